@@ -1,0 +1,202 @@
+// Package app is SRIIM's composition root: it parses the command line, opens
+// and migrates the database, builds the services and the web server, and runs
+// them. It is the only package that knows every other one.
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"sriim/internal/config"
+	"sriim/internal/db"
+	"sriim/internal/web"
+)
+
+// Version is set at build time with -ldflags "-X sriim/internal/app.Version=…";
+// otherwise it comes from the VCS information Go records.
+var Version = ""
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "dev-" + s.Value[:12]
+			}
+		}
+	}
+	return "dev"
+}
+
+const usage = `sriim — Sistema Regional Integrado de Información de Moluscos
+
+Usage: sriim COMMAND [flags]
+
+Commands:
+  serve     run the web server (creates and migrates the database on first start)
+  migrate   apply pending database migrations and print the schema version
+  openapi   print the OpenAPI document of the JSON API
+  version   print the version
+
+Run "sriim COMMAND -h" for a command's flags.
+`
+
+// Main runs the command line in args (without the program name) and returns
+// the process exit code.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	var err error
+	switch cmd {
+	case "serve":
+		err = runServe(ctx, rest, stderr)
+	case "migrate":
+		err = runMigrate(ctx, rest, stdout, stderr)
+	case "openapi":
+		var doc []byte
+		if doc, err = web.OpenAPI(version()); err == nil {
+			_, err = stdout.Write(append(doc, '\n'))
+		}
+	case "version":
+		fmt.Fprintln(stdout, version())
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "sriim: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "sriim %s: %v\n", cmd, err)
+		return 1
+	}
+	return 0
+}
+
+// parseFlags declares the shared flags on a new flag set for cmd, lets the
+// command add its own, and parses args.
+func parseFlags(cmd string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (config.Config, error) {
+	fs := flag.NewFlagSet("sriim "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	resolve := config.Register(fs, os.Getenv)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return config.Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config.Config{}, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	return resolve()
+}
+
+// openDB opens the configured database and brings its schema up to date;
+// every command that touches the database goes through it.
+func openDB(ctx context.Context, cfg config.Config, log *slog.Logger) (*db.DB, error) {
+	d, err := db.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	v, n, err := d.Migrate(ctx)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	log.Info("database ready", "dialect", d.Dialect, "schema_version", v, "migrations_applied", n)
+	return d, nil
+}
+
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseFlags("migrate", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	v, n, err := d.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "schema version %d (%d migrations applied)\n", v, n)
+	return nil
+}
+
+func runServe(ctx context.Context, args []string, stderr io.Writer) error {
+	cfg, err := parseFlags("serve", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	d, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	srv, err := web.New(web.Options{DB: d, Logger: log, Version: version()})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/", "version", version())
+	return serveUntilSignal(ctx, ln, srv, log)
+}
+
+// shutdownGrace is how long in-flight requests get to finish after SIGTERM.
+const shutdownGrace = 30 * time.Second
+
+// serveUntilSignal serves h on ln until SIGINT or SIGTERM (or ctx ends),
+// then stops accepting connections and waits for in-flight requests.
+func serveUntilSignal(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}

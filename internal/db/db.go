@@ -1,0 +1,177 @@
+// Package db opens SRIIM's database — embedded SQLite by default, PostgreSQL
+// for several app instances — and applies the embedded migrations.
+//
+// Queries are written once with $1, $2… placeholders, which both drivers
+// accept. Where the dialects differ, the migration files differ (one file per
+// dialect per step, applied by goose); the Go code stays the same.
+//
+// Drivers, chosen on purpose: modernc.org/sqlite is SQLite compiled to pure
+// Go, so the binary needs no C toolchain; pgx is the maintained PostgreSQL
+// driver; goose applies versioned SQL migrations from an embedded filesystem,
+// each in a transaction, and takes an advisory lock on PostgreSQL so that
+// instances starting together do not race.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Dialect names the SQL dialect of an open database.
+type Dialect string
+
+// The two supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// DB is an open database: a pool for reads and one for writes. On SQLite the
+// write pool has a single connection, so writers queue in Go instead of
+// failing with SQLITE_BUSY; on PostgreSQL both are the same pool.
+type DB struct {
+	Dialect Dialect
+	read    *sql.DB
+	write   *sql.DB
+}
+
+// Open connects to dsn ("sqlite:PATH" or a postgres:// URL). It does not migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	var d *DB
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" {
+			return nil, errors.New("sqlite: empty path")
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("create database directory: %w", err)
+		}
+		// busy_timeout covers readers meeting a checkpoint; _txlock=immediate
+		// takes the write lock at BEGIN so a transaction never fails half-way
+		// when upgrading from a read lock.
+		common := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+		w, err := sql.Open("sqlite", common+"&_txlock=immediate")
+		if err != nil {
+			return nil, err
+		}
+		w.SetMaxOpenConns(1)
+		r, err := sql.Open("sqlite", common+"&_pragma=query_only(1)")
+		if err != nil {
+			w.Close()
+			return nil, err
+		}
+		r.SetMaxOpenConns(8)
+		d = &DB{Dialect: SQLite, read: r, write: w}
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		p, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, err
+		}
+		p.SetMaxOpenConns(20)
+		d = &DB{Dialect: Postgres, read: p, write: p}
+	default:
+		return nil, fmt.Errorf("unsupported database %q: use sqlite:PATH or postgres://", dsn)
+	}
+	// The write connection goes first: it creates the file and sets WAL mode.
+	if err := d.write.PingContext(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return d, nil
+}
+
+// Close closes both pools.
+func (d *DB) Close() error {
+	err := d.write.Close()
+	if d.read != d.write {
+		err = errors.Join(err, d.read.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers a query.
+func (d *DB) Ping(ctx context.Context) error {
+	var one int
+	return d.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Read returns the pool for queries that do not write.
+func (d *DB) Read() *sql.DB { return d.read }
+
+// Pools names the connection pools, for metrics.
+func (d *DB) Pools() map[string]*sql.DB {
+	if d.read == d.write {
+		return map[string]*sql.DB{"main": d.write}
+	}
+	return map[string]*sql.DB{"read": d.read, "write": d.write}
+}
+
+// Tx runs fn in a write transaction, committing when fn returns nil and
+// rolling back otherwise (also when fn panics).
+func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	tx, err := d.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+			return
+		}
+		err = tx.Commit()
+	}()
+	return fn(tx)
+}
+
+func (d *DB) provider() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+string(d.Dialect))
+	if err != nil {
+		return nil, err
+	}
+	var opts []goose.ProviderOption
+	dialect := goose.DialectSQLite3
+	if d.Dialect == Postgres {
+		dialect = goose.DialectPostgres
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	return goose.NewProvider(dialect, d.write, sub, opts...)
+}
+
+// Migrate applies the pending migrations, each in its own transaction, and
+// returns the schema version reached and how many steps were applied.
+func (d *DB) Migrate(ctx context.Context) (version int64, applied int, err error) {
+	p, err := d.provider()
+	if err != nil {
+		return 0, 0, err
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("migrate: %w", err)
+	}
+	version, err = p.GetDBVersion(ctx)
+	return version, len(results), err
+}

@@ -1,0 +1,162 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"mime"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+
+	"sriim/internal/i18n"
+)
+
+//go:embed templates static openapi
+var embedded embed.FS
+
+// asset is a static file with the hash that goes into its URL.
+type asset struct {
+	hash  string
+	body  []byte
+	ctype string
+}
+
+// assets serves /static/{hash}/{name}. A URL with the current hash is
+// cached for a year; the hash changes when the file does.
+type assets map[string]asset
+
+func loadAssets() (assets, error) {
+	a := assets{}
+	err := fs.WalkDir(embedded, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := embedded.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(body)
+		a[path.Base(p)] = asset{hash: hex.EncodeToString(sum[:6]), body: body, ctype: mime.TypeByExtension(path.Ext(p))}
+		return nil
+	})
+	return a, err
+}
+
+// url gives the content-hashed address of a static file.
+func (a assets) url(name string) (string, error) {
+	f, ok := a[name]
+	if !ok {
+		return "", fmt.Errorf("no static file %q", name)
+	}
+	return "/static/" + f.hash + "/" + name, nil
+}
+
+func (a assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f, ok := a[r.PathValue("name")]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	if r.PathValue("hash") == f.hash {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		// An old hash after an upgrade: serve the current file, briefly cached.
+		w.Header().Set("Cache-Control", "public, max-age=300")
+	}
+	w.Header().Set("Content-Type", f.ctype)
+	w.Header().Set("ETag", `"`+f.hash+`"`)
+	if r.Header.Get("If-None-Match") == `"`+f.hash+`"` {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	_, _ = w.Write(f.body)
+}
+
+func (a assets) favicon(w http.ResponseWriter, r *http.Request) {
+	u, _ := a.url("favicon.svg")
+	http.Redirect(w, r, u, http.StatusMovedPermanently)
+}
+
+// pages holds each page template parsed together with the layout.
+type pages map[string]*template.Template
+
+func loadPages(a assets) (pages, error) {
+	funcs := template.FuncMap{"static": a.url}
+	names, err := fs.Glob(embedded, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := pages{}
+	for _, name := range names {
+		base := path.Base(name)
+		if base == "layout.html" {
+			continue
+		}
+		t, err := template.New(base).Funcs(funcs).ParseFS(embedded, "templates/layout.html", name)
+		if err != nil {
+			return nil, err
+		}
+		p[base] = t
+	}
+	return p, nil
+}
+
+// Page is what every template receives.
+type Page struct {
+	Lang    i18n.Lang
+	Title   string
+	Path    string
+	Query   url.Values
+	Modules []Module
+	Data    any
+}
+
+// T translates key into the page's language.
+func (p Page) T(key string, args ...any) string { return i18n.T(p.Lang, key, args...) }
+
+// LangURL is this page's address in another language.
+func (p Page) LangURL(lang i18n.Lang) string {
+	q := url.Values{}
+	for k, v := range p.Query {
+		q[k] = v
+	}
+	q.Set("lang", string(lang))
+	return p.Path + "?" + q.Encode()
+}
+
+// Langs lists the interface languages for the switcher.
+func (p Page) Langs() []i18n.Lang { return i18n.Supported }
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
+	t, ok := s.pages[page]
+	if !ok {
+		s.fail(w, r, fmt.Errorf("no template %q", page))
+		return
+	}
+	q := r.URL.Query()
+	q.Del("lang")
+	p := Page{Lang: langOf(r), Title: title, Path: r.URL.Path, Query: q, Modules: modules, Data: data}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.log.ErrorContext(r.Context(), "render", "page", page, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if w.Header().Get("Cache-Control") == "" {
+		w.Header().Set("Cache-Control", "no-cache")
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// wantsJSON reports whether the caller should get a JSON error, not a page.
+func wantsJSON(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/api/") || strings.Contains(r.Header.Get("Accept"), "application/json")
+}

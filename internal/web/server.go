@@ -1,0 +1,127 @@
+// Package web serves SRIIM's HTML pages and its JSON API over the standard
+// library's ServeMux. Pages are server-rendered with html/template, work
+// without JavaScript and stay small; the JSON API lives under /api/v1 and is
+// described by the OpenAPI document at /api/v1/openapi.json.
+//
+// Libraries, chosen on purpose: klauspost/compress/gzhttp for response
+// compression (correct Vary, ETag and minimum-size handling), the Prometheus
+// client for /metrics, golang.org/x/text (through i18n) for language matching.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/klauspost/compress/gzhttp"
+
+	"sriim/internal/db"
+	"sriim/internal/i18n"
+)
+
+// Options are what the server needs from the composition root.
+type Options struct {
+	DB      *db.DB
+	Logger  *slog.Logger
+	Version string
+}
+
+// Server is SRIIM's HTTP handler.
+type Server struct {
+	db      *db.DB
+	log     *slog.Logger
+	version string
+	pages   pages
+	assets  assets
+	metrics *metrics
+	openapi []byte
+	handler http.Handler
+}
+
+// New builds the server: parses the templates, hashes the static files,
+// assembles the OpenAPI document and registers the routes.
+func New(o Options) (*Server, error) {
+	s := &Server{db: o.DB, log: o.Logger, version: o.Version}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = loadPages(s.assets); err != nil {
+		return nil, err
+	}
+	if s.openapi, err = OpenAPI(o.Version); err != nil {
+		return nil, err
+	}
+	s.metrics = newMetrics(o.DB)
+	mux := http.NewServeMux()
+	s.routes(mux)
+	// Outermost first: request ID, security headers, compression, language,
+	// then metrics/logging/recovery right around the mux, where the matched
+	// route pattern is known.
+	var h http.Handler = s.observe(mux)
+	h = s.withLang(h)
+	h = gzhttp.GzipHandler(h)
+	h = securityHeaders(h)
+	h = withRequestID(h)
+	s.handler = h
+	return s, nil
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+func (s *Server) routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", s.home)
+	for _, m := range modules {
+		mux.HandleFunc("GET /"+m.Slug, s.modulePage(m))
+	}
+	mux.Handle("GET /static/{hash}/{name}", s.assets)
+	mux.HandleFunc("GET /favicon.ico", s.assets.favicon)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.HandleFunc("GET /api/v1/{$}", s.apiRoot)
+	mux.HandleFunc("GET /api/v1/openapi.json", s.openapiDoc)
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { s.fail(w, r, errNotFound) })
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.fail(w, r, errNotFound) })
+}
+
+// Module is one of SRIIM's domain modules as the navigation shows it.
+type Module struct {
+	Slug       string // URL path segment
+	Key        string // i18n key suffix: module.<Key>, module.<Key>.desc
+	Activities string // the seed plan's activities it serves
+}
+
+// modules is the navigation, in the order of DESIGN.md.
+var modules = []Module{
+	{"actores", "actors", "1.1.1, 2.1.1-i, 2.1.2, 3.1.1, 3.3.1"},
+	{"zonas", "zones", "1.1.1, 1.4.1, 3.1.4, 3.1.5"},
+	{"produccion", "production", "2.1.1-ii"},
+	{"archivo", "archive", "1.1.2, 1.1.3, 2.1.1-iii, 4.3.1"},
+	{"mercados", "markets", "2.1.1-iv, 2.1.4, 2.1.5"},
+	{"normas", "rules", "1.3.4, 2.1.1-v, 3.4"},
+	{"plan", "plan", "4.1.1, 4.1.3"},
+	{"oferta", "offer", "2.3.2"},
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "home.html", i18n.T(langOf(r), "home.title"), nil)
+}
+
+func (s *Server) modulePage(m Module) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.render(w, r, http.StatusOK, "module.html", i18n.T(langOf(r), "module."+m.Key), m)
+	}
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	status, body := http.StatusOK, map[string]string{"status": "ok"}
+	if err := s.db.Ping(ctx); err != nil {
+		s.log.ErrorContext(ctx, "health check failed", "err", err)
+		status, body = http.StatusServiceUnavailable, map[string]string{"status": "unavailable"}
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, status, body)
+}

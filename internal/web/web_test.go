@@ -1,0 +1,243 @@
+package web
+
+import (
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"sriim/internal/db"
+	"sriim/internal/db/dbtest"
+	"sriim/internal/errs"
+)
+
+func newTestServer(t *testing.T, d *db.DB) *Server {
+	t.Helper()
+	s, err := New(Options{DB: d, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func get(t *testing.T, h http.Handler, target string, header map[string]string) *http.Response {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec.Result()
+}
+
+func body(t *testing.T, res *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestErrorMapping(t *testing.T) {
+	s := newTestServer(t, dbtest.Open(t, db.SQLite))
+	tests := []struct {
+		err    error
+		status int
+		kind   string
+	}{
+		{errs.Fields("bad input", map[string]string{"ruc": "check digit"}), 422, "invalid"},
+		{errs.E(errs.NotFound, "no actor 7"), 404, "not_found"},
+		{errs.E(errs.Unauthenticated, "log in"), 401, "unauthenticated"},
+		{errs.E(errs.Forbidden, "not yours"), 403, "forbidden"},
+		{errs.E(errs.Conflict, "changed meanwhile"), 409, "conflict"},
+		{errs.E(errs.TooManyRequests, "slow down"), 429, "too_many_requests"},
+		{errors.New("disk on fire"), 500, "internal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			s.fail(rec, httptest.NewRequest(http.MethodGet, "/api/v1/x", nil), tt.err)
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d", rec.Code, tt.status)
+			}
+			if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+				t.Fatalf("content type %q", ct)
+			}
+			var got errorBody
+			if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+				t.Fatal(err)
+			}
+			if string(got.Error.Kind) != tt.kind || got.Error.Message == "" {
+				t.Fatalf("body %s", rec.Body)
+			}
+			if tt.kind == "invalid" && got.Error.Fields["ruc"] != "check digit" {
+				t.Fatalf("fields lost: %s", rec.Body)
+			}
+			if strings.Contains(rec.Body.String(), "disk on fire") {
+				t.Fatal("internal cause leaked to the client")
+			}
+			// The same error as a page for a browser.
+			rec = httptest.NewRecorder()
+			s.fail(rec, httptest.NewRequest(http.MethodGet, "/actores", nil), tt.err)
+			if rec.Code != tt.status || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+				t.Fatalf("page: status %d, type %q", rec.Code, rec.Header().Get("Content-Type"))
+			}
+		})
+	}
+}
+
+func TestNotFoundPageInChosenLanguage(t *testing.T) {
+	s := newTestServer(t, dbtest.Open(t, db.SQLite))
+	tests := []struct {
+		target, acceptLanguage, cookie, want, lang string
+	}{
+		{"/no-existe", "", "", "No encontramos esa página.", "es"},
+		{"/no-existe?lang=en", "", "", "We could not find that page.", "en"},
+		{"/no-existe", "en-US,en;q=0.9", "", "We could not find that page.", "en"},
+		{"/no-existe", "en-US", "es", "No encontramos esa página.", "es"},
+		{"/no-existe?lang=es", "en-US", "en", "No encontramos esa página.", "es"},
+	}
+	for _, tt := range tests {
+		req := httptest.NewRequest(http.MethodGet, tt.target, nil)
+		if tt.acceptLanguage != "" {
+			req.Header.Set("Accept-Language", tt.acceptLanguage)
+		}
+		if tt.cookie != "" {
+			req.AddCookie(&http.Cookie{Name: langCookie, Value: tt.cookie})
+		}
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code != http.StatusNotFound {
+			t.Errorf("%s: status %d", tt.target, rec.Code)
+		}
+		if !strings.Contains(rec.Body.String(), tt.want) || !strings.Contains(rec.Body.String(), `<html lang="`+tt.lang+`">`) {
+			t.Errorf("%s (Accept-Language %q, cookie %q): page lacks %q in %s", tt.target, tt.acceptLanguage, tt.cookie, tt.want, tt.lang)
+		}
+	}
+}
+
+func TestLangQueryIsRemembered(t *testing.T) {
+	s := newTestServer(t, dbtest.Open(t, db.SQLite))
+	res := get(t, s, "/?lang=en", nil)
+	var c *http.Cookie
+	for _, k := range res.Cookies() {
+		if k.Name == langCookie {
+			c = k
+		}
+	}
+	if c == nil || c.Value != "en" {
+		t.Fatalf("no lang cookie: %v", res.Cookies())
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := newTestServer(t, d)
+		if res := get(t, s, "/healthz", nil); res.StatusCode != http.StatusOK {
+			t.Fatalf("healthy: %d", res.StatusCode)
+		}
+		d.Close()
+		if res := get(t, s, "/healthz", nil); res.StatusCode != http.StatusServiceUnavailable {
+			t.Fatalf("database gone: %d, want 503", res.StatusCode)
+		}
+	})
+}
+
+func TestSecurityHeadersAndRequestID(t *testing.T) {
+	s := newTestServer(t, dbtest.Open(t, db.SQLite))
+	res := get(t, s, "/", map[string]string{"X-Request-ID": "abc-123"})
+	h := res.Header
+	if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("CSP %q", csp)
+	}
+	for k, want := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "strict-origin-when-cross-origin", "X-Request-Id": "abc-123"} {
+		if got := h.Get(k); got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+	if id := get(t, s, "/", map[string]string{"X-Request-ID": "<script>"}).Header.Get("X-Request-Id"); id == "<script>" || id == "" {
+		t.Errorf("unsafe request id echoed: %q", id)
+	}
+}
+
+func TestStaticFilesAreHashedAndCached(t *testing.T) {
+	s := newTestServer(t, dbtest.Open(t, db.SQLite))
+	u, err := s.assets.url("app.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := body(t, get(t, s, "/", nil))
+	if !strings.Contains(home, u) {
+		t.Fatalf("home does not link %s", u)
+	}
+	res := get(t, s, u, map[string]string{"Accept-Encoding": "gzip"})
+	if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
+		t.Fatalf("status %d, cache %q", res.StatusCode, res.Header.Get("Cache-Control"))
+	}
+	if res.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("stylesheet not compressed")
+	}
+	zr, err := gzip.NewReader(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	css, _ := io.ReadAll(zr)
+	if !strings.Contains(string(css), "--sea") {
+		t.Fatal("compressed stylesheet does not decode to the stylesheet")
+	}
+	if res := get(t, s, "/static/0000/app.css", nil); strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
+		t.Fatal("stale hash cached for a year")
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	s := newTestServer(t, dbtest.Open(t, db.SQLite))
+	get(t, s, "/", nil)
+	get(t, s, "/nothing-here", nil)
+	m := body(t, get(t, s, "/metrics", nil))
+	for _, want := range []string{
+		`sriim_http_requests_total{method="GET",route="GET /{$}",status="200"} 1`,
+		`sriim_http_requests_total{method="GET",route="/",status="404"} 1`,
+		`sriim_http_request_duration_seconds_bucket{route="GET /{$}"`,
+		`go_sql_open_connections{db_name="write"}`,
+	} {
+		if !strings.Contains(m, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
+func TestEveryModuleHasAPageInBothLanguages(t *testing.T) {
+	s := newTestServer(t, dbtest.Open(t, db.SQLite))
+	for _, m := range modules {
+		for _, lang := range []string{"es", "en"} {
+			res := get(t, s, "/"+m.Slug+"?lang="+lang, nil)
+			b := body(t, res)
+			if res.StatusCode != 200 || !strings.Contains(b, `<html lang="`+lang+`">`) || strings.Contains(b, "module."+m.Key) {
+				t.Errorf("/%s?lang=%s: status %d or untranslated text", m.Slug, lang, res.StatusCode)
+			}
+		}
+	}
+}
+
+func TestOpenAPIDocument(t *testing.T) {
+	s := newTestServer(t, dbtest.Open(t, db.SQLite))
+	var doc struct {
+		OpenAPI string         `json:"openapi"`
+		Info    map[string]any `json:"info"`
+		Paths   map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal([]byte(body(t, get(t, s, "/api/v1/openapi.json", nil))), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.OpenAPI != "3.1.0" || doc.Info["version"] != "test" || doc.Paths["/"] == nil {
+		t.Fatalf("document: %+v", doc)
+	}
+}
