@@ -65,7 +65,9 @@ func TestSIGTERMLetsInFlightRequestFinish(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- serveUntilSignal(context.Background(), ln, h, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+	go func() {
+		done <- serveUntilSignal(context.Background(), ln, h, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}()
 
 	type result struct {
 		body string
