@@ -210,3 +210,41 @@ func evaluate[T any](t *testing.T, ctx context.Context, expr string) T {
 	}
 	return v
 }
+
+// run runs a sriim subcommand against the instance's database and returns its output.
+func (in *instance) run(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(binary, append(args, "--db", in.DSN, "--data-dir", in.DataDir)...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("sriim %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// addUser creates an account with the command line and returns its password.
+func (in *instance) addUser(t *testing.T, email, role string, extra ...string) string {
+	t.Helper()
+	out := in.run(t, append([]string{"user", "add", "--email", email, "--role", role}, extra...)...)
+	for _, line := range strings.Split(out, "\n") {
+		if pw, ok := strings.CutPrefix(line, "password: "); ok {
+			return pw
+		}
+	}
+	t.Fatalf("no password in: %s", out)
+	return ""
+}
+
+// loginInBrowser logs in through the login form, as a person does.
+func loginInBrowser(t *testing.T, ctx context.Context, in *instance, email, password string) {
+	t.Helper()
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(in.URL+"/entrar"),
+		chromedp.SendKeys("#email", email),
+		chromedp.SendKeys("#password", password),
+		chromedp.Submit("#password"),
+		chromedp.WaitVisible(`form[action="/salir"]`),
+	); err != nil {
+		t.Fatalf("log in as %s: %v", email, err)
+	}
+}

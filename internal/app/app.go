@@ -15,11 +15,15 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sort"
+	"strings"
 	"syscall"
 	"time"
 
 	"sriim/internal/config"
 	"sriim/internal/db"
+	"sriim/internal/errs"
+	"sriim/internal/mail"
 	"sriim/internal/web"
 )
 
@@ -48,6 +52,8 @@ Usage: sriim COMMAND [flags]
 Commands:
   serve     run the web server (creates and migrates the database on first start)
   migrate   apply pending database migrations and print the schema version
+  seed      load the seed plan's data into the database (serve does this too)
+  user      manage accounts: "sriim user add", "sriim user reset-password"
   openapi   print the OpenAPI document of the JSON API
   version   print the version
 
@@ -68,6 +74,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runServe(ctx, rest, stderr)
 	case "migrate":
 		err = runMigrate(ctx, rest, stdout, stderr)
+	case "seed":
+		err = runSeed(ctx, rest, stderr)
+	case "user":
+		err = runUser(ctx, rest, stdout, stderr)
 	case "openapi":
 		var doc []byte
 		if doc, err = web.OpenAPI(version()); err == nil {
@@ -147,6 +157,34 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
+func runSeed(ctx context.Context, args []string, stderr io.Writer) error {
+	cfg, err := parseFlags("seed", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	d, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return newServices(d).loadSeed(ctx, d, log)
+}
+
+// describe turns an invalid-input error into one line a terminal user can act on.
+func describe(err error) error {
+	var e *errs.Error
+	if errors.As(err, &e) && len(e.Fields) > 0 {
+		var parts []string
+		for f, msg := range e.Fields {
+			parts = append(parts, "--"+strings.ReplaceAll(f, "_", "-")+": "+msg)
+		}
+		sort.Strings(parts)
+		return fmt.Errorf("%s (%s)", e.Message, strings.Join(parts, "; "))
+	}
+	return err
+}
+
 func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg, err := parseFlags("serve", args, stderr, nil)
 	if err != nil {
@@ -158,9 +196,28 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer d.Close()
-	srv, err := web.New(web.Options{DB: d, Logger: log, Version: version()})
+	svc := newServices(d)
+	if err := svc.loadSeed(ctx, d, log); err != nil {
+		return err
+	}
+	key, err := csrfKey(ctx, d)
 	if err != nil {
 		return err
+	}
+	mailer, err := mail.NewSMTP(cfg.SMTP)
+	if err != nil {
+		return err
+	}
+	opts := web.Options{DB: d, Logger: log, Version: version(), Accounts: svc.accounts, CSRFKey: key}
+	if mailer != nil {
+		opts.Mailer = mailer
+	}
+	srv, err := web.New(opts)
+	if err != nil {
+		return err
+	}
+	if n, err := svc.accounts.CountAdmins(ctx); err == nil && n == 0 {
+		log.Warn("no administrator yet: create one with: sriim user add --email YOU@EXAMPLE.ORG --name 'Your Name' --role admin (with the same --db)")
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -17,6 +17,7 @@ type Config struct {
 	DB       string     // "sqlite:PATH" or a postgres:// URL
 	DataDir  string     // where the embedded database and uploads live
 	LogLevel slog.Level // debug, info, warn, error
+	SMTP     string     // smtp://user:password@host:port?from=address, or empty for no email
 }
 
 // Register declares the shared flags on fs and returns a function that,
@@ -32,8 +33,9 @@ func Register(fs *flag.FlagSet, getenv func(string) string) func() (Config, erro
 	dsn := fs.String("db", env("SRIIM_DB", ""), "database: sqlite:PATH or postgres://… (env SRIIM_DB; default sqlite:DATA-DIR/sriim.db)")
 	dataDir := fs.String("data-dir", env("SRIIM_DATA_DIR", "data"), "directory for the embedded database and files (env SRIIM_DATA_DIR)")
 	level := fs.String("log-level", env("SRIIM_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env SRIIM_LOG_LEVEL)")
+	smtp := fs.String("smtp", env("SRIIM_SMTP", ""), "SMTP server for email, smtp://user:password@host:587?from=address (env SRIIM_SMTP)")
 	return func() (Config, error) {
-		c := Config{Addr: *addr, DB: *dsn, DataDir: *dataDir}
+		c := Config{Addr: *addr, DB: *dsn, DataDir: *dataDir, SMTP: *smtp}
 		if err := c.LogLevel.UnmarshalText([]byte(*level)); err != nil {
 			return c, fmt.Errorf("--log-level: %q is not one of debug, info, warn, error", *level)
 		}

@@ -112,12 +112,26 @@ func (w *statusRecorder) Write(b []byte) (int, error) {
 
 func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+type routeKey struct{}
+
+// recordRoute wraps the mux and tells observe which route pattern matched.
+func recordRoute(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		if route, ok := r.Context().Value(routeKey{}).(*string); ok {
+			*route = r.Pattern
+		}
+	})
+}
+
 // observe records metrics and a log line per request and turns a panic into
-// a 500 page. It wraps the mux directly, so r.Pattern names the route.
-func (s *Server) observe(mux http.Handler) http.Handler {
+// a 500 page.
+func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
+		route := new(string)
+		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, route))
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -128,15 +142,14 @@ func (s *Server) observe(mux http.Handler) http.Handler {
 					s.fail(rec, r, errInternal)
 				}
 			}
-			route := r.Pattern
-			if route == "" {
-				route = "unmatched"
+			if *route == "" {
+				*route = "unmatched"
 			}
 			elapsed := time.Since(start)
-			s.metrics.observe(route, r.Method, rec.status, elapsed)
+			s.metrics.observe(*route, r.Method, rec.status, elapsed)
 			s.log.InfoContext(r.Context(), "request", "request_id", requestID(r), "method", r.Method,
-				"path", r.URL.Path, "route", route, "status", rec.status, "duration_ms", float64(elapsed.Microseconds())/1000)
+				"path", r.URL.Path, "route", *route, "status", rec.status, "duration_ms", float64(elapsed.Microseconds())/1000)
 		}()
-		mux.ServeHTTP(rec, r)
+		next.ServeHTTP(rec, r)
 	})
 }

@@ -14,6 +14,10 @@ import (
 	"path"
 	"strings"
 
+	"github.com/gorilla/csrf"
+
+	"sriim/internal/accounts"
+	"sriim/internal/auth"
 	"sriim/internal/i18n"
 )
 
@@ -87,7 +91,16 @@ func (a assets) favicon(w http.ResponseWriter, r *http.Request) {
 type pages map[string]*template.Template
 
 func loadPages(a assets) (pages, error) {
-	funcs := template.FuncMap{"static": a.url}
+	funcs := template.FuncMap{
+		"static": a.url,
+		// owner names an ownership that is not a record's, for edit controls.
+		"owner": func(kind string) auth.Owner {
+			if kind == "reference" {
+				return auth.Owner{Reference: true}
+			}
+			return auth.Owner{AdminOnly: true}
+		},
+	}
 	names, err := fs.Glob(embedded, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -115,6 +128,26 @@ type Page struct {
 	Query   url.Values
 	Modules []Module
 	Data    any
+	// User is the logged-in user (nil for visitors).
+	User *accounts.User
+	// CSRF is the hidden form field every state-changing form must carry.
+	CSRF template.HTML
+	// Flash is a one-line confirmation after a change ("saved").
+	Flash string
+}
+
+// Can reports whether the page's user may change a record with this owner,
+// so that templates show edit controls only to those who may use them.
+func (p Page) Can(o auth.Owner) bool {
+	if p.User == nil {
+		return false
+	}
+	return auth.Can(p.User.Principal(), o)
+}
+
+// Has reports whether the page's user holds a permission.
+func (p Page) Has(perm string) bool {
+	return p.User != nil && p.User.Principal().Has(auth.Permission(perm))
 }
 
 // T translates key into the page's language.
@@ -141,7 +174,12 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	}
 	q := r.URL.Query()
 	q.Del("lang")
-	p := Page{Lang: langOf(r), Title: title, Path: r.URL.Path, Query: q, Modules: modules, Data: data}
+	q.Del("ok")
+	p := Page{Lang: langOf(r), Title: title, Path: r.URL.Path, Query: q, Modules: modules, Data: data,
+		User: currentUser(r), CSRF: csrf.TemplateField(r)}
+	if f := r.URL.Query().Get("ok"); f != "" {
+		p.Flash = i18n.T(p.Lang, "flash."+f)
+	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		s.log.ErrorContext(r.Context(), "render", "page", page, "err", err)

@@ -10,28 +10,38 @@ package web
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/klauspost/compress/gzhttp"
 
+	"sriim/internal/accounts"
 	"sriim/internal/db"
 	"sriim/internal/i18n"
+	"sriim/internal/mail"
 )
 
 // Options are what the server needs from the composition root.
 type Options struct {
-	DB      *db.DB
-	Logger  *slog.Logger
-	Version string
+	DB       *db.DB
+	Logger   *slog.Logger
+	Version  string
+	Accounts *accounts.Service
+	// CSRFKey signs CSRF cookies; all instances sharing a database share it.
+	CSRFKey []byte
+	// Mailer sends password-reset links; nil when no SMTP server is configured.
+	Mailer mail.Sender
 }
 
 // Server is SRIIM's HTTP handler.
 type Server struct {
-	db      *db.DB
-	log     *slog.Logger
-	version string
+	db       *db.DB
+	log      *slog.Logger
+	version  string
+	accounts *accounts.Service
+	mailer   mail.Sender
 	pages   pages
 	assets  assets
 	metrics *metrics
@@ -42,7 +52,10 @@ type Server struct {
 // New builds the server: parses the templates, hashes the static files,
 // assembles the OpenAPI document and registers the routes.
 func New(o Options) (*Server, error) {
-	s := &Server{db: o.DB, log: o.Logger, version: o.Version}
+	if len(o.CSRFKey) != 32 {
+		return nil, errors.New("web: CSRFKey must be 32 bytes")
+	}
+	s := &Server{db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts, mailer: o.Mailer}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
@@ -57,9 +70,12 @@ func New(o Options) (*Server, error) {
 	mux := http.NewServeMux()
 	s.routes(mux)
 	// Outermost first: request ID, security headers, compression, language,
-	// then metrics/logging/recovery right around the mux, where the matched
-	// route pattern is known.
-	var h http.Handler = s.observe(mux)
+	// metrics/logging/recovery, the user, CSRF, and the mux (which tells
+	// observe the matched route).
+	var h http.Handler = recordRoute(mux)
+	h = s.csrfProtect(o.CSRFKey)(h)
+	h = s.authenticate(h)
+	h = s.observe(h)
 	h = s.withLang(h)
 	h = gzhttp.GzipHandler(h)
 	h = securityHeaders(h)
@@ -79,6 +95,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /favicon.ico", s.assets.favicon)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", s.metrics.handler())
+	s.accountRoutes(mux)
 	mux.HandleFunc("GET /api/v1/{$}", s.apiRoot)
 	mux.HandleFunc("GET /api/v1/openapi.json", s.openapiDoc)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { s.fail(w, r, errNotFound) })

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/crypto/bcrypt"
+
+	"sriim/internal/accounts"
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
 	"sriim/internal/errs"
@@ -18,7 +22,10 @@ import (
 
 func newTestServer(t *testing.T, d *db.DB) *Server {
 	t.Helper()
-	s, err := New(Options{DB: d, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"})
+	acc := accounts.New(d)
+	acc.BcryptCost = bcrypt.MinCost
+	s, err := New(Options{DB: d, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test",
+		Accounts: acc, CSRFKey: bytes.Repeat([]byte{7}, 32)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,5 +246,20 @@ func TestOpenAPIDocument(t *testing.T) {
 	}
 	if doc.OpenAPI != "3.1.0" || doc.Info["version"] != "test" || doc.Paths["/"] == nil {
 		t.Fatalf("document: %+v", doc)
+	}
+}
+
+func TestAuditChangesListsOnlyWhatChanged(t *testing.T) {
+	before := []byte(`{"name":"IMARPE","kind":"public","updated_at":"2026-01-01"}`)
+	after := []byte(`{"name":"IMARPE Ilo","kind":"public","updated_at":"2026-02-01"}`)
+	got := changes(before, after)
+	if len(got) != 1 || got[0] != (fieldChange{"name", "IMARPE", "IMARPE Ilo"}) {
+		t.Fatalf("update: %+v", got)
+	}
+	if got := changes(nil, []byte(`{"name":"X","code":"Y"}`)); len(got) != 2 || got[0].Before != "" {
+		t.Fatalf("create: %+v", got)
+	}
+	if got := changes(before, nil); got != nil {
+		t.Fatalf("delete: %+v", got)
 	}
 }

@@ -1,0 +1,220 @@
+package accounts_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"sriim/data/seed"
+	"sriim/internal/accounts"
+	"sriim/internal/audit"
+	"sriim/internal/auth"
+	"sriim/internal/db"
+	"sriim/internal/db/dbtest"
+	"sriim/internal/errs"
+)
+
+func newService(t *testing.T, d *db.DB) *accounts.Service {
+	s := accounts.New(d)
+	s.BcryptCost = bcrypt.MinCost
+	return s
+}
+
+func loadSeed(t *testing.T, s *accounts.Service) {
+	t.Helper()
+	f, err := seed.Files.Open("institutions.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := s.LoadInstitutions(context.Background(), f); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoadInstitutionsIsIdempotent(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := newService(t, d)
+		ctx := context.Background()
+		for i, want := range []int{24, 0} {
+			f, _ := seed.Files.Open("institutions.csv")
+			n, err := s.LoadInstitutions(ctx, f)
+			f.Close()
+			if err != nil || n != want {
+				t.Fatalf("load %d: added %d, %v; want %d", i+1, n, err, want)
+			}
+		}
+		list, _ := s.Institutions(ctx)
+		var found bool
+		for _, i := range list {
+			if i.Code == "DIREPRO-ILO" && strings.Contains(i.Source, "Plan Operativo de Moluscos") {
+				found = true
+			}
+		}
+		if !found {
+			t.Fatal("DIREPRO-ILO with its source is missing")
+		}
+	})
+}
+
+func TestLoginThrottleAndSessions(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := newService(t, d)
+		ctx := context.Background()
+		now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+		s.Now = func() time.Time { return now }
+		if _, err := s.CreateUser(ctx, auth.System, accounts.UserInput{Email: "Ana@Example.org", Name: "Ana", Password: "correct horse battery", Role: auth.Admin}); err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i <= 5; i++ {
+			_, _, err := s.Login(ctx, "ana@example.org", "wrong password", "10.0.0.1")
+			if !errs.Is(err, errs.Unauthenticated) {
+				t.Fatalf("wrong password %d: %v", i, err)
+			}
+			now = now.Add(time.Second)
+		}
+		// The 6th attempt within the minute is throttled, even with the right password.
+		if _, _, err := s.Login(ctx, "ana@example.org", "correct horse battery", "10.0.0.2"); !errs.Is(err, errs.TooManyRequests) {
+			t.Fatalf("6th attempt: %v", err)
+		}
+		now = now.Add(time.Minute)
+		secret, u, err := s.Login(ctx, "ANA@example.org ", "correct horse battery", "10.0.0.2")
+		if err != nil || u.Email != "ana@example.org" {
+			t.Fatalf("login after the window: %v", err)
+		}
+		got, err := s.SessionUser(ctx, secret)
+		if err != nil || got.ID != u.ID {
+			t.Fatalf("session: %v", err)
+		}
+		second, _, _ := s.Login(ctx, "ana@example.org", "correct horse battery", "10.0.0.2")
+		if second == secret {
+			t.Fatal("a new login reuses the session secret")
+		}
+		if err := s.Logout(ctx, secret); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SessionUser(ctx, secret); !errs.Is(err, errs.Unauthenticated) {
+			t.Fatalf("session after logout: %v", err)
+		}
+		now = now.Add(accounts.SessionTTL + time.Second)
+		if _, err := s.SessionUser(ctx, second); !errs.Is(err, errs.Unauthenticated) {
+			t.Fatalf("expired session: %v", err)
+		}
+	})
+}
+
+func TestUnknownEmailAndAddressThrottle(t *testing.T) {
+	s := newService(t, dbtest.Open(t, db.SQLite))
+	ctx := context.Background()
+	for i := 0; i < accounts.MaxFailuresPerAddress; i++ {
+		if _, _, err := s.Login(ctx, "nobody"+string(rune('a'+i))+"@example.org", "whatever pw", "10.9.9.9"); !errs.Is(err, errs.Unauthenticated) {
+			t.Fatalf("attempt %d: %v", i, err)
+		}
+	}
+	if _, _, err := s.Login(ctx, "other@example.org", "whatever pw", "10.9.9.9"); !errs.Is(err, errs.TooManyRequests) {
+		t.Fatalf("address not throttled: %v", err)
+	}
+}
+
+func TestTokensWorkAndCanBeRevoked(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := newService(t, d)
+		ctx := context.Background()
+		u, err := s.CreateUser(ctx, auth.System, accounts.UserInput{Email: "bot@example.org", Name: "Bot", Password: "long enough pw", Role: auth.Admin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		secret, tok, err := s.CreateToken(ctx, u.Principal(), "import script")
+		if err != nil || !strings.HasPrefix(secret, "sriim_") {
+			t.Fatalf("create: %q %v", secret, err)
+		}
+		if got, err := s.TokenUser(ctx, secret); err != nil || got.ID != u.ID {
+			t.Fatalf("token user: %v", err)
+		}
+		other, _ := s.CreateUser(ctx, auth.System, accounts.UserInput{Email: "eve@example.org", Name: "Eve", Password: "long enough pw", Role: auth.Member, ActorID: 9})
+		if err := s.RevokeToken(ctx, other.Principal(), tok.ID); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("someone else revoked the token: %v", err)
+		}
+		if err := s.RevokeToken(ctx, u.Principal(), tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.TokenUser(ctx, secret); !errs.Is(err, errs.Unauthenticated) {
+			t.Fatalf("revoked token still works: %v", err)
+		}
+		entries, _ := audit.List(ctx, d, audit.Filter{Entity: "api_token"})
+		if len(entries) != 2 || strings.Contains(string(entries[1].After), secret) {
+			t.Fatalf("token audit: %+v", entries)
+		}
+	})
+}
+
+func TestPasswordReset(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := newService(t, d)
+		ctx := context.Background()
+		if _, err := s.CreateUser(ctx, auth.System, accounts.UserInput{Email: "ana@example.org", Name: "Ana", Password: "old password 1", Role: auth.Admin}); err != nil {
+			t.Fatal(err)
+		}
+		secret, _, err := s.StartReset(ctx, "ana@example.org")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.FinishReset(ctx, secret, "short"); !errs.Is(err, errs.Invalid) {
+			t.Fatalf("short password accepted: %v", err)
+		}
+		if err := s.FinishReset(ctx, secret, "new password 2"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.FinishReset(ctx, secret, "new password 3"); !errs.Is(err, errs.Invalid) {
+			t.Fatalf("reset token used twice: %v", err)
+		}
+		if _, _, err := s.Login(ctx, "ana@example.org", "new password 2", "127.0.0.1"); err != nil {
+			t.Fatalf("login with the new password: %v", err)
+		}
+	})
+}
+
+func TestUserValidationAndAuthorization(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := newService(t, d)
+		ctx := context.Background()
+		loadSeed(t, s)
+		tests := []struct {
+			in    accounts.UserInput
+			field string
+		}{
+			{accounts.UserInput{Email: "not-an-email", Name: "x", Password: "long enough pw", Role: auth.Admin}, "email"},
+			{accounts.UserInput{Email: "a@b.org", Name: "x", Password: "short", Role: auth.Admin}, "password"},
+			{accounts.UserInput{Email: "a@b.org", Name: "x", Password: "long enough pw", Role: "boss"}, "role"},
+			{accounts.UserInput{Email: "a@b.org", Name: "x", Password: "long enough pw", Role: auth.Editor}, "institutions"},
+			{accounts.UserInput{Email: "a@b.org", Name: "x", Password: "long enough pw", Role: auth.Member}, "actor_id"},
+			{accounts.UserInput{Email: "a@b.org", Name: "x", Password: "long enough pw", Role: auth.Editor, Institutions: []int64{9999}}, "institutions"},
+		}
+		for _, tt := range tests {
+			_, err := s.CreateUser(ctx, auth.System, tt.in)
+			var e *errs.Error
+			if !errs.Is(err, errs.Invalid) || !asErr(err, &e) || e.Fields[tt.field] == "" {
+				t.Errorf("%+v: %v, want a problem with %s", tt.in, err, tt.field)
+			}
+		}
+		editor, err := s.CreateUser(ctx, auth.System, accounts.UserInput{Email: "ed@example.org", Name: "Ed", Password: "long enough pw", Role: auth.Editor, Institutions: []int64{1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateUser(ctx, editor.Principal(), accounts.UserInput{Email: "x@example.org", Name: "X", Password: "long enough pw", Role: auth.Admin}); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("editor created an admin: %v", err)
+		}
+		if n, _ := s.CountAdmins(ctx); n != 0 {
+			t.Fatalf("admins: %d", n)
+		}
+	})
+}
+
+func asErr(err error, target **errs.Error) bool {
+	e, ok := err.(*errs.Error)
+	*target = e
+	return ok
+}

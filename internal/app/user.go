@@ -1,0 +1,104 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+
+	"sriim/internal/accounts"
+	"sriim/internal/auth"
+)
+
+const userUsage = `Usage:
+  sriim user add --email EMAIL --name NAME --role admin|editor|member [--institution CODE …] [--actor ID]
+  sriim user reset-password --email EMAIL [--base-url URL]
+`
+
+// runUser manages accounts from the command line, as the system principal.
+func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, userUsage)
+		return errors.New("missing subcommand")
+	}
+	var email, name, role, baseURL string
+	var actor int64
+	var institutions multiFlag
+	cfg, err := parseFlags("user "+args[0], args[1:], stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&email, "email", "", "the account's email")
+		fs.StringVar(&name, "name", "", "the person's name (add)")
+		fs.StringVar(&role, "role", "", "admin, editor or member (add)")
+		fs.Var(&institutions, "institution", "institution code the user belongs to; repeat for several (add)")
+		fs.Int64Var(&actor, "actor", 0, "actor ID a member represents (add)")
+		fs.StringVar(&baseURL, "base-url", "http://127.0.0.1:8080", "public address of SRIIM, for the reset link (reset-password)")
+	})
+	if err != nil {
+		return err
+	}
+	log := newLogger(io.Discard, cfg.LogLevel)
+	d, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	svc := newServices(d)
+	if err := svc.loadSeed(ctx, d, log); err != nil {
+		return err
+	}
+	switch args[0] {
+	case "add":
+		if name == "" {
+			name = strings.Split(email, "@")[0]
+		}
+		in := accounts.UserInput{Email: email, Name: name, Role: auth.Role(role), ActorID: actor, Password: randomPassword()}
+		list, err := svc.accounts.Institutions(ctx)
+		if err != nil {
+			return err
+		}
+		for _, code := range institutions {
+			id := int64(0)
+			for _, inst := range list {
+				if strings.EqualFold(inst.Code, code) {
+					id = inst.ID
+				}
+			}
+			if id == 0 {
+				return fmt.Errorf("no institution with code %q", code)
+			}
+			in.Institutions = append(in.Institutions, id)
+		}
+		u, err := svc.accounts.CreateUser(ctx, auth.System, in)
+		if err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(stdout, "created %s (%s, id %d)\npassword: %s\nChange it after logging in (Mi cuenta).\n", u.Email, u.Role, u.ID, in.Password)
+	case "reset-password":
+		secret, u, err := svc.accounts.StartReset(ctx, email)
+		if err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(stdout, "password reset link for %s (valid %s, once):\n%s/clave/restablecer?token=%s\n",
+			u.Email, accounts.ResetTTL, strings.TrimRight(baseURL, "/"), url.QueryEscape(secret))
+	default:
+		fmt.Fprint(stderr, userUsage)
+		return fmt.Errorf("unknown subcommand %q", args[0])
+	}
+	return nil
+}
+
+// randomPassword is the first password of an account made on the command line.
+func randomPassword() string {
+	b := make([]byte, 15)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }

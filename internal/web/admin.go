@@ -1,0 +1,413 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"sriim/internal/accounts"
+	"sriim/internal/audit"
+	"sriim/internal/auth"
+	"sriim/internal/errs"
+	"sriim/internal/i18n"
+)
+
+// Institutions: public list and page; edits for their editors and for
+// those who write reference data.
+
+func institutionFromForm(r *http.Request) accounts.InstitutionInput {
+	return accounts.InstitutionInput{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), NameEN: r.PostFormValue("name_en"),
+		Kind: r.PostFormValue("kind"), Website: r.PostFormValue("website"), Description: r.PostFormValue("description")}
+}
+
+func (s *Server) institutionsPage(w http.ResponseWriter, r *http.Request) {
+	list, err := s.accounts.Institutions(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "institutions.html", i18n.T(langOf(r), "institutions.title"), list)
+}
+
+type institutionData struct {
+	ID    int64
+	Kinds []string
+	Owner auth.Owner
+	Saved *accounts.Institution
+}
+
+func (s *Server) newInstitutionPage(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	if err := auth.Authorize(principal(r), auth.Owner{Reference: true}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "institution.html", i18n.T(langOf(r), "institutions.new"),
+		formPage{Values: accounts.InstitutionInput{Kind: "public"}, Extra: institutionData{Kinds: accounts.InstitutionKinds, Owner: auth.Owner{Reference: true}}})
+}
+
+func (s *Server) createInstitutionForm(w http.ResponseWriter, r *http.Request) {
+	in := institutionFromForm(r)
+	inst, err := s.accounts.CreateInstitution(r.Context(), principal(r), in)
+	if err != nil {
+		s.formFailed(w, r, "institution.html", i18n.T(langOf(r), "institutions.new"), in,
+			institutionData{Kinds: accounts.InstitutionKinds, Owner: auth.Owner{Reference: true}}, err)
+		return
+	}
+	http.Redirect(w, r, "/instituciones/"+strconv.FormatInt(inst.ID, 10)+"?ok=saved", http.StatusSeeOther)
+}
+
+func (s *Server) institutionPage(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	inst, err := s.accounts.Institution(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	in := accounts.InstitutionInput{Code: inst.Code, Name: inst.Name, NameEN: inst.NameEN, Kind: inst.Kind, Website: inst.Website, Description: inst.Description}
+	s.render(w, r, http.StatusOK, "institution.html", inst.Name,
+		formPage{Values: in, Extra: institutionData{ID: id, Kinds: accounts.InstitutionKinds, Owner: accounts.InstitutionOwner(id), Saved: &inst}})
+}
+
+func (s *Server) updateInstitutionForm(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	in := institutionFromForm(r)
+	if _, err := s.accounts.UpdateInstitution(r.Context(), principal(r), id, in); err != nil {
+		s.formFailed(w, r, "institution.html", in.Name, in,
+			institutionData{ID: id, Kinds: accounts.InstitutionKinds, Owner: accounts.InstitutionOwner(id)}, err)
+		return
+	}
+	http.Redirect(w, r, "/instituciones/"+strconv.FormatInt(id, 10)+"?ok=saved", http.StatusSeeOther)
+}
+
+// Users: administrators only.
+
+func userFromForm(r *http.Request) accounts.UserInput {
+	_ = r.ParseForm()
+	in := accounts.UserInput{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Password: r.PostFormValue("password"),
+		Lang: r.PostFormValue("lang"), Role: auth.Role(r.PostFormValue("role")), ReferenceGrant: r.PostFormValue("can_edit_reference") == "on",
+		Active: r.PostFormValue("active") == "on", Institutions: []int64{}}
+	in.ActorID, _ = strconv.ParseInt(r.PostFormValue("actor_id"), 10, 64)
+	for _, v := range r.PostForm["institutions"] {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+			in.Institutions = append(in.Institutions, id)
+		}
+	}
+	return in
+}
+
+type userFormData struct {
+	ID           int64
+	Roles        []auth.Role
+	Institutions []accounts.Institution
+}
+
+// Member reports whether institution id is among the form's institutions.
+func (d userFormData) Member(in accounts.UserInput, id int64) bool {
+	for _, i := range in.Institutions {
+		if i == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) userFormData(r *http.Request, id int64) (userFormData, error) {
+	list, err := s.accounts.Institutions(r.Context())
+	return userFormData{ID: id, Roles: auth.Roles, Institutions: list}, err
+}
+
+func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	users, err := s.accounts.Users(r.Context(), principal(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "users.html", i18n.T(langOf(r), "users.title"), users)
+}
+
+func (s *Server) newUserPage(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	if err := auth.Require(principal(r), auth.ManageUsers); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data, err := s.userFormData(r, 0)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "user.html", i18n.T(langOf(r), "users.new"),
+		formPage{Values: accounts.UserInput{Role: auth.Editor, Lang: "es", Active: true}, Extra: data})
+}
+
+func (s *Server) createUserForm(w http.ResponseWriter, r *http.Request) {
+	in := userFromForm(r)
+	if _, err := s.accounts.CreateUser(r.Context(), principal(r), in); err != nil {
+		data, derr := s.userFormData(r, 0)
+		if derr != nil {
+			err = derr
+		}
+		in.Password = ""
+		s.formFailed(w, r, "user.html", i18n.T(langOf(r), "users.new"), in, data, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/usuarios?ok=saved", http.StatusSeeOther)
+}
+
+func (s *Server) userPage(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	if err := auth.Require(principal(r), auth.ManageUsers); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	u, err := s.accounts.User(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data, err := s.userFormData(r, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	in := accounts.UserInput{Email: u.Email, Name: u.Name, Lang: u.Lang, Role: u.Role, ReferenceGrant: u.ReferenceGrant,
+		ActorID: u.ActorID, Active: u.Active, Institutions: u.Institutions}
+	s.render(w, r, http.StatusOK, "user.html", u.Name, formPage{Values: in, Extra: data})
+}
+
+func (s *Server) updateUserForm(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	in := userFromForm(r)
+	if _, err := s.accounts.UpdateUser(r.Context(), principal(r), id, in); err != nil {
+		data, derr := s.userFormData(r, id)
+		if derr != nil {
+			err = derr
+		}
+		s.formFailed(w, r, "user.html", in.Name, in, data, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/usuarios?ok=saved", http.StatusSeeOther)
+}
+
+// The audit log: a page and an API endpoint, both exportable to CSV.
+
+func auditFilter(r *http.Request) (audit.Filter, error) {
+	q := r.URL.Query()
+	f := audit.Filter{Entity: q.Get("entity"), EntityID: q.Get("entity_id"), Limit: 200}
+	fields := map[string]string{}
+	if v := q.Get("user"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			fields["user"] = "a user id"
+		}
+		f.UserID = id
+	}
+	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
+		if v := q.Get(name); v != "" {
+			t, err := time.Parse("2006-01-02", v)
+			if err != nil {
+				fields[name] = "a date as YYYY-MM-DD"
+			}
+			*dst = t
+		}
+	}
+	if !f.To.IsZero() {
+		f.To = f.To.AddDate(0, 0, 1) // "to" is inclusive for people
+	}
+	if v := q.Get("before"); v != "" {
+		f.BeforeID, _ = strconv.ParseInt(v, 10, 64)
+	}
+	if q.Get("format") == "csv" {
+		f.Limit = 10000
+	}
+	if len(fields) > 0 {
+		return f, errs.Fields("invalid audit filter", fields)
+	}
+	return f, nil
+}
+
+func (s *Server) auditEntries(w http.ResponseWriter, r *http.Request) ([]audit.Entry, bool) {
+	if err := auth.Require(principal(r), auth.ReadAudit); err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	f, err := auditFilter(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	entries, err := audit.List(r.Context(), s.db, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	if r.URL.Query().Get("format") == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="auditoria.csv"`)
+		if err := audit.WriteCSV(w, entries); err != nil {
+			s.log.ErrorContext(r.Context(), "write audit csv", "err", err)
+		}
+		return nil, false
+	}
+	return entries, true
+}
+
+// auditRow is an audit entry as the page shows it: the fields that changed.
+type auditRow struct {
+	audit.Entry
+	Changes []fieldChange
+}
+
+type fieldChange struct{ Field, Before, After string }
+
+// changes lists the fields whose values differ between before and after
+// (all of after's for a creation), leaving out bookkeeping timestamps.
+func changes(before, after json.RawMessage) []fieldChange {
+	var b, a map[string]any
+	_ = json.Unmarshal(before, &b)
+	if json.Unmarshal(after, &a) != nil || a == nil {
+		return nil
+	}
+	var out []fieldChange
+	for k, v := range a {
+		if k == "updated_at" || k == "created_at" {
+			continue
+		}
+		nv, _ := json.Marshal(v)
+		ov, _ := json.Marshal(b[k])
+		if b != nil && string(nv) == string(ov) {
+			continue
+		}
+		c := fieldChange{Field: k, After: strings.Trim(string(nv), `"`)}
+		if b != nil {
+			c.Before = strings.Trim(string(ov), `"`)
+		}
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Field < out[j].Field })
+	return out
+}
+
+func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	entries, ok := s.auditEntries(w, r)
+	if !ok {
+		return
+	}
+	rows := make([]auditRow, len(entries))
+	for i, e := range entries {
+		rows[i] = auditRow{Entry: e, Changes: changes(e.Before, e.After)}
+	}
+	s.render(w, r, http.StatusOK, "audit.html", i18n.T(langOf(r), "audit.title"), rows)
+}
+
+func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
+	entries, ok := s.auditEntries(w, r)
+	if !ok {
+		return
+	}
+	if entries == nil {
+		entries = []audit.Entry{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"entries": entries})
+}
+
+// API for institutions and users.
+
+func (s *Server) apiInstitutions(r *http.Request) (int, any, error) {
+	list, err := s.accounts.Institutions(r.Context())
+	if list == nil {
+		list = []accounts.Institution{}
+	}
+	return http.StatusOK, map[string]any{"institutions": list}, err
+}
+
+func (s *Server) apiInstitution(r *http.Request) (int, any, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	inst, err := s.accounts.Institution(r.Context(), id)
+	return http.StatusOK, inst, err
+}
+
+func (s *Server) apiCreateInstitution(r *http.Request) (int, any, error) {
+	var in accounts.InstitutionInput
+	if err := decodeJSON(r, &in); err != nil {
+		return 0, nil, err
+	}
+	inst, err := s.accounts.CreateInstitution(r.Context(), principal(r), in)
+	return http.StatusCreated, inst, err
+}
+
+func (s *Server) apiUpdateInstitution(r *http.Request) (int, any, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	var in accounts.InstitutionInput
+	if err := decodeJSON(r, &in); err != nil {
+		return 0, nil, err
+	}
+	inst, err := s.accounts.UpdateInstitution(r.Context(), principal(r), id, in)
+	return http.StatusOK, inst, err
+}
+
+func (s *Server) apiUsers(r *http.Request) (int, any, error) {
+	users, err := s.accounts.Users(r.Context(), principal(r))
+	return http.StatusOK, map[string]any{"users": users}, err
+}
+
+func (s *Server) apiCreateUser(r *http.Request) (int, any, error) {
+	var in accounts.UserInput
+	if err := decodeJSON(r, &in); err != nil {
+		return 0, nil, err
+	}
+	u, err := s.accounts.CreateUser(r.Context(), principal(r), in)
+	return http.StatusCreated, u, err
+}
+
+func (s *Server) apiUpdateUser(r *http.Request) (int, any, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	var in accounts.UserInput
+	if err := decodeJSON(r, &in); err != nil {
+		return 0, nil, err
+	}
+	u, err := s.accounts.UpdateUser(r.Context(), principal(r), id, in)
+	return http.StatusOK, u, err
+}

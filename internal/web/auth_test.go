@@ -1,0 +1,400 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"sriim/data/seed"
+	"sriim/internal/accounts"
+	"sriim/internal/audit"
+	"sriim/internal/auth"
+	"sriim/internal/db"
+	"sriim/internal/db/dbtest"
+)
+
+// testSite is a server on a real listener with the seed institutions and
+// one user (with an API token) per role.
+type testSite struct {
+	t      *testing.T
+	db     *db.DB
+	srv    *Server
+	http   *httptest.Server
+	users  map[string]accounts.User
+	tokens map[string]string
+}
+
+const testPassword = "correct horse battery"
+
+func newSite(t *testing.T, d *db.DB, tls bool) *testSite {
+	t.Helper()
+	s := newTestServer(t, d)
+	ctx := context.Background()
+	f, _ := seed.Files.Open("institutions.csv")
+	if _, err := s.accounts.LoadInstitutions(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	site := &testSite{t: t, db: d, srv: s, users: map[string]accounts.User{}, tokens: map[string]string{}}
+	inputs := map[string]accounts.UserInput{
+		"admin":   {Role: auth.Admin},
+		"editor":  {Role: auth.Editor, Institutions: []int64{site.institution("DIREPRO-ILO")}},
+		"granted": {Role: auth.Editor, Institutions: []int64{site.institution("IMARPE")}, ReferenceGrant: true},
+		"member":  {Role: auth.Member, ActorID: 7},
+	}
+	for name, in := range inputs {
+		in.Email, in.Name, in.Password = name+"@example.org", name, testPassword
+		u, err := s.accounts.CreateUser(ctx, auth.System, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secret, _, err := s.accounts.CreateToken(ctx, u.Principal(), "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		site.users[name], site.tokens[name] = u, secret
+	}
+	if tls {
+		site.http = httptest.NewTLSServer(s)
+	} else {
+		site.http = httptest.NewServer(s)
+	}
+	t.Cleanup(site.http.Close)
+	return site
+}
+
+func (s *testSite) institution(code string) int64 {
+	list, err := s.srv.accounts.Institutions(context.Background())
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for _, i := range list {
+		if i.Code == code {
+			return i.ID
+		}
+	}
+	s.t.Fatalf("no institution %s", code)
+	return 0
+}
+
+func (s *testSite) auditCount() int {
+	entries, err := audit.List(context.Background(), s.db, audit.Filter{Limit: 10000})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return len(entries)
+}
+
+// apiCall sends a JSON request as the named user ("" for anonymous).
+func (s *testSite) apiCall(as, method, path string, body any) (int, string) {
+	s.t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = strings.NewReader(string(b))
+	}
+	req, _ := http.NewRequest(method, s.http.URL+path, r)
+	req.Header.Set("Content-Type", "application/json")
+	if as != "" {
+		req.Header.Set("Authorization", "Bearer "+s.tokens[as])
+	}
+	res, err := s.http.Client().Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// browser is a cookie-keeping client that fills in forms as a person does.
+type browser struct {
+	site   *testSite
+	client *http.Client
+}
+
+func (s *testSite) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	c := s.http.Client()
+	c.Jar = jar
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &browser{site: s, client: c}
+}
+
+var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+// get loads a page and returns its status, body and the CSRF token of its forms.
+func (b *browser) get(path string) (int, string, string) {
+	b.site.t.Helper()
+	res, err := b.client.Get(b.site.http.URL + path)
+	if err != nil {
+		b.site.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	token := ""
+	if m := csrfField.FindSubmatch(body); m != nil {
+		token = strings.ReplaceAll(string(m[1]), "&#43;", "+")
+	}
+	return res.StatusCode, string(body), token
+}
+
+func (b *browser) post(path string, form url.Values) *http.Response {
+	b.site.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, b.site.http.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", b.site.http.URL)
+	res, err := b.client.Do(req)
+	if err != nil {
+		b.site.t.Fatal(err)
+	}
+	res.Body.Close()
+	return res
+}
+
+func (b *browser) login(email, password string) *http.Response {
+	_, _, token := b.get("/entrar")
+	return b.post("/entrar", url.Values{"email": {email}, "password": {password}, "csrf_token": {token}, "next": {"/cuenta"}})
+}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		site := newSite(t, d, false)
+		direpro, imarpe := site.institution("DIREPRO-ILO"), site.institution("IMARPE")
+		inst := func(code string) map[string]any {
+			return map[string]any{"code": code, "name": "Institución " + code, "kind": "public"}
+		}
+		user := func(email string) map[string]any {
+			return map[string]any{"email": email, "name": "X", "password": "long enough pw", "role": "editor", "institutions": []int64{direpro}, "active": true}
+		}
+		victim, err := site.srv.accounts.CreateUser(context.Background(), auth.System, accounts.UserInput{
+			Email: "victim@example.org", Name: "Victim", Password: testPassword, Role: auth.Member, ActorID: 8})
+		if err != nil {
+			t.Fatal(err)
+		}
+		otherToken := func() int64 {
+			_, tok, err := site.srv.accounts.CreateToken(context.Background(), victim.Principal(), "victim")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tok.ID
+		}
+		type action struct {
+			name    string
+			call    func(as string, n int) (int, string)
+			allowed map[string]bool
+		}
+		actions := []action{
+			{"create institution", func(as string, n int) (int, string) {
+				return site.apiCall(as, "POST", "/api/v1/institutions", inst(fmt.Sprintf("NEW-%d", n)))
+			}, map[string]bool{"admin": true, "granted": true}},
+			{"update own institution (DIREPRO)", func(as string, n int) (int, string) {
+				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/institutions/%d", direpro), inst("DIREPRO-ILO"))
+			}, map[string]bool{"admin": true, "editor": true, "granted": true}},
+			{"update another institution (IMARPE)", func(as string, n int) (int, string) {
+				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/institutions/%d", imarpe), inst("IMARPE"))
+			}, map[string]bool{"admin": true, "granted": true}},
+			{"create user", func(as string, n int) (int, string) {
+				return site.apiCall(as, "POST", "/api/v1/users", user(fmt.Sprintf("new%d@example.org", n)))
+			}, map[string]bool{"admin": true}},
+			{"update user", func(as string, n int) (int, string) {
+				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/users/%d", site.users["granted"].ID),
+					map[string]any{"email": "granted@example.org", "name": fmt.Sprintf("renamed %d", n), "role": "editor", "institutions": []int64{imarpe}, "can_edit_reference": true, "active": true})
+			}, map[string]bool{"admin": true}},
+			{"create own API token", func(as string, n int) (int, string) {
+				return site.apiCall(as, "POST", "/api/v1/tokens", map[string]string{"name": "script"})
+			}, map[string]bool{"admin": true, "editor": true, "granted": true, "member": true}},
+			{"revoke someone else's token", func(as string, n int) (int, string) {
+				return site.apiCall(as, "DELETE", fmt.Sprintf("/api/v1/tokens/%d", otherToken()), nil)
+			}, map[string]bool{"admin": true}},
+		}
+		n := 0
+		for _, a := range actions {
+			for _, role := range []string{"admin", "editor", "granted", "member", ""} {
+				n++
+				name := role
+				if name == "" {
+					name = "anonymous"
+				}
+				t.Run(a.name+"/"+name, func(t *testing.T) {
+					before := site.auditCount()
+					status, body := a.call(role, n)
+					after := site.auditCount()
+					if a.name == "revoke someone else's token" {
+						before++ // making the victim's token is itself audited
+					}
+					switch {
+					case a.allowed[role]:
+						if status >= 300 {
+							t.Fatalf("allowed, but got %d: %s", status, body)
+						}
+						if after != before+1 {
+							t.Fatalf("allowed write left %d audit rows, want 1", after-before)
+						}
+					case role == "":
+						if status != http.StatusUnauthorized || after != before {
+							t.Fatalf("anonymous: %d (audit +%d): %s", status, after-before, body)
+						}
+					default:
+						if status != http.StatusForbidden || !strings.Contains(body, `"kind":"forbidden"`) {
+							t.Fatalf("forbidden, but got %d: %s", status, body)
+						}
+						if after != before {
+							t.Fatalf("a refused write changed the audit log (+%d)", after-before)
+						}
+					}
+				})
+			}
+		}
+		// Refused updates changed nothing.
+		got, _ := site.srv.accounts.Institution(context.Background(), imarpe)
+		if got.Name != "Institución IMARPE" {
+			t.Fatalf("IMARPE name %q", got.Name)
+		}
+	})
+}
+
+func TestFormPostWithoutCSRFTokenIsRefused(t *testing.T) {
+	site := newSite(t, dbtest.Open(t, db.SQLite), false)
+	b := site.browser()
+	if res := b.login("admin@example.org", testPassword); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d", res.StatusCode)
+	}
+	before := site.auditCount()
+	form := url.Values{"code": {"CSRF-TEST"}, "name": {"X"}, "kind": {"public"}}
+	if res := b.post("/instituciones", form); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("post without token: %d", res.StatusCode)
+	}
+	form.Set("csrf_token", "forged")
+	if res := b.post("/instituciones", form); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("post with a forged token: %d", res.StatusCode)
+	}
+	if site.auditCount() != before {
+		t.Fatal("a refused form changed something")
+	}
+	_, _, token := b.get("/instituciones/nueva")
+	form.Set("csrf_token", token)
+	if res := b.post("/instituciones", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("post with the form's token: %d", res.StatusCode)
+	}
+	// A cross-site post with a valid token is refused too (Origin check).
+	req, _ := http.NewRequest(http.MethodPost, site.http.URL+"/instituciones", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	res, err := b.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-origin post: %d", res.StatusCode)
+	}
+}
+
+func TestSessionCookieFlags(t *testing.T) {
+	for _, tls := range []bool{false, true} {
+		site := newSite(t, dbtest.Open(t, db.SQLite), tls)
+		b := site.browser()
+		res := b.login("editor@example.org", testPassword)
+		var c *http.Cookie
+		for _, k := range res.Cookies() {
+			if k.Name == sessionCookie {
+				c = k
+			}
+		}
+		if c == nil {
+			t.Fatalf("tls=%v: no session cookie (status %d)", tls, res.StatusCode)
+		}
+		if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Secure != tls {
+			t.Errorf("tls=%v: cookie HttpOnly=%v SameSite=%v Secure=%v", tls, c.HttpOnly, c.SameSite, c.Secure)
+		}
+		// Logging in again gives a new session; the old one stops working.
+		old := c.Value
+		b.login("editor@example.org", testPassword)
+		if _, err := site.srv.accounts.SessionUser(context.Background(), old); err == nil {
+			t.Errorf("tls=%v: old session survives a new login", tls)
+		}
+	}
+}
+
+func TestSixthWrongPasswordIsThrottled(t *testing.T) {
+	site := newSite(t, dbtest.Open(t, db.SQLite), false)
+	b := site.browser()
+	for i := 1; i <= 5; i++ {
+		if res := b.login("editor@example.org", "wrong password"); res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i, res.StatusCode)
+		}
+	}
+	if res := b.login("editor@example.org", testPassword); res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("6th attempt: %d, want 429", res.StatusCode)
+	}
+}
+
+func TestAPITokensWorkAndCanBeRevoked(t *testing.T) {
+	site := newSite(t, dbtest.Open(t, db.SQLite), false)
+	status, body := site.apiCall("editor", "POST", "/api/v1/tokens", map[string]string{"name": "nightly import"})
+	if status != http.StatusCreated {
+		t.Fatalf("create: %d %s", status, body)
+	}
+	var created struct {
+		Secret string
+		Token  accounts.Token
+	}
+	_ = json.Unmarshal([]byte(body), &created)
+	site.tokens["script"] = created.Secret
+	if status, body := site.apiCall("script", "GET", "/api/v1/me", nil); status != 200 || !strings.Contains(body, "editor@example.org") {
+		t.Fatalf("me with the new token: %d %s", status, body)
+	}
+	if status, _ := site.apiCall("script", "DELETE", fmt.Sprintf("/api/v1/tokens/%d", created.Token.ID), nil); status != http.StatusNoContent {
+		t.Fatalf("revoke: %d", status)
+	}
+	if status, _ := site.apiCall("script", "GET", "/api/v1/me", nil); status != http.StatusUnauthorized {
+		t.Fatalf("revoked token: %d", status)
+	}
+	if status, _ := site.apiCall("", "GET", "/api/v1/institutions", nil); status != 200 {
+		t.Fatalf("anonymous read of public data: %d", status)
+	}
+}
+
+func TestAuditPageAndCSV(t *testing.T) {
+	site := newSite(t, dbtest.Open(t, db.SQLite), false)
+	id := site.institution("IMARPE")
+	site.apiCall("admin", "PUT", fmt.Sprintf("/api/v1/institutions/%d", id), map[string]any{"code": "IMARPE", "name": "IMARPE renamed", "kind": "public"})
+	if status, body := site.apiCall("member", "GET", "/api/v1/audit", nil); status != http.StatusForbidden {
+		t.Fatalf("member reads audit: %d %s", status, body)
+	}
+	status, body := site.apiCall("editor", "GET", fmt.Sprintf("/api/v1/audit?entity=institution&entity_id=%d", id), nil)
+	if status != 200 || !strings.Contains(body, "IMARPE renamed") || !strings.Contains(body, `"user":"admin@example.org"`) {
+		t.Fatalf("audit API: %d %s", status, body)
+	}
+	b := site.browser()
+	b.login("admin@example.org", testPassword)
+	if status, page, _ := b.get("/admin/auditoria?entity=institution"); status != 200 || !strings.Contains(page, "IMARPE renamed") {
+		t.Fatalf("audit page: %d", status)
+	}
+	res, err := b.client.Get(site.http.URL + "/admin/auditoria?entity=institution&format=csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	csvBody, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") || !strings.HasPrefix(string(csvBody), "id,at,user_id,user,action") {
+		t.Fatalf("csv: %s", csvBody)
+	}
+}
+
+func TestLoginRedirectsOnlyToLocalPaths(t *testing.T) {
+	for next, want := range map[string]string{"/admin/usuarios": "/admin/usuarios", "https://evil.example/": "/cuenta", "//evil.example": "/cuenta", "/\\evil": "/cuenta"} {
+		if got := safeNext(next); got != want {
+			t.Errorf("safeNext(%q) = %q", next, got)
+		}
+	}
+}
