@@ -42,11 +42,11 @@ type Server struct {
 	version  string
 	accounts *accounts.Service
 	mailer   mail.Sender
-	pages   pages
-	assets  assets
-	metrics *metrics
-	openapi []byte
-	handler http.Handler
+	pages    pages
+	assets   assets
+	metrics  *metrics
+	openapi  []byte
+	handler  http.Handler
 }
 
 // New builds the server: parses the templates, hashes the static files,
