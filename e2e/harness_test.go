@@ -201,10 +201,11 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 	return s
 }
 
-// evaluate runs a JavaScript expression in the page and decodes its result.
+// evaluate runs a JavaScript expression in the page (awaiting it when it
+// is a promise) and decodes its result.
 func evaluate[T any](t *testing.T, ctx context.Context, expr string) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("evaluate %s: %v", expr, err)
 	}

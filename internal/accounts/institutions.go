@@ -126,6 +126,15 @@ func (s *Service) Institution(ctx context.Context, id int64) (Institution, error
 	return i, errs.Wrap(err, "read institution")
 }
 
+// InstitutionByCode returns the institution with this code.
+func (s *Service) InstitutionByCode(ctx context.Context, code string) (Institution, error) {
+	i, err := scanInstitution(s.db.Read().QueryRowContext(ctx, "SELECT "+institutionColumns+" FROM institutions WHERE code = $1", strings.ToUpper(code)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return i, errs.E(errs.NotFound, "no institution %s", code)
+	}
+	return i, errs.Wrap(err, "read institution")
+}
+
 // CreateInstitution adds an institution; institutions are shared reference data.
 func (s *Service) CreateInstitution(ctx context.Context, p auth.Principal, in InstitutionInput) (Institution, error) {
 	if err := auth.Authorize(p, auth.Owner{Reference: true}); err != nil {

@@ -208,7 +208,8 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opts := web.Options{DB: d, Logger: log, Version: version(), Accounts: svc.accounts, CSRFKey: key}
+	opts := web.Options{DB: d, Logger: log, Version: version(), Accounts: svc.accounts,
+		Reference: svc.reference, Production: svc.production, CSRFKey: key}
 	if mailer != nil {
 		opts.Mailer = mailer
 	}

@@ -13,12 +13,13 @@ import (
 	"strings"
 	"testing"
 
-	"sriim/data/seed"
 	"sriim/internal/accounts"
 	"sriim/internal/audit"
 	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
+	"sriim/internal/production"
+	"sriim/internal/seeding"
 )
 
 // testSite is a server on a real listener with the seed institutions and
@@ -38,11 +39,9 @@ func newSite(t *testing.T, d *db.DB, tls bool) *testSite {
 	t.Helper()
 	s := newTestServer(t, d)
 	ctx := context.Background()
-	f, _ := seed.Files.Open("institutions.csv")
-	if _, err := s.accounts.LoadInstitutions(ctx, f); err != nil {
+	if err := seeding.Load(ctx, d, seeding.Services{Accounts: s.accounts, Reference: s.reference, Production: s.production}, s.log); err != nil {
 		t.Fatal(err)
 	}
-	f.Close()
 	site := &testSite{t: t, db: d, srv: s, users: map[string]accounts.User{}, tokens: map[string]string{}}
 	inputs := map[string]accounts.UserInput{
 		"admin":   {Role: auth.Admin},
@@ -216,6 +215,45 @@ func TestAuthorizationMatrix(t *testing.T) {
 				return site.apiCall(as, "DELETE", fmt.Sprintf("/api/v1/tokens/%d", otherToken()), nil)
 			}, map[string]bool{"admin": true}},
 		}
+		obs := func(year int) map[string]any {
+			return map[string]any{"species": "UCH", "presentation": "fresh", "origin": "capture", "place": "PE-MOQ",
+				"measure": "quantity", "year": year, "value": 10, "unit": "t", "source": "DIREPRO", "status": "provisional"}
+		}
+		// direproObservation is a fresh figure kept by DIREPRO, for each update or delete.
+		direproObservation := func(year int) int64 {
+			o, err := site.srv.production.Create(context.Background(), auth.Principal{Email: "seed", Role: auth.Admin, Institutions: []int64{direpro}},
+				production.Observation{Species: "CLM", Presentation: "fresh", Origin: "capture", Place: "PE-MOQ", Measure: "quantity",
+					Year: year, Value: 1, Unit: "t", Source: "DIREPRO", Status: "final"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return o.ID
+		}
+		actions = append(actions,
+			action{"create production observation", func(as string, n int) (int, string) {
+				return site.apiCall(as, "POST", "/api/v1/production/observations", obs(1900+n))
+			}, map[string]bool{"admin": true, "editor": true, "granted": true}},
+			action{"update DIREPRO's observation", func(as string, n int) (int, string) {
+				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/production/observations/%d", direproObservation(1900+n)), obs(1900+n))
+			}, map[string]bool{"admin": true, "editor": true}},
+			action{"delete DIREPRO's observation", func(as string, n int) (int, string) {
+				return site.apiCall(as, "DELETE", fmt.Sprintf("/api/v1/production/observations/%d", direproObservation(1900+n)), nil)
+			}, map[string]bool{"admin": true, "editor": true}},
+			action{"import production file", func(as string, n int) (int, string) {
+				req, _ := http.NewRequest("POST", site.http.URL+"/api/v1/production/import?filename=x.csv", strings.NewReader(
+					"especie,presentacion,origen,lugar,medida,anio,valor,unidad,fuente\nMSC,fresco,extraccion,PE-MOQ,cantidad,"+fmt.Sprint(1900+n)+",5,t,X\n"))
+				if as != "" {
+					req.Header.Set("Authorization", "Bearer "+site.tokens[as])
+				}
+				res, err := site.http.Client().Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer res.Body.Close()
+				b, _ := io.ReadAll(res.Body)
+				return res.StatusCode, string(b)
+			}, map[string]bool{"admin": true, "editor": true, "granted": true}},
+		)
 		n := 0
 		for _, a := range actions {
 			for _, role := range []string{"admin", "editor", "granted", "member", ""} {
@@ -228,8 +266,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 					before := site.auditCount()
 					status, body := a.call(role, n)
 					after := site.auditCount()
-					if a.name == "revoke someone else's token" {
-						before++ // making the victim's token is itself audited
+					if a.name == "revoke someone else's token" || strings.HasSuffix(a.name, "DIREPRO's observation") {
+						before++ // making the record to act on is itself audited
 					}
 					switch {
 					case a.allowed[role]:

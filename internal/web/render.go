@@ -93,6 +93,15 @@ type pages map[string]*template.Template
 func loadPages(a assets) (pages, error) {
 	funcs := template.FuncMap{
 		"static": a.url,
+		"num":    formatNumber,
+		"list":   func(s ...string) []string { return s },
+		// pct writes a percentage held as a pointer (nil: not computable).
+		"pct": func(p *float64) string {
+			if p == nil {
+				return ""
+			}
+			return formatNumber(*p) + " %"
+		},
 		// owner names an ownership that is not a record's, for edit controls.
 		"owner": func(kind string) auth.Owner {
 			if kind == "reference" {

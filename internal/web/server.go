@@ -21,14 +21,18 @@ import (
 	"sriim/internal/db"
 	"sriim/internal/i18n"
 	"sriim/internal/mail"
+	"sriim/internal/production"
+	"sriim/internal/reference"
 )
 
 // Options are what the server needs from the composition root.
 type Options struct {
-	DB       *db.DB
-	Logger   *slog.Logger
-	Version  string
-	Accounts *accounts.Service
+	DB         *db.DB
+	Logger     *slog.Logger
+	Version    string
+	Accounts   *accounts.Service
+	Reference  *reference.Service
+	Production *production.Service
 	// CSRFKey signs CSRF cookies; all instances sharing a database share it.
 	CSRFKey []byte
 	// Mailer sends password-reset links; nil when no SMTP server is configured.
@@ -37,16 +41,18 @@ type Options struct {
 
 // Server is SRIIM's HTTP handler.
 type Server struct {
-	db       *db.DB
-	log      *slog.Logger
-	version  string
-	accounts *accounts.Service
-	mailer   mail.Sender
-	pages    pages
-	assets   assets
-	metrics  *metrics
-	openapi  []byte
-	handler  http.Handler
+	db         *db.DB
+	log        *slog.Logger
+	version    string
+	accounts   *accounts.Service
+	reference  *reference.Service
+	production *production.Service
+	mailer     mail.Sender
+	pages      pages
+	assets     assets
+	metrics    *metrics
+	openapi    []byte
+	handler    http.Handler
 }
 
 // New builds the server: parses the templates, hashes the static files,
@@ -55,7 +61,8 @@ func New(o Options) (*Server, error) {
 	if len(o.CSRFKey) != 32 {
 		return nil, errors.New("web: CSRFKey must be 32 bytes")
 	}
-	s := &Server{db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts, mailer: o.Mailer}
+	s := &Server{db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts,
+		reference: o.Reference, production: o.Production, mailer: o.Mailer}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
@@ -89,8 +96,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.home)
 	for _, m := range modules {
-		mux.HandleFunc("GET /"+m.Slug, s.modulePage(m))
+		if !m.Ready {
+			mux.HandleFunc("GET /"+m.Slug, s.modulePage(m))
+		}
 	}
+	s.productionRoutes(mux)
 	mux.Handle("GET /static/{hash}/{name}", s.assets)
 	mux.HandleFunc("GET /favicon.ico", s.assets.favicon)
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -107,18 +117,19 @@ type Module struct {
 	Slug       string // URL path segment
 	Key        string // i18n key suffix: module.<Key>, module.<Key>.desc
 	Activities string // the seed plan's activities it serves
+	Ready      bool   // built; otherwise a page says what it will do
 }
 
 // modules is the navigation, in the order of DESIGN.md.
 var modules = []Module{
-	{"actores", "actors", "1.1.1, 2.1.1-i, 2.1.2, 3.1.1, 3.3.1"},
-	{"zonas", "zones", "1.1.1, 1.4.1, 3.1.4, 3.1.5"},
-	{"produccion", "production", "2.1.1-ii"},
-	{"archivo", "archive", "1.1.2, 1.1.3, 2.1.1-iii, 4.3.1"},
-	{"mercados", "markets", "2.1.1-iv, 2.1.4, 2.1.5"},
-	{"normas", "rules", "1.3.4, 2.1.1-v, 3.4"},
-	{"plan", "plan", "4.1.1, 4.1.3"},
-	{"oferta", "offer", "2.3.2"},
+	{"actores", "actors", "1.1.1, 2.1.1-i, 2.1.2, 3.1.1, 3.3.1", false},
+	{"zonas", "zones", "1.1.1, 1.4.1, 3.1.4, 3.1.5", false},
+	{"produccion", "production", "2.1.1-ii", true},
+	{"archivo", "archive", "1.1.2, 1.1.3, 2.1.1-iii, 4.3.1", false},
+	{"mercados", "markets", "2.1.1-iv, 2.1.4, 2.1.5", false},
+	{"normas", "rules", "1.3.4, 2.1.1-v, 3.4", false},
+	{"plan", "plan", "4.1.1, 4.1.3", false},
+	{"oferta", "offer", "2.3.2", false},
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {

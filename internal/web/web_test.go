@@ -9,6 +9,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -18,6 +21,8 @@ import (
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
 	"sriim/internal/errs"
+	"sriim/internal/production"
+	"sriim/internal/reference"
 )
 
 func newTestServer(t *testing.T, d *db.DB) *Server {
@@ -25,7 +30,7 @@ func newTestServer(t *testing.T, d *db.DB) *Server {
 	acc := accounts.New(d)
 	acc.BcryptCost = bcrypt.MinCost
 	s, err := New(Options{DB: d, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test",
-		Accounts: acc, CSRFKey: bytes.Repeat([]byte{7}, 32)})
+		Accounts: acc, Reference: reference.New(d), Production: production.New(d), CSRFKey: bytes.Repeat([]byte{7}, 32)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,5 +266,36 @@ func TestAuditChangesListsOnlyWhatChanged(t *testing.T) {
 	}
 	if got := changes(before, nil); got != nil {
 		t.Fatalf("delete: %+v", got)
+	}
+}
+
+// TestEveryAPIRouteIsDocumented compares the /api/v1 routes registered in
+// this package's source with the OpenAPI document's paths and methods.
+func TestEveryAPIRouteIsDocumented(t *testing.T) {
+	doc, err := OpenAPI("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec struct {
+		Paths map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal(doc, &spec); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("*.go")
+	route := regexp.MustCompile(`"(GET|POST|PUT|DELETE|PATCH) /api/v1(/[^"]*)"`)
+	n := 0
+	for _, f := range files {
+		src, _ := os.ReadFile(f)
+		for _, m := range route.FindAllStringSubmatch(string(src), -1) {
+			path := strings.TrimSuffix(m[2], "{$}")
+			if ops, ok := spec.Paths[path]; !ok || ops[strings.ToLower(m[1])] == nil {
+				t.Errorf("%s %s (in %s) is not in the OpenAPI document", m[1], path, f)
+			}
+			n++
+		}
+	}
+	if n < 10 {
+		t.Fatalf("found only %d API routes; the pattern no longer matches the source", n)
 	}
 }

@@ -1,0 +1,235 @@
+// Package importer reads the spreadsheets people upload — CSV (comma or
+// semicolon, UTF-8 with or without BOM) and XLSX — into rows of named cells,
+// and collects each problem with its row and column so that a module can
+// report all of them at once and write nothing.
+//
+// XLSX is read and written with excelize, the maintained Go library for the
+// Office Open XML spreadsheet format; files saved by Excel and LibreOffice
+// both read.
+package importer
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"sriim/internal/errs"
+)
+
+// MaxBytes is the largest upload read; larger files are refused.
+const MaxBytes = 32 << 20
+
+// Row is one data row: its 1-based line in the file (the header is line 1)
+// and its cells by lower-case column name.
+type Row struct {
+	Line  int
+	Cells map[string]string
+}
+
+// Get returns the trimmed cell of column col.
+func (r Row) Get(col string) string { return strings.TrimSpace(r.Cells[col]) }
+
+// Table is a file's header and rows.
+type Table struct {
+	Header []string
+	Rows   []Row
+}
+
+// Read reads a CSV or XLSX file (by its name's ending, else by its first
+// bytes), requiring every column in required to be in the header.
+func Read(r io.Reader, filename string, required []string) (*Table, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxBytes+1))
+	if err != nil {
+		return nil, errs.Wrap(err, "read upload")
+	}
+	if len(data) > MaxBytes {
+		return nil, errs.E(errs.Invalid, "the file is larger than %d MB", MaxBytes>>20)
+	}
+	var records [][]string
+	if strings.HasSuffix(strings.ToLower(filename), ".xlsx") || bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		records, err = readXLSX(data)
+	} else {
+		records, err = readCSV(data)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(records) == 0 {
+		return nil, errs.E(errs.Invalid, "the file is empty")
+	}
+	t := &Table{}
+	seen := map[string]bool{}
+	for _, h := range records[0] {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if seen[h] && h != "" {
+			return nil, errs.Fields("the header repeats a column", map[string]string{"fila 1": "columna «" + h + "» repetida"})
+		}
+		seen[h] = true
+		t.Header = append(t.Header, h)
+	}
+	var missing []string
+	for _, col := range required {
+		if !seen[col] {
+			missing = append(missing, col)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, errs.Fields("the header lacks columns", map[string]string{"fila 1": "faltan columnas: " + strings.Join(missing, ", ")})
+	}
+	for i, rec := range records[1:] {
+		row := Row{Line: i + 2, Cells: map[string]string{}}
+		empty := true
+		for j, v := range rec {
+			if j < len(t.Header) && t.Header[j] != "" {
+				row.Cells[t.Header[j]] = v
+				if strings.TrimSpace(v) != "" {
+					empty = false
+				}
+			}
+		}
+		if !empty {
+			t.Rows = append(t.Rows, row)
+		}
+	}
+	return t, nil
+}
+
+func readCSV(data []byte) ([][]string, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	first, _, _ := bufio.NewReader(bytes.NewReader(data)).ReadLine()
+	cr := csv.NewReader(bytes.NewReader(data))
+	// Spreadsheets in Spanish locales save CSV with semicolons.
+	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
+		cr.Comma = ';'
+	}
+	cr.FieldsPerRecord = -1
+	records, err := cr.ReadAll()
+	if err != nil {
+		return nil, errs.E(errs.Invalid, "the file is not valid CSV: %v", err)
+	}
+	return records, nil
+}
+
+func readXLSX(data []byte) ([][]string, error) {
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, errs.E(errs.Invalid, "the file is not a valid XLSX workbook: %v", err)
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, errs.E(errs.Invalid, "the workbook has no sheets")
+	}
+	rows, err := f.GetRows(sheets[0])
+	if err != nil {
+		return nil, errs.E(errs.Invalid, "cannot read the first sheet: %v", err)
+	}
+	return rows, nil
+}
+
+// Problems collects what is wrong with a file, by row and column.
+type Problems struct {
+	list []problem
+}
+
+type problem struct {
+	line   int
+	column string
+	msg    string
+}
+
+// Add records a problem in a row's column (column "" for the whole row).
+func (p *Problems) Add(line int, column, format string, args ...any) {
+	p.list = append(p.list, problem{line, column, fmt.Sprintf(format, args...)})
+}
+
+// Len is the number of problems.
+func (p *Problems) Len() int { return len(p.list) }
+
+// Err is nil without problems, and otherwise an Invalid error whose fields
+// are "fila N, columna C" (at most 200 of them, in file order).
+func (p *Problems) Err() error {
+	if len(p.list) == 0 {
+		return nil
+	}
+	sort.SliceStable(p.list, func(i, j int) bool { return p.list[i].line < p.list[j].line })
+	fields := map[string]string{}
+	for i, pr := range p.list {
+		if i == 200 {
+			fields["…"] = fmt.Sprintf("y %d problemas más", len(p.list)-200)
+			break
+		}
+		key := fmt.Sprintf("fila %d", pr.line)
+		if pr.column != "" {
+			key += ", columna " + pr.column
+		}
+		if old, ok := fields[key]; ok {
+			pr.msg = old + "; " + pr.msg
+		}
+		fields[key] = pr.msg
+	}
+	return errs.Fields(fmt.Sprintf("the file has %d problems; nothing was imported", len(p.list)), fields)
+}
+
+// WriteCSV writes a header and rows as CSV (UTF-8 with a BOM, so that Excel
+// opens accents correctly).
+func WriteCSV(w io.Writer, header []string, rows [][]string) error {
+	if _, err := w.Write([]byte("\xef\xbb\xbf")); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	if err := cw.WriteAll(rows); err != nil {
+		return err
+	}
+	return cw.Error()
+}
+
+// WriteXLSX writes a header and rows as a one-sheet workbook; cells that are
+// numbers are written as numbers so that people can compute with them.
+func WriteXLSX(w io.Writer, sheet string, header []string, rows [][]string, numeric map[string]bool) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	head := make([]any, len(header))
+	for i, h := range header {
+		head[i] = h
+	}
+	if err := sw.SetRow("A1", head); err != nil {
+		return err
+	}
+	for r, row := range rows {
+		cells := make([]any, len(row))
+		for i, v := range row {
+			cells[i] = v
+			if i < len(header) && numeric[header[i]] && v != "" {
+				var n float64
+				if _, err := fmt.Sscan(v, &n); err == nil {
+					cells[i] = n
+				}
+			}
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, r+2)
+		if err := sw.SetRow(cell, cells); err != nil {
+			return err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	return f.Write(w)
+}

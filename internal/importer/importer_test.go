@@ -1,0 +1,82 @@
+package importer
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"sriim/internal/errs"
+)
+
+func TestReadCSVVariants(t *testing.T) {
+	tests := []struct {
+		name, file string
+		want       []map[string]string
+	}{
+		{"comma", "a,b\n1,2\n", []map[string]string{{"a": "1", "b": "2"}}},
+		{"semicolon, as Spanish Excel saves", "a;b\n1,5;2\n", []map[string]string{{"a": "1,5", "b": "2"}}},
+		{"BOM and header case", "\xef\xbb\xbfA, B \n1,2\n", []map[string]string{{"a": "1", "b": "2"}}},
+		{"quoted commas", "a,b\n\"x, y\",2\n", []map[string]string{{"a": "x, y", "b": "2"}}},
+		{"blank lines skipped", "a,b\n1,2\n,\n3,4\n", []map[string]string{{"a": "1", "b": "2"}, {"a": "3", "b": "4"}}},
+		{"short row", "a,b\n1\n", []map[string]string{{"a": "1"}}},
+	}
+	for _, tt := range tests {
+		tbl, err := Read(strings.NewReader(tt.file), "x.csv", []string{"a"})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if len(tbl.Rows) != len(tt.want) {
+			t.Fatalf("%s: %d rows", tt.name, len(tbl.Rows))
+		}
+		for i, row := range tbl.Rows {
+			for k, v := range tt.want[i] {
+				if row.Get(k) != v {
+					t.Errorf("%s: row %d %s = %q, want %q", tt.name, i, k, row.Get(k), v)
+				}
+			}
+		}
+	}
+	tbl, _ := Read(strings.NewReader("a,b\n1,2\n,\n3,4\n"), "x.csv", nil)
+	if tbl.Rows[1].Line != 4 {
+		t.Errorf("line numbers must be the file's: got %d, want 4", tbl.Rows[1].Line)
+	}
+}
+
+func TestReadRefusals(t *testing.T) {
+	for name, file := range map[string]string{
+		"empty":           "",
+		"missing column":  "a\n1\n",
+		"repeated column": "a,a,b\n1,2,3\n",
+		"broken quotes":   "a,b\n\"1,2\n",
+		"broken xlsx":     "PK\x03\x04garbage",
+	} {
+		if _, err := Read(strings.NewReader(file), "x", []string{"b"}); !errs.Is(err, errs.Invalid) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func TestXLSXRoundTrip(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, "datos", []string{"especie", "valor"}, [][]string{{"SNE", "65"}, {"CHC", "12.5"}}, map[string]bool{"valor": true}); err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := Read(&buf, "datos.xlsx", []string{"especie", "valor"})
+	if err != nil || len(tbl.Rows) != 2 || tbl.Rows[1].Get("valor") != "12.5" || tbl.Rows[0].Get("especie") != "SNE" {
+		t.Fatalf("%+v %v", tbl, err)
+	}
+}
+
+func TestProblemsReportRowAndColumn(t *testing.T) {
+	var p Problems
+	if p.Err() != nil {
+		t.Fatal("no problems gives an error")
+	}
+	p.Add(5, "valor", "not a number")
+	p.Add(3, "", "repeats row 2")
+	p.Add(5, "valor", "negative")
+	e := p.Err().(*errs.Error)
+	if e.Kind != errs.Invalid || e.Fields["fila 5, columna valor"] != "not a number; negative" || e.Fields["fila 3"] != "repeats row 2" {
+		t.Fatalf("%+v", e)
+	}
+}

@@ -1,0 +1,91 @@
+// Package seeding loads the seed plan's datasets (data/seed) into a
+// database, each once: a loaded dataset is marked in the meta table, so that
+// later edits by people are never undone by a restart.
+package seeding
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"sriim/data/seed"
+	"sriim/internal/accounts"
+	"sriim/internal/db"
+	"sriim/internal/production"
+	"sriim/internal/reference"
+)
+
+// Owner is the institution that keeps the seed's statistics: the regional
+// production office (DIREPRO Ilo).
+const Owner = "DIREPRO-ILO"
+
+// Services are the modules that hold seed data.
+type Services struct {
+	Accounts   *accounts.Service
+	Reference  *reference.Service
+	Production *production.Service
+}
+
+// Load loads every dataset not loaded yet, in dependency order.
+func Load(ctx context.Context, d *db.DB, s Services, log *slog.Logger) error {
+	datasets := []struct {
+		file string
+		load func(r *bytes.Reader) (int, error)
+	}{
+		{"institutions.csv", func(r *bytes.Reader) (int, error) { return s.Accounts.LoadInstitutions(ctx, r) }},
+		{"species.csv", func(r *bytes.Reader) (int, error) { return s.Reference.LoadSpecies(ctx, r) }},
+		{"places.csv", func(r *bytes.Reader) (int, error) { return s.Reference.LoadPlaces(ctx, r) }},
+		{"production.csv", func(r *bytes.Reader) (int, error) {
+			owner, err := s.Accounts.InstitutionByCode(ctx, Owner)
+			if err != nil {
+				return 0, err
+			}
+			return s.Production.LoadSeed(ctx, r, owner.ID)
+		}},
+	}
+	for _, ds := range datasets {
+		key := "seed." + ds.file
+		loaded, err := MetaValue(ctx, d, key)
+		if err != nil {
+			return err
+		}
+		if loaded != "" {
+			continue
+		}
+		b, err := seed.Files.ReadFile(ds.file)
+		if err != nil {
+			return err
+		}
+		n, err := ds.load(bytes.NewReader(b))
+		if err != nil {
+			return fmt.Errorf("seed %s: %w", ds.file, err)
+		}
+		if err := SetMeta(ctx, d, key, "loaded"); err != nil {
+			return err
+		}
+		log.Info("seed data loaded", "dataset", ds.file, "rows", n)
+	}
+	return nil
+}
+
+// MetaValue reads a value of the meta table ("" when absent).
+func MetaValue(ctx context.Context, d *db.DB, key string) (string, error) {
+	var v string
+	err := d.Read().QueryRowContext(ctx, "SELECT value FROM meta WHERE key = $1", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// SetMeta records a value unless one is there already (first writer wins,
+// which is what instances starting together need).
+func SetMeta(ctx context.Context, d *db.DB, key, value string) error {
+	return d.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", key, value)
+		return err
+	})
+}

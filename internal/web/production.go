@@ -1,0 +1,531 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"sriim/internal/auth"
+	"sriim/internal/errs"
+	"sriim/internal/i18n"
+	"sriim/internal/importer"
+	"sriim/internal/production"
+	"sriim/internal/reference"
+)
+
+func (s *Server) productionRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /produccion", s.productionPage)
+	mux.HandleFunc("GET /produccion/grafico.svg", s.productionChart)
+	for _, format := range []string{"csv", "xlsx"} {
+		mux.HandleFunc("GET /produccion/datos."+format, s.productionData(format))
+		mux.HandleFunc("GET /produccion/plantilla."+format, s.productionTemplate(format))
+	}
+	mux.HandleFunc("GET /produccion/importar", s.productionImportPage)
+	mux.HandleFunc("POST /produccion/importar", s.productionImport)
+	mux.HandleFunc("GET /produccion/observaciones/nueva", s.observationNewPage)
+	mux.HandleFunc("POST /produccion/observaciones", s.observationCreate)
+	mux.HandleFunc("GET /produccion/observaciones/{id}", s.observationPage)
+	mux.HandleFunc("POST /produccion/observaciones/{id}", s.observationUpdate)
+	mux.HandleFunc("POST /produccion/observaciones/{id}/eliminar", s.observationDelete)
+
+	mux.HandleFunc("GET /api/v1/species", s.api(s.apiSpecies))
+	mux.HandleFunc("GET /api/v1/places", s.api(s.apiPlaces))
+	mux.HandleFunc("GET /api/v1/production/series", s.api(s.apiProductionSeries))
+	mux.HandleFunc("GET /api/v1/production/facts", s.api(s.apiProductionFacts))
+	mux.HandleFunc("POST /api/v1/production/observations", s.api(s.apiObservationCreate))
+	mux.HandleFunc("GET /api/v1/production/observations/{id}", s.api(s.apiObservation))
+	mux.HandleFunc("PUT /api/v1/production/observations/{id}", s.api(s.apiObservationUpdate))
+	mux.HandleFunc("DELETE /api/v1/production/observations/{id}", s.api(s.apiObservationDelete))
+	mux.HandleFunc("POST /api/v1/production/import", s.api(s.apiProductionImport))
+}
+
+// listParam reads a parameter given repeatedly or comma-separated.
+func listParam(q url.Values, name string) []string {
+	var out []string
+	for _, v := range q[name] {
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part != "" && part != "*" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}
+
+// productionQuery reads a selection from the page's Spanish parameters or
+// the API's English ones, defaulting to the seed's Cuadro 1 (all molluscs
+// in the Moquegua region).
+func productionQuery(q url.Values, api bool) (production.Query, error) {
+	name := func(es, en string) string {
+		if api {
+			return en
+		}
+		return es
+	}
+	pq := production.Query{
+		Species:       listParam(q, name("especie", "species")),
+		Presentations: listParam(q, name("presentacion", "presentation")),
+		Origins:       listParam(q, name("origen", "origin")),
+		Places:        listParam(q, name("lugar", "place")),
+	}
+	fields := map[string]string{}
+	for es, dst := range map[string]*int{"desde": &pq.From, "hasta": &pq.To} {
+		key := name(es, map[string]string{"desde": "from", "hasta": "to"}[es])
+		if v := q.Get(key); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1900 || n > 2100 {
+				fields[key] = "a year between 1900 and 2100"
+			}
+			*dst = n
+		}
+	}
+	if len(fields) > 0 {
+		return pq, errs.Fields("invalid selection", fields)
+	}
+	if len(pq.Species) == 0 {
+		pq.Species = []string{"moluscos"}
+	}
+	if len(pq.Places) == 0 {
+		pq.Places = []string{"PE-MOQ"}
+	}
+	return pq, nil
+}
+
+// productionView is what the production page shows.
+type productionView struct {
+	Query      production.Query
+	Result     production.Result
+	Labels     []string // a label per series
+	Facts      []production.Observation
+	Species    []reference.Species
+	Places     []reference.Place
+	Names      map[string]string // species and place codes → names
+	Selection  string            // the selection as a query string, for links
+	Canwrite   bool
+	Vocabulary map[string][]production.Term
+}
+
+// Selected reports whether a presentation or origin code is in the selection.
+func (v productionView) Selected(dimension, code string) bool {
+	list := v.Query.Presentations
+	if dimension == "origin" {
+		list = v.Query.Origins
+	}
+	return slices.Contains(list, code)
+}
+
+func (s *Server) loadProductionView(r *http.Request) (productionView, error) {
+	lang := langOf(r)
+	v := productionView{Names: map[string]string{}, Vocabulary: map[string][]production.Term{
+		"presentation": production.Presentations, "origin": production.Origins}}
+	var err error
+	if v.Query, err = productionQuery(r.URL.Query(), false); err != nil {
+		return v, err
+	}
+	if v.Result, err = s.production.Series(r.Context(), v.Query); err != nil {
+		return v, err
+	}
+	if v.Facts, err = s.production.Facts(r.Context(), v.Query.Places, nil); err != nil {
+		return v, err
+	}
+	if v.Species, err = s.reference.Species(r.Context()); err != nil {
+		return v, err
+	}
+	if v.Places, err = s.reference.Places(r.Context()); err != nil {
+		return v, err
+	}
+	for _, sp := range v.Species {
+		v.Names[sp.Code] = sp.Name(lang)
+	}
+	for _, p := range v.Places {
+		v.Names[p.Code] = p.Name(lang)
+	}
+	v.Labels = seriesLabels(v.Result.Series, v.Names, lang)
+	sel := url.Values{}
+	for k, vals := range r.URL.Query() {
+		if k != "lang" && k != "ok" {
+			sel[k] = vals
+		}
+	}
+	v.Selection = sel.Encode()
+	return v, nil
+}
+
+// seriesLabels names each series by what distinguishes it from the others.
+func seriesLabels(series []production.Series, names map[string]string, lang i18n.Lang) []string {
+	varies := func(get func(production.Series) string) bool {
+		for _, s := range series {
+			if get(s) != get(series[0]) {
+				return true
+			}
+		}
+		return false
+	}
+	species := varies(func(s production.Series) string { return s.Species })
+	place := varies(func(s production.Series) string { return s.Place })
+	origin := varies(func(s production.Series) string { return s.Origin })
+	source := varies(func(s production.Series) string { return s.Source })
+	labels := make([]string, len(series))
+	for i, s := range series {
+		var parts []string
+		if species {
+			parts = append(parts, names[s.Species])
+		}
+		if s.Presentation != "all" || len(parts) == 0 {
+			parts = append(parts, i18n.T(lang, "presentation."+s.Presentation))
+		}
+		if origin {
+			parts = append(parts, i18n.T(lang, "origin."+s.Origin))
+		}
+		if place {
+			parts = append(parts, names[s.Place])
+		}
+		if source {
+			parts = append(parts, s.Source)
+		}
+		labels[i] = strings.Join(parts, " · ")
+	}
+	return labels
+}
+
+func (s *Server) productionPage(w http.ResponseWriter, r *http.Request) {
+	v, err := s.loadProductionView(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.Canwrite = production.CanCreate(principal(r))
+	s.render(w, r, http.StatusOK, "production.html", i18n.T(langOf(r), "module.production"), v)
+}
+
+func (s *Server) productionChart(w http.ResponseWriter, r *http.Request) {
+	v, err := s.loadProductionView(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if len(v.Result.Series) == 0 {
+		s.fail(w, r, errs.E(errs.NotFound, "no series for this selection"))
+		return
+	}
+	values := make([][]float64, len(v.Result.Series))
+	for i, series := range v.Result.Series {
+		values[i] = make([]float64, len(v.Result.Years))
+		for j, y := range v.Result.Years {
+			val, ok := series.Value(y)
+			if !ok {
+				val = math.NaN()
+			}
+			values[i][j] = val
+		}
+	}
+	svg, err := lineChart(v.Result.Years, v.Labels, values, v.Result.Series[0].Unit)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeSVG(w, svg)
+}
+
+// writeTable sends rows as a CSV or XLSX download.
+func (s *Server) writeTable(w http.ResponseWriter, r *http.Request, format, name string, header []string, rows [][]string, numeric map[string]bool) {
+	var buf bytes.Buffer
+	var err error
+	switch format {
+	case "csv":
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		err = importer.WriteCSV(&buf, header, rows)
+	case "xlsx":
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		err = importer.WriteXLSX(&buf, name, header, rows, numeric)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, name, format))
+	_, _ = w.Write(buf.Bytes())
+}
+
+var productionNumeric = map[string]bool{"anio": true, "mes": true, "anio_hasta": true, "valor": true, "monto": true}
+
+func (s *Server) productionData(format string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q, err := productionQuery(r.URL.Query(), false)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		header, rows, err := s.production.Export(r.Context(), production.Filter{Species: q.Species, Places: q.Places, From: q.From, To: q.To})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.writeTable(w, r, format, "produccion", header, rows, productionNumeric)
+	}
+}
+
+// productionTemplate is the blank import template, with one example row.
+func (s *Server) productionTemplate(format string) http.HandlerFunc {
+	example := []string{"SNE", "fresco", "extraccion", "PE-MOQ", "cantidad", "2007", "", "", "", "", "12.5", "t", "", "",
+		"DIREPRO Ilo", "Anuario estadístico 2007", "provisional", "Ejemplo: borre esta fila"}
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.writeTable(w, r, format, "plantilla-produccion", production.Columns, [][]string{example}, productionNumeric)
+	}
+}
+
+type importView struct {
+	Report *production.ImportReport
+	Error  string
+	Fields map[string]string
+}
+
+func (s *Server) productionImportPage(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	s.render(w, r, http.StatusOK, "production_import.html", i18n.T(langOf(r), "production.import"), importView{})
+}
+
+func (s *Server) productionImport(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	title := i18n.T(langOf(r), "production.import")
+	file, hdr, err := r.FormFile("archivo")
+	if err != nil {
+		s.render(w, r, http.StatusUnprocessableEntity, "production_import.html", title, importView{Error: i18n.T(langOf(r), "import.nofile")})
+		return
+	}
+	defer file.Close()
+	rep, err := s.production.Import(r.Context(), principal(r), file, hdr.Filename)
+	if err != nil {
+		e, ok := err.(*errs.Error)
+		if !ok || (e.Kind != errs.Invalid && e.Kind != errs.Forbidden) {
+			s.fail(w, r, err)
+			return
+		}
+		s.render(w, r, statusOf(e.Kind), "production_import.html", title, importView{Error: e.Message, Fields: e.Fields})
+		return
+	}
+	s.render(w, r, http.StatusOK, "production_import.html", title, importView{Report: &rep})
+}
+
+// observationForm is the observation form's values, as typed.
+type observationForm struct {
+	ID    int64
+	Cells map[string]string
+	// History is the earlier values (when editing).
+	History []production.Revision
+	Species []reference.Species
+	Places  []reference.Place
+	Vocab   map[string][]production.Term
+	// Editable says whether the user may save the form.
+	Editable bool
+}
+
+func (s *Server) observationFormPage(w http.ResponseWriter, r *http.Request, status int, form observationForm, problems map[string]string, msg string) {
+	var err error
+	if form.Species, err = s.reference.Species(r.Context()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if form.Places, err = s.reference.Places(r.Context()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	form.Vocab = map[string][]production.Term{"presentacion": production.Presentations, "origen": production.Origins,
+		"medida": production.Measures, "estado": production.Statuses}
+	if form.ID == 0 {
+		form.Editable = production.CanCreate(principal(r))
+	}
+	title := i18n.T(langOf(r), "production.new_observation")
+	if form.ID != 0 {
+		title = i18n.T(langOf(r), "production.observation", form.ID)
+	}
+	s.render(w, r, status, "observation.html", title, formPage{Values: form, Errors: problems, Error: msg})
+}
+
+func formCells(r *http.Request) map[string]string {
+	cells := map[string]string{}
+	for _, c := range production.Columns {
+		cells[c] = r.PostFormValue(c)
+	}
+	return cells
+}
+
+func (s *Server) observationNewPage(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	s.observationFormPage(w, r, http.StatusOK, observationForm{Cells: map[string]string{
+		"especie": "moluscos", "lugar": "PE-MOQ", "presentacion": "todas", "origen": "todos", "medida": "cantidad",
+		"unidad": "t", "estado": "provisional"}}, nil, "")
+}
+
+// saveObservation creates (id 0) or updates an observation from the form.
+func (s *Server) saveObservation(w http.ResponseWriter, r *http.Request, id int64) {
+	cells := formCells(r)
+	o, problems := production.FromCells(cells)
+	var err error
+	if len(problems) == 0 {
+		if id == 0 {
+			o, err = s.production.Create(r.Context(), principal(r), o)
+		} else {
+			o, err = s.production.Update(r.Context(), principal(r), id, o)
+		}
+	}
+	if len(problems) > 0 || errs.Is(err, errs.Invalid) {
+		if e, ok := err.(*errs.Error); ok {
+			problems = production.FormProblems(e.Fields)
+		}
+		s.observationFormPage(w, r, http.StatusUnprocessableEntity, observationForm{ID: id, Cells: cells, Editable: true}, problems, i18n.T(langOf(r), "error.invalid"))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/produccion/observaciones/%d?ok=saved", o.ID), http.StatusSeeOther)
+}
+
+func (s *Server) observationCreate(w http.ResponseWriter, r *http.Request) {
+	s.saveObservation(w, r, 0)
+}
+
+func (s *Server) observationUpdate(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.saveObservation(w, r, id)
+}
+
+func (s *Server) observationPage(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	o, err := s.production.Observation(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	hist, err := s.production.History(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cells := map[string]string{}
+	for i, c := range o.Cells() {
+		cells[production.Columns[i]] = c
+	}
+	s.observationFormPage(w, r, http.StatusOK, observationForm{ID: id, Cells: cells, History: hist,
+		Editable: auth.Can(principal(r), o.Owner())}, nil, "")
+}
+
+func (s *Server) observationDelete(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err == nil {
+		err = s.production.Delete(r.Context(), principal(r), id)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/produccion?ok=deleted", http.StatusSeeOther)
+}
+
+// API
+
+func (s *Server) apiSpecies(r *http.Request) (int, any, error) {
+	list, err := s.reference.Species(r.Context())
+	return http.StatusOK, map[string]any{"species": list}, err
+}
+
+func (s *Server) apiPlaces(r *http.Request) (int, any, error) {
+	list, err := s.reference.Places(r.Context())
+	return http.StatusOK, map[string]any{"places": list}, err
+}
+
+func (s *Server) apiProductionSeries(r *http.Request) (int, any, error) {
+	q, err := productionQuery(r.URL.Query(), true)
+	if err != nil {
+		return 0, nil, err
+	}
+	res, err := s.production.Series(r.Context(), q)
+	return http.StatusOK, res, err
+}
+
+func (s *Server) apiProductionFacts(r *http.Request) (int, any, error) {
+	q := r.URL.Query()
+	facts, err := s.production.Facts(r.Context(), listParam(q, "place"), listParam(q, "species"))
+	if facts == nil {
+		facts = []production.Observation{}
+	}
+	return http.StatusOK, map[string]any{"observations": facts}, err
+}
+
+func (s *Server) apiObservation(r *http.Request) (int, any, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	o, err := s.production.Observation(r.Context(), id)
+	if err != nil {
+		return 0, nil, err
+	}
+	hist, err := s.production.History(r.Context(), id)
+	if hist == nil {
+		hist = []production.Revision{}
+	}
+	return http.StatusOK, map[string]any{"observation": o, "history": hist}, err
+}
+
+func (s *Server) apiObservationCreate(r *http.Request) (int, any, error) {
+	var o production.Observation
+	if err := decodeJSON(r, &o); err != nil {
+		return 0, nil, err
+	}
+	o, err := s.production.Create(r.Context(), principal(r), o)
+	return http.StatusCreated, o, err
+}
+
+func (s *Server) apiObservationUpdate(r *http.Request) (int, any, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	var o production.Observation
+	if err := decodeJSON(r, &o); err != nil {
+		return 0, nil, err
+	}
+	o, err = s.production.Update(r.Context(), principal(r), id, o)
+	return http.StatusOK, o, err
+}
+
+func (s *Server) apiObservationDelete(r *http.Request) (int, any, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusNoContent, nil, s.production.Delete(r.Context(), principal(r), id)
+}
+
+// apiProductionImport takes the file as the request body; ?filename= (or
+// the Content-Type) says whether it is CSV or XLSX.
+func (s *Server) apiProductionImport(r *http.Request) (int, any, error) {
+	name := r.URL.Query().Get("filename")
+	if name == "" && strings.Contains(r.Header.Get("Content-Type"), "spreadsheetml") {
+		name = "upload.xlsx"
+	}
+	rep, err := s.production.Import(r.Context(), principal(r), http.MaxBytesReader(nil, r.Body, importer.MaxBytes+1), name)
+	return http.StatusOK, rep, err
+}
