@@ -1,0 +1,237 @@
+// Package actors is the registry of the chain's actors: divers and their
+// organisations, mariculturists, processing plants, exporters, suppliers,
+// financing sources, public institutions and market-information sources
+// (seed activities 1.1.1, 2.1.1-i, 2.1.2, 3.1.1 and 3.3.1).
+package actors
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
+	"sriim/internal/auth"
+)
+
+// Term is a code with its Spanish word, as spreadsheets and forms use it.
+type Term struct{ Code, ES string }
+
+type vocabulary []Term
+
+func (v vocabulary) parse(s string) (string, bool) {
+	s = Fold(s)
+	s = strings.ReplaceAll(s, " ", "_")
+	for _, t := range v {
+		if s == t.Code || s == t.ES {
+			return t.Code, true
+		}
+	}
+	return "", false
+}
+
+func (v vocabulary) spanish(code string) string {
+	for _, t := range v {
+		if t.Code == code {
+			return t.ES
+		}
+	}
+	return code
+}
+
+func (v vocabulary) words() string {
+	var s []string
+	for _, t := range v {
+		s = append(s, t.ES)
+	}
+	return strings.Join(s, ", ")
+}
+
+// Kinds of actor, in the order the registry lists them.
+var Kinds = vocabulary{
+	{"extractor", "extractor"},                           // artisanal diver or extractor
+	{"producer_org", "organizacion_productores"},         // association, union, cooperative
+	{"mariculturist_small", "maricultor_pequeno"},        //
+	{"mariculturist_large", "maricultor_grande"},         //
+	{"processor", "planta_procesadora"},                  //
+	{"exporter", "exportador"},                           //
+	{"broker", "intermediario"},                          //
+	{"hatchery", "productor_semilla"},                    // hatchery, seed producer
+	{"packaging", "envases"},                             // packaging supplier
+	{"equipment", "metalmecanica"},                       // cages and equipment
+	{"logistics", "logistica"},                           //
+	{"laboratory", "laboratorio"},                        //
+	{"consultant", "consultor"},                          //
+	{"financing_source", "fuente_financiamiento"},        // seed 3.3.1
+	{"public_institution", "institucion_publica"},        // seed 3.1.1
+	{"market_info_source", "fuente_informacion_mercado"}, // seed 2.1.2
+}
+
+// CertificationKinds are the certifications the registry records.
+var CertificationKinds = vocabulary{
+	{"sanitary_registration", "registro_sanitario"},
+	{"plant_licence", "habilitacion_sanitaria"},
+	{"haccp", "haccp"},
+	{"other", "otra"},
+}
+
+// FinancingTypes say whether a financing source's money is paid back.
+var FinancingTypes = vocabulary{{"", ""}, {"returnable", "reembolsable"}, {"non_returnable", "no_reembolsable"}, {"both", "ambos"}}
+
+// Presentations of products, as in the production module.
+var Presentations = vocabulary{{"fresh", "fresco"}, {"canned", "conservas"}, {"frozen", "congelado"}, {"dried_salted", "seco_salado"}}
+
+// Certification is a sanitary registration, plant licence, HACCP plan or other.
+type Certification struct {
+	Kind    string `json:"kind"`
+	Number  string `json:"number"`
+	Issuer  string `json:"issuer"`
+	ValidTo string `json:"valid_to,omitempty"` // YYYY-MM-DD; empty when it does not expire
+}
+
+// Valid reports whether the certification is in force on day.
+func (c Certification) Valid(day time.Time) bool {
+	return c.ValidTo == "" || c.ValidTo >= day.Format("2006-01-02")
+}
+
+// Actor is one record of the registry.
+type Actor struct {
+	ID                    int64           `json:"id"`
+	Key                   string          `json:"key"`
+	Name                  string          `json:"name"`
+	RUC                   string          `json:"ruc,omitempty"`
+	Kinds                 []string        `json:"kinds"`
+	District              string          `json:"district,omitempty"`
+	Address               string          `json:"address,omitempty"`
+	Latitude              *float64        `json:"latitude,omitempty"`
+	Longitude             *float64        `json:"longitude,omitempty"`
+	Description           string          `json:"description,omitempty"`
+	DescriptionEN         string          `json:"description_en,omitempty"`
+	Website               string          `json:"website,omitempty"`
+	ContactName           string          `json:"contact_name,omitempty"`
+	ContactNamePublic     bool            `json:"contact_name_public"`
+	Email                 string          `json:"email,omitempty"`
+	EmailPublic           bool            `json:"email_public"`
+	Phone                 string          `json:"phone,omitempty"`
+	PhonePublic           bool            `json:"phone_public"`
+	Species               []string        `json:"species"`
+	Presentations         []string        `json:"presentations"`
+	Services              string          `json:"services,omitempty"`
+	FinancingType         string          `json:"financing_type,omitempty"`
+	FinancingEligible     string          `json:"financing_eligible,omitempty"`
+	FinancingRequirements string          `json:"financing_requirements,omitempty"`
+	FinancingAmounts      string          `json:"financing_amounts,omitempty"`
+	Certifications        []Certification `json:"certifications"`
+	InstitutionID         int64           `json:"institution_id,omitempty"`
+	Active                bool            `json:"active"`
+	RegisteredAt          time.Time       `json:"registered_at"`
+	CreatedAt             time.Time       `json:"created_at"`
+	UpdatedAt             time.Time       `json:"updated_at"`
+}
+
+// Owner is who may change the actor: the institution that maintains the
+// record, and the actor's own members.
+func (a Actor) Owner() auth.Owner { return auth.Owner{Institution: a.InstitutionID, Actor: a.ID} }
+
+// HasKind reports whether the actor is of kind k.
+func (a Actor) HasKind(k string) bool {
+	for _, x := range a.Kinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// VisibleTo returns the actor as p may see it: contact fields not marked
+// public are removed unless p may read private data or represents the actor.
+func (a Actor) VisibleTo(p auth.Principal) Actor {
+	if p.Has(auth.ReadPrivate) || (p.ActorID != 0 && p.ActorID == a.ID) {
+		return a
+	}
+	if !a.ContactNamePublic {
+		a.ContactName = ""
+	}
+	if !a.EmailPublic {
+		a.Email = ""
+	}
+	if !a.PhonePublic {
+		a.Phone = ""
+	}
+	return a
+}
+
+// Fold lower-cases s and removes its accents, so that "Asociación" and
+// "ASOCIACION" compare equal; search and duplicate detection use it.
+func Fold(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		out = s
+	}
+	return strings.ToLower(strings.TrimSpace(out))
+}
+
+// ValidRUC checks a Peruvian taxpayer number (RUC): 11 digits, a known
+// prefix (10 and 15 for people, 17 and 20 for companies), and SUNAT's
+// modulus-11 check digit over the first ten digits with weights 5,4,3,2,7,6,5,4,3,2.
+func ValidRUC(ruc string) error {
+	if len(ruc) != 11 {
+		return fmt.Errorf("a RUC has 11 digits")
+	}
+	for _, c := range ruc {
+		if c < '0' || c > '9' {
+			return fmt.Errorf("a RUC has only digits")
+		}
+	}
+	switch ruc[:2] {
+	case "10", "15", "17", "20":
+	default:
+		return fmt.Errorf("a RUC starts with 10, 15, 17 or 20")
+	}
+	weights := [10]int{5, 4, 3, 2, 7, 6, 5, 4, 3, 2}
+	sum := 0
+	for i, w := range weights {
+		sum += int(ruc[i]-'0') * w
+	}
+	check := 11 - sum%11
+	if check >= 10 {
+		check -= 10
+	}
+	if int(ruc[10]-'0') != check {
+		return fmt.Errorf("the check digit does not match: mistyped?")
+	}
+	return nil
+}
+
+// similar reports whether two folded names are the same or differ by at
+// most two edits (typos, a missing letter), for duplicate warnings.
+func similar(a, b string) bool {
+	if a == b {
+		return true
+	}
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > 2 || d < -2 {
+		return false
+	}
+	prev := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur := make([]int, len(rb)+1)
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(rb)] <= 2
+}

@@ -1,0 +1,512 @@
+package actors
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"sriim/internal/audit"
+	"sriim/internal/auth"
+	"sriim/internal/db"
+	"sriim/internal/errs"
+)
+
+// Service is the registry module.
+type Service struct {
+	db  *db.DB
+	Now func() time.Time
+}
+
+// New returns the registry service over d.
+func New(d *db.DB) *Service {
+	return &Service{db: d, Now: func() time.Time { return time.Now().UTC() }}
+}
+
+const columns = `id, key, name, COALESCE(ruc, ''), COALESCE(district, ''), address, latitude, longitude, description, description_en,
+	website, contact_name, contact_name_public, email, email_public, phone, phone_public, presentations, services,
+	financing_type, financing_eligible, financing_requirements, financing_amounts, institution_id, active,
+	registered_at, created_at, updated_at`
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func scanActor(row interface{ Scan(...any) error }) (Actor, error) {
+	var a Actor
+	var lat, lon sql.NullFloat64
+	var inst sql.NullInt64
+	var pres string
+	err := row.Scan(&a.ID, &a.Key, &a.Name, &a.RUC, &a.District, &a.Address, &lat, &lon, &a.Description, &a.DescriptionEN,
+		&a.Website, &a.ContactName, &a.ContactNamePublic, &a.Email, &a.EmailPublic, &a.Phone, &a.PhonePublic, &pres, &a.Services,
+		&a.FinancingType, &a.FinancingEligible, &a.FinancingRequirements, &a.FinancingAmounts, &inst, &a.Active,
+		&a.RegisteredAt, &a.CreatedAt, &a.UpdatedAt)
+	if lat.Valid {
+		a.Latitude = &lat.Float64
+	}
+	if lon.Valid {
+		a.Longitude = &lon.Float64
+	}
+	a.InstitutionID = inst.Int64
+	a.Presentations = splitList(pres, ",")
+	return a, err
+}
+
+func splitList(s, sep string) []string {
+	out := []string{}
+	for _, p := range strings.Split(s, sep) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// details loads the kinds, species and certifications of the actors.
+func details(ctx context.Context, q querier, list []Actor) error {
+	if len(list) == 0 {
+		return nil
+	}
+	byID := map[int64]*Actor{}
+	var ph []string
+	var args []any
+	for i := range list {
+		list[i].Kinds, list[i].Species, list[i].Certifications = []string{}, []string{}, []Certification{}
+		byID[list[i].ID] = &list[i]
+		args = append(args, list[i].ID)
+		ph = append(ph, "$"+strconv.Itoa(len(args)))
+	}
+	in := " IN (" + strings.Join(ph, ", ") + ")"
+	for _, part := range []struct {
+		query string
+		add   func(rows *sql.Rows) error
+	}{
+		{"SELECT actor_id, kind FROM actor_kinds WHERE actor_id" + in + " ORDER BY kind", func(rows *sql.Rows) error {
+			var id int64
+			var k string
+			err := rows.Scan(&id, &k)
+			byID[id].Kinds = append(byID[id].Kinds, k)
+			return err
+		}},
+		{"SELECT actor_id, species FROM actor_species WHERE actor_id" + in + " ORDER BY species", func(rows *sql.Rows) error {
+			var id int64
+			var sp string
+			err := rows.Scan(&id, &sp)
+			byID[id].Species = append(byID[id].Species, sp)
+			return err
+		}},
+		{"SELECT actor_id, kind, number, issuer, valid_to FROM actor_certifications WHERE actor_id" + in + " ORDER BY id", func(rows *sql.Rows) error {
+			var id int64
+			var c Certification
+			err := rows.Scan(&id, &c.Kind, &c.Number, &c.Issuer, &c.ValidTo)
+			byID[id].Certifications = append(byID[id].Certifications, c)
+			return err
+		}},
+	} {
+		rows, err := q.QueryContext(ctx, part.query, args...)
+		if err != nil {
+			return errs.Wrap(err, "read actor details")
+		}
+		for rows.Next() {
+			if err := part.add(rows); err != nil {
+				rows.Close()
+				return errs.Wrap(err, "read actor details")
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return errs.Wrap(err, "read actor details")
+		}
+	}
+	// Kinds in the registry's order.
+	for i := range list {
+		slices.SortFunc(list[i].Kinds, func(a, b string) int { return kindRank(a) - kindRank(b) })
+	}
+	return nil
+}
+
+func kindRank(k string) int {
+	for i, t := range Kinds {
+		if t.Code == k {
+			return i
+		}
+	}
+	return len(Kinds)
+}
+
+func getActor(ctx context.Context, q querier, where string, arg any) (Actor, error) {
+	a, err := scanActor(q.QueryRowContext(ctx, "SELECT "+columns+" FROM actors WHERE "+where, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, errs.E(errs.NotFound, "no such actor")
+	}
+	if err != nil {
+		return a, errs.Wrap(err, "read actor")
+	}
+	list := []Actor{a}
+	err = details(ctx, q, list)
+	return list[0], err
+}
+
+// Actor returns one actor as p may see it; inactive actors only to those who may change them.
+func (s *Service) Actor(ctx context.Context, p auth.Principal, id int64) (Actor, error) {
+	a, err := getActor(ctx, s.db.Read(), "id = $1", id)
+	if err != nil {
+		return a, err
+	}
+	if !a.Active && !auth.Can(p, a.Owner()) {
+		return Actor{}, errs.E(errs.NotFound, "no such actor")
+	}
+	return a.VisibleTo(p), nil
+}
+
+// reference is what validation checks codes against.
+type reference struct {
+	species   map[string]bool
+	districts map[string]string // code and folded name → code
+}
+
+func (s *Service) reference(ctx context.Context, q querier) (reference, error) {
+	ref := reference{species: map[string]bool{}, districts: map[string]string{}}
+	rows, err := q.QueryContext(ctx, "SELECT code FROM species")
+	if err != nil {
+		return ref, errs.Wrap(err, "read species")
+	}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			rows.Close()
+			return ref, errs.Wrap(err, "read species")
+		}
+		ref.species[c] = true
+	}
+	rows.Close()
+	rows, err = q.QueryContext(ctx, "SELECT code, name_es FROM places WHERE kind IN ('district', 'province', 'landing_site')")
+	if err != nil {
+		return ref, errs.Wrap(err, "read districts")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code, name string
+		if err := rows.Scan(&code, &name); err != nil {
+			return ref, errs.Wrap(err, "read districts")
+		}
+		ref.districts[code] = code
+		if _, taken := ref.districts[Fold(name)]; !taken {
+			ref.districts[Fold(name)] = code
+		}
+	}
+	return ref, errs.Wrap(rows.Err(), "read districts")
+}
+
+// normalize tidies an actor's fields and returns the problems, keyed by
+// JSON field name.
+func (a *Actor) normalize(ref reference) map[string]string {
+	p := map[string]string{}
+	a.Name = strings.Join(strings.Fields(a.Name), " ")
+	a.RUC = strings.TrimSpace(a.RUC)
+	a.Key = strings.TrimSpace(a.Key)
+	if a.Name == "" {
+		p["name"] = "required"
+	}
+	if a.RUC != "" {
+		if err := ValidRUC(a.RUC); err != nil {
+			p["ruc"] = err.Error()
+		}
+	}
+	kinds := []string{}
+	for _, k := range a.Kinds {
+		code, ok := Kinds.parse(k)
+		if !ok {
+			p["kinds"] = fmt.Sprintf("%q is not a kind; use %s", k, Kinds.words())
+			continue
+		}
+		if !slices.Contains(kinds, code) {
+			kinds = append(kinds, code)
+		}
+	}
+	slices.SortFunc(kinds, func(x, y string) int { return kindRank(x) - kindRank(y) })
+	a.Kinds = kinds
+	if len(a.Kinds) == 0 && p["kinds"] == "" {
+		p["kinds"] = "at least one kind"
+	}
+	if a.District != "" {
+		code, ok := ref.districts[a.District]
+		if !ok {
+			code, ok = ref.districts[Fold(a.District)]
+		}
+		if !ok {
+			p["district"] = fmt.Sprintf("%q is not a district of the region", a.District)
+		}
+		a.District = code
+	}
+	species := []string{}
+	for _, sp := range a.Species {
+		sp = strings.TrimSpace(sp)
+		if len(sp) == 3 {
+			sp = strings.ToUpper(sp)
+		}
+		if !ref.species[sp] {
+			p["species"] = fmt.Sprintf("%q is not in the species list", sp)
+			continue
+		}
+		if !slices.Contains(species, sp) {
+			species = append(species, sp)
+		}
+	}
+	slices.Sort(species)
+	a.Species = species
+	pres := []string{}
+	for _, x := range a.Presentations {
+		code, ok := Presentations.parse(x)
+		if !ok {
+			p["presentations"] = fmt.Sprintf("%q is not a presentation; use %s", x, Presentations.words())
+			continue
+		}
+		if !slices.Contains(pres, code) {
+			pres = append(pres, code)
+		}
+	}
+	a.Presentations = pres
+	if code, ok := FinancingTypes.parse(a.FinancingType); ok {
+		a.FinancingType = code
+	} else {
+		p["financing_type"] = "one of " + FinancingTypes.words()
+	}
+	for i, c := range a.Certifications {
+		code, ok := CertificationKinds.parse(c.Kind)
+		if !ok {
+			p["certifications"] = fmt.Sprintf("%q is not a certification; use %s", c.Kind, CertificationKinds.words())
+		}
+		a.Certifications[i].Kind = code
+		if c.ValidTo != "" {
+			if _, err := time.Parse("2006-01-02", c.ValidTo); err != nil {
+				p["certifications"] = fmt.Sprintf("validity %q: use YYYY-MM-DD", c.ValidTo)
+			}
+		}
+	}
+	if a.Email = strings.TrimSpace(a.Email); a.Email != "" {
+		if addr, err := mail.ParseAddress(a.Email); err != nil || addr.Address != a.Email {
+			p["email"] = "a valid email address"
+		}
+	}
+	if a.Website = strings.TrimSpace(a.Website); a.Website != "" && !strings.HasPrefix(a.Website, "http://") && !strings.HasPrefix(a.Website, "https://") {
+		p["website"] = "must start with https:// or http://"
+	}
+	if a.Latitude != nil && (*a.Latitude < -90 || *a.Latitude > 90) {
+		p["latitude"] = "between -90 and 90"
+	}
+	if a.Longitude != nil && (*a.Longitude < -180 || *a.Longitude > 180) {
+		p["longitude"] = "between -180 and 180"
+	}
+	if (a.Latitude == nil) != (a.Longitude == nil) {
+		p["longitude"] = "give both coordinates or neither"
+	}
+	if a.Key == "" {
+		a.Key = derivedKey(*a)
+	}
+	return p
+}
+
+// derivedKey is the stable key of an actor imported without one: its RUC,
+// else its folded name and district.
+func derivedKey(a Actor) string {
+	if a.RUC != "" {
+		return "ruc-" + a.RUC
+	}
+	words := strings.FieldsFunc(Fold(a.Name), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	return strings.Join(words, "-") + "@" + a.District
+}
+
+func (a Actor) searchText() string {
+	return Fold(strings.Join([]string{a.Name, a.RUC, a.Description, a.DescriptionEN, a.Services, a.Address}, " "))
+}
+
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+func nullID(id int64) sql.NullInt64      { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
+// write stores a's fields (insert when a.ID is 0) with its kinds, species
+// and certifications, and records the change in the audit log.
+func (s *Service) write(ctx context.Context, tx *sql.Tx, p auth.Principal, a Actor, before *Actor) (Actor, error) {
+	now := s.Now()
+	args := []any{a.Key, a.Name, nullString(a.RUC), a.searchText(), nullString(a.District), a.Address, a.Latitude, a.Longitude,
+		a.Description, a.DescriptionEN, a.Website, a.ContactName, a.ContactNamePublic, a.Email, a.EmailPublic, a.Phone, a.PhonePublic,
+		strings.Join(a.Presentations, ","), a.Services, a.FinancingType, a.FinancingEligible, a.FinancingRequirements,
+		a.FinancingAmounts, nullID(a.InstitutionID), a.Active, now}
+	var err error
+	if before == nil {
+		err = tx.QueryRowContext(ctx, `INSERT INTO actors (key, name, ruc, search_text, district, address, latitude, longitude,
+			description, description_en, website, contact_name, contact_name_public, email, email_public, phone, phone_public,
+			presentations, services, financing_type, financing_eligible, financing_requirements, financing_amounts,
+			institution_id, active, registered_at, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $26, $26)
+			RETURNING id`, args...).Scan(&a.ID)
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE actors SET key = $1, name = $2, ruc = $3, search_text = $4, district = $5,
+			address = $6, latitude = $7, longitude = $8, description = $9, description_en = $10, website = $11,
+			contact_name = $12, contact_name_public = $13, email = $14, email_public = $15, phone = $16, phone_public = $17,
+			presentations = $18, services = $19, financing_type = $20, financing_eligible = $21, financing_requirements = $22,
+			financing_amounts = $23, institution_id = $24, active = $25, updated_at = $26 WHERE id = $27`, append(args, before.ID)...)
+		a.ID = before.ID
+	}
+	if db.IsUniqueViolation(err) {
+		return a, errs.Fields("another actor has this RUC or key", map[string]string{"ruc": "already registered", "key": "already used"})
+	}
+	if err != nil {
+		return a, errs.Wrap(err, "save actor")
+	}
+	for _, stmt := range []string{"DELETE FROM actor_kinds WHERE actor_id = $1", "DELETE FROM actor_species WHERE actor_id = $1", "DELETE FROM actor_certifications WHERE actor_id = $1"} {
+		if _, err := tx.ExecContext(ctx, stmt, a.ID); err != nil {
+			return a, errs.Wrap(err, "save actor")
+		}
+	}
+	for _, k := range a.Kinds {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO actor_kinds (actor_id, kind) VALUES ($1, $2)", a.ID, k); err != nil {
+			return a, errs.Wrap(err, "save actor kinds")
+		}
+	}
+	for _, sp := range a.Species {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO actor_species (actor_id, species) VALUES ($1, $2)", a.ID, sp); err != nil {
+			return a, errs.Wrap(err, "save actor species")
+		}
+	}
+	for _, c := range a.Certifications {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO actor_certifications (actor_id, kind, number, issuer, valid_to) VALUES ($1, $2, $3, $4, $5)",
+			a.ID, c.Kind, c.Number, c.Issuer, c.ValidTo); err != nil {
+			return a, errs.Wrap(err, "save actor certifications")
+		}
+	}
+	saved, err := getActor(ctx, tx, "id = $1", a.ID)
+	if err != nil {
+		return saved, err
+	}
+	if before == nil {
+		return saved, audit.Record(ctx, tx, p, audit.Create, "actor", saved.ID, nil, saved)
+	}
+	return saved, audit.Record(ctx, tx, p, audit.Update, "actor", saved.ID, *before, saved)
+}
+
+// Warning is something a person should look at, but that does not stop the change.
+type Warning struct {
+	Message string `json:"message"`
+	ActorID int64  `json:"actor_id"`
+}
+
+// duplicates finds actors of the same district with a very similar name.
+func duplicates(ctx context.Context, q querier, a Actor) ([]Warning, error) {
+	rows, err := q.QueryContext(ctx, "SELECT id, name FROM actors WHERE COALESCE(district, '') = $1 AND id <> $2", a.District, a.ID)
+	if err != nil {
+		return nil, errs.Wrap(err, "look for duplicates")
+	}
+	defer rows.Close()
+	var out []Warning
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, errs.Wrap(err, "look for duplicates")
+		}
+		if similar(Fold(name), Fold(a.Name)) {
+			out = append(out, Warning{Message: fmt.Sprintf("%q in the same district looks like the same actor", name), ActorID: id})
+		}
+	}
+	return out, errs.Wrap(rows.Err(), "look for duplicates")
+}
+
+// institutionFor is the institution that maintains what p registers.
+func institutionFor(p auth.Principal) int64 {
+	if len(p.Institutions) > 0 {
+		return p.Institutions[0]
+	}
+	return 0
+}
+
+// CanCreate reports whether p may register actors.
+func CanCreate(p auth.Principal) bool {
+	return auth.Can(p, auth.Owner{Institution: institutionFor(p)})
+}
+
+// Create registers an actor, maintained by the acting user's institution.
+// It refuses a RUC that is registered already, and warns about a very
+// similar name in the same district.
+func (s *Service) Create(ctx context.Context, p auth.Principal, a Actor) (Actor, []Warning, error) {
+	a.ID, a.InstitutionID, a.Active = 0, institutionFor(p), true
+	if err := auth.Authorize(p, auth.Owner{Institution: a.InstitutionID}); err != nil {
+		return a, nil, err
+	}
+	var warnings []Warning
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		ref, err := s.reference(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if problems := a.normalize(ref); len(problems) > 0 {
+			return errs.Fields("the actor has invalid fields", problems)
+		}
+		if a.RUC != "" {
+			if existing, err := getActor(ctx, tx, "ruc = $1", a.RUC); err == nil {
+				return errs.Fields(fmt.Sprintf("this RUC is registered already, as %q (no. %d)", existing.Name, existing.ID),
+					map[string]string{"ruc": "already registered"})
+			}
+		}
+		if warnings, err = duplicates(ctx, tx, a); err != nil {
+			return err
+		}
+		a, err = s.write(ctx, tx, p, a, nil)
+		return err
+	})
+	return a, warnings, err
+}
+
+// Update changes an actor; its maintaining institution and its own members may.
+func (s *Service) Update(ctx context.Context, p auth.Principal, id int64, a Actor) (Actor, error) {
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		before, err := getActor(ctx, tx, "id = $1", id)
+		if err != nil {
+			return err
+		}
+		if err := auth.Authorize(p, before.Owner()); err != nil {
+			return err
+		}
+		ref, err := s.reference(ctx, tx)
+		if err != nil {
+			return err
+		}
+		a.ID, a.InstitutionID = id, before.InstitutionID
+		if a.Key == "" {
+			a.Key = before.Key
+		}
+		if problems := a.normalize(ref); len(problems) > 0 {
+			return errs.Fields("the actor has invalid fields", problems)
+		}
+		a, err = s.write(ctx, tx, p, a, &before)
+		return err
+	})
+	return a, err
+}
+
+// SetActive deactivates (or reactivates) an actor; deactivated actors leave
+// the public registry but keep their history.
+func (s *Service) SetActive(ctx context.Context, p auth.Principal, id int64, active bool) (Actor, error) {
+	var out Actor
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		before, err := getActor(ctx, tx, "id = $1", id)
+		if err != nil {
+			return err
+		}
+		if err := auth.Authorize(p, before.Owner()); err != nil {
+			return err
+		}
+		a := before
+		a.Active = active
+		out, err = s.write(ctx, tx, p, a, &before)
+		return err
+	})
+	return out, err
+}
