@@ -240,6 +240,23 @@ func (a Actor) Row() []string {
 		strings.Join(certs, "; "), yesNo(a.Active)}
 }
 
+// FromCells reads an actor from cells named by Columns (a form's fields use
+// the same names); problems are keyed by column.
+func FromCells(get func(string) string) (Actor, map[string]string) { return fromRow(get) }
+
+// FormProblems renames problems from JSON field names to template columns.
+func FormProblems(fields map[string]string) map[string]string {
+	out := map[string]string{}
+	for field, msg := range fields {
+		if col, ok := jsonField[field]; ok {
+			out[col] = msg
+		} else {
+			out[field] = msg
+		}
+	}
+	return out
+}
+
 // fromRow reads an actor from an import row; problems are keyed by column.
 func fromRow(get func(string) string) (Actor, map[string]string) {
 	p := map[string]string{}

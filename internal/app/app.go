@@ -54,6 +54,8 @@ Commands:
   migrate   apply pending database migrations and print the schema version
   seed      load the seed plan's data into the database (serve does this too)
   user      manage accounts: "sriim user add", "sriim user reset-password"
+  import    import spreadsheets: "sriim import actors|production FILE…"
+  export    export spreadsheets: "sriim export actors|production --format csv|xlsx --out FILE"
   openapi   print the OpenAPI document of the JSON API
   version   print the version
 
@@ -78,6 +80,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runSeed(ctx, rest, stderr)
 	case "user":
 		err = runUser(ctx, rest, stdout, stderr)
+	case "import":
+		err = runImport(ctx, rest, stdout, stderr)
+	case "export":
+		err = runExport(ctx, rest, stdout, stderr)
 	case "openapi":
 		var doc []byte
 		if doc, err = web.OpenAPI(version()); err == nil {
@@ -102,19 +108,32 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // parseFlags declares the shared flags on a new flag set for cmd, lets the
-// command add its own, and parses args.
+// command add its own, and parses args, which must hold only flags.
 func parseFlags(cmd string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (config.Config, error) {
+	return parseFlagsWithArgs(cmd, args, stderr, extra, nil)
+}
+
+// parseFlagsWithArgs is parseFlags for commands that also take arguments
+// (file names), given before, after or between the flags.
+func parseFlagsWithArgs(cmd string, args []string, stderr io.Writer, extra func(*flag.FlagSet), rest *[]string) (config.Config, error) {
 	fs := flag.NewFlagSet("sriim "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	resolve := config.Register(fs, os.Getenv)
 	if extra != nil {
 		extra(fs)
 	}
-	if err := fs.Parse(args); err != nil {
-		return config.Config{}, err
-	}
-	if fs.NArg() > 0 {
-		return config.Config{}, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	for {
+		if err := fs.Parse(args); err != nil {
+			return config.Config{}, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		if rest == nil {
+			return config.Config{}, fmt.Errorf("unexpected arguments: %v", fs.Args())
+		}
+		*rest = append(*rest, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
 	return resolve()
 }
@@ -209,7 +228,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	opts := web.Options{DB: d, Logger: log, Version: version(), Accounts: svc.accounts,
-		Reference: svc.reference, Production: svc.production, CSRFKey: key}
+		Reference: svc.reference, Production: svc.production, Actors: svc.actors, CSRFKey: key}
 	if mailer != nil {
 		opts.Mailer = mailer
 	}

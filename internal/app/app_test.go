@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -102,5 +103,28 @@ func TestSIGTERMLetsInFlightRequestFinish(t *testing.T) {
 	}
 	if _, err := http.Get("http://" + ln.Addr().String() + "/"); err == nil {
 		t.Fatal("server still accepts connections after shutdown")
+	}
+}
+
+func TestExportActorsImportsBackUnchanged(t *testing.T) {
+	for _, dialect := range dbtest.Backends() {
+		t.Run(string(dialect), func(t *testing.T) {
+			dsn, dir := dbtest.DSN(t, dialect), t.TempDir()
+			run := func(args ...string) string {
+				var out, errOut bytes.Buffer
+				if code := Main(context.Background(), append(args, "--db", dsn), &out, &errOut); code != 0 {
+					t.Fatalf("%v: exit %d: %s", args, code, errOut.String())
+				}
+				return out.String()
+			}
+			run("import", "actors", "../actors/testdata/actores.csv")
+			for _, format := range []string{"csv", "xlsx"} {
+				file := filepath.Join(dir, "actores."+format)
+				run("export", "actors", "--format", format, "--out", file)
+				if out := run("import", "actors", file); !strings.Contains(out, "0 new, 0 updated, 5 unchanged") {
+					t.Fatalf("%s: re-import of the export: %s", format, out)
+				}
+			}
+		})
 	}
 }

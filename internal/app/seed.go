@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"sriim/internal/accounts"
+	"sriim/internal/actors"
 	"sriim/internal/db"
 	"sriim/internal/production"
 	"sriim/internal/reference"
@@ -18,10 +19,11 @@ type services struct {
 	accounts   *accounts.Service
 	reference  *reference.Service
 	production *production.Service
+	actors     *actors.Service
 }
 
 func newServices(d *db.DB) *services {
-	return &services{accounts: accounts.New(d), reference: reference.New(d), production: production.New(d)}
+	return &services{accounts: accounts.New(d), reference: reference.New(d), production: production.New(d), actors: actors.New(d)}
 }
 
 // loadSeed loads the seed datasets not loaded yet.

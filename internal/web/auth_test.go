@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"sriim/internal/accounts"
+	"sriim/internal/actors"
 	"sriim/internal/audit"
 	"sriim/internal/auth"
 	"sriim/internal/db"
@@ -254,6 +255,39 @@ func TestAuthorizationMatrix(t *testing.T) {
 				return res.StatusCode, string(b)
 			}, map[string]bool{"admin": true, "editor": true, "granted": true}},
 		)
+		// direproActor is a fresh actor kept by DIREPRO, represented by the member (actor 7 is the member's).
+		direproActor := func(n int) int64 {
+			a, _, err := site.srv.actors.Create(context.Background(), auth.Principal{Email: "seed", Role: auth.Admin, Institutions: []int64{direpro}},
+				actors.Actor{Name: fmt.Sprintf("Exportadora %d SAC", n), Kinds: []string{"exporter"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a.ID
+		}
+		memberActor := direproActor(0)
+		member := site.users["member"]
+		member.ActorID = memberActor
+		if _, err := site.srv.accounts.UpdateUser(context.Background(), auth.System, member.ID, accounts.UserInput{Email: member.Email, Name: member.Name,
+			Role: auth.Member, ActorID: memberActor, Active: true, Lang: "es"}); err != nil {
+			t.Fatal(err)
+		}
+		actorBody := func(n int) map[string]any {
+			return map[string]any{"name": fmt.Sprintf("Actor %d", n), "kinds": []string{"exporter"}, "district": "Ilo"}
+		}
+		actions = append(actions,
+			action{"register actor", func(as string, n int) (int, string) {
+				return site.apiCall(as, "POST", "/api/v1/actors", actorBody(n))
+			}, map[string]bool{"admin": true, "editor": true, "granted": true}},
+			action{"update DIREPRO's actor", func(as string, n int) (int, string) {
+				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/actors/%d", direproActor(n)), actorBody(n))
+			}, map[string]bool{"admin": true, "editor": true}},
+			action{"member's own actor profile", func(as string, n int) (int, string) {
+				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/actors/%d", memberActor), actorBody(n))
+			}, map[string]bool{"admin": true, "editor": true, "member": true}},
+			action{"deactivate DIREPRO's actor", func(as string, n int) (int, string) {
+				return site.apiCall(as, "DELETE", fmt.Sprintf("/api/v1/actors/%d", direproActor(n)), nil)
+			}, map[string]bool{"admin": true, "editor": true}},
+		)
 		n := 0
 		for _, a := range actions {
 			for _, role := range []string{"admin", "editor", "granted", "member", ""} {
@@ -266,7 +300,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 					before := site.auditCount()
 					status, body := a.call(role, n)
 					after := site.auditCount()
-					if a.name == "revoke someone else's token" || strings.HasSuffix(a.name, "DIREPRO's observation") {
+					if a.name == "revoke someone else's token" || strings.HasSuffix(a.name, "DIREPRO's observation") || strings.HasSuffix(a.name, "DIREPRO's actor") {
 						before++ // making the record to act on is itself audited
 					}
 					switch {

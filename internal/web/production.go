@@ -2,7 +2,9 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/url"
@@ -25,8 +27,11 @@ func (s *Server) productionRoutes(mux *http.ServeMux) {
 		mux.HandleFunc("GET /produccion/datos."+format, s.productionData(format))
 		mux.HandleFunc("GET /produccion/plantilla."+format, s.productionTemplate(format))
 	}
-	mux.HandleFunc("GET /produccion/importar", s.productionImportPage)
-	mux.HandleFunc("POST /produccion/importar", s.productionImport)
+	s.importRoutes(mux, importKind{Base: "/produccion", Title: "production.import", Lead: "import.lead", Back: "module.production",
+		run: func(ctx context.Context, p auth.Principal, r io.Reader, name string) (importResult, error) {
+			rep, err := s.production.Import(ctx, p, r, name)
+			return importResult{Rows: rep.Rows, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged}, err
+		}})
 	mux.HandleFunc("GET /produccion/observaciones/nueva", s.observationNewPage)
 	mux.HandleFunc("POST /produccion/observaciones", s.observationCreate)
 	mux.HandleFunc("GET /produccion/observaciones/{id}", s.observationPage)
@@ -277,43 +282,6 @@ func (s *Server) productionTemplate(format string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.writeTable(w, r, format, "plantilla-produccion", production.Columns, [][]string{example}, productionNumeric)
 	}
-}
-
-type importView struct {
-	Report *production.ImportReport
-	Error  string
-	Fields map[string]string
-}
-
-func (s *Server) productionImportPage(w http.ResponseWriter, r *http.Request) {
-	if s.requireLogin(w, r) == nil {
-		return
-	}
-	s.render(w, r, http.StatusOK, "production_import.html", i18n.T(langOf(r), "production.import"), importView{})
-}
-
-func (s *Server) productionImport(w http.ResponseWriter, r *http.Request) {
-	if s.requireLogin(w, r) == nil {
-		return
-	}
-	title := i18n.T(langOf(r), "production.import")
-	file, hdr, err := r.FormFile("archivo")
-	if err != nil {
-		s.render(w, r, http.StatusUnprocessableEntity, "production_import.html", title, importView{Error: i18n.T(langOf(r), "import.nofile")})
-		return
-	}
-	defer file.Close()
-	rep, err := s.production.Import(r.Context(), principal(r), file, hdr.Filename)
-	if err != nil {
-		e, ok := err.(*errs.Error)
-		if !ok || (e.Kind != errs.Invalid && e.Kind != errs.Forbidden) {
-			s.fail(w, r, err)
-			return
-		}
-		s.render(w, r, statusOf(e.Kind), "production_import.html", title, importView{Error: e.Message, Fields: e.Fields})
-		return
-	}
-	s.render(w, r, http.StatusOK, "production_import.html", title, importView{Report: &rep})
 }
 
 // observationForm is the observation form's values, as typed.

@@ -95,6 +95,8 @@ func loadPages(a assets) (pages, error) {
 		"static": a.url,
 		"num":    formatNumber,
 		"list":   func(s ...string) []string { return s },
+		"add":    func(a, b int) int { return a + b },
+		"sub":    func(a, b int) int { return a - b },
 		// pct writes a percentage held as a pointer (nil: not computable).
 		"pct": func(p *float64) string {
 			if p == nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/klauspost/compress/gzhttp"
 
 	"sriim/internal/accounts"
+	"sriim/internal/actors"
 	"sriim/internal/db"
 	"sriim/internal/i18n"
 	"sriim/internal/mail"
@@ -33,6 +34,7 @@ type Options struct {
 	Accounts   *accounts.Service
 	Reference  *reference.Service
 	Production *production.Service
+	Actors     *actors.Service
 	// CSRFKey signs CSRF cookies; all instances sharing a database share it.
 	CSRFKey []byte
 	// Mailer sends password-reset links; nil when no SMTP server is configured.
@@ -47,6 +49,7 @@ type Server struct {
 	accounts   *accounts.Service
 	reference  *reference.Service
 	production *production.Service
+	actors     *actors.Service
 	mailer     mail.Sender
 	pages      pages
 	assets     assets
@@ -62,7 +65,7 @@ func New(o Options) (*Server, error) {
 		return nil, errors.New("web: CSRFKey must be 32 bytes")
 	}
 	s := &Server{db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts,
-		reference: o.Reference, production: o.Production, mailer: o.Mailer}
+		reference: o.Reference, production: o.Production, actors: o.Actors, mailer: o.Mailer}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
@@ -101,6 +104,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 		}
 	}
 	s.productionRoutes(mux)
+	s.actorRoutes(mux)
 	mux.Handle("GET /static/{hash}/{name}", s.assets)
 	mux.HandleFunc("GET /favicon.ico", s.assets.favicon)
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -122,7 +126,7 @@ type Module struct {
 
 // modules is the navigation, in the order of DESIGN.md.
 var modules = []Module{
-	{"actores", "actors", "1.1.1, 2.1.1-i, 2.1.2, 3.1.1, 3.3.1", false},
+	{"actores", "actors", "1.1.1, 2.1.1-i, 2.1.2, 3.1.1, 3.3.1", true},
 	{"zonas", "zones", "1.1.1, 1.4.1, 3.1.4, 3.1.5", false},
 	{"produccion", "production", "2.1.1-ii", true},
 	{"archivo", "archive", "1.1.2, 1.1.3, 2.1.1-iii, 4.3.1", false},

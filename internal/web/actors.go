@@ -1,0 +1,437 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"sriim/internal/actors"
+	"sriim/internal/auth"
+	"sriim/internal/errs"
+	"sriim/internal/i18n"
+	"sriim/internal/importer"
+	"sriim/internal/reference"
+)
+
+func (s *Server) actorRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /actores", s.actorsPage)
+	mux.HandleFunc("GET /actores/nuevo", s.actorNewPage)
+	mux.HandleFunc("POST /actores", s.actorCreate)
+	s.importRoutes(mux, importKind{Base: "/actores", Title: "actors.import", Lead: "actors.import_lead", Back: "module.actors",
+		run: func(ctx context.Context, p auth.Principal, r io.Reader, name string) (importResult, error) {
+			rep, err := s.actors.Import(ctx, p, r, name)
+			res := importResult{Rows: rep.Rows, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged}
+			for _, w := range rep.Warnings {
+				res.Warnings = append(res.Warnings, w.Message)
+			}
+			return res, err
+		}})
+	for _, format := range []string{"csv", "xlsx"} {
+		mux.HandleFunc("GET /actores/datos."+format, s.actorsData(format))
+		mux.HandleFunc("GET /actores/plantilla."+format, s.actorsTemplate(format))
+	}
+	mux.HandleFunc("GET /actores/{id}", s.actorPage)
+	mux.HandleFunc("GET /actores/{id}/editar", s.actorEditPage)
+	mux.HandleFunc("POST /actores/{id}", s.actorUpdate)
+	mux.HandleFunc("POST /actores/{id}/desactivar", s.actorSetActive(false))
+	mux.HandleFunc("POST /actores/{id}/activar", s.actorSetActive(true))
+
+	mux.HandleFunc("GET /api/v1/actors", s.api(s.apiActors))
+	mux.HandleFunc("POST /api/v1/actors", s.api(s.apiActorCreate))
+	mux.HandleFunc("POST /api/v1/actors/import", s.api(s.apiActorImport))
+	mux.HandleFunc("GET /api/v1/actors/{id}", s.api(s.apiActor))
+	mux.HandleFunc("PUT /api/v1/actors/{id}", s.api(s.apiActorUpdate))
+	mux.HandleFunc("DELETE /api/v1/actors/{id}", s.api(s.apiActorDelete))
+	mux.HandleFunc("GET /api/v1/indicators/registry", s.api(s.apiRegistryIndicators))
+}
+
+// actorFilter reads the list's filters (the page's Spanish names or the API's English ones).
+func actorFilter(q url.Values, api bool) actors.Filter {
+	get := func(es, en string) string {
+		if api {
+			return q.Get(en)
+		}
+		return q.Get(es)
+	}
+	f := actors.Filter{Kind: get("tipo", "kind"), Species: get("especie", "species"), District: get("distrito", "district"),
+		Certification: get("certificacion", "certification"), Q: q.Get("q"), Sort: get("orden", "sort"),
+		Inactive: get("inactivos", "inactive") != ""}
+	f.Page, _ = strconv.Atoi(get("pagina", "page"))
+	f.PerPage, _ = strconv.Atoi(q.Get("per_page"))
+	return f
+}
+
+// refLists is the reference data forms and filters offer.
+type refLists struct {
+	Species   []reference.Species
+	Districts []reference.Place
+	Names     map[string]string // species and place codes → names
+}
+
+func (s *Server) refLists(r *http.Request) (refLists, error) {
+	var l refLists
+	var err error
+	if l.Species, err = s.reference.Species(r.Context()); err != nil {
+		return l, err
+	}
+	places, err := s.reference.Places(r.Context())
+	if err != nil {
+		return l, err
+	}
+	l.Names = map[string]string{}
+	for _, sp := range l.Species {
+		l.Names[sp.Code] = sp.Name(langOf(r))
+	}
+	for _, p := range places {
+		l.Names[p.Code] = p.Name(langOf(r))
+		if p.Kind == "district" {
+			l.Districts = append(l.Districts, p)
+		}
+	}
+	return l, nil
+}
+
+type actorsView struct {
+	refLists
+	Filter     actors.Filter
+	Page       actors.Page
+	Indicators []actors.Indicator
+	Kinds      []actors.Term
+	Certs      []actors.Term
+	Selection  string // filters as a query string, for pagination and downloads
+	CanCreate  bool
+}
+
+// PageURL is the address of page n of the list.
+func (v actorsView) PageURL(n int) string {
+	q, _ := url.ParseQuery(v.Selection)
+	q.Set("pagina", strconv.Itoa(n))
+	return "/actores?" + q.Encode()
+}
+
+func (s *Server) actorsPage(w http.ResponseWriter, r *http.Request) {
+	v := actorsView{Filter: actorFilter(r.URL.Query(), false), Kinds: actors.Kinds, Certs: actors.CertificationKinds,
+		CanCreate: actors.CanCreate(principal(r))}
+	var err error
+	if v.refLists, err = s.refLists(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if v.Page, err = s.actors.List(r.Context(), principal(r), v.Filter); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if v.Indicators, err = s.actors.Indicators(r.Context()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	q.Del("pagina")
+	q.Del("lang")
+	q.Del("ok")
+	v.Selection = q.Encode()
+	s.render(w, r, http.StatusOK, "actors.html", i18n.T(langOf(r), "module.actors"), v)
+}
+
+type actorView struct {
+	refLists
+	Actor   actors.Actor
+	CanEdit bool
+	Today   string
+}
+
+func (s *Server) actorPage(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a, err := s.actors.Actor(r.Context(), principal(r), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := actorView{Actor: a, CanEdit: auth.Can(principal(r), a.Owner()), Today: s.actors.Now().Format("2006-01-02")}
+	if v.refLists, err = s.refLists(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "actor.html", a.Name, v)
+}
+
+// actorForm is the actor form: its cells as typed, and the choices it offers.
+type actorForm struct {
+	refLists
+	ID       int64
+	Cells    map[string]string
+	Multi    map[string][]string // tipos, especies, presentaciones
+	Certs    []actors.Certification
+	Kinds    []actors.Term
+	CertKind []actors.Term
+	Pres     []actors.Term
+	Finance  []actors.Term
+	Warnings []actors.Warning
+}
+
+// Has reports whether a multiple-choice field holds code.
+func (f actorForm) Has(field, code string) bool {
+	for _, v := range f.Multi[field] {
+		if v == code {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) actorFormPage(w http.ResponseWriter, r *http.Request, status int, f actorForm, problems map[string]string, msg string) {
+	var err error
+	if f.refLists, err = s.refLists(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f.Kinds, f.CertKind, f.Pres, f.Finance = actors.Kinds, actors.CertificationKinds, actors.Presentations, actors.FinancingTypes
+	for len(f.Certs) < 3 {
+		f.Certs = append(f.Certs, actors.Certification{})
+	}
+	title := i18n.T(langOf(r), "actors.new")
+	if f.ID != 0 {
+		title = i18n.T(langOf(r), "action.edit") + ": " + f.Cells["nombre"]
+	}
+	s.render(w, r, status, "actor_form.html", title, formPage{Values: f, Errors: problems, Error: msg})
+}
+
+// formOf fills the form from an actor.
+func formOf(a actors.Actor) actorForm {
+	cells := map[string]string{}
+	for i, v := range a.Row() {
+		cells[actors.Columns[i]] = v
+	}
+	cells["distrito"] = a.District
+	return actorForm{ID: a.ID, Cells: cells, Certs: a.Certifications,
+		Multi: map[string][]string{"tipos": a.Kinds, "especies": a.Species, "presentaciones": a.Presentations}}
+}
+
+// actorFromForm reads the posted form into an actor.
+func actorFromForm(r *http.Request) (actors.Actor, actorForm, map[string]string) {
+	_ = r.ParseForm()
+	f := actorForm{Cells: map[string]string{}, Multi: map[string][]string{}}
+	for _, c := range actors.Columns {
+		f.Cells[c] = strings.TrimSpace(r.PostFormValue(c))
+	}
+	for _, c := range []string{"tipos", "especies", "presentaciones"} {
+		f.Multi[c] = r.PostForm[c]
+		f.Cells[c] = strings.Join(r.PostForm[c], ";")
+	}
+	for _, c := range []string{"contacto_publico", "correo_publico", "telefono_publico"} {
+		f.Cells[c] = yesNo(r.PostFormValue(c) == "on")
+	}
+	var certs []string
+	for i := 0; i < 3; i++ {
+		n := strconv.Itoa(i)
+		c := actors.Certification{Kind: r.PostFormValue("cert_kind_" + n), Number: strings.TrimSpace(r.PostFormValue("cert_number_" + n)),
+			Issuer: strings.TrimSpace(r.PostFormValue("cert_issuer_" + n)), ValidTo: strings.TrimSpace(r.PostFormValue("cert_valid_" + n))}
+		f.Certs = append(f.Certs, c)
+		if c.Kind != "" {
+			certs = append(certs, strings.Join([]string{c.Kind, c.Number, c.Issuer, c.ValidTo}, "|"))
+		}
+	}
+	f.Cells["certificaciones"] = strings.Join(certs, ";")
+	f.Cells["activo"] = "si"
+	a, problems := actors.FromCells(func(c string) string { return f.Cells[c] })
+	return a, f, problems
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "si"
+	}
+	return "no"
+}
+
+func (s *Server) actorNewPage(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	if !actors.CanCreate(principal(r)) {
+		s.fail(w, r, errs.E(errs.Forbidden, "your role does not register actors"))
+		return
+	}
+	s.actorFormPage(w, r, http.StatusOK, actorForm{Cells: map[string]string{}, Multi: map[string][]string{}}, nil, "")
+}
+
+func (s *Server) actorEditPage(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a, err := s.actors.Actor(r.Context(), principal(r), id)
+	if err == nil {
+		err = auth.Authorize(principal(r), a.Owner())
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.actorFormPage(w, r, http.StatusOK, formOf(a), nil, "")
+}
+
+// saveActor creates (id 0) or updates an actor from the form.
+func (s *Server) saveActor(w http.ResponseWriter, r *http.Request, id int64) {
+	a, form, problems := actorFromForm(r)
+	form.ID = id
+	var warnings []actors.Warning
+	var err error
+	if len(problems) == 0 {
+		if id == 0 {
+			a, warnings, err = s.actors.Create(r.Context(), principal(r), a)
+		} else {
+			a, err = s.actors.Update(r.Context(), principal(r), id, a)
+		}
+	}
+	if e, ok := err.(*errs.Error); ok && e.Kind == errs.Invalid {
+		problems = actors.FormProblems(e.Fields)
+	}
+	if len(problems) > 0 {
+		s.actorFormPage(w, r, http.StatusUnprocessableEntity, form, problems, i18n.T(langOf(r), "error.invalid"))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	flash := "saved"
+	if len(warnings) > 0 {
+		flash = "saved_duplicate"
+	}
+	http.Redirect(w, r, fmt.Sprintf("/actores/%d?ok=%s", a.ID, flash), http.StatusSeeOther)
+}
+
+func (s *Server) actorCreate(w http.ResponseWriter, r *http.Request) { s.saveActor(w, r, 0) }
+
+func (s *Server) actorUpdate(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.saveActor(w, r, id)
+}
+
+func (s *Server) actorSetActive(active bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r)
+		if err == nil {
+			_, err = s.actors.SetActive(r.Context(), principal(r), id, active)
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		http.Redirect(w, r, fmt.Sprintf("/actores/%d?ok=saved", id), http.StatusSeeOther)
+	}
+}
+
+func (s *Server) actorsData(format string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		f := actorFilter(r.URL.Query(), false)
+		f.PerPage, f.Page = 200, 1
+		var rows [][]string
+		for {
+			page, err := s.actors.List(r.Context(), principal(r), f)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			for _, a := range page.Actors {
+				rows = append(rows, a.Row())
+			}
+			if f.Page >= page.Pages() {
+				break
+			}
+			f.Page++
+		}
+		s.writeTable(w, r, format, "actores", actors.Columns, rows, map[string]bool{"latitud": true, "longitud": true})
+	}
+}
+
+func (s *Server) actorsTemplate(format string) http.HandlerFunc {
+	example := []string{"", "Asociación de Buzos Ejemplo", "", "organizacion_productores; extractor", "Ilo", "", "-17.64", "-71.34",
+		"Ejemplo: borre esta fila", "", "", "Nombre de contacto", "si", "correo@example.org", "no", "", "no", "SNE; QDM", "fresco", "",
+		"", "", "", "", "haccp|H-1|ITP|2030-12-31", "si"}
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.writeTable(w, r, format, "plantilla-actores", actors.Columns, [][]string{example}, nil)
+	}
+}
+
+// API
+
+func (s *Server) apiActors(r *http.Request) (int, any, error) {
+	page, err := s.actors.List(r.Context(), principal(r), actorFilter(r.URL.Query(), true))
+	return http.StatusOK, page, err
+}
+
+func (s *Server) apiActor(r *http.Request) (int, any, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	a, err := s.actors.Actor(r.Context(), principal(r), id)
+	return http.StatusOK, a, err
+}
+
+func (s *Server) apiActorCreate(r *http.Request) (int, any, error) {
+	var a actors.Actor
+	if err := decodeJSON(r, &a); err != nil {
+		return 0, nil, err
+	}
+	a, warnings, err := s.actors.Create(r.Context(), principal(r), a)
+	if warnings == nil {
+		warnings = []actors.Warning{}
+	}
+	return http.StatusCreated, map[string]any{"actor": a, "warnings": warnings}, err
+}
+
+func (s *Server) apiActorUpdate(r *http.Request) (int, any, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	var a actors.Actor
+	if err := decodeJSON(r, &a); err != nil {
+		return 0, nil, err
+	}
+	a, err = s.actors.Update(r.Context(), principal(r), id, a)
+	return http.StatusOK, a, err
+}
+
+// apiActorDelete deactivates: the record leaves the public registry and keeps its history.
+func (s *Server) apiActorDelete(r *http.Request) (int, any, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	_, err = s.actors.SetActive(r.Context(), principal(r), id, false)
+	return http.StatusNoContent, nil, err
+}
+
+func (s *Server) apiActorImport(r *http.Request) (int, any, error) {
+	name := r.URL.Query().Get("filename")
+	if name == "" && strings.Contains(r.Header.Get("Content-Type"), "spreadsheetml") {
+		name = "upload.xlsx"
+	}
+	rep, err := s.actors.Import(r.Context(), principal(r), http.MaxBytesReader(nil, r.Body, importer.MaxBytes+1), name)
+	return http.StatusOK, rep, err
+}
+
+func (s *Server) apiRegistryIndicators(r *http.Request) (int, any, error) {
+	ind, err := s.actors.Indicators(r.Context())
+	return http.StatusOK, map[string]any{"indicators": ind}, err
+}
