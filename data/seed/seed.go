@@ -7,5 +7,5 @@ import "embed"
 
 // Files holds the seed data files.
 //
-//go:embed *.csv
+//go:embed *.csv *.json
 var Files embed.FS

@@ -1,0 +1,116 @@
+// Package planning follows an operating plan (POP): objectives → strategies
+// → activities with periods, targets, indicators and participating
+// institutions; annual operating plans (POA); and progress reports that
+// institutions submit and the Mesa de Trabajo approves (seed activities 4.1.1
+// and 4.1.3, "red electrónica para seguimiento de ejecución del POP y POAs").
+package planning
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// File is the data-file format of a plan (data/seed/plan-pop-moluscos.json);
+// another region's or chain's plan in the same format can be imported.
+type File struct {
+	Code       string              `json:"code"`
+	Title      string              `json:"title"`
+	TitleEN    string              `json:"title_en"`
+	Issuer     string              `json:"issuer"`
+	Published  string              `json:"published"`
+	StartYear  int                 `json:"start_year"`
+	EndYear    int                 `json:"end_year"`
+	Source     string              `json:"source"`
+	Notes      string              `json:"notes,omitempty"`
+	Aliases    map[string][]string `json:"institution_aliases"` // institution as the plan names it → institution codes
+	Objectives []FileObjective     `json:"objectives"`
+}
+
+// FileObjective is a strategic objective in a plan file.
+type FileObjective struct {
+	Code       string         `json:"code"`
+	Statement  string         `json:"statement"`
+	Strategies []FileStrategy `json:"strategies"`
+}
+
+// FileStrategy is a strategy in a plan file.
+type FileStrategy struct {
+	Code       string         `json:"code"`
+	Title      string         `json:"title"`
+	Activities []FileActivity `json:"activities"`
+}
+
+// FileActivity is an activity ("acción específica") in a plan file.
+type FileActivity struct {
+	Code         string   `json:"code"`
+	Title        string   `json:"title"`
+	Period       string   `json:"period"` // as the plan writes it
+	StartYear    int      `json:"start_year"`
+	EndYear      int      `json:"end_year"`
+	Targets      []string `json:"targets"`
+	Indicators   []string `json:"indicators"`
+	Institutions []string `json:"institutions"`
+}
+
+// Target is a dated statement of what an activity should achieve.
+type Target struct {
+	Statement  string   `json:"statement"`
+	Year       int      `json:"year"`
+	YearStated bool     `json:"year_stated"` // false: the statement gives no year; it is the period's end
+	Value      *float64 `json:"value,omitempty"`
+	Unit       string   `json:"unit,omitempty"`
+}
+
+var (
+	yearRE    = regexp.MustCompile(`\b(19|20)\d{2}\b`)
+	rangeRE   = regexp.MustCompile(`(?i)^\s*del\s+(?:19|20)\d{2}\s+al\s+((?:19|20)\d{2})`)
+	percentRE = regexp.MustCompile(`(\d+(?:[.,]\d+)?)\s*%`)
+)
+
+// ParseTarget reads a target statement: its year ("Al 2009 …" → 2009; "Del
+// 2008 al 2010 …" → 2010; none → the activity's last year), and its number
+// and unit when it gives a percentage ("… el 90% de las asociaciones" → 90 %).
+func ParseTarget(statement string, endYear int) Target {
+	t := Target{Statement: strings.TrimSpace(statement), Year: endYear}
+	if m := rangeRE.FindStringSubmatch(statement); m != nil {
+		t.Year, _ = strconv.Atoi(m[1])
+		t.YearStated = true
+	} else if y := yearRE.FindString(statement); y != "" {
+		t.Year, _ = strconv.Atoi(y)
+		t.YearStated = true
+	}
+	if m := percentRE.FindStringSubmatch(statement); m != nil {
+		v, err := strconv.ParseFloat(strings.Replace(m[1], ",", ".", 1), 64)
+		if err == nil {
+			t.Value, t.Unit = &v, "%"
+		}
+	}
+	return t
+}
+
+// Indicator is something an activity's progress is measured by.
+type Indicator struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Kind string `json:"kind"` // count, percent, document, yes_no, amount, days
+	Unit string `json:"unit,omitempty"`
+}
+
+// IndicatorKind guesses how an indicator named in the plan is measured.
+func IndicatorKind(name string) string {
+	n := strings.ToLower(strings.TrimSpace(name))
+	switch {
+	case strings.Contains(n, "días") || strings.HasPrefix(n, "tiempo"):
+		return "days"
+	case strings.HasPrefix(n, "número") || strings.HasPrefix(n, "numero") || strings.HasPrefix(n, "tiraje"):
+		return "count"
+	case strings.HasPrefix(n, "monto") || strings.HasPrefix(n, "costo") || strings.HasPrefix(n, "volumen"):
+		return "amount"
+	case strings.Contains(n, "%") || strings.HasPrefix(n, "porcentaje"):
+		return "percent"
+	case strings.HasPrefix(n, "ley aprobada") || strings.HasPrefix(n, "un comité"):
+		return "yes_no"
+	}
+	return "document"
+}
