@@ -17,6 +17,7 @@ import (
 	"sriim/internal/db/dbtest"
 	"sriim/internal/errs"
 	"sriim/internal/importer"
+	"sriim/internal/planning"
 	"sriim/internal/production"
 	"sriim/internal/reference"
 	"sriim/internal/seeding"
@@ -61,7 +62,7 @@ func setup(t *testing.T, d *db.DB) fixture {
 	t.Helper()
 	ctx := context.Background()
 	acc := accounts.New(d)
-	if err := seeding.Load(ctx, d, seeding.Services{Accounts: acc, Reference: reference.New(d), Production: production.New(d)},
+	if err := seeding.Load(ctx, d, seeding.Services{Accounts: acc, Reference: reference.New(d), Production: production.New(d), Planning: planning.New(d, t.TempDir())},
 		slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 		t.Fatal(err)
 	}

@@ -187,7 +187,7 @@ func runSeed(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer d.Close()
-	return newServices(d).loadSeed(ctx, d, log)
+	return newServices(d, cfg.DataDir).loadSeed(ctx, d, log)
 }
 
 // describe turns an invalid-input error into one line a terminal user can act on.
@@ -215,7 +215,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer d.Close()
-	svc := newServices(d)
+	svc := newServices(d, cfg.DataDir)
 	if err := svc.loadSeed(ctx, d, log); err != nil {
 		return err
 	}
@@ -228,7 +228,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	opts := web.Options{DB: d, Logger: log, Version: version(), Accounts: svc.accounts,
-		Reference: svc.reference, Production: svc.production, Actors: svc.actors, CSRFKey: key}
+		Reference: svc.reference, Production: svc.production, Actors: svc.actors, Planning: svc.planning, CSRFKey: key}
 	if mailer != nil {
 		opts.Mailer = mailer
 	}

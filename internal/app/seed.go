@@ -5,10 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"path/filepath"
 
 	"sriim/internal/accounts"
 	"sriim/internal/actors"
 	"sriim/internal/db"
+	"sriim/internal/planning"
 	"sriim/internal/production"
 	"sriim/internal/reference"
 	"sriim/internal/seeding"
@@ -20,15 +22,17 @@ type services struct {
 	reference  *reference.Service
 	production *production.Service
 	actors     *actors.Service
+	planning   *planning.Service
 }
 
-func newServices(d *db.DB) *services {
-	return &services{accounts: accounts.New(d), reference: reference.New(d), production: production.New(d), actors: actors.New(d)}
+func newServices(d *db.DB, dataDir string) *services {
+	return &services{accounts: accounts.New(d), reference: reference.New(d), production: production.New(d), actors: actors.New(d),
+		planning: planning.New(d, filepath.Join(dataDir, "files"))}
 }
 
 // loadSeed loads the seed datasets not loaded yet.
 func (s *services) loadSeed(ctx context.Context, d *db.DB, log *slog.Logger) error {
-	return seeding.Load(ctx, d, seeding.Services{Accounts: s.accounts, Reference: s.reference, Production: s.production}, log)
+	return seeding.Load(ctx, d, seeding.Services{Accounts: s.accounts, Reference: s.reference, Production: s.production, Planning: s.planning}, log)
 }
 
 // csrfKey is the installation's CSRF signing key, made on first start and

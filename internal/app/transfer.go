@@ -45,7 +45,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer d.Close()
-	svc := newServices(d)
+	svc := newServices(d, cfg.DataDir)
 	if err := svc.loadSeed(ctx, d, log); err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer d.Close()
-	svc := newServices(d)
+	svc := newServices(d, cfg.DataDir)
 	if err := svc.loadSeed(ctx, d, log); err != nil {
 		return err
 	}

@@ -46,7 +46,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer d.Close()
-	svc := newServices(d)
+	svc := newServices(d, cfg.DataDir)
 	if err := svc.loadSeed(ctx, d, log); err != nil {
 		return err
 	}

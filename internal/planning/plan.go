@@ -6,9 +6,13 @@
 package planning
 
 import (
+	"encoding/json"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"sriim/internal/errs"
 )
 
 // File is the data-file format of a plan (data/seed/plan-pop-moluscos.json);
@@ -113,4 +117,15 @@ func IndicatorKind(name string) string {
 		return "yes_no"
 	}
 	return "document"
+}
+
+// ReadFile decodes a plan data file.
+func ReadFile(r io.Reader) (File, error) {
+	var f File
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return f, errs.E(errs.Invalid, "the plan file is not valid: %v", err)
+	}
+	return f, nil
 }

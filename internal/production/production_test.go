@@ -19,6 +19,7 @@ import (
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
 	"sriim/internal/errs"
+	"sriim/internal/planning"
 	"sriim/internal/production"
 	"sriim/internal/reference"
 	"sriim/internal/seeding"
@@ -38,7 +39,7 @@ func setup(t *testing.T, d *db.DB) fixture {
 	ctx := context.Background()
 	acc := accounts.New(d)
 	f := fixture{db: d, svc: production.New(d)}
-	if err := seeding.Load(ctx, d, seeding.Services{Accounts: acc, Reference: reference.New(d), Production: f.svc},
+	if err := seeding.Load(ctx, d, seeding.Services{Accounts: acc, Reference: reference.New(d), Production: f.svc, Planning: planning.New(d, t.TempDir())},
 		slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,9 @@ import (
 
 	"sriim/data/seed"
 	"sriim/internal/accounts"
+	"sriim/internal/auth"
 	"sriim/internal/db"
+	"sriim/internal/planning"
 	"sriim/internal/production"
 	"sriim/internal/reference"
 )
@@ -27,6 +29,7 @@ type Services struct {
 	Accounts   *accounts.Service
 	Reference  *reference.Service
 	Production *production.Service
+	Planning   *planning.Service
 }
 
 // Load loads every dataset not loaded yet, in dependency order.
@@ -44,6 +47,14 @@ func Load(ctx context.Context, d *db.DB, s Services, log *slog.Logger) error {
 				return 0, err
 			}
 			return s.Production.LoadSeed(ctx, r, owner.ID)
+		}},
+		{"plan-pop-moluscos.json", func(r *bytes.Reader) (int, error) {
+			f, err := planning.ReadFile(r)
+			if err != nil {
+				return 0, err
+			}
+			p, err := s.Planning.Import(ctx, auth.System, f)
+			return int(p.ID), err
 		}},
 	}
 	for _, ds := range datasets {

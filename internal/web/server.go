@@ -22,6 +22,7 @@ import (
 	"sriim/internal/db"
 	"sriim/internal/i18n"
 	"sriim/internal/mail"
+	"sriim/internal/planning"
 	"sriim/internal/production"
 	"sriim/internal/reference"
 )
@@ -35,6 +36,7 @@ type Options struct {
 	Reference  *reference.Service
 	Production *production.Service
 	Actors     *actors.Service
+	Planning   *planning.Service
 	// CSRFKey signs CSRF cookies; all instances sharing a database share it.
 	CSRFKey []byte
 	// Mailer sends password-reset links; nil when no SMTP server is configured.
@@ -50,6 +52,7 @@ type Server struct {
 	reference  *reference.Service
 	production *production.Service
 	actors     *actors.Service
+	planning   *planning.Service
 	mailer     mail.Sender
 	pages      pages
 	assets     assets
@@ -65,7 +68,7 @@ func New(o Options) (*Server, error) {
 		return nil, errors.New("web: CSRFKey must be 32 bytes")
 	}
 	s := &Server{db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts,
-		reference: o.Reference, production: o.Production, actors: o.Actors, mailer: o.Mailer}
+		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, mailer: o.Mailer}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err

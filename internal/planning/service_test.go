@@ -1,0 +1,221 @@
+package planning_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"sriim/internal/accounts"
+	"sriim/internal/auth"
+	"sriim/internal/db"
+	"sriim/internal/db/dbtest"
+	"sriim/internal/errs"
+	"sriim/internal/planning"
+	"sriim/internal/production"
+	"sriim/internal/reference"
+	"sriim/internal/seeding"
+)
+
+type fixture struct {
+	svc      *planning.Service
+	planID   int64
+	direpro  auth.Principal // editor of DIREPRO Ilo, which takes part in 1.1.1
+	imarpe   auth.Principal // editor of IMARPE, which does not
+	mesa     auth.Principal // administrator: the Mesa de Trabajo
+	files    string
+	accounts *accounts.Service
+}
+
+func setup(t *testing.T, d *db.DB) fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := fixture{files: t.TempDir(), accounts: accounts.New(d)}
+	f.svc = planning.New(d, f.files)
+	f.svc.Now = func() time.Time { return time.Date(2008, 6, 1, 0, 0, 0, 0, time.UTC) }
+	if err := seeding.Load(ctx, d, seeding.Services{Accounts: f.accounts, Reference: reference.New(d), Production: production.New(d), Planning: f.svc},
+		slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		t.Fatal(err)
+	}
+	plans, err := f.svc.Plans(ctx)
+	if err != nil || len(plans) != 1 {
+		t.Fatalf("plans: %v %v", plans, err)
+	}
+	f.planID = plans[0].ID
+	direpro, _ := f.accounts.InstitutionByCode(ctx, "DIREPRO-ILO")
+	imarpe, _ := f.accounts.InstitutionByCode(ctx, "IMARPE")
+	f.direpro = auth.Principal{UserID: 1, Email: "ed@direpro", Role: auth.Editor, Institutions: []int64{direpro.ID}}
+	f.imarpe = auth.Principal{UserID: 2, Email: "ed@imarpe", Role: auth.Editor, Institutions: []int64{imarpe.ID}}
+	f.mesa = auth.Principal{UserID: 3, Email: "mesa", Role: auth.Admin}
+	return f
+}
+
+func TestSeedPlanIsLoaded(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		p, err := f.svc.Plan(context.Background(), f.planID, 2008)
+		if err != nil {
+			t.Fatal(err)
+		}
+		strategies, activities := 0, 0
+		for _, o := range p.Objectives {
+			strategies += len(o.Strategies)
+			for _, s := range o.Strategies {
+				activities += len(s.Activities)
+			}
+		}
+		if len(p.Objectives) != 4 || strategies != 16 || activities != 61 || p.Rollup.Total != 61 {
+			t.Fatalf("%d objectives, %d strategies, %d activities", len(p.Objectives), strategies, activities)
+		}
+		a, err := f.svc.Activity(context.Background(), f.planID, "1.2.5", 2008)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Period != "2007-2009" || len(a.Targets) != 2 || a.Targets[1].Year != 2009 || *a.Targets[1].Value != 90 || a.Targets[1].Unit != "%" {
+			t.Fatalf("1.2.5: %+v", a)
+		}
+		linked := 0
+		for _, i := range a.Institutions {
+			if i.InstitutionID != 0 {
+				linked++
+			}
+		}
+		if linked != 3 { // PRODUCE, FONCODES, ONGs; "Asociación de productores" is not an institution
+			t.Fatalf("1.2.5 institutions: %+v", a.Institutions)
+		}
+	})
+}
+
+func TestReportChangesTheLightAndApprovalLocksThePeriod(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		a, _ := f.svc.Activity(ctx, f.planID, "1.1.1", 2008)
+		if a.Light != planning.LightOnTrack {
+			t.Fatalf("before any report: %s", a.Light)
+		}
+		if late, _ := f.svc.Activity(ctx, f.planID, "2.1.2", 2008); late.Light != planning.LightLate {
+			t.Fatalf("2.1.2 (2007 only) in 2008: %s", late.Light)
+		}
+		r, err := f.svc.SaveReport(ctx, f.direpro, a.ID, planning.ReportInput{Period: "2008", Status: "done", Narrative: "Base de datos en línea",
+			Values: map[int64]float64{a.Indicators[1].ID: 42}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.State != "draft" || r.Values[a.Indicators[1].ID] != 42 {
+			t.Fatalf("report %+v", r)
+		}
+		ev, err := f.svc.AddEvidence(ctx, f.direpro, r.ID, "acta.pdf", "", "application/pdf", strings.NewReader("%PDF-1.4 evidencia"))
+		if err != nil || ev.Size != 18 {
+			t.Fatalf("evidence: %+v %v", ev, err)
+		}
+		if _, err := os.Stat(filepath.Join(f.files, ev.SHA256)); err != nil {
+			t.Fatalf("evidence file not stored: %v", err)
+		}
+		if _, err := f.svc.Review(ctx, f.mesa, r.ID, true, ""); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("approving a draft: %v", err)
+		}
+		if _, err := f.svc.Submit(ctx, f.direpro, r.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Review(ctx, f.direpro, r.ID, true, ""); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("an editor approved: %v", err)
+		}
+		// Not approved yet: the light does not change, and visitors do not see it.
+		if a, _ = f.svc.Activity(ctx, f.planID, "1.1.1", 2008); a.Light != planning.LightOnTrack {
+			t.Fatalf("submitted report changed the light: %s", a.Light)
+		}
+		if list, _ := f.svc.Reports(ctx, auth.Principal{}, a); len(list) != 0 {
+			t.Fatal("a visitor sees an unapproved report")
+		}
+		if _, err := f.svc.Review(ctx, f.mesa, r.ID, true, "Conforme"); err != nil {
+			t.Fatal(err)
+		}
+		if a, _ = f.svc.Activity(ctx, f.planID, "1.1.1", 2008); a.Light != planning.LightDone || a.LastStatus != "done" {
+			t.Fatalf("after approval: %s", a.Light)
+		}
+		p, _ := f.svc.Plan(ctx, f.planID, 2008)
+		if p.Objectives[0].Strategies[0].Rollup.Done != 1 || p.Objectives[0].Strategies[0].Rollup.PercentDone != 33.3 {
+			t.Fatalf("strategy 1.1 rollup %+v", p.Objectives[0].Strategies[0].Rollup)
+		}
+		// The approved period is locked.
+		if _, err := f.svc.SaveReport(ctx, f.direpro, a.ID, planning.ReportInput{Period: "2008", Status: "delayed"}); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("edit of a locked period: %v", err)
+		}
+		if _, err := f.svc.AddEvidence(ctx, f.direpro, r.ID, "", "https://example.org/acta", "", nil); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("evidence on a locked report: %v", err)
+		}
+		// A report that is sent back can be corrected and submitted again.
+		r2, err := f.svc.SaveReport(ctx, f.direpro, a.ID, planning.ReportInput{Period: "2009-S1", Status: "in_progress"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.svc.Submit(ctx, f.direpro, r2.ID)
+		if r2, err = f.svc.Review(ctx, f.mesa, r2.ID, false, "Falta el acta"); err != nil || r2.State != "returned" || r2.ReviewNote != "Falta el acta" {
+			t.Fatalf("return: %+v %v", r2, err)
+		}
+		if _, err := f.svc.SaveReport(ctx, f.direpro, a.ID, planning.ReportInput{Period: "2009-S1", Status: "in_progress", Narrative: "Con acta"}); err != nil {
+			t.Fatalf("correcting a returned report: %v", err)
+		}
+	})
+}
+
+func TestOnlyTheActivitysInstitutionsReport(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		a, _ := f.svc.Activity(ctx, f.planID, "1.1.1", 2008) // Mesa de Trabajo, DR PRODUCE
+		if _, err := f.svc.SaveReport(ctx, f.imarpe, a.ID, planning.ReportInput{Period: "2008", Status: "in_progress"}); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("IMARPE reported on 1.1.1: %v", err)
+		}
+		if _, err := f.svc.SaveReport(ctx, auth.Principal{}, a.ID, planning.ReportInput{Period: "2008", Status: "in_progress"}); !errs.Is(err, errs.Unauthenticated) {
+			t.Fatalf("anonymous reported: %v", err)
+		}
+		b, _ := f.svc.Activity(ctx, f.planID, "1.3.4", 2008) // IMARPE takes part
+		if _, err := f.svc.SaveReport(ctx, f.imarpe, b.ID, planning.ReportInput{Period: "2008", Status: "in_progress"}); err != nil {
+			t.Fatalf("IMARPE on 1.3.4: %v", err)
+		}
+		for _, in := range []planning.ReportInput{{Period: "2008-S3", Status: "done"}, {Period: "08", Status: "done"}, {Period: "2008", Status: "finished"}} {
+			if _, err := f.svc.SaveReport(ctx, f.imarpe, b.ID, in); !errs.Is(err, errs.Invalid) {
+				t.Errorf("%+v accepted: %v", in, err)
+			}
+		}
+		due, err := f.svc.Due(ctx, f.imarpe, f.planID, 2008)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var codes []string
+		for _, a := range due {
+			codes = append(codes, a.Code)
+		}
+		if strings.Join(codes, ",") != "3.1.4,1.3.4,2.1.1" { // earliest deadline first
+			t.Fatalf("IMARPE's due in 2008: %v", codes)
+		}
+	})
+}
+
+func TestImportRefusesABadOrRepeatedPlan(t *testing.T) {
+	f := setup(t, dbtest.Open(t, db.SQLite))
+	ctx := context.Background()
+	plan := planning.File{Code: "POP-OTRO", Title: "Otro", StartYear: 2010, EndYear: 2012, Objectives: []planning.FileObjective{{Code: "1", Statement: "x",
+		Strategies: []planning.FileStrategy{{Code: "1.1", Title: "y", Activities: []planning.FileActivity{{Code: "1.1.1", Title: "z", Period: "2010", StartYear: 2010, EndYear: 2010}}}}}}}
+	if _, err := f.svc.Import(ctx, f.direpro, plan); !errs.Is(err, errs.Forbidden) {
+		t.Fatalf("an editor imported a plan: %v", err)
+	}
+	if _, err := f.svc.Import(ctx, f.mesa, plan); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Import(ctx, f.mesa, plan); !errs.Is(err, errs.Conflict) {
+		t.Fatalf("same plan twice: %v", err)
+	}
+	bad := plan
+	bad.Code = "POP-MALO"
+	bad.Objectives[0].Strategies[0].Activities[0].Code = "2.1.1"
+	if _, err := f.svc.Import(ctx, f.mesa, bad); !errs.Is(err, errs.Invalid) {
+		t.Fatalf("activity outside its strategy: %v", err)
+	}
+}
