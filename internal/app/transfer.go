@@ -11,11 +11,13 @@ import (
 
 	"sriim/internal/auth"
 	"sriim/internal/importer"
+	"sriim/internal/planning"
 	"sriim/internal/production"
 )
 
 const transferUsage = `Usage:
   sriim import actors|production FILE… [--institution CODE]
+  sriim import plan FILE…          (a plan in the data-file format of data/seed/plan-pop-moluscos.json)
   sriim export actors|production --format csv|xlsx --out FILE
 `
 
@@ -73,6 +75,16 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			rep, ierr := svc.production.Import(ctx, p, f, name)
 			err = ierr
 			rows, created, updated, unchanged = rep.Rows, rep.Created, rep.Updated, rep.Unchanged
+		case "plan":
+			var pf planning.File
+			if pf, err = planning.ReadFile(f); err == nil {
+				var plan planning.Plan
+				if plan, err = svc.planning.Import(ctx, p, pf); err == nil {
+					fmt.Fprintf(stdout, "%s: plan %s loaded as plan %d\n", name, plan.Code, plan.ID)
+					f.Close()
+					continue
+				}
+			}
 		default:
 			f.Close()
 			fmt.Fprint(stderr, transferUsage)

@@ -19,6 +19,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
+	"sriim/internal/planning"
 	"sriim/internal/production"
 	"sriim/internal/seeding"
 )
@@ -288,6 +289,29 @@ func TestAuthorizationMatrix(t *testing.T) {
 				return site.apiCall(as, "DELETE", fmt.Sprintf("/api/v1/actors/%d", direproActor(n)), nil)
 			}, map[string]bool{"admin": true, "editor": true}},
 		)
+		plans, _ := site.srv.planning.Plans(context.Background())
+		planURL := fmt.Sprintf("/api/v1/plans/%d/activities/1.1.1/reports", plans[0].ID) // Mesa de Trabajo and DR PRODUCE take part
+		// submittedReport is a fresh report of DIREPRO's on 1.1.1, waiting for review.
+		submittedReport := func(n int) int64 {
+			a, _ := site.srv.planning.Activity(context.Background(), plans[0].ID, "1.1.1", 2008)
+			ed := site.users["editor"].Principal()
+			r, err := site.srv.planning.SaveReport(context.Background(), ed, a.ID, planning.ReportInput{Period: fmt.Sprint(1990 + n), Status: "done"})
+			if err == nil {
+				_, err = site.srv.planning.Submit(context.Background(), ed, r.ID)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r.ID
+		}
+		actions = append(actions,
+			action{"report progress on 1.1.1", func(as string, n int) (int, string) {
+				return site.apiCall(as, "POST", planURL, map[string]any{"period": fmt.Sprint(1990 + n), "status": "in_progress"})
+			}, map[string]bool{"admin": true, "editor": true}},
+			action{"approve a report", func(as string, n int) (int, string) {
+				return site.apiCall(as, "POST", fmt.Sprintf("/api/v1/reports/%d/approve", submittedReport(n)), nil)
+			}, map[string]bool{"admin": true}},
+		)
 		n := 0
 		for _, a := range actions {
 			for _, role := range []string{"admin", "editor", "granted", "member", ""} {
@@ -302,6 +326,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 					after := site.auditCount()
 					if a.name == "revoke someone else's token" || strings.HasSuffix(a.name, "DIREPRO's observation") || strings.HasSuffix(a.name, "DIREPRO's actor") {
 						before++ // making the record to act on is itself audited
+					}
+					if a.name == "approve a report" {
+						before += 2 // so are saving and submitting the report to approve
 					}
 					switch {
 					case a.allowed[role]:

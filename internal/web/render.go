@@ -96,6 +96,7 @@ func loadPages(a assets) (pages, error) {
 		"num":    formatNumber,
 		"list":   func(s ...string) []string { return s },
 		"add":    func(a, b int) int { return a + b },
+		"deref":  func(f *float64) float64 { return *f },
 		"sub":    func(a, b int) int { return a - b },
 		// pct writes a percentage held as a pointer (nil: not computable).
 		"pct": func(p *float64) string {
