@@ -29,6 +29,32 @@ type File struct {
 	Notes      string              `json:"notes,omitempty"`
 	Aliases    map[string][]string `json:"institution_aliases"` // institution as the plan names it → institution codes
 	Objectives []FileObjective     `json:"objectives"`
+	Analysis   *Analysis           `json:"analysis,omitempty"`
+}
+
+// Analysis is the competitiveness analysis a plan rests on: its FODA
+// (SWOT) and the competitiveness diamond's attributes with their ratings.
+type Analysis struct {
+	Source        string          `json:"source"`
+	Note          string          `json:"note,omitempty"`
+	Strengths     []string        `json:"strengths"`
+	Weaknesses    []string        `json:"weaknesses"`
+	Opportunities []string        `json:"opportunities"`
+	Threats       []string        `json:"threats"`
+	Diamond       []DiamondFactor `json:"diamond"`
+}
+
+// DiamondFactor is a component of the competitiveness diamond.
+type DiamondFactor struct {
+	Component  string             `json:"component"`
+	Level      string             `json:"level,omitempty"`
+	Attributes []DiamondAttribute `json:"attributes"`
+}
+
+// DiamondAttribute is an attribute of a component, with its rating as printed.
+type DiamondAttribute struct {
+	Name   string `json:"name"`
+	Rating string `json:"rating"`
 }
 
 // FileObjective is a strategic objective in a plan file.
@@ -129,3 +155,5 @@ func ReadFile(r io.Reader) (File, error) {
 	}
 	return f, nil
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

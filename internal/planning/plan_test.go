@@ -99,3 +99,26 @@ func TestIndicatorKind(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckTargets(t *testing.T) {
+	ninety, twenty := 90.0, 20.0
+	a := Activity{Indicators: []Indicator{{ID: 1, Name: "Documento", Kind: "document"}, {ID: 2, Name: "Número de asociaciones", Kind: "count"}},
+		Targets: []Target{{Statement: "El año 2008 el 20% …", Year: 2008, Value: &twenty, Unit: "%"}, {Statement: "El año 2009 el 90% …", Year: 2009, Value: &ninety, Unit: "%"},
+			{Statement: "Al 2007 se diseña", Year: 2007}}}
+	history := map[int64][]IndicatorPoint{2: {{Period: "2008-S1", Value: 12}, {Period: "2008-S2", Value: 25}, {Period: "2010", Value: 95}}}
+	got := CheckTargets(a, history, 2009)
+	if len(got) != 2 {
+		t.Fatalf("%d checks, want the 2 targets with a number", len(got))
+	}
+	if !got[0].Met || *got[0].Reported != 25 || got[0].Period != "2008-S2" || !got[0].Due {
+		t.Errorf("2008 target: %+v", got[0])
+	}
+	// 2010's 95 is after the 2009 target: it does not count for it.
+	if got[1].Met || *got[1].Reported != 25 || got[1].Due {
+		t.Errorf("2009 target: %+v", got[1])
+	}
+	a.Indicators = append(a.Indicators, Indicator{ID: 3, Kind: "count"})
+	if CheckTargets(a, history, 2009) != nil {
+		t.Error("two measurable indicators: the target's indicator is not known, yet it was compared")
+	}
+}

@@ -40,6 +40,7 @@ type Plan struct {
 	Source     string      `json:"source"`
 	Objectives []Objective `json:"objectives,omitempty"`
 	Rollup     Rollup      `json:"rollup"`
+	Analysis   *Analysis   `json:"analysis,omitempty"`
 }
 
 // Objective is a strategic objective.
@@ -246,6 +247,16 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, f File) (Plan, e
 				}
 			}
 		}
+		if f.Analysis != nil {
+			if err := insertAnalysis(ctx, tx, planID, *f.Analysis); err != nil {
+				return err
+			}
+			// The analysis's source and note go with the plan's source.
+			if _, err := tx.ExecContext(ctx, "UPDATE plans SET source = $1 WHERE id = $2",
+				strings.TrimSpace(f.Source+"\n"+f.Analysis.Source+"\n"+f.Analysis.Note), planID); err != nil {
+				return errs.Wrap(err, "create plan")
+			}
+		}
 		out = Plan{ID: planID, Code: f.Code, Title: f.Title, StartYear: f.StartYear, EndYear: f.EndYear}
 		return audit.Record(ctx, tx, p, audit.Create, "plan", planID, nil, map[string]any{"code": f.Code, "title": f.Title, "activities": position})
 	})
@@ -390,7 +401,71 @@ func (s *Service) Plan(ctx context.Context, id int64, year int) (Plan, error) {
 		}
 	}
 	p.Objectives = objectives
-	return p, nil
+	p.Analysis, err = s.analysis(ctx, id)
+	return p, err
+}
+
+func insertAnalysis(ctx context.Context, tx *sql.Tx, planID int64, a Analysis) error {
+	pos := 0
+	insert := func(kind, component, level, text, rating string) error {
+		pos++
+		_, err := tx.ExecContext(ctx, "INSERT INTO plan_analysis_items (plan_id, kind, component, level, text, rating, position) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+			planID, kind, component, level, text, rating, pos)
+		return errs.Wrap(err, "save analysis")
+	}
+	for kind, list := range map[string][]string{"strength": a.Strengths, "weakness": a.Weaknesses, "opportunity": a.Opportunities, "threat": a.Threats} {
+		for _, text := range list {
+			if err := insert(kind, "", "", text, ""); err != nil {
+				return err
+			}
+		}
+	}
+	for _, f := range a.Diamond {
+		for _, at := range f.Attributes {
+			if err := insert("diamond", f.Component, f.Level, at.Name, at.Rating); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// analysis reads a plan's competitiveness analysis (nil when it has none).
+func (s *Service) analysis(ctx context.Context, planID int64) (*Analysis, error) {
+	rows, err := s.db.Read().QueryContext(ctx, "SELECT kind, component, level, text, rating FROM plan_analysis_items WHERE plan_id = $1 ORDER BY position", planID)
+	if err != nil {
+		return nil, errs.Wrap(err, "read analysis")
+	}
+	defer rows.Close()
+	a := &Analysis{}
+	n := 0
+	for rows.Next() {
+		var kind, component, level, text, rating string
+		if err := rows.Scan(&kind, &component, &level, &text, &rating); err != nil {
+			return nil, errs.Wrap(err, "read analysis")
+		}
+		n++
+		switch kind {
+		case "strength":
+			a.Strengths = append(a.Strengths, text)
+		case "weakness":
+			a.Weaknesses = append(a.Weaknesses, text)
+		case "opportunity":
+			a.Opportunities = append(a.Opportunities, text)
+		case "threat":
+			a.Threats = append(a.Threats, text)
+		case "diamond":
+			if len(a.Diamond) == 0 || a.Diamond[len(a.Diamond)-1].Component != component {
+				a.Diamond = append(a.Diamond, DiamondFactor{Component: component, Level: level})
+			}
+			last := &a.Diamond[len(a.Diamond)-1]
+			last.Attributes = append(last.Attributes, DiamondAttribute{Name: text, Rating: rating})
+		}
+	}
+	if n == 0 {
+		return nil, rows.Err()
+	}
+	return a, errs.Wrap(rows.Err(), "read analysis")
 }
 
 func (s *Service) tree(ctx context.Context, planID int64) ([]Objective, error) {

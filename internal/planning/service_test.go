@@ -71,6 +71,12 @@ func TestSeedPlanIsLoaded(t *testing.T) {
 		if len(p.Objectives) != 4 || strategies != 16 || activities != 61 || p.Rollup.Total != 61 {
 			t.Fatalf("%d objectives, %d strategies, %d activities", len(p.Objectives), strategies, activities)
 		}
+		an := p.Analysis
+		if an == nil || len(an.Strengths) != 16 || len(an.Weaknesses) != 25 || len(an.Opportunities) != 6 || len(an.Threats) != 6 ||
+			len(an.Diamond) != 6 || an.Diamond[2].Level != "ALTO" || an.Diamond[2].Attributes[0].Rating != "+ +" ||
+			an.Strengths[0] != "Abundante variedad de especies nativas." {
+			t.Fatalf("analysis: %+v", an)
+		}
 		a, err := f.svc.Activity(context.Background(), f.planID, "1.2.5", 2008)
 		if err != nil {
 			t.Fatal(err)
@@ -218,4 +224,50 @@ func TestImportRefusesABadOrRepeatedPlan(t *testing.T) {
 	if _, err := f.svc.Import(ctx, f.mesa, bad); !errs.Is(err, errs.Invalid) {
 		t.Fatalf("activity outside its strategy: %v", err)
 	}
+}
+
+func TestAnnualPlanAndIndicatorHistory(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		a, _ := f.svc.Activity(ctx, f.planID, "1.1.1", 2008)
+		budget := 15000.0
+		direproID := f.direpro.Institutions[0]
+		item := planning.AnnualItem{ActivityID: a.ID, Year: 2008, Budget: &budget, FundingSource: "Presupuesto participativo", ResponsibleInstitutionID: direproID}
+		if _, err := f.svc.SetAnnualItem(ctx, f.imarpe, item); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("IMARPE planned 1.1.1: %v", err)
+		}
+		bad := item
+		bad.Year = 2020
+		if _, err := f.svc.SetAnnualItem(ctx, f.direpro, bad); !errs.Is(err, errs.Invalid) {
+			t.Fatalf("a year outside the period: %v", err)
+		}
+		if _, err := f.svc.SetAnnualItem(ctx, f.direpro, item); err != nil {
+			t.Fatal(err)
+		}
+		budget = 18000
+		if _, err := f.svc.SetAnnualItem(ctx, f.direpro, item); err != nil {
+			t.Fatal(err)
+		}
+		poa, err := f.svc.AnnualPlan(ctx, f.planID, 2008)
+		if err != nil || len(poa) != 1 || *poa[0].Budget != 18000 || poa[0].ResponsibleInstitution == "" || poa[0].Currency != "PEN" {
+			t.Fatalf("POA 2008: %+v %v", poa, err)
+		}
+		// Indicator history: only approved values count.
+		ind := a.Indicators[1].ID
+		for i, period := range []string{"2008-S1", "2008-S2"} {
+			r, err := f.svc.SaveReport(ctx, f.direpro, a.ID, planning.ReportInput{Period: period, Status: "in_progress", Values: map[int64]float64{ind: float64(10 * (i + 1))}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.svc.Submit(ctx, f.direpro, r.ID)
+			if i == 0 {
+				f.svc.Review(ctx, f.mesa, r.ID, true, "")
+			}
+		}
+		hist, err := f.svc.IndicatorHistory(ctx, a)
+		if err != nil || len(hist[ind]) != 1 || hist[ind][0].Period != "2008-S1" || hist[ind][0].Value != 10 {
+			t.Fatalf("history: %+v %v", hist, err)
+		}
+	})
 }

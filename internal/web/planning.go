@@ -17,6 +17,14 @@ func (s *Server) planningRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /plan/{id}", s.planPage)
 	mux.HandleFunc("GET /plan/{id}/pendientes", s.duePage)
 	mux.HandleFunc("GET /plan/{id}/plan.xlsx", s.planXLSX)
+	mux.HandleFunc("GET /plan/{id}/plan.pdf", s.planPDF)
+	mux.HandleFunc("GET /plan/{id}/cronograma.svg", s.planTimeline)
+	mux.HandleFunc("GET /plan/{id}/poa", s.annualPlanPage)
+	mux.HandleFunc("POST /plan/{id}/poa", s.annualPlanSave)
+	mux.HandleFunc("GET /plan/{id}/actividades/{code}/indicadores/{iid}", s.indicatorChart)
+	mux.HandleFunc("GET /plan-reportes/{rid}/reporte.pdf", s.reportPDF)
+	mux.HandleFunc("GET /plan-reportes/{rid}/reporte.xlsx", s.reportXLSX)
+	mux.HandleFunc("POST /plan/importar", s.planImport)
 	mux.HandleFunc("GET /plan/{id}/actividades/{code}", s.activityPage)
 	mux.HandleFunc("POST /plan/{id}/actividades/{code}/reportes", s.reportSave)
 	mux.HandleFunc("POST /plan-reportes/{rid}/evidencias", s.reportEvidence)
@@ -37,6 +45,8 @@ func (s *Server) planningRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/plans/{id}", s.api(s.apiPlan))
 	mux.HandleFunc("GET /api/v1/plans/{id}/activities", s.api(s.apiPlanActivities))
 	mux.HandleFunc("GET /api/v1/plans/{id}/due", s.api(s.apiPlanDue))
+	mux.HandleFunc("GET /api/v1/plans/{id}/annual/{year}", s.api(s.apiAnnualPlan))
+	mux.HandleFunc("PUT /api/v1/plans/{id}/annual/{year}/{code}", s.api(s.apiAnnualItem))
 	mux.HandleFunc("GET /api/v1/plans/{id}/activities/{code}/reports", s.api(s.apiActivityReports))
 	mux.HandleFunc("POST /api/v1/plans/{id}/activities/{code}/reports", s.api(s.apiReportSave))
 	mux.HandleFunc("POST /api/v1/reports/{rid}/submit", s.api(s.apiReportTransition("submit")))
@@ -69,7 +79,7 @@ func (s *Server) plansPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if len(plans) == 1 {
+	if len(plans) == 1 && !principal(r).Has(auth.ApproveReports) {
 		http.Redirect(w, r, fmt.Sprintf("/plan/%d", plans[0].ID), http.StatusFound)
 		return
 	}
@@ -134,6 +144,243 @@ func (s *Server) duePage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "plan_due.html", i18n.T(langOf(r), "plan.due"), v)
 }
 
+func writePDF(w http.ResponseWriter, name string, b []byte) {
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.pdf"`, name))
+	_, _ = w.Write(b)
+}
+
+func (s *Server) planPDF(w http.ResponseWriter, r *http.Request) {
+	id, err := idParam(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	year := s.planYear(r)
+	p, err := s.planning.Plan(r.Context(), id, year)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	b, err := planPDF(p, year, langOf(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writePDF(w, "plan-"+strconv.Itoa(year), b)
+}
+
+func (s *Server) reportPDF(w http.ResponseWriter, r *http.Request) {
+	rid, err := idParam(r, "rid")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rep, a, err := s.planning.Report(r.Context(), principal(r), rid)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	b, err := reportPDF(a, rep, langOf(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writePDF(w, "reporte-"+a.Code+"-"+rep.Period, b)
+}
+
+// reportXLSX is one progress report as a workbook: a row per indicator.
+func (s *Server) reportXLSX(w http.ResponseWriter, r *http.Request) {
+	rid, err := idParam(r, "rid")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rep, a, err := s.planning.Report(r.Context(), principal(r), rid)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	lang := langOf(r)
+	var names []string
+	for _, e := range rep.Evidence {
+		names = append(names, e.Name)
+	}
+	head := []string{a.Code, a.Title, rep.Period, i18n.T(lang, "progress."+rep.Status), i18n.T(lang, "state."+rep.State), rep.Narrative, strings.Join(names, "; "), rep.ReportedBy, rep.ReviewedBy}
+	header := []string{"actividad", "titulo", "periodo", "estado", "revision", "narrativa", "evidencias", "reportado_por", "revisado_por", "indicador", "valor"}
+	var rows [][]string
+	for _, ind := range a.Indicators {
+		value := ""
+		if v, ok := rep.Values[ind.ID]; ok {
+			value = strconv.FormatFloat(v, 'f', -1, 64)
+		}
+		rows = append(rows, append(append([]string{}, head...), ind.Name, value))
+	}
+	s.writeTable(w, r, "xlsx", "reporte-"+a.Code+"-"+rep.Period, header, rows, map[string]bool{"valor": true})
+}
+
+// planImport loads another plan from a data file (administrators).
+func (s *Server) planImport(w http.ResponseWriter, r *http.Request) {
+	file, _, err := r.FormFile("archivo")
+	if err != nil {
+		s.fail(w, r, errs.E(errs.Invalid, "choose a plan file"))
+		return
+	}
+	defer file.Close()
+	f, err := planning.ReadFile(file)
+	if err == nil {
+		var p planning.Plan
+		if p, err = s.planning.Import(r.Context(), principal(r), f); err == nil {
+			http.Redirect(w, r, fmt.Sprintf("/plan/%d?ok=saved", p.ID), http.StatusSeeOther)
+			return
+		}
+	}
+	s.fail(w, r, err)
+}
+
+// planTimeline is the Gantt-like chart of the activities' periods
+// (?objetivo= keeps one objective).
+func (s *Server) planTimeline(w http.ResponseWriter, r *http.Request) {
+	id, err := idParam(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	acts, err := s.planning.Activities(r.Context(), id, s.planYear(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	objective := r.URL.Query().Get("objetivo")
+	var labels []string
+	var starts, ends []int
+	from := 0
+	for _, a := range acts {
+		if objective != "" && a.ObjectiveCode != objective {
+			continue
+		}
+		labels, starts, ends = append(labels, a.Code), append(starts, a.StartYear), append(ends, a.EndYear)
+		if from == 0 || a.StartYear < from {
+			from = a.StartYear
+		}
+	}
+	if len(labels) == 0 {
+		s.fail(w, r, errs.E(errs.NotFound, "no activities"))
+		return
+	}
+	svg, err := timelineChart(labels, starts, ends, from)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeSVG(w, svg)
+}
+
+// indicatorChart draws an indicator's approved values by period.
+func (s *Server) indicatorChart(w http.ResponseWriter, r *http.Request) {
+	v, err := s.activityView(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	iid, err := idParam(r, "iid")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	hist, err := s.planning.IndicatorHistory(r.Context(), v.Activity)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	points := hist[iid]
+	if len(points) == 0 {
+		s.fail(w, r, errs.E(errs.NotFound, "no approved values for this indicator"))
+		return
+	}
+	labels := make([]string, len(points))
+	values := make([]float64, len(points))
+	for i, pt := range points {
+		labels[i], values[i] = pt.Period, pt.Value
+	}
+	svg, err := categoryLineChart(labels, []string{v.Indicator(iid)}, [][]float64{values})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeSVG(w, svg)
+}
+
+type annualView struct {
+	PlanID     int64
+	Year       int
+	Items      []planning.AnnualItem
+	Activities []planning.Activity // those the user may put in the POA
+	Error      string
+	Errors     map[string]string
+}
+
+func (s *Server) annualView(r *http.Request) (annualView, error) {
+	id, err := idParam(r, "id")
+	if err != nil {
+		return annualView{}, err
+	}
+	v := annualView{PlanID: id, Year: s.planYear(r)}
+	if v.Items, err = s.planning.AnnualPlan(r.Context(), id, v.Year); err != nil {
+		return v, err
+	}
+	acts, err := s.planning.Activities(r.Context(), id, v.Year)
+	if err != nil {
+		return v, err
+	}
+	for _, a := range acts {
+		if v.Year >= a.StartYear-1 && v.Year <= a.EndYear+1 && a.CanReport(principal(r)) {
+			v.Activities = append(v.Activities, a)
+		}
+	}
+	return v, nil
+}
+
+func (s *Server) annualPlanPage(w http.ResponseWriter, r *http.Request) {
+	v, err := s.annualView(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "plan_annual.html", i18n.T(langOf(r), "plan.poa", v.Year), v)
+}
+
+func (s *Server) annualPlanSave(w http.ResponseWriter, r *http.Request) {
+	v, err := s.annualView(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	it := planning.AnnualItem{Year: v.Year, Currency: r.PostFormValue("currency"), FundingSource: r.PostFormValue("funding_source"),
+		ResponsiblePerson: r.PostFormValue("responsible_person")}
+	it.ActivityID, _ = strconv.ParseInt(r.PostFormValue("activity_id"), 10, 64)
+	it.ResponsibleInstitutionID, _ = strconv.ParseInt(r.PostFormValue("responsible_institution_id"), 10, 64)
+	if raw := strings.TrimSpace(r.PostFormValue("budget")); raw != "" {
+		b, perr := strconv.ParseFloat(strings.ReplaceAll(raw, ",", ""), 64)
+		if perr != nil {
+			v.Error, v.Errors = i18n.T(langOf(r), "error.invalid"), map[string]string{"budget": raw}
+			s.render(w, r, http.StatusUnprocessableEntity, "plan_annual.html", i18n.T(langOf(r), "plan.poa", v.Year), v)
+			return
+		}
+		it.Budget = &b
+	}
+	if _, err := s.planning.SetAnnualItem(r.Context(), principal(r), it); err != nil {
+		if e, ok := err.(*errs.Error); ok && e.Kind == errs.Invalid {
+			v.Error, v.Errors = e.Message, e.Fields
+			s.render(w, r, http.StatusUnprocessableEntity, "plan_annual.html", i18n.T(langOf(r), "plan.poa", v.Year), v)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/plan/%d/poa?anio=%d&ok=saved", v.PlanID, v.Year), http.StatusSeeOther)
+}
+
 type activityView struct {
 	PlanID    int64
 	Year      int
@@ -145,7 +392,12 @@ type activityView struct {
 	Form      planning.ReportInput
 	Errors    map[string]string
 	Error     string
+	history   map[int64][]planning.IndicatorPoint
+	Checks    []planning.TargetCheck
 }
+
+// HasHistory reports whether an indicator has approved values to chart.
+func (v activityView) HasHistory(id int64) bool { return len(v.history[id]) > 0 }
 
 // Indicator names an indicator of the activity by ID.
 func (v activityView) Indicator(id int64) string {
@@ -169,6 +421,10 @@ func (s *Server) activityView(r *http.Request) (activityView, error) {
 	if v.Reports, err = s.planning.Reports(r.Context(), principal(r), v.Activity); err != nil {
 		return v, err
 	}
+	if v.history, err = s.planning.IndicatorHistory(r.Context(), v.Activity); err != nil {
+		return v, err
+	}
+	v.Checks = planning.CheckTargets(v.Activity, v.history, v.Year)
 	v.CanReport = v.Activity.CanReport(principal(r))
 	v.CanReview = principal(r).Has(auth.ApproveReports)
 	v.Form = planning.ReportInput{Period: strconv.Itoa(v.Year), Status: "in_progress"}
@@ -339,6 +595,41 @@ func dedupe(list []string) []string {
 }
 
 // API
+
+func (s *Server) apiAnnualPlan(r *http.Request) (int, any, error) {
+	id, err := idParam(r, "id")
+	if err != nil {
+		return 0, nil, err
+	}
+	year, err := strconv.Atoi(r.PathValue("year"))
+	if err != nil {
+		return 0, nil, errs.E(errs.NotFound, "no such year")
+	}
+	items, err := s.planning.AnnualPlan(r.Context(), id, year)
+	return http.StatusOK, map[string]any{"items": items}, err
+}
+
+func (s *Server) apiAnnualItem(r *http.Request) (int, any, error) {
+	id, err := idParam(r, "id")
+	if err != nil {
+		return 0, nil, err
+	}
+	year, err := strconv.Atoi(r.PathValue("year"))
+	if err != nil {
+		return 0, nil, errs.E(errs.NotFound, "no such year")
+	}
+	a, err := s.planning.Activity(r.Context(), id, r.PathValue("code"), year)
+	if err != nil {
+		return 0, nil, err
+	}
+	var it planning.AnnualItem
+	if err := decodeJSON(r, &it); err != nil {
+		return 0, nil, err
+	}
+	it.ActivityID, it.Year = a.ID, year
+	it, err = s.planning.SetAnnualItem(r.Context(), principal(r), it)
+	return http.StatusOK, it, err
+}
 
 func (s *Server) apiPlans(r *http.Request) (int, any, error) {
 	plans, err := s.planning.Plans(r.Context())

@@ -97,6 +97,7 @@ func loadPages(a assets) (pages, error) {
 		"list":   func(s ...string) []string { return s },
 		"add":    func(a, b int) int { return a + b },
 		"deref":  func(f *float64) float64 { return *f },
+		"mul14":  func(n int) int { return 14 * n },
 		"sub":    func(a, b int) int { return a - b },
 		// pct writes a percentage held as a pointer (nil: not computable).
 		"pct": func(p *float64) string {

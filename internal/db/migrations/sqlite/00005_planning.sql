@@ -117,3 +117,15 @@ CREATE TABLE plan_report_evidence (
     media_type TEXT NOT NULL DEFAULT '',
     created_at TIMESTAMP NOT NULL
 );
+
+-- The plan's competitiveness analysis: FODA items and the diamond's attributes.
+CREATE TABLE plan_analysis_items (
+    id        INTEGER PRIMARY KEY,
+    plan_id   INTEGER NOT NULL REFERENCES plans (id) ON DELETE CASCADE,
+    kind      TEXT NOT NULL CHECK (kind IN ('strength', 'weakness', 'opportunity', 'threat', 'diamond')),
+    component TEXT NOT NULL DEFAULT '',  -- the diamond's component
+    level     TEXT NOT NULL DEFAULT '',  -- the component's level as the figure gives it
+    text      TEXT NOT NULL,
+    rating    TEXT NOT NULL DEFAULT '',  -- the diamond attribute's signs, as printed
+    position  INTEGER NOT NULL
+);

@@ -1,0 +1,204 @@
+package planning
+
+import (
+	"context"
+	"database/sql"
+	"sort"
+	"strings"
+
+	"sriim/internal/audit"
+	"sriim/internal/auth"
+	"sriim/internal/errs"
+)
+
+// AnnualItem is an activity chosen for a year's operating plan (POA), with
+// its budget, funding source and who is responsible.
+type AnnualItem struct {
+	ActivityID               int64    `json:"activity_id"`
+	ActivityCode             string   `json:"activity_code"`
+	ActivityTitle            string   `json:"activity_title"`
+	Year                     int      `json:"year"`
+	Budget                   *float64 `json:"budget,omitempty"`
+	Currency                 string   `json:"currency"`
+	FundingSource            string   `json:"funding_source"`
+	ResponsibleInstitutionID int64    `json:"responsible_institution_id,omitempty"`
+	ResponsibleInstitution   string   `json:"responsible_institution,omitempty"`
+	ResponsiblePerson        string   `json:"responsible_person"`
+}
+
+// AnnualPlan lists a year's POA of a plan, in the plan's order.
+func (s *Service) AnnualPlan(ctx context.Context, planID int64, year int) ([]AnnualItem, error) {
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT a.id, a.code, a.title, i.year, i.budget, i.currency, i.funding_source,
+		i.responsible_institution_id, COALESCE(inst.name, ''), i.responsible_person
+		FROM plan_annual_items i JOIN plan_activities a ON a.id = i.activity_id
+		LEFT JOIN institutions inst ON inst.id = i.responsible_institution_id
+		WHERE a.plan_id = $1 AND i.year = $2 ORDER BY a.position`, planID, year)
+	if err != nil {
+		return nil, errs.Wrap(err, "read annual plan")
+	}
+	defer rows.Close()
+	out := []AnnualItem{}
+	for rows.Next() {
+		var it AnnualItem
+		var budget sql.NullFloat64
+		var inst sql.NullInt64
+		if err := rows.Scan(&it.ActivityID, &it.ActivityCode, &it.ActivityTitle, &it.Year, &budget, &it.Currency, &it.FundingSource,
+			&inst, &it.ResponsibleInstitution, &it.ResponsiblePerson); err != nil {
+			return nil, errs.Wrap(err, "read annual plan")
+		}
+		if budget.Valid {
+			it.Budget = &budget.Float64
+		}
+		it.ResponsibleInstitutionID = inst.Int64
+		out = append(out, it)
+	}
+	return out, errs.Wrap(rows.Err(), "read annual plan")
+}
+
+// SetAnnualItem puts an activity in a year's POA (or changes its entry);
+// the activity's institutions and administrators may.
+func (s *Service) SetAnnualItem(ctx context.Context, p auth.Principal, it AnnualItem) (AnnualItem, error) {
+	a, err := s.activityByID(ctx, it.ActivityID, it.Year)
+	if err != nil {
+		return it, err
+	}
+	if !a.CanReport(p) {
+		if p.Anonymous() {
+			return it, errs.E(errs.Unauthenticated, "log in first")
+		}
+		return it, errs.E(errs.Forbidden, "only the institutions taking part in activity %s plan it", a.Code)
+	}
+	problems := map[string]string{}
+	if it.Year < a.StartYear-1 || it.Year > a.EndYear+1 || it.Year < 1990 {
+		problems["year"] = "a year within the activity's period"
+	}
+	if it.Budget != nil && *it.Budget < 0 {
+		problems["budget"] = "not negative"
+	}
+	if it.Currency = strings.ToUpper(strings.TrimSpace(it.Currency)); it.Currency == "" {
+		it.Currency = "PEN"
+	}
+	if it.ResponsibleInstitutionID != 0 && !containsID(a.institutionIDs(), it.ResponsibleInstitutionID) {
+		problems["responsible_institution_id"] = "one of the activity's institutions"
+	}
+	if len(problems) > 0 {
+		return it, errs.Fields("the annual plan entry has invalid fields", problems)
+	}
+	it.ActivityCode, it.ActivityTitle = a.Code, a.Title
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE plan_annual_items SET budget = $1, currency = $2, funding_source = $3,
+			responsible_institution_id = $4, responsible_person = $5 WHERE activity_id = $6 AND year = $7`,
+			it.Budget, it.Currency, strings.TrimSpace(it.FundingSource), sql.NullInt64{Int64: it.ResponsibleInstitutionID, Valid: it.ResponsibleInstitutionID != 0},
+			strings.TrimSpace(it.ResponsiblePerson), it.ActivityID, it.Year)
+		if err != nil {
+			return errs.Wrap(err, "save annual plan")
+		}
+		action := audit.Update
+		if n, _ := res.RowsAffected(); n == 0 {
+			action = audit.Create
+			if _, err := tx.ExecContext(ctx, `INSERT INTO plan_annual_items (activity_id, year, budget, currency, funding_source,
+				responsible_institution_id, responsible_person) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+				it.ActivityID, it.Year, it.Budget, it.Currency, strings.TrimSpace(it.FundingSource),
+				sql.NullInt64{Int64: it.ResponsibleInstitutionID, Valid: it.ResponsibleInstitutionID != 0}, strings.TrimSpace(it.ResponsiblePerson)); err != nil {
+				return errs.Wrap(err, "save annual plan")
+			}
+		}
+		return audit.Record(ctx, tx, p, action, "plan_annual_item", a.Code+"/"+itoa(it.Year), nil, it)
+	})
+	return it, err
+}
+
+func containsID(list []int64, id int64) bool {
+	for _, x := range list {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// IndicatorPoint is an indicator's value in an approved report.
+type IndicatorPoint struct {
+	Period string  `json:"period"`
+	Value  float64 `json:"value"`
+}
+
+// IndicatorHistory returns each indicator's values in the activity's
+// approved reports, by period.
+func (s *Service) IndicatorHistory(ctx context.Context, a Activity) (map[int64][]IndicatorPoint, error) {
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT v.indicator_id, r.period, v.value FROM plan_report_values v
+		JOIN plan_reports r ON r.id = v.report_id WHERE r.activity_id = $1 AND r.state = 'approved'`, a.ID)
+	if err != nil {
+		return nil, errs.Wrap(err, "read indicator history")
+	}
+	defer rows.Close()
+	out := map[int64][]IndicatorPoint{}
+	for rows.Next() {
+		var id int64
+		var pt IndicatorPoint
+		if err := rows.Scan(&id, &pt.Period, &pt.Value); err != nil {
+			return nil, errs.Wrap(err, "read indicator history")
+		}
+		out[id] = append(out[id], pt)
+	}
+	for _, pts := range out {
+		sort.Slice(pts, func(i, j int) bool { return pts[i].Period < pts[j].Period })
+	}
+	return out, errs.Wrap(rows.Err(), "read indicator history")
+}
+
+// TargetCheck compares a target that states a number with what the approved
+// reports say.
+type TargetCheck struct {
+	Target      Target   `json:"target"`
+	IndicatorID int64    `json:"indicator_id"`
+	Reported    *float64 `json:"reported,omitempty"` // the latest approved value up to the target's year
+	Period      string   `json:"period,omitempty"`   // of that value
+	Met         bool     `json:"met"`
+	Due         bool     `json:"due"` // the target's year has passed (for year)
+}
+
+// measurable are the indicator kinds a target's number can be compared with.
+var measurable = map[string]bool{"count": true, "percent": true, "amount": true, "days": true}
+
+// CheckTargets compares an activity's targets that state a number with the
+// latest approved value of its one measurable indicator (when it has exactly
+// one: otherwise which indicator a target means is not known, and the target
+// is left out). A target is met when the value reaches it (days: when it
+// does not exceed it).
+func CheckTargets(a Activity, history map[int64][]IndicatorPoint, year int) []TargetCheck {
+	var ind *Indicator
+	for i := range a.Indicators {
+		if measurable[a.Indicators[i].Kind] {
+			if ind != nil {
+				return nil
+			}
+			ind = &a.Indicators[i]
+		}
+	}
+	if ind == nil {
+		return nil
+	}
+	var out []TargetCheck
+	for _, t := range a.Targets {
+		if t.Value == nil {
+			continue
+		}
+		c := TargetCheck{Target: t, IndicatorID: ind.ID, Due: year > t.Year}
+		for _, pt := range history[ind.ID] {
+			if py, err := periodYear(pt.Period); err == nil && py <= t.Year {
+				v := pt.Value
+				c.Reported, c.Period = &v, pt.Period
+			}
+		}
+		if c.Reported != nil {
+			if ind.Kind == "days" {
+				c.Met = *c.Reported <= *t.Value
+			} else {
+				c.Met = *c.Reported >= *t.Value
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}

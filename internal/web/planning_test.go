@@ -1,0 +1,126 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"sriim/internal/db"
+	"sriim/internal/db/dbtest"
+	"sriim/internal/importer"
+	"sriim/internal/planning"
+)
+
+func TestPlanPagesAndExports(t *testing.T) {
+	site := newSite(t, dbtest.Open(t, db.SQLite), false)
+	ctx := context.Background()
+	plans, _ := site.srv.planning.Plans(ctx)
+	id := plans[0].ID
+	a, _ := site.srv.planning.Activity(ctx, id, "1.1.1", 2008)
+	ed, mesa := site.users["editor"].Principal(), site.users["admin"].Principal()
+	r, err := site.srv.planning.SaveReport(ctx, ed, a.ID, planning.ReportInput{Period: "2008", Status: "done", Values: map[int64]float64{a.Indicators[1].ID: 35}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	site.srv.planning.Submit(ctx, ed, r.ID)
+	site.srv.planning.Review(ctx, mesa, r.ID, true, "")
+	b := site.browser()
+	get := func(path string) (int, string, []byte) {
+		res, err := b.client.Get(site.http.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res.StatusCode, res.Header.Get("Content-Type"), body
+	}
+	for path, want := range map[string]string{
+		"/plan/1?anio=2008":            "text/html",
+		"/plan/1/cronograma.svg":       "image/svg+xml",
+		"/plan/1/plan.pdf?anio=2008":   "application/pdf",
+		"/plan/1/actividades/1.1.1":    "text/html",
+		"/plan-reportes/1/reporte.pdf": "application/pdf",
+		"/plan/1/poa?anio=2008":        "text/html",
+	} {
+		status, ctype, body := get(path)
+		if status != 200 || !strings.HasPrefix(ctype, want) {
+			t.Errorf("%s: %d %s", path, status, ctype)
+		}
+		if want == "application/pdf" && !bytes.HasPrefix(body, []byte("%PDF-")) {
+			t.Errorf("%s is not a PDF", path)
+		}
+	}
+	_, _, page := get("/plan/1?anio=2008")
+	if !strings.Contains(string(page), `id="a-1.1.1"`) || !strings.Contains(string(page), "Cumplida") {
+		t.Error("the plan page does not show 1.1.1 done in 2008")
+	}
+	_, _, act := get("/plan/1/actividades/1.1.1")
+	if !strings.Contains(string(act), "/indicadores/") {
+		t.Error("the activity page lacks its indicator chart")
+	}
+	// 1.2.5's targets state percentages; its one measurable indicator is compared with them.
+	b2, _ := site.srv.planning.Activity(ctx, id, "1.2.5", 2009)
+	r2, err := site.srv.planning.SaveReport(ctx, mesa, b2.ID, planning.ReportInput{Period: "2008", Status: "in_progress", Values: map[int64]float64{b2.Indicators[0].ID: 25}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	site.srv.planning.Submit(ctx, mesa, r2.ID)
+	site.srv.planning.Review(ctx, mesa, r2.ID, true, "")
+	if _, _, page := get("/plan/1/actividades/1.2.5?anio=2009"); !strings.Contains(string(page), "Alcanzada") {
+		t.Error("the 2008 target of 20 % with 25 reported is not shown as met")
+	}
+	status, ctype, chart := get("/plan/1/actividades/1.1.1/indicadores/" + strconv.FormatInt(a.Indicators[1].ID, 10))
+	if status != 200 || ctype != "image/svg+xml" || !bytes.Contains(chart, []byte("2008")) {
+		t.Errorf("indicator chart: %d %s", status, ctype)
+	}
+	status, _, xlsx := get("/plan/1/plan.xlsx?anio=2008")
+	tbl, err := importer.Read(bytes.NewReader(xlsx), "plan.xlsx", []string{"actividad", "semaforo_2008"})
+	if status != 200 || err != nil || len(tbl.Rows) != 61 || tbl.Rows[0].Get("semaforo_2008") != "Cumplida" {
+		t.Fatalf("plan.xlsx: %d rows, %v", len(tbl.Rows), err)
+	}
+}
+
+func TestPlanImportThroughTheWeb(t *testing.T) {
+	site := newSite(t, dbtest.Open(t, db.SQLite), false)
+	plan := `{"code":"POP-PALTA","title":"Plan Operativo de Palta","start_year":2010,"end_year":2012,"institution_aliases":{"DR Agricultura":["GORE-MOQUEGUA"]},
+	  "objectives":[{"code":"1","statement":"Exportar palta","strategies":[{"code":"1.1","title":"Información","activities":[
+	  {"code":"1.1.1","title":"Base de datos de productores","period":"2010-2011","start_year":2010,"end_year":2011,"targets":["Al 2011 el 50% registrados"],"indicators":["Número de productores"],"institutions":["DR Agricultura"]}]}]}]}`
+	upload := func(who string) int {
+		b := site.browser()
+		b.login(who+"@example.org", testPassword)
+		_, _, token := b.get("/actores") // any page gives the form token
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		_ = mw.WriteField("csrf_token", token)
+		fw, _ := mw.CreateFormFile("archivo", "palta.json")
+		_, _ = fw.Write([]byte(plan))
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, site.http.URL+"/plan/importar", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Origin", site.http.URL)
+		res, err := b.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if status := upload("editor"); status != http.StatusForbidden {
+		t.Fatalf("an editor imported a plan: %d", status)
+	}
+	if status := upload("admin"); status != http.StatusSeeOther {
+		t.Fatalf("import: %d", status)
+	}
+	plans, _ := site.srv.planning.Plans(context.Background())
+	if len(plans) != 2 || plans[1].Code != "POP-PALTA" || plans[1].Activities != 1 {
+		t.Fatalf("plans: %+v", plans)
+	}
+	if status := upload("admin"); status != http.StatusConflict {
+		t.Fatalf("the same plan again: %d", status)
+	}
+}
