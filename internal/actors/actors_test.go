@@ -21,6 +21,7 @@ import (
 	"sriim/internal/production"
 	"sriim/internal/reference"
 	"sriim/internal/seeding"
+	"sriim/internal/trade"
 )
 
 func TestValidRUC(t *testing.T) {
@@ -62,7 +63,7 @@ func setup(t *testing.T, d *db.DB) fixture {
 	t.Helper()
 	ctx := context.Background()
 	acc := accounts.New(d)
-	if err := seeding.Load(ctx, d, seeding.Services{Accounts: acc, Reference: reference.New(d), Production: production.New(d), Planning: planning.New(d, t.TempDir())},
+	if err := seeding.Load(ctx, d, seeding.Services{Accounts: acc, Reference: reference.New(d), Production: production.New(d), Planning: planning.New(d, t.TempDir()), Trade: trade.New(d)},
 		slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 		t.Fatal(err)
 	}

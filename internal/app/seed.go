@@ -14,6 +14,7 @@ import (
 	"sriim/internal/production"
 	"sriim/internal/reference"
 	"sriim/internal/seeding"
+	"sriim/internal/trade"
 )
 
 // services are the domain modules, built once per process.
@@ -23,16 +24,17 @@ type services struct {
 	production *production.Service
 	actors     *actors.Service
 	planning   *planning.Service
+	trade      *trade.Service
 }
 
 func newServices(d *db.DB, dataDir string) *services {
 	return &services{accounts: accounts.New(d), reference: reference.New(d), production: production.New(d), actors: actors.New(d),
-		planning: planning.New(d, filepath.Join(dataDir, "files"))}
+		planning: planning.New(d, filepath.Join(dataDir, "files")), trade: trade.New(d)}
 }
 
 // loadSeed loads the seed datasets not loaded yet.
 func (s *services) loadSeed(ctx context.Context, d *db.DB, log *slog.Logger) error {
-	return seeding.Load(ctx, d, seeding.Services{Accounts: s.accounts, Reference: s.reference, Production: s.production, Planning: s.planning}, log)
+	return seeding.Load(ctx, d, seeding.Services{Accounts: s.accounts, Reference: s.reference, Production: s.production, Planning: s.planning, Trade: s.trade}, log)
 }
 
 // csrfKey is the installation's CSRF signing key, made on first start and

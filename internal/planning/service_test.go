@@ -19,6 +19,7 @@ import (
 	"sriim/internal/production"
 	"sriim/internal/reference"
 	"sriim/internal/seeding"
+	"sriim/internal/trade"
 )
 
 type fixture struct {
@@ -37,7 +38,7 @@ func setup(t *testing.T, d *db.DB) fixture {
 	f := fixture{files: t.TempDir(), accounts: accounts.New(d)}
 	f.svc = planning.New(d, f.files)
 	f.svc.Now = func() time.Time { return time.Date(2008, 6, 1, 0, 0, 0, 0, time.UTC) }
-	if err := seeding.Load(ctx, d, seeding.Services{Accounts: f.accounts, Reference: reference.New(d), Production: production.New(d), Planning: f.svc},
+	if err := seeding.Load(ctx, d, seeding.Services{Accounts: f.accounts, Reference: reference.New(d), Production: production.New(d), Planning: f.svc, Trade: trade.New(d)},
 		slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 		t.Fatal(err)
 	}

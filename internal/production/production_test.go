@@ -23,6 +23,7 @@ import (
 	"sriim/internal/production"
 	"sriim/internal/reference"
 	"sriim/internal/seeding"
+	"sriim/internal/trade"
 )
 
 type fixture struct {
@@ -39,7 +40,7 @@ func setup(t *testing.T, d *db.DB) fixture {
 	ctx := context.Background()
 	acc := accounts.New(d)
 	f := fixture{db: d, svc: production.New(d)}
-	if err := seeding.Load(ctx, d, seeding.Services{Accounts: acc, Reference: reference.New(d), Production: f.svc, Planning: planning.New(d, t.TempDir())},
+	if err := seeding.Load(ctx, d, seeding.Services{Accounts: acc, Reference: reference.New(d), Production: f.svc, Planning: planning.New(d, t.TempDir()), Trade: trade.New(d)},
 		slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"sriim/internal/planning"
 	"sriim/internal/production"
 	"sriim/internal/reference"
+	"sriim/internal/trade"
 )
 
 // Owner is the institution that keeps the seed's statistics: the regional
@@ -30,6 +31,7 @@ type Services struct {
 	Reference  *reference.Service
 	Production *production.Service
 	Planning   *planning.Service
+	Trade      *trade.Service
 }
 
 // Load loads every dataset not loaded yet, in dependency order.
@@ -56,6 +58,16 @@ func Load(ctx context.Context, d *db.DB, s Services, log *slog.Logger) error {
 			p, err := s.Planning.Import(ctx, auth.System, f)
 			return int(p.ID), err
 		}},
+		{"trade-cuadro3.csv", func(r *bytes.Reader) (int, error) {
+			b, err := s.Trade.Start(ctx, auth.System, trade.FormatSRIIM, "seed: trade-cuadro3.csv",
+				"PROMPEX, via Plan Operativo de Moluscos (MINCETUR 2006), 2.5.1, Cuadro 3 (thousands of US$, here in US$; 'Otros' as partner 899)")
+			if err != nil {
+				return 0, err
+			}
+			b, err = s.Trade.Import(ctx, auth.System, b, r)
+			return int(b.Rows), err
+		}},
+		{"trade-cuadro2.csv", func(r *bytes.Reader) (int, error) { return s.Trade.LoadPublishedShares(ctx, r) }},
 	}
 	for _, ds := range datasets {
 		key := "seed." + ds.file

@@ -25,6 +25,7 @@ import (
 	"sriim/internal/planning"
 	"sriim/internal/production"
 	"sriim/internal/reference"
+	"sriim/internal/trade"
 )
 
 // Options are what the server needs from the composition root.
@@ -37,6 +38,7 @@ type Options struct {
 	Production *production.Service
 	Actors     *actors.Service
 	Planning   *planning.Service
+	Trade      *trade.Service
 	// CSRFKey signs CSRF cookies; all instances sharing a database share it.
 	CSRFKey []byte
 	// Mailer sends password-reset links; nil when no SMTP server is configured.
@@ -53,6 +55,7 @@ type Server struct {
 	production *production.Service
 	actors     *actors.Service
 	planning   *planning.Service
+	trade      *trade.Service
 	mailer     mail.Sender
 	pages      pages
 	assets     assets
@@ -68,7 +71,7 @@ func New(o Options) (*Server, error) {
 		return nil, errors.New("web: CSRFKey must be 32 bytes")
 	}
 	s := &Server{db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts,
-		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, mailer: o.Mailer}
+		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, mailer: o.Mailer}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err

@@ -1,0 +1,441 @@
+package trade
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// Formats the importers read.
+const (
+	FormatLegacy = "comtrade-legacy" // UN Comtrade bulk CSV, 22 or 35 columns
+	FormatV1     = "comtrade-v1"     // UN Comtrade API v1, CSV or JSON {"data":[…]}
+	FormatSRIIM  = "sriim"           // SRIIM's own template (Spanish columns)
+)
+
+// RowError is a problem with one row (line counts the header as 1).
+type RowError struct {
+	Line   int
+	Column string
+	Msg    string
+}
+
+func (e *RowError) Error() string {
+	if e.Column == "" {
+		return fmt.Sprintf("row %d: %s", e.Line, e.Msg)
+	}
+	return fmt.Sprintf("row %d, column %s: %s", e.Line, e.Column, e.Msg)
+}
+
+// Reader reads flows one at a time, in constant memory.
+type Reader interface {
+	// Next returns the next flow; io.EOF at the end; a *RowError for a bad
+	// row, after which reading can go on; any other error ends the file.
+	Next() (Flow, error)
+	// Line is the row the last flow came from (the header is row 1).
+	Line() int
+}
+
+// Open returns a reader of format over r; gzip-compressed input (by its
+// first bytes) is uncompressed on the fly.
+func Open(format string, r io.Reader) (Reader, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		br = bufio.NewReaderSize(gz, 1<<16)
+	}
+	switch format {
+	case FormatLegacy:
+		return newCSV(br, legacyColumns)
+	case FormatV1:
+		if first, err := firstByte(br); err == nil && (first == '{' || first == '[') {
+			return newJSONv1(br)
+		}
+		return newCSV(br, v1Columns)
+	case FormatSRIIM:
+		return newCSV(br, sriimColumns)
+	}
+	return nil, fmt.Errorf("unknown format %q: use %s, %s or %s", format, FormatLegacy, FormatV1, FormatSRIIM)
+}
+
+func firstByte(br *bufio.Reader) (byte, error) {
+	for i := 1; i <= 4096; i++ {
+		b, err := br.Peek(i)
+		if err != nil {
+			return 0, err
+		}
+		switch c := b[i-1]; c {
+		case ' ', '\t', '\r', '\n', 0xef, 0xbb, 0xbf:
+			continue
+		default:
+			return c, nil
+		}
+	}
+	return 0, io.EOF
+}
+
+// columns says which header names hold each field, and how rows become flows.
+type columns struct {
+	names map[string][]string // field → accepted header names (lower case)
+	build func(get func(string) string) (Flow, *RowError)
+}
+
+type csvReader struct {
+	r     *csv.Reader
+	line  int
+	index map[string]int
+	cols  columns
+}
+
+func newCSV(r io.Reader, cols columns) (Reader, error) {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1
+	head, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("read header: %w", err)
+	}
+	index := map[string]int{}
+	for i, h := range head {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		for field, names := range cols.names {
+			for _, n := range names {
+				if h == n {
+					if _, dup := index[field]; !dup {
+						index[field] = i
+					}
+				}
+			}
+		}
+	}
+	var missing []string
+	for _, field := range []string{"year", "flow", "reporter", "partner", "commodity", "value"} {
+		if _, ok := index[field]; !ok {
+			missing = append(missing, cols.names[field][0])
+		}
+	}
+	if len(missing) > 0 {
+		return nil, &RowError{Line: 1, Msg: "the header lacks " + strings.Join(missing, ", ")}
+	}
+	return &csvReader{r: cr, line: 1, index: index, cols: cols}, nil
+}
+
+func (c *csvReader) Line() int { return c.line }
+
+func (c *csvReader) Next() (Flow, error) {
+	rec, err := c.r.Read()
+	c.line++
+	if err == io.EOF {
+		return Flow{}, io.EOF
+	}
+	if err != nil {
+		var pe *csv.ParseError
+		if ok := asParseError(err, &pe); ok {
+			return Flow{}, &RowError{Line: pe.StartLine, Msg: pe.Err.Error()}
+		}
+		return Flow{}, err
+	}
+	line, _ := c.r.FieldPos(0)
+	c.line = line
+	get := func(field string) string {
+		i, ok := c.index[field]
+		if !ok || i >= len(rec) {
+			return ""
+		}
+		return strings.TrimSpace(rec[i])
+	}
+	f, rerr := c.cols.build(get)
+	if rerr == errSkip {
+		return Flow{}, errSkip
+	}
+	if rerr != nil {
+		rerr.Line = c.line
+		return Flow{}, rerr
+	}
+	if col, msg := f.validate(); col != "" {
+		return Flow{}, &RowError{Line: c.line, Column: c.cols.names[col][0], Msg: msg}
+	}
+	return f, nil
+}
+
+func asParseError(err error, target **csv.ParseError) bool {
+	pe, ok := err.(*csv.ParseError)
+	if ok {
+		*target = pe
+	}
+	return ok
+}
+
+func parseNum(s string) (*float64, error) {
+	if s = strings.TrimSpace(s); s == "" {
+		return nil, nil
+	}
+	f, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
+	if err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+func parseCode(s string) (int, error) {
+	if s = strings.TrimSpace(s); s == "" {
+		return 0, nil
+	}
+	return strconv.Atoi(s)
+}
+
+// numbers reads the common numeric fields.
+func numbers(get func(string) string, f *Flow) *RowError {
+	var err error
+	if f.Reporter, err = parseCode(get("reporter")); err != nil {
+		return &RowError{Column: "reporter", Msg: "a numeric code"}
+	}
+	if f.Partner, err = parseCode(get("partner")); err != nil {
+		return &RowError{Column: "partner", Msg: "a numeric code"}
+	}
+	if f.Partner2, err = parseCode(get("partner2")); err != nil {
+		return &RowError{Column: "partner2", Msg: "a numeric code"}
+	}
+	if f.Year, err = strconv.Atoi(get("year")); err != nil {
+		return &RowError{Column: "year", Msg: "a year"}
+	}
+	v, err := parseNum(get("value"))
+	if err != nil || v == nil {
+		return &RowError{Column: "value", Msg: "a number"}
+	}
+	f.Value = *v
+	if f.NetWeight, err = parseNum(get("netweight")); err != nil {
+		return &RowError{Column: "netweight", Msg: "a number or empty"}
+	}
+	if f.Qty, err = parseNum(get("qty")); err != nil {
+		return &RowError{Column: "qty", Msg: "a number or empty"}
+	}
+	return nil
+}
+
+var legacyColumns = columns{
+	names: map[string][]string{
+		"classification": {"classification"}, "year": {"year"}, "period": {"period"}, "flow": {"trade flow code"},
+		"reporter": {"reporter code"}, "partner": {"partner code"}, "partner2": {"2nd partner code"},
+		"commodity": {"commodity code"}, "qtyunit": {"qty unit"}, "qty": {"qty"}, "netweight": {"netweight (kg)"},
+		"value": {"trade value (us$)"}, "flag": {"flag"},
+	},
+	build: func(get func(string) string) (Flow, *RowError) {
+		f := Flow{Classification: strings.ToUpper(get("classification")), Commodity: get("commodity"), QtyUnit: get("qtyunit"), Flag: get("flag")}
+		var ok bool
+		if f.Flow, ok = parseFlow(get("flow")); !ok {
+			return f, &RowError{Column: "Trade Flow Code", Msg: "1, 2, 3 or 4"}
+		}
+		if e := numbers(get, &f); e != nil {
+			e.Column = legacyName(e.Column)
+			return f, e
+		}
+		if p := get("period"); len(p) == 6 {
+			m, err := strconv.Atoi(p[4:])
+			if err != nil {
+				return f, &RowError{Column: "Period", Msg: "YYYY or YYYYMM"}
+			}
+			f.Month = m
+		}
+		f.ValueBasis = basisOf(f.Flow)
+		return f, nil
+	},
+}
+
+func legacyName(field string) string {
+	return map[string]string{"reporter": "Reporter Code", "partner": "Partner Code", "partner2": "2nd Partner Code", "year": "Year",
+		"value": "Trade Value (US$)", "netweight": "Netweight (kg)", "qty": "Qty"}[field]
+}
+
+var v1Columns = columns{
+	names: map[string][]string{
+		"classification": {"classificationcode"}, "year": {"refyear"}, "month": {"refmonth"}, "flow": {"flowcode"},
+		"reporter": {"reportercode"}, "partner": {"partnercode"}, "partner2": {"partner2code"}, "commodity": {"cmdcode"},
+		"qtyunit": {"qtyunitabbr"}, "qty": {"qty"}, "netweight": {"netwgt"}, "value": {"primaryvalue"},
+		"cif": {"cifvalue"}, "fob": {"fobvalue"}, "customs": {"customscode"}, "mot": {"motcode"}, "flag": {"legacyestimationflag"},
+	},
+	build: buildV1,
+}
+
+// errSkip marks v1 rows that break a total down (by customs procedure or
+// transport mode): only the totals are kept, so nothing counts twice.
+// Readers return it as is; callers skip the row.
+var errSkip = &RowError{Msg: "breakdown row"}
+
+// Skipped reports whether a reader's error only says to skip the row.
+func Skipped(err error) bool { return err == errSkip }
+
+func buildV1(get func(string) string) (Flow, *RowError) {
+	if c := get("customs"); c != "" && c != "C00" {
+		return Flow{}, errSkip
+	}
+	if m := get("mot"); m != "" && m != "0" {
+		return Flow{}, errSkip
+	}
+	f := Flow{Classification: strings.ToUpper(get("classification")), Commodity: get("commodity"), QtyUnit: get("qtyunit"), Flag: get("flag")}
+	var ok bool
+	if f.Flow, ok = parseFlow(get("flow")); !ok {
+		return f, &RowError{Column: "flowCode", Msg: "M, X, RM or RX"}
+	}
+	if get("value") == "" { // primaryValue may be absent; fall back to the flow's own valuation
+		if f.Flow == "import" || f.Flow == "re-import" {
+			get = withValue(get, "cif")
+		} else {
+			get = withValue(get, "fob")
+		}
+	}
+	if e := numbers(get, &f); e != nil {
+		e.Column = map[string]string{"reporter": "reporterCode", "partner": "partnerCode", "partner2": "partner2Code", "year": "refYear",
+			"value": "primaryValue", "netweight": "netWgt", "qty": "qty"}[e.Column]
+		return f, e
+	}
+	if m := get("month"); m != "" && m != "52" { // 52: annual in the API's own coding
+		n, err := strconv.Atoi(m)
+		if err != nil {
+			return f, &RowError{Column: "refMonth", Msg: "1 to 12"}
+		}
+		f.Month = n
+	}
+	f.ValueBasis = basisOf(f.Flow)
+	return f, nil
+}
+
+func withValue(get func(string) string, field string) func(string) string {
+	return func(k string) string {
+		if k == "value" {
+			return get(field)
+		}
+		return get(k)
+	}
+}
+
+var sriimColumns = columns{
+	names: map[string][]string{
+		"reporter": {"reportero"}, "partner": {"socio"}, "partner2": {"socio2"}, "flow": {"flujo"},
+		"classification": {"clasificacion"}, "commodity": {"codigo"}, "year": {"anio"}, "month": {"mes"},
+		"value": {"valor_usd"}, "basis": {"base_valor"}, "netweight": {"peso_neto_kg"}, "qty": {"cantidad"},
+		"qtyunit": {"unidad"}, "flag": {"bandera"},
+	},
+	build: func(get func(string) string) (Flow, *RowError) {
+		f := Flow{Classification: strings.ToUpper(get("classification")), Commodity: get("commodity"), QtyUnit: get("qtyunit"),
+			Flag: get("flag"), ValueBasis: strings.ToLower(get("basis"))}
+		var ok bool
+		if f.Flow, ok = parseFlow(get("flow")); !ok {
+			return f, &RowError{Column: "flujo", Msg: "importacion, exportacion, reexportacion o reimportacion"}
+		}
+		// Reporters and partners may be given as Comtrade codes or ISO alpha-3 codes.
+		codes := func(k string) string {
+			v := get(k)
+			if k == "reporter" || k == "partner" || k == "partner2" {
+				if c, ok := PartnerByISO(strings.ToUpper(v)); ok {
+					return itoa(c)
+				}
+			}
+			return v
+		}
+		if e := numbers(codes, &f); e != nil {
+			e.Column = map[string]string{"reporter": "reportero", "partner": "socio", "partner2": "socio2", "year": "anio",
+				"value": "valor_usd", "netweight": "peso_neto_kg", "qty": "cantidad"}[e.Column]
+			return f, e
+		}
+		if m := get("month"); m != "" {
+			n, err := strconv.Atoi(m)
+			if err != nil {
+				return f, &RowError{Column: "mes", Msg: "1 to 12"}
+			}
+			f.Month = n
+		}
+		if f.ValueBasis == "" {
+			f.ValueBasis = basisOf(f.Flow)
+		}
+		if f.ValueBasis != "fob" && f.ValueBasis != "cif" {
+			return f, &RowError{Column: "base_valor", Msg: "fob or cif"}
+		}
+		return f, nil
+	},
+}
+
+// jsonV1 streams the "data" array of an API v1 JSON answer.
+type jsonV1 struct {
+	dec  *json.Decoder
+	line int
+}
+
+func newJSONv1(r io.Reader) (Reader, error) {
+	dec := json.NewDecoder(r)
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, fmt.Errorf("read JSON: %w", err)
+	}
+	if tok == json.Delim('{') {
+		// Find "data" among the keys; other keys' values are skipped.
+		for {
+			key, err := dec.Token()
+			if err != nil {
+				return nil, fmt.Errorf("read JSON: %w", err)
+			}
+			if key == json.Delim('}') {
+				return nil, &RowError{Line: 1, Msg: `the JSON has no "data" array`}
+			}
+			if key == "data" {
+				break
+			}
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return nil, fmt.Errorf("read JSON: %w", err)
+			}
+		}
+		tok, err = dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("read JSON: %w", err)
+		}
+	}
+	if tok != json.Delim('[') {
+		return nil, &RowError{Line: 1, Msg: `"data" is not an array`}
+	}
+	return &jsonV1{dec: dec, line: 1}, nil
+}
+
+func (j *jsonV1) Line() int { return j.line }
+
+func (j *jsonV1) Next() (Flow, error) {
+	if !j.dec.More() {
+		return Flow{}, io.EOF
+	}
+	j.line++ // the record's position in the array (the first is "row 2", as in a CSV)
+	var rec map[string]any
+	if err := j.dec.Decode(&rec); err != nil {
+		return Flow{}, fmt.Errorf("read JSON record %d: %w", j.line-1, err)
+	}
+	get := func(field string) string {
+		for _, name := range v1Columns.names[field] {
+			for k, v := range rec {
+				if strings.ToLower(k) == name && v != nil {
+					return strings.TrimSpace(fmt.Sprint(v))
+				}
+			}
+		}
+		return ""
+	}
+	f, rerr := buildV1(get)
+	if rerr != nil {
+		if rerr == errSkip {
+			return Flow{}, errSkip
+		}
+		rerr.Line = j.line
+		return Flow{}, rerr
+	}
+	if col, msg := f.validate(); col != "" {
+		return Flow{}, &RowError{Line: j.line, Column: col, Msg: msg}
+	}
+	return f, nil
+}

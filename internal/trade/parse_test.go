@@ -1,0 +1,141 @@
+package trade
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// readAll reads every flow of a testdata file, and the row problems.
+func readAll(t testing.TB, format, name string) ([]Flow, []*RowError) {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := Open(format, f)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	var flows []Flow
+	var problems []*RowError
+	for {
+		fl, err := r.Next()
+		if err == io.EOF {
+			return flows, problems
+		}
+		var re *RowError
+		switch {
+		case Skipped(err):
+		case errors.As(err, &re):
+			problems = append(problems, re)
+		case err != nil:
+			t.Fatalf("%s: %v", name, err)
+		default:
+			flows = append(flows, fl)
+		}
+	}
+}
+
+func TestParsers(t *testing.T) {
+	tests := []struct {
+		format, file string
+		rows         int
+		check        func(t *testing.T, f []Flow)
+	}{
+		{FormatLegacy, "comtrade-legacy.csv", 50, func(t *testing.T, f []Flow) {
+			first := f[0] // Japan imports from Thailand, 2000; the commodity's description holds quoted commas
+			if first.Reporter != 392 || first.Partner != 764 || first.Flow != "import" || first.Classification != "H2" ||
+				first.Commodity != "030799" || first.Year != 2000 || first.Value != 25e6 || first.ValueBasis != "cif" || *first.NetWeight != 2.5e6 {
+				t.Errorf("first row: %+v", first)
+			}
+			if f[3].Qty != nil { // Peru's rows have an empty quantity
+				t.Errorf("empty quantity read as %v", *f[3].Qty)
+			}
+		}},
+		{FormatLegacy, "comtrade-legacy-35.csv.gz", 3, func(t *testing.T, f []Flow) {
+			if f[1].Classification != "H5" || f[1].Commodity != "030792" || f[1].Value != 80e6 || f[1].Partner2 != 0 {
+				t.Errorf("35-column gzip row: %+v", f[1])
+			}
+		}},
+		{FormatV1, "comtrade-v1.csv", 3, func(t *testing.T, f []Flow) {
+			if f[0].Reporter != 604 || f[0].Partner != 490 || f[0].Flow != "export" || f[0].Value != 1200000.5 || f[0].ValueBasis != "fob" || f[0].Month != 0 {
+				t.Errorf("v1 CSV: %+v", f[0])
+			}
+			if f[2].Month != 3 {
+				t.Errorf("monthly row: %+v", f[2])
+			}
+		}},
+		{FormatV1, "comtrade-v1.json", 3, func(t *testing.T, f []Flow) {
+			if f[1].Partner != 392 || f[1].Value != 300000 || f[1].Qty == nil || *f[1].Qty != 30000 {
+				t.Errorf("v1 JSON: %+v", f[1])
+			}
+		}},
+		{FormatSRIIM, "sriim.csv", 2, func(t *testing.T, f []Flow) {
+			if f[0].Reporter != 604 || f[0].Partner != 490 || f[0].Classification != "PE" || f[1].Partner != 392 || f[1].ValueBasis != "fob" {
+				t.Errorf("sriim: %+v", f)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			flows, problems := readAll(t, tt.format, tt.file)
+			if len(problems) != 0 || len(flows) != tt.rows {
+				t.Fatalf("%d flows, problems %v; want %d flows", len(flows), problems, tt.rows)
+			}
+			tt.check(t, flows)
+		})
+	}
+}
+
+func TestBadRowIsReportedWithRowAndColumn(t *testing.T) {
+	flows, problems := readAll(t, FormatLegacy, "comtrade-legacy-bad.csv")
+	if len(flows) != 6 || len(problems) != 1 || problems[0].Line != 5 || problems[0].Column != "Trade Value (US$)" {
+		t.Fatalf("flows %d, problems %+v", len(flows), problems)
+	}
+}
+
+func TestHeaderLackingColumnsIsRefused(t *testing.T) {
+	_, err := Open(FormatLegacy, bytes.NewReader([]byte("Year,Reporter Code\n2004,392\n")))
+	var re *RowError
+	if !errors.As(err, &re) || re.Line != 1 {
+		t.Fatalf("%v", err)
+	}
+}
+
+// fuzzParser feeds arbitrary bytes to a parser: it may refuse them, never panic.
+func fuzzParser(f *testing.F, format string, seeds ...string) {
+	for _, s := range seeds {
+		b, err := os.ReadFile(filepath.Join("testdata", s))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := Open(format, bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		for i := 0; i < 10000; i++ {
+			if _, err := r.Next(); err == io.EOF || (err != nil && !Skipped(err) && !isRowError(err)) {
+				return
+			}
+		}
+	})
+}
+
+func isRowError(err error) bool {
+	var re *RowError
+	return errors.As(err, &re)
+}
+
+func FuzzLegacy(f *testing.F) {
+	fuzzParser(f, FormatLegacy, "comtrade-legacy-bad.csv", "comtrade-legacy-35.csv.gz")
+}
+func FuzzV1(f *testing.F)    { fuzzParser(f, FormatV1, "comtrade-v1.csv", "comtrade-v1.json") }
+func FuzzSRIIM(f *testing.F) { fuzzParser(f, FormatSRIIM, "sriim.csv") }

@@ -1,0 +1,205 @@
+package trade_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"sriim/internal/accounts"
+	"sriim/internal/auth"
+	"sriim/internal/db"
+	"sriim/internal/db/dbtest"
+	"sriim/internal/errs"
+	"sriim/internal/planning"
+	"sriim/internal/production"
+	"sriim/internal/reference"
+	"sriim/internal/seeding"
+	"sriim/internal/trade"
+)
+
+var mesa = auth.Principal{UserID: 1, Email: "mesa", Role: auth.Admin}
+
+func setup(t *testing.T, d *db.DB) *trade.Service {
+	t.Helper()
+	s := trade.New(d)
+	if err := seeding.Load(context.Background(), d, seeding.Services{Accounts: accounts.New(d), Reference: reference.New(d),
+		Production: production.New(d), Planning: planning.New(d, t.TempDir()), Trade: s}, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func importFile(t *testing.T, s *trade.Service, format, file, name string) (trade.Batch, error) {
+	t.Helper()
+	b, err := s.Start(context.Background(), mesa, format, name, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join("testdata", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return s.Import(context.Background(), mesa, b, f)
+}
+
+func count(t *testing.T, d *db.DB) int {
+	var n int
+	if err := d.Read().QueryRow("SELECT count(*) FROM trade_flows").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func near(a *float64, b float64) bool { return a != nil && math.Abs(*a-b) < 0.005 }
+
+func TestImportsAreAllOrNothingAndReplaceTheirOwnRows(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := setup(t, d)
+		seeded := count(t, d)
+		b, err := importFile(t, s, trade.FormatLegacy, "comtrade-legacy.csv", "jpn-030799.csv")
+		if err != nil || b.Rows != 50 || b.State != "done" {
+			t.Fatalf("import: %+v %v", b, err)
+		}
+		// The same file again: its rows are replaced, not added.
+		if b, err = importFile(t, s, trade.FormatLegacy, "comtrade-legacy.csv", "jpn-030799.csv"); err != nil || b.Rows != 50 {
+			t.Fatalf("re-import: %+v %v", b, err)
+		}
+		if n := count(t, d); n != seeded+50 {
+			t.Fatalf("%d rows after re-import, want %d", n, seeded+50)
+		}
+		batches, _ := s.Batches(context.Background())
+		names := 0
+		for _, x := range batches {
+			if x.Name == "jpn-030799.csv" {
+				names++
+			}
+		}
+		if names != 1 {
+			t.Fatalf("%d batches named jpn-030799.csv", names)
+		}
+		// A bad row fails the whole file, which writes nothing.
+		_, err = importFile(t, s, trade.FormatLegacy, "comtrade-legacy-bad.csv", "bad.csv")
+		e, ok := err.(*errs.Error)
+		if !ok || e.Kind != errs.Invalid || e.Fields["fila 5, columna Trade Value (US$)"] == "" {
+			t.Fatalf("bad file: %v", err)
+		}
+		if n := count(t, d); n != seeded+50 {
+			t.Fatalf("a failed import changed the rows: %d", n)
+		}
+		// Duplicate rows in one file are an error too.
+		_, err = importFile(t, s, trade.FormatLegacy, "comtrade-legacy-dup.csv", "dup.csv")
+		if e, ok := err.(*errs.Error); !ok || e.Fields["fila 6"] == "" {
+			t.Fatalf("duplicates: %v", err)
+		}
+		for _, f := range []struct{ format, file string }{{trade.FormatLegacy, "comtrade-legacy-35.csv.gz"}, {trade.FormatV1, "comtrade-v1.csv"}, {trade.FormatSRIIM, "sriim.csv"}} {
+			if b, err := importFile(t, s, f.format, f.file, f.file); err != nil || b.Rows == 0 {
+				t.Fatalf("%s: %+v %v", f.file, b, err)
+			}
+		}
+		// The API's JSON holds the same rows as its CSV: a second file with them takes them over, adding none.
+		before := count(t, d)
+		if _, err := importFile(t, s, trade.FormatV1, "comtrade-v1.json", "comtrade-v1.json"); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, d); n != before {
+			t.Fatalf("JSON added %d rows that the CSV had", n-before)
+		}
+		editor := auth.Principal{UserID: 2, Email: "ed", Role: auth.Editor, Institutions: []int64{1}}
+		if _, err := s.Start(context.Background(), editor, trade.FormatLegacy, "x.csv", ""); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("an editor without the reference grant imported: %v", err)
+		}
+	})
+}
+
+func TestImportersRankingAndFormulas(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := setup(t, d)
+		if _, err := importFile(t, s, trade.FormatLegacy, "comtrade-legacy.csv", "jpn.csv"); err != nil {
+			t.Fatal(err)
+		}
+		rk, err := s.Importers(context.Background(), trade.AsReported("030799"), "import", 2000, 2004, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Japan (World row 65→99.69 million), Hong Kong (partner sum incl. "Areas, nes": 10→13), Taiwan (6→13); the EU is never ranked.
+		if len(rk.Rows) != 3 || rk.Rows[0].Partner.Code != 392 || rk.Rows[1].Partner.Code != 344 || rk.Rows[2].Partner.Code != 490 { // a tie in 2004: the lower code first
+			t.Fatalf("ranking: %+v", rk.Rows)
+		}
+		jp := rk.Rows[0]
+		if jp.Values[2000] != 65e6 || jp.Values[2004] != 99.69e6 {
+			t.Fatalf("Japan's totals: %v", jp.Values)
+		}
+		if !near(jp.CAGR, 11.28) { // (99.69/65)^(1/4) - 1
+			t.Errorf("Japan's CAGR %v", *jp.CAGR)
+		}
+		if rk.World.Values[2004] != 99.69e6+13e6+13e6 || !near(jp.Share, 79.31) {
+			t.Errorf("world %v, Japan's share %v", rk.World.Values[2004], *jp.Share)
+		}
+		// Thailand supplied 36.6 of Japan's 99.69 million in 2004.
+		sup, total, err := s.Suppliers(context.Background(), trade.AsReported("030799"), 392, 2004, 3)
+		if err != nil || total != 99.69e6 || len(sup) != 3 || sup[0].Partner.Code != 764 || !near(sup[0].Share, 36.71) {
+			t.Fatalf("Japan's suppliers: %+v %v %v", sup, total, err)
+		}
+		hk, _, _ := s.Suppliers(context.Background(), trade.AsReported("030799"), 344, 2004, 10)
+		if len(hk) != 1 || !near(hk[0].Share, 92.31) { // Japan 12 of 13: "Areas, nes" counts in the total, is not ranked
+			t.Fatalf("Hong Kong's suppliers: %+v", hk)
+		}
+	})
+}
+
+func TestCuadro3Shares(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := setup(t, d)
+		want := map[string]map[string]float64{
+			"loco_congelado": {"TWN": 87, "USA": 7, "SGP": 4},
+			"loco_conserva":  {"JPN": 42, "TWN": 24, "HKG": 24, "CHN": 8},
+		}
+		for line, shares := range want {
+			p, _ := trade.ProductLine(line)
+			rk, err := s.Destinations(context.Background(), p, 604, 2000, 2005)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]float64{}
+			for _, r := range rk.Rows {
+				got[r.Partner.ISO] = math.Round(*r.Share)
+			}
+			for iso, w := range shares {
+				if got[iso] != w {
+					t.Errorf("%s: %s's 2005 share %v, want %v", line, iso, got[iso], w)
+				}
+			}
+			if rk.Rows[len(rk.Rows)-1].Partner.Code != 899 {
+				t.Errorf("%s: 'Otros' is not listed last", line)
+			}
+		}
+		p, _ := trade.ProductLine("loco_congelado")
+		rk, _ := s.Destinations(context.Background(), p, 604, 2000, 2005)
+		if rk.World.Values[2000] != 3939e3 {
+			t.Errorf("2000 total %v, want Cuadro 3's 3,939 thousand", rk.World.Values[2000])
+		}
+	})
+}
+
+func TestProductLinesFollowHSRevisions(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := setup(t, d)
+		if _, err := importFile(t, s, trade.FormatLegacy, "comtrade-legacy-35.csv.gz", "hs-revisions.csv.gz"); err != nil {
+			t.Fatal(err)
+		}
+		line, _ := trade.ProductLine("loco_congelado")
+		rk, _ := s.Importers(context.Background(), line, "import", 2010, 2019, 5)
+		if len(rk.Rows) != 1 || len(rk.Rows[0].Values) != 3 || line.Basis != "product_line" {
+			t.Fatalf("product line over HS2007 and HS2017: %+v", rk.Rows)
+		}
+		asReported, _ := s.Importers(context.Background(), trade.AsReported("030799"), "import", 2010, 2019, 5)
+		if len(asReported.Rows[0].Values) != 1 || asReported.Product.Basis != "as_reported" {
+			t.Fatalf("as reported 030799: %+v", asReported.Rows)
+		}
+	})
+}
