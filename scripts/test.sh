@@ -64,3 +64,8 @@ npx --yes @redocly/cli@2.77.0 lint --config .redocly.yaml "$work/openapi.json"
 
 log "go test -race (SQLite and PostgreSQL, browser tests in Chromium)"
 go test -race -count=1 -timeout 20m ./...
+
+log "fuzzing the trade parsers briefly"
+for fuzz in FuzzLegacy FuzzV1 FuzzSRIIM; do
+	go test -run '^$' -fuzz "^${fuzz}\$" -fuzztime 10s ./internal/trade/
+done

@@ -196,7 +196,7 @@ func describe(err error) error {
 	if errors.As(err, &e) && len(e.Fields) > 0 {
 		var parts []string
 		for f, msg := range e.Fields {
-			parts = append(parts, "--"+strings.ReplaceAll(f, "_", "-")+": "+msg)
+			parts = append(parts, f+": "+msg)
 		}
 		sort.Strings(parts)
 		return fmt.Errorf("%s (%s)", e.Message, strings.Join(parts, "; "))

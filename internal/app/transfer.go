@@ -9,15 +9,20 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
 	"sriim/internal/auth"
 	"sriim/internal/importer"
 	"sriim/internal/planning"
 	"sriim/internal/production"
+	"sriim/internal/trade"
 )
 
 const transferUsage = `Usage:
   sriim import actors|production FILE… [--institution CODE]
   sriim import plan FILE…          (a plan in the data-file format of data/seed/plan-pop-moluscos.json)
+  sriim import trade --format comtrade-legacy|comtrade-v1|sriim FILE… [--source TEXT]
   sriim export actors|production --format csv|xlsx --out FILE
 `
 
@@ -30,10 +35,12 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("missing what to import")
 	}
 	what := args[0]
-	var institution string
+	var institution, format, source string
 	var files []string
 	cfg, err := parseFlagsWithArgs("import "+what, args[1:], stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&institution, "institution", "DIREPRO-ILO", "code of the institution that will keep new rows")
+		fs.StringVar(&format, "format", "", "trade: comtrade-legacy, comtrade-v1 or sriim")
+		fs.StringVar(&source, "source", "", "trade: where the data comes from")
 	}, &files)
 	if err != nil {
 		return err
@@ -75,6 +82,11 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			rep, ierr := svc.production.Import(ctx, p, f, name)
 			err = ierr
 			rows, created, updated, unchanged = rep.Rows, rep.Created, rep.Updated, rep.Unchanged
+		case "trade":
+			var b trade.Batch
+			if b, err = importTrade(ctx, svc.trade, p, format, source, name, f, stdout); err == nil {
+				rows, created = int(b.Rows), int(b.Rows)
+			}
 		case "plan":
 			var pf planning.File
 			if pf, err = planning.ReadFile(f); err == nil {
@@ -164,4 +176,22 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "%s: %d rows\n", out, len(rows))
 	return nil
+}
+
+// importTrade imports one trade file, showing a progress bar (by bytes
+// read) when stdout is a terminal.
+func importTrade(ctx context.Context, svc *trade.Service, p auth.Principal, format, source, name string, f *os.File, stdout io.Writer) (trade.Batch, error) {
+	b, err := svc.Start(ctx, p, format, filepath.Base(name), source)
+	if err != nil {
+		return b, err
+	}
+	var r io.Reader = f
+	if out, ok := stdout.(*os.File); ok && term.IsTerminal(int(out.Fd())) {
+		if st, err := f.Stat(); err == nil {
+			bar := progressbar.DefaultBytes(st.Size(), filepath.Base(name))
+			defer bar.Finish()
+			r = io.TeeReader(f, bar)
+		}
+	}
+	return svc.Import(ctx, p, b, r)
 }

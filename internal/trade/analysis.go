@@ -232,8 +232,10 @@ func (rk Ranking) finish(top int) Ranking {
 	}
 	for i := range rk.Rows {
 		r := &rk.Rows[i]
-		sh, ok := stats.Share(r.Values[last], rk.World.Values[last])
-		r.Share = pct(sh, ok)
+		if v, has := r.Values[last]; has {
+			sh, ok := stats.Share(v, rk.World.Values[last])
+			r.Share = pct(sh, ok)
+		}
 		r.CAGR, r.TrendGrowth = growth(r.Values, rk.From, rk.To)
 	}
 	rk.World.CAGR, rk.World.TrendGrowth = growth(rk.World.Values, rk.From, rk.To)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -106,7 +107,13 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, b Batch, r io.Re
 	if err != nil {
 		state, msg = "failed", err.Error()
 		if e, ok := err.(*errs.Error); ok {
-			msg = e.Message
+			// The message, then each problem on a line of its own, for the progress page.
+			lines := []string{e.Message}
+			for where, what := range e.Fields {
+				lines = append(lines, where+": "+what)
+			}
+			sort.Strings(lines[1:])
+			msg = strings.Join(lines, "\n")
 		}
 	}
 	if ferr := s.db.Tx(context.WithoutCancel(ctx), func(tx *sql.Tx) error {

@@ -308,6 +308,20 @@ func TestAuthorizationMatrix(t *testing.T) {
 			action{"report progress on 1.1.1", func(as string, n int) (int, string) {
 				return site.apiCall(as, "POST", planURL, map[string]any{"period": fmt.Sprint(1990 + n), "status": "in_progress"})
 			}, map[string]bool{"admin": true, "editor": true}},
+			action{"import trade statistics", func(as string, n int) (int, string) {
+				req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/markets/imports?format=sriim&name=t%d.csv", site.http.URL, n), strings.NewReader(
+					"reportero,socio,flujo,clasificacion,codigo,anio,valor_usd\nPER,JPN,exportacion,PE,0307992000,"+fmt.Sprint(1990+n)+",1000\n"))
+				if as != "" {
+					req.Header.Set("Authorization", "Bearer "+site.tokens[as])
+				}
+				res, err := site.http.Client().Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer res.Body.Close()
+				b, _ := io.ReadAll(res.Body)
+				return res.StatusCode, string(b)
+			}, map[string]bool{"admin": true, "granted": true}},
 			action{"approve a report", func(as string, n int) (int, string) {
 				return site.apiCall(as, "POST", fmt.Sprintf("/api/v1/reports/%d/approve", submittedReport(n)), nil)
 			}, map[string]bool{"admin": true}},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"math"
 	"mime"
 	"net/http"
 	"net/url"
@@ -98,7 +99,9 @@ func loadPages(a assets) (pages, error) {
 		"add":    func(a, b int) int { return a + b },
 		"deref":  func(f *float64) float64 { return *f },
 		"mul14":  func(n int) int { return 14 * n },
-		"sub":    func(a, b int) int { return a - b },
+		// thousands writes US$ as thousands, as the seed's tables do.
+		"thousands": func(v float64) string { return formatNumber(math.Round(v / 1000)) },
+		"sub":       func(a, b int) int { return a - b },
 		// pct writes a percentage held as a pointer (nil: not computable).
 		"pct": func(p *float64) string {
 			if p == nil {

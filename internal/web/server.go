@@ -112,6 +112,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.productionRoutes(mux)
 	s.actorRoutes(mux)
 	s.planningRoutes(mux)
+	s.marketRoutes(mux)
 	mux.Handle("GET /static/{hash}/{name}", s.assets)
 	mux.HandleFunc("GET /favicon.ico", s.assets.favicon)
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -137,7 +138,7 @@ var modules = []Module{
 	{"zonas", "zones", "1.1.1, 1.4.1, 3.1.4, 3.1.5", false},
 	{"produccion", "production", "2.1.1-ii", true},
 	{"archivo", "archive", "1.1.2, 1.1.3, 2.1.1-iii, 4.3.1", false},
-	{"mercados", "markets", "2.1.1-iv, 2.1.4, 2.1.5", false},
+	{"mercados", "markets", "2.1.1-iv, 2.1.4, 2.1.5", true},
 	{"normas", "rules", "1.3.4, 2.1.1-v, 3.4", false},
 	{"plan", "plan", "4.1.1, 4.1.3", true},
 	{"oferta", "offer", "2.3.2", false},

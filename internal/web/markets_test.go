@@ -1,0 +1,134 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"math"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"sriim/internal/db"
+	"sriim/internal/db/dbtest"
+)
+
+func TestMarketsAPIShapesAndCuadro3(t *testing.T) {
+	site := newSite(t, dbtest.Open(t, db.SQLite), false)
+	status, body := site.apiCall("", "GET", "/api/v1/markets/destinations?reporter=604&hs=1605901000&from=2000&to=2005", nil)
+	var dest struct {
+		Rows []struct {
+			Partner struct {
+				Code int
+				ISO  string
+			}
+			Values map[string]float64
+			Share  *float64
+		}
+	}
+	if err := json.Unmarshal([]byte(body), &dest); status != 200 || err != nil {
+		t.Fatalf("%d %v %s", status, err, body)
+	}
+	want := map[string]float64{"JPN": 42, "TWN": 24, "HKG": 24, "CHN": 8}
+	for _, r := range dest.Rows {
+		if w, ok := want[r.Partner.ISO]; ok && (r.Share == nil || math.Round(*r.Share) != w) {
+			t.Errorf("%s: share %v, want %v", r.Partner.ISO, r.Share, w)
+		}
+	}
+	if dest.Rows[0].Partner.ISO != "JPN" || dest.Rows[0].Values["2000"] != 2853e3 {
+		t.Errorf("first destination: %+v", dest.Rows[0])
+	}
+	// Importers: the shape the issue names.
+	f, _ := os.Open("../trade/testdata/comtrade-legacy.csv")
+	defer f.Close()
+	req, _ := http.NewRequest("POST", site.http.URL+"/api/v1/markets/imports?format=comtrade-legacy&name=jpn.csv", f)
+	req.Header.Set("Authorization", "Bearer "+site.tokens["admin"])
+	res, err := site.http.Client().Do(req)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("import: %v %v", res.StatusCode, err)
+	}
+	res.Body.Close()
+	status, body = site.apiCall("", "GET", "/api/v1/markets/importers?hs=030799&flow=import&from=2000&to=2004&top=20", nil)
+	var imp struct {
+		Rows []struct {
+			Reporter struct {
+				Code int
+				ISO  string
+				Name string
+			}
+			Values      map[string]float64
+			Share, CAGR *float64
+			Trend       *float64 `json:"trend_growth"`
+		}
+		World struct {
+			Values map[string]float64
+			CAGR   *float64
+		}
+	}
+	if err := json.Unmarshal([]byte(body), &imp); status != 200 || err != nil || len(imp.Rows) != 3 {
+		t.Fatalf("importers: %d %v %s", status, err, body)
+	}
+	jp := imp.Rows[0]
+	if jp.Reporter.Code != 392 || jp.Reporter.ISO != "JPN" || jp.Values["2004"] != 99.69e6 || jp.Share == nil || jp.CAGR == nil || jp.Trend == nil || imp.World.Values["2004"] == 0 {
+		t.Errorf("Japan: %+v", jp)
+	}
+	status, body = site.apiCall("", "GET", "/api/v1/markets/suppliers?hs=030799&market=392&year=2004&top=10", nil)
+	if status != 200 || !strings.Contains(body, `"iso":"THA"`) {
+		t.Errorf("suppliers: %d %s", status, body)
+	}
+	for _, path := range []string{"/mercados?hs=030799&from=2000&to=2004", "/mercados/importadores.svg?hs=030799&from=2000&to=2004", "/mercados/importadores.xlsx?hs=030799", "/mercados/destinos.csv"} {
+		res, err := site.http.Client().Get(site.http.URL + path)
+		if err != nil || res.StatusCode != 200 {
+			t.Errorf("%s: %v %v", path, res.StatusCode, err)
+		}
+		res.Body.Close()
+	}
+}
+
+func TestTradeUploadShowsProgressAndProblems(t *testing.T) {
+	site := newSite(t, dbtest.Open(t, db.SQLite), false)
+	b := site.browser()
+	b.login("admin@example.org", testPassword)
+	upload := func(file string) string {
+		_, _, token := b.get("/mercados/importar")
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		_ = mw.WriteField("csrf_token", token)
+		_ = mw.WriteField("format", "comtrade-legacy")
+		fw, _ := mw.CreateFormFile("archivo", file)
+		data, _ := os.ReadFile("../trade/testdata/" + file)
+		_, _ = fw.Write(data)
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, site.http.URL+"/mercados/importar", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Origin", site.http.URL)
+		res, err := b.client.Do(req)
+		if err != nil || res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("upload: %v %v", res.StatusCode, err)
+		}
+		res.Body.Close()
+		return res.Header.Get("Location")
+	}
+	waitFor := func(page string) string {
+		for i := 0; i < 100; i++ {
+			res, _ := b.client.Get(site.http.URL + page)
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.Header.Get("Refresh") == "" {
+				return string(body)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatal("the import did not end")
+		return ""
+	}
+	if page := waitFor(upload("comtrade-legacy.csv")); !strings.Contains(page, "50 filas guardadas") {
+		t.Fatalf("done page: %s", page)
+	}
+	if page := waitFor(upload("comtrade-legacy-bad.csv")); !strings.Contains(page, "fila 5, columna Trade Value (US$)") {
+		t.Fatalf("failed page lacks the problem: %s", page)
+	}
+}
