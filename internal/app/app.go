@@ -56,6 +56,7 @@ Commands:
   user      manage accounts: "sriim user add", "sriim user reset-password"
   import    import spreadsheets: "sriim import actors|production FILE…"
   export    export spreadsheets: "sriim export actors|production --format csv|xlsx --out FILE"
+  report    market-intelligence report: "sriim report markets --period 2026-S1 --lang es --out DIR"
   openapi   print the OpenAPI document of the JSON API
   version   print the version
 
@@ -84,6 +85,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runImport(ctx, rest, stdout, stderr)
 	case "export":
 		err = runExport(ctx, rest, stdout, stderr)
+	case "report":
+		err = runReport(ctx, rest, stdout, stderr)
 	case "openapi":
 		var doc []byte
 		if doc, err = web.OpenAPI(version()); err == nil {

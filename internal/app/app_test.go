@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -126,5 +127,19 @@ func TestExportActorsImportsBackUnchanged(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestReportMarketsCommandWritesThreeFiles(t *testing.T) {
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	args := []string{"report", "markets", "--period", "2006-S1", "--lang", "es", "--out", dir, "--db", dbtest.DSN(t, "sqlite"), "--data-dir", t.TempDir()}
+	if code := Main(context.Background(), args, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	for _, name := range []string{"informe-mercados-2006-S1.html", "informe-mercados-2006-S1.pdf", "informe-mercados-2006-S1-anexo.xlsx"} {
+		if st, err := os.Stat(filepath.Join(dir, name)); err != nil || st.Size() < 500 {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }

@@ -196,11 +196,37 @@ func WriteCSV(w io.Writer, header []string, rows [][]string) error {
 // WriteXLSX writes a header and rows as a one-sheet workbook; cells that are
 // numbers are written as numbers so that people can compute with them.
 func WriteXLSX(w io.Writer, sheet string, header []string, rows [][]string, numeric map[string]bool) error {
+	return WriteXLSXSheets(w, []Sheet{{Name: sheet, Header: header, Rows: rows, Numeric: numeric}})
+}
+
+// Sheet is one sheet of a workbook.
+type Sheet struct {
+	Name    string
+	Header  []string
+	Rows    [][]string
+	Numeric map[string]bool // columns whose cells are numbers
+}
+
+// WriteXLSXSheets writes a workbook of several sheets.
+func WriteXLSXSheets(w io.Writer, sheets []Sheet) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return err
+	for i, sh := range sheets {
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", sh.Name); err != nil {
+				return err
+			}
+		} else if _, err := f.NewSheet(sh.Name); err != nil {
+			return err
+		}
+		if err := writeSheet(f, sh.Name, sh.Header, sh.Rows, sh.Numeric); err != nil {
+			return err
+		}
 	}
+	return f.Write(w)
+}
+
+func writeSheet(f *excelize.File, sheet string, header []string, rows [][]string, numeric map[string]bool) error {
 	sw, err := f.NewStreamWriter(sheet)
 	if err != nil {
 		return err
@@ -228,8 +254,5 @@ func WriteXLSX(w io.Writer, sheet string, header []string, rows [][]string, nume
 			return err
 		}
 	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	return f.Write(w)
+	return sw.Flush()
 }

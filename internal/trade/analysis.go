@@ -331,3 +331,140 @@ func (s *Service) Suppliers(ctx context.Context, product Product, market, year, 
 	}
 	return out, total[year], nil
 }
+
+// marketRows returns a market's (a reporter's) imports of a product by
+// partner and year, with net weights, and its totals by year.
+func (s *Service) marketRows(ctx context.Context, product Product, market, from, to int) (values, weights map[int]map[int]float64, total map[int]float64, err error) {
+	args := []any{market, from, to}
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT partner, year, SUM(value_usd), SUM(COALESCE(net_weight_kg, 0))
+		FROM trade_flows WHERE flow = 'import' AND reporter = $1 AND year BETWEEN $2 AND $3 AND month = 0 AND partner2 = 0 AND `+
+		product.where(&args)+` GROUP BY partner, year`, args...)
+	if err != nil {
+		return nil, nil, nil, errs.Wrap(err, "read market")
+	}
+	defer rows.Close()
+	values, weights, total = map[int]map[int]float64{}, map[int]map[int]float64{}, map[int]float64{}
+	world := map[int]float64{}
+	for rows.Next() {
+		var partner, year int
+		var v, kg float64
+		if err := rows.Scan(&partner, &year, &v, &kg); err != nil {
+			return nil, nil, nil, errs.Wrap(err, "read market")
+		}
+		if partner == 0 {
+			world[year] = v
+			continue
+		}
+		if values[partner] == nil {
+			values[partner], weights[partner] = map[int]float64{}, map[int]float64{}
+		}
+		values[partner][year], weights[partner][year] = v, kg
+		total[year] += v
+	}
+	for y, v := range world {
+		total[y] = v
+	}
+	return values, weights, total, errs.Wrap(rows.Err(), "read market")
+}
+
+// Competitor is an exporter's position in a market: its values, shares and
+// unit values (US$/kg, when net weights are known) by year.
+type Competitor struct {
+	Partner   Partner         `json:"partner"`
+	Values    map[int]float64 `json:"values"`
+	Shares    map[int]float64 `json:"shares"`      // percent of the market's imports
+	UnitValue map[int]float64 `json:"unit_values"` // US$ per kg
+	Rank      int             `json:"rank"`        // among the market's suppliers in the last year (0: absent)
+	CAGR      *float64        `json:"cagr"`
+}
+
+// Market is a market with the exporters compared in it.
+type Market struct {
+	Market      Partner         `json:"market"`
+	Total       map[int]float64 `json:"total"`
+	Competitors []Competitor    `json:"competitors"`
+}
+
+// Competitors compares exporters (Peru and Chile first) in the main markets
+// of a product: each one's value, share, rank and unit value by year.
+func (s *Service) Competitors(ctx context.Context, product Product, exporters []int, from, to, markets int) ([]Market, error) {
+	rk, err := s.Importers(ctx, product, "import", from, to, markets)
+	if err != nil {
+		return nil, err
+	}
+	var out []Market
+	for _, m := range rk.Rows {
+		values, weights, total, err := s.marketRows(ctx, product, m.Partner.Code, from, to)
+		if err != nil {
+			return nil, err
+		}
+		mk := Market{Market: m.Partner, Total: total}
+		last := 0
+		for y := range total {
+			last = max(last, y)
+		}
+		// Rank the market's suppliers in the last year.
+		type sv struct {
+			code int
+			v    float64
+		}
+		var sup []sv
+		for code, byYear := range values {
+			if !IsAggregate(code) && byYear[last] > 0 {
+				sup = append(sup, sv{code, byYear[last]})
+			}
+		}
+		sort.Slice(sup, func(i, j int) bool { return sup[i].v > sup[j].v || (sup[i].v == sup[j].v && sup[i].code < sup[j].code) })
+		for _, ex := range exporters {
+			p, _ := PartnerByCode(ex)
+			c := Competitor{Partner: p, Values: map[int]float64{}, Shares: map[int]float64{}, UnitValue: map[int]float64{}}
+			for y, v := range values[ex] {
+				c.Values[y] = v
+				if sh, ok := stats.Share(v, total[y]); ok {
+					c.Shares[y] = math.Round(sh*10000) / 100
+				}
+				if kg := weights[ex][y]; kg > 0 {
+					c.UnitValue[y] = math.Round(v/kg*100) / 100
+				}
+			}
+			for i, x := range sup {
+				if x.code == ex {
+					c.Rank = i + 1
+				}
+			}
+			c.CAGR, _ = growth(c.Values, from, to)
+			mk.Competitors = append(mk.Competitors, c)
+		}
+		out = append(out, mk)
+	}
+	return out, nil
+}
+
+// UnitValues is a market's unit value (US$/kg) by supplier and year, with
+// its growth: what each supplier's product is worth there.
+func (s *Service) UnitValues(ctx context.Context, product Product, market, from, to int) ([]Ranked, error) {
+	values, weights, _, err := s.marketRows(ctx, product, market, from, to)
+	if err != nil {
+		return nil, err
+	}
+	var out []Ranked
+	for code, byYear := range values {
+		if IsAggregate(code) {
+			continue
+		}
+		p, _ := PartnerByCode(code)
+		r := Ranked{Partner: p, Values: map[int]float64{}}
+		for y, v := range byYear {
+			if kg := weights[code][y]; kg > 0 {
+				r.Values[y] = math.Round(v/kg*100) / 100
+			}
+		}
+		if len(r.Values) == 0 {
+			continue
+		}
+		r.CAGR, r.TrendGrowth = growth(r.Values, from, to)
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Partner.Code < out[j].Partner.Code })
+	return out, nil
+}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"sriim/internal/accounts"
@@ -167,7 +168,9 @@ func TestCuadro3Shares(t *testing.T) {
 			}
 			got := map[string]float64{}
 			for _, r := range rk.Rows {
-				got[r.Partner.ISO] = math.Round(*r.Share)
+				if r.Share != nil { // partners without a 2005 value have no share
+					got[r.Partner.ISO] = math.Round(*r.Share)
+				}
 			}
 			for iso, w := range shares {
 				if got[iso] != w {
@@ -200,6 +203,66 @@ func TestProductLinesFollowHSRevisions(t *testing.T) {
 		asReported, _ := s.Importers(context.Background(), trade.AsReported("030799"), "import", 2010, 2019, 5)
 		if len(asReported.Rows[0].Values) != 1 || asReported.Product.Basis != "as_reported" {
 			t.Fatalf("as reported 030799: %+v", asReported.Rows)
+		}
+	})
+}
+
+func TestCompetitorsAndUnitValues(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := setup(t, d)
+		if _, err := importFile(t, s, trade.FormatLegacy, "comtrade-legacy.csv", "jpn.csv"); err != nil {
+			t.Fatal(err)
+		}
+		markets, err := s.Competitors(context.Background(), trade.AsReported("030799"), []int{604, 152}, 2000, 2004, 2)
+		if err != nil || len(markets) != 2 || markets[0].Market.Code != 392 {
+			t.Fatalf("markets: %+v %v", markets, err)
+		}
+		peru, chile := markets[0].Competitors[0], markets[0].Competitors[1]
+		// In Japan 2004: Peru 6 of 99.69 million (6.02 %), 4th; Chile 21.96 (22.03 %), 3rd; both at 10 US$/kg.
+		if peru.Shares[2004] != 6.02 || peru.Rank != 4 || chile.Shares[2004] != 22.03 || chile.Rank != 3 || chile.UnitValue[2004] != 10 {
+			t.Fatalf("Peru %+v, Chile %+v", peru, chile)
+		}
+		if len(peru.UnitValue) != 5 || peru.UnitValue[2004] != 10 {
+			t.Fatalf("Peru's unit values (weights given, quantities empty): %v", peru.UnitValue)
+		}
+		uv, err := s.UnitValues(context.Background(), trade.AsReported("030799"), 392, 2000, 2004)
+		if err != nil || len(uv) != 4 || uv[0].Values[2000] != 10 {
+			t.Fatalf("unit values: %+v %v", uv, err)
+		}
+	})
+}
+
+func TestIntelligenceReports(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := setup(t, d)
+		ctx := context.Background()
+		first, err := s.BuildReport(ctx, mesa, "2006-S1", "es", []string{"loco_congelado", "loco_conserva"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Built from Cuadro 3 (2001–2005): Peru's destinations, and the seed batch recorded.
+		if first.To != 2005 || first.From != 2001 || len(first.Sections) != 2 || len(first.Sections[0].Destinations.Rows) == 0 || len(first.Batches) != 1 ||
+			!strings.HasPrefix(first.Changes[0], "Primer informe") {
+			t.Fatalf("first report: %+v", first)
+		}
+		if _, err := importFile(t, s, trade.FormatSRIIM, "sriim.csv", "2006.csv"); err != nil {
+			t.Fatal(err)
+		}
+		second, err := s.BuildReport(ctx, mesa, "2007-S1", "en", []string{"loco_congelado"})
+		if err != nil || second.To != 2006 || len(second.Batches) != 2 {
+			t.Fatalf("second report: %+v %v", second, err)
+		}
+		// A stored report reads back exactly as built, whatever was imported since.
+		again, err := s.Report(ctx, first.ID)
+		if err != nil || again.To != first.To || len(again.Sections) != 2 || again.Sections[1].Destinations.World.Values[2005] != first.Sections[1].Destinations.World.Values[2005] {
+			t.Fatalf("stored report: %+v %v", again, err)
+		}
+		list, _ := s.Reports(ctx)
+		if len(list) != 2 || list[0].Period != "2007-S1" {
+			t.Fatalf("reports: %+v", list)
+		}
+		if _, err := s.BuildReport(ctx, mesa, "2026-S3", "es", nil); !errs.Is(err, errs.Invalid) {
+			t.Fatalf("bad period: %v", err)
 		}
 	})
 }

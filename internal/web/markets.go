@@ -30,6 +30,33 @@ func (s *Server) marketRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/markets/importers", s.api(s.apiImporters))
 	mux.HandleFunc("GET /api/v1/markets/suppliers", s.api(s.apiSuppliers))
 	mux.HandleFunc("GET /api/v1/markets/destinations", s.api(s.apiDestinations))
+	mux.HandleFunc("GET /api/v1/markets/competitors", s.api(func(r *http.Request) (int, any, error) {
+		mq, err := readMarketQuery(r.URL.Query())
+		if err != nil {
+			return 0, nil, err
+		}
+		exporters := []int{604, 152}
+		for _, c := range listParam(r.URL.Query(), "exporters") {
+			if len(exporters) == 2 {
+				exporters = nil
+			}
+			n, err := strconv.Atoi(c)
+			if err != nil {
+				return 0, nil, errs.Fields("invalid exporters", map[string]string{"exporters": "Comtrade codes, comma-separated"})
+			}
+			exporters = append(exporters, n)
+		}
+		m, err := s.trade.Competitors(r.Context(), mq.Product, exporters, mq.From, mq.To, min(mq.Top, 20))
+		return http.StatusOK, map[string]any{"markets": m}, err
+	}))
+	mux.HandleFunc("GET /api/v1/markets/unit-values", s.api(func(r *http.Request) (int, any, error) {
+		mq, err := readMarketQuery(r.URL.Query())
+		if err != nil {
+			return 0, nil, err
+		}
+		uv, err := s.trade.UnitValues(r.Context(), mq.Product, mq.Market, mq.From, mq.To)
+		return http.StatusOK, map[string]any{"market": mq.Market, "unit": "US$/kg", "rows": apiRanked(uv, "partner", string(langOf(r)))}, err
+	}))
 	mux.HandleFunc("GET /api/v1/markets/product-lines", s.api(func(*http.Request) (int, any, error) {
 		return http.StatusOK, map[string]any{"product_lines": trade.ProductLines()}, nil
 	}))
@@ -182,6 +209,7 @@ type marketsView struct {
 	Market       trade.Partner
 	Markets      []trade.Partner // the ranked importers, to pick a market from
 	Shares       []trade.PublishedShare
+	Competition  []trade.Market
 	Batches      []trade.Batch
 	Selection    string
 	CanImport    bool
@@ -199,7 +227,9 @@ func (s *Server) marketsPage(w http.ResponseWriter, r *http.Request) {
 		if v.Destinations, err = s.trade.Destinations(ctx, mq.Product, mq.Reporter, mq.From, mq.To); err == nil {
 			if v.Suppliers, v.MarketTotal, err = s.trade.Suppliers(ctx, mq.Product, mq.Market, mq.Year, 10); err == nil {
 				if v.Shares, err = s.trade.PublishedShares(ctx); err == nil {
-					v.Batches, err = s.trade.Batches(ctx)
+					if v.Batches, err = s.trade.Batches(ctx); err == nil {
+						v.Competition, err = s.trade.Competitors(ctx, mq.Product, []int{604, 152}, mq.From, mq.To, 5)
+					}
 				}
 			}
 		}

@@ -132,3 +132,28 @@ func TestTradeUploadShowsProgressAndProblems(t *testing.T) {
 		t.Fatalf("failed page lacks the problem: %s", page)
 	}
 }
+
+func TestMarketReportPagesAndFiles(t *testing.T) {
+	site := newSite(t, dbtest.Open(t, db.SQLite), false)
+	status, body := site.apiCall("editor", "POST", "/api/v1/markets/reports", map[string]any{"period": "2006-S1", "lang": "en"})
+	if status != http.StatusForbidden {
+		t.Fatalf("an editor without the reference grant made a report: %d", status)
+	}
+	status, body = site.apiCall("granted", "POST", "/api/v1/markets/reports", map[string]any{"period": "2006-S1", "lang": "en", "lines": []string{"loco_conserva"}})
+	if status != http.StatusCreated || !strings.Contains(body, `"batches":[1]`) {
+		t.Fatalf("report: %d %s", status, body)
+	}
+	b := site.browser()
+	for path, ctype := range map[string]string{"/mercados/informes": "text/html", "/mercados/informes/1": "text/html",
+		"/mercados/informes/1/informe.pdf": "application/pdf", "/mercados/informes/1/anexo.xlsx": "application/vnd.openxmlformats"} {
+		res, err := b.client.Get(site.http.URL + path)
+		if err != nil || res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), ctype) {
+			t.Errorf("%s: %v %v", path, res.StatusCode, err)
+		}
+		res.Body.Close()
+	}
+	// The report shows in its own language, whatever the visitor's.
+	if _, page, _ := b.get("/mercados/informes/1"); !strings.Contains(page, "Market-intelligence report 2006-S1") || !strings.Contains(page, "Japan") {
+		t.Error("the English report is not in English")
+	}
+}

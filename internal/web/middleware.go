@@ -83,6 +83,11 @@ func (s *Server) withLang(next http.Handler) http.Handler {
 	})
 }
 
+// withLang returns ctx with the interface language set (a report shows in its own language).
+func withLang(ctx context.Context, lang i18n.Lang) context.Context {
+	return context.WithValue(ctx, langKey, lang)
+}
+
 func langOf(r *http.Request) i18n.Lang {
 	if l, ok := r.Context().Value(langKey).(i18n.Lang); ok {
 		return l

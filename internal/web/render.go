@@ -91,8 +91,9 @@ func (a assets) favicon(w http.ResponseWriter, r *http.Request) {
 // pages holds each page template parsed together with the layout.
 type pages map[string]*template.Template
 
-func loadPages(a assets) (pages, error) {
-	funcs := template.FuncMap{
+// templateFuncs are the functions every template may call.
+func templateFuncs(a assets) template.FuncMap {
+	return template.FuncMap{
 		"static": a.url,
 		"num":    formatNumber,
 		"list":   func(s ...string) []string { return s },
@@ -117,6 +118,10 @@ func loadPages(a assets) (pages, error) {
 			return auth.Owner{AdminOnly: true}
 		},
 	}
+}
+
+func loadPages(a assets) (pages, error) {
+	funcs := templateFuncs(a)
 	names, err := fs.Glob(embedded, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -127,7 +132,7 @@ func loadPages(a assets) (pages, error) {
 		if base == "layout.html" {
 			continue
 		}
-		t, err := template.New(base).Funcs(funcs).ParseFS(embedded, "templates/layout.html", name)
+		t, err := template.New(base).Funcs(funcs).ParseFS(embedded, "templates/layout.html", "templates/partials/*.html", name)
 		if err != nil {
 			return nil, err
 		}

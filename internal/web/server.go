@@ -113,6 +113,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.actorRoutes(mux)
 	s.planningRoutes(mux)
 	s.marketRoutes(mux)
+	s.marketReportRoutes(mux)
 	mux.Handle("GET /static/{hash}/{name}", s.assets)
 	mux.HandleFunc("GET /favicon.ico", s.assets.favicon)
 	mux.HandleFunc("GET /healthz", s.healthz)

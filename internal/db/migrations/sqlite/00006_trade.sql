@@ -49,3 +49,17 @@ CREATE TABLE trade_published_shares (
     source      TEXT NOT NULL,
     UNIQUE (market, supplier, commodity, year)
 );
+
+-- Market-intelligence reports (seed activity 2.1.5): a snapshot of what the
+-- report showed and the import batches it was built from.
+CREATE TABLE market_reports (
+    id         INTEGER PRIMARY KEY,
+    period     TEXT NOT NULL,
+    lang       TEXT NOT NULL,
+    lines      TEXT NOT NULL,
+    batches    TEXT NOT NULL,
+    data       TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX market_reports_period ON market_reports (period);

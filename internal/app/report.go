@@ -1,0 +1,66 @@
+package app
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"sriim/internal/auth"
+	"sriim/internal/web"
+)
+
+// runReport makes a market-intelligence report and writes it as HTML, PDF
+// and an XLSX annex: sriim report markets --period 2026-S1 --lang es --out DIR.
+func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "markets" {
+		fmt.Fprint(stderr, "Usage: sriim report markets --period 2026-S1 --lang es|en --out DIR [--lines loco_congelado,loco_conserva]\n")
+		return fmt.Errorf("unknown report")
+	}
+	var period, lang, out, lines string
+	cfg, err := parseFlags("report markets", args[1:], stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&period, "period", "", "the semester, 2026-S1")
+		fs.StringVar(&lang, "lang", "es", "es or en")
+		fs.StringVar(&out, "out", ".", "directory for the files")
+		fs.StringVar(&lines, "lines", "", "product lines, comma-separated (default: all)")
+	})
+	if err != nil {
+		return err
+	}
+	log := newLogger(io.Discard, cfg.LogLevel)
+	d, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	svc := newServices(d, cfg.DataDir)
+	if err := svc.loadSeed(ctx, d, log); err != nil {
+		return err
+	}
+	var list []string
+	if lines != "" {
+		list = strings.Split(lines, ",")
+	}
+	rep, err := svc.trade.BuildReport(ctx, auth.System, period, lang, list)
+	if err != nil {
+		return describe(err)
+	}
+	html, pdf, xlsx, err := web.MarketReportFiles(rep)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	base := filepath.Join(out, "informe-mercados-"+rep.Period)
+	for ext, b := range map[string][]byte{".html": html, ".pdf": pdf, "-anexo.xlsx": xlsx} {
+		if err := os.WriteFile(base+ext, b, 0o644); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "report %d (%s, data %d–%d, imports %v): %s.html, .pdf, -anexo.xlsx\n", rep.ID, rep.Period, rep.From, rep.To, rep.Batches, base)
+	return nil
+}

@@ -1,0 +1,261 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"sriim/internal/i18n"
+	"sriim/internal/importer"
+	"sriim/internal/trade"
+)
+
+func (s *Server) marketReportRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /mercados/informes", s.marketReportsPage)
+	mux.HandleFunc("POST /mercados/informes", s.marketReportBuild)
+	mux.HandleFunc("GET /mercados/informes/{id}", s.marketReportPage)
+	mux.HandleFunc("GET /mercados/informes/{id}/informe.pdf", s.marketReportFile("pdf"))
+	mux.HandleFunc("GET /mercados/informes/{id}/anexo.xlsx", s.marketReportFile("xlsx"))
+	mux.HandleFunc("GET /api/v1/markets/reports", s.api(func(r *http.Request) (int, any, error) {
+		list, err := s.trade.Reports(r.Context())
+		return http.StatusOK, map[string]any{"reports": list}, err
+	}))
+	mux.HandleFunc("POST /api/v1/markets/reports", s.api(func(r *http.Request) (int, any, error) {
+		var in struct {
+			Period string   `json:"period"`
+			Lang   string   `json:"lang"`
+			Lines  []string `json:"lines"`
+		}
+		if err := decodeJSON(r, &in); err != nil {
+			return 0, nil, err
+		}
+		rep, err := s.trade.BuildReport(r.Context(), principal(r), in.Period, in.Lang, in.Lines)
+		return http.StatusCreated, rep, err
+	}))
+	mux.HandleFunc("GET /api/v1/markets/reports/{id}", s.api(func(r *http.Request) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		rep, err := s.trade.Report(r.Context(), id)
+		return http.StatusOK, rep, err
+	}))
+}
+
+// currentSemester is the semester of now, "2026-S2".
+func (s *Server) currentSemester() string {
+	now := s.trade.Now()
+	half := 1
+	if now.Month() > 6 {
+		half = 2
+	}
+	return fmt.Sprintf("%d-S%d", now.Year(), half)
+}
+
+func (s *Server) marketReportsPage(w http.ResponseWriter, r *http.Request) {
+	list, err := s.trade.Reports(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "market_reports.html", i18n.T(langOf(r), "report.title"), struct {
+		Reports  []trade.ReportSummary
+		Lines    []trade.Product
+		Period   string
+		CanBuild bool
+	}{list, trade.ProductLines(), s.currentSemester(), trade.CanImport(principal(r))})
+}
+
+func (s *Server) marketReportBuild(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	rep, err := s.trade.BuildReport(r.Context(), principal(r), r.PostFormValue("period"), r.PostFormValue("lang"), r.PostForm["lines"])
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/mercados/informes/%d", rep.ID), http.StatusSeeOther)
+}
+
+func (s *Server) loadReport(r *http.Request) (trade.IntelligenceReport, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return trade.IntelligenceReport{}, err
+	}
+	return s.trade.Report(r.Context(), id)
+}
+
+func reportTitle(rep trade.IntelligenceReport) string {
+	return i18n.T(i18n.Lang(rep.Lang), "report.heading", rep.Period)
+}
+
+// marketReportPage shows a report in its own language.
+func (s *Server) marketReportPage(w http.ResponseWriter, r *http.Request) {
+	rep, err := s.loadReport(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r.WithContext(withLang(r.Context(), i18n.Lang(rep.Lang))), http.StatusOK, "market_report.html", reportTitle(rep), rep)
+}
+
+func (s *Server) marketReportFile(kind string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		rep, err := s.loadReport(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		var b []byte
+		if kind == "pdf" {
+			b, err = marketReportPDF(rep)
+		} else {
+			b, err = marketReportXLSX(rep)
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		name := "informe-mercados-" + rep.Period
+		if kind == "pdf" {
+			writePDF(w, name, b)
+			return
+		}
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-anexo.xlsx"`, name))
+		_, _ = w.Write(b)
+	}
+}
+
+// MarketReportFiles renders a report as a standalone HTML page, a PDF and
+// an XLSX annex (for the command line).
+func MarketReportFiles(rep trade.IntelligenceReport) (html, pdf, xlsx []byte, err error) {
+	a, err := loadAssets()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	t, err := template.New("market_report.html").Funcs(templateFuncs(a)).ParseFS(embedded, "templates/standalone/market_report.html", "templates/partials/*.html")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var buf bytes.Buffer
+	doc := struct {
+		Page
+		Style template.CSS
+	}{Page{Lang: i18n.Lang(rep.Lang), Title: reportTitle(rep), Data: rep}, template.CSS(a["app.css"].body)}
+	if err := t.Execute(&buf, doc); err != nil {
+		return nil, nil, nil, err
+	}
+	if pdf, err = marketReportPDF(rep); err != nil {
+		return nil, nil, nil, err
+	}
+	xlsx, err = marketReportXLSX(rep)
+	return buf.Bytes(), pdf, xlsx, err
+}
+
+func marketReportPDF(rep trade.IntelligenceReport) ([]byte, error) {
+	lang := i18n.Lang(rep.Lang)
+	d := newPDF(reportTitle(rep))
+	d.heading(16, reportTitle(rep))
+	d.para(10, i18n.T(lang, "report.lead", rep.Period, rep.From, rep.To))
+	d.heading(12, i18n.T(lang, "report.changes"))
+	d.para(9, "• "+strings.Join(rep.Changes, "\n• "))
+	for _, sec := range rep.Sections {
+		name := sec.Product.NameES
+		if lang == i18n.EN {
+			name = sec.Product.NameEN
+		}
+		d.heading(13, name)
+		d.heading(10, i18n.T(lang, "markets.importers"))
+		for i, row := range sec.Importers.Rows {
+			d.para(8.5, fmt.Sprintf("%d. %s — %s: %s mil US$ (%s)", i+1, row.Partner.Name(rep.Lang), strconv.Itoa(rep.To),
+				formatNumber(row.Values[rep.To]/1000), pctText(row.Share)))
+		}
+		if len(sec.Markets) > 0 {
+			d.heading(10, i18n.T(lang, "report.competitors"))
+			for _, m := range sec.Markets {
+				for _, c := range m.Competitors {
+					d.para(8.5, fmt.Sprintf("%s — %s: %s %s, %s %s", m.Market.Name(rep.Lang), c.Partner.Name(rep.Lang),
+						i18n.T(lang, "report.rank"), rankText(c.Rank), formatNumber(c.Shares[rep.To]), "%"))
+				}
+			}
+		}
+		d.heading(10, i18n.T(lang, "markets.destinations"))
+		for _, row := range sec.Destinations.Rows {
+			d.para(8.5, fmt.Sprintf("%s: %s mil US$ (%s)", row.Partner.Name(rep.Lang), formatNumber(row.Values[rep.To]/1000), pctText(row.Share)))
+		}
+	}
+	d.para(7, i18n.T(lang, "report.built", rep.CreatedBy, rep.CreatedAt.Format("2006-01-02 15:04")))
+	return d.bytes()
+}
+
+func pctText(p *float64) string {
+	if p == nil {
+		return "—"
+	}
+	return formatNumber(*p) + " %"
+}
+
+func rankText(n int) string {
+	if n == 0 {
+		return "—"
+	}
+	return strconv.Itoa(n)
+}
+
+// marketReportXLSX is the report's annex: a sheet of each table's rows.
+func marketReportXLSX(rep trade.IntelligenceReport) ([]byte, error) {
+	var sheets []importer.Sheet
+	for _, sec := range rep.Sections {
+		for _, part := range []struct {
+			name string
+			rk   trade.Ranking
+		}{{"importadores", sec.Importers}, {"destinos", sec.Destinations}} {
+			sh := importer.Sheet{Name: sheetName(sec.Product.Line + "-" + part.name), Header: []string{"codigo", "pais"}, Numeric: map[string]bool{}}
+			for _, y := range part.rk.Years {
+				sh.Header = append(sh.Header, strconv.Itoa(y))
+				sh.Numeric[strconv.Itoa(y)] = true
+			}
+			sh.Header = append(sh.Header, "participacion_pct")
+			sh.Numeric["participacion_pct"] = true
+			for _, row := range part.rk.Rows {
+				cells := []string{strconv.Itoa(row.Partner.Code), row.Partner.Name(rep.Lang)}
+				for _, y := range part.rk.Years {
+					cells = append(cells, strconv.FormatFloat(row.Values[y], 'f', -1, 64))
+				}
+				share := ""
+				if row.Share != nil {
+					share = strconv.FormatFloat(*row.Share, 'f', 2, 64)
+				}
+				sh.Rows = append(sh.Rows, append(cells, share))
+			}
+			sheets = append(sheets, sh)
+		}
+		comp := importer.Sheet{Name: sheetName(sec.Product.Line + "-competidores"), Header: []string{"mercado", "exportador", "puesto", "anio", "valor_usd", "participacion_pct", "usd_kg"},
+			Numeric: map[string]bool{"puesto": true, "anio": true, "valor_usd": true, "participacion_pct": true, "usd_kg": true}}
+		for _, m := range sec.Markets {
+			for _, c := range m.Competitors {
+				for y := rep.From; y <= rep.To; y++ {
+					if v, ok := c.Values[y]; ok {
+						comp.Rows = append(comp.Rows, []string{m.Market.Name(rep.Lang), c.Partner.Name(rep.Lang), strconv.Itoa(c.Rank), strconv.Itoa(y),
+							strconv.FormatFloat(v, 'f', -1, 64), strconv.FormatFloat(c.Shares[y], 'f', 2, 64), strconv.FormatFloat(c.UnitValue[y], 'f', 2, 64)})
+					}
+				}
+			}
+		}
+		sheets = append(sheets, comp)
+	}
+	var buf bytes.Buffer
+	err := importer.WriteXLSXSheets(&buf, sheets)
+	return buf.Bytes(), err
+}
+
+// sheetName keeps to XLSX's 31-character limit.
+func sheetName(s string) string {
+	if len(s) > 31 {
+		return s[:31]
+	}
+	return s
+}
