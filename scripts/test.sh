@@ -46,6 +46,9 @@ log "starting PostgreSQL on 127.0.0.1:$port"
 	-o "-p $port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
 export SRIIM_TEST_POSTGRES="postgres://sriim@127.0.0.1:$port/postgres?sslmode=disable"
 export SRIIM_TEST_BROWSER=/usr/bin/chromium
+# axe-core checks the public pages for WCAG 2 A/AA violations in Chromium.
+npm install --silent --no-save --prefix "$work/axe" axe-core@4.14.1 >/dev/null
+export SRIIM_AXE="$work/axe/node_modules/axe-core/axe.min.js"
 
 log "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))

@@ -10,6 +10,7 @@ import (
 	"sriim/internal/accounts"
 	"sriim/internal/actors"
 	"sriim/internal/db"
+	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/production"
 	"sriim/internal/reference"
@@ -25,11 +26,13 @@ type services struct {
 	actors     *actors.Service
 	planning   *planning.Service
 	trade      *trade.Service
+	offer      *offer.Service
 }
 
 func newServices(d *db.DB, dataDir string) *services {
 	return &services{accounts: accounts.New(d), reference: reference.New(d), production: production.New(d), actors: actors.New(d),
-		planning: planning.New(d, filepath.Join(dataDir, "files")), trade: trade.New(d)}
+		planning: planning.New(d, filepath.Join(dataDir, "files")), trade: trade.New(d),
+		offer: offer.New(d, filepath.Join(dataDir, "files", "photos"))}
 }
 
 // loadSeed loads the seed datasets not loaded yet.

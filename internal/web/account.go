@@ -67,7 +67,7 @@ func (s *Server) api(h func(r *http.Request) (int, any, error)) http.HandlerFunc
 			w.WriteHeader(status)
 			return
 		}
-		writeJSON(w, status, v)
+		writeJSONFor(w, r, status, v)
 	}
 }
 

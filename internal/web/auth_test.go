@@ -19,6 +19,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
+	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/production"
 	"sriim/internal/seeding"
@@ -288,6 +289,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 			action{"deactivate DIREPRO's actor", func(as string, n int) (int, string) {
 				return site.apiCall(as, "DELETE", fmt.Sprintf("/api/v1/actors/%d", direproActor(n)), nil)
 			}, map[string]bool{"admin": true, "editor": true}},
+			action{"offer a product of the member's exporter", func(as string, n int) (int, string) {
+				return site.apiCall(as, "POST", "/api/v1/offer/products", map[string]any{"actor_id": memberActor, "species": "SNE", "presentation": "canned"})
+			}, map[string]bool{"admin": true, "editor": true, "member": true}},
+			action{"change a product of DIREPRO's exporter", func(as string, n int) (int, string) {
+				p, err := site.srv.offer.Save(context.Background(), auth.Principal{Email: "seed", Role: auth.Admin},
+					offer.Product{ActorID: direproActor(100 + n), Species: "SNE", Presentation: "frozen"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/offer/products/%d", p.ID), map[string]any{"species": "SNE", "presentation": "canned"})
+			}, map[string]bool{"admin": true, "editor": true}},
 		)
 		plans, _ := site.srv.planning.Plans(context.Background())
 		planURL := fmt.Sprintf("/api/v1/plans/%d/activities/1.1.1/reports", plans[0].ID) // Mesa de Trabajo and DR PRODUCE take part
@@ -341,8 +353,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 					if a.name == "revoke someone else's token" || strings.HasSuffix(a.name, "DIREPRO's observation") || strings.HasSuffix(a.name, "DIREPRO's actor") {
 						before++ // making the record to act on is itself audited
 					}
-					if a.name == "approve a report" {
-						before += 2 // so are saving and submitting the report to approve
+					if a.name == "approve a report" || strings.HasSuffix(a.name, "DIREPRO's exporter") {
+						before += 2 // so are saving and submitting the report to approve, or the exporter and its product
 					}
 					switch {
 					case a.allowed[role]:

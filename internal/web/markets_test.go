@@ -135,11 +135,10 @@ func TestTradeUploadShowsProgressAndProblems(t *testing.T) {
 
 func TestMarketReportPagesAndFiles(t *testing.T) {
 	site := newSite(t, dbtest.Open(t, db.SQLite), false)
-	status, body := site.apiCall("editor", "POST", "/api/v1/markets/reports", map[string]any{"period": "2006-S1", "lang": "en"})
-	if status != http.StatusForbidden {
+	if status, _ := site.apiCall("editor", "POST", "/api/v1/markets/reports", map[string]any{"period": "2006-S1", "lang": "en"}); status != http.StatusForbidden {
 		t.Fatalf("an editor without the reference grant made a report: %d", status)
 	}
-	status, body = site.apiCall("granted", "POST", "/api/v1/markets/reports", map[string]any{"period": "2006-S1", "lang": "en", "lines": []string{"loco_conserva"}})
+	status, body := site.apiCall("granted", "POST", "/api/v1/markets/reports", map[string]any{"period": "2006-S1", "lang": "en", "lines": []string{"loco_conserva"}})
 	if status != http.StatusCreated || !strings.Contains(body, `"batches":[1]`) {
 		t.Fatalf("report: %d %s", status, body)
 	}

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/gorilla/csrf"
@@ -20,6 +21,7 @@ import (
 	"sriim/internal/accounts"
 	"sriim/internal/auth"
 	"sriim/internal/i18n"
+	"sriim/internal/offer"
 )
 
 //go:embed templates static openapi
@@ -94,12 +96,14 @@ type pages map[string]*template.Template
 // templateFuncs are the functions every template may call.
 func templateFuncs(a assets) template.FuncMap {
 	return template.FuncMap{
-		"static": a.url,
-		"num":    formatNumber,
-		"list":   func(s ...string) []string { return s },
-		"add":    func(a, b int) int { return a + b },
-		"deref":  func(f *float64) float64 { return *f },
-		"mul14":  func(n int) int { return 14 * n },
+		"static":    a.url,
+		"num":       formatNumber,
+		"list":      func(s ...string) []string { return s },
+		"add":       func(a, b int) int { return a + b },
+		"deref":     func(f *float64) float64 { return *f },
+		"mul14":     func(n int) int { return 14 * n },
+		"hasString": func(list []string, s string) bool { return slices.Contains(list, s) },
+		"localized": offer.Localized,
 		// thousands writes US$ as thousands, as the seed's tables do.
 		"thousands": func(v float64) string { return formatNumber(math.Round(v / 1000)) },
 		"sub":       func(a, b int) int { return a - b },
@@ -155,7 +159,17 @@ type Page struct {
 	CSRF template.HTML
 	// Flash is a one-line confirmation after a change ("saved").
 	Flash string
+	// Base is the site's address as the visitor reached it, for absolute links.
+	Base string
+	// Description, Image and LD describe public pages for search engines and
+	// link previews (Open Graph, schema.org JSON-LD).
+	Description string
+	Image       string
+	LD          any
 }
+
+// LangURL is this page's address in another language, absolute.
+func (p Page) AbsLangURL(lang i18n.Lang) string { return p.Base + p.LangURL(lang) }
 
 // Can reports whether the page's user may change a record with this owner,
 // so that templates show edit controls only to those who may use them.
@@ -188,6 +202,16 @@ func (p Page) LangURL(lang i18n.Lang) string {
 func (p Page) Langs() []i18n.Lang { return i18n.Supported }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
+	s.renderPage(w, r, status, page, Page{Title: title, Data: data})
+}
+
+// renderPublic renders a public page with its description, preview image
+// and structured data.
+func (s *Server) renderPublic(w http.ResponseWriter, r *http.Request, page, title, description string, data, ld any, image string) {
+	s.renderPage(w, r, http.StatusOK, page, Page{Title: title, Data: data, Description: description, LD: ld, Image: image})
+}
+
+func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, page string, p Page) {
 	t, ok := s.pages[page]
 	if !ok {
 		s.fail(w, r, fmt.Errorf("no template %q", page))
@@ -196,8 +220,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	q := r.URL.Query()
 	q.Del("lang")
 	q.Del("ok")
-	p := Page{Lang: langOf(r), Title: title, Path: r.URL.Path, Query: q, Modules: modules, Data: data,
-		User: currentUser(r), CSRF: csrf.TemplateField(r)}
+	p.Lang, p.Path, p.Query, p.Modules, p.User, p.CSRF, p.Base = langOf(r), r.URL.Path, q, modules, currentUser(r), csrf.TemplateField(r), baseURL(r)
+	if p.Description == "" {
+		p.Description = i18n.T(p.Lang, "site.long") + " — " + i18n.T(p.Lang, "site.region")
+	}
 	if f := r.URL.Query().Get("ok"); f != "" {
 		p.Flash = i18n.T(p.Lang, "flash."+f)
 	}
@@ -208,11 +234,27 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	writeWithETag(w, r, status, buf.Bytes())
+}
+
+// writeWithETag sends a body with an ETag of its content, and answers 304
+// to a GET whose If-None-Match already holds it: a slow connection does not
+// download a page again that has not changed.
+func writeWithETag(w http.ResponseWriter, r *http.Request, status int, body []byte) {
 	if w.Header().Get("Cache-Control") == "" {
 		w.Header().Set("Cache-Control", "no-cache")
 	}
+	if status == http.StatusOK && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		sum := sha256.Sum256(body)
+		etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+		w.Header().Set("ETag", etag)
+		if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(body)
 }
 
 // wantsJSON reports whether the caller should get a JSON error, not a page.

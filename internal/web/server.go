@@ -22,6 +22,7 @@ import (
 	"sriim/internal/db"
 	"sriim/internal/i18n"
 	"sriim/internal/mail"
+	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/production"
 	"sriim/internal/reference"
@@ -39,6 +40,7 @@ type Options struct {
 	Actors     *actors.Service
 	Planning   *planning.Service
 	Trade      *trade.Service
+	Offer      *offer.Service
 	// CSRFKey signs CSRF cookies; all instances sharing a database share it.
 	CSRFKey []byte
 	// Mailer sends password-reset links; nil when no SMTP server is configured.
@@ -56,6 +58,7 @@ type Server struct {
 	actors     *actors.Service
 	planning   *planning.Service
 	trade      *trade.Service
+	offer      *offer.Service
 	mailer     mail.Sender
 	pages      pages
 	assets     assets
@@ -71,7 +74,7 @@ func New(o Options) (*Server, error) {
 		return nil, errors.New("web: CSRFKey must be 32 bytes")
 	}
 	s := &Server{db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts,
-		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, mailer: o.Mailer}
+		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, mailer: o.Mailer}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
@@ -114,6 +117,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.planningRoutes(mux)
 	s.marketRoutes(mux)
 	s.marketReportRoutes(mux)
+	s.offerRoutes(mux)
 	mux.Handle("GET /static/{hash}/{name}", s.assets)
 	mux.HandleFunc("GET /favicon.ico", s.assets.favicon)
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -142,11 +146,61 @@ var modules = []Module{
 	{"mercados", "markets", "2.1.1-iv, 2.1.4, 2.1.5", true},
 	{"normas", "rules", "1.3.4, 2.1.1-v, 3.4", false},
 	{"plan", "plan", "4.1.1, 4.1.3", true},
-	{"oferta", "offer", "2.3.2", false},
+	{"oferta", "offer", "2.3.2", true},
+}
+
+// homeFigures are the key figures of the home page, each with its year and source.
+type homeFigures struct {
+	Production     float64 // t, the region's mollusc production in ProductionYear
+	ProductionYear int
+	ProductionSrc  string
+	Exports        float64 // US$, Peru's loco exports in ExportsYear
+	ExportsYear    int
+	ExportsSrc     string
+	Offer          offer.Summary
+	Reports        []trade.ReportSummary
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "home.html", i18n.T(langOf(r), "home.title"), nil)
+	ctx := r.Context()
+	var f homeFigures
+	series, err := s.production.Series(ctx, production.Query{Species: []string{"moluscos"}, Places: []string{"PE-MOQ"}})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if n := len(series.Years); n > 0 {
+		f.ProductionYear, f.Production = series.Years[n-1], series.Totals[n-1]
+		f.ProductionSrc = series.Series[0].Source
+	}
+	for _, line := range []string{"loco_congelado", "loco_conserva"} {
+		p, _ := trade.ProductLine(line)
+		rk, err := s.trade.Destinations(ctx, p, 604, 1990, s.trade.Now().Year())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if n := len(rk.Years); n > 0 && rk.Years[n-1] >= f.ExportsYear {
+			if rk.Years[n-1] > f.ExportsYear {
+				f.Exports, f.ExportsYear = 0, rk.Years[n-1]
+			}
+			f.Exports += rk.World.Values[f.ExportsYear]
+		}
+	}
+	f.ExportsSrc = "PROMPEX"
+	if f.Offer, err = s.offer.KeyFigures(ctx); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if f.Reports, err = s.trade.Reports(ctx); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if len(f.Reports) > 3 {
+		f.Reports = f.Reports[:3]
+	}
+	s.renderPublic(w, r, "home.html", i18n.T(langOf(r), "home.title"), i18n.T(langOf(r), "home.lead"), f, map[string]any{
+		"@context": "https://schema.org", "@type": "WebSite", "name": "SRIIM", "url": baseURL(r) + "/", "inLanguage": []string{"es", "en"}}, "")
 }
 
 func (s *Server) modulePage(m Module) http.HandlerFunc {

@@ -1,0 +1,104 @@
+package offer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"sriim/internal/actors"
+	"sriim/internal/auth"
+	"sriim/internal/db"
+	"sriim/internal/db/dbtest"
+	"sriim/internal/errs"
+)
+
+func TestLocalized(t *testing.T) {
+	for _, c := range []struct {
+		es, en, lang string
+		want         Text
+	}{
+		{"Loco", "Chilean abalone", "en", Text{"Chilean abalone", false}},
+		{"Loco", "Chilean abalone", "es", Text{"Loco", false}},
+		{"Loco", "", "en", Text{"Loco", true}},
+		{"", "Chilean abalone", "es", Text{"Chilean abalone", true}},
+		{"", "", "en", Text{"", false}},
+	} {
+		if got := Localized(c.es, c.en, c.lang); got != c.want {
+			t.Errorf("Localized(%q, %q, %s) = %+v, want %+v", c.es, c.en, c.lang, got, c.want)
+		}
+	}
+}
+
+func TestProductValidation(t *testing.T) {
+	species := map[string]bool{"SNE": true}
+	for _, c := range []struct {
+		name string
+		p    Product
+		bad  []string
+	}{
+		{"complete", Product{Species: "SNE", Presentation: "canned", HSCode: "1605.57", Markets: []string{"jpn", " TWN"}}, nil},
+		{"unknown species", Product{Species: "XXX", Presentation: "canned"}, []string{"species"}},
+		{"unknown presentation", Product{Species: "SNE", Presentation: "smoked"}, []string{"presentation"}},
+		{"HS code with letters", Product{Species: "SNE", Presentation: "fresh", HSCode: "03O7"}, []string{"hs_code"}},
+		{"negative capacity", Product{Species: "SNE", Presentation: "fresh", Capacity: new(-1.0)}, []string{"capacity_t_year"}},
+		{"country names as markets", Product{Species: "SNE", Presentation: "fresh", Markets: []string{"Japan"}}, []string{"markets"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			problems := c.p.validate(species)
+			if len(problems) != len(c.bad) {
+				t.Fatalf("problems %v, want %v", problems, c.bad)
+			}
+			for _, f := range c.bad {
+				if problems[f] == "" {
+					t.Errorf("no problem reported for %s: %v", f, problems)
+				}
+			}
+		})
+	}
+}
+
+func TestContactLimitsPerExporter(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		a, _, err := actors.New(d).Create(ctx, auth.Principal{Email: "seed", Role: auth.Admin}, actors.Actor{Name: "Exportadora", Kinds: []string{"exporter"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		withEmail, _, err := actors.New(d).Create(ctx, auth.Principal{Email: "seed", Role: auth.Admin},
+			actors.Actor{Name: "Exportadora con correo", Kinds: []string{"exporter"}, Email: "ventas@exportadora.example"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := New(d, t.TempDir())
+		now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+		s.Now = func() time.Time { return now }
+		msg := Message{ActorID: a.ID, Name: "Buyer", Email: "buyer@example.com", Message: "Please send a quotation."}
+		for i := 0; i < MaxMessagesPerActor; i++ {
+			if _, err := s.Contact(ctx, msg, fmt.Sprintf("192.0.2.%d", i), "", nil); err != nil {
+				t.Fatalf("message %d: %v", i, err)
+			}
+		}
+		if _, err := s.Contact(ctx, msg, "198.51.100.1", "", nil); errs.KindOf(err) != errs.TooManyRequests {
+			t.Fatalf("message past the exporter's limit: %v", err)
+		}
+		now = now.Add(61 * time.Minute) // an hour later the exporter hears again
+		if _, err := s.Contact(ctx, msg, "198.51.100.1", "", nil); err != nil {
+			t.Fatalf("an hour later: %v", err)
+		}
+		if _, err := s.Contact(ctx, msg, "198.51.100.2", "filled by a bot", nil); !errors.Is(err, ErrSpam) {
+			t.Fatalf("trap: %v", err)
+		}
+		delivered := ""
+		m, err := s.Contact(ctx, msg, "198.51.100.3", "", func(_ context.Context, to string, _ Message) error { delivered = to; return nil })
+		if err != nil || m.Delivered || delivered != "" {
+			t.Fatalf("an exporter without email got a delivery: %v %v %q", err, m.Delivered, delivered)
+		}
+		m, err = s.Contact(ctx, Message{ActorID: withEmail.ID, Name: "Buyer", Email: "buyer@example.com", Message: "Please send a quotation."},
+			"198.51.100.3", "", func(_ context.Context, to string, _ Message) error { delivered = to; return nil })
+		if err != nil || !m.Delivered || delivered != "ventas@exportadora.example" {
+			t.Fatalf("delivery: %v %v %q", err, m.Delivered, delivered)
+		}
+	})
+}

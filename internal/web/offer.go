@@ -1,0 +1,524 @@
+package web
+
+import (
+	"context"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"sriim/internal/actors"
+	"sriim/internal/auth"
+	"sriim/internal/errs"
+	"sriim/internal/i18n"
+	"sriim/internal/offer"
+	"sriim/internal/reference"
+	"sriim/internal/trade"
+)
+
+func (s *Server) offerRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /oferta", s.cataloguePage)
+	mux.HandleFunc("GET /oferta/exportadores/{id}", s.exporterPage)
+	mux.HandleFunc("POST /oferta/exportadores/{id}/contacto", s.contactExporter)
+	mux.HandleFunc("GET /oferta/exportadores/{id}/mensajes", s.exporterMessages)
+	mux.HandleFunc("GET /oferta/exportadores/{id}/productos/nuevo", s.offerProductForm)
+	mux.HandleFunc("POST /oferta/exportadores/{id}/productos", s.offerProductSave)
+	mux.HandleFunc("GET /oferta/productos-exportador/{pid}", s.offerProductForm)
+	mux.HandleFunc("POST /oferta/productos-exportador/{pid}", s.offerProductSave)
+	mux.HandleFunc("POST /oferta/productos-exportador/{pid}/foto", s.offerProductPhoto)
+	mux.HandleFunc("POST /oferta/productos-exportador/{pid}/eliminar", s.offerProductDelete)
+	mux.HandleFunc("GET /oferta/productos/{species}", s.speciesPage)
+	mux.HandleFunc("GET /oferta/fotos/{name}", s.offerPhoto)
+	mux.HandleFunc("GET /sitemap.xml", s.sitemap)
+	mux.HandleFunc("GET /robots.txt", s.robots)
+
+	mux.HandleFunc("GET /api/v1/offer/products", s.api(func(r *http.Request) (int, any, error) {
+		q := r.URL.Query()
+		list, err := s.offer.Products(r.Context(), offer.Filter{Species: q.Get("species"), Presentation: q.Get("presentation"),
+			Certification: q.Get("certification"), Market: q.Get("market")})
+		return http.StatusOK, map[string]any{"products": list}, err
+	}))
+	mux.HandleFunc("POST /api/v1/offer/products", s.api(func(r *http.Request) (int, any, error) {
+		var p offer.Product
+		if err := decodeJSON(r, &p); err != nil {
+			return 0, nil, err
+		}
+		p.ID = 0
+		p, err := s.offer.Save(r.Context(), principal(r), p)
+		return http.StatusCreated, p, err
+	}))
+	mux.HandleFunc("PUT /api/v1/offer/products/{id}", s.api(func(r *http.Request) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		var p offer.Product
+		if err := decodeJSON(r, &p); err != nil {
+			return 0, nil, err
+		}
+		p.ID = id
+		p, err = s.offer.Save(r.Context(), principal(r), p)
+		return http.StatusOK, p, err
+	}))
+	mux.HandleFunc("DELETE /api/v1/offer/products/{id}", s.api(func(r *http.Request) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusNoContent, nil, s.offer.Delete(r.Context(), principal(r), id)
+	}))
+}
+
+// offerLists is what the catalogue offers to choose from.
+type offerLists struct {
+	Species  map[string]reference.Species
+	Names    map[string]string
+	Markets  []trade.Partner
+	Certs    []actors.Term
+	Exporter map[int64]actors.Actor
+}
+
+func (s *Server) offerLists(r *http.Request) (offerLists, error) {
+	l := offerLists{Species: map[string]reference.Species{}, Names: map[string]string{}, Certs: actors.CertificationKinds, Exporter: map[int64]actors.Actor{}}
+	sp, err := s.reference.Species(r.Context())
+	if err != nil {
+		return l, err
+	}
+	for _, x := range sp {
+		l.Species[x.Code] = x
+		l.Names[x.Code] = x.Name(langOf(r))
+	}
+	for _, iso := range []string{"JPN", "TWN", "HKG", "CHN", "KOR", "USA", "ESP", "FRA", "SGP", "BRA", "CHL"} {
+		if code, ok := trade.PartnerByISO(iso); ok {
+			p, _ := trade.PartnerByCode(code)
+			l.Markets = append(l.Markets, p)
+		}
+	}
+	return l, nil
+}
+
+// MarketName names a market (ISO alpha-3) in lang.
+func (l offerLists) MarketName(iso, lang string) string {
+	if code, ok := trade.PartnerByISO(iso); ok {
+		p, _ := trade.PartnerByCode(code)
+		return p.Name(lang)
+	}
+	return iso
+}
+
+type catalogueView struct {
+	offerLists
+	Filter    offer.Filter
+	Exporters []exporterCard
+	Today     time.Time
+}
+
+type exporterCard struct {
+	Actor    actors.Actor
+	Products []offer.Product
+}
+
+func (s *Server) cataloguePage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	v := catalogueView{Today: s.offer.Now(), Filter: offer.Filter{Species: q.Get("especie"), Presentation: q.Get("presentacion"), Certification: q.Get("certificacion"), Market: q.Get("mercado")}}
+	var err error
+	if v.offerLists, err = s.offerLists(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	products, err := s.offer.Products(r.Context(), v.Filter)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	byActor := map[int64]int{}
+	for _, p := range products {
+		i, ok := byActor[p.ActorID]
+		if !ok {
+			a, err := s.actors.Actor(r.Context(), auth.Principal{}, p.ActorID)
+			if err != nil {
+				continue
+			}
+			i = len(v.Exporters)
+			byActor[p.ActorID] = i
+			v.Exporters = append(v.Exporters, exporterCard{Actor: a})
+		}
+		v.Exporters[i].Products = append(v.Exporters[i].Products, p)
+	}
+	s.renderPublic(w, r, "catalogue.html", i18n.T(langOf(r), "offer.title"), i18n.T(langOf(r), "offer.description"), v, nil, "")
+}
+
+type exporterView struct {
+	offerLists
+	Actor       actors.Actor
+	Products    []offer.Product
+	Description offer.Text
+	CanEdit     bool
+	Sent        bool
+	Form        offer.Message
+	Errors      map[string]string
+	Error       string
+	Today       string
+}
+
+func (s *Server) exporterView(r *http.Request) (exporterView, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return exporterView{}, err
+	}
+	v := exporterView{Today: s.offer.Now().Format("2006-01-02")}
+	if v.Actor, err = s.actors.Actor(r.Context(), auth.Principal{}, id); err != nil {
+		return v, err
+	}
+	if !v.Actor.HasKind("exporter") {
+		return v, errs.E(errs.NotFound, "no such exporter")
+	}
+	if v.offerLists, err = s.offerLists(r); err != nil {
+		return v, err
+	}
+	if v.Products, err = s.offer.Products(r.Context(), offer.Filter{ActorID: id}); err != nil {
+		return v, err
+	}
+	v.Description = offer.Localized(v.Actor.Description, v.Actor.DescriptionEN, string(langOf(r)))
+	v.CanEdit = auth.Can(principal(r), v.Actor.Owner())
+	return v, nil
+}
+
+// organizationLD is the exporter as schema.org data; only public fields.
+func organizationLD(base string, v exporterView) map[string]any {
+	a := v.Actor
+	ld := map[string]any{"@context": "https://schema.org", "@type": "Organization", "name": a.Name,
+		"url": fmt.Sprintf("%s/oferta/exportadores/%d", base, a.ID), "description": v.Description.Value,
+		"address": map[string]any{"@type": "PostalAddress", "addressRegion": "Moquegua", "addressCountry": "PE"}}
+	if a.RUC != "" {
+		ld["taxID"] = a.RUC
+	}
+	if a.Email != "" && a.EmailPublic {
+		ld["email"] = a.Email
+	}
+	var offers []map[string]any
+	for _, p := range v.Products {
+		offers = append(offers, map[string]any{"@type": "Offer", "itemOffered": map[string]any{"@type": "Product",
+			"name": offer.Localized(p.NameES, p.NameEN, "en").Value, "category": p.Presentation}})
+	}
+	if len(offers) > 0 {
+		ld["makesOffer"] = offers
+	}
+	return ld
+}
+
+func (s *Server) exporterPage(w http.ResponseWriter, r *http.Request) {
+	v, err := s.exporterView(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.Sent = r.URL.Query().Get("ok") == "sent"
+	s.renderExporter(w, r, http.StatusOK, v)
+}
+
+func (s *Server) renderExporter(w http.ResponseWriter, r *http.Request, status int, v exporterView) {
+	image := ""
+	for _, p := range v.Products {
+		if p.Photo != "" {
+			image = "/oferta/fotos/" + p.Photo + ".webp"
+			break
+		}
+	}
+	if status != http.StatusOK {
+		w.WriteHeader(status)
+	}
+	s.renderPublic(w, r, "exporter.html", v.Actor.Name, v.Description.Value, v, organizationLD(baseURL(r), v), image)
+}
+
+func (s *Server) contactExporter(w http.ResponseWriter, r *http.Request) {
+	v, err := s.exporterView(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.Form = offer.Message{ActorID: v.Actor.ID, Name: r.PostFormValue("name"), Email: r.PostFormValue("email"), Company: r.PostFormValue("company"),
+		Country: r.PostFormValue("country"), Message: r.PostFormValue("message"), Lang: string(langOf(r))}
+	var deliver offer.Deliverer
+	if s.mailer != nil {
+		deliver = func(ctx context.Context, to string, m offer.Message) error {
+			body := fmt.Sprintf("%s <%s>\n%s %s\n\n%s\n\n— SRIIM", m.Name, m.Email, m.Company, m.Country, m.Message)
+			return s.mailer.Send(ctx, to, i18n.T(i18n.ES, "offer.mail_subject", v.Actor.Name), body)
+		}
+	}
+	_, err = s.offer.Contact(r.Context(), v.Form, clientAddr(r), r.PostFormValue("website"), deliver)
+	switch e, _ := err.(*errs.Error); {
+	case err == nil || err == offer.ErrSpam:
+		// A trapped bot is told the same as a person, and learns nothing.
+		http.Redirect(w, r, fmt.Sprintf("/oferta/exportadores/%d?ok=sent#contacto", v.Actor.ID), http.StatusSeeOther)
+	case e != nil && (e.Kind == errs.Invalid || e.Kind == errs.TooManyRequests):
+		v.Errors, v.Error = e.Fields, i18n.T(langOf(r), "error."+string(e.Kind))
+		s.renderExporter(w, r, statusOf(e.Kind), v)
+	default:
+		s.fail(w, r, err)
+	}
+}
+
+func (s *Server) exporterMessages(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	msgs, err := s.offer.Messages(r.Context(), principal(r), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "offer_messages.html", i18n.T(langOf(r), "offer.messages"), struct {
+		ActorID  int64
+		Messages []offer.Message
+	}{id, msgs})
+}
+
+type productFormView struct {
+	offerLists
+	Product       offer.Product
+	Presentations []string
+	Error         string
+	Errors        map[string]string
+}
+
+func (s *Server) offerProductForm(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	v := productFormView{Presentations: offer.Presentations}
+	var err error
+	if v.offerLists, err = s.offerLists(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if pid := r.PathValue("pid"); pid != "" {
+		id, _ := strconv.ParseInt(pid, 10, 64)
+		if v.Product, err = s.offer.Product(r.Context(), id); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	} else if v.Product.ActorID, err = pathID(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.Product.Species = cmpOr(v.Product.Species, "SNE")
+	s.render(w, r, http.StatusOK, "offer_product.html", i18n.T(langOf(r), "offer.product_form"), v)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func (s *Server) offerProductSave(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	_ = r.ParseForm()
+	p := offer.Product{Species: r.PostFormValue("species"), Presentation: r.PostFormValue("presentation"), HSCode: r.PostFormValue("hs_code"),
+		NameES: r.PostFormValue("name_es"), NameEN: r.PostFormValue("name_en"), DescriptionES: r.PostFormValue("description_es"),
+		DescriptionEN: r.PostFormValue("description_en"), Seasons: r.PostFormValue("seasons"), Markets: r.PostForm["markets"]}
+	if raw := strings.TrimSpace(r.PostFormValue("capacity")); raw != "" {
+		c, err := strconv.ParseFloat(strings.Replace(raw, ",", ".", 1), 64)
+		if err == nil {
+			p.Capacity = &c
+		}
+	}
+	if pid := r.PathValue("pid"); pid != "" {
+		p.ID, _ = strconv.ParseInt(pid, 10, 64)
+	} else {
+		p.ActorID, _ = pathID(r)
+	}
+	saved, err := s.offer.Save(r.Context(), principal(r), p)
+	if e, ok := err.(*errs.Error); ok && e.Kind == errs.Invalid {
+		v := productFormView{Product: p, Presentations: offer.Presentations, Error: e.Message, Errors: e.Fields}
+		v.offerLists, _ = s.offerLists(r)
+		s.render(w, r, http.StatusUnprocessableEntity, "offer_product.html", i18n.T(langOf(r), "offer.product_form"), v)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/oferta/exportadores/%d?ok=saved", saved.ActorID), http.StatusSeeOther)
+}
+
+func (s *Server) offerProductPhoto(w http.ResponseWriter, r *http.Request) {
+	id, err := idParam(r, "pid")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	file, _, err := r.FormFile("photo")
+	if err != nil {
+		s.fail(w, r, errs.Fields("choose a photo", map[string]string{"photo": "a JPEG or PNG image"}))
+		return
+	}
+	defer file.Close()
+	p, err := s.offer.SetPhoto(r.Context(), principal(r), id, file)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/oferta/exportadores/%d?ok=saved", p.ActorID), http.StatusSeeOther)
+}
+
+func (s *Server) offerProductDelete(w http.ResponseWriter, r *http.Request) {
+	id, err := idParam(r, "pid")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, err := s.offer.Product(r.Context(), id)
+	if err == nil {
+		err = s.offer.Delete(r.Context(), principal(r), id)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/oferta/exportadores/%d?ok=deleted", p.ActorID), http.StatusSeeOther)
+}
+
+func (s *Server) offerPhoto(w http.ResponseWriter, r *http.Request) {
+	path, err := s.offer.PhotoPath(strings.TrimSuffix(r.PathValue("name"), ".webp"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "image/webp")
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable") // named by content
+	http.ServeFile(w, r, path)
+}
+
+type speciesView struct {
+	offerLists
+	Species   reference.Species
+	Lines     []trade.Product
+	Markets   []trade.Ranking // the seed's destinations of Peru's exports, per line
+	Products  []offer.Product
+	Exporters map[int64]string
+}
+
+// speciesLines are the product lines that hold a species.
+var speciesLines = map[string][]string{"SNE": {"loco_fresco", "loco_congelado", "loco_conserva"}}
+
+func (s *Server) speciesPage(w http.ResponseWriter, r *http.Request) {
+	code := r.PathValue("species")
+	v := speciesView{Exporters: map[int64]string{}}
+	var err error
+	if v.offerLists, err = s.offerLists(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sp, ok := v.offerLists.Species[code]
+	if !ok {
+		s.fail(w, r, errs.E(errs.NotFound, "no species %s", code))
+		return
+	}
+	v.Species = sp
+	for _, l := range speciesLines[code] {
+		line, _ := trade.ProductLine(l)
+		v.Lines = append(v.Lines, line)
+		rk, err := s.trade.Destinations(r.Context(), line, 604, 2000, 2005)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if len(rk.Rows) > 0 {
+			v.Markets = append(v.Markets, rk)
+		}
+	}
+	if v.Products, err = s.offer.Products(r.Context(), offer.Filter{Species: code}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, p := range v.Products {
+		if _, ok := v.Exporters[p.ActorID]; !ok {
+			if a, err := s.actors.Actor(r.Context(), auth.Principal{}, p.ActorID); err == nil {
+				v.Exporters[p.ActorID] = a.Name
+			}
+		}
+	}
+	title := sp.Name(langOf(r))
+	ld := map[string]any{"@context": "https://schema.org", "@type": "Product", "name": title, "category": "Seafood / molluscs",
+		"url": baseURL(r) + "/oferta/productos/" + code, "additionalProperty": map[string]any{"@type": "PropertyValue", "name": "scientificName", "value": sp.ScientificName}}
+	s.renderPublic(w, r, "species.html", title, i18n.T(langOf(r), "offer.species_description", title), v, ld, "")
+}
+
+// baseURL is this site's address as the visitor reached it.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if isHTTPS(r) {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+type sitemapURL struct {
+	Loc       string        `xml:"loc"`
+	Alternate []sitemapLink `xml:"xhtml:link"`
+}
+
+type sitemapLink struct {
+	Rel      string `xml:"rel,attr"`
+	Hreflang string `xml:"hreflang,attr"`
+	Href     string `xml:"href,attr"`
+}
+
+// sitemap lists the public pages, each with its Spanish and English addresses.
+func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
+	base := baseURL(r)
+	paths := []string{"/", "/oferta", "/actores", "/produccion", "/mercados", "/plan", "/instituciones", "/mercados/informes"}
+	products, err := s.offer.Products(r.Context(), offer.Filter{})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	seen := map[string]bool{}
+	for _, p := range products {
+		for _, path := range []string{fmt.Sprintf("/oferta/exportadores/%d", p.ActorID), "/oferta/productos/" + p.Species} {
+			if !seen[path] {
+				seen[path] = true
+				paths = append(paths, path)
+			}
+		}
+	}
+	if !slices.Contains(paths, "/oferta/productos/SNE") {
+		paths = append(paths, "/oferta/productos/SNE")
+	}
+	type urlset struct {
+		XMLName xml.Name     `xml:"urlset"`
+		NS      string       `xml:"xmlns,attr"`
+		XHTML   string       `xml:"xmlns:xhtml,attr"`
+		URLs    []sitemapURL `xml:"url"`
+	}
+	set := urlset{NS: "http://www.sitemaps.org/schemas/sitemap/0.9", XHTML: "http://www.w3.org/1999/xhtml"}
+	for _, p := range paths {
+		u := sitemapURL{Loc: base + p}
+		for _, l := range i18n.Supported {
+			u.Alternate = append(u.Alternate, sitemapLink{Rel: "alternate", Hreflang: string(l), Href: base + p + "?lang=" + url.QueryEscape(string(l))})
+		}
+		set.URLs = append(set.URLs, u)
+	}
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	_, _ = w.Write([]byte(xml.Header))
+	_ = xml.NewEncoder(w).Encode(set)
+}
+
+func (s *Server) robots(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintf(w, "User-agent: *\nDisallow: /admin/\nDisallow: /cuenta\nDisallow: /entrar\nDisallow: /api/\nSitemap: %s/sitemap.xml\n", baseURL(r))
+}
