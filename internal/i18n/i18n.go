@@ -6,6 +6,8 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"sync"
+	"sync/atomic"
 
 	"golang.org/x/text/language"
 )
@@ -89,13 +91,24 @@ func FromAcceptLanguage(header string) Lang {
 	if header == "" {
 		return ES
 	}
-	tags, _, err := language.ParseAcceptLanguage(header)
-	if err != nil || len(tags) == 0 {
-		return ES
+	// Browsers send a handful of distinct headers; parsing one costs more
+	// than serving a cached page, so remember the answers (a bounded few).
+	if l, ok := acceptLanguageSeen.Load(header); ok {
+		return l.(Lang)
 	}
-	_, index, conf := matcher.Match(tags...)
-	if conf == language.No {
-		return ES
+	lang := ES
+	if tags, _, err := language.ParseAcceptLanguage(header); err == nil && len(tags) > 0 {
+		if _, index, conf := matcher.Match(tags...); conf != language.No {
+			lang = Supported[index]
+		}
 	}
-	return Supported[index]
+	if len(header) <= 256 && acceptLanguageCount.Add(1) <= 1024 {
+		acceptLanguageSeen.Store(header, lang)
+	}
+	return lang
 }
+
+var (
+	acceptLanguageSeen  sync.Map // header → Lang
+	acceptLanguageCount atomic.Int64
+)

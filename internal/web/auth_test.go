@@ -28,7 +28,7 @@ import (
 // testSite is a server on a real listener with the seed institutions and
 // one user (with an API token) per role.
 type testSite struct {
-	t      *testing.T
+	t      testing.TB
 	db     *db.DB
 	srv    *Server
 	http   *httptest.Server
@@ -38,7 +38,7 @@ type testSite struct {
 
 const testPassword = "correct horse battery"
 
-func newSite(t *testing.T, d *db.DB, tls bool) *testSite {
+func newSite(t testing.TB, d *db.DB, tls bool) *testSite {
 	t.Helper()
 	s := newTestServer(t, d)
 	ctx := context.Background()

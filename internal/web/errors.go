@@ -51,6 +51,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if !errors.As(err, &e) {
 		e = &errs.Error{Kind: errs.Internal, Message: "internal error", Err: err}
 	}
+	if r.Context().Err() != nil && errors.Is(err, r.Context().Err()) {
+		// The visitor left before the answer was ready: nobody to answer, nothing broken.
+		s.log.DebugContext(r.Context(), "request abandoned", "request_id", requestID(r), "err", err)
+		return
+	}
 	status := statusOf(e.Kind)
 	message := e.Message
 	if e.Kind == errs.Internal {

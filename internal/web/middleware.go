@@ -67,20 +67,29 @@ const langCookie = "lang"
 // then the cookie, then Accept-Language, then Spanish.
 func (s *Server) withLang(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		lang, ok := i18n.Parse(r.URL.Query().Get("lang"))
-		if ok {
+		lang, chosen := requestLang(r)
+		if chosen {
 			http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(lang), Path: "/",
 				MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
-		} else if c, err := r.Cookie(langCookie); err == nil {
-			lang, ok = i18n.Parse(c.Value)
-		}
-		if !ok {
-			lang = i18n.FromAcceptLanguage(r.Header.Get("Accept-Language"))
 		}
 		w.Header().Set("Content-Language", string(lang))
 		w.Header().Add("Vary", "Accept-Language, Cookie")
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), langKey, lang)))
 	})
+}
+
+// requestLang is the language a request asks for, and whether it chose it
+// with ?lang= just now.
+func requestLang(r *http.Request) (lang i18n.Lang, chosen bool) {
+	if lang, ok := i18n.Parse(r.URL.Query().Get("lang")); ok {
+		return lang, true
+	}
+	if c, err := r.Cookie(langCookie); err == nil {
+		if lang, ok := i18n.Parse(c.Value); ok {
+			return lang, false
+		}
+	}
+	return i18n.FromAcceptLanguage(r.Header.Get("Accept-Language")), false
 }
 
 // withLang returns ctx with the interface language set (a report shows in its own language).
@@ -150,11 +159,18 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			if *route == "" {
 				*route = "unmatched"
 			}
-			elapsed := time.Since(start)
-			s.metrics.observe(*route, r.Method, rec.status, elapsed)
-			s.log.InfoContext(r.Context(), "request", "request_id", requestID(r), "method", r.Method,
-				"path", r.URL.Path, "route", *route, "status", rec.status, "duration_ms", float64(elapsed.Microseconds())/1000)
+			if cached, ok := r.Context().Value(cachedRouteKey{}).(*string); ok {
+				*cached = *route // for the page cache to record its hits
+			}
+			s.recordRequest(r, *route, rec.status, time.Since(start))
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// recordRequest counts a request in the metrics and logs it.
+func (s *Server) recordRequest(r *http.Request, route string, status int, elapsed time.Duration) {
+	s.metrics.observe(route, r.Method, status, elapsed)
+	s.log.InfoContext(r.Context(), "request", "request_id", requestID(r), "method", r.Method,
+		"path", r.URL.Path, "route", route, "status", status, "duration_ms", float64(elapsed.Microseconds())/1000)
 }

@@ -224,12 +224,16 @@ func TestSitemapAndRobots(t *testing.T) {
 			t.Errorf("sitemap lacks %s", want)
 		}
 	}
+	if _, en, _ := site.browser().get("/oferta?lang=en"); !strings.Contains(en, `<link rel="canonical" href="`+base+`/oferta?lang=en">`) {
+		t.Error("the English catalogue's canonical address is not its own")
+	}
 	_, robots, _ := site.browser().get("/robots.txt")
 	if !strings.Contains(robots, "Sitemap: "+base+"/sitemap.xml") || !strings.Contains(robots, "Disallow: /api/") {
 		t.Errorf("robots.txt: %s", robots)
 	}
 	_, page, _ := site.browser().get(fmt.Sprintf("/oferta/exportadores/%d", a.ID))
-	for _, want := range []string{`<link rel="alternate" hreflang="en" href="` + base, `"@type":"Organization"`, `<meta property="og:title" content="Mariscos del Sur SAC`} {
+	for _, want := range []string{`<link rel="alternate" hreflang="en" href="` + base, `"@type":"Organization"`,
+		fmt.Sprintf(`<link rel="canonical" href="%s/oferta/exportadores/%d">`, base, a.ID), `<meta property="og:title" content="Mariscos del Sur SAC`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("exporter page lacks %s", want)
 		}
@@ -313,4 +317,56 @@ func TestProductPhotoBecomesSmallWebP(t *testing.T) {
 		t.Fatalf("another institution's editor changed the photo: %v %v", res.StatusCode, err)
 	}
 	res.Body.Close()
+}
+
+func TestPublicPageCache(t *testing.T) {
+	site := newSite(t, dbtest.Open(t, db.SQLite), false)
+	a, _ := site.exporterWithProduct()
+	client := site.http.Client()
+	fetch := func(path string, header map[string]string) (*http.Response, string) {
+		req, _ := http.NewRequest("GET", site.http.URL+path, nil)
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res, string(b)
+	}
+	first, page := fetch("/oferta", nil)
+	again, cached := fetch("/oferta", nil)
+	if page != cached || first.Header.Get("ETag") != again.Header.Get("ETag") || !strings.Contains(cached, "Loco en conserva") {
+		t.Fatalf("the cached catalogue differs from the rendered one: %q %q %d %d", first.Header.Get("ETag"), again.Header.Get("ETag"), len(page), len(cached))
+	}
+	if again.Header.Get("Set-Cookie") != "" || again.Header.Get("Content-Security-Policy") == "" || again.Header.Get("X-Request-ID") == "" {
+		t.Fatalf("cached answer headers: %v", again.Header)
+	}
+	// Go's client asks for gzip and decodes it, and says so.
+	if !again.Uncompressed {
+		t.Error("the cached catalogue was not sent compressed")
+	}
+	if res, _ := fetch("/oferta", map[string]string{"If-None-Match": again.Header.Get("ETag")}); res.StatusCode != http.StatusNotModified {
+		t.Errorf("cached page with its ETag: %d", res.StatusCode)
+	}
+	if _, en := fetch("/oferta", map[string]string{"Accept-Language": "en-US,en;q=0.9"}); !strings.Contains(en, `lang="en"`) {
+		t.Error("the English visitor got the Spanish page from the cache")
+	}
+
+	// A change made through this instance shows at once.
+	status, _ := site.apiCall("admin", "POST", "/api/v1/offer/products", map[string]any{"actor_id": a.ID, "species": "QDM", "presentation": "frozen", "name_es": "Pulpo congelado"})
+	if status != http.StatusCreated {
+		t.Fatalf("add product: %d", status)
+	}
+	if _, page := fetch("/oferta", nil); !strings.Contains(page, "Pulpo congelado") {
+		t.Fatal("the catalogue still shows the old offer after a change")
+	}
+	// A logged-in editor never gets the anonymous page.
+	b := site.browser()
+	b.login("editor@example.org", testPassword)
+	if _, page, _ := b.get("/"); !strings.Contains(page, "editor") {
+		t.Fatal("the logged-in home page came from the anonymous cache")
+	}
 }

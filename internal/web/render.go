@@ -161,6 +161,8 @@ type Page struct {
 	Flash string
 	// Base is the site's address as the visitor reached it, for absolute links.
 	Base string
+	// Canonical is the page's canonical absolute address.
+	Canonical string
 	// Description, Image and LD describe public pages for search engines and
 	// link previews (Open Graph, schema.org JSON-LD).
 	Description string
@@ -168,7 +170,8 @@ type Page struct {
 	LD          any
 }
 
-// LangURL is this page's address in another language, absolute.
+// AbsLangURL is this page's absolute address in a language: its canonical
+// address in that language, for hreflang links and search engines.
 func (p Page) AbsLangURL(lang i18n.Lang) string { return p.Base + p.LangURL(lang) }
 
 // Can reports whether the page's user may change a record with this owner,
@@ -221,6 +224,17 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, 
 	q.Del("lang")
 	q.Del("ok")
 	p.Lang, p.Path, p.Query, p.Modules, p.User, p.CSRF, p.Base = langOf(r), r.URL.Path, q, modules, currentUser(r), csrf.TemplateField(r), baseURL(r)
+	// The canonical address is the page's own: with ?lang= when the visitor
+	// chose the language in the address, without it when it was negotiated
+	// (that address is also the x-default alternate).
+	switch {
+	case r.URL.Query().Has("lang"):
+		p.Canonical = p.AbsLangURL(p.Lang)
+	case len(q) > 0:
+		p.Canonical = p.Base + p.Path + "?" + q.Encode()
+	default:
+		p.Canonical = p.Base + p.Path
+	}
 	if p.Description == "" {
 		p.Description = i18n.T(p.Lang, "site.long") + " — " + i18n.T(p.Lang, "site.region")
 	}

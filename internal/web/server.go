@@ -65,6 +65,8 @@ type Server struct {
 	metrics    *metrics
 	openapi    []byte
 	handler    http.Handler
+	// publicPages keeps anonymous reads of the busiest public pages.
+	publicPages pageCache
 }
 
 // New builds the server: parses the templates, hashes the static files,
@@ -88,8 +90,8 @@ func New(o Options) (*Server, error) {
 	s.metrics = newMetrics(o.DB)
 	mux := http.NewServeMux()
 	s.routes(mux)
-	// Outermost first: request ID, security headers, compression, language,
-	// metrics/logging/recovery, the user, CSRF, and the mux (which tells
+	// Outermost first: request ID, security headers, the public page cache,
+	// compression, language, metrics/logging/recovery, the user, CSRF, and the mux (which tells
 	// observe the matched route).
 	var h http.Handler = recordRoute(mux)
 	h = s.csrfProtect(o.CSRFKey)(h)
@@ -97,6 +99,7 @@ func New(o Options) (*Server, error) {
 	h = s.observe(h)
 	h = s.withLang(h)
 	h = gzhttp.GzipHandler(h)
+	h = s.cachePublicPages(h)
 	h = securityHeaders(h)
 	h = withRequestID(h)
 	s.handler = h

@@ -29,7 +29,7 @@ import (
 	"sriim/internal/trade"
 )
 
-func newTestServer(t *testing.T, d *db.DB) *Server {
+func newTestServer(t testing.TB, d *db.DB) *Server {
 	t.Helper()
 	acc := accounts.New(d)
 	acc.BcryptCost = bcrypt.MinCost
