@@ -68,7 +68,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// takes the write lock at BEGIN so a transaction never fails half-way
 		// when upgrading from a read lock.
 		common := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
-		w, err := sql.Open("sqlite", common+"&_txlock=immediate")
+		// The writer keeps statement journals in memory (an upsert's journal
+		// otherwise goes to a temporary file a page write at a time: half of
+		// a trade import's time) and a 24 MiB page cache (imports 14 % faster;
+		// 64 MiB would break the 150 MB memory budget). See bench/trade.
+		w, err := sql.Open("sqlite", common+"&_txlock=immediate&_pragma=temp_store(MEMORY)&_pragma=cache_size(-24576)")
 		if err != nil {
 			return nil, err
 		}
