@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"encoding/xml"
 	"fmt"
@@ -311,15 +312,8 @@ func (s *Server) offerProductForm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	v.Product.Species = cmpOr(v.Product.Species, "SNE")
+	v.Product.Species = cmp.Or(v.Product.Species, "SNE")
 	s.render(w, r, http.StatusOK, "offer_product.html", i18n.T(langOf(r), "offer.product_form"), v)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func (s *Server) offerProductSave(w http.ResponseWriter, r *http.Request) {
