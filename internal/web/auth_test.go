@@ -1,10 +1,12 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -160,6 +162,32 @@ func (b *browser) post(path string, form url.Values) *http.Response {
 	}
 	res.Body.Close()
 	return res
+}
+
+// upload posts a multipart form with fields and one file, as a form with a
+// file input does, and returns the answer with its body read.
+func (b *browser) upload(path string, fields url.Values, field, filename string, content []byte) (*http.Response, string) {
+	b.site.t.Helper()
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	fw, _ := mw.CreateFormFile(field, filename)
+	_, _ = fw.Write(content)
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, b.site.http.URL+path, &form)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", b.site.http.URL)
+	res, err := b.client.Do(req)
+	if err != nil {
+		b.site.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res, string(body)
 }
 
 func (b *browser) login(email, password string) *http.Response {

@@ -1,12 +1,11 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"math"
-	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -94,22 +93,11 @@ func TestTradeUploadShowsProgressAndProblems(t *testing.T) {
 	b.login("admin@example.org", testPassword)
 	upload := func(file string) string {
 		_, _, token := b.get("/mercados/importar")
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
-		_ = mw.WriteField("csrf_token", token)
-		_ = mw.WriteField("format", "comtrade-legacy")
-		fw, _ := mw.CreateFormFile("archivo", file)
 		data, _ := os.ReadFile("../trade/testdata/" + file)
-		_, _ = fw.Write(data)
-		mw.Close()
-		req, _ := http.NewRequest(http.MethodPost, site.http.URL+"/mercados/importar", &body)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("Origin", site.http.URL)
-		res, err := b.client.Do(req)
-		if err != nil || res.StatusCode != http.StatusSeeOther {
-			t.Fatalf("upload: %v %v", res.StatusCode, err)
+		res, _ := b.upload("/mercados/importar", url.Values{"csrf_token": {token}, "format": {"comtrade-legacy"}}, "archivo", file, data)
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("upload: %v", res.StatusCode)
 		}
-		res.Body.Close()
 		return res.Header.Get("Location")
 	}
 	waitFor := func(page string) string {

@@ -8,7 +8,6 @@ import (
 	"image/color"
 	"image/png"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -257,21 +256,8 @@ func TestProductPhotoBecomesSmallWebP(t *testing.T) {
 	b := site.browser()
 	b.login("editor@example.org", testPassword)
 	_, _, token := b.get(fmt.Sprintf("/oferta/exportadores/%d", a.ID))
-	var form bytes.Buffer
-	mw := multipart.NewWriter(&form)
-	_ = mw.WriteField("csrf_token", token)
-	fw, _ := mw.CreateFormFile("photo", "loco.png")
-	_, _ = fw.Write(upload.Bytes())
-	mw.Close()
-	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/oferta/productos-exportador/%d/foto", site.http.URL, p.ID), &form)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Origin", site.http.URL)
-	res, err := b.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusSeeOther {
+	photoForm := fmt.Sprintf("/oferta/productos-exportador/%d/foto", p.ID)
+	if res, _ := b.upload(photoForm, url.Values{"csrf_token": {token}}, "photo", "loco.png", upload.Bytes()); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("upload: %d", res.StatusCode)
 	}
 
@@ -286,7 +272,7 @@ func TestProductPhotoBecomesSmallWebP(t *testing.T) {
 	if want := fmt.Sprintf(`<img src="/oferta/fotos/%s.webp" width="800" height="600"`, saved.Photo); !strings.Contains(page, want) || !strings.Contains(page, `loading="lazy"`) {
 		t.Fatalf("exporter page lacks %s, lazily loaded", want)
 	}
-	res, err = site.http.Client().Get(site.http.URL + "/oferta/fotos/" + saved.Photo + ".webp")
+	res, err := site.http.Client().Get(site.http.URL + "/oferta/fotos/" + saved.Photo + ".webp")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,19 +290,9 @@ func TestProductPhotoBecomesSmallWebP(t *testing.T) {
 	other := site.browser()
 	other.login("granted@example.org", testPassword)
 	_, _, token = other.get("/cuenta")
-	form.Reset()
-	mw = multipart.NewWriter(&form)
-	_ = mw.WriteField("csrf_token", token)
-	fw, _ = mw.CreateFormFile("photo", "x.png")
-	_, _ = fw.Write(upload.Bytes())
-	mw.Close()
-	req, _ = http.NewRequest("POST", fmt.Sprintf("%s/oferta/productos-exportador/%d/foto", site.http.URL, p.ID), &form)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Origin", site.http.URL)
-	if res, err = other.client.Do(req); err != nil || res.StatusCode != http.StatusForbidden {
-		t.Fatalf("another institution's editor changed the photo: %v %v", res.StatusCode, err)
+	if res, _ := other.upload(photoForm, url.Values{"csrf_token": {token}}, "photo", "x.png", upload.Bytes()); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("another institution's editor changed the photo: %v", res.StatusCode)
 	}
-	res.Body.Close()
 }
 
 func TestPublicPageCache(t *testing.T) {

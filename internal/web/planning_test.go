@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -94,20 +94,7 @@ func TestPlanImportThroughTheWeb(t *testing.T) {
 		b := site.browser()
 		b.login(who+"@example.org", testPassword)
 		_, _, token := b.get("/actores") // any page gives the form token
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
-		_ = mw.WriteField("csrf_token", token)
-		fw, _ := mw.CreateFormFile("archivo", "palta.json")
-		_, _ = fw.Write([]byte(plan))
-		mw.Close()
-		req, _ := http.NewRequest(http.MethodPost, site.http.URL+"/plan/importar", &body)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("Origin", site.http.URL)
-		res, err := b.client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
+		res, _ := b.upload("/plan/importar", url.Values{"csrf_token": {token}}, "archivo", "palta.json", []byte(plan))
 		return res.StatusCode
 	}
 	if status := upload("editor"); status != http.StatusForbidden {

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"mime/multipart"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -90,22 +90,8 @@ func TestProductionImportThroughTheForm(t *testing.T) {
 	b.login("editor@example.org", testPassword)
 	upload := func(content string) (int, string) {
 		_, _, token := b.get("/produccion/importar")
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
-		_ = mw.WriteField("csrf_token", token)
-		fw, _ := mw.CreateFormFile("archivo", "datos.csv")
-		_, _ = fw.Write([]byte(content))
-		mw.Close()
-		req, _ := http.NewRequest(http.MethodPost, site.http.URL+"/produccion/importar", &body)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("Origin", site.http.URL)
-		res, err := b.client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		page, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(page)
+		res, page := b.upload("/produccion/importar", url.Values{"csrf_token": {token}}, "archivo", "datos.csv", []byte(content))
+		return res.StatusCode, page
 	}
 	head := "especie,presentacion,origen,lugar,medida,anio,valor,unidad,fuente\n"
 	status, page := upload(head + "CLM,fresco,extraccion,PE-MOQ,cantidad,2005,5,t,X\nCLM,fresco,extraccion,PE-MOQ,cantidad,2006,cinco,t,X\n")
