@@ -23,8 +23,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	"modernc.org/sqlite" // registers the "sqlite" driver
@@ -130,8 +131,19 @@ func (d *DB) Pools() map[string]*sql.DB {
 
 // Tx runs fn in a write transaction, committing when fn returns nil and
 // rolling back otherwise (also when fn panics).
-func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	tx, err := d.write.BeginTx(ctx, nil)
+func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return d.TxConn(ctx, func(tx *sql.Tx, _ *sql.Conn) error { return fn(tx) })
+}
+
+// TxConn is Tx that also hands fn the transaction's connection, for what
+// database/sql cannot express (CopyFrom).
+func (d *DB) TxConn(ctx context.Context, fn func(tx *sql.Tx, conn *sql.Conn) error) (err error) {
+	conn, err := d.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -146,7 +158,29 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 		}
 		err = tx.Commit()
 	}()
-	return fn(tx)
+	return fn(tx, conn)
+}
+
+// CopySource yields the rows of a CopyFrom, as pgx.CopyFromSource.
+type CopySource interface {
+	Next() bool
+	Values() ([]any, error)
+	Err() error
+}
+
+// CopyFrom loads rows into a table with PostgreSQL's COPY, on conn and so
+// inside the transaction open on it: the fastest way in, a stream with no
+// statement per row.
+func CopyFrom(ctx context.Context, conn *sql.Conn, table string, columns []string, src CopySource) (n int64, err error) {
+	err = conn.Raw(func(driverConn any) error {
+		c, ok := driverConn.(*stdlib.Conn)
+		if !ok {
+			return errors.New("COPY needs PostgreSQL")
+		}
+		n, err = c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, src)
+		return err
+	})
+	return n, err
 }
 
 func (d *DB) provider() (*goose.Provider, error) {
@@ -194,4 +228,11 @@ func IsUniqueViolation(err error) bool {
 		return lite.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || lite.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	}
 	return false
+}
+
+// IsCardinalityViolation reports whether err is PostgreSQL's refusal of an
+// INSERT … ON CONFLICT DO UPDATE that meets a row it wrote itself.
+func IsCardinalityViolation(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == "21000"
 }

@@ -153,17 +153,13 @@ func growth(values map[int]float64, from, to int) (cagr, trend *float64) {
 
 // totals sums, per reporter and year, the reporter's total for the product:
 // its partner-World row when it has one, else the sum of its partner rows
-// (per code, then over the product's codes).
-func (s *Service) totals(ctx context.Context, product Product, flow string, from, to int, reporter int) (map[int]map[int]float64, error) {
+// (per code, then over the product's codes). It reads trade_totals, which
+// the import keeps.
+func (s *Service) totals(ctx context.Context, product Product, flow string, from, to int) (map[int]map[int]float64, error) {
 	args := []any{flow, from, to}
-	q := `SELECT reporter, year,
-		COALESCE(MAX(CASE WHEN partner = 0 THEN value_usd END), SUM(CASE WHEN partner <> 0 THEN value_usd ELSE 0 END))
-		FROM trade_flows WHERE flow = $1 AND year BETWEEN $2 AND $3 AND month = 0 AND partner2 = 0 AND ` + product.where(&args)
-	if reporter != 0 {
-		args = append(args, reporter)
-		q += " AND reporter = $" + strconv.Itoa(len(args))
-	}
-	q += " GROUP BY reporter, year, classification, commodity"
+	q := `SELECT reporter, year, CASE WHEN SUM(world_rows) > 0 THEN SUM(world_usd) ELSE SUM(partner_usd) END
+		FROM trade_totals WHERE flow = $1 AND year BETWEEN $2 AND $3 AND ` + product.where(&args) + `
+		GROUP BY reporter, year, classification, commodity`
 	rows, err := s.db.Read().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, errs.Wrap(err, "compute totals")
@@ -189,7 +185,7 @@ func (s *Service) totals(ctx context.Context, product Product, flow string, from
 // is the sum of the totals of every reporter that is not an aggregate.
 func (s *Service) Importers(ctx context.Context, product Product, flow string, from, to, top int) (Ranking, error) {
 	rk := Ranking{Product: product, Flow: flow, From: from, To: to, Rows: []Ranked{}, World: Totals{Values: map[int]float64{}}}
-	tot, err := s.totals(ctx, product, flow, from, to, 0)
+	tot, err := s.totals(ctx, product, flow, from, to)
 	if err != nil {
 		return rk, err
 	}

@@ -136,83 +136,146 @@ func (s *Service) importRows(ctx context.Context, p auth.Principal, b Batch, r i
 		}
 		return errs.E(errs.Invalid, "the file cannot be read: %v", err)
 	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.TxConn(ctx, func(tx *sql.Tx, conn *sql.Conn) error {
 		// The file's earlier import goes; this one takes its place.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM trade_flows WHERE batch_id IN
-			(SELECT id FROM trade_batches WHERE format = $1 AND name = $2 AND id <> $3)`, b.Format, b.Name, b.ID); err != nil {
-			return errs.Wrap(err, "replace earlier import")
+		earlier := `(SELECT id FROM trade_batches WHERE format = $1 AND name = $2 AND id <> $3)`
+		for _, q := range []string{
+			"DELETE FROM trade_flows WHERE batch_id IN " + earlier,
+			"DELETE FROM trade_totals WHERE batch_id IN " + earlier,
+			"DELETE FROM trade_batches WHERE format = $1 AND name = $2 AND id <> $3 AND state <> 'running'",
+		} {
+			if _, err := tx.ExecContext(ctx, q, b.Format, b.Name, b.ID); err != nil {
+				return errs.Wrap(err, "replace earlier import")
+			}
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM trade_batches WHERE format = $1 AND name = $2 AND id <> $3 AND state <> 'running'",
-			b.Format, b.Name, b.ID); err != nil {
-			return errs.Wrap(err, "replace earlier import")
+		in := &rowSource{ctx: ctx, reader: reader, prog: prog, problems: map[string]string{}, batch: b.ID}
+		var err error
+		if s.db.Dialect == db.Postgres {
+			*stored, err = copyRows(ctx, tx, conn, in)
+		} else {
+			*stored, err = insertRows(ctx, tx, in)
 		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO trade_flows (batch_id, reporter, partner, partner2, flow, classification,
-			commodity, year, month, value_usd, value_basis, net_weight_kg, qty, qty_unit, flag)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-			ON CONFLICT (commodity, flow, year, month, reporter, partner, partner2, classification) DO UPDATE SET
-			batch_id = excluded.batch_id, value_usd = excluded.value_usd, value_basis = excluded.value_basis,
-			net_weight_kg = excluded.net_weight_kg, qty = excluded.qty, qty_unit = excluded.qty_unit, flag = excluded.flag
-			WHERE trade_flows.batch_id <> excluded.batch_id`)
 		if err != nil {
-			return errs.Wrap(err, "prepare import")
+			return err
 		}
-		defer stmt.Close()
-		problems := map[string]string{}
-		var read int64
-		for {
-			f, err := reader.Next()
-			if err == io.EOF {
-				break
-			}
-			read++
-			if read%10000 == 0 {
-				prog.set(read)
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			var re *RowError
-			switch {
-			case Skipped(err):
-				continue
-			case errors.As(err, &re):
-				addProblem(problems, re)
-			case err != nil:
-				return errs.E(errs.Invalid, "the file stops being readable after %d rows: %v", read, err)
-			default:
-				if len(problems) > 0 {
-					continue // the import fails anyway: only look for more problems
-				}
-				res, err := stmt.ExecContext(ctx, b.ID, f.Reporter, f.Partner, f.Partner2, f.Flow, f.Classification, f.Commodity,
-					f.Year, f.Month, f.Value, f.ValueBasis, f.NetWeight, f.Qty, f.QtyUnit, f.Flag)
-				if err != nil {
-					return errs.Wrap(err, "store row %d", read+1)
-				}
-				if n, _ := res.RowsAffected(); n == 0 {
-					addProblem(problems, &RowError{Line: reader.Line(), Msg: "repeats an earlier row of the file (same reporter, partner, flow, code and period)"})
-					continue
-				}
-				*stored++
-			}
-			if len(problems) >= MaxProblems {
-				problems["…"] = "more problems not listed"
-				break
-			}
-		}
-		prog.set(read)
-		if len(problems) > 0 {
-			return errs.Fields(fmt.Sprintf("the file has %d problems; nothing was imported", len(problems)), problems)
+		if len(in.problems) > 0 {
+			return errs.Fields(fmt.Sprintf("the file has %d problems; nothing was imported", len(in.problems)), in.problems)
 		}
 		return audit.Record(ctx, tx, p, audit.Create, "trade_batch", b.ID, nil, map[string]any{"format": b.Format, "name": b.Name, "rows": *stored})
 	})
 }
 
-func addProblem(problems map[string]string, re *RowError) {
+// rowSource reads a file's flows for storing: it counts progress and
+// collects the bad rows' problems (after the first, rows are only checked).
+type rowSource struct {
+	ctx      context.Context
+	reader   Reader
+	prog     *Progress
+	problems map[string]string
+	batch    int64
+	read     int64
+	flow     Flow
+}
+
+// next moves to the next good row, false at the end of the file or when
+// there are too many problems to go on.
+func (in *rowSource) next() (bool, error) {
+	for len(in.problems) < MaxProblems {
+		f, err := in.reader.Next()
+		if err == io.EOF {
+			in.prog.set(in.read)
+			return false, nil
+		}
+		in.read++
+		if in.read%10000 == 0 {
+			in.prog.set(in.read)
+			if err := in.ctx.Err(); err != nil {
+				return false, err
+			}
+		}
+		var re *RowError
+		switch {
+		case Skipped(err):
+		case errors.As(err, &re):
+			in.problem(re)
+		case err != nil:
+			return false, errs.E(errs.Invalid, "the file stops being readable after %d rows: %v", in.read, err)
+		case len(in.problems) == 0: // once the import fails, rows are only checked
+			in.flow = f
+			return true, nil
+		}
+	}
+	in.problems["…"] = "more problems not listed"
+	return false, nil
+}
+
+func (in *rowSource) problem(re *RowError) {
 	key := fmt.Sprintf("fila %d", re.Line)
 	if re.Column != "" {
 		key += ", columna " + re.Column
 	}
-	problems[key] = re.Msg
+	in.problems[key] = re.Msg
+}
+
+const msgRepeated = "repeats an earlier row of the file (same reporter, partner, flow, code and period)"
+
+// flowKey is the condition on trade_flows' natural key, from $1 to $8.
+const flowKey = "reporter = $1 AND flow = $2 AND commodity = $3 AND year = $4 AND month = $5 AND partner = $6 AND partner2 = $7 AND classification = $8"
+
+// insertRows stores the rows one statement at a time (SQLite: no network
+// round trip, and the unique key names a repeated row as it comes). A row
+// that another batch gave already is taken over, and leaves that batch's totals.
+func insertRows(ctx context.Context, tx *sql.Tx, in *rowSource) (int64, error) {
+	insert, err := tx.PrepareContext(ctx, `INSERT INTO trade_flows (reporter, flow, commodity, year, month, partner, partner2, classification,
+		batch_id, value_usd, value_basis, net_weight_kg, qty, qty_unit, flag)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING`)
+	if err != nil {
+		return 0, errs.Wrap(err, "prepare import")
+	}
+	defer insert.Close()
+	totals := newTotalParts()
+	var stored int64
+	for {
+		ok, err := in.next()
+		if err != nil {
+			return stored, err
+		}
+		if !ok {
+			if len(in.problems) > 0 {
+				return stored, nil
+			}
+			return stored, totals.finish(ctx, tx)
+		}
+		f := &in.flow
+		key := []any{f.Reporter, f.Flow, f.Commodity, f.Year, f.Month, f.Partner, f.Partner2, f.Classification}
+		values := []any{in.batch, f.Value, f.ValueBasis, f.NetWeight, f.Qty, f.QtyUnit, f.Flag}
+		res, err := insert.ExecContext(ctx, append(key, values...)...)
+		if err != nil {
+			return stored, errs.Wrap(err, "store row %d", in.reader.Line())
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			was := *f // the row as the other batch gave it
+			var wasBatch int64
+			if err := tx.QueryRowContext(ctx, "SELECT batch_id, value_usd FROM trade_flows WHERE "+flowKey, key...).Scan(&wasBatch, &was.Value); err != nil {
+				return stored, errs.Wrap(err, "store row %d", in.reader.Line())
+			}
+			if wasBatch == in.batch {
+				in.problem(&RowError{Line: in.reader.Line(), Msg: msgRepeated})
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE trade_flows SET batch_id = $9, value_usd = $10, value_basis = $11, net_weight_kg = $12,
+				qty = $13, qty_unit = $14, flag = $15 WHERE `+flowKey, append(key, values...)...); err != nil {
+				return stored, errs.Wrap(err, "store row %d", in.reader.Line())
+			}
+			if err := totals.add(ctx, tx, wasBatch, &was, -1); err != nil {
+				return stored, err
+			}
+		}
+		if err := totals.add(ctx, tx, in.batch, f, 1); err != nil {
+			return stored, err
+		}
+		stored++
+	}
 }
 
 const batchColumns = "id, format, name, source, rows, state, error, created_by, created_at, finished_at"
@@ -259,3 +322,116 @@ func (s *Service) Batches(ctx context.Context) ([]Batch, error) {
 	}
 	return out, errs.Wrap(rows.Err(), "list imports")
 }
+
+// copyRows streams the rows into a temporary table with COPY, then moves them
+// into trade_flows and their totals into trade_totals, a statement each
+// (PostgreSQL: no round trip per row). A row that another batch gave already
+// is taken over, and leaves that batch's totals; a repeated row fails the
+// move, and is then looked for to be named.
+func copyRows(ctx context.Context, tx *sql.Tx, conn *sql.Conn, in *rowSource) (int64, error) {
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE trade_import (LIKE trade_flows INCLUDING DEFAULTS, line BIGINT NOT NULL) ON COMMIT DROP`); err != nil {
+		return 0, errs.Wrap(err, "prepare import")
+	}
+	src := &copySource{in: in}
+	if _, err := db.CopyFrom(ctx, conn, "trade_import", []string{"reporter", "flow", "commodity", "year", "month", "partner", "partner2", "classification",
+		"batch_id", "value_usd", "value_basis", "net_weight_kg", "qty", "qty_unit", "flag", "line"}, src); err != nil {
+		if src.err != nil {
+			return 0, src.err
+		}
+		return 0, errs.Wrap(err, "store rows")
+	}
+	if len(in.problems) > 0 {
+		return 0, nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO trade_totals (commodity, flow, year, reporter, classification, batch_id,
+		world_rows, world_usd, partner_rows, partner_usd)
+		SELECT commodity, flow, year, reporter, classification, $1, `+totalSums("")+`
+		FROM trade_import WHERE month = 0 AND partner2 = 0 GROUP BY commodity, flow, year, reporter, classification`, in.batch); err != nil {
+		return 0, errs.Wrap(err, "store totals")
+	}
+	// Rows other batches gave leave their totals (looked for only when this
+	// batch's totals meet another batch's: the join costs).
+	var overlap bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM trade_totals t JOIN trade_totals o
+		USING (commodity, flow, year, reporter, classification) WHERE t.batch_id = $1 AND o.batch_id <> $1)`, in.batch).Scan(&overlap); err != nil {
+		return 0, errs.Wrap(err, "store totals")
+	}
+	if overlap {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO trade_totals AS t (commodity, flow, year, reporter, classification, batch_id,
+			world_rows, world_usd, partner_rows, partner_usd)
+			SELECT commodity, flow, year, reporter, classification, batch_id, -w, -wv, -p, -pv FROM (
+				SELECT f.commodity, f.flow, f.year, f.reporter, f.classification, f.batch_id, `+totalSums("f.")+`
+				FROM trade_flows f JOIN trade_import i USING (reporter, flow, commodity, year, month, partner, partner2, classification)
+				WHERE f.month = 0 AND f.partner2 = 0 GROUP BY 1, 2, 3, 4, 5, 6) AS x (commodity, flow, year, reporter, classification, batch_id, w, wv, p, pv)
+			`+addToTotals); err != nil {
+			return 0, errs.Wrap(err, "store totals")
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM trade_totals WHERE world_rows = 0 AND partner_rows = 0"); err != nil {
+			return 0, errs.Wrap(err, "store totals")
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT move"); err != nil {
+		return 0, errs.Wrap(err, "store rows")
+	}
+	columns := "reporter, flow, commodity, year, month, partner, partner2, classification, batch_id, value_usd, value_basis, net_weight_kg, qty, qty_unit, flag"
+	res, err := tx.ExecContext(ctx, `INSERT INTO trade_flows (`+columns+`) SELECT `+columns+` FROM trade_import
+		ON CONFLICT (reporter, flow, commodity, year, month, partner, partner2, classification) DO UPDATE SET
+		batch_id = excluded.batch_id, value_usd = excluded.value_usd, value_basis = excluded.value_basis,
+		net_weight_kg = excluded.net_weight_kg, qty = excluded.qty, qty_unit = excluded.qty_unit, flag = excluded.flag`)
+	if db.IsCardinalityViolation(err) { // the statement met a row it had written: a repeated row
+		if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT move"); err != nil {
+			return 0, errs.Wrap(err, "store rows")
+		}
+		return 0, repeatedRows(ctx, tx, in)
+	}
+	if err != nil {
+		return 0, errs.Wrap(err, "store rows")
+	}
+	return res.RowsAffected()
+}
+
+// totalSums are a total's columns (world_rows, world_usd, partner_rows,
+// partner_usd) summed over the flows of table alias t.
+func totalSums(t string) string {
+	return strings.NewReplacer("$t", t).Replace(`SUM(CASE WHEN $tpartner = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN $tpartner = 0 THEN $tvalue_usd ELSE 0 END),
+		SUM(CASE WHEN $tpartner <> 0 THEN 1 ELSE 0 END), SUM(CASE WHEN $tpartner <> 0 THEN $tvalue_usd ELSE 0 END)`)
+}
+
+// repeatedRows names the rows that repeat an earlier row of the file.
+func repeatedRows(ctx context.Context, tx *sql.Tx, in *rowSource) error {
+	rows, err := tx.QueryContext(ctx, `SELECT line FROM (SELECT line, row_number() OVER (
+		PARTITION BY reporter, flow, commodity, year, month, partner, partner2, classification ORDER BY line) AS n FROM trade_import) d
+		WHERE n > 1 ORDER BY line LIMIT $1`, MaxProblems)
+	if err != nil {
+		return errs.Wrap(err, "look for repeated rows")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var line int
+		if err := rows.Scan(&line); err != nil {
+			return errs.Wrap(err, "look for repeated rows")
+		}
+		in.problem(&RowError{Line: line, Msg: msgRepeated})
+	}
+	return errs.Wrap(rows.Err(), "look for repeated rows")
+}
+
+// copySource hands the good rows of a file to COPY.
+type copySource struct {
+	in  *rowSource
+	err error
+}
+
+func (c *copySource) Next() bool {
+	ok, err := c.in.next()
+	c.err = err
+	return ok
+}
+
+func (c *copySource) Values() ([]any, error) {
+	f := &c.in.flow
+	return []any{f.Reporter, f.Flow, f.Commodity, f.Year, f.Month, f.Partner, f.Partner2, f.Classification,
+		c.in.batch, f.Value, f.ValueBasis, f.NetWeight, f.Qty, f.QtyUnit, f.Flag, c.in.reader.Line()}, nil
+}
+
+func (c *copySource) Err() error { return c.err }

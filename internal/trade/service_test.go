@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -264,5 +265,64 @@ func TestIntelligenceReports(t *testing.T) {
 		if _, err := s.BuildReport(ctx, mesa, "2026-S3", "es", nil); !errs.Is(err, errs.Invalid) {
 			t.Fatalf("bad period: %v", err)
 		}
+	})
+}
+
+// TestTotalsFollowTheRowsAcrossFiles checks the totals the rankings read
+// against the rows themselves while files overlap, take rows over from each
+// other and are imported again.
+func TestTotalsFollowTheRowsAcrossFiles(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := setup(t, d)
+		ctx := context.Background()
+		load := func(name string, rows ...string) {
+			t.Helper()
+			b, err := s.Start(ctx, mesa, trade.FormatSRIIM, name, "test")
+			if err == nil {
+				file := "reportero,socio,socio2,flujo,clasificacion,codigo,anio,mes,valor_usd,base_valor,peso_neto_kg,cantidad,unidad,bandera\n" +
+					strings.Join(rows, "\n") + "\n"
+				_, err = s.Import(ctx, mesa, b, strings.NewReader(file))
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+		}
+		japan := func(want float64) {
+			t.Helper()
+			// The reporter's total straight from its rows: the World row, else the sum of the partner rows.
+			var direct float64
+			if err := d.Read().QueryRow(`SELECT COALESCE(MAX(CASE WHEN partner = 0 THEN value_usd END), SUM(value_usd))
+				FROM trade_flows WHERE reporter = 392 AND flow = 'import' AND commodity = '030799' AND year = 2004 AND month = 0`).Scan(&direct); err != nil {
+				t.Fatal(err)
+			}
+			rk, err := s.Importers(ctx, trade.AsReported("030799"), "import", 2004, 2004, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ranked float64
+			for _, r := range rk.Rows {
+				if r.Partner.Code == 392 {
+					ranked = r.Values[2004]
+				}
+			}
+			if direct != want || ranked != want {
+				t.Fatalf("Japan's total: %v from its rows, %v ranked, want %v", direct, ranked, want)
+			}
+		}
+		row := func(partner string, value int) string {
+			return "JPN," + partner + ",,importacion,H2,030799,2004,," + strconv.Itoa(value) + ",cif,,,,"
+		}
+		load("a.csv", row("CHN", 100), row("CHL", 50))
+		japan(150)
+		load("b.csv", row("CHL", 70), row("PER", 30)) // takes Chile's row over from a.csv
+		japan(200)
+		load("c.csv", row("0", 500), row("KOR", 1))
+		japan(500)
+		load("a.csv", row("CHN", 10), row("CHL", 5)) // a.csv again: takes Chile's row back
+		japan(500)
+		load("c.csv", row("KOR", 2)) // c.csv again, without its World row
+		japan(10 + 5 + 30 + 2)
+		load("b.csv", row("USA", 3))
+		japan(10 + 5 + 2 + 3)
 	})
 }
