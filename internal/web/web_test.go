@@ -181,6 +181,14 @@ func TestSecurityHeadersAndRequestID(t *testing.T) {
 	if id := get(t, s, "/", map[string]string{"X-Request-ID": "<script>"}).Header.Get("X-Request-Id"); id == "<script>" || id == "" {
 		t.Errorf("unsafe request id echoed: %q", id)
 	}
+	// Signed-in browsers' pages are isolated from other sites' windows; anonymous
+	// visitors' are not, which would cost them a new renderer process.
+	if coop := h.Get("Cross-Origin-Opener-Policy"); coop != "" {
+		t.Errorf("anonymous page with COOP %q", coop)
+	}
+	if coop := get(t, s, "/", map[string]string{"Cookie": sessionCookie + "=x"}).Header.Get("Cross-Origin-Opener-Policy"); coop != "same-origin" {
+		t.Errorf("signed-in page with COOP %q, want same-origin", coop)
+	}
 }
 
 func TestStaticFilesAreHashedAndCached(t *testing.T) {
