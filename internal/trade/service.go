@@ -43,12 +43,17 @@ type Batch struct {
 	FinishedAt *time.Time `json:"finished_at,omitempty"`
 	// Read is how many rows an import running in this process has read.
 	Read int64 `json:"read,omitempty"`
+	// Storing says that such an import has read its whole file and is
+	// storing the rows (on PostgreSQL, the longest step of a large file).
+	Storing bool `json:"storing,omitempty"`
 }
 
-// Progress is a running import's count of rows read.
+// Progress is a running import's count of rows read, and whether it has
+// moved on to storing them.
 type Progress struct {
-	mu   sync.Mutex
-	rows int64
+	mu      sync.Mutex
+	rows    int64
+	storing bool
 }
 
 func (p *Progress) set(n int64) {
@@ -57,10 +62,16 @@ func (p *Progress) set(n int64) {
 	p.mu.Unlock()
 }
 
-func (p *Progress) get() int64 {
+func (p *Progress) setStoring() {
+	p.mu.Lock()
+	p.storing = true
+	p.mu.Unlock()
+}
+
+func (p *Progress) get() (rows int64, storing bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.rows
+	return p.rows, p.storing
 }
 
 // MaxProblems is how many bad rows an import reports before it stops reading.
@@ -244,6 +255,7 @@ func insertRows(ctx context.Context, tx *sql.Tx, in *rowSource) (int64, error) {
 			if len(in.problems) > 0 {
 				return stored, nil
 			}
+			in.prog.setStoring()
 			return stored, totals.finish(ctx, tx)
 		}
 		f := &in.flow
@@ -300,7 +312,7 @@ func (s *Service) Batch(ctx context.Context, id int64) (Batch, error) {
 		return b, errs.Wrap(err, "read import")
 	}
 	if p, ok := s.jobs.Load(id); ok {
-		b.Read = p.(*Progress).get()
+		b.Read, b.Storing = p.(*Progress).get()
 	}
 	return b, nil
 }
@@ -343,6 +355,7 @@ func copyRows(ctx context.Context, tx *sql.Tx, conn *sql.Conn, in *rowSource) (i
 	if len(in.problems) > 0 {
 		return 0, nil
 	}
+	in.prog.setStoring()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO trade_totals (commodity, flow, year, reporter, classification, batch_id,
 		world_rows, world_usd, partner_rows, partner_usd)
 		SELECT commodity, flow, year, reporter, classification, $1, `+totalSums("")+`
