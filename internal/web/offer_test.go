@@ -339,8 +339,16 @@ func TestPublicPageCache(t *testing.T) {
 	if _, page := fetch("/oferta", nil); !strings.Contains(page, "Pulpo congelado") {
 		t.Fatal("the catalogue still shows the old offer after a change")
 	}
-	// A logged-in editor never gets the anonymous page.
+	// A refused write (here a failed login) leaves the cache as it was.
 	b := site.browser()
+	writes := site.srv.publicPages.writes.Load()
+	if res := b.login("editor@example.org", "wrong password"); res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("failed login: %d", res.StatusCode)
+	}
+	if site.srv.publicPages.writes.Load() != writes {
+		t.Error("a failed login emptied the page cache")
+	}
+	// A logged-in editor never gets the anonymous page.
 	b.login("editor@example.org", testPassword)
 	if _, page, _ := b.get("/"); !strings.Contains(page, "editor") {
 		t.Fatal("the logged-in home page came from the anonymous cache")

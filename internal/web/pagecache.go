@@ -15,7 +15,8 @@ import (
 // pageCache keeps, for a short time, the public pages that anonymous
 // visitors read most (home, catalogue, species pages), already compressed:
 // a buyer on a weak phone and a crawler get the same bytes without a query.
-// Any write through this instance empties it at once; writes by other
+// Any write through this instance (a request other than GET or HEAD that
+// is not refused with a 4xx status) empties it at once; writes by other
 // instances and background imports show within pageCacheTTL. It sits
 // outside the rest of the chain, so that a hit costs little more than
 // nginx serving a file; hits are still counted and logged.
@@ -67,8 +68,13 @@ func (s *Server) cachePublicPages(next http.Handler) http.Handler {
 	c := &s.publicPages
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			defer c.writes.Add(1)
-			next.ServeHTTP(w, r)
+			rec := &statusRecorder{ResponseWriter: w}
+			next.ServeHTTP(rec, r)
+			// A refused request (bad form, failed login, rate limit) wrote
+			// nothing, so a bot posting in a loop does not empty the cache.
+			if rec.status < 400 || rec.status >= 500 {
+				c.writes.Add(1)
+			}
 			return
 		}
 		key, ok := cachedFor(r)
