@@ -3,6 +3,7 @@ package actors_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"io"
 	"log/slog"
 	"os"
@@ -295,6 +296,41 @@ func TestExportImportsBackUnchanged(t *testing.T) {
 			if err != nil || rep.Unchanged != 5 {
 				t.Fatalf("%s re-import: %+v %v", format, rep, err)
 			}
+		}
+	})
+}
+
+func TestActorsAreReadTogetherAsEachVisitorMaySee(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		f.importFile(t, "actores.csv")
+		ctx := context.Background()
+		page, err := f.svc.List(ctx, f.admin, actors.Filter{PerPage: 3, Sort: "name"})
+		if err != nil || len(page.Actors) < 3 {
+			t.Fatalf("list: %v %d", err, len(page.Actors))
+		}
+		a, b, c := page.Actors[0], page.Actors[1], page.Actors[2]
+		if err := d.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.Exec("UPDATE actors SET active = $1 WHERE id = $2", false, b.ID)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		ids := []int64{c.ID, b.ID, 999999, a.ID}
+		got, err := f.svc.Actors(ctx, auth.Principal{}, ids)
+		if err != nil || len(got) != 2 || got[0].ID != c.ID || got[1].ID != a.ID {
+			t.Fatalf("a visitor got %v %v, want %d and %d in that order, without the inactive one", got, err, c.ID, a.ID)
+		}
+		for _, x := range got {
+			if x.Email != "" || x.Phone != "" {
+				t.Fatalf("a visitor sees private contacts: %+v", x)
+			}
+			if len(x.Kinds) == 0 {
+				t.Fatalf("without its details: %+v", x)
+			}
+		}
+		if got, _ := f.svc.Actors(ctx, f.admin, ids); len(got) != 3 || got[1].ID != b.ID {
+			t.Fatalf("the administrator got %d actors", len(got))
 		}
 	})
 }

@@ -510,3 +510,49 @@ func (s *Service) SetActive(ctx context.Context, p auth.Principal, id int64, act
 	})
 	return out, err
 }
+
+// Actors returns, in one query and in the order of ids, the actors that p may
+// see among ids (inactive ones only to those who may change them).
+func (s *Service) Actors(ctx context.Context, p auth.Principal, ids []int64) ([]Actor, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	marks := make([]string, len(ids))
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		marks[i], args[i] = "$"+strconv.Itoa(i+1), id
+	}
+	rows, err := s.db.Read().QueryContext(ctx, "SELECT "+columns+" FROM actors WHERE id IN ("+strings.Join(marks, ", ")+")", args...)
+	if err != nil {
+		return nil, errs.Wrap(err, "read actors")
+	}
+	var list []Actor
+	for rows.Next() {
+		a, err := scanActor(rows)
+		if err != nil {
+			rows.Close()
+			return nil, errs.Wrap(err, "read actors")
+		}
+		if a.Active || auth.Can(p, a.Owner()) {
+			list = append(list, a)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, errs.Wrap(err, "read actors")
+	}
+	if err := details(ctx, s.db.Read(), list); err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]Actor, len(list))
+	for _, a := range list {
+		byID[a.ID] = a.VisibleTo(p)
+	}
+	out := make([]Actor, 0, len(list))
+	for _, id := range ids {
+		if a, ok := byID[id]; ok {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}

@@ -136,19 +136,22 @@ func (s *Server) cataloguePage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	byActor := map[int64]int{}
+	// The exporters in the order of their first product, read together.
+	byActor := map[int64][]offer.Product{}
+	var ids []int64
 	for _, p := range products {
-		i, ok := byActor[p.ActorID]
-		if !ok {
-			a, err := s.actors.Actor(r.Context(), auth.Principal{}, p.ActorID)
-			if err != nil {
-				continue
-			}
-			i = len(v.Exporters)
-			byActor[p.ActorID] = i
-			v.Exporters = append(v.Exporters, exporterCard{Actor: a})
+		if byActor[p.ActorID] == nil {
+			ids = append(ids, p.ActorID)
 		}
-		v.Exporters[i].Products = append(v.Exporters[i].Products, p)
+		byActor[p.ActorID] = append(byActor[p.ActorID], p)
+	}
+	exporters, err := s.actors.Actors(r.Context(), auth.Principal{}, ids)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, a := range exporters {
+		v.Exporters = append(v.Exporters, exporterCard{Actor: a, Products: byActor[a.ID]})
 	}
 	s.renderPublic(w, r, "catalogue.html", i18n.T(langOf(r), "offer.title"), i18n.T(langOf(r), "offer.description"), v, nil, "")
 }
