@@ -356,6 +356,11 @@ func copyRows(ctx context.Context, tx *sql.Tx, conn *sql.Conn, in *rowSource) (i
 		return 0, nil
 	}
 	in.prog.setStoring()
+	// Autovacuum never analyzes a temporary table; without statistics the
+	// planner would guess its size when joining and grouping millions of rows.
+	if _, err := tx.ExecContext(ctx, "ANALYZE trade_import"); err != nil {
+		return 0, errs.Wrap(err, "store rows")
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO trade_totals (commodity, flow, year, reporter, classification, batch_id,
 		world_rows, world_usd, partner_rows, partner_usd)
 		SELECT commodity, flow, year, reporter, classification, $1, `+totalSums("")+`
