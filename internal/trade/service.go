@@ -111,8 +111,10 @@ func (s *Service) Start(ctx context.Context, p auth.Principal, format, name, sou
 func (s *Service) Import(ctx context.Context, p auth.Principal, b Batch, r io.Reader) (Batch, error) {
 	prog, _ := s.jobs.LoadOrStore(b.ID, &Progress{})
 	defer s.jobs.Delete(b.ID)
+	stopPublishing := s.publishProgress(ctx, b.ID, prog.(*Progress))
 	var stored int64
 	err := s.importRows(ctx, p, b, r, prog.(*Progress), &stored)
+	stopPublishing()
 	now := s.Now()
 	state, msg := "done", ""
 	if err != nil {
@@ -136,6 +138,49 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, b Batch, r io.Re
 	}
 	b.State, b.Error, b.Rows, b.FinishedAt = state, msg, stored, &now
 	return b, err
+}
+
+// progressEvery is how often a running import publishes its progress.
+const progressEvery = time.Second
+
+// publishProgress writes a running import's progress to its batch every
+// progressEvery, for the other app instances, until the returned function
+// is called. Only on PostgreSQL: SQLite serves one instance, which knows its
+// imports' progress, and its single writer is busy with the import.
+func (s *Service) publishProgress(ctx context.Context, id int64, prog *Progress) (stop func()) {
+	if s.db.Dialect != db.Postgres {
+		return func() {}
+	}
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(progressEvery)
+		defer tick.Stop()
+		var lastRows int64
+		var lastStoring bool
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			rows, storing := prog.get()
+			if rows == lastRows && storing == lastStoring {
+				continue
+			}
+			// Progress is a courtesy: a failed write is tried again at the next tick.
+			if s.db.Tx(ctx, func(tx *sql.Tx) error {
+				_, err := tx.ExecContext(ctx, "UPDATE trade_batches SET rows_read = $1, storing = $2 WHERE id = $3 AND state = 'running'", rows, storing, id)
+				return err
+			}) == nil {
+				lastRows, lastStoring = rows, storing
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
 }
 
 func (s *Service) importRows(ctx context.Context, p auth.Principal, b Batch, r io.Reader, prog *Progress, stored *int64) error {
@@ -290,19 +335,25 @@ func insertRows(ctx context.Context, tx *sql.Tx, in *rowSource) (int64, error) {
 	}
 }
 
-const batchColumns = "id, format, name, source, rows, state, error, created_by, created_at, finished_at"
+const batchColumns = "id, format, name, source, rows, state, error, created_by, created_at, finished_at, rows_read, storing"
 
 func scanBatch(row interface{ Scan(...any) error }) (Batch, error) {
 	var b Batch
 	var fin sql.NullTime
-	err := row.Scan(&b.ID, &b.Format, &b.Name, &b.Source, &b.Rows, &b.State, &b.Error, &b.CreatedBy, &b.CreatedAt, &fin)
+	var read int64
+	var storing bool
+	err := row.Scan(&b.ID, &b.Format, &b.Name, &b.Source, &b.Rows, &b.State, &b.Error, &b.CreatedBy, &b.CreatedAt, &fin, &read, &storing)
 	if fin.Valid {
 		b.FinishedAt = &fin.Time
+	}
+	if b.State == "running" {
+		b.Read, b.Storing = read, storing
 	}
 	return b, err
 }
 
-// Batch returns an import, with its progress when it runs in this process.
+// Batch returns an import, with its progress: as of now when it runs in
+// this process, else as its instance last published it.
 func (s *Service) Batch(ctx context.Context, id int64) (Batch, error) {
 	b, err := scanBatch(s.db.Read().QueryRowContext(ctx, "SELECT "+batchColumns+" FROM trade_batches WHERE id = $1", id))
 	if errors.Is(err, sql.ErrNoRows) {

@@ -1,7 +1,9 @@
 package trade_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"math"
@@ -10,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"sriim/internal/accounts"
 	"sriim/internal/auth"
@@ -324,5 +327,54 @@ func TestTotalsFollowTheRowsAcrossFiles(t *testing.T) {
 		japan(10 + 5 + 30 + 2)
 		load("b.csv", row("USA", 3))
 		japan(10 + 5 + 2 + 3)
+	})
+}
+
+// TestImportProgressReachesOtherInstances follows an import on PostgreSQL
+// from a second app instance, which does not run it: the job page there
+// shows the rows read too.
+func TestImportProgressReachesOtherInstances(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		if d.Dialect != db.Postgres {
+			t.Skip("SQLite serves one instance, which keeps its imports' progress in memory")
+		}
+		ctx := context.Background()
+		running, other := setup(t, d), trade.New(d)
+		b, err := running.Start(ctx, mesa, trade.FormatLegacy, "progress.csv", "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := legacyRows(30000)
+		half := len(file)/2 + bytes.IndexByte(file[len(file)/2:], '\n') + 1
+		pr, pw := io.Pipe()
+		t.Cleanup(func() { pw.CloseWithError(errors.New("the test ended")) }) // so that a failed test ends the import
+		result := make(chan error, 1)
+		go func() {
+			_, err := running.Import(ctx, mesa, b, pr)
+			result <- err
+		}()
+		if _, err := pw.Write(file[:half]); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			got, err := other.Batch(ctx, b.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.State == "running" && got.Read >= 10000 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the other instance sees %+v", got)
+			}
+		}
+		_, _ = pw.Write(file[half:])
+		pw.Close()
+		if err := <-result; err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := other.Batch(ctx, b.ID); got.State != "done" || got.Rows != 30000 || got.Read != 0 {
+			t.Fatalf("after the import the other instance sees %+v", got)
+		}
 	})
 }
