@@ -27,9 +27,9 @@ type totalPart struct {
 // about 10 MB, whatever the file's size.
 const maxTotalParts = 1 << 16
 
-// totalParts accumulates the parts of trade_totals an import changes and
-// adds them to the table in bulk, since a file holds many partner rows for
-// each total.
+// totalParts accumulates the parts of trade_totals a SQLite import changes
+// and adds them to the table in bulk, since a file holds many partner rows
+// for each total. (On PostgreSQL the import sums them in SQL after COPY.)
 type totalParts struct {
 	parts   map[totalKey]*totalPart
 	strings map[string]string // interned codes: a parsed field may pin its whole line
