@@ -6,83 +6,45 @@ package actors
 
 import (
 	"fmt"
-	"strings"
 	"time"
-	"unicode"
-
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
 	"sriim/internal/auth"
+	"sriim/internal/vocab"
 )
 
-// Term is a code with its Spanish word, as spreadsheets and forms use it.
-type Term struct{ Code, ES string }
-
-type vocabulary []Term
-
-func (v vocabulary) parse(s string) (string, bool) {
-	s = Fold(s)
-	s = strings.ReplaceAll(s, " ", "_")
-	for _, t := range v {
-		if s == t.Code || s == t.ES {
-			return t.Code, true
-		}
-	}
-	return "", false
-}
-
-func (v vocabulary) spanish(code string) string {
-	for _, t := range v {
-		if t.Code == code {
-			return t.ES
-		}
-	}
-	return code
-}
-
-func (v vocabulary) words() string {
-	var s []string
-	for _, t := range v {
-		s = append(s, t.ES)
-	}
-	return strings.Join(s, ", ")
-}
-
 // Kinds of actor, in the order the registry lists them.
-var Kinds = vocabulary{
-	{"extractor", "extractor"},                           // artisanal diver or extractor
-	{"producer_org", "organizacion_productores"},         // association, union, cooperative
-	{"mariculturist_small", "maricultor_pequeno"},        //
-	{"mariculturist_large", "maricultor_grande"},         //
-	{"processor", "planta_procesadora"},                  //
-	{"exporter", "exportador"},                           //
-	{"broker", "intermediario"},                          //
-	{"hatchery", "productor_semilla"},                    // hatchery, seed producer
-	{"packaging", "envases"},                             // packaging supplier
-	{"equipment", "metalmecanica"},                       // cages and equipment
-	{"logistics", "logistica"},                           //
-	{"laboratory", "laboratorio"},                        //
-	{"consultant", "consultor"},                          //
-	{"financing_source", "fuente_financiamiento"},        // seed 3.3.1
-	{"public_institution", "institucion_publica"},        // seed 3.1.1
-	{"market_info_source", "fuente_informacion_mercado"}, // seed 2.1.2
+var Kinds = vocab.List{
+	{Code: "extractor", ES: "extractor"},                           // artisanal diver or extractor
+	{Code: "producer_org", ES: "organizacion_productores"},         // association, union, cooperative
+	{Code: "mariculturist_small", ES: "maricultor_pequeno"},        //
+	{Code: "mariculturist_large", ES: "maricultor_grande"},         //
+	{Code: "processor", ES: "planta_procesadora"},                  //
+	{Code: "exporter", ES: "exportador"},                           //
+	{Code: "broker", ES: "intermediario"},                          //
+	{Code: "hatchery", ES: "productor_semilla"},                    // hatchery, seed producer
+	{Code: "packaging", ES: "envases"},                             // packaging supplier
+	{Code: "equipment", ES: "metalmecanica"},                       // cages and equipment
+	{Code: "logistics", ES: "logistica"},                           //
+	{Code: "laboratory", ES: "laboratorio"},                        //
+	{Code: "consultant", ES: "consultor"},                          //
+	{Code: "financing_source", ES: "fuente_financiamiento"},        // seed 3.3.1
+	{Code: "public_institution", ES: "institucion_publica"},        // seed 3.1.1
+	{Code: "market_info_source", ES: "fuente_informacion_mercado"}, // seed 2.1.2
 }
 
 // CertificationKinds are the certifications the registry records.
-var CertificationKinds = vocabulary{
-	{"sanitary_registration", "registro_sanitario"},
-	{"plant_licence", "habilitacion_sanitaria"},
-	{"haccp", "haccp"},
-	{"other", "otra"},
+var CertificationKinds = vocab.List{
+	{Code: "sanitary_registration", ES: "registro_sanitario"},
+	{Code: "plant_licence", ES: "habilitacion_sanitaria"},
+	{Code: "haccp", ES: "haccp"},
+	{Code: "other", ES: "otra"},
 }
 
 // FinancingTypes say whether a financing source's money is paid back.
-var FinancingTypes = vocabulary{{"", ""}, {"returnable", "reembolsable"}, {"non_returnable", "no_reembolsable"}, {"both", "ambos"}}
+var FinancingTypes = vocab.List{{Code: "", ES: ""}, {Code: "returnable", ES: "reembolsable"}, {Code: "non_returnable", ES: "no_reembolsable"}, {Code: "both", ES: "ambos"}}
 
 // Presentations of products, as in the production module.
-var Presentations = vocabulary{{"fresh", "fresco"}, {"canned", "conservas"}, {"frozen", "congelado"}, {"dried_salted", "seco_salado"}}
+var Presentations = vocab.List{{Code: "fresh", ES: "fresco"}, {Code: "canned", ES: "conservas"}, {Code: "frozen", ES: "congelado"}, {Code: "dried_salted", ES: "seco_salado"}}
 
 // Certification is a sanitary registration, plant licence, HACCP plan or other.
 type Certification struct {
@@ -162,17 +124,6 @@ func (a Actor) VisibleTo(p auth.Principal) Actor {
 		a.Phone = ""
 	}
 	return a
-}
-
-// Fold lower-cases s and removes its accents, so that "Asociación" and
-// "ASOCIACION" compare equal; search and duplicate detection use it.
-func Fold(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		out = s
-	}
-	return strings.ToLower(strings.TrimSpace(out))
 }
 
 // ValidRUC checks a Peruvian taxpayer number (RUC): 11 digits, a known

@@ -44,14 +44,6 @@ func TestValidRUC(t *testing.T) {
 	}
 }
 
-func TestFold(t *testing.T) {
-	for in, want := range map[string]string{"Asociación": "asociacion", "ILO": "ilo", " Ñandú ": "nandu", "Pescadores": "pescadores"} {
-		if got := actors.Fold(in); got != want {
-			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 type fixture struct {
 	svc     *actors.Service
 	editor  auth.Principal

@@ -11,6 +11,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/errs"
 	"sriim/internal/importer"
+	"sriim/internal/vocab"
 )
 
 // Filter selects actors for a list. Zero fields select everything.
@@ -55,7 +56,7 @@ func (s *Service) List(ctx context.Context, p auth.Principal, f Filter) (Page, e
 		cond = append(cond, "actors.active = "+arg(true))
 	}
 	if f.Kind != "" {
-		if code, ok := Kinds.parse(f.Kind); ok {
+		if code, ok := Kinds.Parse(f.Kind); ok {
 			f.Kind = code
 		}
 		cond = append(cond, "EXISTS (SELECT 1 FROM actor_kinds k WHERE k.actor_id = actors.id AND k.kind = "+arg(f.Kind)+")")
@@ -67,13 +68,13 @@ func (s *Service) List(ctx context.Context, p auth.Principal, f Filter) (Page, e
 		cond = append(cond, "actors.district = "+arg(f.District))
 	}
 	if f.Certification != "" {
-		if code, ok := CertificationKinds.parse(f.Certification); ok {
+		if code, ok := CertificationKinds.Parse(f.Certification); ok {
 			f.Certification = code
 		}
 		cond = append(cond, "EXISTS (SELECT 1 FROM actor_certifications c WHERE c.actor_id = actors.id AND c.kind = "+arg(f.Certification)+
 			" AND (c.valid_to = '' OR c.valid_to >= "+arg(s.Now().Format("2006-01-02"))+"))")
 	}
-	for _, word := range strings.Fields(Fold(f.Q)) {
+	for _, word := range strings.Fields(vocab.Fold(f.Q)) {
 		cond = append(cond, "actors.search_text LIKE "+arg("%"+escapeLike(word)+"%")+" ESCAPE '!'")
 	}
 	where := ""
@@ -204,7 +205,7 @@ func yesNo(b bool) string {
 }
 
 func parseYesNo(s string) (bool, bool) {
-	switch Fold(s) {
+	switch vocab.Fold(s) {
 	case "si", "s", "yes", "y", "true", "1", "x":
 		return true, true
 	case "no", "n", "false", "0", "":
@@ -223,20 +224,20 @@ func (a Actor) Row() []string {
 	}
 	kinds := make([]string, len(a.Kinds))
 	for i, k := range a.Kinds {
-		kinds[i] = Kinds.spanish(k)
+		kinds[i] = Kinds.Spanish(k)
 	}
 	pres := make([]string, len(a.Presentations))
 	for i, p := range a.Presentations {
-		pres[i] = Presentations.spanish(p)
+		pres[i] = Presentations.Spanish(p)
 	}
 	certs := make([]string, len(a.Certifications))
 	for i, c := range a.Certifications {
-		certs[i] = strings.Join([]string{CertificationKinds.spanish(c.Kind), c.Number, c.Issuer, c.ValidTo}, "|")
+		certs[i] = strings.Join([]string{CertificationKinds.Spanish(c.Kind), c.Number, c.Issuer, c.ValidTo}, "|")
 	}
 	return []string{a.Key, a.Name, a.RUC, strings.Join(kinds, "; "), a.District, a.Address, coord(a.Latitude), coord(a.Longitude),
 		a.Description, a.DescriptionEN, a.Website, a.ContactName, yesNo(a.ContactNamePublic), a.Email, yesNo(a.EmailPublic),
 		a.Phone, yesNo(a.PhonePublic), strings.Join(a.Species, "; "), strings.Join(pres, "; "), a.Services,
-		FinancingTypes.spanish(a.FinancingType), a.FinancingEligible, a.FinancingRequirements, a.FinancingAmounts,
+		FinancingTypes.Spanish(a.FinancingType), a.FinancingEligible, a.FinancingRequirements, a.FinancingAmounts,
 		strings.Join(certs, "; "), yesNo(a.Active)}
 }
 

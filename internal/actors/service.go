@@ -16,6 +16,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/errs"
+	"sriim/internal/vocab"
 )
 
 // Service is the registry module.
@@ -198,8 +199,8 @@ func (s *Service) reference(ctx context.Context, q querier) (reference, error) {
 			return ref, errs.Wrap(err, "read districts")
 		}
 		ref.districts[code] = code
-		if _, taken := ref.districts[Fold(name)]; !taken {
-			ref.districts[Fold(name)] = code
+		if _, taken := ref.districts[vocab.Fold(name)]; !taken {
+			ref.districts[vocab.Fold(name)] = code
 		}
 	}
 	return ref, errs.Wrap(rows.Err(), "read districts")
@@ -222,9 +223,9 @@ func (a *Actor) normalize(ref reference) map[string]string {
 	}
 	kinds := []string{}
 	for _, k := range a.Kinds {
-		code, ok := Kinds.parse(k)
+		code, ok := Kinds.Parse(k)
 		if !ok {
-			p["kinds"] = fmt.Sprintf("%q is not a kind; use %s", k, Kinds.words())
+			p["kinds"] = fmt.Sprintf("%q is not a kind; use %s", k, Kinds.Words())
 			continue
 		}
 		if !slices.Contains(kinds, code) {
@@ -239,7 +240,7 @@ func (a *Actor) normalize(ref reference) map[string]string {
 	if a.District != "" {
 		code, ok := ref.districts[a.District]
 		if !ok {
-			code, ok = ref.districts[Fold(a.District)]
+			code, ok = ref.districts[vocab.Fold(a.District)]
 		}
 		if !ok {
 			p["district"] = fmt.Sprintf("%q is not a district of the region", a.District)
@@ -264,9 +265,9 @@ func (a *Actor) normalize(ref reference) map[string]string {
 	a.Species = species
 	pres := []string{}
 	for _, x := range a.Presentations {
-		code, ok := Presentations.parse(x)
+		code, ok := Presentations.Parse(x)
 		if !ok {
-			p["presentations"] = fmt.Sprintf("%q is not a presentation; use %s", x, Presentations.words())
+			p["presentations"] = fmt.Sprintf("%q is not a presentation; use %s", x, Presentations.Words())
 			continue
 		}
 		if !slices.Contains(pres, code) {
@@ -274,15 +275,15 @@ func (a *Actor) normalize(ref reference) map[string]string {
 		}
 	}
 	a.Presentations = pres
-	if code, ok := FinancingTypes.parse(a.FinancingType); ok {
+	if code, ok := FinancingTypes.Parse(a.FinancingType); ok {
 		a.FinancingType = code
 	} else {
-		p["financing_type"] = "one of " + FinancingTypes.words()
+		p["financing_type"] = "one of " + FinancingTypes.Words()
 	}
 	for i, c := range a.Certifications {
-		code, ok := CertificationKinds.parse(c.Kind)
+		code, ok := CertificationKinds.Parse(c.Kind)
 		if !ok {
-			p["certifications"] = fmt.Sprintf("%q is not a certification; use %s", c.Kind, CertificationKinds.words())
+			p["certifications"] = fmt.Sprintf("%q is not a certification; use %s", c.Kind, CertificationKinds.Words())
 		}
 		a.Certifications[i].Kind = code
 		if c.ValidTo != "" {
@@ -320,12 +321,12 @@ func derivedKey(a Actor) string {
 	if a.RUC != "" {
 		return "ruc-" + a.RUC
 	}
-	words := strings.FieldsFunc(Fold(a.Name), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	words := strings.FieldsFunc(vocab.Fold(a.Name), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	return strings.Join(words, "-") + "@" + a.District
 }
 
 func (a Actor) searchText() string {
-	return Fold(strings.Join([]string{a.Name, a.RUC, a.Description, a.DescriptionEN, a.Services, a.Address}, " "))
+	return vocab.Fold(strings.Join([]string{a.Name, a.RUC, a.Description, a.DescriptionEN, a.Services, a.Address}, " "))
 }
 
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
@@ -412,7 +413,7 @@ func duplicates(ctx context.Context, q querier, a Actor) ([]Warning, error) {
 		if err := rows.Scan(&id, &name); err != nil {
 			return nil, errs.Wrap(err, "look for duplicates")
 		}
-		if similar(Fold(name), Fold(a.Name)) {
+		if similar(vocab.Fold(name), vocab.Fold(a.Name)) {
 			out = append(out, Warning{Message: fmt.Sprintf("%q in the same district looks like the same actor", name), ActorID: id})
 		}
 	}

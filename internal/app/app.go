@@ -185,12 +185,11 @@ func runSeed(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(stderr, cfg.LogLevel)
-	d, err := openDB(ctx, cfg, log)
+	d, _, err := start(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	return newServices(d, cfg.DataDir).loadSeed(ctx, d, log)
+	return d.Close()
 }
 
 // describe turns an invalid-input error into one line a terminal user can act on.
@@ -213,15 +212,11 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(stderr, cfg.LogLevel)
-	d, err := openDB(ctx, cfg, log)
+	d, svc, err := start(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	svc := newServices(d, cfg.DataDir)
-	if err := svc.loadSeed(ctx, d, log); err != nil {
-		return err
-	}
 	key, err := csrfKey(ctx, d)
 	if err != nil {
 		return err

@@ -31,15 +31,11 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	log := newLogger(io.Discard, cfg.LogLevel)
-	d, err := openDB(ctx, cfg, log)
+	d, svc, err := start(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	svc := newServices(d, cfg.DataDir)
-	if err := svc.loadSeed(ctx, d, log); err != nil {
-		return err
-	}
 	var list []string
 	if lines != "" {
 		list = strings.Split(lines, ",")

@@ -9,6 +9,7 @@ import (
 
 	"sriim/internal/accounts"
 	"sriim/internal/actors"
+	"sriim/internal/config"
 	"sriim/internal/db"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
@@ -35,9 +36,21 @@ func newServices(d *db.DB, dataDir string) *services {
 		offer: offer.New(d, filepath.Join(dataDir, "files", "photos"))}
 }
 
-// loadSeed loads the seed datasets not loaded yet.
-func (s *services) loadSeed(ctx context.Context, d *db.DB, log *slog.Logger) error {
-	return seeding.Load(ctx, d, seeding.Services{Accounts: s.accounts, Reference: s.reference, Production: s.production, Planning: s.planning, Trade: s.trade}, log)
+// start opens the database and brings it up to date, builds the services
+// and loads the seed datasets not loaded yet: what every command that works
+// on the data does first. The caller closes the database.
+func start(ctx context.Context, cfg config.Config, log *slog.Logger) (*db.DB, *services, error) {
+	d, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc := newServices(d, cfg.DataDir)
+	seeded := seeding.Services{Accounts: svc.accounts, Reference: svc.reference, Production: svc.production, Planning: svc.planning, Trade: svc.trade}
+	if err := seeding.Load(ctx, d, seeded, log); err != nil {
+		d.Close()
+		return nil, nil, err
+	}
+	return d, svc, nil
 }
 
 // csrfKey is the installation's CSRF signing key, made on first start and

@@ -49,15 +49,11 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("name at least one file")
 	}
 	log := newLogger(io.Discard, cfg.LogLevel)
-	d, err := openDB(ctx, cfg, log)
+	d, svc, err := start(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	svc := newServices(d, cfg.DataDir)
-	if err := svc.loadSeed(ctx, d, log); err != nil {
-		return err
-	}
 	inst, err := svc.accounts.InstitutionByCode(ctx, institution)
 	if err != nil {
 		return err
@@ -136,15 +132,11 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("--format must be csv or xlsx")
 	}
 	log := newLogger(io.Discard, cfg.LogLevel)
-	d, err := openDB(ctx, cfg, log)
+	d, svc, err := start(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	svc := newServices(d, cfg.DataDir)
-	if err := svc.loadSeed(ctx, d, log); err != nil {
-		return err
-	}
 	var header []string
 	var rows [][]string
 	switch what {

@@ -41,15 +41,11 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	log := newLogger(io.Discard, cfg.LogLevel)
-	d, err := openDB(ctx, cfg, log)
+	d, svc, err := start(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	svc := newServices(d, cfg.DataDir)
-	if err := svc.loadSeed(ctx, d, log); err != nil {
-		return err
-	}
 	switch args[0] {
 	case "add":
 		if name == "" {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"sriim/internal/auth"
+	"sriim/internal/vocab"
 )
 
 // Observation is one figure: a quantity in a year (or month), an average
@@ -62,44 +63,12 @@ func (o Observation) sameFigure(n Observation) bool {
 		o.Status == n.Status && o.SourceRef == n.SourceRef && o.Note == n.Note && o.PeriodText == n.PeriodText
 }
 
-// Term is a code with its Spanish word, as spreadsheets and forms use it.
-type Term struct{ Code, ES string }
-
-type vocabulary []Term
-
-func (v vocabulary) parse(s string) (string, bool) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	for _, t := range v {
-		if s == t.Code || s == t.ES {
-			return t.Code, true
-		}
-	}
-	return "", false
-}
-
-func (v vocabulary) spanish(code string) string {
-	for _, t := range v {
-		if t.Code == code {
-			return t.ES
-		}
-	}
-	return code
-}
-
-func (v vocabulary) codes() string {
-	var s []string
-	for _, t := range v {
-		s = append(s, t.ES)
-	}
-	return strings.Join(s, ", ")
-}
-
 // The vocabularies, in the order pages show them (Cuadro 1's order for presentations).
 var (
-	Presentations = vocabulary{{"all", "todas"}, {"fresh", "fresco"}, {"canned", "conservas"}, {"frozen", "congelado"}, {"dried_salted", "seco_salado"}}
-	Origins       = vocabulary{{"all", "todos"}, {"capture", "extraccion"}, {"aquaculture", "acuicultura"}}
-	Measures      = vocabulary{{"quantity", "cantidad"}, {"average_quantity", "promedio_anual"}, {"share", "participacion"}, {"growth_rate", "tasa_crecimiento"}}
-	Statuses      = vocabulary{{"final", "definitivo"}, {"provisional", "provisional"}, {"estimated", "estimado"}, {"revised", "revisado"}}
+	Presentations = vocab.List{{Code: "all", ES: "todas"}, {Code: "fresh", ES: "fresco"}, {Code: "canned", ES: "conservas"}, {Code: "frozen", ES: "congelado"}, {Code: "dried_salted", ES: "seco_salado"}}
+	Origins       = vocab.List{{Code: "all", ES: "todos"}, {Code: "capture", ES: "extraccion"}, {Code: "aquaculture", ES: "acuicultura"}}
+	Measures      = vocab.List{{Code: "quantity", ES: "cantidad"}, {Code: "average_quantity", ES: "promedio_anual"}, {Code: "share", ES: "participacion"}, {Code: "growth_rate", ES: "tasa_crecimiento"}}
+	Statuses      = vocab.List{{Code: "final", ES: "definitivo"}, {Code: "provisional", ES: "provisional"}, {Code: "estimated", ES: "estimado"}, {Code: "revised", ES: "revisado"}}
 )
 
 // Columns are the import template's columns, in order; they are also the
@@ -171,21 +140,21 @@ func fromCells(get func(string) string) (Observation, map[string]string) {
 		SourceRef: get("referencia"), Note: get("nota")}
 	problems := map[string]string{}
 	var ok bool
-	if o.Presentation, ok = Presentations.parse(get("presentacion")); !ok {
-		problems["presentacion"] = "one of " + Presentations.codes()
+	if o.Presentation, ok = Presentations.Parse(get("presentacion")); !ok {
+		problems["presentacion"] = "one of " + Presentations.Words()
 	}
-	if o.Origin, ok = Origins.parse(get("origen")); !ok {
-		problems["origen"] = "one of " + Origins.codes()
+	if o.Origin, ok = Origins.Parse(get("origen")); !ok {
+		problems["origen"] = "one of " + Origins.Words()
 	}
-	if o.Measure, ok = Measures.parse(get("medida")); !ok {
-		problems["medida"] = "one of " + Measures.codes()
+	if o.Measure, ok = Measures.Parse(get("medida")); !ok {
+		problems["medida"] = "one of " + Measures.Words()
 	}
 	status := get("estado")
 	if status == "" {
 		status = "definitivo"
 	}
-	if o.Status, ok = Statuses.parse(status); !ok {
-		problems["estado"] = "one of " + Statuses.codes()
+	if o.Status, ok = Statuses.Parse(status); !ok {
+		problems["estado"] = "one of " + Statuses.Words()
 	}
 	for col, dst := range map[string]*int{"anio": &o.Year, "mes": &o.Month, "anio_hasta": &o.YearTo} {
 		n, err := parseInt(get(col))
@@ -227,10 +196,10 @@ func (o Observation) Cells() []string {
 	if o.Amount != nil {
 		amount = strconv.FormatFloat(*o.Amount, 'f', -1, 64)
 	}
-	return []string{o.Species, Presentations.spanish(o.Presentation), Origins.spanish(o.Origin), o.Place,
-		Measures.spanish(o.Measure), num(o.Year), num(o.Month), num(o.YearTo), o.PeriodText, o.ShareOf,
+	return []string{o.Species, Presentations.Spanish(o.Presentation), Origins.Spanish(o.Origin), o.Place,
+		Measures.Spanish(o.Measure), num(o.Year), num(o.Month), num(o.YearTo), o.PeriodText, o.ShareOf,
 		strconv.FormatFloat(o.Value, 'f', -1, 64), o.Unit, amount, o.Currency, o.Source, o.SourceRef,
-		Statuses.spanish(o.Status), o.Note}
+		Statuses.Spanish(o.Status), o.Note}
 }
 
 // known is what validation checks codes against.
@@ -248,14 +217,14 @@ func (o *Observation) validate(k known) map[string]string {
 	if !k.places[o.Place] {
 		p["lugar"] = fmt.Sprintf("unknown place %q: use a code of the places list", o.Place)
 	}
-	if _, ok := Presentations.parse(o.Presentation); !ok {
-		p["presentacion"] = "one of " + Presentations.codes()
+	if _, ok := Presentations.Parse(o.Presentation); !ok {
+		p["presentacion"] = "one of " + Presentations.Words()
 	}
-	if _, ok := Origins.parse(o.Origin); !ok {
-		p["origen"] = "one of " + Origins.codes()
+	if _, ok := Origins.Parse(o.Origin); !ok {
+		p["origen"] = "one of " + Origins.Words()
 	}
-	if _, ok := Statuses.parse(o.Status); !ok {
-		p["estado"] = "one of " + Statuses.codes()
+	if _, ok := Statuses.Parse(o.Status); !ok {
+		p["estado"] = "one of " + Statuses.Words()
 	}
 	switch o.Measure {
 	case "quantity":
@@ -278,7 +247,7 @@ func (o *Observation) validate(k known) map[string]string {
 		}
 	case "growth_rate":
 	default:
-		p["medida"] = "one of " + Measures.codes()
+		p["medida"] = "one of " + Measures.Words()
 	}
 	if o.Year != 0 && (o.Year < 1900 || o.Year > 2100) {
 		p["anio"] = "a year between 1900 and 2100"

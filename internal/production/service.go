@@ -73,11 +73,24 @@ func (s *Service) known(ctx context.Context, q querier) (known, error) {
 
 // Observation returns one observation.
 func (s *Service) Observation(ctx context.Context, id int64) (Observation, error) {
-	o, err := scan(s.db.Read().QueryRowContext(ctx, "SELECT "+columns+" FROM production_observations WHERE id = $1", id))
+	return observation(ctx, s.db.Read(), id)
+}
+
+func observation(ctx context.Context, q querier, id int64) (Observation, error) {
+	o, err := scan(q.QueryRowContext(ctx, "SELECT "+columns+" FROM production_observations WHERE id = $1", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, errs.E(errs.NotFound, "no observation %d", id)
 	}
 	return o, errs.Wrap(err, "read observation")
+}
+
+// changeable reads, in tx, an observation p may change.
+func changeable(ctx context.Context, tx *sql.Tx, p auth.Principal, id int64) (Observation, error) {
+	o, err := observation(ctx, tx, id)
+	if err != nil {
+		return o, err
+	}
+	return o, auth.Authorize(p, o.Owner())
 }
 
 // Revision is an earlier value of an observation.
@@ -176,14 +189,8 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, p auth.Principal, o Ob
 func (s *Service) Update(ctx context.Context, p auth.Principal, id int64, o Observation) (Observation, error) {
 	var out Observation
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := scan(tx.QueryRowContext(ctx, "SELECT "+columns+" FROM production_observations WHERE id = $1", id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return errs.E(errs.NotFound, "no observation %d", id)
-		}
+		before, err := changeable(ctx, tx, p, id)
 		if err != nil {
-			return errs.Wrap(err, "read observation")
-		}
-		if err := auth.Authorize(p, before.Owner()); err != nil {
 			return err
 		}
 		k, err := s.known(ctx, tx)
@@ -223,14 +230,8 @@ func (s *Service) update(ctx context.Context, tx *sql.Tx, p auth.Principal, befo
 // Delete removes an observation and its history.
 func (s *Service) Delete(ctx context.Context, p auth.Principal, id int64) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := scan(tx.QueryRowContext(ctx, "SELECT "+columns+" FROM production_observations WHERE id = $1", id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return errs.E(errs.NotFound, "no observation %d", id)
-		}
+		before, err := changeable(ctx, tx, p, id)
 		if err != nil {
-			return errs.Wrap(err, "read observation")
-		}
-		if err := auth.Authorize(p, before.Owner()); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM production_observations WHERE id = $1", id); err != nil {

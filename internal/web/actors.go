@@ -15,6 +15,7 @@ import (
 	"sriim/internal/i18n"
 	"sriim/internal/importer"
 	"sriim/internal/reference"
+	"sriim/internal/vocab"
 )
 
 func (s *Server) actorRoutes(mux *http.ServeMux) {
@@ -100,8 +101,8 @@ type actorsView struct {
 	Filter     actors.Filter
 	Page       actors.Page
 	Indicators []actors.Indicator
-	Kinds      []actors.Term
-	Certs      []actors.Term
+	Kinds      []vocab.Term
+	Certs      []vocab.Term
 	Selection  string // filters as a query string, for pagination and downloads
 	CanCreate  bool
 }
@@ -170,10 +171,10 @@ type actorForm struct {
 	Cells    map[string]string
 	Multi    map[string][]string // tipos, especies, presentaciones
 	Certs    []actors.Certification
-	Kinds    []actors.Term
-	CertKind []actors.Term
-	Pres     []actors.Term
-	Finance  []actors.Term
+	Kinds    []vocab.Term
+	CertKind []vocab.Term
+	Pres     []vocab.Term
+	Finance  []vocab.Term
 	Warnings []actors.Warning
 }
 

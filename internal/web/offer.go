@@ -19,6 +19,7 @@ import (
 	"sriim/internal/offer"
 	"sriim/internal/reference"
 	"sriim/internal/trade"
+	"sriim/internal/vocab"
 )
 
 func (s *Server) offerRoutes(mux *http.ServeMux) {
@@ -79,7 +80,7 @@ type offerLists struct {
 	Species  map[string]reference.Species
 	Names    map[string]string
 	Markets  []trade.Partner
-	Certs    []actors.Term
+	Certs    []vocab.Term
 	Exporter map[int64]actors.Actor
 }
 

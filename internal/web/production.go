@@ -18,6 +18,7 @@ import (
 	"sriim/internal/importer"
 	"sriim/internal/production"
 	"sriim/internal/reference"
+	"sriim/internal/vocab"
 )
 
 func (s *Server) productionRoutes(mux *http.ServeMux) {
@@ -112,7 +113,7 @@ type productionView struct {
 	Names      map[string]string // species and place codes → names
 	Selection  string            // the selection as a query string, for links
 	Canwrite   bool
-	Vocabulary map[string][]production.Term
+	Vocabulary map[string][]vocab.Term
 }
 
 // Selected reports whether a presentation or origin code is in the selection.
@@ -126,7 +127,7 @@ func (v productionView) Selected(dimension, code string) bool {
 
 func (s *Server) loadProductionView(r *http.Request) (productionView, error) {
 	lang := langOf(r)
-	v := productionView{Names: map[string]string{}, Vocabulary: map[string][]production.Term{
+	v := productionView{Names: map[string]string{}, Vocabulary: map[string][]vocab.Term{
 		"presentation": production.Presentations, "origin": production.Origins}}
 	var err error
 	if v.Query, err = productionQuery(r.URL.Query(), false); err != nil {
@@ -292,7 +293,7 @@ type observationForm struct {
 	History []production.Revision
 	Species []reference.Species
 	Places  []reference.Place
-	Vocab   map[string][]production.Term
+	Vocab   map[string][]vocab.Term
 	// Editable says whether the user may save the form.
 	Editable bool
 }
@@ -307,7 +308,7 @@ func (s *Server) observationFormPage(w http.ResponseWriter, r *http.Request, sta
 		s.fail(w, r, err)
 		return
 	}
-	form.Vocab = map[string][]production.Term{"presentacion": production.Presentations, "origen": production.Origins,
+	form.Vocab = map[string][]vocab.Term{"presentacion": production.Presentations, "origen": production.Origins,
 		"medida": production.Measures, "estado": production.Statuses}
 	if form.ID == 0 {
 		form.Editable = production.CanCreate(principal(r))
