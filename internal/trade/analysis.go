@@ -153,12 +153,12 @@ func growth(values map[int]float64, from, to int) (cagr, trend *float64) {
 
 // totals sums, per reporter and year, the reporter's total for the product:
 // its partner-World row when it has one, else the sum of its partner rows
-// (per code, then over the product's codes). It reads trade_totals, which
-// the import keeps.
+// (per code, then over the product's codes). The series' sums (index
+// trade_series_totals) answer it without reading any figure.
 func (s *Service) totals(ctx context.Context, product Product, flow string, from, to int) (map[int]map[int]float64, error) {
 	args := []any{flow, from, to}
-	q := `SELECT reporter, year, CASE WHEN SUM(world_rows) > 0 THEN SUM(world_usd) ELSE SUM(partner_usd) END
-		FROM trade_totals WHERE flow = $1 AND year BETWEEN $2 AND $3 AND ` + product.where(&args) + `
+	q := `SELECT reporter, year, CASE WHEN COUNT(world_usd) > 0 THEN SUM(world_usd) ELSE SUM(partner_usd) END
+		FROM trade_series WHERE flow = $1 AND year BETWEEN $2 AND $3 AND month = 0 AND partner2 = 0 AND ` + product.where(&args) + `
 		GROUP BY reporter, year, classification, commodity`
 	rows, err := s.db.Read().QueryContext(ctx, q, args...)
 	if err != nil {

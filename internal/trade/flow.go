@@ -1,29 +1,31 @@
 package trade
 
 import (
+	"database/sql"
 	"strconv"
 	"strings"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// Flow is one trade figure: what a reporter declares it imported from (or
-// exported to) a partner, for a commodity code and a year or month.
+// Flow is one trade figure as a file gives it: what a reporter declares it
+// imported from (or exported to) a partner, for a commodity code and a year
+// or month.
 type Flow struct {
-	Reporter       int      `json:"reporter"`
-	Partner        int      `json:"partner"`
-	Partner2       int      `json:"partner2,omitempty"`
-	Flow           string   `json:"flow"`           // import, export, re-export, re-import
-	Classification string   `json:"classification"` // H0…H6 (HS1992…HS2022) or PE (Peru's 10-digit lines)
-	Commodity      string   `json:"commodity"`
-	Year           int      `json:"year"`
-	Month          int      `json:"month,omitempty"` // 0 for annual figures
-	Value          float64  `json:"value_usd"`
-	ValueBasis     string   `json:"value_basis,omitempty"` // fob or cif
-	NetWeight      *float64 `json:"net_weight_kg,omitempty"`
-	Qty            *float64 `json:"qty,omitempty"`
-	QtyUnit        string   `json:"qty_unit,omitempty"`
-	Flag           string   `json:"flag,omitempty"`
+	Reporter       int
+	Partner        int
+	Partner2       int
+	Flow           string // import, export, re-export, re-import
+	Classification string // H0…H6 (HS1992…HS2022) or PE (Peru's 10-digit lines)
+	Commodity      string
+	Year           int
+	Month          int // 0 for annual figures
+	Value          float64
+	ValueBasis     string          // fob or cif
+	NetWeight      sql.NullFloat64 // empty in many files
+	Qty            sql.NullFloat64
+	QtyUnit        string
+	Flag           string
 }
 
 // Flows are the kinds of flow, with Comtrade's numeric and letter codes.
@@ -53,18 +55,29 @@ func basisOf(flow string) string {
 var Classifications = map[string]string{"H0": "HS1992", "H1": "HS1996", "H2": "HS2002", "H3": "HS2007", "H4": "HS2012",
 	"H5": "HS2017", "H6": "HS2022", "PE": "Perú, subpartidas nacionales (NANDINA)"}
 
-func (f *Flow) validate() (column, msg string) {
+// validate returns the field that makes f wrong and why ("" when f is right).
+func (f *Flow) validate() (column field, msg string) {
 	switch {
 	case Classifications[f.Classification] == "":
-		return "classification", "H0 to H6, or PE"
-	case f.Commodity == "" || strings.Trim(f.Commodity, "0123456789") != "":
-		return "commodity", "digits"
+		return fClassification, "H0 to H6, or PE"
+	case !allDigits(f.Commodity):
+		return fCommodity, "digits"
 	case f.Year < 1950 || f.Year > 2100:
-		return "year", "a year"
+		return fYear, "a year"
 	case f.Month < 0 || f.Month > 12:
-		return "month", "1 to 12 (0 or empty: annual)"
+		return fMonth, "1 to 12 (0 or empty: annual)"
 	case f.Value < 0:
-		return "value", "not negative"
+		return fValue, "not negative"
 	}
-	return "", ""
+	return 0, ""
+}
+
+// allDigits reports whether s is a non-empty run of ASCII digits.
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

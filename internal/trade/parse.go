@@ -3,10 +3,12 @@ package trade
 import (
 	"bufio"
 	"compress/gzip"
+	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -84,15 +86,48 @@ func firstByte(br *bufio.Reader) (byte, error) {
 
 // columns says which header names hold each field, and how rows become flows.
 type columns struct {
-	names map[string][]string // field → accepted header names (lower case)
-	build func(get func(string) string) (Flow, *RowError)
+	names map[field][]string // field → accepted header names (lower case)
+	build func(get func(field) string) (Flow, *RowError)
 }
 
+// field is a field the formats' columns hold; rows read theirs by field
+// a dozen times each, so a field indexes an array, not a map.
+type field uint8
+
+const (
+	fClassification field = iota
+	fYear
+	fPeriod
+	fMonth
+	fFlow
+	fReporter
+	fPartner
+	fPartner2
+	fCommodity
+	fQtyUnit
+	fQty
+	fNetWeight
+	fValue
+	fCIF
+	fFOB
+	fCustoms
+	fMOT
+	fFlag
+	fBasis
+	numFields
+)
+
+// fieldNames name the fields in problems before a format names them its way.
+var fieldNames = [numFields]string{"classification", "year", "period", "month", "flow", "reporter", "partner", "partner2", "commodity",
+	"qtyunit", "qty", "netweight", "value", "cif", "fob", "customs", "mot", "flag", "basis"}
+
 type csvReader struct {
-	r     *csv.Reader
-	line  int
-	index map[string]int
-	cols  columns
+	r        *csv.Reader
+	line     int
+	column   [numFields]int // the field's column, or -1
+	cols     columns
+	rec      []string
+	getField func(field) string // c.get, bound once
 }
 
 func newCSV(r io.Reader, cols columns) (Reader, error) {
@@ -103,29 +138,40 @@ func newCSV(r io.Reader, cols columns) (Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read header: %w", err)
 	}
-	index := map[string]int{}
+	c := &csvReader{r: cr, line: 1, cols: cols}
+	for f := range c.column {
+		c.column[f] = -1
+	}
 	for i, h := range head {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		for field, names := range cols.names {
+		for f, names := range cols.names {
 			for _, n := range names {
-				if h == n {
-					if _, dup := index[field]; !dup {
-						index[field] = i
-					}
+				if h == n && c.column[f] < 0 {
+					c.column[f] = i
 				}
 			}
 		}
 	}
 	var missing []string
-	for _, field := range []string{"year", "flow", "reporter", "partner", "commodity", "value"} {
-		if _, ok := index[field]; !ok {
-			missing = append(missing, cols.names[field][0])
+	for _, f := range []field{fYear, fFlow, fReporter, fPartner, fCommodity, fValue} {
+		if c.column[f] < 0 {
+			missing = append(missing, cols.names[f][0])
 		}
 	}
 	if len(missing) > 0 {
 		return nil, &RowError{Line: 1, Msg: "the header lacks " + strings.Join(missing, ", ")}
 	}
-	return &csvReader{r: cr, line: 1, index: index, cols: cols}, nil
+	c.getField = c.get
+	return c, nil
+}
+
+// get returns a field of the current row, trimmed; "" when absent.
+func (c *csvReader) get(f field) string {
+	i := c.column[f]
+	if i < 0 || i >= len(c.rec) {
+		return ""
+	}
+	return strings.TrimSpace(c.rec[i])
 }
 
 func (c *csvReader) Line() int { return c.line }
@@ -145,14 +191,8 @@ func (c *csvReader) Next() (Flow, error) {
 	}
 	line, _ := c.r.FieldPos(0)
 	c.line = line
-	get := func(field string) string {
-		i, ok := c.index[field]
-		if !ok || i >= len(rec) {
-			return ""
-		}
-		return strings.TrimSpace(rec[i])
-	}
-	f, rerr := c.cols.build(get)
+	c.rec = rec
+	f, rerr := c.cols.build(c.getField)
 	if rerr == errSkip {
 		return Flow{}, errSkip
 	}
@@ -160,7 +200,7 @@ func (c *csvReader) Next() (Flow, error) {
 		rerr.Line = c.line
 		return Flow{}, rerr
 	}
-	if col, msg := f.validate(); col != "" {
+	if col, msg := f.validate(); msg != "" {
 		return Flow{}, &RowError{Line: c.line, Column: c.cols.names[col][0], Msg: msg}
 	}
 	return f, nil
@@ -174,71 +214,79 @@ func asParseError(err error, target **csv.ParseError) bool {
 	return ok
 }
 
-func parseNum(s string) (*float64, error) {
-	if s = strings.TrimSpace(s); s == "" {
-		return nil, nil
+// parseNum reads a number, with or without thousands separators; not
+// Valid when s is empty. Fields come trimmed.
+func parseNum(s string) (sql.NullFloat64, error) {
+	if s == "" {
+		return sql.NullFloat64{}, nil
 	}
-	f, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
+	if strings.IndexByte(s, ',') >= 0 {
+		s = strings.ReplaceAll(s, ",", "")
+	}
+	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		return nil, err
+		return sql.NullFloat64{}, err
 	}
-	return &f, nil
+	if math.IsNaN(f) || math.IsInf(f, 0) { // "NaN" and "Inf" parse, but are no figure
+		return sql.NullFloat64{}, strconv.ErrSyntax
+	}
+	return sql.NullFloat64{Float64: f, Valid: true}, nil
 }
 
 func parseCode(s string) (int, error) {
-	if s = strings.TrimSpace(s); s == "" {
+	if s == "" {
 		return 0, nil
 	}
 	return strconv.Atoi(s)
 }
 
 // numbers reads the common numeric fields.
-func numbers(get func(string) string, f *Flow) *RowError {
+func numbers(get func(field) string, f *Flow) *RowError {
 	var err error
-	if f.Reporter, err = parseCode(get("reporter")); err != nil {
+	if f.Reporter, err = parseCode(get(fReporter)); err != nil {
 		return &RowError{Column: "reporter", Msg: "a numeric code"}
 	}
-	if f.Partner, err = parseCode(get("partner")); err != nil {
+	if f.Partner, err = parseCode(get(fPartner)); err != nil {
 		return &RowError{Column: "partner", Msg: "a numeric code"}
 	}
-	if f.Partner2, err = parseCode(get("partner2")); err != nil {
+	if f.Partner2, err = parseCode(get(fPartner2)); err != nil {
 		return &RowError{Column: "partner2", Msg: "a numeric code"}
 	}
-	if f.Year, err = strconv.Atoi(get("year")); err != nil {
+	if f.Year, err = strconv.Atoi(get(fYear)); err != nil {
 		return &RowError{Column: "year", Msg: "a year"}
 	}
-	v, err := parseNum(get("value"))
-	if err != nil || v == nil {
+	v, err := parseNum(get(fValue))
+	if err != nil || !v.Valid {
 		return &RowError{Column: "value", Msg: "a number"}
 	}
-	f.Value = *v
-	if f.NetWeight, err = parseNum(get("netweight")); err != nil {
+	f.Value = v.Float64
+	if f.NetWeight, err = parseNum(get(fNetWeight)); err != nil {
 		return &RowError{Column: "netweight", Msg: "a number or empty"}
 	}
-	if f.Qty, err = parseNum(get("qty")); err != nil {
+	if f.Qty, err = parseNum(get(fQty)); err != nil {
 		return &RowError{Column: "qty", Msg: "a number or empty"}
 	}
 	return nil
 }
 
 var legacyColumns = columns{
-	names: map[string][]string{
-		"classification": {"classification"}, "year": {"year"}, "period": {"period"}, "flow": {"trade flow code"},
-		"reporter": {"reporter code"}, "partner": {"partner code"}, "partner2": {"2nd partner code"},
-		"commodity": {"commodity code"}, "qtyunit": {"qty unit"}, "qty": {"qty"}, "netweight": {"netweight (kg)"},
-		"value": {"trade value (us$)"}, "flag": {"flag"},
+	names: map[field][]string{
+		fClassification: {"classification"}, fYear: {"year"}, fPeriod: {"period"}, fFlow: {"trade flow code"},
+		fReporter: {"reporter code"}, fPartner: {"partner code"}, fPartner2: {"2nd partner code"},
+		fCommodity: {"commodity code"}, fQtyUnit: {"qty unit"}, fQty: {"qty"}, fNetWeight: {"netweight (kg)"},
+		fValue: {"trade value (us$)"}, fFlag: {"flag"},
 	},
-	build: func(get func(string) string) (Flow, *RowError) {
-		f := Flow{Classification: strings.ToUpper(get("classification")), Commodity: get("commodity"), QtyUnit: get("qtyunit"), Flag: get("flag")}
+	build: func(get func(field) string) (Flow, *RowError) {
+		f := Flow{Classification: strings.ToUpper(get(fClassification)), Commodity: get(fCommodity), QtyUnit: get(fQtyUnit), Flag: get(fFlag)}
 		var ok bool
-		if f.Flow, ok = parseFlow(get("flow")); !ok {
+		if f.Flow, ok = parseFlow(get(fFlow)); !ok {
 			return f, &RowError{Column: "Trade Flow Code", Msg: "1, 2, 3 or 4"}
 		}
 		if e := numbers(get, &f); e != nil {
 			e.Column = legacyName(e.Column)
 			return f, e
 		}
-		if p := get("period"); len(p) == 6 {
+		if p := get(fPeriod); len(p) == 6 {
 			m, err := strconv.Atoi(p[4:])
 			if err != nil {
 				return f, &RowError{Column: "Period", Msg: "YYYY or YYYYMM"}
@@ -256,11 +304,11 @@ func legacyName(field string) string {
 }
 
 var v1Columns = columns{
-	names: map[string][]string{
-		"classification": {"classificationcode"}, "year": {"refyear"}, "month": {"refmonth"}, "flow": {"flowcode"},
-		"reporter": {"reportercode"}, "partner": {"partnercode"}, "partner2": {"partner2code"}, "commodity": {"cmdcode"},
-		"qtyunit": {"qtyunitabbr"}, "qty": {"qty"}, "netweight": {"netwgt"}, "value": {"primaryvalue"},
-		"cif": {"cifvalue"}, "fob": {"fobvalue"}, "customs": {"customscode"}, "mot": {"motcode"}, "flag": {"legacyestimationflag"},
+	names: map[field][]string{
+		fClassification: {"classificationcode"}, fYear: {"refyear"}, fMonth: {"refmonth"}, fFlow: {"flowcode"},
+		fReporter: {"reportercode"}, fPartner: {"partnercode"}, fPartner2: {"partner2code"}, fCommodity: {"cmdcode"},
+		fQtyUnit: {"qtyunitabbr"}, fQty: {"qty"}, fNetWeight: {"netwgt"}, fValue: {"primaryvalue"},
+		fCIF: {"cifvalue"}, fFOB: {"fobvalue"}, fCustoms: {"customscode"}, fMOT: {"motcode"}, fFlag: {"legacyestimationflag"},
 	},
 	build: buildV1,
 }
@@ -273,23 +321,23 @@ var errSkip = &RowError{Msg: "breakdown row"}
 // Skipped reports whether a reader's error only says to skip the row.
 func Skipped(err error) bool { return err == errSkip }
 
-func buildV1(get func(string) string) (Flow, *RowError) {
-	if c := get("customs"); c != "" && c != "C00" {
+func buildV1(get func(field) string) (Flow, *RowError) {
+	if c := get(fCustoms); c != "" && c != "C00" {
 		return Flow{}, errSkip
 	}
-	if m := get("mot"); m != "" && m != "0" {
+	if m := get(fMOT); m != "" && m != "0" {
 		return Flow{}, errSkip
 	}
-	f := Flow{Classification: strings.ToUpper(get("classification")), Commodity: get("commodity"), QtyUnit: get("qtyunit"), Flag: get("flag")}
+	f := Flow{Classification: strings.ToUpper(get(fClassification)), Commodity: get(fCommodity), QtyUnit: get(fQtyUnit), Flag: get(fFlag)}
 	var ok bool
-	if f.Flow, ok = parseFlow(get("flow")); !ok {
+	if f.Flow, ok = parseFlow(get(fFlow)); !ok {
 		return f, &RowError{Column: "flowCode", Msg: "M, X, RM or RX"}
 	}
-	if get("value") == "" { // primaryValue may be absent; fall back to the flow's own valuation
+	if get(fValue) == "" { // primaryValue may be absent; fall back to the flow's own valuation
 		if f.Flow == "import" || f.Flow == "re-import" {
-			get = withValue(get, "cif")
+			get = withValue(get, fCIF)
 		} else {
-			get = withValue(get, "fob")
+			get = withValue(get, fFOB)
 		}
 	}
 	if e := numbers(get, &f); e != nil {
@@ -297,7 +345,7 @@ func buildV1(get func(string) string) (Flow, *RowError) {
 			"value": "primaryValue", "netweight": "netWgt", "qty": "qty"}[e.Column]
 		return f, e
 	}
-	if m := get("month"); m != "" && m != "52" { // 52: annual in the API's own coding
+	if m := get(fMonth); m != "" && m != "52" { // 52: annual in the API's own coding
 		n, err := strconv.Atoi(m)
 		if err != nil {
 			return f, &RowError{Column: "refMonth", Msg: "1 to 12"}
@@ -308,33 +356,33 @@ func buildV1(get func(string) string) (Flow, *RowError) {
 	return f, nil
 }
 
-func withValue(get func(string) string, field string) func(string) string {
-	return func(k string) string {
-		if k == "value" {
-			return get(field)
+func withValue(get func(field) string, value field) func(field) string {
+	return func(f field) string {
+		if f == fValue {
+			return get(value)
 		}
-		return get(k)
+		return get(f)
 	}
 }
 
 var sriimColumns = columns{
-	names: map[string][]string{
-		"reporter": {"reportero"}, "partner": {"socio"}, "partner2": {"socio2"}, "flow": {"flujo"},
-		"classification": {"clasificacion"}, "commodity": {"codigo"}, "year": {"anio"}, "month": {"mes"},
-		"value": {"valor_usd"}, "basis": {"base_valor"}, "netweight": {"peso_neto_kg"}, "qty": {"cantidad"},
-		"qtyunit": {"unidad"}, "flag": {"bandera"},
+	names: map[field][]string{
+		fReporter: {"reportero"}, fPartner: {"socio"}, fPartner2: {"socio2"}, fFlow: {"flujo"},
+		fClassification: {"clasificacion"}, fCommodity: {"codigo"}, fYear: {"anio"}, fMonth: {"mes"},
+		fValue: {"valor_usd"}, fBasis: {"base_valor"}, fNetWeight: {"peso_neto_kg"}, fQty: {"cantidad"},
+		fQtyUnit: {"unidad"}, fFlag: {"bandera"},
 	},
-	build: func(get func(string) string) (Flow, *RowError) {
-		f := Flow{Classification: strings.ToUpper(get("classification")), Commodity: get("commodity"), QtyUnit: get("qtyunit"),
-			Flag: get("flag"), ValueBasis: strings.ToLower(get("basis"))}
+	build: func(get func(field) string) (Flow, *RowError) {
+		f := Flow{Classification: strings.ToUpper(get(fClassification)), Commodity: get(fCommodity), QtyUnit: get(fQtyUnit),
+			Flag: get(fFlag), ValueBasis: strings.ToLower(get(fBasis))}
 		var ok bool
-		if f.Flow, ok = parseFlow(get("flow")); !ok {
+		if f.Flow, ok = parseFlow(get(fFlow)); !ok {
 			return f, &RowError{Column: "flujo", Msg: "importacion, exportacion, reexportacion o reimportacion"}
 		}
 		// Reporters and partners may be given as Comtrade codes or ISO alpha-3 codes.
-		codes := func(k string) string {
-			v := get(k)
-			if k == "reporter" || k == "partner" || k == "partner2" {
+		codes := func(f field) string {
+			v := get(f)
+			if f == fReporter || f == fPartner || f == fPartner2 {
 				if c, ok := PartnerByISO(strings.ToUpper(v)); ok {
 					return itoa(c)
 				}
@@ -346,7 +394,7 @@ var sriimColumns = columns{
 				"value": "valor_usd", "netweight": "peso_neto_kg", "qty": "cantidad"}[e.Column]
 			return f, e
 		}
-		if m := get("month"); m != "" {
+		if m := get(fMonth); m != "" {
 			n, err := strconv.Atoi(m)
 			if err != nil {
 				return f, &RowError{Column: "mes", Msg: "1 to 12"}
@@ -416,8 +464,8 @@ func (j *jsonV1) Next() (Flow, error) {
 	if err := j.dec.Decode(&rec); err != nil {
 		return Flow{}, fmt.Errorf("read JSON record %d: %w", j.line-1, err)
 	}
-	get := func(field string) string {
-		for _, name := range v1Columns.names[field] {
+	get := func(f field) string {
+		for _, name := range v1Columns.names[f] {
 			for k, v := range rec {
 				if strings.ToLower(k) == name && v != nil {
 					return strings.TrimSpace(fmt.Sprint(v))
@@ -434,8 +482,8 @@ func (j *jsonV1) Next() (Flow, error) {
 		rerr.Line = j.line
 		return Flow{}, rerr
 	}
-	if col, msg := f.validate(); col != "" {
-		return Flow{}, &RowError{Line: j.line, Column: col, Msg: msg}
+	if col, msg := f.validate(); msg != "" {
+		return Flow{}, &RowError{Line: j.line, Column: fieldNames[col], Msg: msg}
 	}
 	return f, nil
 }

@@ -50,11 +50,11 @@ func TestParsers(t *testing.T) {
 		{FormatLegacy, "comtrade-legacy.csv", 50, func(t *testing.T, f []Flow) {
 			first := f[0] // Japan imports from Thailand, 2000; the commodity's description holds quoted commas
 			if first.Reporter != 392 || first.Partner != 764 || first.Flow != "import" || first.Classification != "H2" ||
-				first.Commodity != "030799" || first.Year != 2000 || first.Value != 25e6 || first.ValueBasis != "cif" || *first.NetWeight != 2.5e6 {
+				first.Commodity != "030799" || first.Year != 2000 || first.Value != 25e6 || first.ValueBasis != "cif" || first.NetWeight.Float64 != 2.5e6 {
 				t.Errorf("first row: %+v", first)
 			}
-			if f[3].Qty != nil { // Peru's rows have an empty quantity
-				t.Errorf("empty quantity read as %v", *f[3].Qty)
+			if f[3].Qty.Valid { // Peru's rows have an empty quantity
+				t.Errorf("empty quantity read as %v", f[3].Qty.Float64)
 			}
 		}},
 		{FormatLegacy, "comtrade-legacy-35.csv.gz", 3, func(t *testing.T, f []Flow) {
@@ -71,7 +71,7 @@ func TestParsers(t *testing.T) {
 			}
 		}},
 		{FormatV1, "comtrade-v1.json", 3, func(t *testing.T, f []Flow) {
-			if f[1].Partner != 392 || f[1].Value != 300000 || f[1].Qty == nil || *f[1].Qty != 30000 {
+			if f[1].Partner != 392 || f[1].Value != 300000 || !f[1].Qty.Valid || f[1].Qty.Float64 != 30000 {
 				t.Errorf("v1 JSON: %+v", f[1])
 			}
 		}},
@@ -139,3 +139,18 @@ func FuzzLegacy(f *testing.F) {
 }
 func FuzzV1(f *testing.F)    { fuzzParser(f, FormatV1, "comtrade-v1.csv", "comtrade-v1.json") }
 func FuzzSRIIM(f *testing.F) { fuzzParser(f, FormatSRIIM, "sriim.csv") }
+
+// TestNumbersAreFinite: "NaN" and "Inf" parse as floats, but no trade
+// figure is either, and JSON cannot hold them.
+func TestNumbersAreFinite(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want float64
+		ok   bool
+	}{{"1,234.5", 1234.5, true}, {"7", 7, true}, {"NaN", 0, false}, {"Inf", 0, false}, {"-Infinity", 0, false}, {"1e400", 0, false}} {
+		v, err := parseNum(tt.in)
+		if (err == nil) != tt.ok || (tt.ok && v.Float64 != tt.want) {
+			t.Errorf("parseNum(%q) = %v, %v", tt.in, v, err)
+		}
+	}
+}

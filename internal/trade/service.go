@@ -3,12 +3,14 @@ package trade
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"sriim/internal/audit"
@@ -194,10 +196,8 @@ func (s *Service) importRows(ctx context.Context, p auth.Principal, b Batch, r i
 	}
 	return s.db.TxConn(ctx, func(tx *sql.Tx, conn *sql.Conn) error {
 		// The file's earlier import goes; this one takes its place.
-		earlier := `(SELECT id FROM trade_batches WHERE format = $1 AND name = $2 AND id <> $3)`
 		for _, q := range []string{
-			"DELETE FROM trade_flows WHERE batch_id IN " + earlier,
-			"DELETE FROM trade_totals WHERE batch_id IN " + earlier,
+			"DELETE FROM trade_series WHERE batch_id IN (SELECT id FROM trade_batches WHERE format = $1 AND name = $2 AND id <> $3)",
 			"DELETE FROM trade_batches WHERE format = $1 AND name = $2 AND id <> $3 AND state <> 'running'",
 		} {
 			if _, err := tx.ExecContext(ctx, q, b.Format, b.Name, b.ID); err != nil {
@@ -205,17 +205,34 @@ func (s *Service) importRows(ctx context.Context, p auth.Principal, b Batch, r i
 			}
 		}
 		in := &rowSource{ctx: ctx, reader: reader, prog: prog, problems: map[string]string{}, batch: b.ID}
+		// One goroutine reads the file into series while this one stores them.
+		readCtx, stopReading := context.WithCancel(ctx)
+		parts := make(chan []seriesPart, 4)
+		go func() {
+			defer close(parts)
+			in.readErr = in.readSeries(readCtx, parts)
+		}()
 		var err error
 		if s.db.Dialect == db.Postgres {
-			*stored, err = copyRows(ctx, tx, conn, in)
+			*stored, err = copySeries(ctx, tx, conn, in, parts)
 		} else {
-			*stored, err = insertRows(ctx, tx, in)
+			*stored, err = insertSeries(ctx, tx, in, parts)
+		}
+		stopReading()
+		for range parts { // let the reader finish
+		}
+		if err == nil {
+			err = in.readErr
 		}
 		if err != nil {
 			return err
 		}
-		if len(in.problems) > 0 {
+		if in.failed() {
 			return errs.Fields(fmt.Sprintf("the file has %d problems; nothing was imported", len(in.problems)), in.problems)
+		}
+		in.prog.setStoring()
+		if err := takeOver(ctx, tx, b.ID); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, p, audit.Create, "trade_batch", b.ID, nil, map[string]any{"format": b.Format, "name": b.Name, "rows": *stored})
 	})
@@ -223,20 +240,24 @@ func (s *Service) importRows(ctx context.Context, p auth.Principal, b Batch, r i
 
 // rowSource reads a file's flows for storing: it counts progress and
 // collects the bad rows' problems (after the first, rows are only checked).
+// The reader and the storer both report problems.
 type rowSource struct {
 	ctx      context.Context
 	reader   Reader
 	prog     *Progress
-	problems map[string]string
 	batch    int64
 	read     int64
 	flow     Flow
+	mu       sync.Mutex
+	problems map[string]string
+	count    atomic.Int32 // len(problems), read without the lock
+	readErr  error        // why reading stopped early; set before the parts' channel closes
 }
 
 // next moves to the next good row, false at the end of the file or when
 // there are too many problems to go on.
 func (in *rowSource) next() (bool, error) {
-	for len(in.problems) < MaxProblems {
+	for in.count.Load() < MaxProblems {
 		f, err := in.reader.Next()
 		if err == io.EOF {
 			in.prog.set(in.read)
@@ -256,83 +277,84 @@ func (in *rowSource) next() (bool, error) {
 			in.problem(re)
 		case err != nil:
 			return false, errs.E(errs.Invalid, "the file stops being readable after %d rows: %v", in.read, err)
-		case len(in.problems) == 0: // once the import fails, rows are only checked
+		case !in.failed(): // once the import fails, rows are only checked
 			in.flow = f
 			return true, nil
 		}
 	}
+	in.mu.Lock()
 	in.problems["…"] = "more problems not listed"
+	in.mu.Unlock()
 	return false, nil
 }
+
+func (in *rowSource) failed() bool { return in.count.Load() > 0 }
 
 func (in *rowSource) problem(re *RowError) {
 	key := fmt.Sprintf("fila %d", re.Line)
 	if re.Column != "" {
 		key += ", columna " + re.Column
 	}
+	in.mu.Lock()
 	in.problems[key] = re.Msg
+	in.count.Store(int32(len(in.problems)))
+	in.mu.Unlock()
 }
 
 const msgRepeated = "repeats an earlier row of the file (same reporter, partner, flow, code and period)"
 
-// flowKey is the condition on trade_flows' natural key, from $1 to $8.
-const flowKey = "reporter = $1 AND flow = $2 AND commodity = $3 AND year = $4 AND month = $5 AND partner = $6 AND partner2 = $7 AND classification = $8"
+// insertSeriesSQL stores a series: its key, batch and values ($1 to $14).
+const insertSeriesSQL = `INSERT INTO trade_series (` + seriesColumns + `, batch_id, ` + valueColumns + `)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
 
-// insertRows stores the rows one statement at a time (SQLite: no network
-// round trip, and the unique key names a repeated row as it comes). A row
-// that another batch gave already is taken over, and leaves that batch's totals.
-func insertRows(ctx context.Context, tx *sql.Tx, in *rowSource) (int64, error) {
-	insert, err := tx.PrepareContext(ctx, `INSERT INTO trade_flows (reporter, flow, commodity, year, month, partner, partner2, classification,
-		batch_id, value_usd, value_basis, net_weight_kg, qty, qty_unit, flag)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING`)
+// insertSeries stores the parts one statement at a time (SQLite: no network
+// round trip). A later part of a series already stored joins it.
+func insertSeries(ctx context.Context, tx *sql.Tx, in *rowSource, parts <-chan []seriesPart) (int64, error) {
+	insert, err := tx.PrepareContext(ctx, insertSeriesSQL+" ON CONFLICT DO NOTHING")
 	if err != nil {
 		return 0, errs.Wrap(err, "prepare import")
 	}
 	defer insert.Close()
-	totals := newTotalParts()
 	var stored int64
-	for {
-		ok, err := in.next()
-		if err != nil {
-			return stored, err
+	var buf []byte
+	for chunk := range parts {
+		if in.failed() {
+			continue // the import fails: the reader goes on only to check the rows
 		}
-		if !ok {
-			if len(in.problems) > 0 {
-				return stored, nil
+		for i := range chunk {
+			p := &chunk[i]
+			p.dropRepeated(in)
+			var values []any
+			buf, values = seriesValues(buf, p.figures)
+			res, err := insert.ExecContext(ctx, append(append(p.key.args(), in.batch), values...)...)
+			if err != nil {
+				return stored, errs.Wrap(err, "store row %d", p.figures[0].line)
 			}
-			in.prog.setStoring()
-			return stored, totals.finish(ctx, tx)
+			if n, _ := res.RowsAffected(); n == 0 {
+				if err := joinStored(ctx, tx, in, p); err != nil {
+					return stored, err
+				}
+			}
+			stored += int64(len(p.figures))
 		}
-		f := &in.flow
-		key := []any{f.Reporter, f.Flow, f.Commodity, f.Year, f.Month, f.Partner, f.Partner2, f.Classification}
-		values := []any{in.batch, f.Value, f.ValueBasis, f.NetWeight, f.Qty, f.QtyUnit, f.Flag}
-		res, err := insert.ExecContext(ctx, append(key, values...)...)
-		if err != nil {
-			return stored, errs.Wrap(err, "store row %d", in.reader.Line())
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			was := *f // the row as the other batch gave it
-			var wasBatch int64
-			if err := tx.QueryRowContext(ctx, "SELECT batch_id, value_usd FROM trade_flows WHERE "+flowKey, key...).Scan(&wasBatch, &was.Value); err != nil {
-				return stored, errs.Wrap(err, "store row %d", in.reader.Line())
-			}
-			if wasBatch == in.batch {
-				in.problem(&RowError{Line: in.reader.Line(), Msg: msgRepeated})
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE trade_flows SET batch_id = $9, value_usd = $10, value_basis = $11, net_weight_kg = $12,
-				qty = $13, qty_unit = $14, flag = $15 WHERE `+flowKey, append(key, values...)...); err != nil {
-				return stored, errs.Wrap(err, "store row %d", in.reader.Line())
-			}
-			if err := totals.add(ctx, tx, wasBatch, &was, -1); err != nil {
-				return stored, err
-			}
-		}
-		if err := totals.add(ctx, tx, in.batch, f, 1); err != nil {
-			return stored, err
-		}
-		stored++
 	}
+	return stored, nil
+}
+
+// joinStored merges a later part of a series into what this import stored of it.
+func joinStored(ctx context.Context, tx *sql.Tx, in *rowSource, p *seriesPart) error {
+	var id int64
+	var text string
+	var c seriesCommon
+	if err := tx.QueryRowContext(ctx, "SELECT id, figures, value_basis, qty_unit, flag FROM trade_series WHERE ("+seriesColumns+", batch_id) = ($1, $2, $3, $4, $5, $6, $7, $8)",
+		append(p.key.args(), in.batch)...).Scan(&id, &text, &c.Basis, &c.Unit, &c.Flag); err != nil {
+		return errs.Wrap(err, "store row %d", p.figures[0].line)
+	}
+	figs, err := decodeFigures(text, c)
+	if err != nil {
+		return errs.Wrap(err, "store row %d", p.figures[0].line)
+	}
+	return errs.Wrap(setFigures(ctx, tx, id, mergeFigures(in, figs, p.figures)), "store row %d", p.figures[0].line)
 }
 
 const batchColumns = "id, format, name, source, rows, state, error, created_by, created_at, finished_at, rows_read, storing"
@@ -386,121 +408,156 @@ func (s *Service) Batches(ctx context.Context) ([]Batch, error) {
 	return out, errs.Wrap(rows.Err(), "list imports")
 }
 
-// copyRows streams the rows into a temporary table with COPY, then moves them
-// into trade_flows and their totals into trade_totals, a statement each
-// (PostgreSQL: no round trip per row). A row that another batch gave already
-// is taken over, and leaves that batch's totals; a repeated row fails the
-// move, and is then looked for to be named.
-func copyRows(ctx context.Context, tx *sql.Tx, conn *sql.Conn, in *rowSource) (int64, error) {
-	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE trade_import (LIKE trade_flows INCLUDING DEFAULTS, line BIGINT NOT NULL) ON COMMIT DROP`); err != nil {
+// copySeries streams the parts into a temporary table with COPY, then moves
+// them into trade_series (PostgreSQL: no round trip per series). Parts of a
+// series that are apart in the file are merged on the way.
+func copySeries(ctx context.Context, tx *sql.Tx, conn *sql.Conn, in *rowSource, parts <-chan []seriesPart) (int64, error) {
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE series_import (reporter INTEGER, flow TEXT, commodity TEXT, year INTEGER, month INTEGER,
+		partner2 INTEGER, classification TEXT, batch_id BIGINT, world_usd DOUBLE PRECISION, partner_usd DOUBLE PRECISION,
+		value_basis TEXT, qty_unit TEXT, flag TEXT, figures JSON,
+		line BIGINT, lines BIGINT[]) ON COMMIT DROP`); err != nil {
 		return 0, errs.Wrap(err, "prepare import")
 	}
-	src := &copySource{in: in}
-	if _, err := db.CopyFrom(ctx, conn, "trade_import", []string{"reporter", "flow", "commodity", "year", "month", "partner", "partner2", "classification",
-		"batch_id", "value_usd", "value_basis", "net_weight_kg", "qty", "qty_unit", "flag", "line"}, src); err != nil {
-		if src.err != nil {
-			return 0, src.err
-		}
+	src := &seriesCopy{in: in, parts: parts}
+	if _, err := db.CopyFrom(ctx, conn, "series_import", []string{"reporter", "flow", "commodity", "year", "month", "partner2", "classification",
+		"batch_id", "world_usd", "partner_usd", "value_basis", "qty_unit", "flag", "figures", "line", "lines"}, src); err != nil {
 		return 0, errs.Wrap(err, "store rows")
 	}
-	if len(in.problems) > 0 {
+	if in.failed() || in.readErr != nil {
 		return 0, nil
 	}
 	in.prog.setStoring()
-	// Autovacuum never analyzes a temporary table; without statistics the
-	// planner would guess its size when joining and grouping millions of rows.
-	if _, err := tx.ExecContext(ctx, "ANALYZE trade_import"); err != nil {
+	// Autovacuum never analyzes a temporary table; the planner needs its size.
+	if _, err := tx.ExecContext(ctx, "ANALYZE series_import"); err != nil {
 		return 0, errs.Wrap(err, "store rows")
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO trade_totals (commodity, flow, year, reporter, classification, batch_id,
-		world_rows, world_usd, partner_rows, partner_usd)
-		SELECT commodity, flow, year, reporter, classification, $1, `+totalSums("")+`
-		FROM trade_import WHERE month = 0 AND partner2 = 0 GROUP BY commodity, flow, year, reporter, classification`, in.batch); err != nil {
-		return 0, errs.Wrap(err, "store totals")
-	}
-	// Rows other batches gave leave their totals (looked for only when this
-	// batch's totals meet another batch's: the join costs).
-	var overlap bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM trade_totals t JOIN trade_totals o
-		USING (commodity, flow, year, reporter, classification) WHERE t.batch_id = $1 AND o.batch_id <> $1)`, in.batch).Scan(&overlap); err != nil {
-		return 0, errs.Wrap(err, "store totals")
-	}
-	if overlap {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO trade_totals AS t (commodity, flow, year, reporter, classification, batch_id,
-			world_rows, world_usd, partner_rows, partner_usd)
-			SELECT commodity, flow, year, reporter, classification, batch_id, -w, -wv, -p, -pv FROM (
-				SELECT f.commodity, f.flow, f.year, f.reporter, f.classification, f.batch_id, `+totalSums("f.")+`
-				FROM trade_flows f JOIN trade_import i USING (reporter, flow, commodity, year, month, partner, partner2, classification)
-				WHERE f.month = 0 AND f.partner2 = 0 GROUP BY 1, 2, 3, 4, 5, 6) AS x (commodity, flow, year, reporter, classification, batch_id, w, wv, p, pv)
-			`+addToTotals); err != nil {
-			return 0, errs.Wrap(err, "store totals")
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM trade_totals WHERE world_rows = 0 AND partner_rows = 0"); err != nil {
-			return 0, errs.Wrap(err, "store totals")
-		}
-	}
-	if _, err := tx.ExecContext(ctx, "SAVEPOINT move"); err != nil {
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE series_apart ON COMMIT DROP AS
+		SELECT `+seriesColumns+` FROM series_import GROUP BY `+seriesColumns+` HAVING count(*) > 1`); err != nil {
 		return 0, errs.Wrap(err, "store rows")
 	}
-	columns := "reporter, flow, commodity, year, month, partner, partner2, classification, batch_id, value_usd, value_basis, net_weight_kg, qty, qty_unit, flag"
-	res, err := tx.ExecContext(ctx, `INSERT INTO trade_flows (`+columns+`) SELECT `+columns+` FROM trade_import
-		ON CONFLICT (reporter, flow, commodity, year, month, partner, partner2, classification) DO UPDATE SET
-		batch_id = excluded.batch_id, value_usd = excluded.value_usd, value_basis = excluded.value_basis,
-		net_weight_kg = excluded.net_weight_kg, qty = excluded.qty, qty_unit = excluded.qty_unit, flag = excluded.flag`)
-	if db.IsCardinalityViolation(err) { // the statement met a row it had written: a repeated row
-		if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT move"); err != nil {
-			return 0, errs.Wrap(err, "store rows")
-		}
-		return 0, repeatedRows(ctx, tx, in)
-	}
-	if err != nil {
+	move := "INSERT INTO trade_series (" + seriesColumns + ", batch_id, " + valueColumns + ") SELECT " + seriesColumns +
+		", batch_id, " + valueColumns + " FROM series_import i"
+	if _, err := tx.ExecContext(ctx, move+" WHERE NOT EXISTS (SELECT 1 FROM series_apart a WHERE ("+seriesColumns+") = (i."+
+		strings.ReplaceAll(seriesColumns, ", ", ", i.")+"))"); err != nil {
 		return 0, errs.Wrap(err, "store rows")
 	}
-	return res.RowsAffected()
+	if err := mergeApart(ctx, tx, in); err != nil {
+		return 0, err
+	}
+	return src.stored, nil
 }
 
-// totalSums are a total's columns (world_rows, world_usd, partner_rows,
-// partner_usd) summed over the flows of table alias t.
-func totalSums(t string) string {
-	return strings.NewReplacer("$t", t).Replace(`SUM(CASE WHEN $tpartner = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN $tpartner = 0 THEN $tvalue_usd ELSE 0 END),
-		SUM(CASE WHEN $tpartner <> 0 THEN 1 ELSE 0 END), SUM(CASE WHEN $tpartner <> 0 THEN $tvalue_usd ELSE 0 END)`)
+// mergeApart stores the series whose parts are apart in the file, each
+// merged from its parts in the file's order.
+func mergeApart(ctx context.Context, tx *sql.Tx, in *rowSource) error {
+	if _, err := tx.ExecContext(ctx, `DECLARE apart NO SCROLL CURSOR FOR SELECT `+seriesColumns+`, value_basis, qty_unit, flag, figures, to_json(lines)
+		FROM series_import JOIN series_apart USING (`+seriesColumns+`) ORDER BY `+seriesColumns+`, line`); err != nil {
+		return errs.Wrap(err, "merge series")
+	}
+	var merged *seriesPart
+	store := func() error {
+		_, values := seriesValues(nil, merged.figures)
+		_, err := tx.ExecContext(ctx, insertSeriesSQL, append(append(merged.key.args(), in.batch), values...)...)
+		return errs.Wrap(err, "merge series")
+	}
+	for {
+		page, err := fetchParts(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			if merged == nil {
+				return nil
+			}
+			return store()
+		}
+		for i := range page {
+			p := &page[i]
+			if merged != nil && merged.key == p.key {
+				merged.figures = mergeFigures(in, merged.figures, p.figures)
+				continue
+			}
+			if merged != nil {
+				if err := store(); err != nil {
+					return err
+				}
+			}
+			merged = p
+		}
+	}
 }
 
-// repeatedRows names the rows that repeat an earlier row of the file.
-func repeatedRows(ctx context.Context, tx *sql.Tx, in *rowSource) error {
-	rows, err := tx.QueryContext(ctx, `SELECT line FROM (SELECT line, row_number() OVER (
-		PARTITION BY reporter, flow, commodity, year, month, partner, partner2, classification ORDER BY line) AS n FROM trade_import) d
-		WHERE n > 1 ORDER BY line LIMIT $1`, MaxProblems)
+// fetchParts reads the next page of mergeApart's cursor.
+func fetchParts(ctx context.Context, tx *sql.Tx) ([]seriesPart, error) {
+	rows, err := tx.QueryContext(ctx, "FETCH 500 FROM apart")
 	if err != nil {
-		return errs.Wrap(err, "look for repeated rows")
+		return nil, errs.Wrap(err, "merge series")
 	}
 	defer rows.Close()
+	var page []seriesPart
 	for rows.Next() {
-		var line int
-		if err := rows.Scan(&line); err != nil {
-			return errs.Wrap(err, "look for repeated rows")
+		var p seriesPart
+		var text, linesJSON string
+		var lines []int
+		var c seriesCommon
+		k := &p.key
+		err := rows.Scan(&k.Reporter, &k.Flow, &k.Commodity, &k.Year, &k.Month, &k.Partner2, &k.Classification,
+			&c.Basis, &c.Unit, &c.Flag, &text, &linesJSON)
+		if err == nil {
+			err = json.Unmarshal([]byte(linesJSON), &lines)
 		}
-		in.problem(&RowError{Line: line, Msg: msgRepeated})
+		if err == nil {
+			p.figures, err = decodeFigures(text, c)
+		}
+		if err != nil {
+			return nil, errs.Wrap(err, "merge series")
+		}
+		for i := range p.figures {
+			p.figures[i].line = lines[i]
+		}
+		page = append(page, p)
 	}
-	return errs.Wrap(rows.Err(), "look for repeated rows")
+	return page, errs.Wrap(rows.Err(), "merge series")
 }
 
-// copySource hands the good rows of a file to COPY.
-type copySource struct {
-	in  *rowSource
-	err error
+// seriesCopy hands the parts to COPY, with their lines, for merging.
+type seriesCopy struct {
+	in     *rowSource
+	parts  <-chan []seriesPart
+	chunk  []seriesPart
+	stored int64
+	buf    []byte
+	lines  []int64
 }
 
-func (c *copySource) Next() bool {
-	ok, err := c.in.next()
-	c.err = err
-	return ok
+func (c *seriesCopy) Next() bool {
+	for {
+		if len(c.chunk) > 1 {
+			c.chunk = c.chunk[1:]
+		} else {
+			var ok bool
+			if c.chunk, ok = <-c.parts; !ok {
+				return false
+			}
+		}
+		p := &c.chunk[0]
+		p.dropRepeated(c.in)
+		if len(p.figures) > 0 && !c.in.failed() {
+			c.stored += int64(len(p.figures))
+			return true
+		}
+	}
 }
 
-func (c *copySource) Values() ([]any, error) {
-	f := &c.in.flow
-	return []any{f.Reporter, f.Flow, f.Commodity, f.Year, f.Month, f.Partner, f.Partner2, f.Classification,
-		c.in.batch, f.Value, f.ValueBasis, f.NetWeight, f.Qty, f.QtyUnit, f.Flag, c.in.reader.Line()}, nil
+func (c *seriesCopy) Values() ([]any, error) {
+	p := &c.chunk[0]
+	var values []any
+	c.buf, values = seriesValues(c.buf, p.figures)
+	c.lines = c.lines[:0]
+	for _, f := range p.figures {
+		c.lines = append(c.lines, int64(f.line))
+	}
+	return append(append(append(p.key.args(), c.in.batch), values...), c.lines[0], c.lines), nil
 }
 
-func (c *copySource) Err() error { return c.err }
+func (c *seriesCopy) Err() error { return nil }

@@ -330,6 +330,56 @@ func TestTotalsFollowTheRowsAcrossFiles(t *testing.T) {
 	})
 }
 
+// TestSeriesApartInTheFile imports a file whose rows of one series are not
+// next to each other: they make one series, and a partner given twice is a
+// repeated row, named by its line, even when the rows are apart.
+func TestSeriesApartInTheFile(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := setup(t, d)
+		ctx := context.Background()
+		load := func(name string, rows ...string) (trade.Batch, error) {
+			b, err := s.Start(ctx, mesa, trade.FormatSRIIM, name, "test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			file := "reportero,socio,socio2,flujo,clasificacion,codigo,anio,mes,valor_usd,base_valor,peso_neto_kg,cantidad,unidad,bandera\n" +
+				strings.Join(rows, "\n") + "\n"
+			return s.Import(ctx, mesa, b, strings.NewReader(file))
+		}
+		row := func(partner string, year, value int) string {
+			return "JPN," + partner + ",,importacion,H2,030799," + strconv.Itoa(year) + ",," + strconv.Itoa(value) + ",cif,,,,"
+		}
+		seeded := count(t, d)
+		b, err := load("apart.csv", row("CHN", 2004, 100), row("CHL", 2003, 50), row("PER", 2004, 30), row("0", 2003, 60), row("KOR", 2004, 1))
+		if err != nil || b.Rows != 5 {
+			t.Fatalf("apart.csv: %+v %v", b, err)
+		}
+		var series int
+		if err := d.Read().QueryRow("SELECT count(*) FROM trade_series WHERE batch_id = $1", b.ID).Scan(&series); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, d); series != 2 || n != seeded+5 {
+			t.Fatalf("%d series and %d new rows, want 2 and 5", series, n-seeded)
+		}
+		rk, err := s.Importers(ctx, trade.AsReported("030799"), "import", 2003, 2004, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rk.Rows {
+			if r.Partner.Code == 392 && (r.Values[2003] != 60 || r.Values[2004] != 131) {
+				t.Fatalf("Japan's totals %v, want 2003: 60 (its World row), 2004: 131", r.Values)
+			}
+		}
+		_, err = load("apart-dup.csv", row("CHN", 2004, 100), row("CHL", 2003, 50), row("PER", 2004, 30), row("CHN", 2004, 7))
+		if e, ok := err.(*errs.Error); !ok || len(e.Fields) != 1 || e.Fields["fila 5"] == "" {
+			t.Fatalf("a partner given twice, apart: %v", err)
+		}
+		if n := count(t, d); n != seeded+5 {
+			t.Fatalf("a failed import changed the rows: %d", n-seeded)
+		}
+	})
+}
+
 // TestImportProgressReachesOtherInstances follows an import on PostgreSQL
 // from a second app instance, which does not run it: the job page there
 // shows the rows read too.
