@@ -69,7 +69,7 @@ func (in *rowSource) readSeries(ctx context.Context, out chan<- []seriesPart) er
 			return ctx.Err()
 		}
 	}
-	lastLen := 8
+	var lastLen int
 	for {
 		ok, err := in.next()
 		if err != nil {
@@ -82,12 +82,13 @@ func (in *rowSource) readSeries(ctx context.Context, out chan<- []seriesPart) er
 		k := seriesKey{Reporter: f.Reporter, Year: f.Year, Month: f.Month, Partner2: f.Partner2,
 			Flow: f.Flow, Classification: f.Classification, Commodity: f.Commodity}
 		if n := len(chunk); n == 0 || chunk[n-1].key != k {
+			if n > 0 {
+				lastLen = len(chunk[n-1].figures)
+			}
 			if n == partsPerChunk {
 				if err := send(); err != nil {
 					return err
 				}
-			} else if n > 0 {
-				lastLen = len(chunk[n-1].figures)
 			}
 			// The previous series' size is a good guess for the next one's.
 			chunk = append(chunk, seriesPart{key: k, figures: make([]figure, 0, max(lastLen, 8))})
