@@ -229,10 +229,3 @@ func IsUniqueViolation(err error) bool {
 	}
 	return false
 }
-
-// IsCardinalityViolation reports whether err is PostgreSQL's refusal of an
-// INSERT … ON CONFLICT DO UPDATE that meets a row it wrote itself.
-func IsCardinalityViolation(err error) bool {
-	var pg *pgconn.PgError
-	return errors.As(err, &pg) && pg.Code == "21000"
-}

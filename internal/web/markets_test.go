@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
+	"sriim/internal/trade"
 )
 
 func TestMarketsAPIShapesAndCuadro3(t *testing.T) {
@@ -142,5 +144,24 @@ func TestMarketReportPagesAndFiles(t *testing.T) {
 	// The report shows in its own language, whatever the visitor's.
 	if _, page, _ := b.get("/mercados/informes/1"); !strings.Contains(page, "Market-intelligence report 2006-S1") || !strings.Contains(page, "Japan") {
 		t.Error("the English report is not in English")
+	}
+}
+
+// TestTradeBatchPageShowsItsStage: a running import's page says how many
+// rows were read, then that the file is read and the rows are being stored.
+func TestTradeBatchPageShowsItsStage(t *testing.T) {
+	s := newTestServer(t, dbtest.Open(t, db.SQLite))
+	for _, tt := range []struct {
+		storing bool
+		want    string
+	}{{false, "1200 filas leídas"}, {true, "archivo leído (1200 filas); guardando las filas"}} {
+		rec := httptest.NewRecorder()
+		s.render(rec, httptest.NewRequest(http.MethodGet, "/mercados/importaciones/1", nil), http.StatusOK, "trade_batch.html", "", struct {
+			Batch    trade.Batch
+			Problems []string
+		}{trade.Batch{ID: 1, Name: "f.csv", State: "running", Read: 1200, Storing: tt.storing}, nil})
+		if page := rec.Body.String(); !strings.Contains(page, tt.want) {
+			t.Errorf("storing %v: the page lacks %q", tt.storing, tt.want)
+		}
 	}
 }
