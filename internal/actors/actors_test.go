@@ -216,10 +216,10 @@ func TestMemberEditsOnlyItsOwnProfile(t *testing.T) {
 		if _, _, err := f.svc.Create(ctx, member, actors.Actor{Name: "X", Kinds: []string{"exporter"}}); !errs.Is(err, errs.Forbidden) {
 			t.Fatalf("member registered an actor: %v", err)
 		}
-		if _, err := f.svc.SetActive(ctx, f.other, own.ID, false); !errs.Is(err, errs.Forbidden) {
+		if _, err := f.svc.SetActive(ctx, f.other, own.ID, false, 0); !errs.Is(err, errs.Forbidden) {
 			t.Fatalf("another institution deactivated: %v", err)
 		}
-		if _, err := f.svc.SetActive(ctx, f.editor, own.ID, false); err != nil {
+		if _, err := f.svc.SetActive(ctx, f.editor, own.ID, false, 0); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.svc.Actor(ctx, auth.Principal{}, own.ID); !errs.Is(err, errs.NotFound) {

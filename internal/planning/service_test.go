@@ -165,7 +165,7 @@ func TestReportChangesTheLightAndApprovalLocksThePeriod(t *testing.T) {
 		if r2, err = f.svc.Review(ctx, f.mesa, r2.ID, false, "Falta el acta"); err != nil || r2.State != "returned" || r2.ReviewNote != "Falta el acta" {
 			t.Fatalf("return: %+v %v", r2, err)
 		}
-		if _, err := f.svc.SaveReport(ctx, f.direpro, a.ID, planning.ReportInput{Period: "2009-S1", Status: "in_progress", Narrative: "Con acta"}); err != nil {
+		if _, err := f.svc.SaveReport(ctx, f.direpro, a.ID, planning.ReportInput{Period: "2009-S1", Status: "in_progress", Narrative: "Con acta", Version: r2.Version}); err != nil {
 			t.Fatalf("correcting a returned report: %v", err)
 		}
 	})
@@ -243,10 +243,12 @@ func TestAnnualPlanAndIndicatorHistory(t *testing.T) {
 		if _, err := f.svc.SetAnnualItem(ctx, f.direpro, bad); !errs.Is(err, errs.Invalid) {
 			t.Fatalf("a year outside the period: %v", err)
 		}
-		if _, err := f.svc.SetAnnualItem(ctx, f.direpro, item); err != nil {
+		saved, err := f.svc.SetAnnualItem(ctx, f.direpro, item)
+		if err != nil {
 			t.Fatal(err)
 		}
 		budget = 18000
+		item.Version = saved.Version
 		if _, err := f.svc.SetAnnualItem(ctx, f.direpro, item); err != nil {
 			t.Fatal(err)
 		}
