@@ -67,7 +67,20 @@ func (in *instance) Logs() string {
 // the test ends.
 func start(t *testing.T, dialect db.Dialect, args ...string) *instance {
 	t.Helper()
-	in := &instance{DataDir: t.TempDir(), DSN: dbtest.DSN(t, dialect)}
+	return startOn(t, dbtest.DSN(t, dialect), t.TempDir(), args...)
+}
+
+// twin starts another instance on in's database and data directory, as a
+// second server behind a load balancer.
+func (in *instance) twin(t *testing.T, args ...string) *instance {
+	t.Helper()
+	return startOn(t, in.DSN, in.DataDir, args...)
+}
+
+// startOn runs `sriim serve` on a free port against the database dsn.
+func startOn(t *testing.T, dsn, dataDir string, args ...string) *instance {
+	t.Helper()
+	in := &instance{DataDir: dataDir, DSN: dsn}
 	in.cmd = exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", in.DSN, "--data-dir", in.DataDir}, args...)...)
 	stderr, err := in.cmd.StderrPipe()
 	if err != nil {

@@ -30,6 +30,9 @@ type User struct {
 	Institutions   []int64   `json:"institutions"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
+	// Version rises by one with every change of the account's profile, role,
+	// state or memberships (UpdateUser).
+	Version int64 `json:"version"`
 }
 
 // Principal is who the user is when acting.
@@ -47,9 +50,11 @@ type UserInput struct {
 	Lang           string    `json:"lang"`
 	Role           auth.Role `json:"role"`
 	ReferenceGrant bool      `json:"can_edit_reference"`
-	ActorID        int64     `json:"actor_id"`
+	ActorID        int64     `json:"actor_id,omitempty"`
 	Active         bool      `json:"active"`
 	Institutions   []int64   `json:"institutions"`
+	// Version is the version a change is based on (UpdateUser); 0 skips the check.
+	Version int64 `json:"version,omitempty"`
 }
 
 // MinPasswordLength is the shortest password accepted.
@@ -101,12 +106,12 @@ func (in *UserInput) validate(creating bool) error {
 	return nil
 }
 
-const userColumns = "id, email, name, lang, role, can_edit_reference, actor_id, active, created_at, updated_at"
+const userColumns = "id, email, name, lang, role, can_edit_reference, actor_id, active, created_at, updated_at, version"
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var actor sql.NullInt64
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Lang, &u.Role, &u.ReferenceGrant, &actor, &u.Active, &u.CreatedAt, &u.UpdatedAt)
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Lang, &u.Role, &u.ReferenceGrant, &actor, &u.Active, &u.CreatedAt, &u.UpdatedAt, &u.Version)
 	u.ActorID = actor.Int64
 	return u, err
 }
@@ -244,9 +249,15 @@ func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, id int64, in
 		if err != nil {
 			return err
 		}
+		if in.Version != 0 && in.Version != before.Version {
+			return staleUser(ctx, tx, id, in.Version)
+		}
 		u, err := scanUser(tx.QueryRowContext(ctx, `UPDATE users SET email = $1, name = $2, lang = $3, role = $4, can_edit_reference = $5,
-			actor_id = $6, active = $7, updated_at = $8 WHERE id = $9 RETURNING `+userColumns,
-			in.Email, in.Name, in.Lang, in.Role, in.ReferenceGrant, nullID(in.ActorID), in.Active, s.Now(), id))
+			actor_id = $6, active = $7, updated_at = $8, version = version + 1 WHERE id = $9 AND version = $10 RETURNING `+userColumns,
+			in.Email, in.Name, in.Lang, in.Role, in.ReferenceGrant, nullID(in.ActorID), in.Active, s.Now(), id, before.Version))
+		if errors.Is(err, sql.ErrNoRows) {
+			return staleUser(ctx, tx, id, before.Version)
+		}
 		if db.IsUniqueViolation(err) {
 			return errs.Fields("an account with this email exists", map[string]string{"email": "already used"})
 		}
@@ -268,6 +279,15 @@ func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, id int64, in
 		return audit.Record(ctx, tx, p, audit.Update, "user", id, before, u)
 	})
 	return out, err
+}
+
+// staleUser is the Conflict of a change based on version read of user id.
+func staleUser(ctx context.Context, tx *sql.Tx, id, read int64) error {
+	current, err := getUser(ctx, tx, "id = $1", id)
+	if err != nil {
+		return err
+	}
+	return audit.Stale(ctx, tx, "user", id, read, current.Version, current)
 }
 
 func setMemberships(ctx context.Context, tx *sql.Tx, userID int64, institutions []int64) error {

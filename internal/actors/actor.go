@@ -92,6 +92,9 @@ type Actor struct {
 	RegisteredAt          time.Time       `json:"registered_at"`
 	CreatedAt             time.Time       `json:"created_at"`
 	UpdatedAt             time.Time       `json:"updated_at"`
+	// Version rises by one with every change; a change names the version it
+	// was based on, and is refused when the actor has moved on since.
+	Version int64 `json:"version"`
 }
 
 // Owner is who may change the actor: the institution that maintains the

@@ -6,12 +6,14 @@
 package audit
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -164,4 +166,94 @@ func WriteCSV(w io.Writer, entries []Entry) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// Stale builds the error for a write based on version read (0: the writer
+// believed there was none) of a record that is now at version now: a Conflict that lists each field that
+// changed in between with its value then and now. The record as it was at
+// the version read is found in this log (the values after the change that
+// made it, or before the one that followed it); when it is no longer known,
+// the error still says which version is current and gives the record.
+func Stale[T any](ctx context.Context, q querier, entity string, id any, read, now int64, current T) error {
+	stale := &errs.Stale{ReadVersion: read, CurrentVersion: now, Changes: []errs.Change{}, Current: current}
+	if old, ok, err := AsOf[T](ctx, q, entity, id, read); err != nil {
+		return err
+	} else if ok {
+		stale.Read = old
+		stale.Changes = diff(old, current)
+	}
+	if read == 0 {
+		return &errs.Error{Kind: errs.Conflict, Stale: stale,
+			Message: fmt.Sprintf("this record exists already (at version %d): review it and save again to replace it", now)}
+	}
+	return &errs.Error{Kind: errs.Conflict, Stale: stale,
+		Message: fmt.Sprintf("someone else changed this record after you read it (you read version %d; it is now at version %d): review their changes and save again", read, now)}
+}
+
+// AsOf returns a record's values at a version, as this log recorded them.
+func AsOf[T any](ctx context.Context, q querier, entity string, id any, version int64) (T, bool, error) {
+	var out T
+	rows, err := q.QueryContext(ctx, "SELECT before, after FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY id DESC LIMIT 1000",
+		entity, fmt.Sprint(id))
+	if err != nil {
+		return out, false, errs.Wrap(err, "read audit log")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var before, after sql.NullString
+		if err := rows.Scan(&before, &after); err != nil {
+			return out, false, errs.Wrap(err, "read audit log")
+		}
+		for _, v := range []sql.NullString{after, before} {
+			var tagged struct {
+				Version int64 `json:"version"`
+			}
+			if !v.Valid || json.Unmarshal([]byte(v.String), &tagged) != nil || tagged.Version != version {
+				continue
+			}
+			if err := json.Unmarshal([]byte(v.String), &out); err != nil {
+				return out, false, errs.Wrap(err, "read audit log")
+			}
+			return out, true, nil
+		}
+	}
+	return out, false, errs.Wrap(rows.Err(), "read audit log")
+}
+
+// diff lists the fields (by JSON name, in name order) whose values differ
+// between a and b, leaving out the bookkeeping that changes with every write.
+func diff(a, b any) []errs.Change {
+	var ma, mb map[string]any
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if json.Unmarshal(ja, &ma) != nil || json.Unmarshal(jb, &mb) != nil {
+		return []errs.Change{}
+	}
+	var fields []string
+	for k := range ma {
+		fields = append(fields, k)
+	}
+	for k := range mb {
+		if _, ok := ma[k]; !ok {
+			fields = append(fields, k)
+		}
+	}
+	sort.Strings(fields)
+	out := []errs.Change{}
+	for _, f := range fields {
+		switch f {
+		case "version", "updated_at", "created_at":
+			continue
+		}
+		x, _ := json.Marshal(ma[f])
+		y, _ := json.Marshal(mb[f])
+		if !bytes.Equal(x, y) {
+			out = append(out, errs.Change{Field: f, Read: ma[f], Current: mb[f]})
+		}
+	}
+	return out
 }

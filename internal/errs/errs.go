@@ -29,6 +29,29 @@ type Error struct {
 	Fields map[string]string
 	// Err is the underlying cause, logged but never shown to users.
 	Err error
+	// Stale, on a Conflict, says how the record changed since the writer read it.
+	Stale *Stale
+}
+
+// Stale describes a write refused because the record changed after the
+// writer read it: the versions, what changed in between (each field's value
+// in the version read and now) and the record as it is now, so that the
+// writer can merge instead of losing either change.
+type Stale struct {
+	ReadVersion    int64    `json:"read_version"`
+	CurrentVersion int64    `json:"current_version"`
+	Changes        []Change `json:"changes"`
+	// Read and Current are the record at the version read (nil when that
+	// version is no longer known) and now.
+	Read    any `json:"-"`
+	Current any `json:"current"`
+}
+
+// Change is one field that differs between two versions of a record.
+type Change struct {
+	Field   string `json:"field"`
+	Read    any    `json:"read"`
+	Current any    `json:"current"`
 }
 
 func (e *Error) Error() string {

@@ -15,6 +15,7 @@ import (
 
 	"sriim/internal/audit"
 	"sriim/internal/auth"
+	"sriim/internal/db"
 	"sriim/internal/errs"
 )
 
@@ -35,7 +36,14 @@ type Report struct {
 	Evidence      []Evidence        `json:"evidence"`
 	CreatedAt     time.Time         `json:"created_at"`
 	UpdatedAt     time.Time         `json:"updated_at"`
+	// Version rises by one with every change (saving, submitting, reviewing).
+	Version int64 `json:"version"`
 }
+
+// Owner is who may change the report: the editors of the institution that
+// wrote it (and administrators). Other institutions of a shared activity
+// may read it once it is submitted, never change it.
+func (r Report) Owner() auth.Owner { return auth.Owner{Institution: r.InstitutionID} }
 
 // Evidence is a file or a link that backs a report.
 type Evidence struct {
@@ -57,15 +65,20 @@ type ReportInput struct {
 	Status    string            `json:"status"`
 	Narrative string            `json:"narrative"`
 	Values    map[int64]float64 `json:"values"`
+	// Version is the version of the period's report that the input changes,
+	// as read; 0 when there is no report for the period yet. A report that
+	// has moved on (or that exists when 0 is given) is not overwritten: the
+	// save is refused with a Conflict that shows it.
+	Version int64 `json:"version,omitempty"`
 }
 
-const reportColumns = `id, activity_id, period, year, status, narrative, state, institution_id, reported_by, review_note, reviewed_by, created_at, updated_at`
+const reportColumns = `id, activity_id, period, year, status, narrative, state, institution_id, reported_by, review_note, reviewed_by, created_at, updated_at, version`
 
 func scanReport(row interface{ Scan(...any) error }) (Report, error) {
 	var r Report
 	var inst sql.NullInt64
 	err := row.Scan(&r.ID, &r.ActivityID, &r.Period, &r.Year, &r.Status, &r.Narrative, &r.State, &inst, &r.ReportedBy,
-		&r.ReviewNote, &r.ReviewedBy, &r.CreatedAt, &r.UpdatedAt)
+		&r.ReviewNote, &r.ReviewedBy, &r.CreatedAt, &r.UpdatedAt, &r.Version)
 	r.InstitutionID = inst.Int64
 	r.Values, r.Evidence = map[int64]float64{}, []Evidence{}
 	return r, err
@@ -117,10 +130,40 @@ func getReport(ctx context.Context, q querier, id int64) (Report, error) {
 	return r, reportDetails(ctx, q, &r)
 }
 
-// Visible reports whether p may see the report: approved reports are
-// public; others only to those who may report on the activity or review.
+// visible reports whether p may see the report: approved reports are
+// public; a draft only to its own institution and the reviewers; submitted
+// and returned reports also to the other institutions of the activity.
 func (r Report) visible(p auth.Principal, a Activity) bool {
-	return r.State == "approved" || a.CanReport(p) || p.Has(auth.ApproveReports)
+	return r.State == "approved" || p.Has(auth.ApproveReports) || auth.Can(p, r.Owner()) ||
+		(r.State != "draft" && a.CanReport(p))
+}
+
+// mayChange returns nil when p may change the report (save it, add
+// evidence, submit it): only its own institution's editors and administrators.
+func (r Report) mayChange(p auth.Principal, a Activity) error {
+	if auth.Can(p, r.Owner()) {
+		return nil
+	}
+	if p.Anonymous() {
+		return errs.E(errs.Unauthenticated, "log in to make changes")
+	}
+	owner := "the Mesa de Trabajo"
+	for _, i := range a.Institutions {
+		if i.InstitutionID != 0 && i.InstitutionID == r.InstitutionID {
+			owner = i.Name
+		}
+	}
+	return errs.E(errs.Forbidden, "the report for %s on activity %s is %s's: only its editors change it", r.Period, a.Code, owner)
+}
+
+// staleReport is the Conflict of a save based on version read (0: none) of
+// a report that exists at another version.
+func staleReport(ctx context.Context, tx *sql.Tx, id, read int64) error {
+	current, err := getReport(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	return audit.Stale(ctx, tx, "plan_report", id, read, current.Version, current)
 }
 
 // Reports lists an activity's reports that p may see, newest period first.
@@ -211,25 +254,42 @@ func (s *Service) SaveReport(ctx context.Context, p auth.Principal, activityID i
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			var id int64
-			if err := tx.QueryRowContext(ctx, `INSERT INTO plan_reports (activity_id, period, year, status, narrative, state, institution_id,
+			err := tx.QueryRowContext(ctx, `INSERT INTO plan_reports (activity_id, period, year, status, narrative, state, institution_id,
 				reported_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $8) RETURNING id`,
-				activityID, in.Period, year, in.Status, in.Narrative, sql.NullInt64{Int64: inst, Valid: inst != 0}, p.Email, now).Scan(&id); err != nil {
+				activityID, in.Period, year, in.Status, in.Narrative, sql.NullInt64{Int64: inst, Valid: inst != 0}, p.Email, now).Scan(&id)
+			if db.IsUniqueViolation(err) {
+				// Another instance started this period's report after this transaction looked.
+				return errs.E(errs.Conflict, "someone else has just started the report for %s: reload the page to see it", in.Period)
+			}
+			if err != nil {
 				return errs.Wrap(err, "create report")
 			}
 			out.ID = id
 		case err != nil:
 			return errs.Wrap(err, "read report")
-		case before.State == "approved":
-			return errs.E(errs.Conflict, "the report for %s is approved: the period is locked", in.Period)
-		case before.State == "submitted":
-			return errs.E(errs.Conflict, "the report for %s is under review: wait until it is approved or sent back", in.Period)
-		default:
+		}
+		if before.ID != 0 {
+			if err := before.mayChange(p, a); err != nil {
+				return err
+			}
+			switch {
+			case before.State == "approved":
+				return errs.E(errs.Conflict, "the report for %s is approved: the period is locked", in.Period)
+			case before.State == "submitted":
+				return errs.E(errs.Conflict, "the report for %s is under review: wait until it is approved or sent back", in.Period)
+			case in.Version != before.Version:
+				return staleReport(ctx, tx, before.ID, in.Version)
+			}
 			if err := reportDetails(ctx, tx, &before); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, "UPDATE plan_reports SET status = $1, narrative = $2, state = 'draft', reported_by = $3, updated_at = $4 WHERE id = $5",
-				in.Status, in.Narrative, p.Email, now, before.ID); err != nil {
+			res, err := tx.ExecContext(ctx, `UPDATE plan_reports SET status = $1, narrative = $2, state = 'draft', reported_by = $3, updated_at = $4,
+				version = version + 1 WHERE id = $5 AND version = $6`, in.Status, in.Narrative, p.Email, now, before.ID, before.Version)
+			if err != nil {
 				return errs.Wrap(err, "update report")
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return staleReport(ctx, tx, before.ID, before.Version)
 			}
 			out.ID = before.ID
 		}
@@ -276,9 +336,13 @@ func (s *Service) transition(ctx context.Context, p auth.Principal, id int64, fr
 		if to == "approved" || to == "returned" {
 			reviewer = p.Email
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE plan_reports SET state = $1, review_note = $2, reviewed_by = $3, updated_at = $4 WHERE id = $5",
-			to, note, reviewer, s.Now(), id); err != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE plan_reports SET state = $1, review_note = $2, reviewed_by = $3, updated_at = $4,
+			version = version + 1 WHERE id = $5 AND version = $6`, to, note, reviewer, s.Now(), id, before.Version)
+		if err != nil {
 			return errs.Wrap(err, "update report")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return staleReport(ctx, tx, id, before.Version)
 		}
 		out, err = getReport(ctx, tx, id)
 		if err != nil {
@@ -292,10 +356,10 @@ func (s *Service) transition(ctx context.Context, p auth.Principal, id int64, fr
 // Submit sends a draft (or a report sent back) to the Mesa de Trabajo.
 func (s *Service) Submit(ctx context.Context, p auth.Principal, id int64) (Report, error) {
 	return s.transition(ctx, p, id, []string{"draft", "returned"}, "submitted", "", func(r Report, a Activity) error {
-		if !a.CanReport(p) {
-			return errs.E(errs.Forbidden, "only the institutions taking part in activity %s submit its reports", a.Code)
+		if !r.visible(p, a) && !p.Anonymous() {
+			return errs.E(errs.NotFound, "no report %d", id)
 		}
-		return nil
+		return r.mayChange(p, a)
 	})
 }
 
@@ -325,8 +389,11 @@ func (s *Service) AddEvidence(ctx context.Context, p auth.Principal, reportID in
 	if err != nil {
 		return Evidence{}, err
 	}
-	if !a.CanReport(p) {
-		return Evidence{}, errs.E(errs.Forbidden, "only the institutions taking part in activity %s add evidence", a.Code)
+	if !rep.visible(p, a) && !p.Anonymous() {
+		return Evidence{}, errs.E(errs.NotFound, "no report %d", reportID)
+	}
+	if err := rep.mayChange(p, a); err != nil {
+		return Evidence{}, err
 	}
 	if rep.State == "approved" || rep.State == "submitted" {
 		return Evidence{}, errs.E(errs.Conflict, "the report is %s: it is locked", rep.State)

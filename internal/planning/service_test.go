@@ -165,7 +165,7 @@ func TestReportChangesTheLightAndApprovalLocksThePeriod(t *testing.T) {
 		if r2, err = f.svc.Review(ctx, f.mesa, r2.ID, false, "Falta el acta"); err != nil || r2.State != "returned" || r2.ReviewNote != "Falta el acta" {
 			t.Fatalf("return: %+v %v", r2, err)
 		}
-		if _, err := f.svc.SaveReport(ctx, f.direpro, a.ID, planning.ReportInput{Period: "2009-S1", Status: "in_progress", Narrative: "Con acta"}); err != nil {
+		if _, err := f.svc.SaveReport(ctx, f.direpro, a.ID, planning.ReportInput{Period: "2009-S1", Status: "in_progress", Narrative: "Con acta", Version: r2.Version}); err != nil {
 			t.Fatalf("correcting a returned report: %v", err)
 		}
 	})
@@ -243,10 +243,12 @@ func TestAnnualPlanAndIndicatorHistory(t *testing.T) {
 		if _, err := f.svc.SetAnnualItem(ctx, f.direpro, bad); !errs.Is(err, errs.Invalid) {
 			t.Fatalf("a year outside the period: %v", err)
 		}
-		if _, err := f.svc.SetAnnualItem(ctx, f.direpro, item); err != nil {
+		saved, err := f.svc.SetAnnualItem(ctx, f.direpro, item)
+		if err != nil {
 			t.Fatal(err)
 		}
 		budget = 18000
+		item.Version = saved.Version
 		if _, err := f.svc.SetAnnualItem(ctx, f.direpro, item); err != nil {
 			t.Fatal(err)
 		}
@@ -269,6 +271,54 @@ func TestAnnualPlanAndIndicatorHistory(t *testing.T) {
 		hist, err := f.svc.IndicatorHistory(ctx, a)
 		if err != nil || len(hist[ind]) != 1 || hist[ind][0].Period != "2008-S1" || hist[ind][0].Value != 10 {
 			t.Fatalf("history: %+v %v", hist, err)
+		}
+	})
+}
+
+// TestSharedActivityReportBelongsToItsInstitution: on 1.3.4 (DIREPRO and
+// IMARPE), IMARPE neither sees DIREPRO's draft nor changes it in any way;
+// a stale save by DIREPRO itself is refused; once submitted, IMARPE reads it.
+func TestSharedActivityReportBelongsToItsInstitution(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		a, _ := f.svc.Activity(ctx, f.planID, "1.3.4", 2008)
+		draft, err := f.svc.SaveReport(ctx, f.direpro, a.ID, planning.ReportInput{Period: "2008", Status: "in_progress", Narrative: "DIREPRO"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.svc.Report(ctx, f.imarpe, draft.ID); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("IMARPE reads DIREPRO's draft: %v", err)
+		}
+		tests := map[string]func() error{
+			"overwrite": func() error {
+				_, err := f.svc.SaveReport(ctx, f.imarpe, a.ID, planning.ReportInput{Period: "2008", Status: "done", Narrative: "IMARPE", Version: draft.Version})
+				return err
+			},
+			"add evidence": func() error {
+				_, err := f.svc.AddEvidence(ctx, f.imarpe, draft.ID, "acta", "https://example.org/acta", "", nil)
+				return err
+			},
+			"submit": func() error { _, err := f.svc.Submit(ctx, f.imarpe, draft.ID); return err },
+		}
+		for name, call := range tests {
+			if err := call(); !errs.Is(err, errs.Forbidden) && !errs.Is(err, errs.NotFound) {
+				t.Errorf("IMARPE could %s DIREPRO's draft: %v", name, err)
+			}
+		}
+		// DIREPRO's own save based on no report, or an older version, is a conflict too.
+		if _, err := f.svc.SaveReport(ctx, f.direpro, a.ID, planning.ReportInput{Period: "2008", Status: "done"}); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("a blind save over a draft: %v", err)
+		}
+		r, _, err := f.svc.Report(ctx, f.direpro, draft.ID)
+		if err != nil || r.Narrative != "DIREPRO" || r.State != "draft" || len(r.Evidence) != 0 || r.Version != draft.Version {
+			t.Fatalf("DIREPRO's draft changed: %+v %v", r, err)
+		}
+		if _, err := f.svc.Submit(ctx, f.direpro, draft.ID); err != nil {
+			t.Fatal(err)
+		}
+		if r, _, err := f.svc.Report(ctx, f.imarpe, draft.ID); err != nil || r.Narrative != "DIREPRO" {
+			t.Fatalf("IMARPE cannot read the submitted report: %v", err)
 		}
 	})
 }

@@ -40,6 +40,9 @@ type Observation struct {
 	InstitutionID int64     `json:"institution_id,omitempty"`
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
+	// Version rises by one with every change; a change names the version it
+	// was based on, and is refused when the figure has moved on since.
+	Version int64 `json:"version"`
 }
 
 // Owner is who may change the observation: the institution that keeps it.

@@ -268,10 +268,10 @@ func TestCreateUpdateDeleteAreAuthorisedAndAudited(t *testing.T) {
 		if _, err := f.svc.Update(ctx, f.editor, created.ID, o); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.svc.Delete(ctx, f.other, created.ID); !errs.Is(err, errs.Forbidden) {
+		if err := f.svc.Delete(ctx, f.other, created.ID, 0); !errs.Is(err, errs.Forbidden) {
 			t.Fatalf("other institution deleted: %v", err)
 		}
-		if err := f.svc.Delete(ctx, f.editor, created.ID); err != nil {
+		if err := f.svc.Delete(ctx, f.editor, created.ID, 0); err != nil {
 			t.Fatal(err)
 		}
 		entries, _ := audit.List(ctx, d, audit.Filter{Entity: "production_observation", EntityID: strconv.FormatInt(created.ID, 10)})

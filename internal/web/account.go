@@ -67,6 +67,10 @@ func (s *Server) api(h func(r *http.Request) (int, any, error)) http.HandlerFunc
 			w.WriteHeader(status)
 			return
 		}
+		if rec, ok := v.(versioned); ok {
+			w.Header().Set("ETag", etag(rec.version))
+			v = rec.body
+		}
 		writeJSONFor(w, r, status, v)
 	}
 }
@@ -122,6 +126,8 @@ type formPage struct {
 	Errors map[string]string
 	Error  string
 	Extra  any
+	// Conflict, after a stale save, shows the stored values beside the user's.
+	Conflict *conflictView
 }
 
 // formFailed re-renders a form with the problems of err when it is an
@@ -130,6 +136,11 @@ func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, page, title 
 	var e *errs.Error
 	if errors.As(err, &e) && e.Kind == errs.Invalid {
 		s.render(w, r, http.StatusUnprocessableEntity, page, title, formPage{Values: values, Errors: e.Fields, Error: e.Message, Extra: extra})
+		return
+	}
+	if st := staleOf(err); st != nil {
+		// values keep what the user typed (with the current version, set by the caller).
+		s.render(w, r, http.StatusConflict, page, title, formPage{Values: values, Extra: extra, Conflict: jsonConflict(r, st, values)})
 		return
 	}
 	s.fail(w, r, err)

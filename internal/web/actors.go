@@ -1,11 +1,13 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -168,6 +170,7 @@ func (s *Server) actorPage(w http.ResponseWriter, r *http.Request) {
 type actorForm struct {
 	refLists
 	ID       int64
+	Version  int64 // the version the form was read at
 	Cells    map[string]string
 	Multi    map[string][]string // tipos, especies, presentaciones
 	Certs    []actors.Certification
@@ -176,6 +179,14 @@ type actorForm struct {
 	Pres     []vocab.Term
 	Finance  []vocab.Term
 	Warnings []actors.Warning
+	// PlanKindsLocked: the user may not change the kinds the plan's
+	// indicators count (a member editing its own actor).
+	PlanKindsLocked bool
+}
+
+// Locked reports whether the form shows kind code without letting the user change it.
+func (f actorForm) Locked(code string) bool {
+	return f.PlanKindsLocked && slices.Contains(actors.PlanKinds, code)
 }
 
 // Has reports whether a multiple-choice field holds code.
@@ -188,7 +199,7 @@ func (f actorForm) Has(field, code string) bool {
 	return false
 }
 
-func (s *Server) actorFormPage(w http.ResponseWriter, r *http.Request, status int, f actorForm, problems map[string]string, msg string) {
+func (s *Server) actorFormPage(w http.ResponseWriter, r *http.Request, status int, f actorForm, problems map[string]string, msg string, conflict *conflictView) {
 	var err error
 	if f.refLists, err = s.refLists(r); err != nil {
 		s.fail(w, r, err)
@@ -202,7 +213,7 @@ func (s *Server) actorFormPage(w http.ResponseWriter, r *http.Request, status in
 	if f.ID != 0 {
 		title = i18n.T(langOf(r), "action.edit") + ": " + f.Cells["nombre"]
 	}
-	s.render(w, r, status, "actor_form.html", title, formPage{Values: f, Errors: problems, Error: msg})
+	s.render(w, r, status, "actor_form.html", title, formPage{Values: f, Errors: problems, Error: msg, Conflict: conflict})
 }
 
 // formOf fills the form from an actor.
@@ -212,7 +223,7 @@ func formOf(a actors.Actor) actorForm {
 		cells[actors.Columns[i]] = v
 	}
 	cells["distrito"] = a.District
-	return actorForm{ID: a.ID, Cells: cells, Certs: a.Certifications,
+	return actorForm{ID: a.ID, Version: a.Version, Cells: cells, Certs: a.Certifications,
 		Multi: map[string][]string{"tipos": a.Kinds, "especies": a.Species, "presentaciones": a.Presentations}}
 }
 
@@ -241,8 +252,11 @@ func actorFromForm(r *http.Request) (actors.Actor, actorForm, map[string]string)
 		}
 	}
 	f.Cells["certificaciones"] = strings.Join(certs, ";")
-	f.Cells["activo"] = "si"
+	// The edit form carries the actor's state unchanged; a new one is active.
+	f.Cells["activo"] = cmp.Or(r.PostFormValue("activo"), "si")
+	f.Version = parseVersion(r.PostFormValue("version"))
 	a, problems := actors.FromCells(func(c string) string { return f.Cells[c] })
+	a.Version = f.Version
 	return a, f, problems
 }
 
@@ -261,7 +275,7 @@ func (s *Server) actorNewPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.Forbidden, "your role does not register actors"))
 		return
 	}
-	s.actorFormPage(w, r, http.StatusOK, actorForm{Cells: map[string]string{}, Multi: map[string][]string{}}, nil, "")
+	s.actorFormPage(w, r, http.StatusOK, actorForm{Cells: map[string]string{}, Multi: map[string][]string{}}, nil, "", nil)
 }
 
 func (s *Server) actorEditPage(w http.ResponseWriter, r *http.Request) {
@@ -281,27 +295,47 @@ func (s *Server) actorEditPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.actorFormPage(w, r, http.StatusOK, formOf(a), nil, "")
+	f := formOf(a)
+	f.PlanKindsLocked = !auth.Can(principal(r), auth.Owner{Institution: a.InstitutionID})
+	s.actorFormPage(w, r, http.StatusOK, f, nil, "", nil)
 }
 
 // saveActor creates (id 0) or updates an actor from the form.
 func (s *Server) saveActor(w http.ResponseWriter, r *http.Request, id int64) {
 	a, form, problems := actorFromForm(r)
 	form.ID = id
+	var before actors.Actor
 	var warnings []actors.Warning
 	var err error
 	if len(problems) == 0 {
 		if id == 0 {
 			a, warnings, err = s.actors.Create(r.Context(), principal(r), a)
 		} else {
-			a, err = s.actors.Update(r.Context(), principal(r), id, a)
+			if before, err = s.actors.Actor(r.Context(), principal(r), id); err == nil {
+				form.PlanKindsLocked = !auth.Can(principal(r), auth.Owner{Institution: before.InstitutionID})
+				a, err = s.actors.Update(r.Context(), principal(r), id, a)
+			}
 		}
 	}
-	if e, ok := err.(*errs.Error); ok && e.Kind == errs.Invalid {
+	if st := staleOf(err); st != nil {
+		// Keep what the user typed and show it beside what is stored now.
+		current := st.Current.(actors.Actor)
+		var read map[string]string
+		if old, ok := st.Read.(actors.Actor); ok {
+			read = formOf(old).Cells
+		}
+		conflict := newConflict(r, st, actors.Columns, read, formOf(current).Cells, form.Cells)
+		form.Version = current.Version
+		s.actorFormPage(w, r, http.StatusConflict, form, nil, "", conflict)
+		return
+	}
+	if e, ok := err.(*errs.Error); ok && (e.Kind == errs.Invalid || e.Kind == errs.Forbidden) && len(e.Fields) > 0 {
 		problems = actors.FormProblems(e.Fields)
+		s.actorFormPage(w, r, statusOf(e.Kind), form, problems, e.Message, nil)
+		return
 	}
 	if len(problems) > 0 {
-		s.actorFormPage(w, r, http.StatusUnprocessableEntity, form, problems, i18n.T(langOf(r), "error.invalid"))
+		s.actorFormPage(w, r, http.StatusUnprocessableEntity, form, problems, i18n.T(langOf(r), "error.invalid"), nil)
 		return
 	}
 	if err != nil {
@@ -330,7 +364,7 @@ func (s *Server) actorSetActive(active bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, err := pathID(r)
 		if err == nil {
-			_, err = s.actors.SetActive(r.Context(), principal(r), id, active)
+			_, err = s.actors.SetActive(r.Context(), principal(r), id, active, 0)
 		}
 		if err != nil {
 			s.fail(w, r, err)
@@ -385,7 +419,7 @@ func (s *Server) apiActor(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	a, err := s.actors.Actor(r.Context(), principal(r), id)
-	return http.StatusOK, a, err
+	return http.StatusOK, versioned{a, a.Version}, err
 }
 
 func (s *Server) apiActorCreate(r *http.Request) (int, any, error) {
@@ -406,11 +440,11 @@ func (s *Server) apiActorUpdate(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	var a actors.Actor
-	if err := decodeJSON(r, &a); err != nil {
+	if a.Version, err = decodePut(r, &a, false, "id", "registered_at", "created_at", "updated_at"); err != nil {
 		return 0, nil, err
 	}
 	a, err = s.actors.Update(r.Context(), principal(r), id, a)
-	return http.StatusOK, a, err
+	return http.StatusOK, versioned{a, a.Version}, err
 }
 
 // apiActorDelete deactivates: the record leaves the public registry and keeps its history.
@@ -419,7 +453,11 @@ func (s *Server) apiActorDelete(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	_, err = s.actors.SetActive(r.Context(), principal(r), id, false)
+	version, err := deleteVersion(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	_, err = s.actors.SetActive(r.Context(), principal(r), id, false, version)
 	return http.StatusNoContent, nil, err
 }
 

@@ -20,7 +20,8 @@ import (
 
 func institutionFromForm(r *http.Request) accounts.InstitutionInput {
 	return accounts.InstitutionInput{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), NameEN: r.PostFormValue("name_en"),
-		Kind: r.PostFormValue("kind"), Website: r.PostFormValue("website"), Description: r.PostFormValue("description")}
+		Kind: r.PostFormValue("kind"), Website: r.PostFormValue("website"), Description: r.PostFormValue("description"),
+		Version: parseVersion(r.PostFormValue("version"))}
 }
 
 func (s *Server) institutionsPage(w http.ResponseWriter, r *http.Request) {
@@ -73,7 +74,8 @@ func (s *Server) institutionPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	in := accounts.InstitutionInput{Code: inst.Code, Name: inst.Name, NameEN: inst.NameEN, Kind: inst.Kind, Website: inst.Website, Description: inst.Description}
+	in := accounts.InstitutionInput{Code: inst.Code, Name: inst.Name, NameEN: inst.NameEN, Kind: inst.Kind, Website: inst.Website, Description: inst.Description,
+		Version: inst.Version}
 	s.render(w, r, http.StatusOK, "institution.html", inst.Name,
 		formPage{Values: in, Extra: institutionData{ID: id, Kinds: accounts.InstitutionKinds, Owner: accounts.InstitutionOwner(id), Saved: &inst}})
 }
@@ -86,6 +88,9 @@ func (s *Server) updateInstitutionForm(w http.ResponseWriter, r *http.Request) {
 	}
 	in := institutionFromForm(r)
 	if _, err := s.accounts.UpdateInstitution(r.Context(), principal(r), id, in); err != nil {
+		if st := staleOf(err); st != nil {
+			in.Version = st.CurrentVersion
+		}
 		s.formFailed(w, r, "institution.html", in.Name, in,
 			institutionData{ID: id, Kinds: accounts.InstitutionKinds, Owner: accounts.InstitutionOwner(id)}, err)
 		return
@@ -101,6 +106,7 @@ func userFromForm(r *http.Request) accounts.UserInput {
 		Lang: r.PostFormValue("lang"), Role: auth.Role(r.PostFormValue("role")), ReferenceGrant: r.PostFormValue("can_edit_reference") == "on",
 		Active: r.PostFormValue("active") == "on", Institutions: []int64{}}
 	in.ActorID, _ = strconv.ParseInt(r.PostFormValue("actor_id"), 10, 64)
+	in.Version = parseVersion(r.PostFormValue("version"))
 	for _, v := range r.PostForm["institutions"] {
 		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
 			in.Institutions = append(in.Institutions, id)
@@ -197,7 +203,7 @@ func (s *Server) userPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := accounts.UserInput{Email: u.Email, Name: u.Name, Lang: u.Lang, Role: u.Role, ReferenceGrant: u.ReferenceGrant,
-		ActorID: u.ActorID, Active: u.Active, Institutions: u.Institutions}
+		ActorID: u.ActorID, Active: u.Active, Institutions: u.Institutions, Version: u.Version}
 	s.render(w, r, http.StatusOK, "user.html", u.Name, formPage{Values: in, Extra: data})
 }
 
@@ -209,6 +215,9 @@ func (s *Server) updateUserForm(w http.ResponseWriter, r *http.Request) {
 	}
 	in := userFromForm(r)
 	if _, err := s.accounts.UpdateUser(r.Context(), principal(r), id, in); err != nil {
+		if st := staleOf(err); st != nil {
+			in.Version = st.CurrentVersion
+		}
 		data, derr := s.userFormData(r, id)
 		if derr != nil {
 			err = derr
@@ -360,7 +369,7 @@ func (s *Server) apiInstitution(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	inst, err := s.accounts.Institution(r.Context(), id)
-	return http.StatusOK, inst, err
+	return http.StatusOK, versioned{inst, inst.Version}, err
 }
 
 func (s *Server) apiCreateInstitution(r *http.Request) (int, any, error) {
@@ -378,11 +387,11 @@ func (s *Server) apiUpdateInstitution(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	var in accounts.InstitutionInput
-	if err := decodeJSON(r, &in); err != nil {
+	if in.Version, err = decodePut(r, &in, false, "id", "source", "created_at", "updated_at"); err != nil {
 		return 0, nil, err
 	}
 	inst, err := s.accounts.UpdateInstitution(r.Context(), principal(r), id, in)
-	return http.StatusOK, inst, err
+	return http.StatusOK, versioned{inst, inst.Version}, err
 }
 
 func (s *Server) apiUsers(r *http.Request) (int, any, error) {
@@ -405,9 +414,9 @@ func (s *Server) apiUpdateUser(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	var in accounts.UserInput
-	if err := decodeJSON(r, &in); err != nil {
+	if in.Version, err = decodePut(r, &in, false, "id", "created_at", "updated_at"); err != nil {
 		return 0, nil, err
 	}
 	u, err := s.accounts.UpdateUser(r.Context(), principal(r), id, in)
-	return http.StatusOK, u, err
+	return http.StatusOK, versioned{u, u.Version}, err
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -119,6 +120,30 @@ func (s *testSite) apiCall(as, method, path string, body any) (int, string) {
 	return res.StatusCode, string(b)
 }
 
+// record reads one record from the API as an administrator (or as the
+// named user), as a map: what a script changes and sends back with PUT.
+func (s *testSite) record(path, as string) map[string]any {
+	s.t.Helper()
+	status, body := s.apiCall(cmp.Or(as, "admin"), "GET", path, nil)
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(body), &rec); status != 200 || err != nil {
+		s.t.Fatalf("GET %s: %d %s", path, status, body)
+	}
+	if o, ok := rec["observation"].(map[string]any); ok {
+		return o
+	}
+	return rec
+}
+
+// userVersion is the current version of a test user's account.
+func (s *testSite) userVersion(name string) int64 {
+	u, err := s.srv.accounts.User(context.Background(), s.users[name].ID)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return u.Version
+}
+
 // browser is a cookie-keeping client that fills in forms as a person does.
 type browser struct {
 	site   *testSite
@@ -200,7 +225,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		site := newSite(t, d, false)
 		direpro, imarpe := site.institution("DIREPRO-ILO"), site.institution("IMARPE")
 		inst := func(code string) map[string]any {
-			return map[string]any{"code": code, "name": "Institución " + code, "kind": "public"}
+			return map[string]any{"code": code, "name": "Institución " + code, "kind": "public", "name_en": "", "website": "", "description": ""}
+		}
+		// instPut is a whole institution to PUT, at its current version.
+		instPut := func(id int64, code string) map[string]any {
+			body := inst(code)
+			body["version"] = site.record(fmt.Sprintf("/api/v1/institutions/%d", id), "")["version"]
+			return body
 		}
 		user := func(email string) map[string]any {
 			return map[string]any{"email": email, "name": "X", "password": "long enough pw", "role": "editor", "institutions": []int64{direpro}, "active": true}
@@ -227,17 +258,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 				return site.apiCall(as, "POST", "/api/v1/institutions", inst(fmt.Sprintf("NEW-%d", n)))
 			}, map[string]bool{"admin": true, "granted": true}},
 			{"update own institution (DIREPRO)", func(as string, n int) (int, string) {
-				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/institutions/%d", direpro), inst("DIREPRO-ILO"))
+				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/institutions/%d", direpro), instPut(direpro, "DIREPRO-ILO"))
 			}, map[string]bool{"admin": true, "editor": true, "granted": true}},
 			{"update another institution (IMARPE)", func(as string, n int) (int, string) {
-				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/institutions/%d", imarpe), inst("IMARPE"))
+				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/institutions/%d", imarpe), instPut(imarpe, "IMARPE"))
 			}, map[string]bool{"admin": true, "granted": true}},
 			{"create user", func(as string, n int) (int, string) {
 				return site.apiCall(as, "POST", "/api/v1/users", user(fmt.Sprintf("new%d@example.org", n)))
 			}, map[string]bool{"admin": true}},
 			{"update user", func(as string, n int) (int, string) {
 				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/users/%d", site.users["granted"].ID),
-					map[string]any{"email": "granted@example.org", "name": fmt.Sprintf("renamed %d", n), "role": "editor", "institutions": []int64{imarpe}, "can_edit_reference": true, "active": true})
+					map[string]any{"email": "granted@example.org", "name": fmt.Sprintf("renamed %d", n), "role": "editor", "institutions": []int64{imarpe},
+						"can_edit_reference": true, "active": true, "lang": "es", "version": site.userVersion("granted")})
 			}, map[string]bool{"admin": true}},
 			{"create own API token", func(as string, n int) (int, string) {
 				return site.apiCall(as, "POST", "/api/v1/tokens", map[string]string{"name": "script"})
@@ -265,7 +297,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 				return site.apiCall(as, "POST", "/api/v1/production/observations", obs(1900+n))
 			}, map[string]bool{"admin": true, "editor": true, "granted": true}},
 			action{"update DIREPRO's observation", func(as string, n int) (int, string) {
-				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/production/observations/%d", direproObservation(1900+n)), obs(1900+n))
+				body := obs(1900 + n)
+				body["version"] = 1
+				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/production/observations/%d", direproObservation(1900+n)), body)
 			}, map[string]bool{"admin": true, "editor": true}},
 			action{"delete DIREPRO's observation", func(as string, n int) (int, string) {
 				return site.apiCall(as, "DELETE", fmt.Sprintf("/api/v1/production/observations/%d", direproObservation(1900+n)), nil)
@@ -304,15 +338,22 @@ func TestAuthorizationMatrix(t *testing.T) {
 		actorBody := func(n int) map[string]any {
 			return map[string]any{"name": fmt.Sprintf("Actor %d", n), "kinds": []string{"exporter"}, "district": "Ilo"}
 		}
+		// actorPut is actor id as GET gives it, renamed: a whole record to PUT.
+		actorPut := func(id int64, n int) map[string]any {
+			body := site.record(fmt.Sprintf("/api/v1/actors/%d", id), "")
+			body["name"] = fmt.Sprintf("Actor %d", n)
+			return body
+		}
 		actions = append(actions,
 			action{"register actor", func(as string, n int) (int, string) {
 				return site.apiCall(as, "POST", "/api/v1/actors", actorBody(n))
 			}, map[string]bool{"admin": true, "editor": true, "granted": true}},
 			action{"update DIREPRO's actor", func(as string, n int) (int, string) {
-				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/actors/%d", direproActor(n)), actorBody(n))
+				id := direproActor(n)
+				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/actors/%d", id), actorPut(id, n))
 			}, map[string]bool{"admin": true, "editor": true}},
 			action{"member's own actor profile", func(as string, n int) (int, string) {
-				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/actors/%d", memberActor), actorBody(n))
+				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/actors/%d", memberActor), actorPut(memberActor, n))
 			}, map[string]bool{"admin": true, "editor": true, "member": true}},
 			action{"deactivate DIREPRO's actor", func(as string, n int) (int, string) {
 				return site.apiCall(as, "DELETE", fmt.Sprintf("/api/v1/actors/%d", direproActor(n)), nil)
@@ -326,7 +367,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/offer/products/%d", p.ID), map[string]any{"species": "SNE", "presentation": "canned"})
+				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/offer/products/%d", p.ID), map[string]any{"species": "SNE", "presentation": "canned", "markets": []string{}, "version": p.Version})
 			}, map[string]bool{"admin": true, "editor": true}},
 		)
 		plans, _ := site.srv.planning.Plans(context.Background())
@@ -520,7 +561,9 @@ func TestAPITokensWorkAndCanBeRevoked(t *testing.T) {
 func TestAuditPageAndCSV(t *testing.T) {
 	site := newSite(t, dbtest.Open(t, db.SQLite), false)
 	id := site.institution("IMARPE")
-	site.apiCall("admin", "PUT", fmt.Sprintf("/api/v1/institutions/%d", id), map[string]any{"code": "IMARPE", "name": "IMARPE renamed", "kind": "public"})
+	imarpe := site.record(fmt.Sprintf("/api/v1/institutions/%d", id), "")
+	imarpe["name"] = "IMARPE renamed"
+	site.apiCall("admin", "PUT", fmt.Sprintf("/api/v1/institutions/%d", id), imarpe)
 	if status, body := site.apiCall("member", "GET", "/api/v1/audit", nil); status != http.StatusForbidden {
 		t.Fatalf("member reads audit: %d %s", status, body)
 	}

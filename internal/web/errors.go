@@ -41,6 +41,9 @@ type errorBody struct {
 		Kind    errs.Kind         `json:"kind"`
 		Message string            `json:"message"`
 		Fields  map[string]string `json:"fields,omitempty"`
+		// Conflict says, for a write based on a version that is no longer
+		// current, what changed since and what the record holds now.
+		Conflict *errs.Stale `json:"conflict,omitempty"`
 	} `json:"error"`
 }
 
@@ -64,7 +67,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if wantsJSON(r) {
 		var body errorBody
-		body.Error.Kind, body.Error.Message, body.Error.Fields = e.Kind, message, e.Fields
+		body.Error.Kind, body.Error.Message, body.Error.Fields, body.Error.Conflict = e.Kind, message, e.Fields, e.Stale
+		if e.Stale != nil {
+			w.Header().Set("ETag", etag(e.Stale.CurrentVersion))
+		}
 		writeJSON(w, status, body)
 		return
 	}

@@ -59,19 +59,31 @@ func (s *Server) offerRoutes(mux *http.ServeMux) {
 			return 0, nil, err
 		}
 		var p offer.Product
-		if err := decodeJSON(r, &p); err != nil {
+		if p.Version, err = decodePut(r, &p, false, "id", "actor_id", "created_at", "updated_at"); err != nil {
 			return 0, nil, err
 		}
 		p.ID = id
 		p, err = s.offer.Save(r.Context(), principal(r), p)
-		return http.StatusOK, p, err
+		return http.StatusOK, versioned{p, p.Version}, err
+	}))
+	mux.HandleFunc("GET /api/v1/offer/products/{id}", s.api(func(r *http.Request) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		p, err := s.offer.Product(r.Context(), id)
+		return http.StatusOK, versioned{p, p.Version}, err
 	}))
 	mux.HandleFunc("DELETE /api/v1/offer/products/{id}", s.api(func(r *http.Request) (int, any, error) {
 		id, err := pathID(r)
 		if err != nil {
 			return 0, nil, err
 		}
-		return http.StatusNoContent, nil, s.offer.Delete(r.Context(), principal(r), id)
+		version, err := deleteVersion(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusNoContent, nil, s.offer.Delete(r.Context(), principal(r), id, version)
 	}))
 }
 
@@ -294,7 +306,21 @@ type productFormView struct {
 	Presentations []string
 	Error         string
 	Errors        map[string]string
+	Conflict      *conflictView
 }
+
+// productCells are a product's form fields as text, for a stale save's comparison.
+func productCells(p offer.Product) map[string]string {
+	capacity := ""
+	if p.Capacity != nil {
+		capacity = strconv.FormatFloat(*p.Capacity, 'f', -1, 64)
+	}
+	return map[string]string{"species": p.Species, "presentation": p.Presentation, "hs_code": p.HSCode, "name_es": p.NameES,
+		"name_en": p.NameEN, "description_es": p.DescriptionES, "description_en": p.DescriptionEN, "capacity": capacity,
+		"seasons": p.Seasons, "markets": strings.Join(p.Markets, ", ")}
+}
+
+var productColumns = []string{"species", "presentation", "hs_code", "name_es", "name_en", "description_es", "description_en", "capacity", "seasons", "markets"}
 
 func (s *Server) offerProductForm(w http.ResponseWriter, r *http.Request) {
 	if s.requireLogin(w, r) == nil {
@@ -336,10 +362,25 @@ func (s *Server) offerProductSave(w http.ResponseWriter, r *http.Request) {
 	}
 	if pid := r.PathValue("pid"); pid != "" {
 		p.ID, _ = strconv.ParseInt(pid, 10, 64)
+		p.Version = parseVersion(r.PostFormValue("version"))
 	} else {
 		p.ActorID, _ = pathID(r)
 	}
 	saved, err := s.offer.Save(r.Context(), principal(r), p)
+	if st := staleOf(err); st != nil {
+		// Keep what the user typed and show it beside what is stored now.
+		current := st.Current.(offer.Product)
+		var read map[string]string
+		if old, ok := st.Read.(offer.Product); ok {
+			read = productCells(old)
+		}
+		v := productFormView{Product: p, Presentations: offer.Presentations,
+			Conflict: newConflict(r, st, productColumns, read, productCells(current), productCells(p))}
+		v.Product.ActorID, v.Product.Version = current.ActorID, current.Version
+		v.offerLists, _ = s.offerLists(r)
+		s.render(w, r, http.StatusConflict, "offer_product.html", i18n.T(langOf(r), "offer.product_form"), v)
+		return
+	}
 	if e, ok := err.(*errs.Error); ok && e.Kind == errs.Invalid {
 		v := productFormView{Product: p, Presentations: offer.Presentations, Error: e.Message, Errors: e.Fields}
 		v.offerLists, _ = s.offerLists(r)
@@ -381,7 +422,8 @@ func (s *Server) offerProductDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := s.offer.Product(r.Context(), id)
 	if err == nil {
-		err = s.offer.Delete(r.Context(), principal(r), id)
+		version := parseVersion(r.PostFormValue("version"))
+		err = s.offer.Delete(r.Context(), principal(r), id, version)
 	}
 	if err != nil {
 		s.fail(w, r, err)

@@ -316,9 +316,16 @@ type annualView struct {
 	Year       int
 	Items      []planning.AnnualItem
 	Activities []planning.Activity // those the user may put in the POA
-	Error      string
-	Errors     map[string]string
+	// Form is the entry being added or changed (?editar=ACTIVITY-ID fills it
+	// with an entry of the POA, and its version).
+	Form     planning.AnnualItem
+	Error    string
+	Errors   map[string]string
+	Conflict *conflictView
 }
+
+// annualColumns are the POA form's fields, named as the API's.
+var annualColumns = []string{"budget", "currency", "funding_source", "responsible_institution_id", "responsible_person"}
 
 func (s *Server) annualView(r *http.Request) (annualView, error) {
 	id, err := idParam(r, "id")
@@ -336,6 +343,14 @@ func (s *Server) annualView(r *http.Request) (annualView, error) {
 	for _, a := range acts {
 		if v.Year >= a.StartYear-1 && v.Year <= a.EndYear+1 && a.CanReport(principal(r)) {
 			v.Activities = append(v.Activities, a)
+		}
+	}
+	v.Form.Currency = "PEN"
+	if edit, _ := strconv.ParseInt(r.URL.Query().Get("editar"), 10, 64); edit != 0 {
+		for _, it := range v.Items {
+			if it.ActivityID == edit {
+				v.Form = it
+			}
 		}
 	}
 	return v, nil
@@ -357,7 +372,7 @@ func (s *Server) annualPlanSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	it := planning.AnnualItem{Year: v.Year, Currency: r.PostFormValue("currency"), FundingSource: r.PostFormValue("funding_source"),
-		ResponsiblePerson: r.PostFormValue("responsible_person")}
+		ResponsiblePerson: r.PostFormValue("responsible_person"), Version: parseVersion(r.PostFormValue("version"))}
 	it.ActivityID, _ = strconv.ParseInt(r.PostFormValue("activity_id"), 10, 64)
 	it.ResponsibleInstitutionID, _ = strconv.ParseInt(r.PostFormValue("responsible_institution_id"), 10, 64)
 	if raw := strings.TrimSpace(r.PostFormValue("budget")); raw != "" {
@@ -370,8 +385,15 @@ func (s *Server) annualPlanSave(w http.ResponseWriter, r *http.Request) {
 		it.Budget = &b
 	}
 	if _, err := s.planning.SetAnnualItem(r.Context(), principal(r), it); err != nil {
+		if st := staleOf(err); st != nil {
+			// The entry exists (or changed) already: keep the user's values beside it.
+			v.Form, v.Conflict = it, newConflict(r, st, annualColumns, jsonCells(st.Read), jsonCells(st.Current), jsonCells(it))
+			v.Form.Version = st.CurrentVersion
+			s.render(w, r, http.StatusConflict, "plan_annual.html", i18n.T(langOf(r), "plan.poa", v.Year), v)
+			return
+		}
 		if e, ok := err.(*errs.Error); ok && e.Kind == errs.Invalid {
-			v.Error, v.Errors = e.Message, e.Fields
+			v.Form, v.Error, v.Errors = it, e.Message, e.Fields
 			s.render(w, r, http.StatusUnprocessableEntity, "plan_annual.html", i18n.T(langOf(r), "plan.poa", v.Year), v)
 			return
 		}
@@ -394,6 +416,35 @@ type activityView struct {
 	Error     string
 	history   map[int64][]planning.IndicatorPoint
 	Checks    []planning.TargetCheck
+	Conflict  *conflictView
+	who       auth.Principal
+}
+
+// CanChange reports whether the user may change a report: save it, add
+// evidence, submit it (its own institution's editors and administrators).
+func (v activityView) CanChange(r planning.Report) bool { return auth.Can(v.who, r.Owner()) }
+
+// FormValue is the form's value for an indicator, as typed or read.
+func (v activityView) FormValue(id int64) string {
+	if x, ok := v.Form.Values[id]; ok {
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return ""
+}
+
+// reportCells are a report's form fields as text, for a stale save's comparison.
+func (v activityView) reportCells(in planning.ReportInput) map[string]string {
+	cells := map[string]string{"period": in.Period, "status": in.Status, "narrative": in.Narrative}
+	for _, ind := range v.Activity.Indicators {
+		if x, ok := in.Values[ind.ID]; ok {
+			cells[ind.Name] = strconv.FormatFloat(x, 'f', -1, 64)
+		}
+	}
+	return cells
+}
+
+func reportInput(r planning.Report) planning.ReportInput {
+	return planning.ReportInput{Period: r.Period, Status: r.Status, Narrative: r.Narrative, Values: r.Values, Version: r.Version}
 }
 
 // HasHistory reports whether an indicator has approved values to chart.
@@ -427,7 +478,16 @@ func (s *Server) activityView(r *http.Request) (activityView, error) {
 	v.Checks = planning.CheckTargets(v.Activity, v.history, v.Year)
 	v.CanReport = v.Activity.CanReport(principal(r))
 	v.CanReview = principal(r).Has(auth.ApproveReports)
+	v.who = principal(r)
 	v.Form = planning.ReportInput{Period: strconv.Itoa(v.Year), Status: "in_progress"}
+	// ?editar=REPORT-ID fills the form with one of the user's reports, and its version.
+	if edit, _ := strconv.ParseInt(r.URL.Query().Get("editar"), 10, 64); edit != 0 {
+		for _, rep := range v.Reports {
+			if rep.ID == edit && v.CanChange(rep) {
+				v.Form = reportInput(rep)
+			}
+		}
+	}
 	return v, nil
 }
 
@@ -448,7 +508,7 @@ func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = r.ParseForm()
 	in := planning.ReportInput{Period: strings.TrimSpace(r.PostFormValue("period")), Status: r.PostFormValue("status"),
-		Narrative: strings.TrimSpace(r.PostFormValue("narrative")), Values: map[int64]float64{}}
+		Narrative: strings.TrimSpace(r.PostFormValue("narrative")), Values: map[int64]float64{}, Version: parseVersion(r.PostFormValue("version"))}
 	for _, ind := range v.Activity.Indicators {
 		if raw := strings.TrimSpace(r.PostFormValue(fmt.Sprintf("value_%d", ind.ID))); raw != "" {
 			f, err := strconv.ParseFloat(strings.Replace(raw, ",", ".", 1), 64)
@@ -461,7 +521,24 @@ func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	rep, err := s.planning.SaveReport(r.Context(), principal(r), v.Activity.ID, in)
-	if e, ok := err.(*errs.Error); ok && (e.Kind == errs.Invalid || e.Kind == errs.Conflict) {
+	if st := staleOf(err); st != nil {
+		// The period's report exists (or changed) already: keep the user's values beside it.
+		current := st.Current.(planning.Report)
+		var read map[string]string
+		if old, ok := st.Read.(planning.Report); ok {
+			read = v.reportCells(reportInput(old))
+		}
+		columns := []string{"period", "status", "narrative"}
+		for _, ind := range v.Activity.Indicators {
+			columns = append(columns, ind.Name)
+		}
+		v.Conflict = newConflict(r, st, columns, read, v.reportCells(reportInput(current)), v.reportCells(in))
+		v.Form = in
+		v.Form.Version = current.Version
+		s.render(w, r, http.StatusConflict, "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
+		return
+	}
+	if e, ok := err.(*errs.Error); ok && (e.Kind == errs.Invalid || e.Kind == errs.Conflict || e.Kind == errs.Forbidden) {
 		v.Form, v.Errors, v.Error = in, e.Fields, e.Message
 		s.render(w, r, statusOf(e.Kind), "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
 		return
@@ -623,12 +700,12 @@ func (s *Server) apiAnnualItem(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	var it planning.AnnualItem
-	if err := decodeJSON(r, &it); err != nil {
+	if it.Version, err = decodePut(r, &it, true, "activity_id", "activity_code", "activity_title", "year", "responsible_institution"); err != nil {
 		return 0, nil, err
 	}
 	it.ActivityID, it.Year = a.ID, year
 	it, err = s.planning.SetAnnualItem(r.Context(), principal(r), it)
-	return http.StatusOK, it, err
+	return http.StatusOK, versioned{it, it.Version}, err
 }
 
 func (s *Server) apiPlans(r *http.Request) (int, any, error) {

@@ -287,8 +287,9 @@ func (s *Server) productionTemplate(format string) http.HandlerFunc {
 
 // observationForm is the observation form's values, as typed.
 type observationForm struct {
-	ID    int64
-	Cells map[string]string
+	ID      int64
+	Version int64 // the version the form was read at
+	Cells   map[string]string
 	// History is the earlier values (when editing).
 	History []production.Revision
 	Species []reference.Species
@@ -298,7 +299,7 @@ type observationForm struct {
 	Editable bool
 }
 
-func (s *Server) observationFormPage(w http.ResponseWriter, r *http.Request, status int, form observationForm, problems map[string]string, msg string) {
+func (s *Server) observationFormPage(w http.ResponseWriter, r *http.Request, status int, form observationForm, problems map[string]string, msg string, conflict *conflictView) {
 	var err error
 	if form.Species, err = s.reference.Species(r.Context()); err != nil {
 		s.fail(w, r, err)
@@ -317,7 +318,7 @@ func (s *Server) observationFormPage(w http.ResponseWriter, r *http.Request, sta
 	if form.ID != 0 {
 		title = i18n.T(langOf(r), "production.observation", form.ID)
 	}
-	s.render(w, r, status, "observation.html", title, formPage{Values: form, Errors: problems, Error: msg})
+	s.render(w, r, status, "observation.html", title, formPage{Values: form, Errors: problems, Error: msg, Conflict: conflict})
 }
 
 func formCells(r *http.Request) map[string]string {
@@ -334,13 +335,15 @@ func (s *Server) observationNewPage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.observationFormPage(w, r, http.StatusOK, observationForm{Cells: map[string]string{
 		"especie": "moluscos", "lugar": "PE-MOQ", "presentacion": "todas", "origen": "todos", "medida": "cantidad",
-		"unidad": "t", "estado": "provisional"}}, nil, "")
+		"unidad": "t", "estado": "provisional"}}, nil, "", nil)
 }
 
 // saveObservation creates (id 0) or updates an observation from the form.
 func (s *Server) saveObservation(w http.ResponseWriter, r *http.Request, id int64) {
 	cells := formCells(r)
+	version := parseVersion(r.PostFormValue("version"))
 	o, problems := production.FromCells(cells)
+	o.Version = version
 	var err error
 	if len(problems) == 0 {
 		if id == 0 {
@@ -349,11 +352,22 @@ func (s *Server) saveObservation(w http.ResponseWriter, r *http.Request, id int6
 			o, err = s.production.Update(r.Context(), principal(r), id, o)
 		}
 	}
+	if st := staleOf(err); st != nil {
+		// Keep what the user typed and show it beside what is stored now.
+		current := st.Current.(production.Observation)
+		var read map[string]string
+		if old, ok := st.Read.(production.Observation); ok {
+			read = observationCells(old)
+		}
+		conflict := newConflict(r, st, production.Columns, read, observationCells(current), cells)
+		s.observationFormPage(w, r, http.StatusConflict, observationForm{ID: id, Version: current.Version, Cells: cells, Editable: true}, nil, "", conflict)
+		return
+	}
 	if len(problems) > 0 || errs.Is(err, errs.Invalid) {
 		if e, ok := err.(*errs.Error); ok {
 			problems = production.FormProblems(e.Fields)
 		}
-		s.observationFormPage(w, r, http.StatusUnprocessableEntity, observationForm{ID: id, Cells: cells, Editable: true}, problems, i18n.T(langOf(r), "error.invalid"))
+		s.observationFormPage(w, r, http.StatusUnprocessableEntity, observationForm{ID: id, Version: version, Cells: cells, Editable: true}, problems, i18n.T(langOf(r), "error.invalid"), nil)
 		return
 	}
 	if err != nil {
@@ -392,18 +406,24 @@ func (s *Server) observationPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.observationFormPage(w, r, http.StatusOK, observationForm{ID: id, Version: o.Version, Cells: observationCells(o), History: hist,
+		Editable: auth.Can(principal(r), o.Owner())}, nil, "", nil)
+}
+
+// observationCells are an observation's values as the form's cells.
+func observationCells(o production.Observation) map[string]string {
 	cells := map[string]string{}
 	for i, c := range o.Cells() {
 		cells[production.Columns[i]] = c
 	}
-	s.observationFormPage(w, r, http.StatusOK, observationForm{ID: id, Cells: cells, History: hist,
-		Editable: auth.Can(principal(r), o.Owner())}, nil, "")
+	return cells
 }
 
 func (s *Server) observationDelete(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err == nil {
-		err = s.production.Delete(r.Context(), principal(r), id)
+		version := parseVersion(r.PostFormValue("version"))
+		err = s.production.Delete(r.Context(), principal(r), id, version)
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -455,7 +475,7 @@ func (s *Server) apiObservation(r *http.Request) (int, any, error) {
 	if hist == nil {
 		hist = []production.Revision{}
 	}
-	return http.StatusOK, map[string]any{"observation": o, "history": hist}, err
+	return http.StatusOK, versioned{map[string]any{"observation": o, "history": hist}, o.Version}, err
 }
 
 func (s *Server) apiObservationCreate(r *http.Request) (int, any, error) {
@@ -473,11 +493,11 @@ func (s *Server) apiObservationUpdate(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	var o production.Observation
-	if err := decodeJSON(r, &o); err != nil {
+	if o.Version, err = decodePut(r, &o, false, "id", "created_at", "updated_at"); err != nil {
 		return 0, nil, err
 	}
 	o, err = s.production.Update(r.Context(), principal(r), id, o)
-	return http.StatusOK, o, err
+	return http.StatusOK, versioned{o, o.Version}, err
 }
 
 func (s *Server) apiObservationDelete(r *http.Request) (int, any, error) {
@@ -485,7 +505,11 @@ func (s *Server) apiObservationDelete(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusNoContent, nil, s.production.Delete(r.Context(), principal(r), id)
+	version, err := deleteVersion(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusNoContent, nil, s.production.Delete(r.Context(), principal(r), id, version)
 }
 
 // apiProductionImport takes the file as the request body; ?filename= (or

@@ -259,9 +259,14 @@ func writeWithETag(w http.ResponseWriter, r *http.Request, status int, body []by
 		w.Header().Set("Cache-Control", "no-cache")
 	}
 	if status == http.StatusOK && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-		sum := sha256.Sum256(body)
-		etag := `"` + hex.EncodeToString(sum[:12]) + `"`
-		w.Header().Set("ETag", etag)
+		// A single record's ETag is its version (set by its handler), which
+		// PUT and DELETE take back in If-Match; others are the content's hash.
+		etag := w.Header().Get("ETag")
+		if etag == "" {
+			sum := sha256.Sum256(body)
+			etag = `"` + hex.EncodeToString(sum[:12]) + `"`
+			w.Header().Set("ETag", etag)
+		}
 		if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
 			w.WriteHeader(http.StatusNotModified)
 			return
