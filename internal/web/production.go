@@ -289,8 +289,10 @@ func (s *Server) productionTemplate(format string) http.HandlerFunc {
 type observationForm struct {
 	ID    int64
 	Cells map[string]string
-	// History is the earlier values (when editing).
+	// History is the earlier values (when editing), and Keeper the name
+	// of the institution that keeps the figure.
 	History []production.Revision
+	Keeper  string
 	Species []reference.Species
 	Places  []reference.Place
 	Vocab   map[string][]vocab.Term
@@ -387,8 +389,13 @@ func (s *Server) observationPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	hist, err := s.production.History(r.Context(), id)
+	hist, err := s.history(r, id)
 	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	keeper, err := s.accounts.Institution(r.Context(), o.InstitutionID)
+	if err != nil && !errs.Is(err, errs.NotFound) {
 		s.fail(w, r, err)
 		return
 	}
@@ -396,8 +403,21 @@ func (s *Server) observationPage(w http.ResponseWriter, r *http.Request) {
 	for i, c := range o.Cells() {
 		cells[production.Columns[i]] = c
 	}
-	s.observationFormPage(w, r, http.StatusOK, observationForm{ID: id, Cells: cells, History: hist,
+	s.observationFormPage(w, r, http.StatusOK, observationForm{ID: id, Cells: cells, History: hist, Keeper: keeper.Name,
 		Editable: auth.Can(principal(r), o.Owner())}, nil, "")
+}
+
+// history is an observation's earlier values with who replaced each as r's
+// user may see it (personShown): a public page names no staff member.
+func (s *Server) history(r *http.Request, id int64) ([]production.Revision, error) {
+	hist, err := s.production.History(r.Context(), id)
+	for i := range hist {
+		hist[i].ReplacedBy = personShown(principal(r), hist[i].ReplacedBy)
+	}
+	if hist == nil {
+		hist = []production.Revision{}
+	}
+	return hist, err
 }
 
 func (s *Server) observationDelete(w http.ResponseWriter, r *http.Request) {
@@ -451,10 +471,7 @@ func (s *Server) apiObservation(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	hist, err := s.production.History(r.Context(), id)
-	if hist == nil {
-		hist = []production.Revision{}
-	}
+	hist, err := s.history(r, id)
 	return http.StatusOK, map[string]any{"observation": o, "history": hist}, err
 }
 
