@@ -14,6 +14,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"sriim/internal/audit"
@@ -29,6 +30,9 @@ type Service struct {
 	BcryptCost int
 	// Now is the clock; tests move it.
 	Now func() time.Time
+
+	dummyOnce sync.Once
+	dummy     []byte // see dummyHash
 }
 
 // New returns the accounts service over d.

@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,6 +20,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/errs"
+	"sriim/internal/importer"
 )
 
 // Action is what happened to the record.
@@ -95,10 +95,47 @@ type Filter struct {
 	From, To time.Time // To is exclusive
 	Limit    int       // default 100, at most 10000
 	BeforeID int64     // entries older than this ID, for paging
+	// Shown, when set, decides whether the reader may see an entry, and may
+	// blank what of it the reader may not see. List reads on until it has
+	// Limit entries to show or the log ends.
+	Shown func(e *Entry) (bool, error)
 }
 
 // List returns the entries that match f, newest first.
 func List(ctx context.Context, d *db.DB, f Filter) ([]Entry, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	f.Limit = min(f.Limit, 10000)
+	var out []Entry
+	for {
+		batch, err := list(ctx, d, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range batch {
+			if f.Shown != nil {
+				ok, err := f.Shown(&e)
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					continue
+				}
+			}
+			if out = append(out, e); len(out) == f.Limit {
+				return out, nil
+			}
+		}
+		if f.Shown == nil || len(batch) < f.Limit {
+			return out, nil
+		}
+		f.BeforeID = batch[len(batch)-1].ID
+	}
+}
+
+// list reads one batch of at most f.Limit entries.
+func list(ctx context.Context, d *db.DB, f Filter) ([]Entry, error) {
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -123,14 +160,11 @@ func List(ctx context.Context, d *db.DB, f Filter) ([]Entry, error) {
 	if f.BeforeID != 0 {
 		add("id < $%d", f.BeforeID)
 	}
-	if f.Limit <= 0 {
-		f.Limit = 100
-	}
 	q := "SELECT id, at, user_id, user_email, action, entity, entity_id, before, after, request_id FROM audit_log"
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY id DESC LIMIT " + strconv.Itoa(min(f.Limit, 10000))
+	q += " ORDER BY id DESC LIMIT " + strconv.Itoa(f.Limit)
 	rows, err := d.Read().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, errs.Wrap(err, "read audit log")
@@ -156,16 +190,16 @@ func List(ctx context.Context, d *db.DB, f Filter) ([]Entry, error) {
 	return out, errs.Wrap(rows.Err(), "read audit log")
 }
 
-// WriteCSV writes entries as CSV with a header row.
+// WriteCSV writes entries as CSV with a header row, as every export does
+// (importer.WriteCSV: a value that a spreadsheet would run as a formula is
+// written as text).
 func WriteCSV(w io.Writer, entries []Entry) error {
-	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"id", "at", "user_id", "user", "action", "entity", "entity_id", "before", "after", "request_id"})
-	for _, e := range entries {
-		_ = cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339), strconv.FormatInt(e.UserID, 10),
-			e.UserEmail, string(e.Action), e.Entity, e.EntityID, string(e.Before), string(e.After), e.RequestID})
+	rows := make([][]string, len(entries))
+	for i, e := range entries {
+		rows[i] = []string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339), strconv.FormatInt(e.UserID, 10),
+			e.UserEmail, string(e.Action), e.Entity, e.EntityID, string(e.Before), string(e.After), e.RequestID}
 	}
-	cw.Flush()
-	return cw.Error()
+	return importer.WriteCSV(w, []string{"id", "at", "user_id", "user", "action", "entity", "entity_id", "before", "after", "request_id"}, rows)
 }
 
 type querier interface {

@@ -7,6 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/netip"
+	"net/url"
 	"path/filepath"
 	"strings"
 )
@@ -18,6 +20,17 @@ type Config struct {
 	DataDir  string     // where the embedded database and uploads live
 	LogLevel slog.Level // debug, info, warn, error
 	SMTP     string     // smtp://user:password@host:port?from=address, or empty for no email
+	// PublicURL is SRIIM's address as people reach it ("https://sriim.example.org"),
+	// for links sent by email; empty when not configured.
+	PublicURL string
+	// TrustedProxies are the networks whose X-Forwarded-For and
+	// X-Forwarded-Proto headers are believed (reverse proxies).
+	TrustedProxies []netip.Prefix
+	// MetricsNetworks may read /metrics besides loopback; MetricsToken (from
+	// the environment only, so that it is not in the process list) is a bearer
+	// token that may read it from anywhere.
+	MetricsNetworks []netip.Prefix
+	MetricsToken    string
 }
 
 // Register declares the shared flags on fs and returns a function that,
@@ -34,8 +47,21 @@ func Register(fs *flag.FlagSet, getenv func(string) string) func() (Config, erro
 	dataDir := fs.String("data-dir", env("SRIIM_DATA_DIR", "data"), "directory for the embedded database and files (env SRIIM_DATA_DIR)")
 	level := fs.String("log-level", env("SRIIM_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env SRIIM_LOG_LEVEL)")
 	smtp := fs.String("smtp", env("SRIIM_SMTP", ""), "SMTP server for email, smtp://user:password@host:587?from=address (env SRIIM_SMTP)")
+	publicURL := fs.String("public-url", env("SRIIM_PUBLIC_URL", ""), "SRIIM's public address, for links in emails, e.g. https://sriim.example.org (env SRIIM_PUBLIC_URL)")
+	proxies := fs.String("trusted-proxies", env("SRIIM_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For/-Proto are believed: comma-separated CIDRs (env SRIIM_TRUSTED_PROXIES)")
+	metricsNets := fs.String("metrics-networks", env("SRIIM_METRICS_NETWORKS", ""), "networks besides loopback that may read /metrics: comma-separated CIDRs (env SRIIM_METRICS_NETWORKS)")
 	return func() (Config, error) {
-		c := Config{Addr: *addr, DB: *dsn, DataDir: *dataDir, SMTP: *smtp}
+		c := Config{Addr: *addr, DB: *dsn, DataDir: *dataDir, SMTP: *smtp, MetricsToken: getenv("SRIIM_METRICS_TOKEN")}
+		var err error
+		if c.PublicURL, err = parsePublicURL(*publicURL); err != nil {
+			return c, err
+		}
+		if c.TrustedProxies, err = parseNetworks("--trusted-proxies", *proxies); err != nil {
+			return c, err
+		}
+		if c.MetricsNetworks, err = parseNetworks("--metrics-networks", *metricsNets); err != nil {
+			return c, err
+		}
 		if err := c.LogLevel.UnmarshalText([]byte(*level)); err != nil {
 			return c, fmt.Errorf("--log-level: %q is not one of debug, info, warn, error", *level)
 		}
@@ -50,4 +76,37 @@ func Register(fs *flag.FlagSet, getenv func(string) string) func() (Config, erro
 		}
 		return c, nil
 	}
+}
+
+// parseNetworks reads comma-separated CIDRs; a bare address is a network of one.
+func parseNetworks(flag, list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range strings.Split(list, ",") {
+		if item = strings.TrimSpace(item); item == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(item)
+		if err != nil {
+			a, aerr := netip.ParseAddr(item)
+			if aerr != nil {
+				return nil, fmt.Errorf("%s: %q is not a network such as 10.0.0.0/8 or an address", flag, item)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+// parsePublicURL checks an http(s) address with a host and no query, and
+// returns it without a trailing slash.
+func parsePublicURL(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", fmt.Errorf("--public-url: %q must be an address such as https://sriim.example.org", s)
+	}
+	return strings.TrimRight(u.String(), "/"), nil
 }

@@ -4,6 +4,8 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"net/netip"
+	"reflect"
 	"testing"
 )
 
@@ -22,6 +24,16 @@ func TestRegister(t *testing.T) {
 			want: Config{Addr: "127.0.0.1:1", DB: "sqlite:data/sriim.db", DataDir: "data", LogLevel: slog.LevelInfo}},
 		{name: "data dir moves the default database", args: []string{"--data-dir", "/srv/x"},
 			want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:/srv/x/sriim.db", DataDir: "/srv/x", LogLevel: slog.LevelInfo}},
+		{name: "proxies, public address and metrics access",
+			args: []string{"--trusted-proxies", "10.0.0.0/8, 192.168.1.7,::1", "--public-url", "https://sriim.example.org/"},
+			env:  map[string]string{"SRIIM_METRICS_NETWORKS": "192.0.2.0/24", "SRIIM_METRICS_TOKEN": "s3cret"},
+			want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:data/sriim.db", DataDir: "data", LogLevel: slog.LevelInfo,
+				PublicURL:       "https://sriim.example.org",
+				TrustedProxies:  []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32"), netip.MustParsePrefix("::1/128")},
+				MetricsNetworks: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}, MetricsToken: "s3cret"}},
+		{name: "bad proxy network", args: []string{"--trusted-proxies", "10.0.0.0/33"}, wantErr: true},
+		{name: "public address with a query", args: []string{"--public-url", "https://x.example/?a=1"}, wantErr: true},
+		{name: "public address without scheme", args: []string{"--public-url", "sriim.example.org"}, wantErr: true},
 		{name: "bad db", args: []string{"--db", "mysql://x"}, wantErr: true},
 		{name: "bad level", args: []string{"--log-level", "loud"}, wantErr: true},
 	}
@@ -37,7 +49,7 @@ func TestRegister(t *testing.T) {
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
 			}
-			if !tt.wantErr && got != tt.want {
+			if !tt.wantErr && !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})

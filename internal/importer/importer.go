@@ -14,6 +14,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -113,6 +114,14 @@ func readCSV(data []byte) ([][]string, error) {
 	if err != nil {
 		return nil, errs.E(errs.Invalid, "the file is not valid CSV: %v", err)
 	}
+	// What WriteCSV defused comes back as it was, so an export imports unchanged.
+	for _, rec := range records {
+		for i, v := range rec {
+			if len(v) > 1 && v[0] == '\'' && Defuse(v[1:]) == v {
+				rec[i] = v[1:]
+			}
+		}
+	}
 	return records, nil
 }
 
@@ -178,7 +187,9 @@ func (p *Problems) Err() error {
 }
 
 // WriteCSV writes a header and rows as CSV (UTF-8 with a BOM, so that Excel
-// opens accents correctly).
+// opens accents correctly). It is the one place CSV is written, so every
+// export is safe to open: a cell that a spreadsheet would run as a formula
+// is written as text (see Defuse).
 func WriteCSV(w io.Writer, header []string, rows [][]string) error {
 	if _, err := w.Write([]byte("\xef\xbb\xbf")); err != nil {
 		return err
@@ -187,10 +198,41 @@ func WriteCSV(w io.Writer, header []string, rows [][]string) error {
 	if err := cw.Write(header); err != nil {
 		return err
 	}
-	if err := cw.WriteAll(rows); err != nil {
-		return err
+	cell := make([]string, 0, len(header))
+	for _, row := range rows {
+		cell = cell[:0]
+		for _, v := range row {
+			cell = append(cell, Defuse(v))
+		}
+		if err := cw.Write(cell); err != nil {
+			return err
+		}
 	}
+	cw.Flush()
 	return cw.Error()
+}
+
+// plainNumber is a decimal number as exports write them: -12.5, 3e-07.
+var plainNumber = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`)
+
+// Defuse makes a CSV cell that starts with =, +, -, @, a tab or a carriage
+// return text, with a leading apostrophe, as OWASP advises against CSV
+// injection: spreadsheets run such cells as formulas, which can fetch from
+// the network or run commands. A plain number (-12.5) is left as it is: it
+// carries no formula, and stays a number for whoever computes with it.
+// Reading a CSV file takes the apostrophe away again (see readCSV); so
+// that this is exact, a cell that already starts with apostrophes before
+// such a character gets one more.
+func Defuse(v string) string {
+	if formula(v) {
+		return "'" + v
+	}
+	return v
+}
+
+func formula(v string) bool {
+	rest := strings.TrimLeft(v, "'")
+	return rest != "" && strings.ContainsRune("=+-@\t\r", rune(rest[0])) && !plainNumber.MatchString(rest)
 }
 
 // WriteXLSX writes a header and rows as a one-sheet workbook; cells that are

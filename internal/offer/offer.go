@@ -34,6 +34,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/errs"
+	"sriim/internal/ratelimit"
 )
 
 // Service is the exportable-offer module.
@@ -418,9 +419,9 @@ type Message struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// Limits on messages: per sender address and per exporter.
+// Limits on messages per clock hour: per sender address and per exporter.
 const (
-	MaxMessagesPerAddress = 5 // an hour
+	MaxMessagesPerAddress = 5
 	MaxMessagesPerActor   = 50
 )
 
@@ -462,34 +463,42 @@ func (s *Service) Contact(ctx context.Context, m Message, address, trap string, 
 	if err != nil {
 		return m, errs.Wrap(err, "read exporter")
 	}
-	since := s.Now().Add(-time.Hour)
-	for _, lim := range []struct {
-		query string
-		arg   any
-		max   int
-	}{
-		{"SELECT count(*) FROM offer_messages WHERE address = $1 AND created_at > $2", address, MaxMessagesPerAddress},
-		{"SELECT count(*) FROM offer_messages WHERE actor_id = $1 AND created_at > $2", m.ActorID, MaxMessagesPerActor},
-	} {
-		var n int
-		if err := s.db.Read().QueryRowContext(ctx, lim.query, lim.arg, since).Scan(&n); err != nil {
-			return m, errs.Wrap(err, "check message limit")
-		}
-		if n >= lim.max {
-			return m, errs.E(errs.TooManyRequests, "too many messages; try again in an hour")
-		}
-	}
 	m.CreatedAt = s.Now()
-	if deliver != nil && email != "" {
-		if err := deliver(ctx, email, m); err == nil {
-			m.Delivered = true
-		}
-	}
+	// The message is counted against both limits and stored in one
+	// transaction, so parallel posts cannot all pass the check; a refused
+	// message rolls its counts back.
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, lim := range []struct {
+			key string
+			max int
+		}{
+			{"contact:ip:" + address, MaxMessagesPerAddress},
+			{"contact:actor:" + strconv.FormatInt(m.ActorID, 10), MaxMessagesPerActor},
+		} {
+			n, err := ratelimit.Hit(ctx, tx, lim.key, time.Hour, m.CreatedAt)
+			if err != nil {
+				return err
+			}
+			if n > lim.max {
+				return errs.E(errs.TooManyRequests, "too many messages; try again in an hour")
+			}
+		}
 		return errs.Wrap(tx.QueryRowContext(ctx, `INSERT INTO offer_messages (actor_id, name, email, company, country, message, lang, address, delivered, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`, m.ActorID, m.Name, m.Email, m.Company, m.Country, m.Message, m.Lang,
-			address, m.Delivered, m.CreatedAt).Scan(&m.ID), "store message")
+			address, false, m.CreatedAt).Scan(&m.ID), "store message")
 	})
+	if err != nil || deliver == nil || email == "" {
+		return m, err
+	}
+	// Delivered after it is stored (an SMTP server is not waited for inside
+	// a transaction); the message waits for the exporter's members either way.
+	if deliver(ctx, email, m) == nil {
+		m.Delivered = true
+		err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, "UPDATE offer_messages SET delivered = $1 WHERE id = $2", true, m.ID)
+			return errs.Wrap(err, "mark message delivered")
+		})
+	}
 	return m, err
 }
 

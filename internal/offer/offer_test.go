@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -99,6 +100,40 @@ func TestContactLimitsPerExporter(t *testing.T) {
 			"198.51.100.3", "", func(_ context.Context, to string, _ Message) error { delivered = to; return nil })
 		if err != nil || !m.Delivered || delivered != "ventas@exportadora.example" {
 			t.Fatalf("delivery: %v %v %q", err, m.Delivered, delivered)
+		}
+	})
+}
+
+// TestParallelMessagesKeepTheLimit posts many messages from one address at
+// once: only MaxMessagesPerAddress are stored.
+func TestParallelMessagesKeepTheLimit(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		a, _, err := actors.New(d).Create(ctx, auth.Principal{Email: "seed", Role: auth.Admin}, actors.Actor{Name: "Exportadora", Kinds: []string{"exporter"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := New(d, t.TempDir())
+		now := time.Date(2026, 11, 26, 12, 30, 0, 0, time.UTC)
+		s.Now = func() time.Time { return now }
+		msg := Message{ActorID: a.ID, Name: "Buyer", Email: "buyer@example.com", Message: "Please send a quotation."}
+		var wg sync.WaitGroup
+		for range 30 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := s.Contact(ctx, msg, "203.0.113.7", "", nil); err != nil && !errs.Is(err, errs.TooManyRequests) {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		var n int
+		if err := d.Read().QueryRowContext(ctx, "SELECT count(*) FROM offer_messages").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != MaxMessagesPerAddress {
+			t.Fatalf("30 parallel messages from one address stored %d, want %d", n, MaxMessagesPerAddress)
 		}
 	})
 }

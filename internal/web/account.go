@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -146,14 +145,6 @@ func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, page, title 
 	s.fail(w, r, err)
 }
 
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 type loginForm struct{ Email, Next string }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
@@ -282,23 +273,19 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, "forgot.html", i18n.T(lang, "forgot.title"), formPage{Extra: false})
 		return
 	}
-	secret, u, err := s.accounts.StartReset(r.Context(), r.PostFormValue("email"))
-	switch {
-	case errs.Is(err, errs.NotFound):
-		// Say the same as for a known address, so the form does not reveal accounts.
-	case err != nil:
-		s.fail(w, r, err)
-		return
-	default:
-		scheme := "http"
-		if isHTTPS(r) {
-			scheme = "https"
-		}
-		link := scheme + "://" + r.Host + "/clave/restablecer?token=" + url.QueryEscape(secret)
+	// Every outcome is answered the same, so the form does not reveal accounts.
+	base, ok := s.linkBase(r)
+	if !ok {
+		s.log.ErrorContext(r.Context(), "password reset link not sent: set --public-url (SRIIM_PUBLIC_URL) to the address people use", "host", r.Host)
+	} else if secret, u, err := s.accounts.StartReset(r.Context(), r.PostFormValue("email"), false); err == nil {
+		link := base + "/clave/restablecer?token=" + url.QueryEscape(secret)
 		ul := i18n.Lang(u.Lang)
 		if err := s.mailer.Send(r.Context(), u.Email, i18n.T(ul, "forgot.subject"), i18n.T(ul, "forgot.body", link)); err != nil {
 			s.log.ErrorContext(r.Context(), "send reset email", "err", err)
 		}
+	} else if !errs.Is(err, errs.NotFound) {
+		s.fail(w, r, err)
+		return
 	}
 	s.render(w, r, http.StatusOK, "forgot.html", i18n.T(lang, "forgot.title"), formPage{Extra: true, Error: i18n.T(lang, "forgot.sent")})
 }
@@ -309,8 +296,13 @@ func (s *Server) resetPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 	token := r.PostFormValue("token")
-	if err := s.accounts.FinishReset(r.Context(), token, r.PostFormValue("password")); err != nil {
+	revoked, err := s.accounts.FinishReset(r.Context(), token, r.PostFormValue("password"), r.PostFormValue("revoke_tokens") == "on")
+	if err != nil {
 		s.formFailed(w, r, "reset.html", i18n.T(langOf(r), "reset.title"), token, nil, err)
+		return
+	}
+	if revoked > 0 {
+		http.Redirect(w, r, "/entrar?ok=password_tokens", http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, "/entrar?ok=password", http.StatusSeeOther)

@@ -69,6 +69,9 @@ func (s *Server) marketRoutes(mux *http.ServeMux) {
 	}))
 	mux.HandleFunc("GET /api/v1/markets/imports", s.api(func(r *http.Request) (int, any, error) {
 		b, err := s.trade.Batches(r.Context())
+		for i := range b {
+			b[i].CreatedBy = personShown(principal(r), b[i].CreatedBy)
+		}
 		return http.StatusOK, map[string]any{"imports": b}, err
 	}))
 	mux.HandleFunc("GET /api/v1/markets/imports/{id}", s.api(func(r *http.Request) (int, any, error) {
@@ -77,6 +80,7 @@ func (s *Server) marketRoutes(mux *http.ServeMux) {
 			return 0, nil, err
 		}
 		b, err := s.trade.Batch(r.Context(), id)
+		b.CreatedBy = personShown(principal(r), b.CreatedBy)
 		return http.StatusOK, b, err
 	}))
 	mux.HandleFunc("POST /api/v1/markets/imports", s.api(s.apiTradeImport))
@@ -389,6 +393,7 @@ func (s *Server) tradeBatchPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	b.CreatedBy = personShown(principal(r), b.CreatedBy)
 	if b.State == "running" {
 		// The page reloads itself until the import ends; no script needed.
 		w.Header().Set("Refresh", "2")

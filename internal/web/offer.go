@@ -90,21 +90,21 @@ func (s *Server) offerRoutes(mux *http.ServeMux) {
 // offerLists is what the catalogue offers to choose from.
 type offerLists struct {
 	Species  map[string]reference.Species
-	Names    map[string]string
+	Names    map[string]string // species and place codes → names
 	Markets  []trade.Partner
 	Certs    []vocab.Term
 	Exporter map[int64]actors.Actor
 }
 
 func (s *Server) offerLists(r *http.Request) (offerLists, error) {
-	l := offerLists{Species: map[string]reference.Species{}, Names: map[string]string{}, Certs: actors.CertificationKinds, Exporter: map[int64]actors.Actor{}}
-	sp, err := s.reference.Species(r.Context())
+	l := offerLists{Species: map[string]reference.Species{}, Certs: actors.CertificationKinds, Exporter: map[int64]actors.Actor{}}
+	ref, err := s.refLists(r)
 	if err != nil {
 		return l, err
 	}
-	for _, x := range sp {
+	l.Names = ref.Names
+	for _, x := range ref.Species {
 		l.Species[x.Code] = x
-		l.Names[x.Code] = x.Name(langOf(r))
 	}
 	for _, iso := range []string{"JPN", "TWN", "HKG", "CHN", "KOR", "USA", "ESP", "FRA", "SGP", "BRA", "CHL"} {
 		if code, ok := trade.PartnerByISO(iso); ok {
@@ -496,15 +496,6 @@ func (s *Server) speciesPage(w http.ResponseWriter, r *http.Request) {
 	ld := map[string]any{"@context": "https://schema.org", "@type": "Product", "name": title, "category": "Seafood / molluscs",
 		"url": baseURL(r) + "/oferta/productos/" + code, "additionalProperty": map[string]any{"@type": "PropertyValue", "name": "scientificName", "value": sp.ScientificName}}
 	s.renderPublic(w, r, "species.html", title, i18n.T(langOf(r), "offer.species_description", title), v, ld, "")
-}
-
-// baseURL is this site's address as the visitor reached it.
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if isHTTPS(r) {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }
 
 type sitemapURL struct {

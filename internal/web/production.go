@@ -290,8 +290,10 @@ type observationForm struct {
 	ID      int64
 	Version int64 // the version the form was read at
 	Cells   map[string]string
-	// History is the earlier values (when editing).
+	// History is the earlier values (when editing), and Keeper the name
+	// of the institution that keeps the figure.
 	History []production.Revision
+	Keeper  string
 	Species []reference.Species
 	Places  []reference.Place
 	Vocab   map[string][]vocab.Term
@@ -401,13 +403,18 @@ func (s *Server) observationPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	hist, err := s.production.History(r.Context(), id)
+	hist, err := s.history(r, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	keeper, err := s.accounts.Institution(r.Context(), o.InstitutionID)
+	if err != nil && !errs.Is(err, errs.NotFound) {
+		s.fail(w, r, err)
+		return
+	}
 	s.observationFormPage(w, r, http.StatusOK, observationForm{ID: id, Version: o.Version, Cells: observationCells(o), History: hist,
-		Editable: auth.Can(principal(r), o.Owner())}, nil, "", nil)
+		Keeper: keeper.Name, Editable: auth.Can(principal(r), o.Owner())}, nil, "", nil)
 }
 
 // observationCells are an observation's values as the form's cells.
@@ -417,6 +424,19 @@ func observationCells(o production.Observation) map[string]string {
 		cells[production.Columns[i]] = c
 	}
 	return cells
+}
+
+// history is an observation's earlier values with who replaced each as r's
+// user may see it (personShown): a public page names no staff member.
+func (s *Server) history(r *http.Request, id int64) ([]production.Revision, error) {
+	hist, err := s.production.History(r.Context(), id)
+	for i := range hist {
+		hist[i].ReplacedBy = personShown(principal(r), hist[i].ReplacedBy)
+	}
+	if hist == nil {
+		hist = []production.Revision{}
+	}
+	return hist, err
 }
 
 func (s *Server) observationDelete(w http.ResponseWriter, r *http.Request) {
@@ -471,10 +491,7 @@ func (s *Server) apiObservation(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	hist, err := s.production.History(r.Context(), id)
-	if hist == nil {
-		hist = []production.Revision{}
-	}
+	hist, err := s.history(r, id)
 	return http.StatusOK, versioned{map[string]any{"observation": o, "history": hist}, o.Version}, err
 }
 

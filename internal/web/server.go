@@ -13,6 +13,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/klauspost/compress/gzhttp"
@@ -45,6 +46,14 @@ type Options struct {
 	CSRFKey []byte
 	// Mailer sends password-reset links; nil when no SMTP server is configured.
 	Mailer mail.Sender
+	// Addr is the listen address; PublicURL the site's address for links in
+	// emails ("" when not configured; see linkBase).
+	Addr, PublicURL string
+	// TrustedProxies are the reverse proxies whose forwarding headers are believed.
+	TrustedProxies []netip.Prefix
+	// MetricsNetworks and MetricsToken say who besides loopback reads /metrics.
+	MetricsNetworks []netip.Prefix
+	MetricsToken    string
 }
 
 // Server is SRIIM's HTTP handler.
@@ -65,6 +74,12 @@ type Server struct {
 	metrics    *metrics
 	openapi    []byte
 	handler    http.Handler
+	addr       string
+	publicURL  string
+	// trustedProxies, metricsNetworks and metricsToken: see Options.
+	trustedProxies  networks
+	metricsNetworks networks
+	metricsToken    string
 	// publicPages keeps anonymous reads of the busiest public pages.
 	publicPages pageCache
 }
@@ -76,7 +91,8 @@ func New(o Options) (*Server, error) {
 		return nil, errors.New("web: CSRFKey must be 32 bytes")
 	}
 	s := &Server{db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts,
-		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, mailer: o.Mailer}
+		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, mailer: o.Mailer,
+		addr: o.Addr, publicURL: o.PublicURL, trustedProxies: o.TrustedProxies, metricsNetworks: o.MetricsNetworks, metricsToken: o.MetricsToken}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
@@ -90,7 +106,7 @@ func New(o Options) (*Server, error) {
 	s.metrics = newMetrics(o.DB)
 	mux := http.NewServeMux()
 	s.routes(mux)
-	// Outermost first: request ID, security headers, the public page cache,
+	// Outermost first: request ID, the client (behind trusted proxies), security headers, the public page cache,
 	// compression, language, metrics/logging/recovery, the user, CSRF, and the mux (which tells
 	// observe the matched route).
 	var h http.Handler = recordRoute(mux)
@@ -101,6 +117,7 @@ func New(o Options) (*Server, error) {
 	h = gzhttp.GzipHandler(h)
 	h = s.cachePublicPages(h)
 	h = securityHeaders(h)
+	h = s.withClient(h)
 	h = withRequestID(h)
 	s.handler = h
 	return s, nil
@@ -124,7 +141,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /static/{hash}/{name}", s.assets)
 	mux.HandleFunc("GET /favicon.ico", s.assets.favicon)
 	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.Handle("GET /metrics", s.readsMetrics(s.metrics.handler()))
 	s.accountRoutes(mux)
 	mux.HandleFunc("GET /api/v1/{$}", s.apiRoot)
 	mux.HandleFunc("GET /api/v1/openapi.json", s.openapiDoc)

@@ -225,7 +225,9 @@ func TestMetrics(t *testing.T) {
 	s := newTestServer(t, dbtest.Open(t, db.SQLite))
 	get(t, s, "/", nil)
 	get(t, s, "/nothing-here", nil)
-	m := body(t, get(t, s, "/metrics", nil))
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.RemoteAddr = "127.0.0.1:5555" // from this machine; see TestMetricsOnlyForLoopbackNetworksOrToken
+	m := body(t, serve(s, req))
 	for _, want := range []string{
 		`sriim_http_requests_total{method="GET",route="GET /{$}",status="200"} 1`,
 		`sriim_http_requests_total{method="GET",route="/",status="404"} 1`,
