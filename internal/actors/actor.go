@@ -6,7 +6,9 @@ package actors
 
 import (
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 
 	"sriim/internal/auth"
 	"sriim/internal/vocab"
@@ -158,7 +160,40 @@ func ValidRUC(ruc string) error {
 	return nil
 }
 
-// similar reports whether two folded names are the same or differ by at
+// companySuffixes are the Peruvian company types written after a firm's
+// name, without their dots and spaces: S.A., S.A.A., S.A.C., S.R.L.,
+// E.I.R.L., S.C.R.L., S.C. and S. en C.
+var companySuffixes = map[string]bool{"sa": true, "saa": true, "sac": true, "srl": true, "eirl": true, "scrl": true, "sc": true, "senc": true}
+
+// comparableName is a name as duplicate warnings compare it: folded, with
+// punctuation dropped and without a trailing company type, so that
+// "Pesquera Sur S.A.C.", "Pesquera Sur SAC" and "PESQUERA SUR" are one.
+func comparableName(name string) string {
+	words := strings.FieldsFunc(vocab.Fold(strings.ReplaceAll(name, ".", ". ")), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	// The type is one word ("SAC") or its letters apart ("S. A. C.",
+	// "S. en C."): try the last four words down to the last one.
+	for k := min(4, len(words)-1); k >= 1; k-- {
+		tail := words[len(words)-k:]
+		short := k == 1
+		if !short {
+			short = true
+			for _, w := range tail {
+				if len([]rune(w)) > 2 {
+					short = false
+				}
+			}
+		}
+		if short && companySuffixes[strings.Join(tail, "")] {
+			words = words[:len(words)-k]
+			break
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// similar reports whether two comparable names are the same or differ by at
 // most two edits (typos, a missing letter), for duplicate warnings.
 func similar(a, b string) bool {
 	if a == b {

@@ -396,7 +396,8 @@ func (s *Service) write(ctx context.Context, tx *sql.Tx, p auth.Principal, a Act
 // Warning is something a person should look at, but that does not stop the change.
 type Warning struct {
 	Message string `json:"message"`
-	ActorID int64  `json:"actor_id"`
+	ActorID int64  `json:"actor_id"` // the other actor
+	Name    string `json:"name"`     // its name
 }
 
 // duplicates finds actors of the same district with a very similar name.
@@ -413,8 +414,8 @@ func duplicates(ctx context.Context, q querier, a Actor) ([]Warning, error) {
 		if err := rows.Scan(&id, &name); err != nil {
 			return nil, errs.Wrap(err, "look for duplicates")
 		}
-		if similar(vocab.Fold(name), vocab.Fold(a.Name)) {
-			out = append(out, Warning{Message: fmt.Sprintf("%q in the same district looks like the same actor", name), ActorID: id})
+		if similar(comparableName(name), comparableName(a.Name)) {
+			out = append(out, Warning{Message: fmt.Sprintf("%q in the same district looks like the same actor", name), ActorID: id, Name: name})
 		}
 	}
 	return out, errs.Wrap(rows.Err(), "look for duplicates")

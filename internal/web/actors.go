@@ -143,6 +143,9 @@ type actorView struct {
 	Actor   actors.Actor
 	CanEdit bool
 	Today   string
+	// Similar are the actors of the same district with a very similar name,
+	// right after this one was saved (?parecido=ID).
+	Similar []actors.Actor
 }
 
 func (s *Server) actorPage(w http.ResponseWriter, r *http.Request) {
@@ -157,6 +160,13 @@ func (s *Server) actorPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := actorView{Actor: a, CanEdit: auth.Can(principal(r), a.Owner()), Today: s.actors.Now().Format("2006-01-02")}
+	for _, raw := range r.URL.Query()["parecido"] {
+		if other, err := strconv.ParseInt(raw, 10, 64); err == nil && other != id {
+			if o, err := s.actors.Actor(r.Context(), principal(r), other); err == nil {
+				v.Similar = append(v.Similar, o)
+			}
+		}
+	}
 	if v.refLists, err = s.refLists(r); err != nil {
 		s.fail(w, r, err)
 		return
@@ -308,11 +318,12 @@ func (s *Server) saveActor(w http.ResponseWriter, r *http.Request, id int64) {
 		s.fail(w, r, err)
 		return
 	}
-	flash := "saved"
-	if len(warnings) > 0 {
-		flash = "saved_duplicate"
+	// The actor's page names and links the look-alikes.
+	q := url.Values{"ok": {"saved"}}
+	for _, w := range warnings {
+		q.Add("parecido", strconv.FormatInt(w.ActorID, 10))
 	}
-	http.Redirect(w, r, fmt.Sprintf("/actores/%d?ok=%s", a.ID, flash), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/actores/%d?%s", a.ID, q.Encode()), http.StatusSeeOther)
 }
 
 func (s *Server) actorCreate(w http.ResponseWriter, r *http.Request) { s.saveActor(w, r, 0) }
