@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -235,7 +236,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	if n, err := svc.accounts.CountAdmins(ctx); err == nil && n == 0 {
-		log.Warn("no administrator yet: create one with: sriim user add --email YOU@EXAMPLE.ORG --name 'Your Name' --role admin (with the same --db)")
+		log.Warn("no administrator yet: create one with: " + commandName() + " user add --email YOU@EXAMPLE.ORG --name 'Your Name' --role admin (with the same --db)")
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -243,6 +244,36 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/", "version", version())
 	return serveUntilSignal(ctx, ln, srv, log)
+}
+
+// commandName is how the person who started SRIIM runs it again: "go run
+// ./cmd/sriim" when this binary was built by go run, "sriim" otherwise.
+func commandName() string {
+	exe, _ := os.Executable()
+	cache := os.Getenv("GOCACHE")
+	if cache == "" {
+		if dir, err := os.UserCacheDir(); err == nil {
+			cache = filepath.Join(dir, "go-build")
+		}
+	}
+	return commandFor(exe, cache, os.TempDir())
+}
+
+// commandFor is commandName for an executable path, the Go build cache and
+// the temporary directory: go run leaves its binary in the build cache (Go
+// 1.24 and later) or in a go-build directory under the temporary one.
+func commandFor(exe, gocache, tmp string) string {
+	within := func(dir string) bool {
+		rel, err := filepath.Rel(dir, exe)
+		return dir != "" && err == nil && rel != "." && !strings.HasPrefix(rel, "..")
+	}
+	if within(gocache) {
+		return "go run ./cmd/sriim"
+	}
+	if rel, err := filepath.Rel(tmp, exe); err == nil && strings.HasPrefix(rel, "go-build") {
+		return "go run ./cmd/sriim"
+	}
+	return "sriim"
 }
 
 // shutdownGrace is how long in-flight requests get to finish after SIGTERM.

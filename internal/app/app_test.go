@@ -143,3 +143,18 @@ func TestReportMarketsCommandWritesThreeFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstStartHintNamesTheCommandThatStartedSRIIM(t *testing.T) {
+	tests := []struct{ exe, want string }{
+		{"/home/ana/.cache/go-build/3f/3f1a9c-d/sriim", "go run ./cmd/sriim"}, // go run, Go 1.24+
+		{"/tmp/go-build2741/b001/exe/sriim", "go run ./cmd/sriim"},            // go run, older Go
+		{"/usr/local/bin/sriim", "sriim"},
+		{"/home/ana/sriim/sriim", "sriim"},
+		{"/tmp/sriim-e2e1234/sriim", "sriim"}, // built into a temporary directory, run by name
+	}
+	for _, tt := range tests {
+		if got := commandFor(tt.exe, "/home/ana/.cache/go-build", "/tmp"); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.exe, got, tt.want)
+		}
+	}
+}

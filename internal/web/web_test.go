@@ -311,3 +311,13 @@ func TestEveryAPIRouteIsDocumented(t *testing.T) {
 		t.Fatalf("found only %d API routes; the pattern no longer matches the source", n)
 	}
 }
+
+func TestForgotPasswordWithoutMailSendsTheVisitorToAPerson(t *testing.T) {
+	s := newTestServer(t, dbtest.Open(t, db.SQLite))
+	for lang, want := range map[string]string{"es": "Pida a la persona que administra SRIIM", "en": "Ask the person who administers SRIIM"} {
+		b := body(t, get(t, s, "/clave/olvido?lang="+lang, nil))
+		if !strings.Contains(b, want) || strings.Contains(b, "sriim user") || strings.Contains(b, "<pre>") {
+			t.Errorf("%s: the page does not send the visitor to the administrator, or shows a command:\n%s", lang, b)
+		}
+	}
+}
