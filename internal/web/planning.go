@@ -31,6 +31,7 @@ func (s *Server) planningRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /plan-reportes/{rid}/enviar", s.reportTransition("submit"))
 	mux.HandleFunc("POST /plan-reportes/{rid}/aprobar", s.reportTransition("approve"))
 	mux.HandleFunc("POST /plan-reportes/{rid}/devolver", s.reportTransition("return"))
+	mux.HandleFunc("GET /admin/revision", s.reviewQueue)
 	mux.HandleFunc("GET /plan-evidencias/{eid}", s.evidenceFile)
 	mux.HandleFunc("GET /plan-reportes/{rid}", func(w http.ResponseWriter, r *http.Request) {
 		rid, err := idParam(r, "rid")
@@ -118,7 +119,7 @@ type dueView struct {
 	PlanID  int64
 	Year    int
 	Due     []planning.Activity
-	Pending []planning.Report
+	Pending []planning.Pending
 }
 
 func (s *Server) duePage(w http.ResponseWriter, r *http.Request) {
@@ -394,6 +395,8 @@ type activityView struct {
 	Error     string
 	history   map[int64][]planning.IndicatorPoint
 	Checks    []planning.TargetCheck
+	// NoteErrors says by a report's return form why it was not returned.
+	NoteErrors map[int64]string
 }
 
 // HasHistory reports whether an indicator has approved values to chart.
@@ -513,18 +516,69 @@ func (s *Server) transition(r *http.Request, action string, rid int64, note stri
 	}
 }
 
+// reportTransition submits, approves or returns a report from its activity's
+// page or from the review queue (volver=/admin/revision), and goes back there;
+// a return without a note shows that page again with the error by the note.
 func (s *Server) reportTransition(action string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		rid, err := idParam(r, "rid")
 		if err == nil {
 			_, err = s.transition(r, action, rid, strings.TrimSpace(r.PostFormValue("note")))
 		}
+		fromQueue := r.PostFormValue("volver") == reviewQueuePath
+		if e, ok := err.(*errs.Error); ok && e.Kind == errs.Invalid && e.Fields["note"] != "" {
+			noteErrors := map[int64]string{rid: i18n.T(langOf(r), "review.note_needed")}
+			if fromQueue {
+				s.renderReviewQueue(w, r, http.StatusUnprocessableEntity, noteErrors)
+				return
+			}
+			_, a, rerr := s.planning.Report(r.Context(), principal(r), rid)
+			if rerr == nil {
+				r.SetPathValue("id", strconv.FormatInt(a.PlanID, 10))
+				r.SetPathValue("code", a.Code)
+				var v activityView
+				if v, rerr = s.activityView(r); rerr == nil {
+					v.NoteErrors = noteErrors
+					s.render(w, r, http.StatusUnprocessableEntity, "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
+					return
+				}
+			}
+			err = rerr
+		}
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
+		if fromQueue {
+			http.Redirect(w, r, reviewQueuePath+"?ok=report_"+action, http.StatusSeeOther)
+			return
+		}
 		s.backToActivity(w, r, rid, "report_"+action)
 	}
+}
+
+// reviewQueuePath is the Mesa de Trabajo's queue of submitted reports.
+const reviewQueuePath = "/admin/revision"
+
+type reviewView struct {
+	Reports    []planning.Pending
+	NoteErrors map[int64]string // report ID → why it was not returned
+}
+
+func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	s.renderReviewQueue(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) renderReviewQueue(w http.ResponseWriter, r *http.Request, status int, noteErrors map[int64]string) {
+	list, err := s.planning.PendingReview(r.Context(), principal(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "review.html", i18n.T(langOf(r), "plan.pending_review"), reviewView{Reports: list, NoteErrors: noteErrors})
 }
 
 func (s *Server) evidenceFile(w http.ResponseWriter, r *http.Request) {

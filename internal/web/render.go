@@ -159,6 +159,8 @@ type Page struct {
 	CSRF template.HTML
 	// Flash is a one-line confirmation after a change ("saved").
 	Flash string
+	// Pending counts the submitted reports waiting for review, for reviewers' navigation.
+	Pending int
 	// Base is the site's address as the visitor reached it, for absolute links.
 	Base string
 	// Canonical is the page's canonical absolute address.
@@ -237,6 +239,13 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	if p.Description == "" {
 		p.Description = i18n.T(p.Lang, "site.long") + " — " + i18n.T(p.Lang, "site.region")
+	}
+	if p.Has(string(auth.ApproveReports)) {
+		n, err := s.planning.CountPendingReview(r.Context(), principal(r))
+		if err != nil {
+			s.log.ErrorContext(r.Context(), "count reports to review", "err", err)
+		}
+		p.Pending = n
 	}
 	if f := r.URL.Query().Get("ok"); f != "" {
 		p.Flash = i18n.T(p.Lang, "flash."+f)
