@@ -513,6 +513,25 @@ func (s *Service) SetActive(ctx context.Context, p auth.Principal, id int64, act
 	return out, err
 }
 
+// Delete removes an actor for good, with what hangs on it (its kinds,
+// species, certifications, offered products and messages). Only
+// administrators delete; the registry otherwise deactivates, keeping history.
+func (s *Service) Delete(ctx context.Context, p auth.Principal, id int64) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		before, err := getActor(ctx, tx, "id = $1", id)
+		if err != nil {
+			return err
+		}
+		if err := auth.Authorize(p, auth.Owner{AdminOnly: true}); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM actors WHERE id = $1", id); err != nil {
+			return errs.Wrap(err, "delete actor")
+		}
+		return audit.Record(ctx, tx, p, audit.Delete, "actor", id, before, nil)
+	})
+}
+
 // Actors returns, in one query and in the order of ids, the actors that p may
 // see among ids (inactive ones only to those who may change them).
 func (s *Service) Actors(ctx context.Context, p auth.Principal, ids []int64) ([]Actor, error) {

@@ -25,6 +25,7 @@ import (
 	"sriim/internal/db"
 	"sriim/internal/errs"
 	"sriim/internal/mail"
+	"sriim/internal/seeding"
 	"sriim/internal/web"
 )
 
@@ -53,7 +54,8 @@ Usage: sriim COMMAND [flags]
 Commands:
   serve     run the web server (creates and migrates the database on first start)
   migrate   apply pending database migrations and print the schema version
-  seed      load the seed plan's data into the database (serve does this too)
+  seed      load the seed plan's data into the database (serve does this too);
+            "sriim seed --demo" adds a demonstration dataset, "--demo --remove" takes it out
   user      manage accounts: "sriim user add", "sriim user reset-password"
   import    import spreadsheets: "sriim import actors|production FILE…"
   export    export spreadsheets: "sriim export actors|production --format csv|xlsx --out FILE"
@@ -79,7 +81,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "migrate":
 		err = runMigrate(ctx, rest, stdout, stderr)
 	case "seed":
-		err = runSeed(ctx, rest, stderr)
+		err = runSeed(ctx, rest, stdout, stderr)
 	case "user":
 		err = runUser(ctx, rest, stdout, stderr)
 	case "import":
@@ -180,17 +182,39 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-func runSeed(ctx context.Context, args []string, stderr io.Writer) error {
-	cfg, err := parseFlags("seed", args, stderr, nil)
+func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var demo, remove bool
+	cfg, err := parseFlags("seed", args, stderr, func(fs *flag.FlagSet) {
+		fs.BoolVar(&demo, "demo", false, "also load the demonstration dataset (invented exporters, products and reports, all named \"DEMO\")")
+		fs.BoolVar(&remove, "remove", false, "with --demo: remove the demonstration dataset instead, and nothing else")
+	})
 	if err != nil {
 		return err
+	}
+	if remove && !demo {
+		return errors.New("--remove removes the demonstration dataset: give it with --demo")
 	}
 	log := newLogger(stderr, cfg.LogLevel)
-	d, _, err := start(ctx, cfg, log)
+	d, svc, err := start(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	return d.Close()
+	defer d.Close()
+	switch {
+	case remove:
+		n, err := seeding.RemoveDemo(ctx, d, svc.seeding())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "demonstration dataset removed (%d records)\n", n)
+	case demo:
+		n, err := seeding.LoadDemo(ctx, d, svc.seeding())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "demonstration dataset loaded (%d new records); every page says so until you run: %s seed --demo --remove\n", n, commandName())
+	}
+	return nil
 }
 
 // describe turns an invalid-input error into one line a terminal user can act on.
@@ -227,7 +251,8 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	opts := web.Options{DB: d, Logger: log, Version: version(), Accounts: svc.accounts,
-		Reference: svc.reference, Production: svc.production, Actors: svc.actors, Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, CSRFKey: key}
+		Reference: svc.reference, Production: svc.production, Actors: svc.actors, Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, CSRFKey: key,
+		Demo: func(ctx context.Context) (bool, error) { return seeding.DemoLoaded(ctx, d) }}
 	if mailer != nil {
 		opts.Mailer = mailer
 	}

@@ -318,6 +318,25 @@ func (s *Service) Review(ctx context.Context, p auth.Principal, id int64, approv
 	})
 }
 
+// DeleteReport removes a report with its values and evidence records (the
+// files stay: they are kept by content and may back other reports). Only
+// administrators delete.
+func (s *Service) DeleteReport(ctx context.Context, p auth.Principal, id int64) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		before, err := getReport(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := auth.Authorize(p, auth.Owner{AdminOnly: true}); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM plan_reports WHERE id = $1", id); err != nil {
+			return errs.Wrap(err, "delete report")
+		}
+		return audit.Record(ctx, tx, p, audit.Delete, "plan_report", id, before, nil)
+	})
+}
+
 // MaxEvidenceBytes is the largest evidence file accepted.
 const MaxEvidenceBytes = 20 << 20
 

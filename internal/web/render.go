@@ -161,6 +161,8 @@ type Page struct {
 	Flash string
 	// Pending counts the submitted reports waiting for review, for reviewers' navigation.
 	Pending int
+	// Demo says that the demonstration dataset is loaded: every page shows a banner.
+	Demo bool
 	// Base is the site's address as the visitor reached it, for absolute links.
 	Base string
 	// Canonical is the page's canonical absolute address.
@@ -239,6 +241,12 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	if p.Description == "" {
 		p.Description = i18n.T(p.Lang, "site.long") + " — " + i18n.T(p.Lang, "site.region")
+	}
+	if s.demo != nil {
+		var err error
+		if p.Demo, err = s.demo(r.Context()); err != nil {
+			s.log.ErrorContext(r.Context(), "read whether demo data is loaded", "err", err)
+		}
 	}
 	if p.Has(string(auth.ApproveReports)) {
 		n, err := s.planning.CountPendingReview(r.Context(), principal(r))

@@ -45,6 +45,9 @@ type Options struct {
 	CSRFKey []byte
 	// Mailer sends password-reset links; nil when no SMTP server is configured.
 	Mailer mail.Sender
+	// Demo reports whether the demonstration dataset is loaded (every page
+	// then says so); nil when it never is.
+	Demo func(context.Context) (bool, error)
 }
 
 // Server is SRIIM's HTTP handler.
@@ -60,6 +63,7 @@ type Server struct {
 	trade      *trade.Service
 	offer      *offer.Service
 	mailer     mail.Sender
+	demo       func(context.Context) (bool, error)
 	pages      pages
 	assets     assets
 	metrics    *metrics
@@ -76,7 +80,7 @@ func New(o Options) (*Server, error) {
 		return nil, errors.New("web: CSRFKey must be 32 bytes")
 	}
 	s := &Server{db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts,
-		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, mailer: o.Mailer}
+		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, mailer: o.Mailer, demo: o.Demo}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err

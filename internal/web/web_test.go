@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -26,6 +27,7 @@ import (
 	"sriim/internal/planning"
 	"sriim/internal/production"
 	"sriim/internal/reference"
+	"sriim/internal/seeding"
 	"sriim/internal/trade"
 )
 
@@ -320,4 +322,43 @@ func TestForgotPasswordWithoutMailSendsTheVisitorToAPerson(t *testing.T) {
 			t.Errorf("%s: the page does not send the visitor to the administrator, or shows a command:\n%s", lang, b)
 		}
 	}
+}
+
+func TestDemoBannerWhileTheDemoDatasetIsLoaded(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		site := newSite(t, d, false)
+		site.srv.demo = func(ctx context.Context) (bool, error) { return seeding.DemoLoaded(ctx, d) }
+		services := seeding.Services{Accounts: site.srv.accounts, Reference: site.srv.reference, Production: site.srv.production,
+			Planning: site.srv.planning, Trade: site.srv.trade, Actors: site.srv.actors, Offer: site.srv.offer}
+		visitor, editor := site.browser(), site.browser()
+		editor.login("editor@example.org", testPassword)
+		pages := map[*browser][]string{
+			visitor: {"/actores?lang=en", "/plan/1", "/produccion", "/mercados", "/entrar", "/no-such-page"},
+			editor:  {"/", "/oferta", "/cuenta", "/actores/nuevo"},
+		}
+		check := func(want bool) {
+			t.Helper()
+			for b, paths := range pages {
+				for _, path := range paths {
+					_, page, _ := b.get(path)
+					banner := strings.Contains(page, `class="demo-banner"`) && (strings.Contains(page, "Datos de demostración") || strings.Contains(page, "Demonstration data"))
+					if banner != want {
+						t.Errorf("%s: banner %v, want %v", path, banner, want)
+					}
+				}
+			}
+		}
+		check(false)
+		if _, err := seeding.LoadDemo(context.Background(), d, services); err != nil {
+			t.Fatal(err)
+		}
+		check(true)
+		if _, page, _ := visitor.get("/oferta?especie=SNE&lang=es"); !strings.Contains(page, "DEMO · Exportadora Mar de Prueba SAC") {
+			t.Error("the catalogue does not list the demo exporter")
+		}
+		if _, err := seeding.RemoveDemo(context.Background(), d, services); err != nil {
+			t.Fatal(err)
+		}
+		check(false)
+	})
 }
