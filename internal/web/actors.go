@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -114,11 +115,41 @@ func (v actorsView) PageURL(n int) string {
 	return "/actores?" + q.Encode()
 }
 
+// checkActorFilter reads the list's filters from the page's parameters,
+// refusing values that are not among the form's choices.
+func (l refLists) checkActorFilter(q url.Values) (actors.Filter, error) {
+	f := actorFilter(q, false)
+	problems := map[string]string{}
+	choice := func(field, value string, ok bool) {
+		if value != "" && !ok {
+			problems[field] = msgChoice
+		}
+	}
+	_, ok := actors.Kinds.Parse(f.Kind)
+	choice("tipo", f.Kind, ok)
+	_, ok = actors.CertificationKinds.Parse(f.Certification)
+	choice("certificacion", f.Certification, ok)
+	choice("especie", f.Species, slices.ContainsFunc(l.Species, func(sp reference.Species) bool { return sp.Code == f.Species }))
+	choice("distrito", f.District, slices.ContainsFunc(l.Districts, func(p reference.Place) bool { return p.Code == f.District }))
+	choice("orden", f.Sort, slices.Contains([]string{"name", "registered", "district"}, f.Sort))
+	if n, err := strconv.Atoi(q.Get("pagina")); q.Get("pagina") != "" && (err != nil || n < 1) {
+		problems["pagina"] = msgWhole
+	}
+	if len(problems) > 0 {
+		return f, errs.Fields("invalid filters", problems)
+	}
+	return f, nil
+}
+
 func (s *Server) actorsPage(w http.ResponseWriter, r *http.Request) {
-	v := actorsView{Filter: actorFilter(r.URL.Query(), false), Kinds: actors.Kinds, Certs: actors.CertificationKinds,
-		CanCreate: actors.CanCreate(principal(r))}
+	v := actorsView{Kinds: actors.Kinds, Certs: actors.CertificationKinds, CanCreate: actors.CanCreate(principal(r))}
 	var err error
 	if v.refLists, err = s.refLists(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var problems map[string]string
+	if v.Filter, problems, err = readFilters(r, v.refLists.checkActorFilter); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -131,11 +162,14 @@ func (s *Server) actorsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	q.Del("pagina")
-	q.Del("lang")
-	q.Del("ok")
+	for _, k := range []string{"pagina", "lang", "ok"} {
+		q.Del(k)
+	}
+	for field := range problems {
+		q.Del(field)
+	}
 	v.Selection = q.Encode()
-	s.render(w, r, http.StatusOK, "actors.html", i18n.T(langOf(r), "module.actors"), v)
+	s.renderFiltered(w, r, "actors.html", Page{Title: i18n.T(langOf(r), "module.actors"), Data: v}, problems)
 }
 
 type actorView struct {

@@ -99,7 +99,7 @@ func intParam(q url.Values, name string, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, errs.Fields("invalid parameter", map[string]string{name: "a whole number"})
+		return 0, errs.Fields("invalid parameter", map[string]string{name: msgWhole})
 	}
 	return n, nil
 }
@@ -110,14 +110,21 @@ func readMarketQuery(q url.Values) (marketQuery, error) {
 	mq := marketQuery{Line: q.Get("line"), HS: strings.TrimSpace(q.Get("hs")), Flow: q.Get("flow")}
 	switch {
 	case mq.HS != "":
-		mq.Product = trade.AsReported(strings.Split(mq.HS, ",")...)
+		codes := strings.Split(mq.HS, ",")
+		for i, c := range codes {
+			codes[i] = strings.TrimSpace(c)
+			if len(codes[i]) < 2 || len(codes[i]) > 10 || strings.Trim(codes[i], "0123456789") != "" {
+				return mq, errs.Fields("invalid HS codes", map[string]string{"hs": msgHS})
+			}
+		}
+		mq.Product = trade.AsReported(codes...)
 	default:
 		if mq.Line == "" {
 			mq.Line = "loco_congelado"
 		}
 		p, ok := trade.ProductLine(mq.Line)
 		if !ok {
-			return mq, errs.Fields("unknown product line", map[string]string{"line": "see /api/v1/markets/product-lines"})
+			return mq, errs.Fields("unknown product line", map[string]string{"line": msgLine})
 		}
 		mq.Product = p
 	}
@@ -138,7 +145,7 @@ func readMarketQuery(q url.Values) (marketQuery, error) {
 		mq.Year = mq.To
 	}
 	if mq.From > mq.To || mq.To-mq.From > 60 {
-		return mq, errs.Fields("invalid years", map[string]string{"from": "from ≤ to, at most 60 years"})
+		return mq, errs.Fields("invalid years", map[string]string{"from": msgYears})
 	}
 	return mq, nil
 }
@@ -216,7 +223,7 @@ type marketsView struct {
 }
 
 func (s *Server) marketsPage(w http.ResponseWriter, r *http.Request) {
-	mq, err := readMarketQuery(r.URL.Query())
+	mq, problems, err := readFilters(r, readMarketQuery)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -244,8 +251,11 @@ func (s *Server) marketsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	q.Del("lang")
+	for field := range problems {
+		q.Del(field)
+	}
 	v.Selection = q.Encode()
-	s.render(w, r, http.StatusOK, "markets.html", i18n.T(langOf(r), "module.markets"), v)
+	s.renderFiltered(w, r, "markets.html", Page{Title: i18n.T(langOf(r), "module.markets"), Data: v}, problems)
 }
 
 // importersChart draws the five largest importers' values by year.

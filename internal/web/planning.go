@@ -59,11 +59,20 @@ func (s *Server) planningRoutes(mux *http.ServeMux) {
 // planYear is the year lights are computed for: ?anio= (or ?year=), else this year.
 func (s *Server) planYear(r *http.Request) int {
 	for _, k := range []string{"anio", "year"} {
-		if y, err := strconv.Atoi(r.URL.Query().Get(k)); err == nil && y >= 1990 && y <= 2100 {
+		if y, err := strconv.Atoi(r.URL.Query().Get(k)); err == nil && y >= 1900 && y <= 2100 {
 			return y
 		}
 	}
 	return s.planning.Now().Year()
+}
+
+// planYearProblems says, for a plan page's year form, why ?anio= was left out.
+func planYearProblems(r *http.Request) map[string]string {
+	raw := r.URL.Query().Get("anio")
+	if y, err := strconv.Atoi(raw); raw == "" || (err == nil && y >= 1900 && y <= 2100) {
+		return nil
+	}
+	return localizeProblems(langOf(r), map[string]string{"anio": msgYear})
 }
 
 func idParam(r *http.Request, name string) (int64, error) {
@@ -112,7 +121,7 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Due = len(due)
 	}
-	s.render(w, r, http.StatusOK, "plan.html", v.Plan.Title, v)
+	s.renderFiltered(w, r, "plan.html", Page{Title: v.Plan.Title, Data: v}, planYearProblems(r))
 }
 
 type dueView struct {
@@ -142,7 +151,7 @@ func (s *Server) duePage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.render(w, r, http.StatusOK, "plan_due.html", i18n.T(langOf(r), "plan.due"), v)
+	s.renderFiltered(w, r, "plan_due.html", Page{Title: i18n.T(langOf(r), "plan.due"), Data: v}, planYearProblems(r))
 }
 
 func writePDF(w http.ResponseWriter, name string, b []byte) {
@@ -348,7 +357,7 @@ func (s *Server) annualPlanPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "plan_annual.html", i18n.T(langOf(r), "plan.poa", v.Year), v)
+	s.renderFiltered(w, r, "plan_annual.html", Page{Title: i18n.T(langOf(r), "plan.poa", v.Year), Data: v}, planYearProblems(r))
 }
 
 func (s *Server) annualPlanSave(w http.ResponseWriter, r *http.Request) {
@@ -440,7 +449,7 @@ func (s *Server) activityPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
+	s.renderFiltered(w, r, "activity.html", Page{Title: v.Activity.Code + " " + v.Activity.Title, Data: v}, planYearProblems(r))
 }
 
 func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) {

@@ -163,6 +163,9 @@ type Page struct {
 	Pending int
 	// Demo says that the demonstration dataset is loaded: every page shows a banner.
 	Demo bool
+	// Invalid holds the problems of a filter form's values by field, in the
+	// page's language; the form shows each by its field.
+	Invalid map[string]string
 	// Base is the site's address as the visitor reached it, for absolute links.
 	Base string
 	// Canonical is the page's canonical absolute address.
