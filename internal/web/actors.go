@@ -24,6 +24,7 @@ func (s *Server) actorRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /actores/nuevo", s.actorNewPage)
 	mux.HandleFunc("POST /actores", s.actorCreate)
 	s.importRoutes(mux, importKind{Base: "/actores", Title: "actors.import", Lead: "actors.import_lead", Back: "module.actors",
+		can: actors.CanCreate,
 		run: func(ctx context.Context, p auth.Principal, r io.Reader, name string) (importResult, error) {
 			rep, err := s.actors.Import(ctx, p, r, name)
 			res := importResult{Rows: rep.Rows, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged}
@@ -330,10 +331,26 @@ func (s *Server) actorEditPage(w http.ResponseWriter, r *http.Request) {
 
 // saveActor creates (id 0) or updates an actor from the form.
 func (s *Server) saveActor(w http.ResponseWriter, r *http.Request, id int64) {
+	// Who may save comes first: a form nobody lets them save is not checked for them.
+	var err error
+	switch p := principal(r); {
+	case p.Anonymous():
+		err = errs.E(errs.Unauthenticated, "log in to make changes")
+	case id == 0 && !actors.CanCreate(p):
+		err = errs.E(errs.Forbidden, "your role does not register actors")
+	case id != 0:
+		var before actors.Actor
+		if before, err = s.actors.Actor(r.Context(), p, id); err == nil {
+			err = auth.Authorize(p, before.Owner())
+		}
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	a, form, problems := actorFromForm(r)
 	form.ID = id
 	var warnings []actors.Warning
-	var err error
 	if len(problems) == 0 {
 		if id == 0 {
 			a, warnings, err = s.actors.Create(r.Context(), principal(r), a)

@@ -354,8 +354,21 @@ func (s *Server) tradeTemplate(format string) http.HandlerFunc {
 	}
 }
 
-func (s *Server) tradeImportPage(w http.ResponseWriter, r *http.Request) {
+// mayImportTrade reports whether the request's user may import trade files;
+// otherwise it has answered (the login page, or forbidden).
+func (s *Server) mayImportTrade(w http.ResponseWriter, r *http.Request) bool {
 	if s.requireLogin(w, r) == nil {
+		return false
+	}
+	if !trade.CanImport(principal(r)) {
+		s.fail(w, r, errs.E(errs.Forbidden, "your role does not import trade data"))
+		return false
+	}
+	return true
+}
+
+func (s *Server) tradeImportPage(w http.ResponseWriter, r *http.Request) {
+	if !s.mayImportTrade(w, r) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "trade_import.html", i18n.T(langOf(r), "markets.import"), nil)
@@ -364,7 +377,7 @@ func (s *Server) tradeImportPage(w http.ResponseWriter, r *http.Request) {
 // tradeImport starts an import in the background and sends the browser to
 // its progress page; the upload is kept in a temporary file meanwhile.
 func (s *Server) tradeImport(w http.ResponseWriter, r *http.Request) {
-	if s.requireLogin(w, r) == nil {
+	if !s.mayImportTrade(w, r) {
 		return
 	}
 	file, hdr, err := r.FormFile("archivo")

@@ -321,6 +321,12 @@ type productFormView struct {
 	Errors        map[string]string
 }
 
+// exporterOwner is who may change an exporter's products (offer.Service.Save asks the same).
+func (s *Server) exporterOwner(r *http.Request, actorID int64) (auth.Owner, error) {
+	a, err := s.actors.Actor(r.Context(), principal(r), actorID)
+	return a.Owner(), err
+}
+
 func (s *Server) offerProductForm(w http.ResponseWriter, r *http.Request) {
 	if s.requireLogin(w, r) == nil {
 		return
@@ -338,6 +344,14 @@ func (s *Server) offerProductForm(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	} else if v.Product.ActorID, err = pathID(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	owner, err := s.exporterOwner(r, v.Product.ActorID)
+	if err == nil {
+		err = auth.Authorize(principal(r), owner)
+	}
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -380,6 +394,15 @@ func (s *Server) offerProductSave(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) offerProductPhoto(w http.ResponseWriter, r *http.Request) {
 	id, err := idParam(r, "pid")
+	if err == nil {
+		var p offer.Product
+		var owner auth.Owner
+		if p, err = s.offer.Product(r.Context(), id); err == nil {
+			if owner, err = s.exporterOwner(r, p.ActorID); err == nil {
+				err = auth.Authorize(principal(r), owner)
+			}
+		}
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

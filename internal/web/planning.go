@@ -231,6 +231,10 @@ func (s *Server) reportXLSX(w http.ResponseWriter, r *http.Request) {
 
 // planImport loads another plan from a data file (administrators).
 func (s *Server) planImport(w http.ResponseWriter, r *http.Request) {
+	if err := auth.Authorize(principal(r), planning.ImportOwner); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	file, _, err := r.FormFile("archivo")
 	if err != nil {
 		s.fail(w, r, errs.E(errs.Invalid, "choose a plan file"))

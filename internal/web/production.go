@@ -29,6 +29,7 @@ func (s *Server) productionRoutes(mux *http.ServeMux) {
 		mux.HandleFunc("GET /produccion/plantilla."+format, s.productionTemplate(format))
 	}
 	s.importRoutes(mux, importKind{Base: "/produccion", Title: "production.import", Lead: "import.lead", Back: "module.production",
+		can: production.CanCreate,
 		run: func(ctx context.Context, p auth.Principal, r io.Reader, name string) (importResult, error) {
 			rep, err := s.production.Import(ctx, p, r, name)
 			return importResult{Rows: rep.Rows, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged}, err
@@ -335,6 +336,10 @@ func (s *Server) observationNewPage(w http.ResponseWriter, r *http.Request) {
 	if s.requireLogin(w, r) == nil {
 		return
 	}
+	if !production.CanCreate(principal(r)) {
+		s.fail(w, r, errs.E(errs.Forbidden, "your role does not add production figures"))
+		return
+	}
 	s.observationFormPage(w, r, http.StatusOK, observationForm{Cells: map[string]string{
 		"especie": "moluscos", "lugar": "PE-MOQ", "presentacion": "todas", "origen": "todos", "medida": "cantidad",
 		"unidad": "t", "estado": "provisional"}}, nil, "")
@@ -342,6 +347,20 @@ func (s *Server) observationNewPage(w http.ResponseWriter, r *http.Request) {
 
 // saveObservation creates (id 0) or updates an observation from the form.
 func (s *Server) saveObservation(w http.ResponseWriter, r *http.Request, id int64) {
+	// Who may save comes first: a form nobody lets them save is not checked for them.
+	owner := production.NewOwner(principal(r))
+	if id != 0 {
+		o, err := s.production.Observation(r.Context(), id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		owner = o.Owner()
+	}
+	if err := auth.Authorize(principal(r), owner); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	cells := formCells(r)
 	o, problems := production.FromCells(cells)
 	var err error
