@@ -128,6 +128,20 @@ func (a Actor) VisibleTo(p auth.Principal) Actor {
 	return a
 }
 
+// RUCCheckDigit is SUNAT's check digit for the first ten digits of a RUC.
+func RUCCheckDigit(first10 string) byte {
+	weights := [10]int{5, 4, 3, 2, 7, 6, 5, 4, 3, 2}
+	sum := 0
+	for i, w := range weights {
+		sum += int(first10[i]-'0') * w
+	}
+	check := 11 - sum%11
+	if check >= 10 {
+		check -= 10
+	}
+	return byte('0' + check)
+}
+
 // ValidRUC checks a Peruvian taxpayer number (RUC): 11 digits, a known
 // prefix (10 and 15 for people, 17 and 20 for companies), and SUNAT's
 // modulus-11 check digit over the first ten digits with weights 5,4,3,2,7,6,5,4,3,2.
@@ -145,16 +159,7 @@ func ValidRUC(ruc string) error {
 	default:
 		return fmt.Errorf("a RUC starts with 10, 15, 17 or 20")
 	}
-	weights := [10]int{5, 4, 3, 2, 7, 6, 5, 4, 3, 2}
-	sum := 0
-	for i, w := range weights {
-		sum += int(ruc[i]-'0') * w
-	}
-	check := 11 - sum%11
-	if check >= 10 {
-		check -= 10
-	}
-	if int(ruc[10]-'0') != check {
+	if ruc[10] != RUCCheckDigit(ruc[:10]) {
 		return fmt.Errorf("the check digit does not match: mistyped?")
 	}
 	return nil

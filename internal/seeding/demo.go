@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 
 	"sriim/internal/actors"
 	"sriim/internal/auth"
@@ -28,16 +27,7 @@ const demoPrefix = "DEMO · "
 // companies (which start at 201…).
 func demoRUC(n int) string {
 	body := fmt.Sprintf("200000000%d", n%10)
-	weights := [10]int{5, 4, 3, 2, 7, 6, 5, 4, 3, 2}
-	sum := 0
-	for i, w := range weights {
-		sum += int(body[i]-'0') * w
-	}
-	check := 11 - sum%11
-	if check >= 10 {
-		check -= 10
-	}
-	return body + strconv.Itoa(check)
+	return body + string(actors.RUCCheckDigit(body))
 }
 
 // demoActors are the invented actors, by the dataset's name for each.

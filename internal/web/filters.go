@@ -32,18 +32,27 @@ var filterMessages = map[string]string{msgYear: "filter.year", msgWhole: "filter
 // language, for the form to show by its fields. Any other error is returned.
 func readFilters[T any](r *http.Request, read func(url.Values) (T, error)) (T, map[string]string, error) {
 	q := r.URL.Query()
-	v, err := read(q)
-	var e *errs.Error
-	if err == nil || !errors.As(err, &e) || e.Kind != errs.Invalid || len(e.Fields) == 0 {
-		return v, nil, err
+	problems := map[string]string{}
+	for {
+		v, err := read(q)
+		var e *errs.Error
+		if err == nil || !errors.As(err, &e) || e.Kind != errs.Invalid || len(e.Fields) == 0 {
+			if err != nil || len(problems) == 0 {
+				return v, nil, err
+			}
+			return v, localizeProblems(langOf(r), problems), nil
+		}
+		// Leaving a value out can make another one invalid ("from" after "to"):
+		// again, until what is left reads, or nothing is.
+		left := len(q)
+		for field, msg := range e.Fields {
+			problems[field] = msg
+			q.Del(field)
+		}
+		if len(q) == left {
+			return v, nil, err
+		}
 	}
-	for field := range e.Fields {
-		q.Del(field)
-	}
-	if v, err = read(q); err != nil {
-		return v, nil, err
-	}
-	return v, localizeProblems(langOf(r), e.Fields), nil
 }
 
 // localizeProblems says filter problems in lang.

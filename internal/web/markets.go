@@ -145,7 +145,7 @@ func readMarketQuery(q url.Values) (marketQuery, error) {
 		mq.Year = mq.To
 	}
 	if mq.From > mq.To || mq.To-mq.From > 60 {
-		return mq, errs.Fields("invalid years", map[string]string{"from": msgYears})
+		return mq, errs.Fields("invalid years", map[string]string{"from": msgYears, "to": msgYears})
 	}
 	return mq, nil
 }

@@ -382,7 +382,7 @@ func TestInvalidFiltersShowTheFormWithTheError(t *testing.T) {
 			{nil, "/produccion?desde=19x7&hasta=2003", "desde", "Escriba un año entre 1900 y 2100.", "Enter a year between 1900 and 2100.", `value="2003"`},
 			{nil, "/produccion?hasta=3000", "hasta", "Escriba un año entre 1900 y 2100.", "Enter a year between 1900 and 2100.", `id="series"`},
 			{nil, "/mercados?from=dosmil&to=2005", "from", "Escriba un número entero.", "Enter a whole number.", `id="destinations"`},
-			{nil, "/mercados?from=2005&to=2000", "from", "«Desde» debe ser anterior a «hasta»", `"From" must come before "to"`, `<select name="line"`},
+			{nil, "/mercados?from=2005&to=1995", "from", "«Desde» debe ser anterior a «hasta»", `"From" must come before "to"`, `<select name="line"`},
 			{nil, "/mercados?hs=loco", "hs", "Escriba códigos del SA de 2 a 10 dígitos", "Enter HS codes of 2 to 10 digits", `id="destinations"`},
 			{nil, "/mercados?line=perlas", "line", "Elija una línea de producto de la lista.", "Choose a product line from the list.", `id="destinations"`},
 			{nil, "/actores?tipo=astronauta&q=mariscos", "tipo", "Elija un valor de la lista.", "Choose a value from the list.", "Mariscos del Sur"},
