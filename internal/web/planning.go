@@ -543,20 +543,10 @@ func (s *Server) reportTransition(action string) http.HandlerFunc {
 			noteErrors := map[int64]string{rid: i18n.T(langOf(r), "review.note_needed")}
 			if fromQueue {
 				s.renderReviewQueue(w, r, http.StatusUnprocessableEntity, noteErrors)
-				return
+			} else {
+				s.renderActivityOfReport(w, r, rid, noteErrors)
 			}
-			_, a, rerr := s.planning.Report(r.Context(), principal(r), rid)
-			if rerr == nil {
-				r.SetPathValue("id", strconv.FormatInt(a.PlanID, 10))
-				r.SetPathValue("code", a.Code)
-				var v activityView
-				if v, rerr = s.activityView(r); rerr == nil {
-					v.NoteErrors = noteErrors
-					s.render(w, r, http.StatusUnprocessableEntity, "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
-					return
-				}
-			}
-			err = rerr
+			return
 		}
 		if err != nil {
 			s.fail(w, r, err)
@@ -568,6 +558,25 @@ func (s *Server) reportTransition(action string) http.HandlerFunc {
 		}
 		s.backToActivity(w, r, rid, "report_"+action)
 	}
+}
+
+// renderActivityOfReport shows a report's activity page again (422) with
+// the error by the report's return form.
+func (s *Server) renderActivityOfReport(w http.ResponseWriter, r *http.Request, rid int64, noteErrors map[int64]string) {
+	_, a, err := s.planning.Report(r.Context(), principal(r), rid)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	r.SetPathValue("id", strconv.FormatInt(a.PlanID, 10))
+	r.SetPathValue("code", a.Code)
+	v, err := s.activityView(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.NoteErrors = noteErrors
+	s.render(w, r, http.StatusUnprocessableEntity, "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
 }
 
 // reviewQueuePath is the Mesa de Trabajo's queue of submitted reports.

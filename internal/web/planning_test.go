@@ -165,6 +165,20 @@ func TestReviewQueueApprovesAndReturnsWithANote(t *testing.T) {
 		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "Escriba qué debe corregir la institución") || !strings.Contains(page, "Informe 1.1.1") {
 			t.Fatalf("return without a note: %d\n%s", res.StatusCode, page)
 		}
+		// From the activity's page, that page again.
+		form := url.Values{"csrf_token": {token}, "note": {""}}
+		req, _ := http.NewRequest(http.MethodPost, site.http.URL+"/plan-reportes/"+strconv.FormatInt(ids[0], 10)+"/devolver", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", site.http.URL)
+		if res, err := mesa.client.Do(req); err != nil || res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("return without a note from the activity page: %v %v", res.StatusCode, err)
+		} else {
+			page, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if !strings.Contains(string(page), `id="nota-error-`+strconv.FormatInt(ids[0], 10)+`">Escriba qué debe corregir`) || !strings.Contains(string(page), "<h1>1.1.1 ") {
+				t.Errorf("the activity page does not show the error by the note:\n%s", page)
+			}
+		}
 		if res, _ := back(ids[0], "devolver", "Falta el acta de entrega"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/revision?ok=report_return" {
 			t.Fatalf("return: %d %s", res.StatusCode, res.Header.Get("Location"))
 		}
