@@ -447,7 +447,8 @@ func kindsChange(p auth.Principal, before, after Actor) error {
 // Warning is something a person should look at, but that does not stop the change.
 type Warning struct {
 	Message string `json:"message"`
-	ActorID int64  `json:"actor_id"`
+	ActorID int64  `json:"actor_id"` // the other actor
+	Name    string `json:"name"`     // its name
 }
 
 // duplicates finds actors of the same district with a very similar name.
@@ -464,8 +465,8 @@ func duplicates(ctx context.Context, q querier, a Actor) ([]Warning, error) {
 		if err := rows.Scan(&id, &name); err != nil {
 			return nil, errs.Wrap(err, "look for duplicates")
 		}
-		if similar(vocab.Fold(name), vocab.Fold(a.Name)) {
-			out = append(out, Warning{Message: fmt.Sprintf("%q in the same district looks like the same actor", name), ActorID: id})
+		if similar(comparableName(name), comparableName(a.Name)) {
+			out = append(out, Warning{Message: fmt.Sprintf("%q in the same district looks like the same actor", name), ActorID: id, Name: name})
 		}
 	}
 	return out, errs.Wrap(rows.Err(), "look for duplicates")
@@ -571,6 +572,25 @@ func (s *Service) SetActive(ctx context.Context, p auth.Principal, id int64, act
 		return err
 	})
 	return out, err
+}
+
+// Delete removes an actor for good, with what hangs on it (its kinds,
+// species, certifications, offered products and messages). Only
+// administrators delete; the registry otherwise deactivates, keeping history.
+func (s *Service) Delete(ctx context.Context, p auth.Principal, id int64) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		before, err := getActor(ctx, tx, "id = $1", id)
+		if err != nil {
+			return err
+		}
+		if err := auth.Authorize(p, auth.Owner{AdminOnly: true}); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM actors WHERE id = $1", id); err != nil {
+			return errs.Wrap(err, "delete actor")
+		}
+		return audit.Record(ctx, tx, p, audit.Delete, "actor", id, before, nil)
+	})
 }
 
 // Actors returns, in one query and in the order of ids, the actors that p may

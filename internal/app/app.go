@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -24,6 +25,7 @@ import (
 	"sriim/internal/db"
 	"sriim/internal/errs"
 	"sriim/internal/mail"
+	"sriim/internal/seeding"
 	"sriim/internal/web"
 )
 
@@ -52,7 +54,8 @@ Usage: sriim COMMAND [flags]
 Commands:
   serve     run the web server (creates and migrates the database on first start)
   migrate   apply pending database migrations and print the schema version
-  seed      load the seed plan's data into the database (serve does this too)
+  seed      load the seed plan's data into the database (serve does this too);
+            "sriim seed --demo" adds a demonstration dataset, "--demo --remove" takes it out
   user      manage accounts: "sriim user add", "sriim user reset-password"
   import    import spreadsheets: "sriim import actors|production FILE…"
   export    export spreadsheets: "sriim export actors|production --format csv|xlsx --out FILE"
@@ -78,7 +81,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "migrate":
 		err = runMigrate(ctx, rest, stdout, stderr)
 	case "seed":
-		err = runSeed(ctx, rest, stderr)
+		err = runSeed(ctx, rest, stdout, stderr)
 	case "user":
 		err = runUser(ctx, rest, stdout, stderr)
 	case "import":
@@ -179,17 +182,39 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-func runSeed(ctx context.Context, args []string, stderr io.Writer) error {
-	cfg, err := parseFlags("seed", args, stderr, nil)
+func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var demo, remove bool
+	cfg, err := parseFlags("seed", args, stderr, func(fs *flag.FlagSet) {
+		fs.BoolVar(&demo, "demo", false, "also load the demonstration dataset (invented exporters, products and reports, all named \"DEMO\")")
+		fs.BoolVar(&remove, "remove", false, "with --demo: remove the demonstration dataset instead, and nothing else")
+	})
 	if err != nil {
 		return err
+	}
+	if remove && !demo {
+		return errors.New("--remove removes the demonstration dataset: give it with --demo")
 	}
 	log := newLogger(stderr, cfg.LogLevel)
-	d, _, err := start(ctx, cfg, log)
+	d, svc, err := start(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	return d.Close()
+	defer d.Close()
+	switch {
+	case remove:
+		n, err := seeding.RemoveDemo(ctx, d, svc.seeding())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "demonstration dataset removed (%d records)\n", n)
+	case demo:
+		n, err := seeding.LoadDemo(ctx, d, svc.seeding())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "demonstration dataset loaded (%d new records); every page says so until you run: %s seed --demo --remove\n", n, commandName())
+	}
+	return nil
 }
 
 // describe turns an invalid-input error into one line a terminal user can act on.
@@ -227,7 +252,8 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	opts := web.Options{DB: d, Logger: log, Version: version(), Accounts: svc.accounts,
 		Reference: svc.reference, Production: svc.production, Actors: svc.actors, Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, CSRFKey: key,
-		Addr: cfg.Addr, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, MetricsNetworks: cfg.MetricsNetworks, MetricsToken: cfg.MetricsToken}
+		Addr: cfg.Addr, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, MetricsNetworks: cfg.MetricsNetworks, MetricsToken: cfg.MetricsToken,
+		Demo: func(ctx context.Context) (bool, error) { return seeding.DemoLoaded(ctx, d) }}
 	if mailer != nil {
 		opts.Mailer = mailer
 	}
@@ -236,7 +262,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	if n, err := svc.accounts.CountAdmins(ctx); err == nil && n == 0 {
-		log.Warn("no administrator yet: create one with: sriim user add --email YOU@EXAMPLE.ORG --name 'Your Name' --role admin (with the same --db)")
+		log.Warn("no administrator yet: create one with: " + commandName() + " user add --email YOU@EXAMPLE.ORG --name 'Your Name' --role admin (with the same --db)")
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -244,6 +270,36 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/", "version", version())
 	return serveUntilSignal(ctx, ln, srv, log)
+}
+
+// commandName is how the person who started SRIIM runs it again: "go run
+// ./cmd/sriim" when this binary was built by go run, "sriim" otherwise.
+func commandName() string {
+	exe, _ := os.Executable()
+	cache := os.Getenv("GOCACHE")
+	if cache == "" {
+		if dir, err := os.UserCacheDir(); err == nil {
+			cache = filepath.Join(dir, "go-build")
+		}
+	}
+	return commandFor(exe, cache, os.TempDir())
+}
+
+// commandFor is commandName for an executable path, the Go build cache and
+// the temporary directory: go run leaves its binary in the build cache (Go
+// 1.24 and later) or in a go-build directory under the temporary one.
+func commandFor(exe, gocache, tmp string) string {
+	within := func(dir string) bool {
+		rel, err := filepath.Rel(dir, exe)
+		return dir != "" && err == nil && rel != "." && !strings.HasPrefix(rel, "..")
+	}
+	if within(gocache) {
+		return "go run ./cmd/sriim"
+	}
+	if rel, err := filepath.Rel(tmp, exe); err == nil && strings.HasPrefix(rel, "go-build") {
+		return "go run ./cmd/sriim"
+	}
+	return "sriim"
 }
 
 // shutdownGrace is how long in-flight requests get to finish after SIGTERM.

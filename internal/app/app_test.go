@@ -143,3 +143,46 @@ func TestReportMarketsCommandWritesThreeFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstStartHintNamesTheCommandThatStartedSRIIM(t *testing.T) {
+	tests := []struct{ exe, want string }{
+		{"/home/ana/.cache/go-build/3f/3f1a9c-d/sriim", "go run ./cmd/sriim"}, // go run, Go 1.24+
+		{"/tmp/go-build2741/b001/exe/sriim", "go run ./cmd/sriim"},            // go run, older Go
+		{"/usr/local/bin/sriim", "sriim"},
+		{"/home/ana/sriim/sriim", "sriim"},
+		{"/tmp/sriim-e2e1234/sriim", "sriim"}, // built into a temporary directory, run by name
+	}
+	for _, tt := range tests {
+		if got := commandFor(tt.exe, "/home/ana/.cache/go-build", "/tmp"); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.exe, got, tt.want)
+		}
+	}
+}
+
+func TestSeedDemoLoadsOnceAndRemoves(t *testing.T) {
+	for _, dialect := range dbtest.Backends() {
+		t.Run(string(dialect), func(t *testing.T) {
+			dsn := dbtest.DSN(t, dialect)
+			dir := t.TempDir()
+			seed := func(args ...string) (int, string) {
+				var out, errOut bytes.Buffer
+				code := Main(context.Background(), append([]string{"seed", "--db", dsn, "--data-dir", dir}, args...), &out, &errOut)
+				return code, out.String() + errOut.String()
+			}
+			if code, out := seed(); code != 0 || strings.Contains(out, "demonstration") {
+				t.Fatalf("plain seed: %d %s", code, out)
+			}
+			for i, want := range []string{"demonstration dataset loaded (9 new records)", "demonstration dataset loaded (0 new records)"} {
+				if code, out := seed("--demo"); code != 0 || !strings.Contains(out, want) || !strings.Contains(out, "sriim seed --demo --remove") {
+					t.Fatalf("load %d: %d %s", i+1, code, out)
+				}
+			}
+			if code, out := seed("--remove"); code != 1 || !strings.Contains(out, "--demo") {
+				t.Fatalf("--remove alone: %d %s", code, out)
+			}
+			if code, out := seed("--demo", "--remove"); code != 0 || !strings.Contains(out, "demonstration dataset removed (9 records)") {
+				t.Fatalf("remove: %d %s", code, out)
+			}
+		})
+	}
+}

@@ -36,6 +36,12 @@ func newServices(d *db.DB, dataDir string) *services {
 		offer: offer.New(d, filepath.Join(dataDir, "files", "photos"))}
 }
 
+// seeding is the services as the seed loaders take them.
+func (s *services) seeding() seeding.Services {
+	return seeding.Services{Accounts: s.accounts, Reference: s.reference, Production: s.production, Planning: s.planning, Trade: s.trade,
+		Actors: s.actors, Offer: s.offer}
+}
+
 // start opens the database and brings it up to date, builds the services
 // and loads the seed datasets not loaded yet: what every command that works
 // on the data does first. The caller closes the database.
@@ -45,8 +51,7 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger) (*db.DB, *s
 		return nil, nil, err
 	}
 	svc := newServices(d, cfg.DataDir)
-	seeded := seeding.Services{Accounts: svc.accounts, Reference: svc.reference, Production: svc.production, Planning: svc.planning, Trade: svc.trade}
-	if err := seeding.Load(ctx, d, seeded, log); err != nil {
+	if err := seeding.Load(ctx, d, svc.seeding(), log); err != nil {
 		d.Close()
 		return nil, nil, err
 	}

@@ -371,7 +371,33 @@ func (s *Service) Review(ctx context.Context, p auth.Principal, id int64, approv
 		to = "approved"
 	}
 	return s.transition(ctx, p, id, []string{"submitted"}, to, note, func(Report, Activity) error {
-		return auth.Require(p, auth.ApproveReports)
+		if err := auth.Require(p, auth.ApproveReports); err != nil {
+			return err
+		}
+		if !approve && strings.TrimSpace(note) == "" {
+			// The institution must learn what to change.
+			return errs.Fields("say what the institution should change", map[string]string{"note": "required to return a report"})
+		}
+		return nil
+	})
+}
+
+// DeleteReport removes a report with its values and evidence records (the
+// files stay: they are kept by content and may back other reports). Only
+// administrators delete.
+func (s *Service) DeleteReport(ctx context.Context, p auth.Principal, id int64) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		before, err := getReport(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := auth.Authorize(p, auth.Owner{AdminOnly: true}); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM plan_reports WHERE id = $1", id); err != nil {
+			return errs.Wrap(err, "delete report")
+		}
+		return audit.Record(ctx, tx, p, audit.Delete, "plan_report", id, before, nil)
 	})
 }
 
@@ -488,23 +514,61 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, id int64) (Repor
 	return r, a, nil
 }
 
-// PendingReview lists the submitted reports waiting for the Mesa de Trabajo.
-func (s *Service) PendingReview(ctx context.Context, p auth.Principal) ([]Report, error) {
+// Pending is a submitted report waiting for the Mesa de Trabajo, with what
+// the review queue shows of its activity and institution.
+type Pending struct {
+	Report
+	PlanID        int64  `json:"plan_id"`
+	ActivityCode  string `json:"activity_code"`
+	ActivityTitle string `json:"activity_title"`
+	Institution   string `json:"institution,omitempty"`
+}
+
+// PendingReview lists the submitted reports waiting for the Mesa de Trabajo,
+// the longest waiting first.
+func (s *Service) PendingReview(ctx context.Context, p auth.Principal) ([]Pending, error) {
 	if err := auth.Require(p, auth.ApproveReports); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read().QueryContext(ctx, "SELECT "+reportColumns+" FROM plan_reports WHERE state = 'submitted' ORDER BY updated_at")
+	cols := "r." + strings.ReplaceAll(reportColumns, ", ", ", r.")
+	rows, err := s.db.Read().QueryContext(ctx, "SELECT "+cols+`, a.plan_id, a.code, a.title, COALESCE(i.name, '')
+		FROM plan_reports r JOIN plan_activities a ON a.id = r.activity_id LEFT JOIN institutions i ON i.id = r.institution_id
+		WHERE r.state = 'submitted' ORDER BY r.updated_at, r.id`)
 	if err != nil {
 		return nil, errs.Wrap(err, "list reports")
 	}
-	defer rows.Close()
-	var out []Report
+	var out []Pending
 	for rows.Next() {
-		r, err := scanReport(rows)
+		var pr Pending
+		var inst sql.NullInt64
+		err := rows.Scan(&pr.ID, &pr.ActivityID, &pr.Period, &pr.Year, &pr.Status, &pr.Narrative, &pr.State, &inst, &pr.ReportedBy,
+			&pr.ReviewNote, &pr.ReviewedBy, &pr.CreatedAt, &pr.UpdatedAt, &pr.PlanID, &pr.ActivityCode, &pr.ActivityTitle, &pr.Institution)
 		if err != nil {
+			rows.Close()
 			return nil, errs.Wrap(err, "list reports")
 		}
-		out = append(out, r)
+		pr.InstitutionID, pr.Values, pr.Evidence = inst.Int64, map[int64]float64{}, []Evidence{}
+		out = append(out, pr)
 	}
-	return out, errs.Wrap(rows.Err(), "list reports")
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, errs.Wrap(err, "list reports")
+	}
+	for i := range out {
+		if err := reportDetails(ctx, s.db.Read(), &out[i].Report); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// CountPendingReview is how many submitted reports wait for the Mesa de
+// Trabajo (0 for those who do not review), for the navigation's count.
+func (s *Service) CountPendingReview(ctx context.Context, p auth.Principal) (int, error) {
+	if !p.Has(auth.ApproveReports) {
+		return 0, nil
+	}
+	var n int
+	err := s.db.Read().QueryRowContext(ctx, "SELECT COUNT(*) FROM plan_reports WHERE state = 'submitted'").Scan(&n)
+	return n, errs.Wrap(err, "count reports")
 }

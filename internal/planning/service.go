@@ -181,11 +181,14 @@ func (r *Rollup) add(l Light) {
 	}
 }
 
+// ImportOwner is who may load a plan: the Mesa de Trabajo (administrators).
+var ImportOwner = auth.Owner{AdminOnly: true}
+
 // Import loads a plan from its data file; only administrators may. A plan
 // whose code is loaded already is refused. Institutions are linked through
 // the file's aliases (by institution code).
 func (s *Service) Import(ctx context.Context, p auth.Principal, f File) (Plan, error) {
-	if err := auth.Authorize(p, auth.Owner{AdminOnly: true}); err != nil {
+	if err := auth.Authorize(p, ImportOwner); err != nil {
 		return Plan{}, err
 	}
 	if problems := f.validate(); len(problems) > 0 {

@@ -162,6 +162,16 @@ func TestReportChangesTheLightAndApprovalLocksThePeriod(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.svc.Submit(ctx, f.direpro, r2.ID)
+		if pending, err := f.svc.PendingReview(ctx, f.mesa); err != nil || len(pending) != 1 || pending[0].ID != r2.ID || pending[0].ActivityCode != a.Code || pending[0].Institution == "" {
+			t.Fatalf("review queue: %+v %v", pending, err)
+		}
+		if n, _ := f.svc.CountPendingReview(ctx, f.mesa); n != 1 {
+			t.Fatalf("count to review: %d", n)
+		}
+		// Returning says why: without a note the report stays under review.
+		if _, err := f.svc.Review(ctx, f.mesa, r2.ID, false, "  "); !errs.Is(err, errs.Invalid) {
+			t.Fatalf("return without a note: %v", err)
+		}
 		if r2, err = f.svc.Review(ctx, f.mesa, r2.ID, false, "Falta el acta"); err != nil || r2.State != "returned" || r2.ReviewNote != "Falta el acta" {
 			t.Fatalf("return: %+v %v", r2, err)
 		}

@@ -141,10 +141,13 @@ func institutionFor(p auth.Principal) int64 {
 	return 0
 }
 
-// CanCreate reports whether p may add production figures.
-func CanCreate(p auth.Principal) bool {
-	return auth.Can(p, Observation{InstitutionID: institutionFor(p)}.Owner())
+// NewOwner is the owner of the figures p adds: p's institution.
+func NewOwner(p auth.Principal) auth.Owner {
+	return Observation{InstitutionID: institutionFor(p)}.Owner()
 }
+
+// CanCreate reports whether p may add production figures.
+func CanCreate(p auth.Principal) bool { return auth.Can(p, NewOwner(p)) }
 
 // apiProblems renames problems from template columns to JSON field names.
 func apiProblems(p map[string]string) map[string]string {

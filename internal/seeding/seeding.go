@@ -13,8 +13,10 @@ import (
 
 	"sriim/data/seed"
 	"sriim/internal/accounts"
+	"sriim/internal/actors"
 	"sriim/internal/auth"
 	"sriim/internal/db"
+	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/production"
 	"sriim/internal/reference"
@@ -25,13 +27,16 @@ import (
 // production office (DIREPRO Ilo).
 const Owner = "DIREPRO-ILO"
 
-// Services are the modules that hold seed data.
+// Services are the modules that hold seed data (Actors and Offer: the
+// demonstration dataset's).
 type Services struct {
 	Accounts   *accounts.Service
 	Reference  *reference.Service
 	Production *production.Service
 	Planning   *planning.Service
 	Trade      *trade.Service
+	Actors     *actors.Service
+	Offer      *offer.Service
 }
 
 // Load loads every dataset not loaded yet, in dependency order.

@@ -25,6 +25,7 @@ func (s *Server) actorRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /actores/nuevo", s.actorNewPage)
 	mux.HandleFunc("POST /actores", s.actorCreate)
 	s.importRoutes(mux, importKind{Base: "/actores", Title: "actors.import", Lead: "actors.import_lead", Back: "module.actors",
+		can: actors.CanCreate,
 		run: func(ctx context.Context, p auth.Principal, r io.Reader, name string) (importResult, error) {
 			rep, err := s.actors.Import(ctx, p, r, name)
 			res := importResult{Rows: rep.Rows, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged}
@@ -116,11 +117,41 @@ func (v actorsView) PageURL(n int) string {
 	return "/actores?" + q.Encode()
 }
 
+// checkActorFilter reads the list's filters from the page's parameters,
+// refusing values that are not among the form's choices.
+func (l refLists) checkActorFilter(q url.Values) (actors.Filter, error) {
+	f := actorFilter(q, false)
+	problems := map[string]string{}
+	choice := func(field, value string, ok bool) {
+		if value != "" && !ok {
+			problems[field] = msgChoice
+		}
+	}
+	_, ok := actors.Kinds.Parse(f.Kind)
+	choice("tipo", f.Kind, ok)
+	_, ok = actors.CertificationKinds.Parse(f.Certification)
+	choice("certificacion", f.Certification, ok)
+	choice("especie", f.Species, slices.ContainsFunc(l.Species, func(sp reference.Species) bool { return sp.Code == f.Species }))
+	choice("distrito", f.District, slices.ContainsFunc(l.Districts, func(p reference.Place) bool { return p.Code == f.District }))
+	choice("orden", f.Sort, slices.Contains([]string{"name", "registered", "district"}, f.Sort))
+	if n, err := strconv.Atoi(q.Get("pagina")); q.Get("pagina") != "" && (err != nil || n < 1) {
+		problems["pagina"] = msgWhole
+	}
+	if len(problems) > 0 {
+		return f, errs.Fields("invalid filters", problems)
+	}
+	return f, nil
+}
+
 func (s *Server) actorsPage(w http.ResponseWriter, r *http.Request) {
-	v := actorsView{Filter: actorFilter(r.URL.Query(), false), Kinds: actors.Kinds, Certs: actors.CertificationKinds,
-		CanCreate: actors.CanCreate(principal(r))}
+	v := actorsView{Kinds: actors.Kinds, Certs: actors.CertificationKinds, CanCreate: actors.CanCreate(principal(r))}
 	var err error
 	if v.refLists, err = s.refLists(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var problems map[string]string
+	if v.Filter, problems, err = readFilters(r, v.refLists.checkActorFilter); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -133,11 +164,14 @@ func (s *Server) actorsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	q.Del("pagina")
-	q.Del("lang")
-	q.Del("ok")
+	for _, k := range []string{"pagina", "lang", "ok"} {
+		q.Del(k)
+	}
+	for field := range problems {
+		q.Del(field)
+	}
 	v.Selection = q.Encode()
-	s.render(w, r, http.StatusOK, "actors.html", i18n.T(langOf(r), "module.actors"), v)
+	s.renderFiltered(w, r, "actors.html", Page{Title: i18n.T(langOf(r), "module.actors"), Data: v}, problems)
 }
 
 type actorView struct {
@@ -145,6 +179,9 @@ type actorView struct {
 	Actor   actors.Actor
 	CanEdit bool
 	Today   string
+	// Similar are the actors of the same district with a very similar name,
+	// right after this one was saved (?parecido=ID).
+	Similar []actors.Actor
 }
 
 func (s *Server) actorPage(w http.ResponseWriter, r *http.Request) {
@@ -159,6 +196,13 @@ func (s *Server) actorPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := actorView{Actor: a, CanEdit: auth.Can(principal(r), a.Owner()), Today: s.actors.Now().Format("2006-01-02")}
+	for _, raw := range r.URL.Query()["parecido"] {
+		if other, err := strconv.ParseInt(raw, 10, 64); err == nil && other != id {
+			if o, err := s.actors.Actor(r.Context(), principal(r), other); err == nil {
+				v.Similar = append(v.Similar, o)
+			}
+		}
+	}
 	if v.refLists, err = s.refLists(r); err != nil {
 		s.fail(w, r, err)
 		return
@@ -302,11 +346,27 @@ func (s *Server) actorEditPage(w http.ResponseWriter, r *http.Request) {
 
 // saveActor creates (id 0) or updates an actor from the form.
 func (s *Server) saveActor(w http.ResponseWriter, r *http.Request, id int64) {
+	// Who may save comes first: a form nobody lets them save is not checked for them.
+	var err error
+	switch p := principal(r); {
+	case p.Anonymous():
+		err = errs.E(errs.Unauthenticated, "log in to make changes")
+	case id == 0 && !actors.CanCreate(p):
+		err = errs.E(errs.Forbidden, "your role does not register actors")
+	case id != 0:
+		var before actors.Actor
+		if before, err = s.actors.Actor(r.Context(), p, id); err == nil {
+			err = auth.Authorize(p, before.Owner())
+		}
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	a, form, problems := actorFromForm(r)
 	form.ID = id
 	var before actors.Actor
 	var warnings []actors.Warning
-	var err error
 	if len(problems) == 0 {
 		if id == 0 {
 			a, warnings, err = s.actors.Create(r.Context(), principal(r), a)
@@ -342,11 +402,12 @@ func (s *Server) saveActor(w http.ResponseWriter, r *http.Request, id int64) {
 		s.fail(w, r, err)
 		return
 	}
-	flash := "saved"
-	if len(warnings) > 0 {
-		flash = "saved_duplicate"
+	// The actor's page names and links the look-alikes.
+	q := url.Values{"ok": {"saved"}}
+	for _, w := range warnings {
+		q.Add("parecido", strconv.FormatInt(w.ActorID, 10))
 	}
-	http.Redirect(w, r, fmt.Sprintf("/actores/%d?ok=%s", a.ID, flash), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/actores/%d?%s", a.ID, q.Encode()), http.StatusSeeOther)
 }
 
 func (s *Server) actorCreate(w http.ResponseWriter, r *http.Request) { s.saveActor(w, r, 0) }

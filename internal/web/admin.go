@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -231,14 +232,13 @@ func (s *Server) updateUserForm(w http.ResponseWriter, r *http.Request) {
 
 // The audit log: a page and an API endpoint, both exportable to CSV.
 
-func auditFilter(r *http.Request) (audit.Filter, error) {
-	q := r.URL.Query()
+func auditFilter(q url.Values) (audit.Filter, error) {
 	f := audit.Filter{Entity: q.Get("entity"), EntityID: q.Get("entity_id"), Limit: 200}
 	fields := map[string]string{}
 	if v := q.Get("user"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			fields["user"] = "a user id"
+			fields["user"] = msgUser
 		}
 		f.UserID = id
 	}
@@ -246,7 +246,7 @@ func auditFilter(r *http.Request) (audit.Filter, error) {
 		if v := q.Get(name); v != "" {
 			t, err := time.Parse("2006-01-02", v)
 			if err != nil {
-				fields[name] = "a date as YYYY-MM-DD"
+				fields[name] = msgDate
 			}
 			*dst = t
 		}
@@ -266,13 +266,10 @@ func auditFilter(r *http.Request) (audit.Filter, error) {
 	return f, nil
 }
 
-func (s *Server) auditEntries(w http.ResponseWriter, r *http.Request) ([]audit.Entry, bool) {
+// auditEntries lists the entries the filter selects, or answers with the
+// CSV download (?format=csv) or an error and returns false.
+func (s *Server) auditEntries(w http.ResponseWriter, r *http.Request, f audit.Filter) ([]audit.Entry, bool) {
 	if err := auth.Require(principal(r), auth.ReadAudit); err != nil {
-		s.fail(w, r, err)
-		return nil, false
-	}
-	f, err := auditFilter(r)
-	if err != nil {
 		s.fail(w, r, err)
 		return nil, false
 	}
@@ -393,7 +390,12 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 	if s.requireLogin(w, r) == nil {
 		return
 	}
-	entries, ok := s.auditEntries(w, r)
+	f, problems, err := readFilters(r, auditFilter)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	entries, ok := s.auditEntries(w, r, f)
 	if !ok {
 		return
 	}
@@ -401,11 +403,16 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 	for i, e := range entries {
 		rows[i] = auditRow{Entry: e, Changes: changes(e.Before, e.After)}
 	}
-	s.render(w, r, http.StatusOK, "audit.html", i18n.T(langOf(r), "audit.title"), rows)
+	s.renderFiltered(w, r, "audit.html", Page{Title: i18n.T(langOf(r), "audit.title"), Data: rows}, problems)
 }
 
 func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
-	entries, ok := s.auditEntries(w, r)
+	f, err := auditFilter(r.URL.Query())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	entries, ok := s.auditEntries(w, r, f)
 	if !ok {
 		return
 	}

@@ -152,10 +152,10 @@ type browser struct {
 
 func (s *testSite) browser() *browser {
 	jar, _ := cookiejar.New(nil)
-	c := s.http.Client()
+	c := *s.http.Client() // a copy: the server's client is shared, and each browser keeps its own cookies
 	c.Jar = jar
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &browser{site: s, client: c}
+	return &browser{site: s, client: &c}
 }
 
 var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)

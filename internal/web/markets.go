@@ -103,7 +103,7 @@ func intParam(q url.Values, name string, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, errs.Fields("invalid parameter", map[string]string{name: "a whole number"})
+		return 0, errs.Fields("invalid parameter", map[string]string{name: msgWhole})
 	}
 	return n, nil
 }
@@ -114,14 +114,21 @@ func readMarketQuery(q url.Values) (marketQuery, error) {
 	mq := marketQuery{Line: q.Get("line"), HS: strings.TrimSpace(q.Get("hs")), Flow: q.Get("flow")}
 	switch {
 	case mq.HS != "":
-		mq.Product = trade.AsReported(strings.Split(mq.HS, ",")...)
+		codes := strings.Split(mq.HS, ",")
+		for i, c := range codes {
+			codes[i] = strings.TrimSpace(c)
+			if len(codes[i]) < 2 || len(codes[i]) > 10 || strings.Trim(codes[i], "0123456789") != "" {
+				return mq, errs.Fields("invalid HS codes", map[string]string{"hs": msgHS})
+			}
+		}
+		mq.Product = trade.AsReported(codes...)
 	default:
 		if mq.Line == "" {
 			mq.Line = "loco_congelado"
 		}
 		p, ok := trade.ProductLine(mq.Line)
 		if !ok {
-			return mq, errs.Fields("unknown product line", map[string]string{"line": "see /api/v1/markets/product-lines"})
+			return mq, errs.Fields("unknown product line", map[string]string{"line": msgLine})
 		}
 		mq.Product = p
 	}
@@ -142,7 +149,7 @@ func readMarketQuery(q url.Values) (marketQuery, error) {
 		mq.Year = mq.To
 	}
 	if mq.From > mq.To || mq.To-mq.From > 60 {
-		return mq, errs.Fields("invalid years", map[string]string{"from": "from ≤ to, at most 60 years"})
+		return mq, errs.Fields("invalid years", map[string]string{"from": msgYears, "to": msgYears})
 	}
 	return mq, nil
 }
@@ -220,7 +227,7 @@ type marketsView struct {
 }
 
 func (s *Server) marketsPage(w http.ResponseWriter, r *http.Request) {
-	mq, err := readMarketQuery(r.URL.Query())
+	mq, problems, err := readFilters(r, readMarketQuery)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -248,8 +255,11 @@ func (s *Server) marketsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	q.Del("lang")
+	for field := range problems {
+		q.Del(field)
+	}
 	v.Selection = q.Encode()
-	s.render(w, r, http.StatusOK, "markets.html", i18n.T(langOf(r), "module.markets"), v)
+	s.renderFiltered(w, r, "markets.html", Page{Title: i18n.T(langOf(r), "module.markets"), Data: v}, problems)
 }
 
 // importersChart draws the five largest importers' values by year.
@@ -348,8 +358,21 @@ func (s *Server) tradeTemplate(format string) http.HandlerFunc {
 	}
 }
 
-func (s *Server) tradeImportPage(w http.ResponseWriter, r *http.Request) {
+// mayImportTrade reports whether the request's user may import trade files;
+// otherwise it has answered (the login page, or forbidden).
+func (s *Server) mayImportTrade(w http.ResponseWriter, r *http.Request) bool {
 	if s.requireLogin(w, r) == nil {
+		return false
+	}
+	if !trade.CanImport(principal(r)) {
+		s.fail(w, r, errs.E(errs.Forbidden, "your role does not import trade data"))
+		return false
+	}
+	return true
+}
+
+func (s *Server) tradeImportPage(w http.ResponseWriter, r *http.Request) {
+	if !s.mayImportTrade(w, r) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "trade_import.html", i18n.T(langOf(r), "markets.import"), nil)
@@ -358,7 +381,7 @@ func (s *Server) tradeImportPage(w http.ResponseWriter, r *http.Request) {
 // tradeImport starts an import in the background and sends the browser to
 // its progress page; the upload is kept in a temporary file meanwhile.
 func (s *Server) tradeImport(w http.ResponseWriter, r *http.Request) {
-	if s.requireLogin(w, r) == nil {
+	if !s.mayImportTrade(w, r) {
 		return
 	}
 	file, hdr, err := r.FormFile("archivo")

@@ -136,11 +136,36 @@ type exporterCard struct {
 	Products []offer.Product
 }
 
+// catalogueFilter reads the catalogue's filters, refusing values that are
+// not among the form's choices.
+func (l offerLists) catalogueFilter(q url.Values) (offer.Filter, error) {
+	f := offer.Filter{Species: q.Get("especie"), Presentation: q.Get("presentacion"), Certification: q.Get("certificacion"), Market: q.Get("mercado")}
+	problems := map[string]string{}
+	choice := func(field, value string, ok bool) {
+		if value != "" && !ok {
+			problems[field] = msgChoice
+		}
+	}
+	_, ok := l.Species[f.Species]
+	choice("especie", f.Species, ok)
+	choice("presentacion", f.Presentation, slices.Contains(offer.Presentations, f.Presentation))
+	choice("certificacion", f.Certification, slices.ContainsFunc(l.Certs, func(t vocab.Term) bool { return t.Code == f.Certification }))
+	choice("mercado", f.Market, slices.ContainsFunc(l.Markets, func(p trade.Partner) bool { return p.ISO == f.Market }))
+	if len(problems) > 0 {
+		return f, errs.Fields("invalid filters", problems)
+	}
+	return f, nil
+}
+
 func (s *Server) cataloguePage(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	v := catalogueView{Today: s.offer.Now(), Filter: offer.Filter{Species: q.Get("especie"), Presentation: q.Get("presentacion"), Certification: q.Get("certificacion"), Market: q.Get("mercado")}}
+	v := catalogueView{Today: s.offer.Now()}
 	var err error
 	if v.offerLists, err = s.offerLists(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var problems map[string]string
+	if v.Filter, problems, err = readFilters(r, v.offerLists.catalogueFilter); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -166,7 +191,7 @@ func (s *Server) cataloguePage(w http.ResponseWriter, r *http.Request) {
 	for _, a := range exporters {
 		v.Exporters = append(v.Exporters, exporterCard{Actor: a, Products: byActor[a.ID]})
 	}
-	s.renderPublic(w, r, "catalogue.html", i18n.T(langOf(r), "offer.title"), i18n.T(langOf(r), "offer.description"), v, nil, "")
+	s.renderFiltered(w, r, "catalogue.html", Page{Title: i18n.T(langOf(r), "offer.title"), Description: i18n.T(langOf(r), "offer.description"), Data: v}, problems)
 }
 
 type exporterView struct {
@@ -322,6 +347,12 @@ func productCells(p offer.Product) map[string]string {
 
 var productColumns = []string{"species", "presentation", "hs_code", "name_es", "name_en", "description_es", "description_en", "capacity", "seasons", "markets"}
 
+// exporterOwner is who may change an exporter's products (offer.Service.Save asks the same).
+func (s *Server) exporterOwner(r *http.Request, actorID int64) (auth.Owner, error) {
+	a, err := s.actors.Actor(r.Context(), principal(r), actorID)
+	return a.Owner(), err
+}
+
 func (s *Server) offerProductForm(w http.ResponseWriter, r *http.Request) {
 	if s.requireLogin(w, r) == nil {
 		return
@@ -339,6 +370,14 @@ func (s *Server) offerProductForm(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	} else if v.Product.ActorID, err = pathID(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	owner, err := s.exporterOwner(r, v.Product.ActorID)
+	if err == nil {
+		err = auth.Authorize(principal(r), owner)
+	}
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -396,6 +435,15 @@ func (s *Server) offerProductSave(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) offerProductPhoto(w http.ResponseWriter, r *http.Request) {
 	id, err := idParam(r, "pid")
+	if err == nil {
+		var p offer.Product
+		var owner auth.Owner
+		if p, err = s.offer.Product(r.Context(), id); err == nil {
+			if owner, err = s.exporterOwner(r, p.ActorID); err == nil {
+				err = auth.Authorize(principal(r), owner)
+			}
+		}
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -31,6 +31,7 @@ func (s *Server) planningRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /plan-reportes/{rid}/enviar", s.reportTransition("submit"))
 	mux.HandleFunc("POST /plan-reportes/{rid}/aprobar", s.reportTransition("approve"))
 	mux.HandleFunc("POST /plan-reportes/{rid}/devolver", s.reportTransition("return"))
+	mux.HandleFunc("GET /admin/revision", s.reviewQueue)
 	mux.HandleFunc("GET /plan-evidencias/{eid}", s.evidenceFile)
 	mux.HandleFunc("GET /plan-reportes/{rid}", func(w http.ResponseWriter, r *http.Request) {
 		rid, err := idParam(r, "rid")
@@ -58,11 +59,20 @@ func (s *Server) planningRoutes(mux *http.ServeMux) {
 // planYear is the year lights are computed for: ?anio= (or ?year=), else this year.
 func (s *Server) planYear(r *http.Request) int {
 	for _, k := range []string{"anio", "year"} {
-		if y, err := strconv.Atoi(r.URL.Query().Get(k)); err == nil && y >= 1990 && y <= 2100 {
+		if y, err := strconv.Atoi(r.URL.Query().Get(k)); err == nil && y >= 1900 && y <= 2100 {
 			return y
 		}
 	}
 	return s.planning.Now().Year()
+}
+
+// planYearProblems says, for a plan page's year form, why ?anio= was left out.
+func planYearProblems(r *http.Request) map[string]string {
+	raw := r.URL.Query().Get("anio")
+	if y, err := strconv.Atoi(raw); raw == "" || (err == nil && y >= 1900 && y <= 2100) {
+		return nil
+	}
+	return localizeProblems(langOf(r), map[string]string{"anio": msgYear})
 }
 
 func idParam(r *http.Request, name string) (int64, error) {
@@ -111,14 +121,14 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Due = len(due)
 	}
-	s.render(w, r, http.StatusOK, "plan.html", v.Plan.Title, v)
+	s.renderFiltered(w, r, "plan.html", Page{Title: v.Plan.Title, Data: v}, planYearProblems(r))
 }
 
 type dueView struct {
 	PlanID  int64
 	Year    int
 	Due     []planning.Activity
-	Pending []planning.Report
+	Pending []planning.Pending
 }
 
 func (s *Server) duePage(w http.ResponseWriter, r *http.Request) {
@@ -141,7 +151,7 @@ func (s *Server) duePage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.render(w, r, http.StatusOK, "plan_due.html", i18n.T(langOf(r), "plan.due"), v)
+	s.renderFiltered(w, r, "plan_due.html", Page{Title: i18n.T(langOf(r), "plan.due"), Data: v}, planYearProblems(r))
 }
 
 func writePDF(w http.ResponseWriter, name string, b []byte) {
@@ -221,6 +231,10 @@ func (s *Server) reportXLSX(w http.ResponseWriter, r *http.Request) {
 
 // planImport loads another plan from a data file (administrators).
 func (s *Server) planImport(w http.ResponseWriter, r *http.Request) {
+	if err := auth.Authorize(principal(r), planning.ImportOwner); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	file, _, err := r.FormFile("archivo")
 	if err != nil {
 		s.fail(w, r, errs.E(errs.Invalid, "choose a plan file"))
@@ -362,7 +376,7 @@ func (s *Server) annualPlanPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "plan_annual.html", i18n.T(langOf(r), "plan.poa", v.Year), v)
+	s.renderFiltered(w, r, "plan_annual.html", Page{Title: i18n.T(langOf(r), "plan.poa", v.Year), Data: v}, planYearProblems(r))
 }
 
 func (s *Server) annualPlanSave(w http.ResponseWriter, r *http.Request) {
@@ -418,6 +432,8 @@ type activityView struct {
 	Checks    []planning.TargetCheck
 	Conflict  *conflictView
 	who       auth.Principal
+	// NoteErrors says by a report's return form why it was not returned.
+	NoteErrors map[int64]string
 }
 
 // CanChange reports whether the user may change a report: save it, add
@@ -497,7 +513,7 @@ func (s *Server) activityPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
+	s.renderFiltered(w, r, "activity.html", Page{Title: v.Activity.Code + " " + v.Activity.Title, Data: v}, planYearProblems(r))
 }
 
 func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) {
@@ -590,18 +606,78 @@ func (s *Server) transition(r *http.Request, action string, rid int64, note stri
 	}
 }
 
+// reportTransition submits, approves or returns a report from its activity's
+// page or from the review queue (volver=/admin/revision), and goes back there;
+// a return without a note shows that page again with the error by the note.
 func (s *Server) reportTransition(action string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		rid, err := idParam(r, "rid")
 		if err == nil {
 			_, err = s.transition(r, action, rid, strings.TrimSpace(r.PostFormValue("note")))
 		}
+		fromQueue := r.PostFormValue("volver") == reviewQueuePath
+		if e, ok := err.(*errs.Error); ok && e.Kind == errs.Invalid && e.Fields["note"] != "" {
+			noteErrors := map[int64]string{rid: i18n.T(langOf(r), "review.note_needed")}
+			if fromQueue {
+				s.renderReviewQueue(w, r, http.StatusUnprocessableEntity, noteErrors)
+			} else {
+				s.renderActivityOfReport(w, r, rid, noteErrors)
+			}
+			return
+		}
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
+		if fromQueue {
+			http.Redirect(w, r, reviewQueuePath+"?ok=report_"+action, http.StatusSeeOther)
+			return
+		}
 		s.backToActivity(w, r, rid, "report_"+action)
 	}
+}
+
+// renderActivityOfReport shows a report's activity page again (422) with
+// the error by the report's return form.
+func (s *Server) renderActivityOfReport(w http.ResponseWriter, r *http.Request, rid int64, noteErrors map[int64]string) {
+	_, a, err := s.planning.Report(r.Context(), principal(r), rid)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	r.SetPathValue("id", strconv.FormatInt(a.PlanID, 10))
+	r.SetPathValue("code", a.Code)
+	v, err := s.activityView(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.NoteErrors = noteErrors
+	s.render(w, r, http.StatusUnprocessableEntity, "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
+}
+
+// reviewQueuePath is the Mesa de Trabajo's queue of submitted reports.
+const reviewQueuePath = "/admin/revision"
+
+type reviewView struct {
+	Reports    []planning.Pending
+	NoteErrors map[int64]string // report ID → why it was not returned
+}
+
+func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	s.renderReviewQueue(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) renderReviewQueue(w http.ResponseWriter, r *http.Request, status int, noteErrors map[int64]string) {
+	list, err := s.planning.PendingReview(r.Context(), principal(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "review.html", i18n.T(langOf(r), "plan.pending_review"), reviewView{Reports: list, NoteErrors: noteErrors})
 }
 
 func (s *Server) evidenceFile(w http.ResponseWriter, r *http.Request) {

@@ -29,6 +29,7 @@ func (s *Server) productionRoutes(mux *http.ServeMux) {
 		mux.HandleFunc("GET /produccion/plantilla."+format, s.productionTemplate(format))
 	}
 	s.importRoutes(mux, importKind{Base: "/produccion", Title: "production.import", Lead: "import.lead", Back: "module.production",
+		can: production.CanCreate,
 		run: func(ctx context.Context, p auth.Principal, r io.Reader, name string) (importResult, error) {
 			rep, err := s.production.Import(ctx, p, r, name)
 			return importResult{Rows: rep.Rows, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged}, err
@@ -85,7 +86,7 @@ func productionQuery(q url.Values, api bool) (production.Query, error) {
 		if v := q.Get(key); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1900 || n > 2100 {
-				fields[key] = "a year between 1900 and 2100"
+				fields[key] = msgYear
 			}
 			*dst = n
 		}
@@ -125,25 +126,28 @@ func (v productionView) Selected(dimension, code string) bool {
 	return slices.Contains(list, code)
 }
 
-func (s *Server) loadProductionView(r *http.Request) (productionView, error) {
+// loadProductionView reads the page's selection and what it shows, with the
+// problems of the selection's invalid values, which it leaves out.
+func (s *Server) loadProductionView(r *http.Request) (productionView, map[string]string, error) {
 	lang := langOf(r)
 	v := productionView{Names: map[string]string{}, Vocabulary: map[string][]vocab.Term{
 		"presentation": production.Presentations, "origin": production.Origins}}
 	var err error
-	if v.Query, err = productionQuery(r.URL.Query(), false); err != nil {
-		return v, err
+	var problems map[string]string
+	if v.Query, problems, err = readFilters(r, func(q url.Values) (production.Query, error) { return productionQuery(q, false) }); err != nil {
+		return v, nil, err
 	}
 	if v.Result, err = s.production.Series(r.Context(), v.Query); err != nil {
-		return v, err
+		return v, nil, err
 	}
 	if v.Facts, err = s.production.Facts(r.Context(), v.Query.Places, nil); err != nil {
-		return v, err
+		return v, nil, err
 	}
 	if v.Species, err = s.reference.Species(r.Context()); err != nil {
-		return v, err
+		return v, nil, err
 	}
 	if v.Places, err = s.reference.Places(r.Context()); err != nil {
-		return v, err
+		return v, nil, err
 	}
 	for _, sp := range v.Species {
 		v.Names[sp.Code] = sp.Name(lang)
@@ -154,12 +158,12 @@ func (s *Server) loadProductionView(r *http.Request) (productionView, error) {
 	v.Labels = seriesLabels(v.Result.Series, v.Names, lang)
 	sel := url.Values{}
 	for k, vals := range r.URL.Query() {
-		if k != "lang" && k != "ok" {
+		if _, bad := problems[k]; !bad && k != "lang" && k != "ok" {
 			sel[k] = vals
 		}
 	}
 	v.Selection = sel.Encode()
-	return v, nil
+	return v, problems, nil
 }
 
 // seriesLabels names each series by what distinguishes it from the others.
@@ -200,17 +204,17 @@ func seriesLabels(series []production.Series, names map[string]string, lang i18n
 }
 
 func (s *Server) productionPage(w http.ResponseWriter, r *http.Request) {
-	v, err := s.loadProductionView(r)
+	v, problems, err := s.loadProductionView(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	v.Canwrite = production.CanCreate(principal(r))
-	s.render(w, r, http.StatusOK, "production.html", i18n.T(langOf(r), "module.production"), v)
+	s.renderFiltered(w, r, "production.html", Page{Title: i18n.T(langOf(r), "module.production"), Data: v}, problems)
 }
 
 func (s *Server) productionChart(w http.ResponseWriter, r *http.Request) {
-	v, err := s.loadProductionView(r)
+	v, _, err := s.loadProductionView(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -335,6 +339,10 @@ func (s *Server) observationNewPage(w http.ResponseWriter, r *http.Request) {
 	if s.requireLogin(w, r) == nil {
 		return
 	}
+	if !production.CanCreate(principal(r)) {
+		s.fail(w, r, errs.E(errs.Forbidden, "your role does not add production figures"))
+		return
+	}
 	s.observationFormPage(w, r, http.StatusOK, observationForm{Cells: map[string]string{
 		"especie": "moluscos", "lugar": "PE-MOQ", "presentacion": "todas", "origen": "todos", "medida": "cantidad",
 		"unidad": "t", "estado": "provisional"}}, nil, "", nil)
@@ -342,6 +350,20 @@ func (s *Server) observationNewPage(w http.ResponseWriter, r *http.Request) {
 
 // saveObservation creates (id 0) or updates an observation from the form.
 func (s *Server) saveObservation(w http.ResponseWriter, r *http.Request, id int64) {
+	// Who may save comes first: a form nobody lets them save is not checked for them.
+	owner := production.NewOwner(principal(r))
+	if id != 0 {
+		o, err := s.production.Observation(r.Context(), id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		owner = o.Owner()
+	}
+	if err := auth.Authorize(principal(r), owner); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	cells := formCells(r)
 	version := parseVersion(r.PostFormValue("version"))
 	o, problems := production.FromCells(cells)

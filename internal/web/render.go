@@ -159,6 +159,13 @@ type Page struct {
 	CSRF template.HTML
 	// Flash is a one-line confirmation after a change ("saved").
 	Flash string
+	// Pending counts the submitted reports waiting for review, for reviewers' navigation.
+	Pending int
+	// Demo says that the demonstration dataset is loaded: every page shows a banner.
+	Demo bool
+	// Invalid holds the problems of a filter form's values by field, in the
+	// page's language; the form shows each by its field.
+	Invalid map[string]string
 	// Base is the site's address as the visitor reached it, for absolute links.
 	Base string
 	// Canonical is the page's canonical absolute address.
@@ -237,6 +244,19 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	if p.Description == "" {
 		p.Description = i18n.T(p.Lang, "site.long") + " — " + i18n.T(p.Lang, "site.region")
+	}
+	if s.demo != nil {
+		var err error
+		if p.Demo, err = s.demo(r.Context()); err != nil {
+			s.log.ErrorContext(r.Context(), "read whether demo data is loaded", "err", err)
+		}
+	}
+	if p.Has(string(auth.ApproveReports)) {
+		n, err := s.planning.CountPendingReview(r.Context(), principal(r))
+		if err != nil {
+			s.log.ErrorContext(r.Context(), "count reports to review", "err", err)
+		}
+		p.Pending = n
 	}
 	if f := r.URL.Query().Get("ok"); f != "" {
 		p.Flash = i18n.T(p.Lang, "flash."+f)

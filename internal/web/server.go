@@ -54,6 +54,9 @@ type Options struct {
 	// MetricsNetworks and MetricsToken say who besides loopback reads /metrics.
 	MetricsNetworks []netip.Prefix
 	MetricsToken    string
+	// Demo reports whether the demonstration dataset is loaded (every page
+	// then says so); nil when it never is.
+	Demo func(context.Context) (bool, error)
 }
 
 // Server is SRIIM's HTTP handler.
@@ -69,6 +72,7 @@ type Server struct {
 	trade      *trade.Service
 	offer      *offer.Service
 	mailer     mail.Sender
+	demo       func(context.Context) (bool, error)
 	pages      pages
 	assets     assets
 	metrics    *metrics
@@ -92,7 +96,7 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts,
 		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, mailer: o.Mailer,
-		addr: o.Addr, publicURL: o.PublicURL, trustedProxies: o.TrustedProxies, metricsNetworks: o.MetricsNetworks, metricsToken: o.MetricsToken}
+		addr: o.Addr, publicURL: o.PublicURL, trustedProxies: o.TrustedProxies, metricsNetworks: o.MetricsNetworks, metricsToken: o.MetricsToken, demo: o.Demo}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
