@@ -69,6 +69,24 @@ func Load(ctx context.Context, d *db.DB, s Services, log *slog.Logger) error {
 		}},
 		{"trade-cuadro2.csv", func(r *bytes.Reader) (int, error) { return s.Trade.LoadPublishedShares(ctx, r) }},
 	}
+	pending := func() (bool, error) {
+		for _, ds := range datasets {
+			if v, err := MetaValue(ctx, d, "seed."+ds.file); err != nil || v == "" {
+				return err == nil, err
+			}
+		}
+		return false, nil
+	}
+	if todo, err := pending(); err != nil || !todo {
+		return err
+	}
+	// Instances that start together load the seed once: the first to take
+	// the lock loads what is missing, the others then find it loaded.
+	unlock, err := d.Lock(ctx, "sriim.seed")
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	for _, ds := range datasets {
 		key := "seed." + ds.file
 		loaded, err := MetaValue(ctx, d, key)
