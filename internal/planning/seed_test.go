@@ -1,45 +1,19 @@
 package planning
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"sriim/internal/seedtext"
 )
-
-// seedText is the seed document, which sits in ../shared beside the
-// repository (as in CI); the test is skipped where it is absent.
-func seedText(t *testing.T) string {
-	t.Helper()
-	matches, _ := filepath.Glob("../../../shared/seed/*.txt")
-	for _, m := range matches {
-		b, err := os.ReadFile(m)
-		if err == nil && strings.Contains(string(b), "MATRIZ DE PLANIFICACIÓN") {
-			return string(b)
-		}
-	}
-	t.Skip("the seed document is not beside the repository")
-	return ""
-}
-
-var (
-	spaces     = regexp.MustCompile(`\s+`)
-	hyphenated = regexp.MustCompile(`(\pL)- (\pL)`) // a word broken across lines: "Procesadores-\nexportadores"
-)
-
-// squash folds the PDF text's line breaks into single spaces.
-func squash(s string) string {
-	s = strings.TrimSpace(spaces.ReplaceAllString(s, " "))
-	return hyphenated.ReplaceAllString(s, "$1-$2")
-}
 
 // TestDataFileMatchesSeedMatrix checks, for every activity of the data file,
 // that the seed's planning matrix has an activity with that code, in that
 // order, whose text holds the file's period, its institutions as written, and
 // the start of its title.
 func TestDataFileMatchesSeedMatrix(t *testing.T) {
-	text := seedText(t)
+	text := seedtext.Text(t)
 	text = text[strings.Index(text, "MATRIZ DE PLANIFICACIÓN"):]
 	f := seedPlan(t)
 	var acts []FileActivity
@@ -63,12 +37,12 @@ func TestDataFileMatchesSeedMatrix(t *testing.T) {
 	}
 	starts[len(acts)] = len(text)
 	for i, a := range acts {
-		block := squash(text[starts[i]:starts[i+1]])
-		if !strings.Contains(block, squash(a.Period)) {
+		block := seedtext.Squash(text[starts[i]:starts[i+1]])
+		if !strings.Contains(block, seedtext.Squash(a.Period)) {
 			t.Errorf("%s: period %q is not in the seed's text for it", a.Code, a.Period)
 		}
 		for _, inst := range a.Institutions {
-			if !strings.Contains(block, squash(inst)) {
+			if !strings.Contains(block, seedtext.Squash(inst)) {
 				t.Errorf("%s: institution %q is not in the seed's text for it", a.Code, inst)
 			}
 		}

@@ -154,14 +154,15 @@ var modules = []Module{
 
 // homeFigures are the key figures of the home page, each with its year and source.
 type homeFigures struct {
-	Production     float64 // t, the region's mollusc production in ProductionYear
-	ProductionYear int
-	ProductionSrc  string
-	Exports        float64 // US$, Peru's loco exports in ExportsYear
-	ExportsYear    int
-	ExportsSrc     string
-	Offer          offer.Summary
-	Reports        []trade.ReportSummary
+	Production      float64 // t, the region's mollusc production in ProductionYear
+	ProductionYear  int
+	ProductionSrc   string
+	ProductionNotes []string // the notes of that year's figures
+	Exports         float64  // US$, Peru's loco exports in ExportsYear (the published totals where given)
+	ExportsYear     int
+	ExportsSrc      string
+	Offer           offer.Summary
+	Reports         []trade.ReportSummary
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
@@ -174,7 +175,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	}
 	if n := len(series.Years); n > 0 {
 		f.ProductionYear, f.Production = series.Years[n-1], series.Totals[n-1]
-		f.ProductionSrc = series.Series[0].Source
+		f.ProductionSrc, f.ProductionNotes = series.Series[0].Source, series.Notes[f.ProductionYear]
 	}
 	for _, line := range []string{"loco_congelado", "loco_conserva"} {
 		p, _ := trade.ProductLine(line)
