@@ -15,6 +15,7 @@ import (
 	"sriim/internal/accounts"
 	"sriim/internal/auth"
 	"sriim/internal/db"
+	"sriim/internal/facts"
 	"sriim/internal/planning"
 	"sriim/internal/production"
 	"sriim/internal/reference"
@@ -83,6 +84,7 @@ func Load(ctx context.Context, d *db.DB, s Services, log *slog.Logger) error {
 			return int(b.Rows), s.Trade.NoteBatch(ctx, auth.System, b.ID, cuadro3Note)
 		}},
 		{"trade-cuadro2.csv", func(r *bytes.Reader) (int, error) { return s.Trade.LoadPublishedShares(ctx, r) }},
+		{"facts.csv", func(r *bytes.Reader) (int, error) { return facts.New(d).Load(ctx, auth.System, r) }},
 	}
 	pending := func() (bool, error) {
 		for _, ds := range datasets {

@@ -79,7 +79,7 @@ func TestConcurrentColdStarts(t *testing.T) {
 			for table, want := range map[string]int{
 				"plans": 1, "plan_activities": 61, "trade_batches": 1, "trade_published_shares": rows("trade-cuadro2.csv"),
 				"production_observations": rows("production.csv"), "institutions": rows("institutions.csv"),
-				"species": rows("species.csv"), "places": rows("places.csv"),
+				"species": rows("species.csv"), "places": rows("places.csv"), "facts": rows("facts.csv"),
 			} {
 				var n int
 				if err := first.Read().QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"sriim/internal/errs"
+	"sriim/internal/facts"
 	"sriim/internal/i18n"
 	"sriim/internal/trade"
 )
@@ -218,6 +219,7 @@ type marketsView struct {
 	Shares       []trade.PublishedShare
 	Competition  []trade.Market
 	Batches      []trade.Batch
+	TextFacts    []facts.Fact // figures of the source's text on markets
 	Selection    string
 	CanImport    bool
 }
@@ -235,7 +237,9 @@ func (s *Server) marketsPage(w http.ResponseWriter, r *http.Request) {
 			if v.Suppliers, v.MarketTotal, err = s.trade.Suppliers(ctx, mq.Product, mq.Market, mq.Year, 10); err == nil {
 				if v.Shares, err = s.trade.PublishedShares(ctx); err == nil {
 					if v.Batches, err = s.trade.Batches(ctx); err == nil {
-						v.Competition, err = s.trade.Competitors(ctx, mq.Product, []int{604, 152}, mq.From, mq.To, 5)
+						if v.Competition, err = s.trade.Competitors(ctx, mq.Product, []int{604, 152}, mq.From, mq.To, 5); err == nil {
+							v.TextFacts, err = s.facts.List(ctx, facts.Markets)
+						}
 					}
 				}
 			}

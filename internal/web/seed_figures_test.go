@@ -55,3 +55,44 @@ func TestSeedFiguresAsPrinted(t *testing.T) {
 		t.Errorf("API destinations: published %v, sums %v, notes %q", api.World.Values, api.World.PartnersSum, api.Notes)
 	}
 }
+
+// TestTextFactsListedWhereTheyBelong checks that the figures of the seed's
+// text are listed in its words with their section: the fleet and the
+// hectares on /produccion, Japan's 445 M US$ and Moquegua's US$ 31,500 on
+// /mercados, and all of them in the API.
+func TestTextFactsListedWhereTheyBelong(t *testing.T) {
+	site := newSite(t, dbtest.Open(t, db.SQLite), false)
+	b := site.browser()
+	for path, wants := range map[string][]string{
+		"/produccion": {"347 embarcaciones", "se estima en 1,700", "12 Ha concesionadas", "2.2 Situación de la gestión organizacional"},
+		"/mercados":   {"445 millones de dólares", "31,500 dólares", "8–12", "2.4.1 Mercado Nacional y Regional", "2.5.2 Exportaciones regionales"},
+	} {
+		_, page, _ := b.get(path)
+		i := strings.Index(page, `id="cifras-del-texto"`)
+		if i < 0 {
+			t.Fatalf("%s lists no figures of the text", path)
+		}
+		for _, want := range wants {
+			if !strings.Contains(page[i:], want) {
+				t.Errorf("%s: the figures of the text lack %q", path, want)
+			}
+		}
+	}
+	_, page, _ := b.get("/produccion")
+	if strings.Contains(page[strings.Index(page, `id="cifras-del-texto"`):], "445 millones") {
+		t.Error("/produccion lists the market figures")
+	}
+	status, body := site.apiCall("", "GET", "/api/v1/facts?topic=markets", nil)
+	var api struct{ Facts []struct{ Topic, Section, Statement string } }
+	if err := json.Unmarshal([]byte(body), &api); status != 200 || err != nil || len(api.Facts) < 30 {
+		t.Fatalf("%d %v: %d facts", status, err, len(api.Facts))
+	}
+	for _, f := range api.Facts {
+		if f.Topic != "markets" || f.Section == "" || f.Statement == "" {
+			t.Errorf("fact %+v", f)
+		}
+	}
+	if status, _ := site.apiCall("", "GET", "/api/v1/facts?topic=x", nil); status != 422 && status != 400 {
+		t.Errorf("unknown topic: %d", status)
+	}
+}

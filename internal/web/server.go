@@ -20,6 +20,7 @@ import (
 	"sriim/internal/accounts"
 	"sriim/internal/actors"
 	"sriim/internal/db"
+	"sriim/internal/facts"
 	"sriim/internal/i18n"
 	"sriim/internal/mail"
 	"sriim/internal/offer"
@@ -41,6 +42,7 @@ type Options struct {
 	Planning   *planning.Service
 	Trade      *trade.Service
 	Offer      *offer.Service
+	Facts      *facts.Service
 	// CSRFKey signs CSRF cookies; all instances sharing a database share it.
 	CSRFKey []byte
 	// Mailer sends password-reset links; nil when no SMTP server is configured.
@@ -59,6 +61,7 @@ type Server struct {
 	planning   *planning.Service
 	trade      *trade.Service
 	offer      *offer.Service
+	facts      *facts.Service
 	mailer     mail.Sender
 	pages      pages
 	assets     assets
@@ -76,7 +79,7 @@ func New(o Options) (*Server, error) {
 		return nil, errors.New("web: CSRFKey must be 32 bytes")
 	}
 	s := &Server{db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts,
-		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, mailer: o.Mailer}
+		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, facts: o.Facts, mailer: o.Mailer}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err

@@ -19,13 +19,13 @@ CREATE TABLE facts (
     id        INTEGER PRIMARY KEY,
     topic     TEXT NOT NULL CHECK (topic IN ('production', 'markets')),
     section   TEXT NOT NULL,
-    statement TEXT NOT NULL,
+    measure   TEXT NOT NULL,              -- what the figure is, in a few words
+    statement TEXT NOT NULL,              -- the source's own words
     value     REAL NOT NULL,
     value_to  REAL,
     unit      TEXT NOT NULL,
     period    TEXT NOT NULL DEFAULT '',
     source    TEXT NOT NULL,
     note      TEXT NOT NULL DEFAULT '',
-    position  INTEGER NOT NULL,
-    UNIQUE (topic, position)
+    position  INTEGER NOT NULL            -- the order of the source's text
 );
