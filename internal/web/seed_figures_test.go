@@ -83,7 +83,9 @@ func TestTextFactsListedWhereTheyBelong(t *testing.T) {
 		t.Error("/produccion lists the market figures")
 	}
 	status, body := site.apiCall("", "GET", "/api/v1/facts?topic=markets", nil)
-	var api struct{ Facts []struct{ Topic, Section, Statement string } }
+	var api struct {
+		Facts []struct{ Topic, Section, Statement string }
+	}
 	if err := json.Unmarshal([]byte(body), &api); status != 200 || err != nil || len(api.Facts) < 30 {
 		t.Fatalf("%d %v: %d facts", status, err, len(api.Facts))
 	}
