@@ -67,7 +67,13 @@ func (in *instance) Logs() string {
 // the test ends.
 func start(t *testing.T, dialect db.Dialect, args ...string) *instance {
 	t.Helper()
-	in := &instance{DataDir: t.TempDir(), DSN: dbtest.DSN(t, dialect)}
+	return startOn(t, dbtest.DSN(t, dialect), t.TempDir(), args...)
+}
+
+// startOn runs `sriim serve` on a given database and data directory.
+func startOn(t *testing.T, dsn, dataDir string, args ...string) *instance {
+	t.Helper()
+	in := &instance{DataDir: dataDir, DSN: dsn}
 	in.cmd = exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", in.DSN, "--data-dir", in.DataDir}, args...)...)
 	stderr, err := in.cmd.StderrPipe()
 	if err != nil {
