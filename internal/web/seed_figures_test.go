@@ -37,7 +37,7 @@ func TestSeedFiguresAsPrinted(t *testing.T) {
 		}
 	}
 	_, page, _ = b.get("/produccion")
-	if i := strings.Index(page, `id="nota-2003"`); i < 0 || !strings.Contains(page[i:], "860 Tm") || !strings.Contains(page, ">861<") {
+	if i := strings.Index(page, `id="nota-2003"`); i < 0 || !strings.Contains(page[i:], "860 Tm") || !strings.Contains(page, `aria-describedby="nota-2003">861<`) {
 		t.Errorf("production page: 2003 total without the text's 860 noted")
 	}
 	status, body := site.apiCall("", "GET", "/api/v1/markets/destinations?reporter=604&line=loco_congelado&from=2000&to=2005", nil)
