@@ -45,17 +45,3 @@ func Squash(s string) string {
 	s = strings.TrimSpace(spaces.ReplaceAllString(s, " "))
 	return hyphenated.ReplaceAllString(s, "$1-$2")
 }
-
-// Section returns the text of a section of the seed: from its heading (the
-// last occurrence, after the table of contents) to the next heading.
-func Section(text, heading, next string) string {
-	i := strings.LastIndex(text, heading)
-	if i < 0 {
-		return ""
-	}
-	j := strings.Index(text[i+len(heading):], next)
-	if j < 0 {
-		return text[i:]
-	}
-	return text[i : i+len(heading)+j]
-}
