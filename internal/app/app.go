@@ -60,6 +60,8 @@ Commands:
   import    import spreadsheets: "sriim import actors|production FILE…"
   export    export spreadsheets: "sriim export actors|production --format csv|xlsx --out FILE"
   report    market-intelligence report: "sriim report markets --period 2026-S1 --lang es --out DIR"
+  backup    a consistent snapshot of the database and the uploaded files while SRIIM runs: "sriim backup --out FILE"
+  restore   put a backup into an empty data directory or database, and check it: "sriim restore FILE"
   openapi   print the OpenAPI document of the JSON API
   version   print the version
 
@@ -90,6 +92,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runExport(ctx, rest, stdout, stderr)
 	case "report":
 		err = runReport(ctx, rest, stdout, stderr)
+	case "backup":
+		err = runBackup(ctx, rest, stdout, stderr)
+	case "restore":
+		err = runRestore(ctx, rest, stdout, stderr)
 	case "openapi":
 		var doc []byte
 		if doc, err = web.OpenAPI(version()); err == nil {
@@ -251,7 +257,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	opts := web.Options{DB: d, Logger: log, Version: version(), Accounts: svc.accounts,
-		Reference: svc.reference, Production: svc.production, Actors: svc.actors, Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, CSRFKey: key,
+		Reference: svc.reference, Production: svc.production, Actors: svc.actors, Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, Facts: svc.facts, CSRFKey: key,
 		Addr: cfg.Addr, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, MetricsNetworks: cfg.MetricsNetworks, MetricsToken: cfg.MetricsToken,
 		Demo: func(ctx context.Context) (bool, error) { return seeding.DemoLoaded(ctx, d) }}
 	if mailer != nil {

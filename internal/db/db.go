@@ -51,6 +51,7 @@ type DB struct {
 	Dialect Dialect
 	read    *sql.DB
 	write   *sql.DB
+	path    string // the SQLite database file
 }
 
 // Open connects to dsn ("sqlite:PATH" or a postgres:// URL). It does not migrate.
@@ -84,7 +85,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			return nil, err
 		}
 		r.SetMaxOpenConns(8)
-		d = &DB{Dialect: SQLite, read: r, write: w}
+		d = &DB{Dialect: SQLite, read: r, write: w, path: path}
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		p, err := sql.Open("pgx", dsn)
 		if err != nil {

@@ -231,25 +231,33 @@ func CheckTargets(a Activity, history map[int64][]IndicatorPoint, year int) []Ta
 		return nil
 	}
 	var out []TargetCheck
-	for _, t := range a.Targets {
-		if t.Value == nil {
-			continue
-		}
-		c := TargetCheck{Target: t, IndicatorID: ind.ID, Due: year > t.Year}
-		for _, pt := range history[ind.ID] {
-			if py, err := periodYear(pt.Period); err == nil && py <= t.Year {
-				v := pt.Value
-				c.Reported, c.Period = &v, pt.Period
+	for _, tg := range a.Targets {
+		for _, m := range tg.Milestones() { // each milestone with a number is checked on its own
+			if m.Value == nil {
+				continue
 			}
+			t := Target{Statement: tg.Statement, Year: m.Year, YearStated: tg.YearStated, Value: m.Value, Unit: m.Unit}
+			out = append(out, checkTarget(t, ind, history[ind.ID], year))
 		}
-		if c.Reported != nil {
-			if ind.Kind == "days" {
-				c.Met = *c.Reported <= *t.Value
-			} else {
-				c.Met = *c.Reported >= *t.Value
-			}
-		}
-		out = append(out, c)
 	}
 	return out
+}
+
+// checkTarget compares one target with the indicator's approved values.
+func checkTarget(t Target, ind *Indicator, history []IndicatorPoint, year int) TargetCheck {
+	c := TargetCheck{Target: t, IndicatorID: ind.ID, Due: year > t.Year}
+	for _, pt := range history {
+		if py, err := periodYear(pt.Period); err == nil && py <= t.Year {
+			v := pt.Value
+			c.Reported, c.Period = &v, pt.Period
+		}
+	}
+	if c.Reported != nil {
+		if ind.Kind == "days" {
+			c.Met = *c.Reported <= *t.Value
+		} else {
+			c.Met = *c.Reported >= *t.Value
+		}
+	}
+	return c
 }

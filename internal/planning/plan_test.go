@@ -37,9 +37,10 @@ func TestParseTarget(t *testing.T) {
 		{"Cada semestre se ha emitido reportes de inteligencia de mercados.", 2008, 2008, false, 0, ""},
 		{"Actualizaciones anuales.", 2010, 2010, false, 0, ""},
 		{"Al 2007 se ha establecido dos Convenios y al 2008 dos más.", 2010, 2007, true, 0, ""},
+		{"Los años siguientes se actualiza periódicamente.", 2007, 2016, false, 0, ""},
 	}
 	for _, tt := range tests {
-		got := ParseTarget(tt.statement, tt.end)
+		got := ParseTarget(tt.statement, tt.end, 2016)
 		value := 0.0
 		if got.Value != nil {
 			value = *got.Value
@@ -60,11 +61,11 @@ func TestEverySeedTargetHasAYear(t *testing.T) {
 				if len(a.Targets) == 0 {
 					t.Errorf("%s has no target", a.Code)
 				}
-				for _, st := range a.Targets {
+				for _, ft := range a.Targets {
 					n++
-					tg := ParseTarget(st, a.EndYear)
-					if tg.Year < 2007 || tg.Year > 2011 {
-						t.Errorf("%s: target %q parsed to year %d", a.Code, st, tg.Year)
+					tg := ft.target(a.EndYear, f.EndYear)
+					if tg.Year < 2007 || tg.Year > f.EndYear {
+						t.Errorf("%s: target %q parsed to year %d", a.Code, ft.Statement, tg.Year)
 					}
 				}
 			}

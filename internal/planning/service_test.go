@@ -2,6 +2,7 @@ package planning_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -85,14 +86,42 @@ func TestSeedPlanIsLoaded(t *testing.T) {
 		if a.Period != "2007-2009" || len(a.Targets) != 2 || a.Targets[1].Year != 2009 || *a.Targets[1].Value != 90 || a.Targets[1].Unit != "%" {
 			t.Fatalf("1.2.5: %+v", a)
 		}
-		linked := 0
 		for _, i := range a.Institutions {
-			if i.InstitutionID != 0 {
-				linked++
+			if i.InstitutionID == 0 { // "Asociación de productores" too: the producers' organisations
+				t.Fatalf("1.2.5 institutions: %+v", a.Institutions)
 			}
 		}
-		if linked != 3 { // PRODUCE, FONCODES, ONGs; "Asociación de productores" is not an institution
-			t.Fatalf("1.2.5 institutions: %+v", a.Institutions)
+		// The plan as the seed prints it: ten years, the objectives' names,
+		// both milestones of a target, «los años siguientes» after 2007, and
+		// "Universidades y ONGs" of 1.1.3 once, linked to both.
+		if p.EndYear != 2016 || p.Objectives[0].Name != "Desarrollo de la oferta exportable" {
+			t.Errorf("plan %d–%d, first objective %q", p.StartYear, p.EndYear, p.Objectives[0].Name)
+		}
+		acts, err := f.svc.Activities(context.Background(), f.planID, 2008)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byCode := map[string]planning.Activity{}
+		for _, a := range acts {
+			byCode[a.Code] = a
+		}
+		if tg := byCode["1.4.2"].Targets[0]; fmt.Sprint(tg.Years()) != "[2007 2008]" {
+			t.Errorf("1.4.2: %+v", tg)
+		}
+		if tg := byCode["1.5.3"].Targets[0]; len(tg.Milestones()) != 2 || *tg.Milestones()[1].Value != 80 {
+			t.Errorf("1.5.3: %+v", tg)
+		}
+		if tg := byCode["3.3.1"].Targets[1]; tg.Year != 2016 || tg.YearStated {
+			t.Errorf("3.3.1 «Los años siguientes»: %+v", tg)
+		}
+		if in := byCode["1.1.3"].Institutions; len(in) != 3 || in[2].Name != "Universidades y ONGs" || len(in[2].InstitutionIDs) != 2 {
+			t.Errorf("1.1.3 institutions: %+v", in)
+		}
+		// A target's second milestone with a number is checked too.
+		checks := planning.CheckTargets(planning.Activity{Indicators: []planning.Indicator{{ID: 1, Kind: "percent"}}, Targets: byCode["1.5.3"].Targets},
+			map[int64][]planning.IndicatorPoint{1: {{Period: "2010", Value: 60}}}, 2011)
+		if len(checks) != 2 || !checks[0].Met || checks[1].Met {
+			t.Errorf("1.5.3 checks: %+v", checks)
 		}
 	})
 }

@@ -93,6 +93,10 @@ func TestSeedHasCuadro1Exactly(t *testing.T) {
 		if res.Totals[last] != 861 || int(res.Shares[last][0].Percent*10) != 420 {
 			t.Fatalf("2003 total %v, fresco share %v", res.Totals[last], res.Shares[last][0])
 		}
+		// The text's own figure for 2003 (860) is noted beside the table's.
+		if len(res.Notes) != 1 || len(res.Notes[2003]) != 1 || !strings.Contains(res.Notes[2003][0], "860 Tm") {
+			t.Fatalf("notes %v: want the text's 860 noted on 2003", res.Notes)
+		}
 	})
 }
 

@@ -78,6 +78,9 @@ type Result struct {
 	Series []Series  `json:"series"`
 	Shares [][]Share `json:"-"` // Shares[i][j]: year i, series j
 	Totals []float64 `json:"-"` // Totals[i]: sum of the series in year i
+	// Notes are the notes of the year's figures, once each (a source's text
+	// that gives another total than its table, say).
+	Notes map[int][]string `json:"notes,omitempty"`
 	// Methods says how growth is computed, for people reading the numbers.
 	Methods map[string]string `json:"methods"`
 }
@@ -135,6 +138,12 @@ func (s *Service) Series(ctx context.Context, q Query) (Result, error) {
 		}
 		res.Series[n-1].Points = append(res.Series[n-1].Points, Point{ID: o.ID, Year: o.Year, Value: o.Value, Status: o.Status})
 		years[o.Year] = true
+		if o.Note != "" && !slices.Contains(res.Notes[o.Year], o.Note) {
+			if res.Notes == nil {
+				res.Notes = map[int][]string{}
+			}
+			res.Notes[o.Year] = append(res.Notes[o.Year], o.Note)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return res, errs.Wrap(err, "read series")

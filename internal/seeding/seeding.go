@@ -16,6 +16,7 @@ import (
 	"sriim/internal/actors"
 	"sriim/internal/auth"
 	"sriim/internal/db"
+	"sriim/internal/facts"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/production"
@@ -26,6 +27,20 @@ import (
 // Owner is the institution that keeps the seed's statistics: the regional
 // production office (DIREPRO Ilo).
 const Owner = "DIREPRO-ILO"
+
+// Cuadro 3's source, and its contradiction with the seed's text, said
+// beside its figures. Its "Otros" rows are other countries; each block's
+// printed total is its World row, kept beside the sum of its cells.
+const (
+	cuadro3Source = "PROMPEX, en Plan Operativo de Moluscos (MINCETUR 2006), 2.5.1 Exportaciones Nacionales, Cuadro 3 " +
+		"(miles de US$, aquí en US$; «Otros»: otros países; el total de cada bloque es el total publicado)"
+	cuadro3Note = "El texto del plan contradice al cuadro: la sección 2.4.2 y la primera frase de 2.5.1 atribuyen cada bloque " +
+		"del Cuadro 3 a la otra presentación («En el año 2005 se exportó por un valor de 6 millones de dólares en la presentación " +
+		"de preparados y conservados. Las exportaciones de congelados o secos salados llegaron a 4.9 millones de dólares»; " +
+		"y en 2.4.2 Japón, Taiwán, Hong Kong y China como destinos de los congelados, Taiwán (87%), Estados Unidos (7%) y " +
+		"Singapur (4%) de las conservas), mientras que el cuadro pone 5,991 miles de US$ de 2005 en los locos secos, salados, " +
+		"congelados y 4,908 en las almejas, locos y machas preparados o conservados, como el resto de 2.5.1. SRIIM sigue el cuadro."
+)
 
 // Services are the modules that hold seed data (Actors and Offer: the
 // demonstration dataset's).
@@ -64,16 +79,36 @@ func Load(ctx context.Context, d *db.DB, s Services, log *slog.Logger) error {
 			return int(p.ID), err
 		}},
 		{"trade-cuadro3.csv", func(r *bytes.Reader) (int, error) {
-			b, err := s.Trade.Start(ctx, auth.System, trade.FormatSRIIM, "seed: trade-cuadro3.csv",
-				"PROMPEX, via Plan Operativo de Moluscos (MINCETUR 2006), 2.5.1, Cuadro 3 (thousands of US$, here in US$; 'Otros' as partner 899)")
+			b, err := s.Trade.Start(ctx, auth.System, trade.FormatSRIIM, "seed: trade-cuadro3.csv", cuadro3Source)
 			if err != nil {
 				return 0, err
 			}
-			b, err = s.Trade.Import(ctx, auth.System, b, r)
-			return int(b.Rows), err
+			if b, err = s.Trade.Import(ctx, auth.System, b, r); err != nil {
+				return 0, err
+			}
+			return int(b.Rows), s.Trade.NoteBatch(ctx, auth.System, b.ID, cuadro3Note)
 		}},
 		{"trade-cuadro2.csv", func(r *bytes.Reader) (int, error) { return s.Trade.LoadPublishedShares(ctx, r) }},
+		{"facts.csv", func(r *bytes.Reader) (int, error) { return facts.New(d).Load(ctx, auth.System, r) }},
 	}
+	pending := func() (bool, error) {
+		for _, ds := range datasets {
+			if v, err := MetaValue(ctx, d, "seed."+ds.file); err != nil || v == "" {
+				return err == nil, err
+			}
+		}
+		return false, nil
+	}
+	if todo, err := pending(); err != nil || !todo {
+		return err
+	}
+	// Instances that start together load the seed once: the first to take
+	// the lock loads what is missing, the others then find it loaded.
+	unlock, err := d.Lock(ctx, "sriim.seed")
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	for _, ds := range datasets {
 		key := "seed." + ds.file
 		loaded, err := MetaValue(ctx, d, key)

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -106,9 +107,19 @@ type Ranked struct {
 
 // Totals is a total by year with its growth.
 type Totals struct {
-	Values      map[int]float64 `json:"values"`
+	Values map[int]float64 `json:"values"`
+	// PartnersSum is, in the years whose total is the reporter's own World
+	// figure (a published total), the sum of its partner rows, kept beside
+	// it: a table's rounded cells need not add up to its printed total.
+	PartnersSum map[int]float64 `json:"partners_sum,omitempty"`
 	CAGR        *float64        `json:"cagr"`
 	TrendGrowth *float64        `json:"trend_growth"`
+}
+
+// Differs reports whether the published total of year differs from the sum of the rows.
+func (t Totals) Differs(year int) bool {
+	sum, ok := t.PartnersSum[year]
+	return ok && math.Abs(sum-t.Values[year]) > 1e-6*math.Max(1, math.Abs(sum))
 }
 
 // Ranking is the answer of the importers and destinations analyses.
@@ -120,6 +131,9 @@ type Ranking struct {
 	Years   []int    `json:"years"`
 	Rows    []Ranked `json:"rows"`
 	World   Totals   `json:"world"`
+	// Sources and Notes are those of the batches the destinations come from.
+	Sources []string `json:"sources,omitempty"`
+	Notes   []string `json:"notes,omitempty"`
 }
 
 func pct(v float64, ok bool) *float64 {
@@ -244,37 +258,66 @@ func (rk Ranking) finish(top int) Ranking {
 // countries, and count in the total.
 func (s *Service) Destinations(ctx context.Context, product Product, reporter, from, to int) (Ranking, error) {
 	rk := Ranking{Product: product, Flow: "export", From: from, To: to, Rows: []Ranked{}}
-	byPartner, world, err := s.partnerRows(ctx, product, "export", reporter, from, to)
+	byPartner, world, sum, err := s.partnerRows(ctx, product, "export", reporter, from, to)
 	if err != nil {
 		return rk, err
 	}
-	rk.World = Totals{Values: world}
+	rk.World = Totals{Values: world, PartnersSum: sum}
 	for code, values := range byPartner {
 		p, _ := PartnerByCode(code)
 		rk.Rows = append(rk.Rows, Ranked{Partner: p, Values: values})
 	}
+	if rk.Sources, rk.Notes, err = s.batchNotes(ctx, product, "export", reporter, from, to); err != nil {
+		return rk, err
+	}
 	return rk.finish(0), nil
 }
 
-// partnerRows returns a reporter's partner rows by partner and year, and
-// its total by year (its World row when given, else the sum of its rows).
-func (s *Service) partnerRows(ctx context.Context, product Product, flow string, reporter, from, to int) (map[int]map[int]float64, map[int]float64, error) {
+// batchNotes lists the sources and notes of the batches that gave a
+// reporter's flows of a product.
+func (s *Service) batchNotes(ctx context.Context, product Product, flow string, reporter, from, to int) (sources, notes []string, err error) {
+	args := []any{flow, reporter, from, to}
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT DISTINCT b.id, b.source, b.note FROM trade_batches b JOIN trade_series s ON s.batch_id = b.id
+		WHERE s.flow = $1 AND s.reporter = $2 AND s.year BETWEEN $3 AND $4 AND `+product.where(&args)+` ORDER BY b.id`, args...)
+	if err != nil {
+		return nil, nil, errs.Wrap(err, "read sources")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var source, note string
+		if err := rows.Scan(&id, &source, &note); err != nil {
+			return nil, nil, errs.Wrap(err, "read sources")
+		}
+		if source != "" && !slices.Contains(sources, source) {
+			sources = append(sources, source)
+		}
+		if note != "" {
+			notes = append(notes, note)
+		}
+	}
+	return sources, notes, errs.Wrap(rows.Err(), "read sources")
+}
+
+// partnerRows returns a reporter's partner rows by partner and year, its
+// total by year (its World row when given, else the sum of its rows), and
+// the sum of its rows in the years that have a World row.
+func (s *Service) partnerRows(ctx context.Context, product Product, flow string, reporter, from, to int) (byPartner map[int]map[int]float64, total, rowsSum map[int]float64, err error) {
 	args := []any{flow, reporter, from, to}
 	rows, err := s.db.Read().QueryContext(ctx, `SELECT partner, year, SUM(value_usd) FROM trade_flows
 		WHERE flow = $1 AND reporter = $2 AND year BETWEEN $3 AND $4 AND month = 0 AND partner2 = 0 AND `+product.where(&args)+`
 		GROUP BY partner, year`, args...)
 	if err != nil {
-		return nil, nil, errs.Wrap(err, "read partner rows")
+		return nil, nil, nil, errs.Wrap(err, "read partner rows")
 	}
 	defer rows.Close()
-	byPartner := map[int]map[int]float64{}
+	byPartner, total, rowsSum = map[int]map[int]float64{}, map[int]float64{}, map[int]float64{}
 	worldRow := map[int]float64{}
-	sum := map[int]float64{}
 	for rows.Next() {
 		var partner, year int
 		var v float64
 		if err := rows.Scan(&partner, &year, &v); err != nil {
-			return nil, nil, errs.Wrap(err, "read partner rows")
+			return nil, nil, nil, errs.Wrap(err, "read partner rows")
 		}
 		if partner == 0 {
 			worldRow[year] = v
@@ -284,12 +327,15 @@ func (s *Service) partnerRows(ctx context.Context, product Product, flow string,
 			byPartner[partner] = map[int]float64{}
 		}
 		byPartner[partner][year] = v
-		sum[year] += v
+		total[year] += v
 	}
 	for y, v := range worldRow {
-		sum[y] = v
+		rowsSum[y], total[y] = total[y], v
 	}
-	return byPartner, sum, errs.Wrap(rows.Err(), "read partner rows")
+	if len(rowsSum) == 0 {
+		rowsSum = nil
+	}
+	return byPartner, total, rowsSum, errs.Wrap(rows.Err(), "read partner rows")
 }
 
 // Supplier is a partner's share of a market.
@@ -303,7 +349,7 @@ type Supplier struct {
 // product in a year, with each one's share of the market's total imports of
 // it (which counts what came from aggregate areas too).
 func (s *Service) Suppliers(ctx context.Context, product Product, market, year, top int) ([]Supplier, float64, error) {
-	byPartner, total, err := s.partnerRows(ctx, product, "import", market, year, year)
+	byPartner, total, _, err := s.partnerRows(ctx, product, "import", market, year, year)
 	if err != nil {
 		return nil, 0, err
 	}

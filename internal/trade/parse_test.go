@@ -76,7 +76,7 @@ func TestParsers(t *testing.T) {
 			}
 		}},
 		{FormatSRIIM, "sriim.csv", 2, func(t *testing.T, f []Flow) {
-			if f[0].Reporter != 604 || f[0].Partner != 490 || f[0].Classification != "PE" || f[1].Partner != 392 || f[1].ValueBasis != "fob" {
+			if f[0].Reporter != 604 || f[0].Partner != 158 || f[0].Classification != "PE" || f[1].Partner != 392 || f[1].ValueBasis != "fob" {
 				t.Errorf("sriim: %+v", f)
 			}
 		}},

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"sriim/internal/errs"
+	"sriim/internal/facts"
 	"sriim/internal/i18n"
 	"sriim/internal/trade"
 )
@@ -166,12 +167,19 @@ func apiRanked(rows []trade.Ranked, key string, lang string) []map[string]any {
 }
 
 func rankingBody(rk trade.Ranking, key, lang string) map[string]any {
-	return map[string]any{"product": rk.Product, "flow": rk.Flow, "years": rk.Years, "rows": apiRanked(rk.Rows, key, lang),
+	body := map[string]any{"product": rk.Product, "flow": rk.Flow, "years": rk.Years, "rows": apiRanked(rk.Rows, key, lang),
 		"world": rk.World, "methods": map[string]string{
-			"total":        "a reporter's total is its partner-World row when given, else the sum of its partner rows; the world total sums the reporters that are not aggregates",
+			"total":        "a reporter's total is its partner-World row when given (a published total, with partners_sum beside it), else the sum of its partner rows; the world total sums the reporters that are not aggregates",
 			"share":        "percent of the last year's total",
 			"cagr":         "(v_last / v_first)^(1 / (last_year - first_year)) - 1, percent",
 			"trend_growth": "e^b - 1, b the least-squares slope of ln(value) on year over the years with a positive value, percent"}}
+	if len(rk.Sources) > 0 {
+		body["sources"] = rk.Sources
+	}
+	if len(rk.Notes) > 0 {
+		body["notes"] = rk.Notes
+	}
+	return body
 }
 
 func (s *Server) apiImporters(r *http.Request) (int, any, error) {
@@ -222,6 +230,7 @@ type marketsView struct {
 	Shares       []trade.PublishedShare
 	Competition  []trade.Market
 	Batches      []trade.Batch
+	TextFacts    []facts.Fact // figures of the source's text on markets
 	Selection    string
 	CanImport    bool
 }
@@ -239,7 +248,9 @@ func (s *Server) marketsPage(w http.ResponseWriter, r *http.Request) {
 			if v.Suppliers, v.MarketTotal, err = s.trade.Suppliers(ctx, mq.Product, mq.Market, mq.Year, 10); err == nil {
 				if v.Shares, err = s.trade.PublishedShares(ctx); err == nil {
 					if v.Batches, err = s.trade.Batches(ctx); err == nil {
-						v.Competition, err = s.trade.Competitors(ctx, mq.Product, []int{604, 152}, mq.From, mq.To, 5)
+						if v.Competition, err = s.trade.Competitors(ctx, mq.Product, []int{604, 152}, mq.From, mq.To, 5); err == nil {
+							v.TextFacts, err = s.facts.List(ctx, facts.Markets)
+						}
 					}
 				}
 			}

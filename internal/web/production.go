@@ -14,6 +14,7 @@ import (
 
 	"sriim/internal/auth"
 	"sriim/internal/errs"
+	"sriim/internal/facts"
 	"sriim/internal/i18n"
 	"sriim/internal/importer"
 	"sriim/internal/production"
@@ -44,6 +45,7 @@ func (s *Server) productionRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/places", s.api(s.apiPlaces))
 	mux.HandleFunc("GET /api/v1/production/series", s.api(s.apiProductionSeries))
 	mux.HandleFunc("GET /api/v1/production/facts", s.api(s.apiProductionFacts))
+	mux.HandleFunc("GET /api/v1/facts", s.api(s.apiTextFacts))
 	mux.HandleFunc("POST /api/v1/production/observations", s.api(s.apiObservationCreate))
 	mux.HandleFunc("GET /api/v1/production/observations/{id}", s.api(s.apiObservation))
 	mux.HandleFunc("PUT /api/v1/production/observations/{id}", s.api(s.apiObservationUpdate))
@@ -109,6 +111,7 @@ type productionView struct {
 	Result     production.Result
 	Labels     []string // a label per series
 	Facts      []production.Observation
+	TextFacts  []facts.Fact // figures of the source's text on production (the fleet, fishers, hectares)
 	Species    []reference.Species
 	Places     []reference.Place
 	Names      map[string]string // species and place codes → names
@@ -141,6 +144,9 @@ func (s *Server) loadProductionView(r *http.Request) (productionView, map[string
 		return v, nil, err
 	}
 	if v.Facts, err = s.production.Facts(r.Context(), v.Query.Places, nil); err != nil {
+		return v, nil, err
+	}
+	if v.TextFacts, err = s.facts.List(r.Context(), facts.Production); err != nil {
 		return v, nil, err
 	}
 	if v.Species, err = s.reference.Species(r.Context()); err != nil {
@@ -493,6 +499,16 @@ func (s *Server) apiProductionSeries(r *http.Request) (int, any, error) {
 	}
 	res, err := s.production.Series(r.Context(), q)
 	return http.StatusOK, res, err
+}
+
+// apiTextFacts lists the figures of the sources' text (?topic=production|markets).
+func (s *Server) apiTextFacts(r *http.Request) (int, any, error) {
+	topic := r.URL.Query().Get("topic")
+	if topic != "" && topic != facts.Production && topic != facts.Markets {
+		return 0, nil, errs.Fields("invalid parameter", map[string]string{"topic": "production or markets"})
+	}
+	list, err := s.facts.List(r.Context(), topic)
+	return http.StatusOK, map[string]any{"facts": list}, err
 }
 
 func (s *Server) apiProductionFacts(r *http.Request) (int, any, error) {

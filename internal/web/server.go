@@ -21,6 +21,7 @@ import (
 	"sriim/internal/accounts"
 	"sriim/internal/actors"
 	"sriim/internal/db"
+	"sriim/internal/facts"
 	"sriim/internal/i18n"
 	"sriim/internal/mail"
 	"sriim/internal/offer"
@@ -42,6 +43,7 @@ type Options struct {
 	Planning   *planning.Service
 	Trade      *trade.Service
 	Offer      *offer.Service
+	Facts      *facts.Service
 	// CSRFKey signs CSRF cookies; all instances sharing a database share it.
 	CSRFKey []byte
 	// Mailer sends password-reset links; nil when no SMTP server is configured.
@@ -71,6 +73,7 @@ type Server struct {
 	planning   *planning.Service
 	trade      *trade.Service
 	offer      *offer.Service
+	facts      *facts.Service
 	mailer     mail.Sender
 	demo       func(context.Context) (bool, error)
 	pages      pages
@@ -95,7 +98,7 @@ func New(o Options) (*Server, error) {
 		return nil, errors.New("web: CSRFKey must be 32 bytes")
 	}
 	s := &Server{db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts,
-		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, mailer: o.Mailer,
+		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, facts: o.Facts, mailer: o.Mailer,
 		addr: o.Addr, publicURL: o.PublicURL, trustedProxies: o.TrustedProxies, metricsNetworks: o.MetricsNetworks, metricsToken: o.MetricsToken, demo: o.Demo}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
@@ -175,14 +178,15 @@ var modules = []Module{
 
 // homeFigures are the key figures of the home page, each with its year and source.
 type homeFigures struct {
-	Production     float64 // t, the region's mollusc production in ProductionYear
-	ProductionYear int
-	ProductionSrc  string
-	Exports        float64 // US$, Peru's loco exports in ExportsYear
-	ExportsYear    int
-	ExportsSrc     string
-	Offer          offer.Summary
-	Reports        []trade.ReportSummary
+	Production      float64 // t, the region's mollusc production in ProductionYear
+	ProductionYear  int
+	ProductionSrc   string
+	ProductionNotes []string // the notes of that year's figures
+	Exports         float64  // US$, Peru's loco exports in ExportsYear (the published totals where given)
+	ExportsYear     int
+	ExportsSrc      string
+	Offer           offer.Summary
+	Reports         []trade.ReportSummary
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
@@ -195,7 +199,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	}
 	if n := len(series.Years); n > 0 {
 		f.ProductionYear, f.Production = series.Years[n-1], series.Totals[n-1]
-		f.ProductionSrc = series.Series[0].Source
+		f.ProductionSrc, f.ProductionNotes = series.Series[0].Source, series.Notes[f.ProductionYear]
 	}
 	for _, line := range []string{"loco_congelado", "loco_conserva"} {
 		p, _ := trade.ProductLine(line)
