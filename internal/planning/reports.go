@@ -542,7 +542,7 @@ func (s *Service) PendingReview(ctx context.Context, p auth.Principal) ([]Pendin
 		var pr Pending
 		var inst sql.NullInt64
 		err := rows.Scan(&pr.ID, &pr.ActivityID, &pr.Period, &pr.Year, &pr.Status, &pr.Narrative, &pr.State, &inst, &pr.ReportedBy,
-			&pr.ReviewNote, &pr.ReviewedBy, &pr.CreatedAt, &pr.UpdatedAt, &pr.PlanID, &pr.ActivityCode, &pr.ActivityTitle, &pr.Institution)
+			&pr.ReviewNote, &pr.ReviewedBy, &pr.CreatedAt, &pr.UpdatedAt, &pr.Version, &pr.PlanID, &pr.ActivityCode, &pr.ActivityTitle, &pr.Institution)
 		if err != nil {
 			rows.Close()
 			return nil, errs.Wrap(err, "list reports")
