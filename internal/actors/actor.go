@@ -5,10 +5,10 @@
 package actors
 
 import (
-	"fmt"
 	"time"
 
 	"sriim/internal/auth"
+	"sriim/internal/errs"
 	"sriim/internal/vocab"
 )
 
@@ -129,19 +129,20 @@ func (a Actor) VisibleTo(p auth.Principal) Actor {
 // ValidRUC checks a Peruvian taxpayer number (RUC): 11 digits, a known
 // prefix (10 and 15 for people, 17 and 20 for companies), and SUNAT's
 // modulus-11 check digit over the first ten digits with weights 5,4,3,2,7,6,5,4,3,2.
-func ValidRUC(ruc string) error {
+// The error's Message says what is wrong, for the RUC field.
+func ValidRUC(ruc string) *errs.Error {
 	if len(ruc) != 11 {
-		return fmt.Errorf("a RUC has 11 digits")
+		return errs.E(errs.Invalid, "a RUC has 11 digits")
 	}
 	for _, c := range ruc {
 		if c < '0' || c > '9' {
-			return fmt.Errorf("a RUC has only digits")
+			return errs.E(errs.Invalid, "a RUC has only digits")
 		}
 	}
 	switch ruc[:2] {
 	case "10", "15", "17", "20":
 	default:
-		return fmt.Errorf("a RUC starts with 10, 15, 17 or 20")
+		return errs.E(errs.Invalid, "a RUC starts with 10, 15, 17 or 20")
 	}
 	weights := [10]int{5, 4, 3, 2, 7, 6, 5, 4, 3, 2}
 	sum := 0
@@ -153,7 +154,7 @@ func ValidRUC(ruc string) error {
 		check -= 10
 	}
 	if int(ruc[10]-'0') != check {
-		return fmt.Errorf("the check digit does not match: mistyped?")
+		return errs.E(errs.Invalid, "the check digit does not match: mistyped?")
 	}
 	return nil
 }

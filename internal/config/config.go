@@ -5,10 +5,12 @@ package config
 
 import (
 	"flag"
-	"fmt"
 	"log/slog"
 	"path/filepath"
 	"strings"
+
+	"sriim/internal/errs"
+	"sriim/internal/i18n"
 )
 
 // Config is what every subcommand needs to reach the database and the network.
@@ -18,6 +20,7 @@ type Config struct {
 	DataDir  string     // where the embedded database and uploads live
 	LogLevel slog.Level // debug, info, warn, error
 	SMTP     string     // smtp://user:password@host:port?from=address, or empty for no email
+	Lang     i18n.Lang  // the language of the command's messages
 }
 
 // Register declares the shared flags on fs and returns a function that,
@@ -34,20 +37,73 @@ func Register(fs *flag.FlagSet, getenv func(string) string) func() (Config, erro
 	dataDir := fs.String("data-dir", env("SRIIM_DATA_DIR", "data"), "directory for the embedded database and files (env SRIIM_DATA_DIR)")
 	level := fs.String("log-level", env("SRIIM_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env SRIIM_LOG_LEVEL)")
 	smtp := fs.String("smtp", env("SRIIM_SMTP", ""), "SMTP server for email, smtp://user:password@host:587?from=address (env SRIIM_SMTP)")
+	lang := fs.String("lang", string(DefaultLang(getenv)), "language of the messages: es or en (env SRIIM_LANG; default: the locale's, else es)")
 	return func() (Config, error) {
 		c := Config{Addr: *addr, DB: *dsn, DataDir: *dataDir, SMTP: *smtp}
+		var ok bool
+		if c.Lang, ok = i18n.Parse(*lang); !ok {
+			return c, errs.E(errs.Invalid, "--lang: %q is not one of %s", *lang, langList())
+		}
 		if err := c.LogLevel.UnmarshalText([]byte(*level)); err != nil {
-			return c, fmt.Errorf("--log-level: %q is not one of debug, info, warn, error", *level)
+			return c, errs.E(errs.Invalid, "--log-level: %q is not one of debug, info, warn, error", *level)
 		}
 		if c.DataDir == "" {
-			return c, fmt.Errorf("--data-dir must not be empty")
+			return c, errs.E(errs.Invalid, "--data-dir must not be empty")
 		}
 		if c.DB == "" {
 			c.DB = "sqlite:" + filepath.Join(c.DataDir, "sriim.db")
 		}
 		if !strings.HasPrefix(c.DB, "sqlite:") && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
-			return c, fmt.Errorf("--db: %q must start with sqlite: or postgres://", c.DB)
+			return c, errs.E(errs.Invalid, "--db: %q must start with sqlite: or postgres://", c.DB)
 		}
 		return c, nil
 	}
+}
+
+// DefaultLang is the language of the command line's messages when --lang is
+// not given: SRIIM_LANG, else the locale's language (LC_ALL, LC_MESSAGES,
+// LANG: "es_PE.UTF-8") when SRIIM speaks it, else Spanish, SRIIM's default.
+func DefaultLang(getenv func(string) string) i18n.Lang {
+	if l, ok := i18n.Parse(getenv("SRIIM_LANG")); ok {
+		return l
+	}
+	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		locale := getenv(name)
+		if locale == "" {
+			continue
+		}
+		// The first locale variable set decides, as for other programs.
+		locale, _, _ = strings.Cut(locale, ".")
+		if l, ok := i18n.Parse(strings.ReplaceAll(locale, "_", "-")); ok {
+			return l
+		}
+		break
+	}
+	return i18n.ES
+}
+
+// LangOf is the language that a command's arguments ask for with --lang,
+// else DefaultLang: for what is printed before or without the flags parsed.
+func LangOf(args []string, getenv func(string) string) i18n.Lang {
+	for i, a := range args {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "lang" {
+			continue
+		}
+		if !hasValue && i+1 < len(args) {
+			value = args[i+1]
+		}
+		if l, ok := i18n.Parse(value); ok {
+			return l
+		}
+	}
+	return DefaultLang(getenv)
+}
+
+func langList() string {
+	var names []string
+	for _, l := range i18n.Supported {
+		names = append(names, string(l))
+	}
+	return strings.Join(names, ", ")
 }

@@ -129,7 +129,8 @@ type formPage struct {
 func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, page, title string, values, extra any, err error) {
 	var e *errs.Error
 	if errors.As(err, &e) && e.Kind == errs.Invalid {
-		s.render(w, r, http.StatusUnprocessableEntity, page, title, formPage{Values: values, Errors: e.Fields, Error: e.Message, Extra: extra})
+		msg, fields := s.pageError(r, e)
+		s.render(w, r, http.StatusUnprocessableEntity, page, title, formPage{Values: values, Errors: fields, Error: msg, Extra: extra})
 		return
 	}
 	s.fail(w, r, err)

@@ -202,7 +202,7 @@ func (s *Server) actorFormPage(w http.ResponseWriter, r *http.Request, status in
 	if f.ID != 0 {
 		title = i18n.T(langOf(r), "action.edit") + ": " + f.Cells["nombre"]
 	}
-	s.render(w, r, status, "actor_form.html", title, formPage{Values: f, Errors: problems, Error: msg})
+	s.render(w, r, status, "actor_form.html", title, formPage{Values: f, Errors: i18n.FieldsText(langOf(r), problems), Error: msg})
 }
 
 // formOf fills the form from an actor.

@@ -56,9 +56,13 @@ func (s *Server) importRoutes(mux *http.ServeMux, k importKind) {
 		var e *errs.Error
 		switch {
 		case err == nil:
+			for i, w := range res.Warnings {
+				res.Warnings[i] = i18n.Text(langOf(r), w)
+			}
 			s.render(w, r, http.StatusOK, "import.html", title, importView{Kind: k, Result: &res})
 		case errors.As(err, &e) && (e.Kind == errs.Invalid || e.Kind == errs.Forbidden):
-			s.render(w, r, statusOf(e.Kind), "import.html", title, importView{Kind: k, Error: e.Message, Fields: e.Fields})
+			msg, fields := s.pageError(r, e)
+			s.render(w, r, statusOf(e.Kind), "import.html", title, importView{Kind: k, Error: msg, Fields: fields})
 		default:
 			s.fail(w, r, err)
 		}

@@ -371,7 +371,7 @@ func (s *Server) annualPlanSave(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, err := s.planning.SetAnnualItem(r.Context(), principal(r), it); err != nil {
 		if e, ok := err.(*errs.Error); ok && e.Kind == errs.Invalid {
-			v.Error, v.Errors = e.Message, e.Fields
+			v.Error, v.Errors = s.pageError(r, e)
 			s.render(w, r, http.StatusUnprocessableEntity, "plan_annual.html", i18n.T(langOf(r), "plan.poa", v.Year), v)
 			return
 		}
@@ -462,7 +462,8 @@ func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) {
 	}
 	rep, err := s.planning.SaveReport(r.Context(), principal(r), v.Activity.ID, in)
 	if e, ok := err.(*errs.Error); ok && (e.Kind == errs.Invalid || e.Kind == errs.Conflict) {
-		v.Form, v.Errors, v.Error = in, e.Fields, e.Message
+		v.Form = in
+		v.Error, v.Errors = s.pageError(r, e)
 		s.render(w, r, statusOf(e.Kind), "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
 		return
 	}

@@ -317,7 +317,7 @@ func (s *Server) observationFormPage(w http.ResponseWriter, r *http.Request, sta
 	if form.ID != 0 {
 		title = i18n.T(langOf(r), "production.observation", form.ID)
 	}
-	s.render(w, r, status, "observation.html", title, formPage{Values: form, Errors: problems, Error: msg})
+	s.render(w, r, status, "observation.html", title, formPage{Values: form, Errors: i18n.FieldsText(langOf(r), problems), Error: msg})
 }
 
 func formCells(r *http.Request) map[string]string {
