@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	"sriim/internal/errs"
 )
@@ -303,8 +304,21 @@ func MsgText(lang Lang, m errs.Msg, english string) string {
 	if len(m.Args) == 0 || m.String() != english {
 		return Text(lang, english)
 	}
+	if !strings.ContainsFunc(verbs.ReplaceAllString(m.Format, ""), unicode.IsLetter) {
+		// A format of verbs only ("%s") passes text on: the text is the message.
+		args := make([]any, len(m.Args))
+		for i, a := range m.Args {
+			if s, ok := a.(string); ok {
+				a = Text(lang, s)
+			}
+			args[i] = a
+		}
+		return fmt.Sprintf(m.Format, args...)
+	}
 	return Message(lang, m.Format, m.Args...)
 }
+
+var verbs = regexp.MustCompile(`%(?:\[\d+\])?[-+# 0-9.]*[a-zA-Z%]`)
 
 // FieldsText is a map of field messages in lang (see ErrorText).
 func FieldsText(lang Lang, fields map[string]string) map[string]string {

@@ -15,7 +15,7 @@ import (
 	"sriim/internal/i18n"
 )
 
-func (s *Server) accountRoutes(mux *http.ServeMux) {
+func (s *Server) accountRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /entrar", s.loginPage)
 	mux.HandleFunc("POST /entrar", s.login)
 	mux.HandleFunc("POST /salir", s.logout)

@@ -18,7 +18,7 @@ import (
 	"sriim/internal/vocab"
 )
 
-func (s *Server) actorRoutes(mux *http.ServeMux) {
+func (s *Server) actorRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /actores", s.actorsPage)
 	mux.HandleFunc("GET /actores/nuevo", s.actorNewPage)
 	mux.HandleFunc("POST /actores", s.actorCreate)

@@ -34,7 +34,7 @@ type importView struct {
 }
 
 // importRoutes registers the import page and its upload for a module.
-func (s *Server) importRoutes(mux *http.ServeMux, k importKind) {
+func (s *Server) importRoutes(mux *routeTable, k importKind) {
 	mux.HandleFunc("GET "+k.Base+"/importar", func(w http.ResponseWriter, r *http.Request) {
 		if s.requireLogin(w, r) == nil {
 			return

@@ -15,7 +15,7 @@ import (
 	"sriim/internal/trade"
 )
 
-func (s *Server) marketRoutes(mux *http.ServeMux) {
+func (s *Server) marketRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /mercados", s.marketsPage)
 	mux.HandleFunc("GET /mercados/importadores.svg", s.importersChart)
 	for _, format := range []string{"csv", "xlsx"} {

@@ -22,7 +22,7 @@ import (
 	"sriim/internal/vocab"
 )
 
-func (s *Server) offerRoutes(mux *http.ServeMux) {
+func (s *Server) offerRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /oferta", s.cataloguePage)
 	mux.HandleFunc("GET /oferta/exportadores/{id}", s.exporterPage)
 	mux.HandleFunc("POST /oferta/exportadores/{id}/contacto", s.contactExporter)

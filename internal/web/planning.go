@@ -12,7 +12,7 @@ import (
 	"sriim/internal/planning"
 )
 
-func (s *Server) planningRoutes(mux *http.ServeMux) {
+func (s *Server) planningRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /plan", s.plansPage)
 	mux.HandleFunc("GET /plan/{id}", s.planPage)
 	mux.HandleFunc("GET /plan/{id}/pendientes", s.duePage)

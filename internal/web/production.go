@@ -21,7 +21,7 @@ import (
 	"sriim/internal/vocab"
 )
 
-func (s *Server) productionRoutes(mux *http.ServeMux) {
+func (s *Server) productionRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /produccion", s.productionPage)
 	mux.HandleFunc("GET /produccion/grafico.svg", s.productionChart)
 	for _, format := range []string{"csv", "xlsx"} {
@@ -296,6 +296,35 @@ type observationForm struct {
 	Vocab   map[string][]vocab.Term
 	// Editable says whether the user may save the form.
 	Editable bool
+}
+
+// vocabKeys are the interface catalogue's prefixes for the names of the
+// form's vocabulary columns.
+var vocabKeys = map[string]string{"presentacion": "presentation", "origen": "origin", "medida": "measure", "estado": "status"}
+
+// Display is a cell as people read it in lang: a species' or place's name
+// for its code, a vocabulary term's name for its code or Spanish word.
+func (f observationForm) Display(lang i18n.Lang, field, value string) string {
+	switch field {
+	case "especie", "parte_de":
+		for _, sp := range f.Species {
+			if sp.Code == value {
+				return sp.Name(lang)
+			}
+		}
+	case "lugar":
+		for _, pl := range f.Places {
+			if pl.Code == value {
+				return pl.Name(lang)
+			}
+		}
+	}
+	if terms, ok := f.Vocab[field]; ok {
+		if code, ok := vocab.List(terms).Parse(value); ok {
+			return i18n.T(lang, vocabKeys[field]+"."+code)
+		}
+	}
+	return value
 }
 
 func (s *Server) observationFormPage(w http.ResponseWriter, r *http.Request, status int, form observationForm, problems map[string]string, msg string) {
