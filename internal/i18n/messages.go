@@ -58,12 +58,6 @@ func translation(lang Lang, format string, args []any) string {
 	return format
 }
 
-// HasMessage reports whether lang's message catalogue translates format.
-func HasMessage(lang Lang, format string) bool {
-	_, ok := messages[lang][format]
-	return ok
-}
-
 // MessageIDs returns the message ids that lang's catalogue translates.
 func MessageIDs(lang Lang) []string {
 	var ids []string
