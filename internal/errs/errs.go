@@ -65,6 +65,13 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// Because records cause as e's cause: logged, never shown (a parser's own
+// words, say, where e says what is wrong in the catalogue's).
+func (e *Error) Because(cause error) *Error {
+	e.Err = cause
+	return e
+}
+
 // Reword gives e another kind and message.
 func (e *Error) Reword(kind Kind, format string, args ...any) *Error {
 	e.Kind, e.Message, e.Msg = kind, sprintf(format, args...), Msg{format, args}

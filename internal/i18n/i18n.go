@@ -41,8 +41,7 @@ var Supported []Lang
 //go:embed *.json messages
 var files embed.FS
 
-// catalog holds each language's interface text by key; a value is either a
-// string or, for a key with plural forms, a Plural.
+// catalog holds each language's interface text by key.
 var catalog = map[Lang]map[string]entry{}
 
 // entry is a catalogue value: one text, or one per plural form. A plural

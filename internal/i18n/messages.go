@@ -264,7 +264,7 @@ func FieldName(lang Lang, key string) string {
 // by their place in lang's words; the other fields keep their key (a form
 // field's name) and have their message translated.
 func ErrorText(lang Lang, e *errs.Error) (message string, fields map[string]string) {
-	message = MsgText(lang, e.Msg, e.Message)
+	message = msgText(lang, e.Msg, e.Message)
 	if len(e.Fields) == 0 {
 		return message, nil
 	}
@@ -275,7 +275,7 @@ func ErrorText(lang Lang, e *errs.Error) (message string, fields map[string]stri
 		if p.Line > 0 {
 			key = Place(lang, p.Line, p.Column)
 		}
-		text := MsgText(lang, p.Msg, p.Msg.String())
+		text := msgText(lang, p.Msg, p.Msg.String())
 		if old, ok := fields[key]; ok {
 			text = old + "; " + text
 		}
@@ -290,11 +290,11 @@ func ErrorText(lang Lang, e *errs.Error) (message string, fields map[string]stri
 	return message, fields
 }
 
-// MsgText is m in lang. english is m in English as the code that holds m
+// msgText is m in lang. english is m in English as the code that holds m
 // has it: when it is no longer what m says (code reworded it), or when m
 // has no arguments (its format may be a message already formatted), the
 // English text is what is translated.
-func MsgText(lang Lang, m errs.Msg, english string) string {
+func msgText(lang Lang, m errs.Msg, english string) string {
 	if len(m.Args) == 0 || m.String() != english {
 		return Text(lang, english)
 	}

@@ -122,14 +122,10 @@ func readCSV(data []byte) ([][]string, error) {
 // csvError says in the catalogue's words where and why a file is not CSV;
 // encoding/csv's own text stays the logged cause.
 func csvError(err error) error {
-	var e *errs.Error
 	if pe := (*csv.ParseError)(nil); errors.As(err, &pe) {
-		e = errs.FileProblems([]errs.Problem{{Line: pe.Line, Msg: CSVMessage(pe)}}, "the file is not valid CSV")
-	} else {
-		e = errs.E(errs.Invalid, "the file is not valid CSV")
+		return errs.FileProblems([]errs.Problem{{Line: pe.Line, Msg: CSVMessage(pe)}}, "the file is not valid CSV").Because(err)
 	}
-	e.Err = err
-	return e
+	return errs.E(errs.Invalid, "the file is not valid CSV").Because(err)
 }
 
 // CSVMessage says why encoding/csv could not read a row, in the words of
@@ -149,9 +145,7 @@ func CSVMessage(pe *csv.ParseError) errs.Msg {
 func readXLSX(data []byte) ([][]string, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
-		e := errs.E(errs.Invalid, "the file is not a valid XLSX workbook")
-		e.Err = err
-		return nil, e
+		return nil, errs.E(errs.Invalid, "the file is not a valid XLSX workbook").Because(err)
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
@@ -160,9 +154,7 @@ func readXLSX(data []byte) ([][]string, error) {
 	}
 	rows, err := f.GetRows(sheets[0])
 	if err != nil {
-		e := errs.E(errs.Invalid, "cannot read the first sheet of the workbook")
-		e.Err = err
-		return nil, e
+		return nil, errs.E(errs.Invalid, "cannot read the first sheet of the workbook").Because(err)
 	}
 	return rows, nil
 }
@@ -181,19 +173,19 @@ func (p *Problems) Add(line int, column, format string, args ...any) {
 // Len is the number of problems.
 func (p *Problems) Len() int { return len(p.list) }
 
-// MaxListed is how many problems an error lists; it counts the others.
-const MaxListed = 200
+// maxListed is how many problems an error lists; it counts the others.
+const maxListed = 200
 
 // Err is nil without problems, and otherwise an Invalid error whose fields
-// are "fila N, columna C" (at most MaxListed problems, in file order).
+// are "fila N, columna C" (at most maxListed problems, in file order).
 func (p *Problems) Err() error {
 	if len(p.list) == 0 {
 		return nil
 	}
 	sort.SliceStable(p.list, func(i, j int) bool { return p.list[i].Line < p.list[j].Line })
 	listed := p.list
-	if len(listed) > MaxListed {
-		listed = append(listed[:MaxListed:MaxListed], errs.Problem{Msg: errs.Msg{Format: "and %d more problems", Args: []any{len(p.list) - MaxListed}}})
+	if len(listed) > maxListed {
+		listed = append(listed[:maxListed:maxListed], errs.Problem{Msg: errs.Msg{Format: "and %d more problems", Args: []any{len(p.list) - maxListed}}})
 	}
 	return errs.FileProblems(listed, "the file has %d problems; nothing was imported", len(p.list))
 }

@@ -152,9 +152,7 @@ func ReadFile(r io.Reader) (File, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
 		// The decoder's words are for the log; people get the catalogue's.
-		e := errs.E(errs.Invalid, "the plan file is not valid JSON in the format of data/seed/plan-pop-moluscos.json")
-		e.Err = err
-		return f, e
+		return f, errs.E(errs.Invalid, "the plan file is not valid JSON in the format of data/seed/plan-pop-moluscos.json").Because(err)
 	}
 	return f, nil
 }

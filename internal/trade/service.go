@@ -191,9 +191,7 @@ func (s *Service) importRows(ctx context.Context, p auth.Principal, b Batch, r i
 		if errors.As(err, &re) {
 			return errs.FileProblems([]errs.Problem{re.Problem()}, "the file cannot be read")
 		}
-		e := errs.E(errs.Invalid, "the file cannot be read")
-		e.Err = err
-		return e
+		return errs.E(errs.Invalid, "the file cannot be read").Because(err)
 	}
 	return s.db.TxConn(ctx, func(tx *sql.Tx, conn *sql.Conn) error {
 		// The file's earlier import goes; this one takes its place.
@@ -281,9 +279,7 @@ func (in *rowSource) next() (bool, error) {
 		case errors.As(err, &re):
 			in.problem(re)
 		case err != nil:
-			e := errs.E(errs.Invalid, "the file stops being readable after %d rows", in.read)
-			e.Err = err
-			return false, e
+			return false, errs.E(errs.Invalid, "the file stops being readable after %d rows", in.read).Because(err)
 		case !in.failed(): // once the import fails, rows are only checked
 			in.flow = f
 			return true, nil
