@@ -191,6 +191,9 @@ func (s *Service) importRows(ctx context.Context, p auth.Principal, b Batch, r i
 		if errors.As(err, &re) {
 			return errs.FileProblems([]errs.Problem{re.Problem()}, "the file cannot be read")
 		}
+		if errors.Is(err, io.EOF) {
+			return errs.E(errs.Invalid, "the file is empty")
+		}
 		return errs.E(errs.Invalid, "the file cannot be read").Because(err)
 	}
 	return s.db.TxConn(ctx, func(tx *sql.Tx, conn *sql.Conn) error {
