@@ -476,21 +476,6 @@ func TestEveryPageSpeaksOneLanguage(t *testing.T) {
 	}
 }
 
-// send posts a form and returns the answer with its body read.
-func (b *browser) send(path string, form url.Values) (*http.Response, string) {
-	b.site.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, b.site.http.URL+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", b.site.http.URL)
-	res, err := b.client.Do(req)
-	if err != nil {
-		b.site.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, _ := io.ReadAll(res.Body)
-	return res, string(body)
-}
-
 // The API answers in English unless Accept-Language asks for another
 // language; its kinds never change.
 func TestAPIErrorsInTheLanguageAsked(t *testing.T) {
