@@ -29,7 +29,7 @@ import (
 // foreignText finds, in a page's text, the catalogue text of languages
 // other than the page's: each interface text and message of another
 // language that its own catalogues do not also have, as a pattern (its
-// verbs match anything), looked up by its longest word.
+// verbs match what fills them), looked up by its longest word.
 type foreignText struct {
 	byWord map[string][]foreignPattern
 }
