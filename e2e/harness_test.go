@@ -229,6 +229,7 @@ func evaluate[T any](t *testing.T, ctx context.Context, expr string) T {
 func (in *instance) run(t *testing.T, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(binary, append(args, "--db", in.DSN, "--data-dir", in.DataDir)...)
+	cmd.Env = append(os.Environ(), "SRIIM_LANG=en") // the tests read its English messages
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("sriim %v: %v\n%s", args, err, out)

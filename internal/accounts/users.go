@@ -60,7 +60,7 @@ type UserInput struct {
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 10
 
-func validatePassword(pw string) string {
+func validatePassword(pw string) (msg string) {
 	switch {
 	case len([]rune(pw)) < MinPasswordLength:
 		return "at least 10 characters"

@@ -5,12 +5,12 @@
 package actors
 
 import (
-	"fmt"
 	"strings"
 	"time"
 	"unicode"
 
 	"sriim/internal/auth"
+	"sriim/internal/errs"
 	"sriim/internal/vocab"
 )
 
@@ -148,22 +148,23 @@ func RUCCheckDigit(first10 string) byte {
 // ValidRUC checks a Peruvian taxpayer number (RUC): 11 digits, a known
 // prefix (10 and 15 for people, 17 and 20 for companies), and SUNAT's
 // modulus-11 check digit over the first ten digits with weights 5,4,3,2,7,6,5,4,3,2.
-func ValidRUC(ruc string) error {
+// The error's Message says what is wrong, for the RUC field.
+func ValidRUC(ruc string) *errs.Error {
 	if len(ruc) != 11 {
-		return fmt.Errorf("a RUC has 11 digits")
+		return errs.E(errs.Invalid, "a RUC has 11 digits")
 	}
 	for _, c := range ruc {
 		if c < '0' || c > '9' {
-			return fmt.Errorf("a RUC has only digits")
+			return errs.E(errs.Invalid, "a RUC has only digits")
 		}
 	}
 	switch ruc[:2] {
 	case "10", "15", "17", "20":
 	default:
-		return fmt.Errorf("a RUC starts with 10, 15, 17 or 20")
+		return errs.E(errs.Invalid, "a RUC starts with 10, 15, 17 or 20")
 	}
 	if ruc[10] != RUCCheckDigit(ruc[:10]) {
-		return fmt.Errorf("the check digit does not match: mistyped?")
+		return errs.E(errs.Invalid, "the check digit does not match: mistyped?")
 	}
 	return nil
 }

@@ -397,9 +397,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader, fil
 			}
 		}
 		if forbidden.Len() > 0 {
-			e := forbidden.Err().(*errs.Error)
-			e.Kind, e.Message = errs.Forbidden, "you may not change some of these actors; nothing was imported"
-			return e
+			return forbidden.Err().(*errs.Error).Reword(errs.Forbidden, "you may not change some of these actors; nothing was imported")
 		}
 		return nil
 	})

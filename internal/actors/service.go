@@ -218,7 +218,7 @@ func (a *Actor) normalize(ref reference) map[string]string {
 	}
 	if a.RUC != "" {
 		if err := ValidRUC(a.RUC); err != nil {
-			p["ruc"] = err.Error()
+			p["ruc"] = err.Message
 		}
 	}
 	kinds := []string{}

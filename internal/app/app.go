@@ -24,6 +24,7 @@ import (
 	"sriim/internal/config"
 	"sriim/internal/db"
 	"sriim/internal/errs"
+	"sriim/internal/i18n"
 	"sriim/internal/mail"
 	"sriim/internal/seeding"
 	"sriim/internal/web"
@@ -76,6 +77,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cmd, rest := args[0], args[1:]
+	lang := config.LangOf(rest, os.Getenv)
 	var err error
 	switch cmd {
 	case "serve":
@@ -106,14 +108,15 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
-		fmt.Fprintf(stderr, "sriim: unknown command %q\n\n%s", cmd, usage)
+		i18n.Say(stderr, lang, "sriim: unknown command %q", cmd)
+		fmt.Fprint(stderr, "\n"+usage)
 		return 2
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "sriim %s: %v\n", cmd, err)
+		fmt.Fprintf(stderr, "sriim %s: %s\n", cmd, describe(lang, err))
 		return 1
 	}
 	return 0
@@ -142,7 +145,7 @@ func parseFlagsWithArgs(cmd string, args []string, stderr io.Writer, extra func(
 			break
 		}
 		if rest == nil {
-			return config.Config{}, fmt.Errorf("unexpected arguments: %v", fs.Args())
+			return config.Config{}, errs.E(errs.Invalid, "unexpected arguments: %s", strings.Join(fs.Args(), " "))
 		}
 		*rest = append(*rest, fs.Arg(0))
 		args = fs.Args()[1:]
@@ -184,7 +187,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "schema version %d (%d migrations applied)\n", v, n)
+	i18n.Say(stdout, cfg.Lang, "schema version %d (%d migrations applied)", v, n)
 	return nil
 }
 
@@ -223,18 +226,32 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return nil
 }
 
-// describe turns an invalid-input error into one line a terminal user can act on.
-func describe(err error) error {
+// describe is err in lang, in one line a terminal user can act on: the
+// message, the fields it names, and an internal error's cause (the command
+// line has no other log to keep it).
+func describe(lang i18n.Lang, err error) string {
 	var e *errs.Error
-	if errors.As(err, &e) && len(e.Fields) > 0 {
-		var parts []string
-		for f, msg := range e.Fields {
-			parts = append(parts, f+": "+msg)
-		}
-		sort.Strings(parts)
-		return fmt.Errorf("%s (%s)", e.Message, strings.Join(parts, "; "))
+	if !errors.As(err, &e) {
+		return err.Error()
 	}
-	return err
+	// What the commands added around the error ("file.csv: ") stays.
+	prefix, _ := strings.CutSuffix(err.Error(), e.Error())
+	if prefix == err.Error() {
+		prefix = ""
+	}
+	message, fields := i18n.ErrorText(lang, e)
+	if e.Kind == errs.Internal && e.Err != nil {
+		message += ": " + e.Err.Error()
+	}
+	if len(fields) == 0 {
+		return prefix + message
+	}
+	var parts []string
+	for f, msg := range fields {
+		parts = append(parts, f+": "+msg)
+	}
+	sort.Strings(parts)
+	return prefix + message + " (" + strings.Join(parts, "; ") + ")"
 }
 
 func runServe(ctx context.Context, args []string, stderr io.Writer) error {

@@ -13,6 +13,8 @@ import (
 	"golang.org/x/term"
 
 	"sriim/internal/auth"
+	"sriim/internal/errs"
+	"sriim/internal/i18n"
 	"sriim/internal/importer"
 	"sriim/internal/planning"
 	"sriim/internal/production"
@@ -32,7 +34,7 @@ const transferUsage = `Usage:
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, transferUsage)
-		return fmt.Errorf("missing what to import")
+		return errs.E(errs.Invalid, "missing what to import")
 	}
 	what := args[0]
 	var institution, format, source string
@@ -46,7 +48,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if len(files) == 0 {
-		return fmt.Errorf("name at least one file")
+		return errs.E(errs.Invalid, "name at least one file")
 	}
 	log := newLogger(io.Discard, cfg.LogLevel)
 	d, svc, err := start(ctx, cfg, log)
@@ -72,7 +74,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			err = ierr
 			rows, created, updated, unchanged = rep.Rows, rep.Created, rep.Updated, rep.Unchanged
 			for _, w := range rep.Warnings {
-				fmt.Fprintf(stdout, "%s: warning: %s\n", name, w.Message)
+				i18n.Say(stdout, cfg.Lang, "%s: warning: %s", name, i18n.Text(cfg.Lang, w.Message))
 			}
 		case "production":
 			rep, ierr := svc.production.Import(ctx, p, f, name)
@@ -88,7 +90,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			if pf, err = planning.ReadFile(f); err == nil {
 				var plan planning.Plan
 				if plan, err = svc.planning.Import(ctx, p, pf); err == nil {
-					fmt.Fprintf(stdout, "%s: plan %s loaded as plan %d\n", name, plan.Code, plan.ID)
+					i18n.Say(stdout, cfg.Lang, "%s: plan %s loaded as plan %d", name, plan.Code, plan.ID)
 					f.Close()
 					continue
 				}
@@ -96,13 +98,13 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		default:
 			f.Close()
 			fmt.Fprint(stderr, transferUsage)
-			return fmt.Errorf("cannot import %q", what)
+			return errs.E(errs.Invalid, "cannot import %q", what)
 		}
 		f.Close()
 		if err != nil {
-			return fmt.Errorf("%s: %w", name, describe(err))
+			return fmt.Errorf("%s: %w", name, err)
 		}
-		fmt.Fprintf(stdout, "%s: %d rows; %d new, %d updated, %d unchanged\n", name, rows, created, updated, unchanged)
+		i18n.Say(stdout, cfg.Lang, "%s: %d rows; %d new, %d updated, %d unchanged", name, rows, created, updated, unchanged)
 	}
 	return nil
 }
@@ -111,7 +113,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, transferUsage)
-		return fmt.Errorf("missing what to export")
+		return errs.E(errs.Invalid, "missing what to export")
 	}
 	what := args[0]
 	var format, out string
@@ -123,13 +125,13 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if out == "" {
-		return fmt.Errorf("--out is required")
+		return errs.E(errs.Invalid, "--out is required")
 	}
 	if format == "" {
 		format = strings.TrimPrefix(filepath.Ext(out), ".")
 	}
 	if format != "csv" && format != "xlsx" {
-		return fmt.Errorf("--format must be csv or xlsx")
+		return errs.E(errs.Invalid, "--format must be csv or xlsx")
 	}
 	log := newLogger(io.Discard, cfg.LogLevel)
 	d, svc, err := start(ctx, cfg, log)
@@ -146,7 +148,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		header, rows, err = svc.production.Export(ctx, production.Filter{})
 	default:
 		fmt.Fprint(stderr, transferUsage)
-		return fmt.Errorf("cannot export %q", what)
+		return errs.E(errs.Invalid, "cannot export %q", what)
 	}
 	if err != nil {
 		return err
@@ -166,7 +168,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: %d rows\n", out, len(rows))
+	i18n.Say(stdout, cfg.Lang, "%s: %d rows", out, len(rows))
 	return nil
 }
 

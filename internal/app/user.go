@@ -15,6 +15,8 @@ import (
 
 	"sriim/internal/accounts"
 	"sriim/internal/auth"
+	"sriim/internal/errs"
+	"sriim/internal/i18n"
 )
 
 const userUsage = `Usage:
@@ -67,25 +69,27 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				}
 			}
 			if id == 0 {
-				return fmt.Errorf("no institution with code %q", code)
+				return errs.E(errs.Invalid, "no institution with code %q", code)
 			}
 			in.Institutions = append(in.Institutions, id)
 		}
 		u, err := svc.accounts.CreateUser(ctx, auth.System, in)
 		if err != nil {
-			return describe(err)
+			return err
 		}
-		fmt.Fprintf(stdout, "created %s (%s, id %d)\npassword: %s\nChange it after logging in (Mi cuenta).\n", u.Email, u.Role, u.ID, in.Password)
+		i18n.Say(stdout, cfg.Lang, "created %s (%s, id %d)", u.Email, i18n.Term("role."+string(u.Role)), u.ID)
+		i18n.Say(stdout, cfg.Lang, "password: %s", in.Password)
+		i18n.Say(stdout, cfg.Lang, "Change it after logging in (%s).", i18n.Term("account.title"))
 	case "reset-password":
 		secret, u, err := svc.accounts.StartReset(ctx, email, compromised)
 		if err != nil {
-			return describe(err)
+			return err
 		}
-		fmt.Fprintf(stdout, "password reset link for %s (valid %s, once):\n%s/clave/restablecer?token=%s\n",
-			u.Email, accounts.ResetTTL, cmp.Or(cfg.PublicURL, listenURL(cfg.Addr)), url.QueryEscape(secret))
+		i18n.Say(stdout, cfg.Lang, "password reset link for %s (valid %s, once):", u.Email, accounts.ResetTTL)
+		fmt.Fprintf(stdout, "%s/clave/restablecer?token=%s\n", cmp.Or(cfg.PublicURL, listenURL(cfg.Addr)), url.QueryEscape(secret))
 	default:
 		fmt.Fprint(stderr, userUsage)
-		return fmt.Errorf("unknown subcommand %q", args[0])
+		return errs.E(errs.Invalid, "unknown subcommand %q", args[0])
 	}
 	return nil
 }

@@ -5,12 +5,14 @@ package config
 
 import (
 	"flag"
-	"fmt"
 	"log/slog"
 	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strings"
+
+	"sriim/internal/errs"
+	"sriim/internal/i18n"
 )
 
 // Config is what every subcommand needs to reach the database and the network.
@@ -31,6 +33,7 @@ type Config struct {
 	// token that may read it from anywhere.
 	MetricsNetworks []netip.Prefix
 	MetricsToken    string
+	Lang            i18n.Lang // the language of the command's messages
 }
 
 // Register declares the shared flags on fs and returns a function that,
@@ -50,8 +53,13 @@ func Register(fs *flag.FlagSet, getenv func(string) string) func() (Config, erro
 	publicURL := fs.String("public-url", env("SRIIM_PUBLIC_URL", ""), "SRIIM's public address, for links in emails, e.g. https://sriim.example.org (env SRIIM_PUBLIC_URL)")
 	proxies := fs.String("trusted-proxies", env("SRIIM_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For/-Proto are believed: comma-separated CIDRs (env SRIIM_TRUSTED_PROXIES)")
 	metricsNets := fs.String("metrics-networks", env("SRIIM_METRICS_NETWORKS", ""), "networks besides loopback that may read /metrics: comma-separated CIDRs (env SRIIM_METRICS_NETWORKS)")
+	lang := fs.String("lang", string(DefaultLang(getenv)), "language of the messages: es or en (env SRIIM_LANG; default: the locale's, else es)")
 	return func() (Config, error) {
 		c := Config{Addr: *addr, DB: *dsn, DataDir: *dataDir, SMTP: *smtp, MetricsToken: getenv("SRIIM_METRICS_TOKEN")}
+		var ok bool
+		if c.Lang, ok = i18n.Parse(*lang); !ok {
+			return c, errs.E(errs.Invalid, "--lang: %q is not one of %s", *lang, langList())
+		}
 		var err error
 		if c.PublicURL, err = parsePublicURL(*publicURL); err != nil {
 			return c, err
@@ -63,16 +71,16 @@ func Register(fs *flag.FlagSet, getenv func(string) string) func() (Config, erro
 			return c, err
 		}
 		if err := c.LogLevel.UnmarshalText([]byte(*level)); err != nil {
-			return c, fmt.Errorf("--log-level: %q is not one of debug, info, warn, error", *level)
+			return c, errs.E(errs.Invalid, "--log-level: %q is not one of debug, info, warn, error", *level)
 		}
 		if c.DataDir == "" {
-			return c, fmt.Errorf("--data-dir must not be empty")
+			return c, errs.E(errs.Invalid, "--data-dir must not be empty")
 		}
 		if c.DB == "" {
 			c.DB = "sqlite:" + filepath.Join(c.DataDir, "sriim.db")
 		}
 		if !strings.HasPrefix(c.DB, "sqlite:") && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
-			return c, fmt.Errorf("--db: %q must start with sqlite: or postgres://", c.DB)
+			return c, errs.E(errs.Invalid, "--db: %q must start with sqlite: or postgres://", c.DB)
 		}
 		return c, nil
 	}
@@ -89,7 +97,7 @@ func parseNetworks(flag, list string) ([]netip.Prefix, error) {
 		if err != nil {
 			a, aerr := netip.ParseAddr(item)
 			if aerr != nil {
-				return nil, fmt.Errorf("%s: %q is not a network such as 10.0.0.0/8 or an address", flag, item)
+				return nil, errs.E(errs.Invalid, "%s: %q is not a network such as 10.0.0.0/8 or an address", flag, item)
 			}
 			p = netip.PrefixFrom(a, a.BitLen())
 		}
@@ -106,7 +114,55 @@ func parsePublicURL(s string) (string, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return "", fmt.Errorf("--public-url: %q must be an address such as https://sriim.example.org", s)
+		return "", errs.E(errs.Invalid, "--public-url: %q must be an address such as https://sriim.example.org", s)
 	}
 	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// DefaultLang is the language of the command line's messages when --lang is
+// not given: SRIIM_LANG, else the locale's language (LC_ALL, LC_MESSAGES,
+// LANG: "es_PE.UTF-8") when SRIIM speaks it, else Spanish, SRIIM's default.
+func DefaultLang(getenv func(string) string) i18n.Lang {
+	if l, ok := i18n.Parse(getenv("SRIIM_LANG")); ok {
+		return l
+	}
+	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		locale := getenv(name)
+		if locale == "" {
+			continue
+		}
+		// The first locale variable set decides, as for other programs.
+		locale, _, _ = strings.Cut(locale, ".")
+		if l, ok := i18n.Parse(strings.ReplaceAll(locale, "_", "-")); ok {
+			return l
+		}
+		break
+	}
+	return i18n.ES
+}
+
+// LangOf is the language that a command's arguments ask for with --lang,
+// else DefaultLang: for what is printed before or without the flags parsed.
+func LangOf(args []string, getenv func(string) string) i18n.Lang {
+	for i, a := range args {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "lang" {
+			continue
+		}
+		if !hasValue && i+1 < len(args) {
+			value = args[i+1]
+		}
+		if l, ok := i18n.Parse(value); ok {
+			return l
+		}
+	}
+	return DefaultLang(getenv)
+}
+
+func langList() string {
+	var names []string
+	for _, l := range i18n.Supported {
+		names = append(names, string(l))
+	}
+	return strings.Join(names, ", ")
 }

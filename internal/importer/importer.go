@@ -12,6 +12,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -69,7 +70,8 @@ func Read(r io.Reader, filename string, required []string) (*Table, error) {
 	for _, h := range records[0] {
 		h = strings.ToLower(strings.TrimSpace(h))
 		if seen[h] && h != "" {
-			return nil, errs.Fields("the header repeats a column", map[string]string{"fila 1": "columna «" + h + "» repetida"})
+			return nil, errs.FileProblems([]errs.Problem{{Line: 1, Msg: errs.Msg{Format: "column %q is repeated", Args: []any{h}}}},
+				"the header repeats a column")
 		}
 		seen[h] = true
 		t.Header = append(t.Header, h)
@@ -81,7 +83,8 @@ func Read(r io.Reader, filename string, required []string) (*Table, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, errs.Fields("the header lacks columns", map[string]string{"fila 1": "faltan columnas: " + strings.Join(missing, ", ")})
+		return nil, errs.FileProblems([]errs.Problem{{Line: 1, Msg: errs.Msg{Format: "columns missing: %s", Args: []any{strings.Join(missing, ", ")}}}},
+			"the header lacks columns")
 	}
 	for i, rec := range records[1:] {
 		row := Row{Line: i + 2, Cells: map[string]string{}}
@@ -112,7 +115,7 @@ func readCSV(data []byte) ([][]string, error) {
 	cr.FieldsPerRecord = -1
 	records, err := cr.ReadAll()
 	if err != nil {
-		return nil, errs.E(errs.Invalid, "the file is not valid CSV: %v", err)
+		return nil, csvError(err)
 	}
 	// What WriteCSV defused comes back as it was, so an export imports unchanged.
 	for _, rec := range records {
@@ -125,10 +128,33 @@ func readCSV(data []byte) ([][]string, error) {
 	return records, nil
 }
 
+// csvError says in the catalogue's words where and why a file is not CSV;
+// encoding/csv's own text stays the logged cause.
+func csvError(err error) error {
+	if pe := (*csv.ParseError)(nil); errors.As(err, &pe) {
+		return errs.FileProblems([]errs.Problem{{Line: pe.Line, Msg: CSVMessage(pe)}}, "the file is not valid CSV").Because(err)
+	}
+	return errs.E(errs.Invalid, "the file is not valid CSV").Because(err)
+}
+
+// CSVMessage says why encoding/csv could not read a row, in the words of
+// the message catalogues (encoding/csv's own are for logs).
+func CSVMessage(pe *csv.ParseError) errs.Msg {
+	switch {
+	case errors.Is(pe.Err, csv.ErrQuote):
+		return errs.Msg{Format: "a quoted cell has no closing quote mark, or a stray one"}
+	case errors.Is(pe.Err, csv.ErrBareQuote):
+		return errs.Msg{Format: "a quote mark inside a cell that does not start with one"}
+	case errors.Is(pe.Err, csv.ErrFieldCount):
+		return errs.Msg{Format: "the row has another number of cells than the header"}
+	}
+	return errs.Msg{Format: "the row cannot be read as CSV"}
+}
+
 func readXLSX(data []byte) ([][]string, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
-		return nil, errs.E(errs.Invalid, "the file is not a valid XLSX workbook: %v", err)
+		return nil, errs.E(errs.Invalid, "the file is not a valid XLSX workbook").Because(err)
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
@@ -137,53 +163,40 @@ func readXLSX(data []byte) ([][]string, error) {
 	}
 	rows, err := f.GetRows(sheets[0])
 	if err != nil {
-		return nil, errs.E(errs.Invalid, "cannot read the first sheet: %v", err)
+		return nil, errs.E(errs.Invalid, "cannot read the first sheet of the workbook").Because(err)
 	}
 	return rows, nil
 }
 
 // Problems collects what is wrong with a file, by row and column.
 type Problems struct {
-	list []problem
-}
-
-type problem struct {
-	line   int
-	column string
-	msg    string
+	list []errs.Problem
 }
 
 // Add records a problem in a row's column (column "" for the whole row).
+// The format is the message's id in the message catalogues.
 func (p *Problems) Add(line int, column, format string, args ...any) {
-	p.list = append(p.list, problem{line, column, fmt.Sprintf(format, args...)})
+	p.list = append(p.list, errs.Problem{Line: line, Column: column, Msg: errs.Msg{Format: format, Args: args}})
 }
 
 // Len is the number of problems.
 func (p *Problems) Len() int { return len(p.list) }
 
+// maxListed is how many problems an error lists; it counts the others.
+const maxListed = 200
+
 // Err is nil without problems, and otherwise an Invalid error whose fields
-// are "fila N, columna C" (at most 200 of them, in file order).
+// are "fila N, columna C" (at most maxListed problems, in file order).
 func (p *Problems) Err() error {
 	if len(p.list) == 0 {
 		return nil
 	}
-	sort.SliceStable(p.list, func(i, j int) bool { return p.list[i].line < p.list[j].line })
-	fields := map[string]string{}
-	for i, pr := range p.list {
-		if i == 200 {
-			fields["…"] = fmt.Sprintf("y %d problemas más", len(p.list)-200)
-			break
-		}
-		key := fmt.Sprintf("fila %d", pr.line)
-		if pr.column != "" {
-			key += ", columna " + pr.column
-		}
-		if old, ok := fields[key]; ok {
-			pr.msg = old + "; " + pr.msg
-		}
-		fields[key] = pr.msg
+	sort.SliceStable(p.list, func(i, j int) bool { return p.list[i].Line < p.list[j].Line })
+	listed := p.list
+	if len(listed) > maxListed {
+		listed = append(listed[:maxListed:maxListed], errs.Problem{Msg: errs.Msg{Format: "and %d more problems", Args: []any{len(p.list) - maxListed}}})
 	}
-	return errs.Fields(fmt.Sprintf("the file has %d problems; nothing was imported", len(p.list)), fields)
+	return errs.FileProblems(listed, "the file has %d problems; nothing was imported", len(p.list))
 }
 
 // WriteCSV writes a header and rows as CSV (UTF-8 with a BOM, so that Excel

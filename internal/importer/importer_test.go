@@ -132,3 +132,28 @@ func TestProblemsReportRowAndColumn(t *testing.T) {
 		t.Fatalf("%+v", e)
 	}
 }
+
+// What encoding/csv and excelize say is the logged cause; people read the
+// catalogue's message, with the row when the parser gives one.
+func TestParserErrorsBecomeCatalogueMessages(t *testing.T) {
+	tests := []struct {
+		name, file, message, field, problem string
+	}{
+		{"x.csv", "a,b\n1,2\n\"3,4\n", "the file is not valid CSV", "fila 3", "a quoted cell has no closing quote mark, or a stray one"},
+		{"x.csv", "a,b\n1,2\n3,x\"y\"\n", "the file is not valid CSV", "fila 3", "a quote mark inside a cell that does not start with one"},
+		{"x.xlsx", "PK\x03\x04garbage", "the file is not a valid XLSX workbook", "", ""},
+		{"x.csv", "b\n1\n", "the header lacks columns", "fila 1", "columns missing: a"},
+		{"x.csv", "a,A\n1,2\n", "the header repeats a column", "fila 1", `column "a" is repeated`},
+	}
+	for _, tt := range tests {
+		_, err := Read(strings.NewReader(tt.file), tt.name, []string{"a"})
+		e, ok := err.(*errs.Error)
+		if !ok || e.Kind != errs.Invalid || e.Message != tt.message || e.Fields[tt.field] != tt.problem {
+			t.Errorf("%q: %#v", tt.file, err)
+			continue
+		}
+		if len(e.Fields) > 1 || e.Err == nil && tt.field != "fila 1" {
+			t.Errorf("%q: fields %v, cause %v", tt.file, e.Fields, e.Err)
+		}
+	}
+}

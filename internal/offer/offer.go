@@ -78,20 +78,19 @@ type Product struct {
 type Text struct {
 	Value    string
 	Fallback bool
+	Lang     string // the language Value is in
 }
 
 // Localized picks es or en, falling back visibly to the other.
 func Localized(es, en, lang string) Text {
+	want, other, otherLang := es, en, "en"
 	if lang == "en" {
-		if en != "" {
-			return Text{Value: en}
-		}
-		return Text{Value: es, Fallback: es != ""}
+		want, other, otherLang = en, es, "es"
 	}
-	if es != "" {
-		return Text{Value: es}
+	if want == "" && other != "" {
+		return Text{Value: other, Fallback: true, Lang: otherLang}
 	}
-	return Text{Value: en, Fallback: en != ""}
+	return Text{Value: want, Lang: lang}
 }
 
 // Presentations a product may have.

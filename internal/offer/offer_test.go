@@ -20,11 +20,11 @@ func TestLocalized(t *testing.T) {
 		es, en, lang string
 		want         Text
 	}{
-		{"Loco", "Chilean abalone", "en", Text{"Chilean abalone", false}},
-		{"Loco", "Chilean abalone", "es", Text{"Loco", false}},
-		{"Loco", "", "en", Text{"Loco", true}},
-		{"", "Chilean abalone", "es", Text{"Chilean abalone", true}},
-		{"", "", "en", Text{"", false}},
+		{"Loco", "Loco (false abalone)", "en", Text{"Loco (false abalone)", false, "en"}},
+		{"Loco", "Loco (false abalone)", "es", Text{"Loco", false, "es"}},
+		{"Loco", "", "en", Text{"Loco", true, "es"}},
+		{"", "Loco (false abalone)", "es", Text{"Loco (false abalone)", true, "en"}},
+		{"", "", "en", Text{"", false, "en"}},
 	} {
 		if got := Localized(c.es, c.en, c.lang); got != c.want {
 			t.Errorf("Localized(%q, %q, %s) = %+v, want %+v", c.es, c.en, c.lang, got, c.want)

@@ -218,7 +218,8 @@ func ReadFile(r io.Reader) (File, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
-		return f, errs.E(errs.Invalid, "the plan file is not valid: %v", err)
+		// The decoder's words are for the log; people get the catalogue's.
+		return f, errs.E(errs.Invalid, "the plan file is not valid JSON in the format of data/seed/plan-pop-moluscos.json").Because(err)
 	}
 	return f, nil
 }

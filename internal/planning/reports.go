@@ -17,6 +17,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/errs"
+	"sriim/internal/i18n"
 )
 
 // Report is an institution's progress report on an activity for a period.
@@ -223,7 +224,7 @@ func (s *Service) SaveReport(ctx context.Context, p auth.Principal, activityID i
 	problems := map[string]string{}
 	year, perr := periodYear(strings.TrimSpace(in.Period))
 	if perr != nil {
-		problems["period"] = perr.Error()
+		problems["period"] = perr.Message
 	}
 	if !slices.Contains(Statuses, in.Status) {
 		problems["status"] = "one of " + strings.Join(Statuses, ", ")
@@ -330,7 +331,7 @@ func (s *Service) transition(ctx context.Context, p auth.Principal, id int64, fr
 			return err
 		}
 		if !slices.Contains(from, before.State) {
-			return errs.E(errs.Conflict, "the report is %s; it cannot become %s", before.State, to)
+			return errs.E(errs.Conflict, "the report is %s; it cannot become %s", i18n.Term("state."+before.State), i18n.Term("state."+to))
 		}
 		reviewer := before.ReviewedBy
 		if to == "approved" || to == "returned" {
@@ -422,7 +423,7 @@ func (s *Service) AddEvidence(ctx context.Context, p auth.Principal, reportID in
 		return Evidence{}, err
 	}
 	if rep.State == "approved" || rep.State == "submitted" {
-		return Evidence{}, errs.E(errs.Conflict, "the report is %s: it is locked", rep.State)
+		return Evidence{}, errs.E(errs.Conflict, "the report is %s: it is locked", i18n.Term("state."+rep.State))
 	}
 	e := Evidence{ReportID: reportID, Name: strings.TrimSpace(filepath.Base(name)), URL: strings.TrimSpace(url), MediaType: mediaType}
 	if r != nil {

@@ -651,7 +651,7 @@ func (s *Service) Due(ctx context.Context, p auth.Principal, planID int64, year 
 	return out, nil
 }
 
-func periodYear(period string) (int, error) {
+func periodYear(period string) (int, *errs.Error) {
 	var year int
 	var half string
 	n, _ := fmt.Sscanf(period, "%4d-%s", &year, &half)
@@ -663,5 +663,5 @@ func periodYear(period string) (int, error) {
 			return year, nil
 		}
 	}
-	return 0, fmt.Errorf("a year (2008) or a semester (2008-S1)")
+	return 0, errs.E(errs.Invalid, "a year (2008) or a semester (2008-S1)")
 }

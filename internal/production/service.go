@@ -359,9 +359,7 @@ func (s *Service) importTable(ctx context.Context, p auth.Principal, t *importer
 			}
 		}
 		if forbidden.Len() > 0 {
-			e := forbidden.Err().(*errs.Error)
-			e.Kind, e.Message = errs.Forbidden, "you may not change some of these figures; nothing was imported"
-			return e
+			return forbidden.Err().(*errs.Error).Reword(errs.Forbidden, "you may not change some of these figures; nothing was imported")
 		}
 		return nil
 	})

@@ -11,6 +11,9 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"sriim/internal/errs"
+	"sriim/internal/importer"
 )
 
 // Formats the importers read.
@@ -24,14 +27,21 @@ const (
 type RowError struct {
 	Line   int
 	Column string
-	Msg    string
+	Msg    string // the message's format, its id in the message catalogues
+	Args   []any
 }
 
 func (e *RowError) Error() string {
+	p := e.Problem()
 	if e.Column == "" {
-		return fmt.Sprintf("row %d: %s", e.Line, e.Msg)
+		return fmt.Sprintf("row %d: %s", e.Line, p.Msg)
 	}
-	return fmt.Sprintf("row %d, column %s: %s", e.Line, e.Column, e.Msg)
+	return fmt.Sprintf("row %d, column %s: %s", e.Line, e.Column, p.Msg)
+}
+
+// Problem is the row's problem as errs reports it.
+func (e *RowError) Problem() errs.Problem {
+	return errs.Problem{Line: e.Line, Column: e.Column, Msg: errs.Msg{Format: e.Msg, Args: e.Args}}
 }
 
 // Reader reads flows one at a time, in constant memory.
@@ -159,7 +169,7 @@ func newCSV(r io.Reader, cols columns) (Reader, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, &RowError{Line: 1, Msg: "the header lacks " + strings.Join(missing, ", ")}
+		return nil, &RowError{Line: 1, Msg: "the header lacks %s", Args: []any{strings.Join(missing, ", ")}}
 	}
 	c.getField = c.get
 	return c, nil
@@ -185,7 +195,7 @@ func (c *csvReader) Next() (Flow, error) {
 	if err != nil {
 		var pe *csv.ParseError
 		if ok := asParseError(err, &pe); ok {
-			return Flow{}, &RowError{Line: pe.StartLine, Msg: pe.Err.Error()}
+			return Flow{}, &RowError{Line: pe.StartLine, Msg: importer.CSVMessage(pe).Format}
 		}
 		return Flow{}, err
 	}
@@ -377,7 +387,7 @@ var sriimColumns = columns{
 			Flag: get(fFlag), ValueBasis: strings.ToLower(get(fBasis))}
 		var ok bool
 		if f.Flow, ok = parseFlow(get(fFlow)); !ok {
-			return f, &RowError{Column: "flujo", Msg: "importacion, exportacion, reexportacion o reimportacion"}
+			return f, &RowError{Column: "flujo", Msg: "importacion, exportacion, reexportacion or reimportacion"}
 		}
 		// Reporters and partners may be given as Comtrade codes or ISO alpha-3 codes.
 		codes := func(f field) string {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"sort"
 	"strings"
@@ -190,9 +189,12 @@ func (s *Service) importRows(ctx context.Context, p auth.Principal, b Batch, r i
 	if err != nil {
 		var re *RowError
 		if errors.As(err, &re) {
-			return errs.Fields("the file cannot be read", map[string]string{fmt.Sprintf("fila %d", re.Line): re.Msg})
+			return errs.FileProblems([]errs.Problem{re.Problem()}, "the file cannot be read")
 		}
-		return errs.E(errs.Invalid, "the file cannot be read: %v", err)
+		if errors.Is(err, io.EOF) {
+			return errs.E(errs.Invalid, "the file is empty")
+		}
+		return errs.E(errs.Invalid, "the file cannot be read").Because(err)
 	}
 	return s.db.TxConn(ctx, func(tx *sql.Tx, conn *sql.Conn) error {
 		// The file's earlier import goes; this one takes its place.
@@ -204,7 +206,7 @@ func (s *Service) importRows(ctx context.Context, p auth.Principal, b Batch, r i
 				return errs.Wrap(err, "replace earlier import")
 			}
 		}
-		in := &rowSource{ctx: ctx, reader: reader, prog: prog, problems: map[string]string{}, batch: b.ID}
+		in := &rowSource{ctx: ctx, reader: reader, prog: prog, problems: map[string]errs.Problem{}, batch: b.ID}
 		// One goroutine reads the file into series while this one stores them.
 		readCtx, stopReading := context.WithCancel(ctx)
 		parts := make(chan []seriesPart, 4)
@@ -228,7 +230,11 @@ func (s *Service) importRows(ctx context.Context, p auth.Principal, b Batch, r i
 			return err
 		}
 		if in.failed() {
-			return errs.Fields(fmt.Sprintf("the file has %d problems; nothing was imported", len(in.problems)), in.problems)
+			list := make([]errs.Problem, 0, len(in.problems))
+			for _, p := range in.problems {
+				list = append(list, p)
+			}
+			return errs.FileProblems(list, "the file has %d problems; nothing was imported", len(in.problems))
 		}
 		in.prog.setStoring()
 		if err := takeOver(ctx, tx, b.ID); err != nil {
@@ -249,9 +255,9 @@ type rowSource struct {
 	read     int64
 	flow     Flow
 	mu       sync.Mutex
-	problems map[string]string
-	count    atomic.Int32 // len(problems), read without the lock
-	readErr  error        // why reading stopped early; set before the parts' channel closes
+	problems map[string]errs.Problem // by place: a place's last problem
+	count    atomic.Int32            // len(problems), read without the lock
+	readErr  error                   // why reading stopped early; set before the parts' channel closes
 }
 
 // next moves to the next good row, false at the end of the file or when
@@ -276,14 +282,14 @@ func (in *rowSource) next() (bool, error) {
 		case errors.As(err, &re):
 			in.problem(re)
 		case err != nil:
-			return false, errs.E(errs.Invalid, "the file stops being readable after %d rows: %v", in.read, err)
+			return false, errs.E(errs.Invalid, "the file stops being readable after %d rows", in.read).Because(err)
 		case !in.failed(): // once the import fails, rows are only checked
 			in.flow = f
 			return true, nil
 		}
 	}
 	in.mu.Lock()
-	in.problems["…"] = "more problems not listed"
+	in.problems["…"] = errs.Problem{Msg: errs.Msg{Format: "more problems not listed"}}
 	in.mu.Unlock()
 	return false, nil
 }
@@ -291,12 +297,9 @@ func (in *rowSource) next() (bool, error) {
 func (in *rowSource) failed() bool { return in.count.Load() > 0 }
 
 func (in *rowSource) problem(re *RowError) {
-	key := fmt.Sprintf("fila %d", re.Line)
-	if re.Column != "" {
-		key += ", columna " + re.Column
-	}
+	p := re.Problem()
 	in.mu.Lock()
-	in.problems[key] = re.Msg
+	in.problems[p.Key()] = p
 	in.count.Store(int32(len(in.problems)))
 	in.mu.Unlock()
 }

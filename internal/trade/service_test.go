@@ -450,3 +450,45 @@ func TestImportProgressReachesOtherInstances(t *testing.T) {
 		}
 	})
 }
+
+// A file the parsers cannot read says so in the catalogue's words, never in
+// the parser's ("read header: EOF", encoding/csv's).
+func TestUnreadableTradeFilesSayWhyInTheCataloguesWords(t *testing.T) {
+	s := trade.New(dbtest.Open(t, db.SQLite))
+	for _, tt := range []struct {
+		file, message, field, problem string
+	}{
+		{"", "the file is empty", "", ""},
+		{"\x1f\x8b garbage", "the file cannot be read", "", ""},
+		{"Classification,Year\n", "the file cannot be read", "fila 1", "the header lacks %s"},
+		{comtradeHeader + "\n\"H3,2004\n", "the file has 1 problems; nothing was imported", "fila 2", "a quoted cell has no closing quote mark, or a stray one"},
+	} {
+		b, err := s.Start(context.Background(), mesa, trade.FormatLegacy, "x.csv", "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Import(context.Background(), mesa, b, strings.NewReader(tt.file))
+		var e *errs.Error
+		if !errors.As(err, &e) || e.Kind != errs.Invalid || e.Message != tt.message {
+			t.Errorf("%q: %v", tt.file, err)
+			continue
+		}
+		if tt.field != "" && (len(e.Problems) != 1 || e.Problems[0].Msg.Format != tt.problem || e.Problems[0].Key() != tt.field) {
+			t.Errorf("%q: problems %+v", tt.file, e.Problems)
+		}
+		if strings.Contains(e.Message+strings.Join(mapValues(e.Fields), " "), "EOF") || strings.Contains(strings.Join(mapValues(e.Fields), " "), "quoted-field") {
+			t.Errorf("%q shows the parser's words: %v %v", tt.file, e.Message, e.Fields)
+		}
+	}
+}
+
+func mapValues(m map[string]string) []string {
+	var out []string
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
+}
+
+const comtradeHeader = "Classification,Year,Period,Period Desc.,Aggregate Level,Is Leaf Code,Trade Flow Code,Trade Flow,Reporter Code,Reporter,Reporter ISO," +
+	"Partner Code,Partner,Partner ISO,Commodity Code,Commodity,Qty Unit Code,Qty Unit,Qty,Netweight (kg),Trade Value (US$),Flag"

@@ -14,7 +14,7 @@ import (
 	"sriim/internal/i18n"
 )
 
-func (s *Server) accountRoutes(mux *http.ServeMux) {
+func (s *Server) accountRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /entrar", s.loginPage)
 	mux.HandleFunc("POST /entrar", s.login)
 	mux.HandleFunc("POST /salir", s.logout)
@@ -134,7 +134,8 @@ type formPage struct {
 func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, page, title string, values, extra any, err error) {
 	var e *errs.Error
 	if errors.As(err, &e) && e.Kind == errs.Invalid {
-		s.render(w, r, http.StatusUnprocessableEntity, page, title, formPage{Values: values, Errors: e.Fields, Error: e.Message, Extra: extra})
+		msg, fields := s.pageError(r, e)
+		s.render(w, r, http.StatusUnprocessableEntity, page, title, formPage{Values: values, Errors: fields, Error: msg, Extra: extra})
 		return
 	}
 	if st := staleOf(err); st != nil {

@@ -20,7 +20,7 @@ import (
 	"sriim/internal/vocab"
 )
 
-func (s *Server) actorRoutes(mux *http.ServeMux) {
+func (s *Server) actorRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /actores", s.actorsPage)
 	mux.HandleFunc("GET /actores/nuevo", s.actorNewPage)
 	mux.HandleFunc("POST /actores", s.actorCreate)
@@ -257,7 +257,7 @@ func (s *Server) actorFormPage(w http.ResponseWriter, r *http.Request, status in
 	if f.ID != 0 {
 		title = i18n.T(langOf(r), "action.edit") + ": " + f.Cells["nombre"]
 	}
-	s.render(w, r, status, "actor_form.html", title, formPage{Values: f, Errors: problems, Error: msg, Conflict: conflict})
+	s.render(w, r, status, "actor_form.html", title, formPage{Values: f, Errors: i18n.FieldsText(langOf(r), problems), Error: msg, Conflict: conflict})
 }
 
 // formOf fills the form from an actor.

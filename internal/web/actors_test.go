@@ -60,7 +60,7 @@ func TestActorsPageSearchFiltersAndPages(t *testing.T) {
 		"/actores?distrito=180303":                   "Maricultura Pacocha",
 	} {
 		status, body, _ := b.get(query)
-		if status != 200 || !strings.Contains(body, want) || !strings.Contains(body, "1 actores encontrados") {
+		if status != 200 || !strings.Contains(body, want) || !strings.Contains(body, "1 actor encontrado.") {
 			t.Errorf("%s: %d, lacks %q", query, status, want)
 		}
 	}

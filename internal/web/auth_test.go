@@ -178,6 +178,13 @@ func (b *browser) get(path string) (int, string, string) {
 
 func (b *browser) post(path string, form url.Values) *http.Response {
 	b.site.t.Helper()
+	res, _ := b.send(path, form)
+	return res
+}
+
+// send posts a form and returns the answer with its body read.
+func (b *browser) send(path string, form url.Values) (*http.Response, string) {
+	b.site.t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, b.site.http.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", b.site.http.URL)
@@ -185,8 +192,9 @@ func (b *browser) post(path string, form url.Values) *http.Response {
 	if err != nil {
 		b.site.t.Fatal(err)
 	}
-	res.Body.Close()
-	return res
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res, string(body)
 }
 
 // upload posts a multipart form with fields and one file, as a form with a

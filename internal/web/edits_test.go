@@ -22,19 +22,10 @@ import (
 	"sriim/internal/production"
 )
 
-// send posts a form and returns the answer's status and body.
-func (b *browser) send(path string, form url.Values) (int, string) {
-	b.site.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, b.site.http.URL+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", b.site.http.URL)
-	res, err := b.client.Do(req)
-	if err != nil {
-		b.site.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(body)
+// postStatus sends a form and returns the answer's status and body.
+func (b *browser) postStatus(path string, form url.Values) (int, string) {
+	res, body := b.send(path, form)
+	return res.StatusCode, body
 }
 
 // openForm loads an edit page and returns its form's fields as a person
@@ -100,11 +91,11 @@ func TestStaleActorFormKeepsBothEdits(t *testing.T) {
 			t.Fatalf("the edit form carries version %q, want 1", f1.Get("version"))
 		}
 		f1.Set("telefono", "053-481111")
-		if status, body := first.send(fmt.Sprintf("/actores/%d", id), f1); status != http.StatusSeeOther {
+		if status, body := first.postStatus(fmt.Sprintf("/actores/%d", id), f1); status != http.StatusSeeOther {
 			t.Fatalf("first save: %d %s", status, body)
 		}
 		f2.Set("nombre", "Mariscos del Sur SAC")
-		status, body := second.send(fmt.Sprintf("/actores/%d", id), f2)
+		status, body := second.postStatus(fmt.Sprintf("/actores/%d", id), f2)
 		if status != http.StatusConflict {
 			t.Fatalf("stale save: %d, want 409", status)
 		}
@@ -120,7 +111,7 @@ func TestStaleActorFormKeepsBothEdits(t *testing.T) {
 		// The second editor, having seen the stored phone, takes it and saves again.
 		f2.Set("version", "2")
 		f2.Set("telefono", a.Phone)
-		if status, body := second.send(fmt.Sprintf("/actores/%d", id), f2); status != http.StatusSeeOther {
+		if status, body := second.postStatus(fmt.Sprintf("/actores/%d", id), f2); status != http.StatusSeeOther {
 			t.Fatalf("saving again: %d %s", status, body)
 		}
 		a, _ = site.srv.actors.Actor(context.Background(), auth.System, id)
@@ -145,11 +136,11 @@ func TestStaleObservationFormKeepsBothEdits(t *testing.T) {
 		path := fmt.Sprintf("/produccion/observaciones/%d", o.ID)
 		f1, f2 := first.openForm(path), second.openForm(path)
 		f1.Set("valor", "120")
-		if status, body := first.send(path, f1); status != http.StatusSeeOther {
+		if status, body := first.postStatus(path, f1); status != http.StatusSeeOther {
 			t.Fatalf("first save: %d %s", status, body)
 		}
 		f2.Set("nota", "Revisado con el anuario")
-		status, body := second.send(path, f2)
+		status, body := second.postStatus(path, f2)
 		if status != http.StatusConflict || !strings.Contains(body, `id="conflicto"`) || !strings.Contains(body, "120") ||
 			!strings.Contains(body, "Revisado con el anuario") {
 			t.Fatalf("stale save: %d, or the page lacks both values", status)
@@ -374,7 +365,7 @@ func TestMemberCannotSetKindsThePlanCounts(t *testing.T) {
 		b.login("member@example.org", testPassword)
 		form := b.openForm(fmt.Sprintf("/actores/%d/editar", own.ID))
 		form.Add("tipos", "public_institution")
-		if status, body := b.send(fmt.Sprintf("/actores/%d", own.ID), form); status != http.StatusForbidden || !strings.Contains(body, "institucion_publica") {
+		if status, body := b.postStatus(fmt.Sprintf("/actores/%d", own.ID), form); status != http.StatusForbidden || !strings.Contains(body, "institucion_publica") {
 			t.Fatalf("member's form with a counted kind: %d", status)
 		}
 		// The editors of its institution may.

@@ -49,7 +49,7 @@ func (s *Server) mayImport(w http.ResponseWriter, r *http.Request, k importKind)
 }
 
 // importRoutes registers the import page and its upload for a module.
-func (s *Server) importRoutes(mux *http.ServeMux, k importKind) {
+func (s *Server) importRoutes(mux *routeTable, k importKind) {
 	mux.HandleFunc("GET "+k.Base+"/importar", func(w http.ResponseWriter, r *http.Request) {
 		if !s.mayImport(w, r, k) {
 			return
@@ -71,9 +71,13 @@ func (s *Server) importRoutes(mux *http.ServeMux, k importKind) {
 		var e *errs.Error
 		switch {
 		case err == nil:
+			for i, w := range res.Warnings {
+				res.Warnings[i] = i18n.Text(langOf(r), w)
+			}
 			s.render(w, r, http.StatusOK, "import.html", title, importView{Kind: k, Result: &res})
 		case errors.As(err, &e) && (e.Kind == errs.Invalid || e.Kind == errs.Forbidden):
-			s.render(w, r, statusOf(e.Kind), "import.html", title, importView{Kind: k, Error: e.Message, Fields: e.Fields})
+			msg, fields := s.pageError(r, e)
+			s.render(w, r, statusOf(e.Kind), "import.html", title, importView{Kind: k, Error: msg, Fields: fields})
 		default:
 			s.fail(w, r, err)
 		}

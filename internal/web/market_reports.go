@@ -13,7 +13,7 @@ import (
 	"sriim/internal/trade"
 )
 
-func (s *Server) marketReportRoutes(mux *http.ServeMux) {
+func (s *Server) marketReportRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /mercados/informes", s.marketReportsPage)
 	mux.HandleFunc("POST /mercados/informes", s.marketReportBuild)
 	mux.HandleFunc("GET /mercados/informes/{id}", s.marketReportPage)

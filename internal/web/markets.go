@@ -16,7 +16,7 @@ import (
 	"sriim/internal/trade"
 )
 
-func (s *Server) marketRoutes(mux *http.ServeMux) {
+func (s *Server) marketRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /mercados", s.marketsPage)
 	mux.HandleFunc("GET /mercados/importadores.svg", s.importersChart)
 	for _, format := range []string{"csv", "xlsx"} {
@@ -434,8 +434,7 @@ func (s *Server) tradeBatchPage(w http.ResponseWriter, r *http.Request) {
 	}
 	var problems []string
 	if b.State == "failed" {
-		problems = strings.Split(b.Error, "\n")[1:]
-		b.Error = strings.Split(b.Error, "\n")[0]
+		b.Error, problems = batchError(langOf(r), b.Error)
 	}
 	s.render(w, r, http.StatusOK, "trade_batch.html", i18n.T(langOf(r), "markets.batch", b.ID), struct {
 		Batch    trade.Batch
@@ -452,4 +451,17 @@ func (s *Server) apiTradeImport(r *http.Request) (int, any, error) {
 	}
 	b, err = s.trade.Import(r.Context(), principal(r), b, http.MaxBytesReader(nil, r.Body, 4<<30))
 	return http.StatusOK, b, err
+}
+
+// batchError is a failed import's stored error in lang: its message, and
+// each problem ("fila 5, columna X: what") on a line of its own.
+func batchError(lang i18n.Lang, stored string) (string, []string) {
+	lines := strings.Split(stored, "\n")
+	problems := lines[1:]
+	for i, p := range problems {
+		if where, what, ok := strings.Cut(p, ": "); ok {
+			problems[i] = i18n.FieldName(lang, where) + ": " + i18n.Text(lang, what)
+		}
+	}
+	return i18n.Text(lang, lines[0]), problems
 }

@@ -22,7 +22,7 @@ import (
 	"sriim/internal/vocab"
 )
 
-func (s *Server) offerRoutes(mux *http.ServeMux) {
+func (s *Server) offerRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /oferta", s.cataloguePage)
 	mux.HandleFunc("GET /oferta/exportadores/{id}", s.exporterPage)
 	mux.HandleFunc("POST /oferta/exportadores/{id}/contacto", s.contactExporter)
@@ -298,7 +298,8 @@ func (s *Server) contactExporter(w http.ResponseWriter, r *http.Request) {
 		// A trapped bot is told the same as a person, and learns nothing.
 		http.Redirect(w, r, fmt.Sprintf("/oferta/exportadores/%d?ok=sent#contacto", v.Actor.ID), http.StatusSeeOther)
 	case e != nil && (e.Kind == errs.Invalid || e.Kind == errs.TooManyRequests):
-		v.Errors, v.Error = e.Fields, i18n.T(langOf(r), "error."+string(e.Kind))
+		_, v.Errors = s.pageError(r, e)
+		v.Error = i18n.T(langOf(r), "error."+string(e.Kind))
 		s.renderExporter(w, r, statusOf(e.Kind), v)
 	default:
 		s.fail(w, r, err)
@@ -421,7 +422,8 @@ func (s *Server) offerProductSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if e, ok := err.(*errs.Error); ok && e.Kind == errs.Invalid {
-		v := productFormView{Product: p, Presentations: offer.Presentations, Error: e.Message, Errors: e.Fields}
+		v := productFormView{Product: p, Presentations: offer.Presentations}
+		v.Error, v.Errors = s.pageError(r, e)
 		v.offerLists, _ = s.offerLists(r)
 		s.render(w, r, http.StatusUnprocessableEntity, "offer_product.html", i18n.T(langOf(r), "offer.product_form"), v)
 		return

@@ -12,7 +12,7 @@ import (
 	"sriim/internal/planning"
 )
 
-func (s *Server) planningRoutes(mux *http.ServeMux) {
+func (s *Server) planningRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /plan", s.plansPage)
 	mux.HandleFunc("GET /plan/{id}", s.planPage)
 	mux.HandleFunc("GET /plan/{id}/pendientes", s.duePage)
@@ -407,7 +407,8 @@ func (s *Server) annualPlanSave(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if e, ok := err.(*errs.Error); ok && e.Kind == errs.Invalid {
-			v.Form, v.Error, v.Errors = it, e.Message, e.Fields
+			v.Form = it
+			v.Error, v.Errors = s.pageError(r, e)
 			s.render(w, r, http.StatusUnprocessableEntity, "plan_annual.html", i18n.T(langOf(r), "plan.poa", v.Year), v)
 			return
 		}
@@ -555,7 +556,8 @@ func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if e, ok := err.(*errs.Error); ok && (e.Kind == errs.Invalid || e.Kind == errs.Conflict || e.Kind == errs.Forbidden) {
-		v.Form, v.Errors, v.Error = in, e.Fields, e.Message
+		v.Form = in
+		v.Error, v.Errors = s.pageError(r, e)
 		s.render(w, r, statusOf(e.Kind), "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
 		return
 	}

@@ -22,7 +22,7 @@ import (
 	"sriim/internal/vocab"
 )
 
-func (s *Server) productionRoutes(mux *http.ServeMux) {
+func (s *Server) productionRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /produccion", s.productionPage)
 	mux.HandleFunc("GET /produccion/grafico.svg", s.productionChart)
 	for _, format := range []string{"csv", "xlsx"} {
@@ -311,6 +311,35 @@ type observationForm struct {
 	Editable bool
 }
 
+// vocabKeys are the interface catalogue's prefixes for the names of the
+// form's vocabulary columns.
+var vocabKeys = map[string]string{"presentacion": "presentation", "origen": "origin", "medida": "measure", "estado": "status"}
+
+// Display is a cell as people read it in lang: a species' or place's name
+// for its code, a vocabulary term's name for its code or Spanish word.
+func (f observationForm) Display(lang i18n.Lang, field, value string) string {
+	switch field {
+	case "especie", "parte_de":
+		for _, sp := range f.Species {
+			if sp.Code == value {
+				return sp.Name(lang)
+			}
+		}
+	case "lugar":
+		for _, pl := range f.Places {
+			if pl.Code == value {
+				return pl.Name(lang)
+			}
+		}
+	}
+	if terms, ok := f.Vocab[field]; ok {
+		if code, ok := vocab.List(terms).Parse(value); ok {
+			return i18n.T(lang, vocabKeys[field]+"."+code)
+		}
+	}
+	return value
+}
+
 func (s *Server) observationFormPage(w http.ResponseWriter, r *http.Request, status int, form observationForm, problems map[string]string, msg string, conflict *conflictView) {
 	var err error
 	if form.Species, err = s.reference.Species(r.Context()); err != nil {
@@ -330,7 +359,7 @@ func (s *Server) observationFormPage(w http.ResponseWriter, r *http.Request, sta
 	if form.ID != 0 {
 		title = i18n.T(langOf(r), "production.observation", form.ID)
 	}
-	s.render(w, r, status, "observation.html", title, formPage{Values: form, Errors: problems, Error: msg, Conflict: conflict})
+	s.render(w, r, status, "observation.html", title, formPage{Values: form, Errors: i18n.FieldsText(langOf(r), problems), Error: msg, Conflict: conflict})
 }
 
 func formCells(r *http.Request) map[string]string {

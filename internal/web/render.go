@@ -198,6 +198,25 @@ func (p Page) Has(perm string) bool {
 // T translates key into the page's language.
 func (p Page) T(key string, args ...any) string { return i18n.T(p.Lang, key, args...) }
 
+// In marks an element whose text exists only in lang: ` lang="es"` on a
+// page in another language, nothing on a page in lang.
+func (p Page) In(lang string) template.HTMLAttr {
+	if lang == string(p.Lang) {
+		return ""
+	}
+	return template.HTMLAttr(` lang="` + template.HTMLEscapeString(lang) + `"`)
+}
+
+// OnlyIn is the visible note that goes with In: " (in Spanish only)", in the
+// page's language, on a page in another language than lang.
+func (p Page) OnlyIn(lang string) template.HTML {
+	if lang == string(p.Lang) {
+		return ""
+	}
+	return template.HTML(` <small class="fallback" lang="` + string(p.Lang) + `">(` +
+		template.HTMLEscapeString(p.T("lang.only_"+lang)) + `)</small>`)
+}
+
 // LangURL is this page's address in another language.
 func (p Page) LangURL(lang i18n.Lang) string {
 	q := url.Values{}

@@ -89,6 +89,8 @@ type Server struct {
 	metricsToken    string
 	// publicPages keeps anonymous reads of the busiest public pages.
 	publicPages pageCache
+	// patterns are the routes, as registered.
+	patterns []string
 }
 
 // New builds the server: parses the templates, hashes the static files,
@@ -111,12 +113,13 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = newMetrics(o.DB)
-	mux := http.NewServeMux()
+	mux := &routeTable{ServeMux: http.NewServeMux()}
 	s.routes(mux)
+	s.patterns = mux.patterns
 	// Outermost first: request ID, the client (behind trusted proxies), security headers, the public page cache,
 	// compression, language, metrics/logging/recovery, the user, CSRF, and the mux (which tells
 	// observe the matched route).
-	var h http.Handler = recordRoute(mux)
+	var h http.Handler = recordRoute(mux.ServeMux)
 	h = s.csrfProtect(o.CSRFKey)(h)
 	h = s.authenticate(h)
 	h = s.observe(h)
@@ -132,7 +135,23 @@ func New(o Options) (*Server, error) {
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-func (s *Server) routes(mux *http.ServeMux) {
+// routeTable is the server's ServeMux that remembers the patterns
+// registered on it, so that tests can visit every route.
+type routeTable struct {
+	*http.ServeMux
+	patterns []string
+}
+
+func (t *routeTable) Handle(pattern string, h http.Handler) {
+	t.patterns = append(t.patterns, pattern)
+	t.ServeMux.Handle(pattern, h)
+}
+
+func (t *routeTable) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	t.Handle(pattern, http.HandlerFunc(h))
+}
+
+func (s *Server) routes(mux *routeTable) {
 	mux.HandleFunc("GET /{$}", s.home)
 	for _, m := range modules {
 		if !m.Ready {
