@@ -44,3 +44,51 @@ func TestProductionPageAndChartInChromium(t *testing.T) {
 	}
 	screenshot(t, ctx, "production")
 }
+
+// chartTexts is the text of the page's first chart as the browser loads it
+// from the page's own <img src>: title, legend and axis labels.
+const chartTexts = `(async () => {
+	const img = document.querySelector("figure.chart img");
+	await img.decode();
+	const svg = new DOMParser().parseFromString(await (await fetch(img.src)).text(), "image/svg+xml");
+	return [...svg.querySelectorAll("text")].map(t => t.textContent);
+})()`
+
+// years keeps the texts that are years (a line chart's category axis).
+func years(texts []string) []string {
+	var out []string
+	for _, s := range texts {
+		if len(s) == 4 && (strings.HasPrefix(s, "19") || strings.HasPrefix(s, "20")) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func TestProductionChartFollowsTheFiltersInChromium(t *testing.T) {
+	ctx := browser(t)
+	in := start(t, dbtest.Backends()[0])
+	// A person narrows the selection with the form: two presentations, from 2000.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(in.URL+"/produccion"),
+		chromedp.WaitVisible("figure.chart img"),
+		chromedp.Click(`input[name=presentacion][value=frozen]`),
+		chromedp.Click(`input[name=presentacion][value=canned]`),
+		chromedp.SendKeys(`input[name=desde]`, "2000"),
+		chromedp.Submit(`input[name=desde]`),
+		chromedp.Poll[chromedp.Void](`location.search.includes("desde=2000") && document.readyState === "complete"`),
+		chromedp.WaitVisible("figure.chart img"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	tableYears := evaluate[[]string](t, ctx, `[...document.querySelectorAll("#series tbody th")].map(th => th.innerText.trim())`)
+	chart := evaluate[[]string](t, ctx, chartTexts)
+	if strings.Join(years(chart), ",") != "2000,2001,2002,2003" || strings.Join(tableYears, ",") != "2000,2001,2002,2003" {
+		t.Fatalf("chart years %v, table years %v", years(chart), tableYears)
+	}
+	legend := strings.Join(chart, "|")
+	if !strings.Contains(legend, "|Congelado|") || !strings.Contains(legend, "|Conservas|") || strings.Contains(legend, "Fresco / refrigerado") {
+		t.Fatalf("chart series: %q", chart)
+	}
+	screenshot(t, ctx, "production-filtered")
+}

@@ -2,14 +2,18 @@ package web
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
+	"sriim/internal/errs"
 	"sriim/internal/i18n"
 	"sriim/internal/importer"
+	"sriim/internal/render"
 	"sriim/internal/trade"
 )
 
@@ -19,6 +23,7 @@ func (s *Server) marketReportRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /mercados/informes/{id}", s.marketReportPage)
 	mux.HandleFunc("GET /mercados/informes/{id}/informe.pdf", s.marketReportFile("pdf"))
 	mux.HandleFunc("GET /mercados/informes/{id}/anexo.xlsx", s.marketReportFile("xlsx"))
+	mux.HandleFunc("GET /mercados/informes/{id}/graficos/{line}", s.marketReportChart)
 	mux.HandleFunc("GET /api/v1/markets/reports", s.api(func(r *http.Request) (int, any, error) {
 		list, err := s.trade.Reports(r.Context())
 		return http.StatusOK, map[string]any{"reports": list}, err
@@ -98,7 +103,48 @@ func (s *Server) marketReportPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r.WithContext(withLang(r.Context(), i18n.Lang(rep.Lang))), http.StatusOK, "market_report.html", reportTitle(rep), rep)
+	v := reportView{IntelligenceReport: rep, Charts: map[string]template.URL{}}
+	for _, sec := range rep.Sections {
+		if len(sec.Importers.Rows) > 0 {
+			v.Charts[sec.Product.Line] = template.URL(fmt.Sprintf("/mercados/informes/%d/graficos/%s.svg", rep.ID, url.PathEscape(sec.Product.Line)))
+		}
+	}
+	s.render(w, r.WithContext(withLang(r.Context(), i18n.Lang(rep.Lang))), http.StatusOK, "market_report.html", reportTitle(rep), v)
+}
+
+// reportView is a report with the address of each section's chart.
+type reportView struct {
+	trade.IntelligenceReport
+	Charts map[string]template.URL // product line → chart
+}
+
+// marketReportChart draws a report's section's importers, as stored.
+func (s *Server) marketReportChart(w http.ResponseWriter, r *http.Request) {
+	rep, err := s.loadReport(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	line := strings.TrimSuffix(r.PathValue("line"), ".svg")
+	for _, sec := range rep.Sections {
+		if sec.Product.Line == line && len(sec.Importers.Rows) > 0 {
+			svg, err := reportChart(sec, i18n.Lang(rep.Lang)).Draw(render.SVG)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			writeSVG(w, svg)
+			return
+		}
+	}
+	s.fail(w, r, errs.E(errs.NotFound, "no chart %s in report %d", line, rep.ID))
+}
+
+// reportChart is a report section's chart: its five largest importers.
+func reportChart(sec trade.ReportSection, lang i18n.Lang) render.Lines {
+	rk := sec.Importers
+	rk.Rows = rk.Rows[:min(5, len(rk.Rows))]
+	return importersChart(rk, lang)
 }
 
 func (s *Server) marketReportFile(kind string) http.HandlerFunc {
@@ -141,10 +187,21 @@ func MarketReportFiles(rep trade.IntelligenceReport) (html, pdf, xlsx []byte, er
 		return nil, nil, nil, err
 	}
 	var buf bytes.Buffer
+	// The standalone page carries its charts inside, as data: addresses.
+	v := reportView{IntelligenceReport: rep, Charts: map[string]template.URL{}}
+	for _, sec := range rep.Sections {
+		if len(sec.Importers.Rows) > 0 {
+			svg, err := reportChart(sec, i18n.Lang(rep.Lang)).Draw(render.SVG)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			v.Charts[sec.Product.Line] = template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(svg))
+		}
+	}
 	doc := struct {
 		Page
 		Style template.CSS
-	}{Page{Lang: i18n.Lang(rep.Lang), Title: reportTitle(rep), Data: rep}, template.CSS(a["app.css"].body)}
+	}{Page{Lang: i18n.Lang(rep.Lang), Title: reportTitle(rep), Data: v}, template.CSS(a["app.css"].body)}
 	if err := t.Execute(&buf, doc); err != nil {
 		return nil, nil, nil, err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"sriim/internal/errs"
 	"sriim/internal/i18n"
+	"sriim/internal/render"
 	"sriim/internal/trade"
 )
 
@@ -211,7 +212,6 @@ type marketsView struct {
 	Shares       []trade.PublishedShare
 	Competition  []trade.Market
 	Batches      []trade.Batch
-	Selection    string
 	CanImport    bool
 }
 
@@ -242,9 +242,6 @@ func (s *Server) marketsPage(w http.ResponseWriter, r *http.Request) {
 	for _, row := range v.Importers.Rows {
 		v.Markets = append(v.Markets, row.Partner)
 	}
-	q := r.URL.Query()
-	q.Del("lang")
-	v.Selection = q.Encode()
 	s.render(w, r, http.StatusOK, "markets.html", i18n.T(langOf(r), "module.markets"), v)
 }
 
@@ -264,10 +261,21 @@ func (s *Server) importersChart(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "no importers for this selection"))
 		return
 	}
+	svg, err := importersChart(rk, langOf(r)).Draw(render.SVG)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeSVG(w, svg)
+}
+
+// importersChart draws a ranking's importers' values by year, in millions
+// of US$, titled with the product and the years.
+func importersChart(rk trade.Ranking, lang i18n.Lang) render.Lines {
 	names := make([]string, len(rk.Rows))
 	values := make([][]float64, len(rk.Rows))
 	for i, row := range rk.Rows {
-		names[i] = row.Partner.Name(string(langOf(r)))
+		names[i] = row.Partner.Name(string(lang))
 		values[i] = make([]float64, len(rk.Years))
 		for j, y := range rk.Years {
 			v, ok := row.Values[y]
@@ -277,12 +285,27 @@ func (s *Server) importersChart(w http.ResponseWriter, r *http.Request) {
 			values[i][j] = v / 1e6
 		}
 	}
-	svg, err := lineChart(rk.Years, names, values, "M US$")
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	labels := make([]string, len(rk.Years))
+	for i, y := range rk.Years {
+		labels[i] = strconv.Itoa(y)
 	}
-	writeSVG(w, svg)
+	title := i18n.T(lang, "markets.chart_title", productName(rk.Product, lang), yearSpan(rk.From, rk.To))
+	return render.Lines{Title: title, Labels: labels, Names: names, Values: values, Number: formatNumber}
+}
+
+// productName names a product line, or the HS codes of a product as reported.
+func productName(p trade.Product, lang i18n.Lang) string {
+	if p.Line != "" {
+		if lang == i18n.EN {
+			return p.NameEN
+		}
+		return p.NameES
+	}
+	codes := make([]string, len(p.Codes))
+	for i, c := range p.Codes {
+		codes[i] = c.Commodity
+	}
+	return i18n.T(lang, "markets.hs_codes", strings.Join(codes, ", "))
 }
 
 // marketTable downloads the importers' ranking or the destinations as CSV or XLSX.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"image/color"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"sriim/internal/errs"
 	"sriim/internal/i18n"
 	"sriim/internal/planning"
+	"sriim/internal/render"
 )
 
 func (s *Server) planningRoutes(mux *http.ServeMux) {
@@ -252,28 +254,50 @@ func (s *Server) planTimeline(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	objective := r.URL.Query().Get("objetivo")
-	var labels []string
-	var starts, ends []int
-	from := 0
+	var keep []planning.Activity
 	for _, a := range acts {
-		if objective != "" && a.ObjectiveCode != objective {
-			continue
-		}
-		labels, starts, ends = append(labels, a.Code), append(starts, a.StartYear), append(ends, a.EndYear)
-		if from == 0 || a.StartYear < from {
-			from = a.StartYear
+		if objective == "" || a.ObjectiveCode == objective {
+			keep = append(keep, a)
 		}
 	}
-	if len(labels) == 0 {
+	if len(keep) == 0 {
 		s.fail(w, r, errs.E(errs.NotFound, "no activities"))
 		return
 	}
-	svg, err := timelineChart(labels, starts, ends, from)
+	svg, err := planTimeline(keep, s.planYear(r), langOf(r)).Draw(render.SVG)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	writeSVG(w, svg)
+}
+
+// lights are the traffic lights in the order charts and documents list
+// them, with their colours (the pages' CSS colours).
+var lights = []struct {
+	light planning.Light
+	color color.RGBA
+}{
+	{planning.LightDone, color.RGBA{R: 0x1e, G: 0x7b, B: 0x34, A: 255}},
+	{planning.LightOnTrack, color.RGBA{R: 0x0b, G: 0x5c, B: 0x7a, A: 255}},
+	{planning.LightLate, color.RGBA{R: 0xa3, G: 0x23, B: 0x1b, A: 255}},
+	{planning.LightNotStarted, color.RGBA{R: 0x9a, G: 0xa6, B: 0xb0, A: 255}},
+	{planning.LightCancelled, color.RGBA{R: 0xd5, G: 0xdd, B: 0xe3, A: 255}},
+}
+
+// planTimeline is the activities' periods, each bar in the colour of the
+// activity's light in year.
+func planTimeline(acts []planning.Activity, year int, lang i18n.Lang) render.Timeline {
+	t := render.Timeline{Title: i18n.T(lang, "plan.timeline_title", year)}
+	group := map[planning.Light]int{}
+	for i, l := range lights {
+		t.Groups = append(t.Groups, render.TimelineGroup{Name: i18n.T(lang, "light."+string(l.light)), Color: l.color})
+		group[l.light] = i
+	}
+	for _, a := range acts {
+		t.Rows = append(t.Rows, render.TimelineRow{Label: a.Code, Start: a.StartYear, End: a.EndYear, Group: group[a.Light]})
+	}
+	return t
 }
 
 // indicatorChart draws an indicator's approved values by period.
@@ -303,7 +327,8 @@ func (s *Server) indicatorChart(w http.ResponseWriter, r *http.Request) {
 	for i, pt := range points {
 		labels[i], values[i] = pt.Period, pt.Value
 	}
-	svg, err := categoryLineChart(labels, []string{v.Indicator(iid)}, [][]float64{values})
+	name := v.Indicator(iid)
+	svg, err := render.Lines{Title: name, Labels: labels, Names: []string{name}, Values: [][]float64{values}, Number: formatNumber}.Draw(render.SVG)
 	if err != nil {
 		s.fail(w, r, err)
 		return
