@@ -76,7 +76,7 @@ func (s *Server) marketReportsPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) marketReportBuild(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
-	rep, err := s.trade.BuildReport(r.Context(), principal(r), r.PostFormValue("period"), r.PostFormValue("lang"), r.PostForm["lines"])
+	rep, err := s.trade.BuildReport(r.Context(), principal(r), r.PostFormValue("period"), r.PostFormValue("lang"), listParam(r.PostForm, "lines"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

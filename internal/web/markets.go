@@ -36,16 +36,12 @@ func (s *Server) marketRoutes(mux *http.ServeMux) {
 		if err != nil {
 			return 0, nil, err
 		}
-		exporters := []int{604, 152}
-		for _, c := range listParam(r.URL.Query(), "exporters") {
-			if len(exporters) == 2 {
-				exporters = nil
-			}
-			n, err := strconv.Atoi(c)
-			if err != nil {
-				return 0, nil, errs.Fields("invalid exporters", map[string]string{"exporters": "Comtrade codes, comma-separated"})
-			}
-			exporters = append(exporters, n)
+		exporters, err := intListParam(r.URL.Query(), "exporters", maxExporters)
+		if err != nil {
+			return 0, nil, err
+		}
+		if len(exporters) == 0 {
+			exporters = []int{604, 152} // Peru and its main competitor, Chile
 		}
 		m, err := s.trade.Competitors(r.Context(), mq.Product, exporters, mq.From, mq.To, min(mq.Top, 20))
 		return http.StatusOK, map[string]any{"markets": m}, err
@@ -83,6 +79,9 @@ func (s *Server) marketRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/markets/imports", s.api(s.apiTradeImport))
 }
 
+// maxExporters bounds the exporters one competitors query compares.
+const maxExporters = 20
+
 // marketQuery is a market analysis as the page and the API ask for it.
 type marketQuery struct {
 	Product          trade.Product
@@ -93,25 +92,14 @@ type marketQuery struct {
 	Market, Reporter int
 }
 
-func intParam(q url.Values, name string, def int) (int, error) {
-	v := q.Get(name)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return 0, errs.Fields("invalid parameter", map[string]string{name: "a whole number"})
-	}
-	return n, nil
-}
-
 // readMarketQuery reads hs= (codes as reported, comma-separated) or line=
 // (a product line); by default the frozen-loco line, 2000–2005, Peru.
 func readMarketQuery(q url.Values) (marketQuery, error) {
-	mq := marketQuery{Line: q.Get("line"), HS: strings.TrimSpace(q.Get("hs")), Flow: q.Get("flow")}
+	hs := listParam(q, "hs")
+	mq := marketQuery{Line: q.Get("line"), HS: strings.Join(hs, ","), Flow: q.Get("flow")}
 	switch {
-	case mq.HS != "":
-		mq.Product = trade.AsReported(strings.Split(mq.HS, ",")...)
+	case len(hs) > 0:
+		mq.Product = trade.AsReported(hs...)
 	default:
 		if mq.Line == "" {
 			mq.Line = "loco_congelado"

@@ -52,19 +52,6 @@ func (s *Server) productionRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/production/import", s.api(s.apiProductionImport))
 }
 
-// listParam reads a parameter given repeatedly or comma-separated.
-func listParam(q url.Values, name string) []string {
-	var out []string
-	for _, v := range q[name] {
-		for _, part := range strings.Split(v, ",") {
-			if part = strings.TrimSpace(part); part != "" && part != "*" {
-				out = append(out, part)
-			}
-		}
-	}
-	return out
-}
-
 // productionQuery reads a selection from the page's Spanish parameters or
 // the API's English ones, defaulting to the seed's Cuadro 1 (all molluscs
 // in the Moquegua region).
