@@ -328,18 +328,17 @@ func (s *Server) offerProductSave(w http.ResponseWriter, r *http.Request) {
 	p := offer.Product{Species: r.PostFormValue("species"), Presentation: r.PostFormValue("presentation"), HSCode: r.PostFormValue("hs_code"),
 		NameES: r.PostFormValue("name_es"), NameEN: r.PostFormValue("name_en"), DescriptionES: r.PostFormValue("description_es"),
 		DescriptionEN: r.PostFormValue("description_en"), Seasons: r.PostFormValue("seasons"), Markets: r.PostForm["markets"]}
-	if raw := strings.TrimSpace(r.PostFormValue("capacity")); raw != "" {
-		c, err := strconv.ParseFloat(strings.Replace(raw, ",", ".", 1), 64)
-		if err == nil {
-			p.Capacity = &c
-		}
-	}
 	if pid := r.PathValue("pid"); pid != "" {
 		p.ID, _ = strconv.ParseInt(pid, 10, 64)
 	} else {
 		p.ActorID, _ = pathID(r)
 	}
-	saved, err := s.offer.Save(r.Context(), principal(r), p)
+	var saved offer.Product
+	var err error
+	p.Capacity, err = formNumber(r, "capacity")
+	if err == nil {
+		saved, err = s.offer.Save(r.Context(), principal(r), p)
+	}
 	if e, ok := err.(*errs.Error); ok && e.Kind == errs.Invalid {
 		v := productFormView{Product: p, Presentations: offer.Presentations, Error: e.Message, Errors: e.Fields}
 		v.offerLists, _ = s.offerLists(r)

@@ -2,11 +2,13 @@ package web
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"sriim/internal/errs"
+	"sriim/internal/number"
 )
 
 // listParam reads a list the way every page and API call may give one:
@@ -52,4 +54,18 @@ func intParam(q url.Values, name string, def int) (int, error) {
 		return 0, errs.Fields("invalid parameter", map[string]string{name: "a whole number"})
 	}
 	return n, nil
+}
+
+// formNumber reads a form's number field (nil when empty) with the one
+// parser every form uses (number.Parse: "2,5", "2.5", "1.234,5", "1,234.5").
+func formNumber(r *http.Request, name string) (*float64, error) {
+	raw := strings.TrimSpace(r.PostFormValue(name))
+	if raw == "" {
+		return nil, nil
+	}
+	f, err := number.Parse(raw)
+	if err != nil {
+		return nil, errs.Fields("invalid number", map[string]string{name: number.Hint})
+	}
+	return &f, nil
 }

@@ -10,6 +10,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/errs"
 	"sriim/internal/i18n"
+	"sriim/internal/number"
 	"sriim/internal/planning"
 	"sriim/internal/render"
 )
@@ -385,16 +386,11 @@ func (s *Server) annualPlanSave(w http.ResponseWriter, r *http.Request) {
 		ResponsiblePerson: r.PostFormValue("responsible_person")}
 	it.ActivityID, _ = strconv.ParseInt(r.PostFormValue("activity_id"), 10, 64)
 	it.ResponsibleInstitutionID, _ = strconv.ParseInt(r.PostFormValue("responsible_institution_id"), 10, 64)
-	if raw := strings.TrimSpace(r.PostFormValue("budget")); raw != "" {
-		b, perr := strconv.ParseFloat(strings.ReplaceAll(raw, ",", ""), 64)
-		if perr != nil {
-			v.Error, v.Errors = i18n.T(langOf(r), "error.invalid"), map[string]string{"budget": raw}
-			s.render(w, r, http.StatusUnprocessableEntity, "plan_annual.html", i18n.T(langOf(r), "plan.poa", v.Year), v)
-			return
-		}
-		it.Budget = &b
+	it.Budget, err = formNumber(r, "budget")
+	if err == nil {
+		_, err = s.planning.SetAnnualItem(r.Context(), principal(r), it)
 	}
-	if _, err := s.planning.SetAnnualItem(r.Context(), principal(r), it); err != nil {
+	if err != nil {
 		if e, ok := err.(*errs.Error); ok && e.Kind == errs.Invalid {
 			v.Error, v.Errors = e.Message, e.Fields
 			s.render(w, r, http.StatusUnprocessableEntity, "plan_annual.html", i18n.T(langOf(r), "plan.poa", v.Year), v)
@@ -475,14 +471,14 @@ func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) {
 	in := planning.ReportInput{Period: strings.TrimSpace(r.PostFormValue("period")), Status: r.PostFormValue("status"),
 		Narrative: strings.TrimSpace(r.PostFormValue("narrative")), Values: map[int64]float64{}}
 	for _, ind := range v.Activity.Indicators {
-		if raw := strings.TrimSpace(r.PostFormValue(fmt.Sprintf("value_%d", ind.ID))); raw != "" {
-			f, err := strconv.ParseFloat(strings.Replace(raw, ",", ".", 1), 64)
-			if err != nil {
-				v.Form, v.Errors, v.Error = in, map[string]string{"values": ind.Name + ": " + raw}, i18n.T(langOf(r), "error.invalid")
-				s.render(w, r, http.StatusUnprocessableEntity, "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
-				return
-			}
-			in.Values[ind.ID] = f
+		f, err := formNumber(r, fmt.Sprintf("value_%d", ind.ID))
+		if err != nil {
+			v.Form, v.Errors, v.Error = in, map[string]string{"values": ind.Name + ": " + number.Hint}, i18n.T(langOf(r), "error.invalid")
+			s.render(w, r, http.StatusUnprocessableEntity, "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
+			return
+		}
+		if f != nil {
+			in.Values[ind.ID] = *f
 		}
 	}
 	rep, err := s.planning.SaveReport(r.Context(), principal(r), v.Activity.ID, in)
