@@ -264,40 +264,25 @@ func rankText(n int) string {
 
 // marketReportXLSX is the report's annex: a sheet of each table's rows.
 func marketReportXLSX(rep trade.IntelligenceReport) ([]byte, error) {
+	lang := i18n.Lang(rep.Lang)
 	var sheets []importer.Sheet
 	for _, sec := range rep.Sections {
-		for _, part := range []struct {
-			name string
-			rk   trade.Ranking
-		}{{"importadores", sec.Importers}, {"destinos", sec.Destinations}} {
-			sh := importer.Sheet{Name: sheetName(sec.Product.Line + "-" + part.name), Header: []string{"codigo", "pais"}, Numeric: map[string]bool{}}
-			for _, y := range part.rk.Years {
-				sh.Header = append(sh.Header, strconv.Itoa(y))
-				sh.Numeric[strconv.Itoa(y)] = true
-			}
-			sh.Header = append(sh.Header, "participacion_pct")
-			sh.Numeric["participacion_pct"] = true
-			for _, row := range part.rk.Rows {
-				cells := []string{strconv.Itoa(row.Partner.Code), row.Partner.Name(rep.Lang)}
-				for _, y := range part.rk.Years {
-					cells = append(cells, strconv.FormatFloat(row.Values[y], 'f', -1, 64))
-				}
-				share := ""
-				if row.Share != nil {
-					share = strconv.FormatFloat(*row.Share, 'f', 2, 64)
-				}
-				sh.Rows = append(sh.Rows, append(cells, share))
-			}
-			sheets = append(sheets, sh)
-		}
-		comp := importer.Sheet{Name: sheetName(sec.Product.Line + "-competidores"), Header: []string{"mercado", "exportador", "puesto", "anio", "valor_usd", "participacion_pct", "usd_kg"},
-			Numeric: map[string]bool{"puesto": true, "anio": true, "valor_usd": true, "participacion_pct": true, "usd_kg": true}}
+		sheets = append(sheets, rankingSheet(sheetName(sec.Product.Line+"-importadores"), sec.Importers, lang),
+			rankingSheet(sheetName(sec.Product.Line+"-destinos"), sec.Destinations, lang))
+		comp := importer.Sheet{Name: sheetName(sec.Product.Line + "-competidores"), Header: []string{"mercado", "exportador", "puesto", "anio", "valor_usd",
+			"participacion_pct", "usd_kg", "tcac_pct", "tcac_desde", "tcac_hasta"},
+			Numeric: map[string]bool{"puesto": true, "anio": true, "valor_usd": true, "participacion_pct": true, "usd_kg": true, "tcac_pct": true, "tcac_desde": true, "tcac_hasta": true}}
 		for _, m := range sec.Markets {
 			for _, c := range m.Competitors {
+				cagr, from, to := "", "", ""
+				if c.CAGR != nil {
+					cagr = strconv.FormatFloat(*c.CAGR, 'f', 2, 64)
+					from, to = spanCells(c.CAGRSpan)
+				}
 				for y := rep.From; y <= rep.To; y++ {
-					if v, ok := c.Values[y]; ok {
-						comp.Rows = append(comp.Rows, []string{m.Market.Name(rep.Lang), c.Partner.Name(rep.Lang), strconv.Itoa(c.Rank), strconv.Itoa(y),
-							strconv.FormatFloat(v, 'f', -1, 64), strconv.FormatFloat(c.Shares[y], 'f', 2, 64), strconv.FormatFloat(c.UnitValue[y], 'f', 2, 64)})
+					if _, ok := c.Values[y]; ok {
+						comp.Rows = append(comp.Rows, []string{m.Market.Name(rep.Lang), c.Partner.Name(rep.Lang), rankCell(c.Rank), strconv.Itoa(y),
+							value(c.Values, y), value(c.Shares, y), value(c.UnitValue, y), cagr, from, to})
 					}
 				}
 			}
@@ -307,6 +292,14 @@ func marketReportXLSX(rep trade.IntelligenceReport) ([]byte, error) {
 	var buf bytes.Buffer
 	err := importer.WriteXLSXSheets(&buf, sheets)
 	return buf.Bytes(), err
+}
+
+// rankCell is a rank for a download: empty when absent from the market.
+func rankCell(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
 }
 
 // sheetName keeps to XLSX's 31-character limit.

@@ -12,7 +12,9 @@ import (
 
 	"sriim/internal/errs"
 	"sriim/internal/i18n"
+	"sriim/internal/importer"
 	"sriim/internal/render"
+	"sriim/internal/stats"
 	"sriim/internal/trade"
 )
 
@@ -138,7 +140,7 @@ func apiRanked(rows []trade.Ranked, key string, lang string) []map[string]any {
 	out := []map[string]any{}
 	for _, r := range rows {
 		out = append(out, map[string]any{key: map[string]any{"code": r.Partner.Code, "iso": r.Partner.ISO, "name": r.Partner.Name(lang),
-			"aggregate": r.Partner.Aggregate}, "values": r.Values, "share": r.Share, "cagr": r.CAGR, "trend_growth": r.TrendGrowth})
+			"aggregate": r.Partner.Aggregate}, "values": r.Values, "share": r.Share, "cagr": r.CAGR, "cagr_span": r.CAGRSpan, "trend_growth": r.TrendGrowth})
 	}
 	return out
 }
@@ -314,37 +316,55 @@ func (s *Server) marketTable(kind, format string) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		header := []string{"codigo", "iso", "pais"}
-		numeric := map[string]bool{}
-		for _, y := range rk.Years {
-			header = append(header, strconv.Itoa(y))
-			numeric[strconv.Itoa(y)] = true
-		}
-		header = append(header, "participacion_pct", "tcac_pct", "tendencia_pct")
-		for _, k := range []string{"participacion_pct", "tcac_pct", "tendencia_pct"} {
-			numeric[k] = true
-		}
-		f := func(p *float64) string {
-			if p == nil {
-				return ""
-			}
-			return strconv.FormatFloat(*p, 'f', 2, 64)
-		}
-		var rows [][]string
-		for _, row := range rk.Rows {
-			cells := []string{strconv.Itoa(row.Partner.Code), row.Partner.ISO, row.Partner.Name(string(langOf(r)))}
-			for _, y := range rk.Years {
-				if v, ok := row.Values[y]; ok {
-					cells = append(cells, strconv.FormatFloat(v, 'f', -1, 64))
-				} else {
-					cells = append(cells, "")
-				}
-			}
-			rows = append(rows, append(cells, f(row.Share), f(row.CAGR), f(row.TrendGrowth)))
-		}
+		sh := rankingSheet("", rk, langOf(r))
 		name := map[string]string{"importers": "importadores", "destinations": "destinos"}[kind]
-		s.writeTable(w, r, format, name, header, rows, numeric)
+		s.writeTable(w, r, format, name, sh.Header, sh.Rows, sh.Numeric)
 	}
+}
+
+// rankingSheet is a ranking as a table for CSV and XLSX: each country's
+// values by year (a year without a value is an empty cell, never 0), its
+// share, its CAGR with the years it spans, and its trend growth.
+func rankingSheet(name string, rk trade.Ranking, lang i18n.Lang) importer.Sheet {
+	sh := importer.Sheet{Name: name, Header: []string{"codigo", "iso", "pais"}, Numeric: map[string]bool{}}
+	for _, y := range rk.Years {
+		sh.Header = append(sh.Header, strconv.Itoa(y))
+	}
+	sh.Header = append(sh.Header, "participacion_pct", "tcac_pct", "tcac_desde", "tcac_hasta", "tendencia_pct")
+	for _, h := range sh.Header[3:] {
+		sh.Numeric[h] = true
+	}
+	pct := func(p *float64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*p, 'f', 2, 64)
+	}
+	for _, row := range rk.Rows {
+		cells := []string{strconv.Itoa(row.Partner.Code), row.Partner.ISO, row.Partner.Name(string(lang))}
+		for _, y := range rk.Years {
+			cells = append(cells, value(row.Values, y))
+		}
+		from, to := spanCells(row.CAGRSpan)
+		sh.Rows = append(sh.Rows, append(cells, pct(row.Share), pct(row.CAGR), from, to, pct(row.TrendGrowth)))
+	}
+	return sh
+}
+
+// value is a year's figure for a download: empty when the year has none.
+func value(values map[int]float64, year int) string {
+	if v, ok := values[year]; ok {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return ""
+}
+
+// spanCells are a growth rate's first and last years, empty when none.
+func spanCells(span *stats.Span) (from, to string) {
+	if span == nil {
+		return "", ""
+	}
+	return strconv.Itoa(span[0]), strconv.Itoa(span[1])
 }
 
 func (s *Server) tradeTemplate(format string) http.HandlerFunc {

@@ -23,6 +23,7 @@ import (
 	"sriim/internal/i18n"
 	"sriim/internal/offer"
 	"sriim/internal/render"
+	"sriim/internal/stats"
 )
 
 //go:embed templates static openapi
@@ -109,6 +110,14 @@ func templateFuncs(a assets) template.FuncMap {
 		"thousands": func(v float64) string { return formatNumber(math.Round(v / 1000)) },
 		"sub":       func(a, b int) int { return a - b },
 		"withQuery": withQuery,
+		// span writes the years a growth rate runs over when they are not
+		// the table's first and last ("2001–2004"), else "".
+		"span": func(s *stats.Span, years []int) string {
+			if s == nil || len(years) > 0 && s[0] == years[0] && s[1] == years[len(years)-1] {
+				return ""
+			}
+			return yearSpan(s[0], s[1])
+		},
 		// pct writes a percentage held as a pointer (nil: not computable).
 		"pct": func(p *float64) string {
 			if p == nil {
