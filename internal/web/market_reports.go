@@ -212,49 +212,6 @@ func MarketReportFiles(rep trade.IntelligenceReport) (html, pdf, xlsx []byte, er
 	return buf.Bytes(), pdf, xlsx, err
 }
 
-func marketReportPDF(rep trade.IntelligenceReport) ([]byte, error) {
-	lang := i18n.Lang(rep.Lang)
-	d := newPDF(reportTitle(rep))
-	d.heading(16, reportTitle(rep))
-	d.para(10, i18n.T(lang, "report.lead", rep.Period, rep.From, rep.To))
-	d.heading(12, i18n.T(lang, "report.changes"))
-	d.para(9, "• "+strings.Join(rep.Changes, "\n• "))
-	for _, sec := range rep.Sections {
-		name := sec.Product.NameES
-		if lang == i18n.EN {
-			name = sec.Product.NameEN
-		}
-		d.heading(13, name)
-		d.heading(10, i18n.T(lang, "markets.importers"))
-		for i, row := range sec.Importers.Rows {
-			d.para(8.5, fmt.Sprintf("%d. %s — %s: %s mil US$ (%s)", i+1, row.Partner.Name(rep.Lang), strconv.Itoa(rep.To),
-				formatNumber(row.Values[rep.To]/1000), pctText(row.Share)))
-		}
-		if len(sec.Markets) > 0 {
-			d.heading(10, i18n.T(lang, "report.competitors"))
-			for _, m := range sec.Markets {
-				for _, c := range m.Competitors {
-					d.para(8.5, fmt.Sprintf("%s — %s: %s %s, %s %s", m.Market.Name(rep.Lang), c.Partner.Name(rep.Lang),
-						i18n.T(lang, "report.rank"), rankText(c.Rank), formatNumber(c.Shares[rep.To]), "%"))
-				}
-			}
-		}
-		d.heading(10, i18n.T(lang, "markets.destinations"))
-		for _, row := range sec.Destinations.Rows {
-			d.para(8.5, fmt.Sprintf("%s: %s mil US$ (%s)", row.Partner.Name(rep.Lang), formatNumber(row.Values[rep.To]/1000), pctText(row.Share)))
-		}
-	}
-	d.para(7, i18n.T(lang, "report.built", rep.CreatedBy, rep.CreatedAt.Format("2006-01-02 15:04")))
-	return d.bytes()
-}
-
-func pctText(p *float64) string {
-	if p == nil {
-		return "—"
-	}
-	return formatNumber(*p) + " %"
-}
-
 func rankText(n int) string {
 	if n == 0 {
 		return "—"

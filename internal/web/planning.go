@@ -165,7 +165,12 @@ func (s *Server) planPDF(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	b, err := planPDF(p, year, langOf(r))
+	acts, err := s.planning.Activities(r.Context(), id, year)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	b, err := planPDF(p, acts, year, langOf(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
