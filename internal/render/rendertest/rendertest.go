@@ -21,16 +21,19 @@ import (
 // cellMM millimetres, each written as a grey level from 0 (black) to f
 // (white).
 const (
-	dpi    = 36
-	cellMM = 5.0
+	dpi    = 50
+	cellMM = 3.0
 	levels = 16
 )
 
-// Tolerance: a cell may differ by tolerateLevels without counting; a page
-// fails when more than maxChanged of its cells differ by more.
+// Tolerance, for renderers that place a pixel differently: a cell may
+// differ by tolerateLevels without counting; a page fails when more than
+// maxChanged of its cells differ by more, or when any cell differs by more
+// than maxLevels (a dot, a rule or a word that moved or went).
 const (
-	tolerateLevels = 2
-	maxChanged     = 0.01
+	tolerateLevels = 1
+	maxChanged     = 0.001
+	maxLevels      = 2
 )
 
 // pdftoppm finds poppler's renderer. The test is skipped when it is not
@@ -177,10 +180,10 @@ func Compare(t testing.TB, pdf []byte, file string, update bool) {
 		t.Fatalf("%s: %d pages, the reference has %d", file, len(gotPages), len(wantPages))
 	}
 	for i := range gotPages {
-		changed, total, first := diff(wantPages[i], gotPages[i])
-		if float64(changed) > maxChanged*float64(total) {
-			t.Errorf("%s: page %d differs from the reference in %d of %d cells (first at row %d, column %d); look at it with SRIIM_SCREENSHOTS=DIR, rewrite the reference with -update",
-				file, i+1, changed, total, first[0]+1, first[1]+1)
+		changed, total, worst, first := diff(wantPages[i], gotPages[i])
+		if float64(changed) > maxChanged*float64(total) || worst > maxLevels {
+			t.Errorf("%s: page %d differs from the reference in %d of %d cells, by up to %d levels (first at row %d, column %d); look at it with SRIIM_SCREENSHOTS=DIR, rewrite the reference with -update",
+				file, i+1, changed, total, worst, first[0]+1, first[1]+1)
 		}
 	}
 }
@@ -200,8 +203,8 @@ func parse(s string) [][]string {
 }
 
 // diff counts the cells whose levels differ by more than the tolerance
-// (a cell missing on one side counts as different).
-func diff(want, got []string) (changed, total int, first [2]int) {
+// (a cell missing on one side counts as different) and the largest change.
+func diff(want, got []string) (changed, total, worst int, first [2]int) {
 	first = [2]int{-1, -1}
 	for r := 0; r < max(len(want), len(got)); r++ {
 		var w, g string
@@ -213,7 +216,12 @@ func diff(want, got []string) (changed, total int, first [2]int) {
 		}
 		for c := 0; c < max(len(w), len(g)); c++ {
 			total++
-			if c >= len(w) || c >= len(g) || abs(level(w[c])-level(g[c])) > tolerateLevels {
+			d := levels
+			if c < len(w) && c < len(g) {
+				d = abs(level(w[c]) - level(g[c]))
+			}
+			worst = max(worst, d)
+			if d > tolerateLevels {
 				changed++
 				if first[0] < 0 {
 					first = [2]int{r, c}
@@ -221,7 +229,7 @@ func diff(want, got []string) (changed, total int, first [2]int) {
 			}
 		}
 	}
-	return changed, total, first
+	return changed, total, worst, first
 }
 
 func level(b byte) int { return strings.IndexByte("0123456789abcdef", b) }
