@@ -53,7 +53,7 @@ func TestImportTradeFollowProgressAndSeeImportersInChromium(t *testing.T) {
 		chromedp.SetValue(`input[name=from]`, "2001"),
 		chromedp.SetValue(`input[name=to]`, "2003"),
 		chromedp.Submit(`input[name=to]`),
-		chromedp.Poll[chromedp.Void](`location.search.includes("from=2001") && document.readyState === "complete"`),
+		loaded("from=2001"),
 		chromedp.WaitVisible(`#importers`),
 	); err != nil {
 		t.Fatal(err)

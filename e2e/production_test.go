@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -54,6 +58,25 @@ const chartTexts = `(async () => {
 	return [...svg.querySelectorAll("text")].map(t => t.textContent);
 })()`
 
+// loaded waits until the page at an address with query in it has loaded
+// (after a form is sent); the old page's context may vanish meanwhile.
+func loaded(query string) chromedp.Action[chromedp.Void] {
+	check := chromedp.Evaluate[bool](`location.search.includes(` + strconv.Quote(query) + `) && document.readyState === "complete"`)
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			ok, err := check(ctx, t)
+			if err == nil && ok {
+				return nil
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("the page with %s did not load: %v", query, err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+}
+
 // years keeps the texts that are years (a line chart's category axis).
 func years(texts []string) []string {
 	var out []string
@@ -76,7 +99,7 @@ func TestProductionChartFollowsTheFiltersInChromium(t *testing.T) {
 		chromedp.Click(`input[name=presentacion][value=canned]`),
 		chromedp.SendKeys(`input[name=desde]`, "2000"),
 		chromedp.Submit(`input[name=desde]`),
-		chromedp.Poll[chromedp.Void](`location.search.includes("desde=2000") && document.readyState === "complete"`),
+		loaded("desde=2000"),
 		chromedp.WaitVisible("figure.chart img"),
 	); err != nil {
 		t.Fatal(err)
