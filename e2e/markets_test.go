@@ -59,7 +59,7 @@ func TestImportTradeFollowProgressAndSeeImportersInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	chart := evaluate[[]string](t, ctx, chartTexts)
-	if got := strings.Join(years(chart), ","); got != "2001,2002,2003" || !strings.Contains(chart[0], "030799") {
+	if got := strings.Join(chartYears(chart), ","); got != "2001,2002,2003" || !strings.Contains(chart[0], "030799") {
 		t.Fatalf("chart after filtering: %q", chart)
 	}
 	for _, country := range evaluate[[]string](t, ctx, `[...document.querySelectorAll("#importers tbody tr:not(.total) th")].map(th => th.innerText.trim())`) {

@@ -77,8 +77,8 @@ func loaded(query string) chromedp.Action[chromedp.Void] {
 	})
 }
 
-// years keeps the texts that are years (a line chart's category axis).
-func years(texts []string) []string {
+// chartYears keeps the texts that are years (a line chart's category axis).
+func chartYears(texts []string) []string {
 	var out []string
 	for _, s := range texts {
 		if len(s) == 4 && (strings.HasPrefix(s, "19") || strings.HasPrefix(s, "20")) {
@@ -106,8 +106,8 @@ func TestProductionChartFollowsTheFiltersInChromium(t *testing.T) {
 	}
 	tableYears := evaluate[[]string](t, ctx, `[...document.querySelectorAll("#series tbody th")].map(th => th.innerText.trim())`)
 	chart := evaluate[[]string](t, ctx, chartTexts)
-	if strings.Join(years(chart), ",") != "2000,2001,2002,2003" || strings.Join(tableYears, ",") != "2000,2001,2002,2003" {
-		t.Fatalf("chart years %v, table years %v", years(chart), tableYears)
+	if strings.Join(chartYears(chart), ",") != "2000,2001,2002,2003" || strings.Join(tableYears, ",") != "2000,2001,2002,2003" {
+		t.Fatalf("chart years %v, table years %v", chartYears(chart), tableYears)
 	}
 	legend := strings.Join(chart, "|")
 	if !strings.Contains(legend, "|Congelado|") || !strings.Contains(legend, "|Conservas|") || strings.Contains(legend, "Fresco / refrigerado") {

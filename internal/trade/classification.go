@@ -84,7 +84,7 @@ type RevisionYears struct {
 	Years          []int  `json:"years"`
 }
 
-// Classifications says how a batch's figures are classified: the revision
+// BatchClassification says how a batch's figures are classified: the revision
 // each reporter used each year where the file says so, and whether some
 // rows are in HS as reported without naming the revision (these count in
 // analyses by HS code, but not in product lines, which need the revision).

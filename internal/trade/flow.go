@@ -19,19 +19,20 @@ type Flow struct {
 	Partner2       int
 	Flow           string // import, export, re-export, re-import
 	Classification string // H0…H6 (HS1992…HS2022), HS (as reported, revision not given) or PE (Peru's 10-digit lines)
+	Commodity      string
+	Year           int
+	Month          int // 0 for annual figures
+	Value          float64
+	ValueBasis     string          // fob or cif
+	NetWeight      sql.NullFloat64 // empty in many files
+	Qty            sql.NullFloat64
+	QtyUnit        string
+	Flag           string
+
 	// Original says the file states that Classification is the revision
 	// the reporter itself used that year (API v1: searched as "HS", or
 	// isOriginalClassification), not a conversion.
-	Original   bool
-	Commodity  string
-	Year       int
-	Month      int // 0 for annual figures
-	Value      float64
-	ValueBasis string          // fob or cif
-	NetWeight  sql.NullFloat64 // empty in many files
-	Qty        sql.NullFloat64
-	QtyUnit    string
-	Flag       string
+	Original bool
 }
 
 // Flows are the kinds of flow, with Comtrade's numeric and letter codes.

@@ -33,8 +33,8 @@ func svgTexts(svg string) []string {
 	return out
 }
 
-// years are the texts that are years (the category axis of a line chart).
-func years(texts []string) []string {
+// chartYears are the texts that are years (the category axis of a line chart).
+func chartYears(texts []string) []string {
 	var out []string
 	for _, t := range texts {
 		if yearRE.MatchString(t) {
@@ -125,8 +125,8 @@ func TestChartsAreDrawnFromThePageSelection(t *testing.T) {
 	}{
 		{"/produccion?especie=moluscos&lugar=PE-MOQ&desde=1999&hasta=2002", func(t *testing.T, page string, chart []string) {
 			want := tableColumn(t, page, "series", 0)
-			if !slices.Equal(years(chart), want) || len(want) == 0 || want[0] != "1999" {
-				t.Errorf("chart years %v, table years %v", years(chart), want)
+			if !slices.Equal(chartYears(chart), want) || len(want) == 0 || want[0] != "1999" {
+				t.Errorf("chart years %v, table years %v", chartYears(chart), want)
 			}
 			for _, label := range tableColumn(t, page, "series", -1)[1:] {
 				if label != "Total" && !slices.Contains(chart, label) {
@@ -138,7 +138,7 @@ func TestChartsAreDrawnFromThePageSelection(t *testing.T) {
 			}
 		}},
 		{"/produccion?especie=moluscos&presentacion=frozen&presentacion=canned&desde=2000&lang=en", func(t *testing.T, page string, chart []string) {
-			if got, want := years(chart), tableColumn(t, page, "series", 0); !slices.Equal(got, want) {
+			if got, want := chartYears(chart), tableColumn(t, page, "series", 0); !slices.Equal(got, want) {
 				t.Errorf("chart years %v, table years %v", got, want)
 			}
 			for _, name := range []string{"Frozen", "Canned"} {
@@ -151,7 +151,7 @@ func TestChartsAreDrawnFromThePageSelection(t *testing.T) {
 			}
 		}},
 		{"/mercados?hs=030799&from=2001&to=2003", func(t *testing.T, page string, chart []string) {
-			if got, want := years(chart), []string{"2001", "2002", "2003"}; !slices.Equal(got, want) {
+			if got, want := chartYears(chart), []string{"2001", "2002", "2003"}; !slices.Equal(got, want) {
 				t.Errorf("chart years %v, want %v", got, want)
 			}
 			for _, country := range tableColumn(t, page, "importers", 1) {
@@ -174,7 +174,7 @@ func TestChartsAreDrawnFromThePageSelection(t *testing.T) {
 			}
 		}},
 		{fmt.Sprintf("/mercados/informes/%d", rep.ID), func(t *testing.T, page string, chart []string) {
-			if !strings.HasPrefix(chart[0], "Imports of") || !slices.Equal(years(chart), tableColumn(t, page, "report-importers-loco_congelado", -1)[1:6]) {
+			if !strings.HasPrefix(chart[0], "Imports of") || !slices.Equal(chartYears(chart), tableColumn(t, page, "report-importers-loco_congelado", -1)[1:6]) {
 				t.Errorf("report chart %q", chart)
 			}
 		}},

@@ -239,7 +239,7 @@ func marketReportXLSX(rep trade.IntelligenceReport) ([]byte, error) {
 				for y := rep.From; y <= rep.To; y++ {
 					if _, ok := c.Values[y]; ok {
 						comp.Rows = append(comp.Rows, []string{m.Market.Name(rep.Lang), c.Partner.Name(rep.Lang), rankCell(c.Rank), strconv.Itoa(y),
-							value(c.Values, y), value(c.Shares, y), value(c.UnitValue, y), cagr, from, to})
+							yearValue(c.Values, y), yearValue(c.Shares, y), yearValue(c.UnitValue, y), cagr, from, to})
 					}
 				}
 			}

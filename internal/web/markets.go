@@ -280,6 +280,9 @@ func importersChart(rk trade.Ranking, lang i18n.Lang) render.Lines {
 		labels[i] = strconv.Itoa(y)
 	}
 	title := i18n.T(lang, "markets.chart_title", productName(rk.Product, lang), yearSpan(rk.From, rk.To))
+	if n := len(rk.Years); n > 0 {
+		title = i18n.T(lang, "markets.chart_title", productName(rk.Product, lang), yearSpan(rk.Years[0], rk.Years[n-1]))
+	}
 	return render.Lines{Title: title, Labels: labels, Names: names, Values: values, Number: formatNumber}
 }
 
@@ -343,7 +346,7 @@ func rankingSheet(name string, rk trade.Ranking, lang i18n.Lang) importer.Sheet 
 	for _, row := range rk.Rows {
 		cells := []string{strconv.Itoa(row.Partner.Code), row.Partner.ISO, row.Partner.Name(string(lang))}
 		for _, y := range rk.Years {
-			cells = append(cells, value(row.Values, y))
+			cells = append(cells, yearValue(row.Values, y))
 		}
 		from, to := spanCells(row.CAGRSpan)
 		sh.Rows = append(sh.Rows, append(cells, pct(row.Share), pct(row.CAGR), from, to, pct(row.TrendGrowth)))
@@ -351,8 +354,8 @@ func rankingSheet(name string, rk trade.Ranking, lang i18n.Lang) importer.Sheet 
 	return sh
 }
 
-// value is a year's figure for a download: empty when the year has none.
-func value(values map[int]float64, year int) string {
+// yearValue is a year's figure for a download: empty when the year has none.
+func yearValue(values map[int]float64, year int) string {
 	if v, ok := values[year]; ok {
 		return strconv.FormatFloat(v, 'f', -1, 64)
 	}

@@ -42,12 +42,12 @@ func pctCell(p *float64) string {
 	if p == nil {
 		return "—"
 	}
-	return fixed(*p, 1) + " %"
+	return fixedDecimals(*p, 1) + " %"
 }
 
-// fixed writes v with a fixed number of decimals, so that figures in a
+// fixedDecimals writes v with a fixed number of decimals, so that figures in a
 // column line up ("6.0", "22.5"); the minus is a minus sign, as on the pages.
-func fixed(v float64, decimals int) string {
+func fixedDecimals(v float64, decimals int) string {
 	return strings.Replace(strconv.FormatFloat(v, 'f', decimals, 64), "-", "−", 1)
 }
 
@@ -71,7 +71,7 @@ func thousandsCell(values map[int]float64, year int) string {
 
 // lightColor is a traffic light's colour.
 func lightColor(l planning.Light) *color.RGBA {
-	for _, x := range lights {
+	for _, x := range lightColors {
 		if x.light == l {
 			c := x.color
 			return &c
@@ -103,7 +103,7 @@ func planPDF(p planning.Plan, acts []planning.Activity, year int, lang i18n.Lang
 	count := map[planning.Light]int{planning.LightDone: p.Rollup.Done, planning.LightOnTrack: p.Rollup.OnTrack,
 		planning.LightLate: p.Rollup.Late, planning.LightNotStarted: p.Rollup.NotStarted, planning.LightCancelled: p.Rollup.Cancelled}
 	var legend []render.Cell
-	for _, l := range lights {
+	for _, l := range lightColors {
 		legend = append(legend, render.Cell{Text: fmt.Sprintf("%s: %d", i18n.T(lang, "light."+string(l.light)), count[l.light]), Dot: lightColor(l.light)})
 	}
 	d.Legend(legend)
@@ -111,7 +111,7 @@ func planPDF(p planning.Plan, acts []planning.Activity, year int, lang i18n.Lang
 		Widths: []float64{6, 1.2, 1.2}, Numeric: []bool{false, true, true}}
 	for _, o := range p.Objectives {
 		objectives.Rows = append(objectives.Rows, []render.Cell{{Text: o.Code + ". " + o.Statement}, {Text: strconv.Itoa(o.Rollup.Total)},
-			{Text: fixed(o.Rollup.PercentDone, 1) + " %"}})
+			{Text: fixedDecimals(o.Rollup.PercentDone, 1) + " %"}})
 	}
 	d.Table(objectives)
 	if len(acts) > 0 {
@@ -258,7 +258,7 @@ func marketReportPDF(rep trade.IntelligenceReport) ([]byte, error) {
 						share = pctCell(&v)
 					}
 					if v, ok := c.UnitValue[rep.To]; ok {
-						uv = fixed(v, 2)
+						uv = fixedDecimals(v, 2)
 					}
 					t.Rows = append(t.Rows, []render.Cell{{Text: m.Market.Name(rep.Lang)}, {Text: c.Partner.Name(rep.Lang)}, {Text: rankText(c.Rank)},
 						{Text: share}, {Text: uv}, {Text: cagrCell(c.CAGR, c.CAGRSpan, sec.Importers.Years)}})

@@ -19,19 +19,19 @@ var updateReferences = flag.Bool("update", false, "rewrite the PDF tests' refere
 // The documents are drawn from data made here, not from the seed, so that
 // their references change only when the documents do.
 
-func ptr(v float64) *float64 { return &v }
+func pdfFloat(v float64) *float64 { return &v }
 
-func partner(code int, iso, es, en string) trade.Partner {
+func pdfPartner(code int, iso, es, en string) trade.Partner {
 	return trade.Partner{Code: code, ISO: iso, NameES: es, NameEN: en}
 }
 
 var (
-	japan    = partner(392, "JPN", "Japón", "Japan")
-	hongKong = partner(344, "HKG", "Hong Kong", "Hong Kong")
-	china    = partner(156, "CHN", "China", "China")
-	korea    = partner(410, "KOR", "República de Corea", "Republic of Korea")
-	peru     = partner(604, "PER", "Perú", "Peru")
-	chile    = partner(152, "CHL", "Chile", "Chile")
+	pdfJapan    = pdfPartner(392, "JPN", "Japón", "Japan")
+	pdfHongKong = pdfPartner(344, "HKG", "Hong Kong", "Hong Kong")
+	pdfChina    = pdfPartner(156, "CHN", "China", "China")
+	pdfKorea    = pdfPartner(410, "KOR", "República de Corea", "Republic of Korea")
+	pdfPeru     = pdfPartner(604, "PER", "Perú", "Peru")
+	pdfChile    = pdfPartner(152, "CHL", "Chile", "Chile")
 )
 
 func testReport(lang string) trade.IntelligenceReport {
@@ -39,17 +39,17 @@ func testReport(lang string) trade.IntelligenceReport {
 	product := trade.Product{Line: "loco_congelado", NameES: "Loco congelado, seco, salado o en salmuera", NameEN: "Loco, frozen, dried, salted or in brine",
 		Basis: "product_line", Codes: []trade.Code{{Classification: "H2", Commodity: "030799"}, {Classification: "H5", Commodity: "030792"}}}
 	importers := trade.Ranking{Product: product, Flow: "import", From: 2000, To: 2004, Years: years, Rows: []trade.Ranked{
-		{Partner: japan, Values: map[int]float64{2000: 65e6, 2001: 71e6, 2002: 80.4e6, 2003: 89e6, 2004: 99.69e6}, Share: ptr(79.3), CAGR: ptr(11.29), CAGRSpan: &stats.Span{2000, 2004}},
-		{Partner: hongKong, Values: map[int]float64{2000: 10e6, 2001: 10.2e6, 2002: 11e6, 2003: 12e6, 2004: 13e6}, Share: ptr(10.34), CAGR: ptr(6.78), CAGRSpan: &stats.Span{2000, 2004}},
-		{Partner: korea, Values: map[int]float64{2001: 0.5e6, 2002: 1e6, 2003: 1.5e6, 2004: 2e6}, Share: ptr(1.59), CAGR: ptr(58.74), CAGRSpan: &stats.Span{2001, 2004}},
-	}, World: trade.Totals{Values: map[int]float64{2000: 75e6, 2001: 81.7e6, 2002: 92.4e6, 2003: 102.5e6, 2004: 114.69e6}, CAGR: ptr(11.2), CAGRSpan: &stats.Span{2000, 2004}}}
+		{Partner: pdfJapan, Values: map[int]float64{2000: 65e6, 2001: 71e6, 2002: 80.4e6, 2003: 89e6, 2004: 99.69e6}, Share: pdfFloat(79.3), CAGR: pdfFloat(11.29), CAGRSpan: &stats.Span{2000, 2004}},
+		{Partner: pdfHongKong, Values: map[int]float64{2000: 10e6, 2001: 10.2e6, 2002: 11e6, 2003: 12e6, 2004: 13e6}, Share: pdfFloat(10.34), CAGR: pdfFloat(6.78), CAGRSpan: &stats.Span{2000, 2004}},
+		{Partner: pdfKorea, Values: map[int]float64{2001: 0.5e6, 2002: 1e6, 2003: 1.5e6, 2004: 2e6}, Share: pdfFloat(1.59), CAGR: pdfFloat(58.74), CAGRSpan: &stats.Span{2001, 2004}},
+	}, World: trade.Totals{Values: map[int]float64{2000: 75e6, 2001: 81.7e6, 2002: 92.4e6, 2003: 102.5e6, 2004: 114.69e6}, CAGR: pdfFloat(11.2), CAGRSpan: &stats.Span{2000, 2004}}}
 	destinations := trade.Ranking{Product: product, Flow: "export", From: 2000, To: 2004, Years: years, Rows: []trade.Ranked{
-		{Partner: japan, Values: map[int]float64{2000: 2853e3, 2001: 2100e3, 2002: 2500e3, 2003: 3100e3, 2004: 4200e3}, Share: ptr(42)},
-		{Partner: china, Values: map[int]float64{2003: 400e3, 2004: 800e3}, Share: ptr(8)},
+		{Partner: pdfJapan, Values: map[int]float64{2000: 2853e3, 2001: 2100e3, 2002: 2500e3, 2003: 3100e3, 2004: 4200e3}, Share: pdfFloat(42)},
+		{Partner: pdfChina, Values: map[int]float64{2003: 400e3, 2004: 800e3}, Share: pdfFloat(8)},
 	}, World: trade.Totals{Values: map[int]float64{2000: 2853e3, 2001: 2100e3, 2002: 2500e3, 2003: 3500e3, 2004: 5000e3}}}
-	markets := []trade.Market{{Market: japan, Competitors: []trade.Competitor{
-		{Partner: peru, Values: map[int]float64{2004: 1e6}, Shares: map[int]float64{2004: 1}, UnitValue: map[int]float64{2004: 10}, Rank: 4, CAGR: ptr(3.5), CAGRSpan: &stats.Span{2000, 2004}},
-		{Partner: chile, Values: map[int]float64{2004: 22e6}, Shares: map[int]float64{2004: 22.07}, UnitValue: map[int]float64{2004: 9.5}, Rank: 3, CAGR: ptr(10), CAGRSpan: &stats.Span{2002, 2004}},
+	markets := []trade.Market{{Market: pdfJapan, Competitors: []trade.Competitor{
+		{Partner: pdfPeru, Values: map[int]float64{2004: 1e6}, Shares: map[int]float64{2004: 1}, UnitValue: map[int]float64{2004: 10}, Rank: 4, CAGR: pdfFloat(3.5), CAGRSpan: &stats.Span{2000, 2004}},
+		{Partner: pdfChile, Values: map[int]float64{2004: 22e6}, Shares: map[int]float64{2004: 22.07}, UnitValue: map[int]float64{2004: 9.5}, Rank: 3, CAGR: pdfFloat(10), CAGRSpan: &stats.Span{2002, 2004}},
 	}}}
 	changes := []string{"Loco congelado, seco, salado o en salmuera: República de Corea entra entre los cinco mayores importadores.",
 		"Loco congelado, seco, salado o en salmuera: la participación del Perú en Japón pasa de 0.80 % a 1.00 %."}

@@ -278,9 +278,9 @@ func (s *Server) planTimeline(w http.ResponseWriter, r *http.Request) {
 	writeSVG(w, svg)
 }
 
-// lights are the traffic lights in the order charts and documents list
+// lightColors are the traffic lights in the order charts and documents list
 // them, with their colours (the pages' CSS colours).
-var lights = []struct {
+var lightColors = []struct {
 	light planning.Light
 	color color.RGBA
 }{
@@ -296,7 +296,7 @@ var lights = []struct {
 func planTimeline(acts []planning.Activity, year int, lang i18n.Lang) render.Timeline {
 	t := render.Timeline{Title: i18n.T(lang, "plan.timeline_title", year)}
 	group := map[planning.Light]int{}
-	for i, l := range lights {
+	for i, l := range lightColors {
 		t.Groups = append(t.Groups, render.TimelineGroup{Name: i18n.T(lang, "light."+string(l.light)), Color: l.color})
 		group[l.light] = i
 	}
