@@ -11,7 +11,7 @@ import (
 	"github.com/go-analyze/charts"
 )
 
-// Format is how a chart or document writes its figures.
+// Format is the image format a chart is drawn in.
 type Format string
 
 // The formats charts are drawn in: SVG for web pages, PNG for PDFs.
