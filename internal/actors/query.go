@@ -11,6 +11,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/errs"
 	"sriim/internal/importer"
+	"sriim/internal/number"
 	"sriim/internal/vocab"
 )
 
@@ -270,9 +271,9 @@ func fromRow(get func(string) string) (Actor, map[string]string) {
 		Certifications: []Certification{}, Active: true}
 	for col, dst := range map[string]**float64{"latitud": &a.Latitude, "longitud": &a.Longitude} {
 		if v := get(col); v != "" {
-			f, err := strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64)
+			f, err := number.Parse(v)
 			if err != nil {
-				p[col] = "a number with a decimal point"
+				p[col] = number.Hint
 			}
 			*dst = &f
 		}

@@ -44,10 +44,12 @@ type Series struct {
 	SourceRef    string  `json:"source_ref"`
 	Points       []Point `json:"observations"`
 	// CAGR and TrendGrowth are in percent; nil when not computable.
-	CAGR        *float64 `json:"cagr"`
-	TrendGrowth *float64 `json:"trend_growth"`
-	FirstYear   int      `json:"first_year,omitempty"`
-	LastYear    int      `json:"last_year,omitempty"`
+	CAGR *float64 `json:"cagr"`
+	// CAGRSpan is the years CAGR runs over: the first and last with a value.
+	CAGRSpan    *stats.Span `json:"cagr_span"`
+	TrendGrowth *float64    `json:"trend_growth"`
+	FirstYear   int         `json:"first_year,omitempty"`
+	LastYear    int         `json:"last_year,omitempty"`
 }
 
 // Point returns the series' point in year, or nil.
@@ -188,13 +190,15 @@ func (s *Series) growth() {
 	if len(s.Points) == 0 {
 		return
 	}
-	first, last := s.Points[0], s.Points[len(s.Points)-1]
-	s.FirstYear, s.LastYear = first.Year, last.Year
-	s.CAGR = percent(stats.CAGR(first.Value, last.Value, last.Year-first.Year))
+	s.FirstYear, s.LastYear = s.Points[0].Year, s.Points[len(s.Points)-1].Year
 	years := make([]int, len(s.Points))
 	values := make([]float64, len(s.Points))
 	for i, p := range s.Points {
 		years[i], values[i] = p.Year, p.Value
+	}
+	rate, span, ok := stats.SeriesCAGR(years, values)
+	if s.CAGR = percent(rate, ok); ok {
+		s.CAGRSpan = &span
 	}
 	s.TrendGrowth = percent(stats.TrendGrowth(years, values))
 }

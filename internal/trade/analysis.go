@@ -102,6 +102,7 @@ type Ranked struct {
 	Values      map[int]float64 `json:"values"`
 	Share       *float64        `json:"share"` // percent of the last year's total
 	CAGR        *float64        `json:"cagr"`
+	CAGRSpan    *stats.Span     `json:"cagr_span"` // the years CAGR runs over: the first and last with a value
 	TrendGrowth *float64        `json:"trend_growth"`
 }
 
@@ -113,6 +114,7 @@ type Totals struct {
 	// it: a table's rounded cells need not add up to its printed total.
 	PartnersSum map[int]float64 `json:"partners_sum,omitempty"`
 	CAGR        *float64        `json:"cagr"`
+	CAGRSpan    *stats.Span     `json:"cagr_span"`
 	TrendGrowth *float64        `json:"trend_growth"`
 }
 
@@ -144,25 +146,22 @@ func pct(v float64, ok bool) *float64 {
 	return &r
 }
 
-func growth(values map[int]float64, from, to int) (cagr, trend *float64) {
+// growth is a series' CAGR, from its first year with a value in from–to to
+// its last (with the years it spans), and its trend growth, in percent.
+func growth(values map[int]float64, from, to int) (cagr *float64, span *stats.Span, trend *float64) {
 	var years []int
 	var vals []float64
-	first, last := math.NaN(), math.NaN()
-	fy, ly := 0, 0
 	for y := from; y <= to; y++ {
-		v, ok := values[y]
-		if !ok {
-			continue
+		if v, ok := values[y]; ok {
+			years, vals = append(years, y), append(vals, v)
 		}
-		if fy == 0 {
-			first, fy = v, y
-		}
-		last, ly = v, y
-		years, vals = append(years, y), append(vals, v)
 	}
-	c, okc := stats.CAGR(first, last, ly-fy)
+	c, sp, okc := stats.SeriesCAGR(years, vals)
+	if okc {
+		span = &sp
+	}
 	t, okt := stats.TrendGrowth(years, vals)
-	return pct(c, okc), pct(t, okt)
+	return pct(c, okc), span, pct(t, okt)
 }
 
 // totals sums, per reporter and year, the reporter's total for the product:
@@ -246,9 +245,9 @@ func (rk Ranking) finish(top int) Ranking {
 			sh, ok := stats.Share(v, rk.World.Values[last])
 			r.Share = pct(sh, ok)
 		}
-		r.CAGR, r.TrendGrowth = growth(r.Values, rk.From, rk.To)
+		r.CAGR, r.CAGRSpan, r.TrendGrowth = growth(r.Values, rk.From, rk.To)
 	}
-	rk.World.CAGR, rk.World.TrendGrowth = growth(rk.World.Values, rk.From, rk.To)
+	rk.World.CAGR, rk.World.CAGRSpan, rk.World.TrendGrowth = growth(rk.World.Values, rk.From, rk.To)
 	return rk
 }
 
@@ -418,6 +417,7 @@ type Competitor struct {
 	UnitValue map[int]float64 `json:"unit_values"` // US$ per kg
 	Rank      int             `json:"rank"`        // among the market's suppliers in the last year (0: absent)
 	CAGR      *float64        `json:"cagr"`
+	CAGRSpan  *stats.Span     `json:"cagr_span"`
 }
 
 // Market is a market with the exporters compared in it.
@@ -474,7 +474,7 @@ func (s *Service) Competitors(ctx context.Context, product Product, exporters []
 					c.Rank = i + 1
 				}
 			}
-			c.CAGR, _ = growth(c.Values, from, to)
+			c.CAGR, c.CAGRSpan, _ = growth(c.Values, from, to)
 			mk.Competitors = append(mk.Competitors, c)
 		}
 		out = append(out, mk)
@@ -504,7 +504,7 @@ func (s *Service) UnitValues(ctx context.Context, product Product, market, from,
 		if len(r.Values) == 0 {
 			continue
 		}
-		r.CAGR, r.TrendGrowth = growth(r.Values, from, to)
+		r.CAGR, r.CAGRSpan, r.TrendGrowth = growth(r.Values, from, to)
 		out = append(out, r)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Partner.Code < out[j].Partner.Code })

@@ -124,14 +124,17 @@ const (
 	fMOT
 	fFlag
 	fBasis
+	fSearchClassification
+	fOriginal
 	numFields
 )
 
 // fieldNames name the fields in problems before a format names them its way.
 var fieldNames = [numFields]string{"classification", "year", "period", "month", "flow", "reporter", "partner", "partner2", "commodity",
-	"qtyunit", "qty", "netweight", "value", "cif", "fob", "customs", "mot", "flag", "basis"}
+	"qtyunit", "qty", "netweight", "value", "cif", "fob", "customs", "mot", "flag", "basis", "classificationSearchCode", "isOriginalClassification"}
 
 type csvReader struct {
+	revisions
 	r        *csv.Reader
 	line     int
 	column   [numFields]int // the field's column, or -1
@@ -210,9 +213,13 @@ func (c *csvReader) Next() (Flow, error) {
 		rerr.Line = c.line
 		return Flow{}, rerr
 	}
+	if _, other := otherClassifications[f.Classification]; other {
+		return Flow{}, notHS(f.Classification)
+	}
 	if col, msg := f.validate(); msg != "" {
 		return Flow{}, &RowError{Line: c.line, Column: c.cols.names[col][0], Msg: msg}
 	}
+	c.add(f)
 	return f, nil
 }
 
@@ -319,6 +326,7 @@ var v1Columns = columns{
 		fReporter: {"reportercode"}, fPartner: {"partnercode"}, fPartner2: {"partner2code"}, fCommodity: {"cmdcode"},
 		fQtyUnit: {"qtyunitabbr"}, fQty: {"qty"}, fNetWeight: {"netwgt"}, fValue: {"primaryvalue"},
 		fCIF: {"cifvalue"}, fFOB: {"fobvalue"}, fCustoms: {"customscode"}, fMOT: {"motcode"}, fFlag: {"legacyestimationflag"},
+		fSearchClassification: {"classificationsearchcode"}, fOriginal: {"isoriginalclassification"},
 	},
 	build: buildV1,
 }
@@ -339,6 +347,10 @@ func buildV1(get func(field) string) (Flow, *RowError) {
 		return Flow{}, errSkip
 	}
 	f := Flow{Classification: strings.ToUpper(get(fClassification)), Commodity: get(fCommodity), QtyUnit: get(fQtyUnit), Flag: get(fFlag)}
+	// Searched as "HS" (as reported), classificationCode is the revision the
+	// reporter used; isOriginalClassification says the same of any search.
+	original, _ := strconv.ParseBool(get(fOriginal))
+	f.Original = original || strings.EqualFold(get(fSearchClassification), AsReportedHS)
 	var ok bool
 	if f.Flow, ok = parseFlow(get(fFlow)); !ok {
 		return f, &RowError{Column: "flowCode", Msg: "M, X, RM or RX"}
@@ -423,6 +435,7 @@ var sriimColumns = columns{
 
 // jsonV1 streams the "data" array of an API v1 JSON answer.
 type jsonV1 struct {
+	revisions
 	dec  *json.Decoder
 	line int
 }
@@ -492,8 +505,12 @@ func (j *jsonV1) Next() (Flow, error) {
 		rerr.Line = j.line
 		return Flow{}, rerr
 	}
+	if _, other := otherClassifications[f.Classification]; other {
+		return Flow{}, notHS(f.Classification)
+	}
 	if col, msg := f.validate(); msg != "" {
 		return Flow{}, &RowError{Line: j.line, Column: fieldNames[col], Msg: msg}
 	}
+	j.add(f)
 	return f, nil
 }

@@ -47,6 +47,9 @@ type Batch struct {
 	// Storing says that such an import has read its whole file and is
 	// storing the rows (on PostgreSQL, the longest step of a large file).
 	Storing bool `json:"storing,omitempty"`
+	// Classification is how the file's figures are classified (HS revisions
+	// by reporter and year), given by Batch.
+	Classification *BatchClassification `json:"classification,omitempty"`
 }
 
 // Progress is a running import's count of rows read, and whether it has
@@ -240,6 +243,9 @@ func (s *Service) importRows(ctx context.Context, p auth.Principal, b Batch, r i
 		if err := takeOver(ctx, tx, b.ID); err != nil {
 			return err
 		}
+		if err := storeRevisions(ctx, tx, b.ID, reader); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, p, audit.Create, "trade_batch", b.ID, nil, map[string]any{"format": b.Format, "name": b.Name, "rows": *stored})
 	})
 }
@@ -282,6 +288,10 @@ func (in *rowSource) next() (bool, error) {
 		case errors.As(err, &re):
 			in.problem(re)
 		case err != nil:
+			var e *errs.Error
+			if errors.As(err, &e) { // the reader's own message for the whole file
+				return false, e
+			}
 			return false, errs.E(errs.Invalid, "the file stops being readable after %d rows", in.read).Because(err)
 		case !in.failed(): // once the import fails, rows are only checked
 			in.flow = f
@@ -389,6 +399,13 @@ func (s *Service) Batch(ctx context.Context, id int64) (Batch, error) {
 	}
 	if p, ok := s.jobs.Load(id); ok {
 		b.Read, b.Storing = p.(*Progress).get()
+	}
+	if b.State == "done" {
+		bc, err := s.batchClassification(ctx, id)
+		if err != nil {
+			return b, err
+		}
+		b.Classification = &bc
 	}
 	return b, nil
 }

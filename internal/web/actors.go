@@ -55,16 +55,15 @@ func (s *Server) actorRoutes(mux *routeTable) {
 
 // actorFilter reads the list's filters (the page's Spanish names or the API's English ones).
 func actorFilter(q url.Values, api bool) actors.Filter {
-	get := func(es, en string) string {
+	get := func(es string) string {
 		if api {
-			return q.Get(en)
+			return q.Get(actorAPIParams[es])
 		}
 		return q.Get(es)
 	}
-	f := actors.Filter{Kind: get("tipo", "kind"), Species: get("especie", "species"), District: get("distrito", "district"),
-		Certification: get("certificacion", "certification"), Q: q.Get("q"), Sort: get("orden", "sort"),
-		Inactive: get("inactivos", "inactive") != ""}
-	f.Page, _ = strconv.Atoi(get("pagina", "page"))
+	f := actors.Filter{Kind: get("tipo"), Species: get("especie"), District: get("distrito"),
+		Certification: get("certificacion"), Q: q.Get("q"), Sort: get("orden"), Inactive: get("inactivos") != ""}
+	f.Page, _ = strconv.Atoi(get("pagina"))
 	f.PerPage, _ = strconv.Atoi(q.Get("per_page"))
 	return f
 }
@@ -142,6 +141,23 @@ func (l refLists) checkActorFilter(q url.Values) (actors.Filter, error) {
 	}
 	return f, nil
 }
+
+// APISelection is the list's filters in the API's parameters.
+func (v actorsView) APISelection() url.Values {
+	q, _ := url.ParseQuery(v.Selection)
+	out := url.Values{}
+	for k, vals := range q {
+		if en, ok := actorAPIParams[k]; ok {
+			k = en
+		}
+		out[k] = vals
+	}
+	return out
+}
+
+// actorAPIParams names the list page's filters as the API does.
+var actorAPIParams = map[string]string{"tipo": "kind", "especie": "species", "distrito": "district",
+	"certificacion": "certification", "orden": "sort", "inactivos": "inactive", "pagina": "page"}
 
 func (s *Server) actorsPage(w http.ResponseWriter, r *http.Request) {
 	v := actorsView{Kinds: actors.Kinds, Certs: actors.CertificationKinds, CanCreate: actors.CanCreate(principal(r))}

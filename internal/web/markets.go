@@ -13,6 +13,9 @@ import (
 	"sriim/internal/errs"
 	"sriim/internal/facts"
 	"sriim/internal/i18n"
+	"sriim/internal/importer"
+	"sriim/internal/render"
+	"sriim/internal/stats"
 	"sriim/internal/trade"
 )
 
@@ -36,16 +39,12 @@ func (s *Server) marketRoutes(mux *routeTable) {
 		if err != nil {
 			return 0, nil, err
 		}
-		exporters := []int{604, 152}
-		for _, c := range listParam(r.URL.Query(), "exporters") {
-			if len(exporters) == 2 {
-				exporters = nil
-			}
-			n, err := strconv.Atoi(c)
-			if err != nil {
-				return 0, nil, errs.Fields("invalid exporters", map[string]string{"exporters": "Comtrade codes, comma-separated"})
-			}
-			exporters = append(exporters, n)
+		exporters, err := intListParam(r.URL.Query(), "exporters", maxExporters)
+		if err != nil {
+			return 0, nil, err
+		}
+		if len(exporters) == 0 {
+			exporters = []int{604, 152} // Peru and its main competitor, Chile
 		}
 		m, err := s.trade.Competitors(r.Context(), mq.Product, exporters, mq.From, mq.To, min(mq.Top, 20))
 		return http.StatusOK, map[string]any{"markets": m}, err
@@ -87,6 +86,9 @@ func (s *Server) marketRoutes(mux *routeTable) {
 	mux.HandleFunc("POST /api/v1/markets/imports", s.api(s.apiTradeImport))
 }
 
+// maxExporters bounds the exporters one competitors query compares.
+const maxExporters = 20
+
 // marketQuery is a market analysis as the page and the API ask for it.
 type marketQuery struct {
 	Product          trade.Product
@@ -97,32 +99,19 @@ type marketQuery struct {
 	Market, Reporter int
 }
 
-func intParam(q url.Values, name string, def int) (int, error) {
-	v := q.Get(name)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return 0, errs.Fields("invalid parameter", map[string]string{name: msgWhole})
-	}
-	return n, nil
-}
-
 // readMarketQuery reads hs= (codes as reported, comma-separated) or line=
 // (a product line); by default the frozen-loco line, 2000–2005, Peru.
 func readMarketQuery(q url.Values) (marketQuery, error) {
-	mq := marketQuery{Line: q.Get("line"), HS: strings.TrimSpace(q.Get("hs")), Flow: q.Get("flow")}
+	hs := listParam(q, "hs")
+	mq := marketQuery{Line: q.Get("line"), HS: strings.Join(hs, ","), Flow: q.Get("flow")}
 	switch {
-	case mq.HS != "":
-		codes := strings.Split(mq.HS, ",")
-		for i, c := range codes {
-			codes[i] = strings.TrimSpace(c)
-			if len(codes[i]) < 2 || len(codes[i]) > 10 || strings.Trim(codes[i], "0123456789") != "" {
+	case len(hs) > 0:
+		for _, c := range hs {
+			if len(c) < 2 || len(c) > 10 || strings.Trim(c, "0123456789") != "" {
 				return mq, errs.Fields("invalid HS codes", map[string]string{"hs": msgHS})
 			}
 		}
-		mq.Product = trade.AsReported(codes...)
+		mq.Product = trade.AsReported(hs...)
 	default:
 		if mq.Line == "" {
 			mq.Line = "loco_congelado"
@@ -161,7 +150,7 @@ func apiRanked(rows []trade.Ranked, key string, lang string) []map[string]any {
 	out := []map[string]any{}
 	for _, r := range rows {
 		out = append(out, map[string]any{key: map[string]any{"code": r.Partner.Code, "iso": r.Partner.ISO, "name": r.Partner.Name(lang),
-			"aggregate": r.Partner.Aggregate}, "values": r.Values, "share": r.Share, "cagr": r.CAGR, "trend_growth": r.TrendGrowth})
+			"aggregate": r.Partner.Aggregate}, "values": r.Values, "share": r.Share, "cagr": r.CAGR, "cagr_span": r.CAGRSpan, "trend_growth": r.TrendGrowth})
 	}
 	return out
 }
@@ -231,7 +220,6 @@ type marketsView struct {
 	Competition  []trade.Market
 	Batches      []trade.Batch
 	TextFacts    []facts.Fact // figures of the source's text on markets
-	Selection    string
 	CanImport    bool
 }
 
@@ -264,12 +252,6 @@ func (s *Server) marketsPage(w http.ResponseWriter, r *http.Request) {
 	for _, row := range v.Importers.Rows {
 		v.Markets = append(v.Markets, row.Partner)
 	}
-	q := r.URL.Query()
-	q.Del("lang")
-	for field := range problems {
-		q.Del(field)
-	}
-	v.Selection = q.Encode()
 	s.renderFiltered(w, r, "markets.html", Page{Title: i18n.T(langOf(r), "module.markets"), Data: v}, problems)
 }
 
@@ -289,10 +271,21 @@ func (s *Server) importersChart(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "no importers for this selection"))
 		return
 	}
+	svg, err := importersChart(rk, langOf(r)).Draw(render.SVG)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeSVG(w, svg)
+}
+
+// importersChart draws a ranking's importers' values by year, in millions
+// of US$, titled with the product and the years.
+func importersChart(rk trade.Ranking, lang i18n.Lang) render.Lines {
 	names := make([]string, len(rk.Rows))
 	values := make([][]float64, len(rk.Rows))
 	for i, row := range rk.Rows {
-		names[i] = row.Partner.Name(string(langOf(r)))
+		names[i] = row.Partner.Name(string(lang))
 		values[i] = make([]float64, len(rk.Years))
 		for j, y := range rk.Years {
 			v, ok := row.Values[y]
@@ -302,12 +295,30 @@ func (s *Server) importersChart(w http.ResponseWriter, r *http.Request) {
 			values[i][j] = v / 1e6
 		}
 	}
-	svg, err := lineChart(rk.Years, names, values, "M US$")
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	labels := make([]string, len(rk.Years))
+	for i, y := range rk.Years {
+		labels[i] = strconv.Itoa(y)
 	}
-	writeSVG(w, svg)
+	title := i18n.T(lang, "markets.chart_title", productName(rk.Product, lang), yearSpan(rk.From, rk.To))
+	if n := len(rk.Years); n > 0 {
+		title = i18n.T(lang, "markets.chart_title", productName(rk.Product, lang), yearSpan(rk.Years[0], rk.Years[n-1]))
+	}
+	return render.Lines{Title: title, Labels: labels, Names: names, Values: values, Number: formatNumber}
+}
+
+// productName names a product line, or the HS codes of a product as reported.
+func productName(p trade.Product, lang i18n.Lang) string {
+	if p.Line != "" {
+		if lang == i18n.EN {
+			return p.NameEN
+		}
+		return p.NameES
+	}
+	codes := make([]string, len(p.Codes))
+	for i, c := range p.Codes {
+		codes[i] = c.Commodity
+	}
+	return i18n.T(lang, "markets.hs_codes", strings.Join(codes, ", "))
 }
 
 // marketTable downloads the importers' ranking or the destinations as CSV or XLSX.
@@ -328,37 +339,55 @@ func (s *Server) marketTable(kind, format string) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		header := []string{"codigo", "iso", "pais"}
-		numeric := map[string]bool{}
-		for _, y := range rk.Years {
-			header = append(header, strconv.Itoa(y))
-			numeric[strconv.Itoa(y)] = true
-		}
-		header = append(header, "participacion_pct", "tcac_pct", "tendencia_pct")
-		for _, k := range []string{"participacion_pct", "tcac_pct", "tendencia_pct"} {
-			numeric[k] = true
-		}
-		f := func(p *float64) string {
-			if p == nil {
-				return ""
-			}
-			return strconv.FormatFloat(*p, 'f', 2, 64)
-		}
-		var rows [][]string
-		for _, row := range rk.Rows {
-			cells := []string{strconv.Itoa(row.Partner.Code), row.Partner.ISO, row.Partner.Name(string(langOf(r)))}
-			for _, y := range rk.Years {
-				if v, ok := row.Values[y]; ok {
-					cells = append(cells, strconv.FormatFloat(v, 'f', -1, 64))
-				} else {
-					cells = append(cells, "")
-				}
-			}
-			rows = append(rows, append(cells, f(row.Share), f(row.CAGR), f(row.TrendGrowth)))
-		}
+		sh := rankingSheet("", rk, langOf(r))
 		name := map[string]string{"importers": "importadores", "destinations": "destinos"}[kind]
-		s.writeTable(w, r, format, name, header, rows, numeric)
+		s.writeTable(w, r, format, name, sh.Header, sh.Rows, sh.Numeric)
 	}
+}
+
+// rankingSheet is a ranking as a table for CSV and XLSX: each country's
+// values by year (a year without a value is an empty cell, never 0), its
+// share, its CAGR with the years it spans, and its trend growth.
+func rankingSheet(name string, rk trade.Ranking, lang i18n.Lang) importer.Sheet {
+	sh := importer.Sheet{Name: name, Header: []string{"codigo", "iso", "pais"}, Numeric: map[string]bool{}}
+	for _, y := range rk.Years {
+		sh.Header = append(sh.Header, strconv.Itoa(y))
+	}
+	sh.Header = append(sh.Header, "participacion_pct", "tcac_pct", "tcac_desde", "tcac_hasta", "tendencia_pct")
+	for _, h := range sh.Header[3:] {
+		sh.Numeric[h] = true
+	}
+	pct := func(p *float64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*p, 'f', 2, 64)
+	}
+	for _, row := range rk.Rows {
+		cells := []string{strconv.Itoa(row.Partner.Code), row.Partner.ISO, row.Partner.Name(string(lang))}
+		for _, y := range rk.Years {
+			cells = append(cells, yearValue(row.Values, y))
+		}
+		from, to := spanCells(row.CAGRSpan)
+		sh.Rows = append(sh.Rows, append(cells, pct(row.Share), pct(row.CAGR), from, to, pct(row.TrendGrowth)))
+	}
+	return sh
+}
+
+// yearValue is a year's figure for a download: empty when the year has none.
+func yearValue(values map[int]float64, year int) string {
+	if v, ok := values[year]; ok {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return ""
+}
+
+// spanCells are a growth rate's first and last years, empty when none.
+func spanCells(span *stats.Span) (from, to string) {
+	if span == nil {
+		return "", ""
+	}
+	return strconv.Itoa(span[0]), strconv.Itoa(span[1])
 }
 
 func (s *Server) tradeTemplate(format string) http.HandlerFunc {

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -163,5 +164,36 @@ func TestTradeBatchPageShowsItsStage(t *testing.T) {
 		if page := rec.Body.String(); !strings.Contains(page, tt.want) {
 			t.Errorf("storing %v: the page lacks %q", tt.storing, tt.want)
 		}
+	}
+}
+
+func TestTradeBatchPageSaysHowTheFileIsClassified(t *testing.T) {
+	site := newSite(t, dbtest.Open(t, db.SQLite), false)
+	upload := func(format, file string) string {
+		f, err := os.Open("../trade/testdata/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		req, _ := http.NewRequest("POST", site.http.URL+"/api/v1/markets/imports?format="+format+"&name="+file, f)
+		req.Header.Set("Authorization", "Bearer "+site.tokens["admin"])
+		res, err := site.http.Client().Do(req)
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("import %s: %v %v", file, res, err)
+		}
+		var b trade.Batch
+		_ = json.NewDecoder(res.Body).Decode(&b)
+		res.Body.Close()
+		_, page, _ := site.browser().get("/mercados/importaciones/" + strconv.FormatInt(b.ID, 10) + "?lang=en")
+		return page
+	}
+	page := upload("comtrade-v1", "comtrade-v1-hs.json")
+	for _, want := range []string{`<table id="revisions">`, "<td>HS2012 (H4)</td><td>2016, 2017</td>", "<td>HS2017 (H5)</td><td>2017</td>"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("v1 batch page lacks %s", want)
+		}
+	}
+	if page := upload("comtrade-legacy", "comtrade-legacy-hs.csv"); !strings.Contains(page, `id="as-reported"`) {
+		t.Error("the legacy batch page does not say its figures are HS as reported")
 	}
 }

@@ -394,19 +394,18 @@ func (s *Server) offerProductSave(w http.ResponseWriter, r *http.Request) {
 	p := offer.Product{Species: r.PostFormValue("species"), Presentation: r.PostFormValue("presentation"), HSCode: r.PostFormValue("hs_code"),
 		NameES: r.PostFormValue("name_es"), NameEN: r.PostFormValue("name_en"), DescriptionES: r.PostFormValue("description_es"),
 		DescriptionEN: r.PostFormValue("description_en"), Seasons: r.PostFormValue("seasons"), Markets: r.PostForm["markets"]}
-	if raw := strings.TrimSpace(r.PostFormValue("capacity")); raw != "" {
-		c, err := strconv.ParseFloat(strings.Replace(raw, ",", ".", 1), 64)
-		if err == nil {
-			p.Capacity = &c
-		}
-	}
 	if pid := r.PathValue("pid"); pid != "" {
 		p.ID, _ = strconv.ParseInt(pid, 10, 64)
 		p.Version = parseVersion(r.PostFormValue("version"))
 	} else {
 		p.ActorID, _ = pathID(r)
 	}
-	saved, err := s.offer.Save(r.Context(), principal(r), p)
+	var saved offer.Product
+	var err error
+	p.Capacity, err = formNumber(r, "capacity")
+	if err == nil {
+		saved, err = s.offer.Save(r.Context(), principal(r), p)
+	}
 	if st := staleOf(err); st != nil {
 		// Keep what the user typed and show it beside what is stored now.
 		current := st.Current.(offer.Product)

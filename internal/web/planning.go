@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"image/color"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,7 +10,9 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/errs"
 	"sriim/internal/i18n"
+	"sriim/internal/number"
 	"sriim/internal/planning"
+	"sriim/internal/render"
 )
 
 func (s *Server) planningRoutes(mux *routeTable) {
@@ -172,7 +175,12 @@ func (s *Server) planPDF(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	b, err := planPDF(p, year, langOf(r))
+	acts, err := s.planning.Activities(r.Context(), id, year)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	b, err := planPDF(p, acts, year, langOf(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -266,28 +274,50 @@ func (s *Server) planTimeline(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	objective := r.URL.Query().Get("objetivo")
-	var labels []string
-	var starts, ends []int
-	from := 0
+	var keep []planning.Activity
 	for _, a := range acts {
-		if objective != "" && a.ObjectiveCode != objective {
-			continue
-		}
-		labels, starts, ends = append(labels, a.Code), append(starts, a.StartYear), append(ends, a.EndYear)
-		if from == 0 || a.StartYear < from {
-			from = a.StartYear
+		if objective == "" || a.ObjectiveCode == objective {
+			keep = append(keep, a)
 		}
 	}
-	if len(labels) == 0 {
+	if len(keep) == 0 {
 		s.fail(w, r, errs.E(errs.NotFound, "no activities"))
 		return
 	}
-	svg, err := timelineChart(labels, starts, ends, from)
+	svg, err := planTimeline(keep, s.planYear(r), langOf(r)).Draw(render.SVG)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	writeSVG(w, svg)
+}
+
+// lightColors are the traffic lights in the order charts and documents list
+// them, with their colours (the pages' CSS colours).
+var lightColors = []struct {
+	light planning.Light
+	color color.RGBA
+}{
+	{planning.LightDone, color.RGBA{R: 0x1e, G: 0x7b, B: 0x34, A: 255}},
+	{planning.LightOnTrack, color.RGBA{R: 0x0b, G: 0x5c, B: 0x7a, A: 255}},
+	{planning.LightLate, color.RGBA{R: 0xa3, G: 0x23, B: 0x1b, A: 255}},
+	{planning.LightNotStarted, color.RGBA{R: 0x9a, G: 0xa6, B: 0xb0, A: 255}},
+	{planning.LightCancelled, color.RGBA{R: 0xd5, G: 0xdd, B: 0xe3, A: 255}},
+}
+
+// planTimeline is the activities' periods, each bar in the colour of the
+// activity's light in year.
+func planTimeline(acts []planning.Activity, year int, lang i18n.Lang) render.Timeline {
+	t := render.Timeline{Title: i18n.T(lang, "plan.timeline_title", year)}
+	group := map[planning.Light]int{}
+	for i, l := range lightColors {
+		t.Groups = append(t.Groups, render.TimelineGroup{Name: i18n.T(lang, "light."+string(l.light)), Color: l.color})
+		group[l.light] = i
+	}
+	for _, a := range acts {
+		t.Rows = append(t.Rows, render.TimelineRow{Label: a.Code, Start: a.StartYear, End: a.EndYear, Group: group[a.Light]})
+	}
+	return t
 }
 
 // indicatorChart draws an indicator's approved values by period.
@@ -317,7 +347,8 @@ func (s *Server) indicatorChart(w http.ResponseWriter, r *http.Request) {
 	for i, pt := range points {
 		labels[i], values[i] = pt.Period, pt.Value
 	}
-	svg, err := categoryLineChart(labels, []string{v.Indicator(iid)}, [][]float64{values})
+	name := v.Indicator(iid)
+	svg, err := render.Lines{Title: name, Labels: labels, Names: []string{name}, Values: [][]float64{values}, Number: formatNumber}.Draw(render.SVG)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -389,16 +420,11 @@ func (s *Server) annualPlanSave(w http.ResponseWriter, r *http.Request) {
 		ResponsiblePerson: r.PostFormValue("responsible_person"), Version: parseVersion(r.PostFormValue("version"))}
 	it.ActivityID, _ = strconv.ParseInt(r.PostFormValue("activity_id"), 10, 64)
 	it.ResponsibleInstitutionID, _ = strconv.ParseInt(r.PostFormValue("responsible_institution_id"), 10, 64)
-	if raw := strings.TrimSpace(r.PostFormValue("budget")); raw != "" {
-		b, perr := strconv.ParseFloat(strings.ReplaceAll(raw, ",", ""), 64)
-		if perr != nil {
-			v.Error, v.Errors = i18n.T(langOf(r), "error.invalid"), map[string]string{"budget": raw}
-			s.render(w, r, http.StatusUnprocessableEntity, "plan_annual.html", i18n.T(langOf(r), "plan.poa", v.Year), v)
-			return
-		}
-		it.Budget = &b
+	it.Budget, err = formNumber(r, "budget")
+	if err == nil {
+		_, err = s.planning.SetAnnualItem(r.Context(), principal(r), it)
 	}
-	if _, err := s.planning.SetAnnualItem(r.Context(), principal(r), it); err != nil {
+	if err != nil {
 		if st := staleOf(err); st != nil {
 			// The entry exists (or changed) already: keep the user's values beside it.
 			v.Form, v.Conflict = it, newConflict(r, st, annualColumns, jsonCells(st.Read), jsonCells(st.Current), jsonCells(it))
@@ -527,14 +553,14 @@ func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) {
 	in := planning.ReportInput{Period: strings.TrimSpace(r.PostFormValue("period")), Status: r.PostFormValue("status"),
 		Narrative: strings.TrimSpace(r.PostFormValue("narrative")), Values: map[int64]float64{}, Version: parseVersion(r.PostFormValue("version"))}
 	for _, ind := range v.Activity.Indicators {
-		if raw := strings.TrimSpace(r.PostFormValue(fmt.Sprintf("value_%d", ind.ID))); raw != "" {
-			f, err := strconv.ParseFloat(strings.Replace(raw, ",", ".", 1), 64)
-			if err != nil {
-				v.Form, v.Errors, v.Error = in, map[string]string{"values": ind.Name + ": " + raw}, i18n.T(langOf(r), "error.invalid")
-				s.render(w, r, http.StatusUnprocessableEntity, "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
-				return
-			}
-			in.Values[ind.ID] = f
+		f, err := formNumber(r, fmt.Sprintf("value_%d", ind.ID))
+		if err != nil {
+			v.Form, v.Errors, v.Error = in, map[string]string{"values": ind.Name + ": " + number.Hint}, i18n.T(langOf(r), "error.invalid")
+			s.render(w, r, http.StatusUnprocessableEntity, "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
+			return
+		}
+		if f != nil {
+			in.Values[ind.ID] = *f
 		}
 	}
 	rep, err := s.planning.SaveReport(r.Context(), principal(r), v.Activity.ID, in)

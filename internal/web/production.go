@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 	"sriim/internal/importer"
 	"sriim/internal/production"
 	"sriim/internal/reference"
+	"sriim/internal/render"
 	"sriim/internal/vocab"
 )
 
@@ -51,19 +53,6 @@ func (s *Server) productionRoutes(mux *routeTable) {
 	mux.HandleFunc("PUT /api/v1/production/observations/{id}", s.api(s.apiObservationUpdate))
 	mux.HandleFunc("DELETE /api/v1/production/observations/{id}", s.api(s.apiObservationDelete))
 	mux.HandleFunc("POST /api/v1/production/import", s.api(s.apiProductionImport))
-}
-
-// listParam reads a parameter given repeatedly or comma-separated.
-func listParam(q url.Values, name string) []string {
-	var out []string
-	for _, v := range q[name] {
-		for _, part := range strings.Split(v, ",") {
-			if part = strings.TrimSpace(part); part != "" && part != "*" {
-				out = append(out, part)
-			}
-		}
-	}
-	return out
 }
 
 // productionQuery reads a selection from the page's Spanish parameters or
@@ -115,7 +104,6 @@ type productionView struct {
 	Species    []reference.Species
 	Places     []reference.Place
 	Names      map[string]string // species and place codes → names
-	Selection  string            // the selection as a query string, for links
 	Canwrite   bool
 	Vocabulary map[string][]vocab.Term
 }
@@ -162,14 +150,19 @@ func (s *Server) loadProductionView(r *http.Request) (productionView, map[string
 		v.Names[p.Code] = p.Name(lang)
 	}
 	v.Labels = seriesLabels(v.Result.Series, v.Names, lang)
-	sel := url.Values{}
-	for k, vals := range r.URL.Query() {
-		if _, bad := problems[k]; !bad && k != "lang" && k != "ok" {
-			sel[k] = vals
-		}
-	}
-	v.Selection = sel.Encode()
 	return v, problems, nil
+}
+
+// APISelection is the page's selection in the API's parameters.
+func (v productionView) APISelection() url.Values {
+	q := url.Values{"species": v.Query.Species, "presentation": v.Query.Presentations, "origin": v.Query.Origins, "place": v.Query.Places}
+	if v.Query.From != 0 {
+		q.Set("from", strconv.Itoa(v.Query.From))
+	}
+	if v.Query.To != 0 {
+		q.Set("to", strconv.Itoa(v.Query.To))
+	}
+	return q
 }
 
 // seriesLabels names each series by what distinguishes it from the others.
@@ -229,6 +222,17 @@ func (s *Server) productionChart(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "no series for this selection"))
 		return
 	}
+	svg, err := productionChart(v, langOf(r)).Draw(render.SVG)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeSVG(w, svg)
+}
+
+// productionChart is the selection's series by year, titled with what
+// was selected.
+func productionChart(v productionView, lang i18n.Lang) render.Lines {
 	values := make([][]float64, len(v.Result.Series))
 	for i, series := range v.Result.Series {
 		values[i] = make([]float64, len(v.Result.Years))
@@ -240,12 +244,29 @@ func (s *Server) productionChart(w http.ResponseWriter, r *http.Request) {
 			values[i][j] = val
 		}
 	}
-	svg, err := lineChart(v.Result.Years, v.Labels, values, v.Result.Series[0].Unit)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	labels := make([]string, len(v.Result.Years))
+	for i, y := range v.Result.Years {
+		labels[i] = strconv.Itoa(y)
 	}
-	writeSVG(w, svg)
+	names := func(codes []string) string {
+		out := make([]string, len(codes))
+		for i, c := range codes {
+			out[i] = cmp.Or(v.Names[c], c)
+		}
+		return strings.Join(out, ", ")
+	}
+	unit := v.Result.Series[0].Unit
+	title := i18n.T(lang, "production.chart_title", names(v.Query.Species), names(v.Query.Places),
+		yearSpan(v.Result.Years[0], v.Result.Years[len(v.Result.Years)-1]), unit)
+	return render.Lines{Title: title, Labels: labels, Names: v.Labels, Values: values, Number: formatNumber}
+}
+
+// yearSpan writes the years from first to last: "2001–2004", or "2001".
+func yearSpan(first, last int) string {
+	if first == last {
+		return strconv.Itoa(first)
+	}
+	return fmt.Sprintf("%d–%d", first, last)
 }
 
 // writeTable sends rows as a CSV or XLSX download.

@@ -22,6 +22,8 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/i18n"
 	"sriim/internal/offer"
+	"sriim/internal/render"
+	"sriim/internal/stats"
 )
 
 //go:embed templates static openapi
@@ -96,17 +98,26 @@ type pages map[string]*template.Template
 // templateFuncs are the functions every template may call.
 func templateFuncs(a assets) template.FuncMap {
 	return template.FuncMap{
-		"static":    a.url,
-		"num":       formatNumber,
-		"list":      func(s ...string) []string { return s },
-		"add":       func(a, b int) int { return a + b },
-		"deref":     func(f *float64) float64 { return *f },
-		"mul14":     func(n int) int { return 14 * n },
-		"hasString": func(list []string, s string) bool { return slices.Contains(list, s) },
-		"localized": offer.Localized,
+		"static":         a.url,
+		"num":            formatNumber,
+		"list":           func(s ...string) []string { return s },
+		"add":            func(a, b int) int { return a + b },
+		"deref":          func(f *float64) float64 { return *f },
+		"timelineHeight": render.TimelineHeight,
+		"hasString":      func(list []string, s string) bool { return slices.Contains(list, s) },
+		"localized":      offer.Localized,
 		// thousands writes US$ as thousands, as the seed's tables do.
 		"thousands": func(v float64) string { return formatNumber(math.Round(v / 1000)) },
 		"sub":       func(a, b int) int { return a - b },
+		"withQuery": withQuery,
+		// span writes the years a growth rate runs over when they are not
+		// the table's first and last ("2001–2004"), else "".
+		"span": func(s *stats.Span, years []int) string {
+			if s == nil || len(years) > 0 && s[0] == years[0] && s[1] == years[len(years)-1] {
+				return ""
+			}
+			return yearSpan(s[0], s[1])
+		},
 		// pct writes a percentage held as a pointer (nil: not computable).
 		"pct": func(p *float64) string {
 			if p == nil {
@@ -122,6 +133,34 @@ func templateFuncs(a assets) template.FuncMap {
 			return auth.Owner{AdminOnly: true}
 		},
 	}
+}
+
+// withQuery is path with the query q, where pairs (key, value, …) replace
+// q's values (an empty value removes the key). Every link that carries a
+// selection is built with it: html/template escapes a string interpolated
+// after "?" as one opaque value ("?a%3d1%26b%3d2"), so a query must reach a
+// template as a URL made here, from values, never as a string.
+func withQuery(path string, q url.Values, pairs ...any) (template.URL, error) {
+	if len(pairs)%2 != 0 {
+		return "", fmt.Errorf("withQuery %s: odd number of pairs", path)
+	}
+	out := url.Values{}
+	for k, v := range q {
+		out[k] = v
+	}
+	for i := 0; i < len(pairs); i += 2 {
+		k, v := fmt.Sprint(pairs[i]), fmt.Sprint(pairs[i+1])
+		if v == "" {
+			out.Del(k)
+		} else {
+			out.Set(k, v)
+		}
+	}
+	if len(out) == 0 {
+		return template.URL(path), nil
+	}
+	// The path comes from a template and the query is encoded: a safe URL.
+	return template.URL(path + "?" + out.Encode()), nil
 }
 
 func loadPages(a assets) (pages, error) {
@@ -215,6 +254,18 @@ func (p Page) OnlyIn(lang string) template.HTML {
 	}
 	return template.HTML(` <small class="fallback" lang="` + string(p.Lang) + `">(` +
 		template.HTMLEscapeString(p.T("lang.only_"+lang)) + `)</small>`)
+}
+
+// Selection is the page's query without the filter values it could not use
+// (Invalid), for the links that carry the page's selection (charts, downloads).
+func (p Page) Selection() url.Values {
+	q := url.Values{}
+	for k, v := range p.Query {
+		if _, bad := p.Invalid[k]; !bad {
+			q[k] = v
+		}
+	}
+	return q
 }
 
 // LangURL is this page's address in another language.
