@@ -154,10 +154,18 @@ func (in *instance) get(t *testing.T, path string, header ...string) (int, strin
 	return res.StatusCode, string(b)
 }
 
-// browser returns a chromedp context on a fresh headless Chromium. The test
-// is skipped when no Chromium is there, unless SRIIM_TEST_BROWSER names one
-// (the README's test command sets it), in which case a missing one fails.
+// browser returns a chromedp context on a fresh headless Chromium, for a
+// test that finishes within 90 s. The test is skipped when no Chromium is
+// there, unless SRIIM_TEST_BROWSER names one (the README's test command sets
+// it), in which case a missing one fails.
 func browser(t *testing.T) context.Context {
+	t.Helper()
+	return browserWithin(t, 90*time.Second)
+}
+
+// browserWithin is browser for a test that may take up to limit (one that
+// visits every page).
+func browserWithin(t *testing.T, limit time.Duration) context.Context {
 	t.Helper()
 	path := os.Getenv("SRIIM_TEST_BROWSER")
 	if path == "" {
@@ -180,7 +188,7 @@ func browser(t *testing.T) context.Context {
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -23,7 +24,7 @@ func htmlPages(t *testing.T, samples map[string]string, extra []string) []string
 		t.Fatal(err)
 	}
 	route := regexp.MustCompile(`"GET (/[^"]*)"`)
-	notHTML := regexp.MustCompile(`^/(api/|static/|healthz|metrics|favicon|robots|sitemap|oferta/fotos/|plan-evidencias/)|/indicadores/\{iid\}$|\.(svg|csv|xlsx|pdf|xml|txt|ico)$`)
+	notHTML := regexp.MustCompile(`^/(api/|static/|healthz|metrics|favicon|robots|sitemap|oferta/fotos/|plan-evidencias/)|/indicadores/\{iid\}$|/graficos/\{line\}$|\.(svg|csv|xlsx|pdf|xml|txt|ico)$`)
 	seen := map[string]bool{}
 	var pages []string
 	add := func(p string) {
@@ -97,7 +98,7 @@ const overflowing = `(() => {
 // full, as a visitor and as the Mesa de Trabajo, and fails on any page wider
 // than the screen, naming the element that sticks out.
 func TestNoPageScrollsSidewaysOnAPhone(t *testing.T) {
-	ctx := browser(t)
+	ctx := browserWithin(t, 10*time.Minute)
 	in := start(t, dbtest.Backends()[0])
 	fixture, _ := filepath.Abs("../internal/actors/testdata/actores.csv")
 	in.run(t, "import", "actors", fixture)

@@ -407,7 +407,11 @@ func (s *Server) saveActor(w http.ResponseWriter, r *http.Request, id int64) {
 	}
 	if e, ok := err.(*errs.Error); ok && (e.Kind == errs.Invalid || e.Kind == errs.Forbidden) && len(e.Fields) > 0 {
 		problems = actors.FormProblems(e.Fields)
-		s.actorFormPage(w, r, statusOf(e.Kind), form, problems, e.Message, nil)
+		msg := i18n.T(langOf(r), "error.invalid")
+		if e.Kind == errs.Forbidden {
+			msg, _ = s.pageError(r, e)
+		}
+		s.actorFormPage(w, r, statusOf(e.Kind), form, problems, msg, nil)
 		return
 	}
 	if len(problems) > 0 {
