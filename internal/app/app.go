@@ -226,7 +226,8 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	opts := web.Options{DB: d, Logger: log, Version: version(), Accounts: svc.accounts,
-		Reference: svc.reference, Production: svc.production, Actors: svc.actors, Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, CSRFKey: key}
+		Reference: svc.reference, Production: svc.production, Actors: svc.actors, Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, CSRFKey: key,
+		MaxUpload: cfg.MaxUpload}
 	if mailer != nil {
 		opts.Mailer = mailer
 	}

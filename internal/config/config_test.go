@@ -24,6 +24,12 @@ func TestRegister(t *testing.T) {
 			want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:/srv/x/sriim.db", DataDir: "/srv/x", LogLevel: slog.LevelInfo}},
 		{name: "bad db", args: []string{"--db", "mysql://x"}, wantErr: true},
 		{name: "bad level", args: []string{"--log-level", "loud"}, wantErr: true},
+		{name: "upload limit", env: map[string]string{"SRIIM_MAX_UPLOAD": "500MiB"},
+			want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:data/sriim.db", DataDir: "data", LogLevel: slog.LevelInfo, MaxUpload: 500 << 20}},
+		{name: "upload limit in bytes", args: []string{"--max-upload", "1048576"},
+			want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:data/sriim.db", DataDir: "data", LogLevel: slog.LevelInfo, MaxUpload: 1 << 20}},
+		{name: "upload limit too small", args: []string{"--max-upload", "1KiB"}, wantErr: true},
+		{name: "upload limit not a size", args: []string{"--max-upload", "lots"}, wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -36,6 +42,9 @@ func TestRegister(t *testing.T) {
 			got, err := resolve()
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			}
+			if tt.want.MaxUpload == 0 {
+				tt.want.MaxUpload = DefaultMaxUpload
 			}
 			if !tt.wantErr && got != tt.want {
 				t.Errorf("got %+v, want %+v", got, tt.want)

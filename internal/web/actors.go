@@ -13,7 +13,6 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/errs"
 	"sriim/internal/i18n"
-	"sriim/internal/importer"
 	"sriim/internal/reference"
 	"sriim/internal/vocab"
 )
@@ -428,7 +427,7 @@ func (s *Server) apiActorImport(r *http.Request) (int, any, error) {
 	if name == "" && strings.Contains(r.Header.Get("Content-Type"), "spreadsheetml") {
 		name = "upload.xlsx"
 	}
-	rep, err := s.actors.Import(r.Context(), principal(r), http.MaxBytesReader(nil, r.Body, importer.MaxBytes+1), name)
+	rep, err := s.actors.Import(r.Context(), principal(r), r.Body, name)
 	return http.StatusOK, rep, err
 }
 

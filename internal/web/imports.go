@@ -57,7 +57,7 @@ func (s *Server) importRoutes(mux *http.ServeMux, k importKind) {
 		switch {
 		case err == nil:
 			s.render(w, r, http.StatusOK, "import.html", title, importView{Kind: k, Result: &res})
-		case errors.As(err, &e) && (e.Kind == errs.Invalid || e.Kind == errs.Forbidden):
+		case errors.As(err, &e) && (e.Kind == errs.Invalid || e.Kind == errs.Forbidden || e.Kind == errs.TooLarge):
 			s.render(w, r, statusOf(e.Kind), "import.html", title, importView{Kind: k, Error: e.Message, Fields: e.Fields})
 		default:
 			s.fail(w, r, err)

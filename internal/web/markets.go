@@ -411,6 +411,6 @@ func (s *Server) apiTradeImport(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	b, err = s.trade.Import(r.Context(), principal(r), b, http.MaxBytesReader(nil, r.Body, 4<<30))
+	b, err = s.trade.Import(r.Context(), principal(r), b, r.Body)
 	return http.StatusOK, b, err
 }

@@ -495,6 +495,6 @@ func (s *Server) apiProductionImport(r *http.Request) (int, any, error) {
 	if name == "" && strings.Contains(r.Header.Get("Content-Type"), "spreadsheetml") {
 		name = "upload.xlsx"
 	}
-	rep, err := s.production.Import(r.Context(), principal(r), http.MaxBytesReader(nil, r.Body, importer.MaxBytes+1), name)
+	rep, err := s.production.Import(r.Context(), principal(r), r.Body, name)
 	return http.StatusOK, rep, err
 }

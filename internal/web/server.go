@@ -9,6 +9,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 
 	"sriim/internal/accounts"
 	"sriim/internal/actors"
+	"sriim/internal/config"
 	"sriim/internal/db"
 	"sriim/internal/i18n"
 	"sriim/internal/mail"
@@ -45,6 +47,8 @@ type Options struct {
 	CSRFKey []byte
 	// Mailer sends password-reset links; nil when no SMTP server is configured.
 	Mailer mail.Sender
+	// MaxUpload bounds uploads (config.Config.MaxUpload); 0 means config.DefaultMaxUpload.
+	MaxUpload int64
 }
 
 // Server is SRIIM's HTTP handler.
@@ -64,6 +68,8 @@ type Server struct {
 	assets     assets
 	metrics    *metrics
 	openapi    []byte
+	mux        *http.ServeMux
+	maxUpload  int64
 	handler    http.Handler
 	// publicPages keeps anonymous reads of the busiest public pages.
 	publicPages pageCache
@@ -76,7 +82,8 @@ func New(o Options) (*Server, error) {
 		return nil, errors.New("web: CSRFKey must be 32 bytes")
 	}
 	s := &Server{db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts,
-		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, mailer: o.Mailer}
+		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, mailer: o.Mailer,
+		maxUpload: cmp.Or(o.MaxUpload, config.DefaultMaxUpload)}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
@@ -88,13 +95,14 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = newMetrics(o.DB)
-	mux := http.NewServeMux()
-	s.routes(mux)
+	s.mux = http.NewServeMux()
+	s.routes(s.mux)
 	// Outermost first: request ID, security headers, the public page cache,
-	// compression, language, metrics/logging/recovery, the user, CSRF, and the mux (which tells
-	// observe the matched route).
-	var h http.Handler = recordRoute(mux)
+	// compression, language, metrics/logging/recovery, the user, the bounds
+	// on bodies, CSRF, and the mux (which tells observe the matched route).
+	var h http.Handler = recordRoute(s.mux)
 	h = s.csrfProtect(o.CSRFKey)(h)
+	h = s.guardBodies(h)
 	h = s.authenticate(h)
 	h = s.observe(h)
 	h = s.withLang(h)
