@@ -307,6 +307,8 @@ type ImportReport struct {
 	Updated   int       `json:"updated"`
 	Unchanged int       `json:"unchanged"`
 	Warnings  []Warning `json:"warnings,omitempty"`
+	// Encoding is "windows-1252" when a CSV file was read as such (it was not UTF-8).
+	Encoding string `json:"encoding,omitempty"`
 }
 
 // Import reads a CSV or XLSX file in the template's format and writes all
@@ -323,7 +325,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader, fil
 	if err != nil {
 		return rep, err
 	}
-	rep.Rows = len(t.Rows)
+	rep.Rows, rep.Encoding = len(t.Rows), t.Encoding
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		ref, err := s.reference(ctx, tx)
 		if err != nil {

@@ -24,7 +24,7 @@ func (s *Server) actorRoutes(mux *http.ServeMux) {
 	s.importRoutes(mux, importKind{Base: "/actores", Title: "actors.import", Lead: "actors.import_lead", Back: "module.actors",
 		run: func(ctx context.Context, p auth.Principal, r io.Reader, name string) (importResult, error) {
 			rep, err := s.actors.Import(ctx, p, r, name)
-			res := importResult{Rows: rep.Rows, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged}
+			res := importResult{Rows: rep.Rows, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged, Encoding: rep.Encoding}
 			for _, w := range rep.Warnings {
 				res.Warnings = append(res.Warnings, w.Message)
 			}

@@ -24,6 +24,7 @@ type importKind struct {
 type importResult struct {
 	Rows, Created, Updated, Unchanged int
 	Warnings                          []string
+	Encoding                          string // a CSV file's, when it was not UTF-8
 }
 
 type importView struct {

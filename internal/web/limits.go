@@ -52,16 +52,16 @@ type upload struct {
 
 // uploads are the routes that get more than formBodyLimit.
 var uploads = map[string]upload{
-	"POST /actores/importar":                      {max: importer.MaxBytes},
-	"POST /api/v1/actors/import":                  {max: importer.MaxBytes},
-	"POST /produccion/importar":                   {max: importer.MaxBytes, may: production.CanCreate},
-	"POST /api/v1/production/import":              {max: importer.MaxBytes, may: production.CanCreate},
-	"POST /plan/importar":                         {max: planning.MaxFileBytes, may: mayImportPlan},
-	"POST /plan-reportes/{rid}/evidencias":        {max: planning.MaxEvidenceBytes},
-	"POST /api/v1/reports/{rid}/evidence":         {max: planning.MaxEvidenceBytes},
+	"POST /actores/importar":                       {max: importer.MaxBytes},
+	"POST /api/v1/actors/import":                   {max: importer.MaxBytes},
+	"POST /produccion/importar":                    {max: importer.MaxBytes, may: production.CanCreate},
+	"POST /api/v1/production/import":               {max: importer.MaxBytes, may: production.CanCreate},
+	"POST /plan/importar":                          {max: planning.MaxFileBytes, may: mayImportPlan},
+	"POST /plan-reportes/{rid}/evidencias":         {max: planning.MaxEvidenceBytes},
+	"POST /api/v1/reports/{rid}/evidence":          {max: planning.MaxEvidenceBytes},
 	"POST /oferta/productos-exportador/{pid}/foto": {max: offer.MaxPhotoBytes},
-	"POST /mercados/importar":                     {max: math.MaxInt64, may: trade.CanImport},
-	"POST /api/v1/markets/imports":                {max: math.MaxInt64, may: trade.CanImport},
+	"POST /mercados/importar":                      {max: math.MaxInt64, may: trade.CanImport},
+	"POST /api/v1/markets/imports":                 {max: math.MaxInt64, may: trade.CanImport},
 }
 
 func mayImportPlan(p auth.Principal) bool { return auth.Can(p, auth.Owner{AdminOnly: true}) }

@@ -31,7 +31,7 @@ func (s *Server) productionRoutes(mux *http.ServeMux) {
 	s.importRoutes(mux, importKind{Base: "/produccion", Title: "production.import", Lead: "import.lead", Back: "module.production",
 		run: func(ctx context.Context, p auth.Principal, r io.Reader, name string) (importResult, error) {
 			rep, err := s.production.Import(ctx, p, r, name)
-			return importResult{Rows: rep.Rows, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged}, err
+			return importResult{Rows: rep.Rows, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged, Encoding: rep.Encoding}, err
 		}})
 	mux.HandleFunc("GET /produccion/observaciones/nueva", s.observationNewPage)
 	mux.HandleFunc("POST /produccion/observaciones", s.observationCreate)
