@@ -215,22 +215,32 @@ func (s *Server) productionChart(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if len(v.Result.Series) == 0 {
+	// One chart per unit (?unidad=; the first by default): lines in tonnes
+	// and in kilograms on one axis would mislead.
+	var g production.UnitGroup
+	if len(v.Result.Units) > 0 {
+		g = v.Result.Units[0]
+	}
+	if unit := r.URL.Query().Get("unidad"); unit != "" {
+		g, _ = v.Result.Unit(unit)
+	}
+	if g.Last == 0 {
 		s.fail(w, r, errs.E(errs.NotFound, "no series for this selection"))
 		return
 	}
-	values := make([][]float64, len(v.Result.Series))
-	for i, series := range v.Result.Series {
-		values[i] = make([]float64, len(v.Result.Years))
-		for j, y := range v.Result.Years {
-			val, ok := series.Value(y)
+	series := v.Result.Series[g.First:g.Last]
+	values := make([][]float64, len(series))
+	for i, sr := range series {
+		values[i] = make([]float64, len(g.Years))
+		for j, y := range g.Years {
+			val, ok := sr.Value(y)
 			if !ok {
 				val = math.NaN()
 			}
 			values[i][j] = val
 		}
 	}
-	svg, err := lineChart(v.Result.Years, v.Labels, values, v.Result.Series[0].Unit)
+	svg, err := lineChart(g.Years, v.Labels[g.First:g.Last], values, g.Unit)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -180,9 +180,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if n := len(series.Years); n > 0 {
-		f.ProductionYear, f.Production = series.Years[n-1], series.Totals[n-1]
-		f.ProductionSrc = series.Series[0].Source
+	if g, ok := series.Unit("t"); ok && len(g.Years) > 0 {
+		n := len(g.Years)
+		f.ProductionYear, f.Production = g.Years[n-1], g.Totals[n-1]
+		f.ProductionSrc = series.Series[g.First].Source
 	}
 	for _, line := range []string{"loco_congelado", "loco_conserva"} {
 		p, _ := trade.ProductLine(line)
