@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,10 +21,37 @@ type Filter struct {
 	Species       string
 	District      string
 	Certification string // a certification kind in force today
-	Q             string // words searched in name, RUC, description and services, ignoring case and accents
+	Q             string // words searched in name, RUC, description and services, ignoring case and accents (see searchWords)
 	Inactive      bool   // include deactivated actors (for those who maintain them)
 	Sort          string // "name" (default), "registered" (newest first), "district"
-	Page, PerPage int    // 1-based; PerPage defaults to 25, at most 200
+	Page, PerPage int    // 1-based, at most maxPage; PerPage defaults to 25, at most 200
+}
+
+// Bounds on a list's query: each word is a condition, and SQLite refuses a
+// query of a thousand (its expression depth) or a pattern of 50,000 bytes;
+// an offset past the largest integer breaks PostgreSQL's.
+const (
+	maxSearchWords   = 20
+	maxSearchWordLen = 100 // runes: a longer word matches what its start matches
+	maxPage          = 100_000
+)
+
+// searchWords are q's words folded for search_text: the first
+// maxSearchWords different ones, each cut to maxSearchWordLen.
+func searchWords(q string) []string {
+	var words []string
+	for _, w := range strings.Fields(vocab.Fold(q)) {
+		if r := []rune(w); len(r) > maxSearchWordLen {
+			w = string(r[:maxSearchWordLen])
+		}
+		if !slices.Contains(words, w) {
+			words = append(words, w)
+		}
+		if len(words) == maxSearchWords {
+			break
+		}
+	}
+	return words
 }
 
 // Page is one page of a list.
@@ -43,9 +71,7 @@ func (s *Service) List(ctx context.Context, p auth.Principal, f Filter) (Page, e
 		f.PerPage = 25
 	}
 	f.PerPage = min(f.PerPage, 200)
-	if f.Page <= 0 {
-		f.Page = 1
-	}
+	f.Page = min(max(f.Page, 1), maxPage)
 	var cond []string
 	var args []any
 	arg := func(v any) string {
@@ -74,7 +100,7 @@ func (s *Service) List(ctx context.Context, p auth.Principal, f Filter) (Page, e
 		cond = append(cond, "EXISTS (SELECT 1 FROM actor_certifications c WHERE c.actor_id = actors.id AND c.kind = "+arg(f.Certification)+
 			" AND (c.valid_to = '' OR c.valid_to >= "+arg(s.Now().Format("2006-01-02"))+"))")
 	}
-	for _, word := range strings.Fields(vocab.Fold(f.Q)) {
+	for _, word := range searchWords(f.Q) {
 		cond = append(cond, "actors.search_text LIKE "+arg("%"+escapeLike(word)+"%")+" ESCAPE '!'")
 	}
 	where := ""

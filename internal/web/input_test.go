@@ -106,3 +106,20 @@ func TestWindows1252CSVImportsAsText(t *testing.T) {
 		}
 	})
 }
+
+func TestOrdinaryQueriesThatUsedToFail(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		site := newSite(t, d, false)
+		words := strings.Repeat("loco pulpo erizo ", 340)
+		for _, path := range []string{
+			"/api/v1/actors?page=92233720368547758&per_page=100",
+			"/actores?pagina=92233720368547758",
+			"/api/v1/actors?q=" + strings.ReplaceAll(words, " ", "+") + "x",
+			"/actores?q=" + strings.Repeat("x", 60000),
+		} {
+			if status, body := site.apiCall("", "GET", path, nil); status != http.StatusOK {
+				t.Errorf("%.80s: %d %.200s", path, status, body)
+			}
+		}
+	})
+}
