@@ -352,7 +352,9 @@ func (s *Server) tradeImportPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // tradeImport starts an import in the background and sends the browser to
-// its progress page; the upload is kept in a temporary file meanwhile.
+// its progress page. A large upload waits in a temporary file, which
+// guardBodies removes when the request ends: the import's open handle keeps
+// reading it until the import closes it.
 func (s *Server) tradeImport(w http.ResponseWriter, r *http.Request) {
 	if s.requireLogin(w, r) == nil {
 		return
