@@ -275,6 +275,8 @@ func (in *rowSource) next() (bool, error) {
 		case Skipped(err):
 		case errors.As(err, &re):
 			in.problem(re)
+		case errs.Is(err, errs.TooLarge): // the upload passed its limit
+			return false, err
 		case err != nil:
 			return false, errs.E(errs.Invalid, "the file stops being readable after %d rows: %v", in.read, err)
 		case !in.failed(): // once the import fails, rows are only checked

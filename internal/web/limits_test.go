@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -168,11 +169,16 @@ func TestUploadsNeedPermissionBeforeTheirBodyIsRead(t *testing.T) {
 func TestUploadLimitIsConfigured(t *testing.T) {
 	site := newSite(t, dbtest.Open(t, db.SQLite), false)
 	site.srv.maxUpload = 2 << 20
-	req := httptest.NewRequest("POST", "/api/v1/markets/imports?format=sriim&name=big.csv", &countingReader{n: 3 << 20})
+	var file bytes.Buffer
+	file.WriteString("reportero,socio,flujo,clasificacion,codigo,anio,valor_usd\n")
+	for i := 0; file.Len() < 3<<20; i++ {
+		fmt.Fprintf(&file, "604,%d,exportacion,PE,0307992000,%d,1000\n", i%900, 1950+i/900)
+	}
+	req := httptest.NewRequest("POST", "/api/v1/markets/imports?format=sriim&name=big.csv", &file)
 	req.Header.Set("Authorization", "Bearer "+site.tokens["admin"])
 	rec := httptest.NewRecorder()
 	site.srv.ServeHTTP(rec, req)
-	if rec.Code != http.StatusRequestEntityTooLarge && rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "2 MiB") {
+	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "larger than the limit of 2 MiB") {
 		t.Fatalf("a 3 MiB trade file with a 2 MiB limit: %d %s", rec.Code, rec.Body)
 	}
 }
