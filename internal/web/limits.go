@@ -7,6 +7,7 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"strings"
 
 	"sriim/internal/auth"
 	"sriim/internal/errs"
@@ -73,54 +74,60 @@ func safeMethod(method string) bool {
 // guardBodies answers an anonymous write with 401 (and a write to an upload
 // route by someone who may not upload with 403) before anything reads the
 // body or looks anything up; bounds every body (uploads to their route's
-// limit); and reads a multipart form itself, so that CSRF checks and
-// handlers share it and its temporary files go when the request ends.
+// limit); and reads a page's form itself, so that the CSRF check and the
+// handler share it and its temporary files go when the request ends.
 func (s *Server) guardBodies(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		limit := int64(formBodyLimit)
-		if !safeMethod(r.Method) {
-			_, route := s.mux.Handler(r)
-			p := principal(r)
-			if p.Anonymous() {
-				if !publicWrites[route] {
-					s.fail(w, r, errs.E(errs.Unauthenticated, "log in first"))
-					return
-				}
-			} else if u, ok := uploads[route]; ok {
-				if u.may != nil && !u.may(p) {
-					s.fail(w, r, errs.E(errs.Forbidden, "you may not upload files here"))
-					return
-				}
-				limit = min(u.max, s.maxUpload)
-			}
+		if safeMethod(r.Method) {
+			r.Body = &limitedBody{http.MaxBytesReader(w, r.Body, formBodyLimit), formBodyLimit}
+			next.ServeHTTP(w, r)
+			return
 		}
-		slack := int64(0)
-		if limit > formBodyLimit {
-			slack = formSlack
-		}
-		r.Body = &limitedBody{http.MaxBytesReader(w, r.Body, limit+slack), limit}
-		if !safeMethod(r.Method) {
-			// Forms are read here, once: a form read further in (gorilla/csrf
-			// reads it for the token) would be read on a copy of the request,
-			// whose temporary files nobody removes; and a handler that
-			// ignores a form's error would go on without its fields.
-			var err error
-			switch mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt {
-			case "multipart/form-data":
-				err = r.ParseMultipartForm(multipartMemory)
-				if r.MultipartForm != nil {
-					defer r.MultipartForm.RemoveAll()
-				}
-			case "application/x-www-form-urlencoded":
-				err = r.ParseForm()
-			}
-			if err != nil {
-				if !errs.Is(err, errs.TooLarge) {
-					err = errs.E(errs.Invalid, "the form cannot be read: %v", err)
-				}
-				s.fail(w, r, err)
+		_, route := s.mux.Handler(r)
+		p := principal(r)
+		limit, slack := int64(formBodyLimit), int64(0)
+		if p.Anonymous() {
+			if !publicWrites[route] {
+				s.fail(w, r, errs.E(errs.Unauthenticated, "log in first"))
 				return
 			}
+		} else if u, ok := uploads[route]; ok {
+			if u.may != nil && !u.may(p) {
+				s.fail(w, r, errs.E(errs.Forbidden, "you may not upload files here"))
+				return
+			}
+			limit, slack = min(u.max, s.maxUpload), formSlack
+		}
+		// The API takes JSON or a file as the body, whatever a client calls
+		// it (curl says "application/x-www-form-urlencoded"); pages take forms.
+		form, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			form = ""
+		}
+		if form == "application/x-www-form-urlencoded" {
+			limit, slack = formBodyLimit, 0 // read into memory whole: only a file needs more
+		}
+		r.Body = &limitedBody{http.MaxBytesReader(w, r.Body, limit+slack), limit}
+		// A form read further in (gorilla/csrf reads it for the token) would
+		// be read on a copy of the request, whose temporary files nobody
+		// removes; and a handler that ignores a form's error would go on
+		// without its fields. So forms are read here, once.
+		var err error
+		switch form {
+		case "multipart/form-data":
+			err = r.ParseMultipartForm(multipartMemory)
+			if r.MultipartForm != nil {
+				defer r.MultipartForm.RemoveAll()
+			}
+		case "application/x-www-form-urlencoded":
+			err = r.ParseForm()
+		}
+		if err != nil {
+			if !errs.Is(err, errs.TooLarge) {
+				err = errs.E(errs.Invalid, "the form cannot be read: %v", err)
+			}
+			s.fail(w, r, err)
+			return
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -166,6 +166,29 @@ func TestUploadsNeedPermissionBeforeTheirBodyIsRead(t *testing.T) {
 	})
 }
 
+func TestFormsAreReadOnlyOnPages(t *testing.T) {
+	site := newSite(t, dbtest.Open(t, db.SQLite), false)
+	// An upload page given a form without a file gets no more than a form.
+	body := &countingReader{n: 300 << 20}
+	req := httptest.NewRequest("POST", "/mercados/importar", body)
+	req.Header.Set("Authorization", "Bearer "+site.tokens["admin"])
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	site.srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge || body.read > 2<<20 {
+		t.Fatalf("a 300 MB form to an upload page: %d after reading %d bytes", rec.Code, body.read)
+	}
+	// The API reads its bodies as JSON or files, whatever their declared type (curl's default is a form's).
+	req = httptest.NewRequest("POST", "/api/v1/tokens", strings.NewReader(`{"name": "nightly"}`))
+	req.Header.Set("Authorization", "Bearer "+site.tokens["editor"])
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec = httptest.NewRecorder()
+	site.srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("JSON sent as a form to the API: %d %s", rec.Code, rec.Body)
+	}
+}
+
 func TestUploadLimitIsConfigured(t *testing.T) {
 	site := newSite(t, dbtest.Open(t, db.SQLite), false)
 	site.srv.maxUpload = 2 << 20
