@@ -243,7 +243,6 @@ func TestRequestsLeaveNoTemporaryFiles(t *testing.T) {
 		tmp := t.TempDir()
 		t.Setenv("TMPDIR", tmp) // where multipart forms and excelize keep files
 		b := site.browser()
-		_, _, token := b.get("/entrar")
 		post := func(path string, size int64, fields map[string]string) int {
 			body, ctype := multipartFile("archivo", "x.xlsx", size, fields)
 			req, _ := http.NewRequest(http.MethodPost, site.http.URL+path, body)
@@ -268,7 +267,7 @@ func TestRequestsLeaveNoTemporaryFiles(t *testing.T) {
 			}
 		}
 		b.login("editor@example.org", testPassword)
-		_, _, token = b.get("/actores/importar")
+		_, _, token := b.get("/actores/importar")
 		// Larger than the import's limit; then within it, but larger than what
 		// stays in memory (the file is no spreadsheet: refused after reading).
 		if status := post("/actores/importar", 40<<20, map[string]string{"csrf_token": token}); status != 0 && status != http.StatusRequestEntityTooLarge {
