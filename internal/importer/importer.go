@@ -34,14 +34,14 @@ import (
 // before it costs memory; each error names the limit passed.
 const (
 	MaxBytes    = 32 << 20  // the file as uploaded
-	MaxUnzipped = 128 << 20 // an XLSX's parts, unzipped
-	MaxRows     = 100_000   // rows, the header and blank rows included
-	MaxColumns  = 100       // columns of any row
-	MaxCells    = 1_000_000 // filled cells kept (and an XLSX's shared texts)
-	MaxText     = 64 << 20  // bytes of text in the cells kept
-	MaxCell     = 32_767    // characters in a cell (Excel's own limit)
+	maxUnzipped = 128 << 20 // an XLSX's parts, unzipped
+	maxRows     = 100_000   // rows, the header and blank rows included
+	maxColumns  = 100       // columns of any row
+	maxCells    = 1_000_000 // filled cells kept (and an XLSX's shared texts)
+	maxText     = 64 << 20  // bytes of text in the cells kept
+	maxCell     = 32_767    // characters in a cell (Excel's own limit)
 	// maxXMLToken bounds the bytes between two '<' in an XLSX part: a tag or
-	// a text that long is no cell of at most MaxCell characters.
+	// a text that long is no cell of at most maxCell characters.
 	maxXMLToken = 1 << 20
 	// unzipInMemory is the part size above which excelize unzips a sheet or
 	// the shared texts to a temporary file rather than into memory.
@@ -104,15 +104,15 @@ type tableBuilder struct {
 // add takes the row at line; column names the file's columns in messages.
 func (b *tableBuilder) add(line int, rec []string, column func(int) string) error {
 	b.rows++
-	if b.rows > MaxRows {
-		return errs.E(errs.Invalid, "the file has more than the limit of %d rows", MaxRows)
+	if b.rows > maxRows {
+		return errs.E(errs.Invalid, "the file has more than the limit of %d rows", maxRows)
 	}
-	if len(rec) > MaxColumns {
-		return errs.E(errs.Invalid, "row %d has more than the limit of %d columns", line, MaxColumns)
+	if len(rec) > maxColumns {
+		return errs.E(errs.Invalid, "row %d has more than the limit of %d columns", line, maxColumns)
 	}
 	for j, v := range rec {
-		if len(v) > MaxCell && utf8.RuneCountInString(v) > MaxCell {
-			return errs.E(errs.Invalid, "row %d, column %s: the cell is longer than the limit of %d characters", line, column(j), MaxCell)
+		if len(v) > maxCell && utf8.RuneCountInString(v) > maxCell {
+			return errs.E(errs.Invalid, "row %d, column %s: the cell is longer than the limit of %d characters", line, column(j), maxCell)
 		}
 	}
 	if b.rows == 1 {
@@ -126,11 +126,11 @@ func (b *tableBuilder) add(line int, rec []string, column func(int) string) erro
 			b.text += len(v)
 		}
 	}
-	if b.cells > MaxCells {
-		return errs.E(errs.Invalid, "the file has more than the limit of %d filled cells", MaxCells)
+	if b.cells > maxCells {
+		return errs.E(errs.Invalid, "the file has more than the limit of %d filled cells", maxCells)
 	}
-	if b.text > MaxText {
-		return errs.E(errs.Invalid, "the file's cells hold more than the limit of %d MiB of text", MaxText>>20)
+	if b.text > maxText {
+		return errs.E(errs.Invalid, "the file's cells hold more than the limit of %d MiB of text", maxText>>20)
 	}
 	if len(row.Cells) > 0 {
 		b.t.Rows = append(b.t.Rows, row)
@@ -200,7 +200,7 @@ func readXLSX(data []byte, b *tableBuilder) error {
 	if err := checkWorkbook(data); err != nil {
 		return err
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxUnzipped, UnzipXMLSizeLimit: unzipInMemory})
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: unzipInMemory})
 	if f != nil {
 		defer f.Close() // removes the temporary files of large parts
 	}
@@ -236,7 +236,7 @@ func readXLSX(data []byte, b *tableBuilder) error {
 }
 
 // checkWorkbook unzips an XLSX file's parts once, without keeping them, and
-// refuses one that unzips to more than MaxUnzipped, has more than MaxCells
+// refuses one that unzips to more than maxUnzipped, has more than maxCells
 // shared texts, or a tag or text longer than maxXMLToken: what would make
 // excelize's reading cost more than the file's worth.
 func checkWorkbook(data []byte) error {
@@ -247,8 +247,8 @@ func checkWorkbook(data []byte) error {
 	var total uint64
 	for _, zf := range zr.File {
 		// archive/zip refuses a part that unzips to more than it declares.
-		if total += zf.UncompressedSize64; total > MaxUnzipped {
-			return errs.E(errs.TooLarge, "the workbook unzips to more than the limit of %d MiB", MaxUnzipped>>20)
+		if total += zf.UncompressedSize64; total > maxUnzipped {
+			return errs.E(errs.TooLarge, "the workbook unzips to more than the limit of %d MiB", maxUnzipped>>20)
 		}
 	}
 	for _, zf := range zr.File {
@@ -264,11 +264,11 @@ func checkWorkbook(data []byte) error {
 		rc.Close()
 		switch {
 		case err == errLongToken:
-			return errs.E(errs.Invalid, "the workbook holds a text longer than the limit of %d characters for a cell", MaxCell)
+			return errs.E(errs.Invalid, "the workbook holds a text longer than the limit of %d characters for a cell", maxCell)
 		case err != nil:
 			return errs.E(errs.Invalid, "the file is not a valid XLSX workbook: %v", err)
-		case scan.counted > MaxCells:
-			return errs.E(errs.Invalid, "the workbook has more than the limit of %d different texts", MaxCells)
+		case scan.counted > maxCells:
+			return errs.E(errs.Invalid, "the workbook has more than the limit of %d different texts", maxCells)
 		}
 	}
 	return nil
