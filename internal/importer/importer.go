@@ -45,7 +45,7 @@ const (
 	maxXMLToken = 1 << 20
 	// unzipInMemory is the part size above which excelize unzips a sheet or
 	// the shared texts to a temporary file rather than into memory.
-	unzipInMemory = 16 << 20
+	unzipInMemory = 4 << 20
 )
 
 // Row is one data row: its 1-based line in the file (the header is line 1)
@@ -265,20 +265,19 @@ func checkWorkbook(data []byte) error {
 		switch {
 		case err == errLongToken:
 			return errs.E(errs.Invalid, "the workbook holds a text longer than the limit of %d characters for a cell", maxCell)
+		case err == errManyCounts:
+			return errs.E(errs.Invalid, "the workbook has more than the limit of %d different texts", maxCells)
 		case err != nil:
 			return errs.E(errs.Invalid, "the file is not a valid XLSX workbook: %v", err)
-		case scan.counted > maxCells:
-			return errs.E(errs.Invalid, "the workbook has more than the limit of %d different texts", maxCells)
 		}
 	}
 	return nil
 }
 
-var errLongToken = errors.New("a tag or text longer than the limit")
-
 // xmlScan reads an XML part as it is unzipped: it fails on a run of more than
 // maxXMLToken bytes without a '<' (the longest tag or text the XML reader
-// would hold at once), and counts the elements whose local name is count.
+// would hold at once), or on more than maxCells elements whose local name
+// is count.
 type xmlScan struct {
 	run     int  // bytes since the last '<'
 	inName  bool // reading the name after '<'
@@ -287,32 +286,46 @@ type xmlScan struct {
 	counted int
 }
 
+var (
+	errLongToken  = errors.New("a tag or text longer than the limit")
+	errManyCounts = errors.New("too many elements")
+)
+
 func (x *xmlScan) Write(p []byte) (int, error) {
-	for _, c := range p {
-		if c == '<' {
-			x.run, x.inName, x.name = 0, true, x.name[:0]
+	for rest := p; len(rest) > 0; {
+		if x.inName {
+			c := rest[0]
+			rest = rest[1:]
+			x.run++
+			switch c {
+			case ' ', '\t', '\r', '\n', '/', '>':
+				x.inName = false
+				name := x.name
+				if i := bytes.LastIndexByte(name, ':'); i >= 0 {
+					name = name[i+1:] // a namespace prefix
+				}
+				if x.count != "" && string(name) == x.count {
+					if x.counted++; x.counted > maxCells {
+						return 0, errManyCounts
+					}
+				}
+			default:
+				if len(x.name) < 16 {
+					x.name = append(x.name, c)
+				}
+			}
 			continue
 		}
-		if x.run++; x.run > maxXMLToken {
+		// Text and the rest of a tag, up to the next '<'.
+		i := bytes.IndexByte(rest, '<')
+		if i < 0 {
+			i = len(rest)
+		}
+		if x.run += i; x.run > maxXMLToken {
 			return 0, errLongToken
 		}
-		if !x.inName {
-			continue
-		}
-		switch c {
-		case ' ', '\t', '\r', '\n', '/', '>':
-			x.inName = false
-			name := x.name
-			if i := bytes.LastIndexByte(name, ':'); i >= 0 {
-				name = name[i+1:] // a namespace prefix
-			}
-			if x.count != "" && string(name) == x.count {
-				x.counted++
-			}
-		default:
-			if len(x.name) < 16 {
-				x.name = append(x.name, c)
-			}
+		if rest = rest[i:]; len(rest) > 0 {
+			x.run, x.inName, x.name, rest = 0, true, x.name[:0], rest[1:]
 		}
 	}
 	return len(p), nil
