@@ -5,8 +5,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -389,6 +391,38 @@ func TestOnlyEditorsSetKindsThePlanCounts(t *testing.T) {
 		b.Kinds = []string{"consultant", "financing_source"}
 		if _, err := f.svc.Update(ctx, f.editor, a.ID, b); err != nil {
 			t.Fatalf("editor: %v", err)
+		}
+	})
+}
+
+func TestListSurvivesHostileQueries(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		f.importFile(t, "actores.csv")
+		ctx := context.Background()
+		var words []string
+		for i := range 1000 {
+			words = append(words, fmt.Sprintf("palabra%d", i))
+		}
+		for name, filter := range map[string]actors.Filter{
+			"a thousand words":         {Q: strings.Join(words, " ")},
+			"one word of 60,000 bytes": {Q: strings.Repeat("x", 60000)},
+			"the last page of int64":   {Page: 92233720368547758},
+			"a page past every int":    {Page: math.MaxInt, PerPage: 200},
+		} {
+			page, err := f.svc.List(ctx, auth.Principal{}, filter)
+			if err != nil || len(page.Actors) != 0 {
+				t.Errorf("%s: %d actors, %v", name, len(page.Actors), err)
+			}
+		}
+		// The first twenty different words are searched, the rest not.
+		var twenty []string
+		for i := 1; i <= 10; i++ {
+			twenty = append(twenty, "asociacion"[:i], "pescadores"[:i])
+		}
+		q := strings.Join(append(twenty, "buzos", "nada-que-ver"), " ")
+		if page, err := f.svc.List(ctx, auth.Principal{}, actors.Filter{Q: q}); err != nil || page.Total != 1 {
+			t.Errorf("%q: %d actors, %v", q, page.Total, err)
 		}
 	})
 }

@@ -276,7 +276,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	opts := web.Options{DB: d, Logger: log, Version: version(), Accounts: svc.accounts,
 		Reference: svc.reference, Production: svc.production, Actors: svc.actors, Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, Facts: svc.facts, CSRFKey: key,
 		Addr: cfg.Addr, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, MetricsNetworks: cfg.MetricsNetworks, MetricsToken: cfg.MetricsToken,
-		Demo: func(ctx context.Context) (bool, error) { return seeding.DemoLoaded(ctx, d) }}
+		MaxUpload: cfg.MaxUpload, Demo: func(ctx context.Context) (bool, error) { return seeding.DemoLoaded(ctx, d) }}
 	if mailer != nil {
 		opts.Mailer = mailer
 	}

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"sriim/internal/errs"
@@ -34,7 +35,15 @@ type Config struct {
 	MetricsNetworks []netip.Prefix
 	MetricsToken    string
 	Lang            i18n.Lang // the language of the command's messages
+	// MaxUpload bounds an upload's body (trade files, spreadsheets, photos,
+	// evidence), only for a logged-in user on an upload route; every other
+	// request body is bounded to far less.
+	MaxUpload int64
 }
+
+// DefaultMaxUpload is --max-upload's default: room for a ten-million-row
+// Comtrade file (about 1.2 GB as CSV).
+const DefaultMaxUpload = 2 << 30
 
 // Register declares the shared flags on fs and returns a function that,
 // after fs.Parse, resolves them against the environment and validates them.
@@ -54,6 +63,7 @@ func Register(fs *flag.FlagSet, getenv func(string) string) func() (Config, erro
 	proxies := fs.String("trusted-proxies", env("SRIIM_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For/-Proto are believed: comma-separated CIDRs (env SRIIM_TRUSTED_PROXIES)")
 	metricsNets := fs.String("metrics-networks", env("SRIIM_METRICS_NETWORKS", ""), "networks besides loopback that may read /metrics: comma-separated CIDRs (env SRIIM_METRICS_NETWORKS)")
 	lang := fs.String("lang", string(DefaultLang(getenv)), "language of the messages: es or en (env SRIIM_LANG; default: the locale's, else es)")
+	maxUpload := fs.String("max-upload", env("SRIIM_MAX_UPLOAD", "2GiB"), "largest upload a logged-in user may send, in bytes or with KiB, MiB or GiB (env SRIIM_MAX_UPLOAD)")
 	return func() (Config, error) {
 		c := Config{Addr: *addr, DB: *dsn, DataDir: *dataDir, SMTP: *smtp, MetricsToken: getenv("SRIIM_METRICS_TOKEN")}
 		var ok bool
@@ -72,6 +82,9 @@ func Register(fs *flag.FlagSet, getenv func(string) string) func() (Config, erro
 		}
 		if err := c.LogLevel.UnmarshalText([]byte(*level)); err != nil {
 			return c, errs.E(errs.Invalid, "--log-level: %q is not one of debug, info, warn, error", *level)
+		}
+		if c.MaxUpload, err = ParseSize(*maxUpload); err != nil || c.MaxUpload < 1<<20 {
+			return c, errs.E(errs.Invalid, "--max-upload: %q is not a size of at least 1MiB, such as 500MiB or 2GiB", *maxUpload)
 		}
 		if c.DataDir == "" {
 			return c, errs.E(errs.Invalid, "--data-dir must not be empty")
@@ -165,4 +178,21 @@ func langList() string {
 		names = append(names, string(l))
 	}
 	return strings.Join(names, ", ")
+}
+
+// ParseSize reads a size in bytes, with an optional KiB, MiB or GiB unit ("2GiB").
+func ParseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	unit := int64(1)
+	for suffix, u := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30} {
+		if n, ok := strings.CutSuffix(s, suffix); ok {
+			s, unit = strings.TrimSpace(n), u
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/unit {
+		return 0, errs.E(errs.Invalid, "%q is not a size", s)
+	}
+	return n * unit, nil
 }

@@ -43,6 +43,12 @@ func TestRegister(t *testing.T) {
 		{name: "SRIIM_LANG beats the locale, the flag beats both", args: []string{"--lang", "es"}, env: map[string]string{"LANG": "en_US.UTF-8", "SRIIM_LANG": "en"},
 			want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:data/sriim.db", DataDir: "data", LogLevel: slog.LevelInfo, Lang: i18n.ES}},
 		{name: "bad lang", args: []string{"--lang", "xx"}, wantErr: true},
+		{name: "upload limit", env: map[string]string{"SRIIM_MAX_UPLOAD": "500MiB"},
+			want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:data/sriim.db", DataDir: "data", LogLevel: slog.LevelInfo, Lang: i18n.ES, MaxUpload: 500 << 20}},
+		{name: "upload limit in bytes", args: []string{"--max-upload", "1048576"},
+			want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:data/sriim.db", DataDir: "data", LogLevel: slog.LevelInfo, Lang: i18n.ES, MaxUpload: 1 << 20}},
+		{name: "upload limit too small", args: []string{"--max-upload", "1KiB"}, wantErr: true},
+		{name: "upload limit not a size", args: []string{"--max-upload", "lots"}, wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,6 +61,9 @@ func TestRegister(t *testing.T) {
 			got, err := resolve()
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			}
+			if tt.want.MaxUpload == 0 {
+				tt.want.MaxUpload = DefaultMaxUpload
 			}
 			if !tt.wantErr && !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %+v, want %+v", got, tt.want)

@@ -25,6 +25,7 @@ const (
 	Forbidden       Kind = "forbidden"         // the caller may not do this
 	Conflict        Kind = "conflict"          // the change clashes with the current state
 	TooManyRequests Kind = "too_many_requests" // the caller must slow down
+	TooLarge        Kind = "too_large"         // the input passes a size limit, which the message names
 	Internal        Kind = "internal"          // a bug or an outage; details are logged, not shown
 )
 

@@ -338,10 +338,13 @@ func (s *Service) Delete(ctx context.Context, who auth.Principal, id, version in
 	})
 }
 
-// Photo sizes: at most this wide, and small enough for a slow phone.
+// Photo sizes: at most this wide, and small enough for a slow phone. An
+// upload may have at most MaxPhotoBytes and MaxPhotoPixels (a 24-megapixel
+// camera's photo): decoding costs up to eight bytes a pixel.
 const (
-	PhotoMaxWidth = 800
-	MaxPhotoBytes = 12 << 20
+	PhotoMaxWidth  = 800
+	MaxPhotoBytes  = 12 << 20
+	MaxPhotoPixels = 25_000_000
 )
 
 // SetPhoto resizes an uploaded JPEG or PNG to at most PhotoMaxWidth pixels
@@ -358,9 +361,25 @@ func (s *Service) SetPhoto(ctx context.Context, who auth.Principal, id int64, r 
 	if err := auth.Authorize(who, owner); err != nil {
 		return p, err
 	}
-	img, _, err := image.Decode(io.LimitReader(r, MaxPhotoBytes))
+	data, err := io.ReadAll(io.LimitReader(r, MaxPhotoBytes+1))
 	if err != nil {
-		return p, errs.Fields("the photo cannot be read", map[string]string{"photo": "a JPEG or PNG image"})
+		return p, errs.Wrap(err, "read photo")
+	}
+	if len(data) > MaxPhotoBytes {
+		return p, errs.E(errs.TooLarge, "the photo is larger than the limit of %d MiB", MaxPhotoBytes>>20)
+	}
+	// The header says how large the image is before any pixel is decoded.
+	unreadable := errs.Fields("the photo cannot be read", map[string]string{"photo": "a JPEG or PNG image"})
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return p, unreadable
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > MaxPhotoPixels {
+		return p, errs.E(errs.Invalid, "the photo has %d×%d pixels, more than the limit of %d million", cfg.Width, cfg.Height, MaxPhotoPixels/1_000_000)
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return p, unreadable
 	}
 	if img.Bounds().Dx() > PhotoMaxWidth {
 		img = imaging.Resize(img, PhotoMaxWidth, 0, imaging.Lanczos)

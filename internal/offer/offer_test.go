@@ -1,9 +1,15 @@
 package offer
 
 import (
+	"bytes"
+	"compress/zlib"
 	"context"
+	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -134,6 +140,57 @@ func TestParallelMessagesKeepTheLimit(t *testing.T) {
 		}
 		if n != MaxMessagesPerAddress {
 			t.Fatalf("30 parallel messages from one address stored %d, want %d", n, MaxMessagesPerAddress)
+		}
+	})
+}
+
+// pngHeader is the start of a PNG image of width×height grey pixels: its
+// header and a few rows, as much as a hostile upload needs.
+func pngHeader(width, height uint32) []byte {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(kind string, data []byte) {
+		_ = binary.Write(&b, binary.BigEndian, uint32(len(data)))
+		b.WriteString(kind)
+		b.Write(data)
+		_ = binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(kind), data...)))
+	}
+	ihdr := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, width), height)
+	chunk("IHDR", append(ihdr, 8, 0, 0, 0, 0)) // 8-bit grey, no interlace
+	var rows bytes.Buffer
+	zw := zlib.NewWriter(&rows)
+	_, _ = zw.Write(make([]byte, 10*(int(width)+1)))
+	_ = zw.Close()
+	chunk("IDAT", rows.Bytes())
+	return b.Bytes()
+}
+
+func TestHugePhotoIsRefusedBeforeDecoding(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		admin := auth.Principal{Email: "seed", Role: auth.Admin}
+		a, _, err := actors.New(d).Create(ctx, admin, actors.Actor{Name: "Exportadora", Kinds: []string{"exporter"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, "INSERT INTO species (code, kind, name_es) VALUES ('SNE', 'species', 'Loco')")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		s := New(d, t.TempDir())
+		p, err := s.Save(ctx, admin, Product{ActorID: a.ID, Species: "SNE", Presentation: "frozen"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Ten thousand pixels square: a few hundred bytes that decode to 100 MB.
+		huge := pngHeader(10000, 10000)
+		if _, err := s.SetPhoto(ctx, admin, p.ID, bytes.NewReader(huge)); !errs.Is(err, errs.Invalid) || !strings.Contains(err.Error(), "limit of 25 million") {
+			t.Fatalf("a %d-byte photo of 10000×10000 pixels: %v", len(huge), err)
+		}
+		if _, err := s.SetPhoto(ctx, admin, p.ID, bytes.NewReader(make([]byte, MaxPhotoBytes+1))); !errs.Is(err, errs.TooLarge) {
+			t.Fatalf("a photo of 12 MiB and a byte: %v", err)
 		}
 	})
 }

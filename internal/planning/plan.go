@@ -212,12 +212,24 @@ func IndicatorKind(name string) string {
 	return "document"
 }
 
-// ReadFile decodes a plan data file.
+// MaxFileBytes bounds a plan data file (the seed's plan has 60 kB).
+const MaxFileBytes = 4 << 20
+
+// ReadFile decodes a plan data file of at most MaxFileBytes. (Nesting is
+// bounded by the File type, which refuses unknown fields, and by
+// encoding/json's own limit.)
 func ReadFile(r io.Reader) (File, error) {
 	var f File
-	dec := json.NewDecoder(r)
+	lr := &io.LimitedReader{R: r, N: MaxFileBytes + 1}
+	dec := json.NewDecoder(lr)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
+	err := dec.Decode(&f)
+	switch {
+	case lr.N == 0:
+		return f, errs.E(errs.TooLarge, "the plan file is larger than the limit of %d MiB", MaxFileBytes>>20)
+	case errs.Is(err, errs.TooLarge):
+		return f, err
+	case err != nil:
 		// The decoder's words are for the log; people get the catalogue's.
 		return f, errs.E(errs.Invalid, "the plan file is not valid JSON in the format of data/seed/plan-pop-moluscos.json").Because(err)
 	}

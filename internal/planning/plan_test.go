@@ -2,9 +2,12 @@ package planning
 
 import (
 	"encoding/json"
+	"io"
+	"strings"
 	"testing"
 
 	"sriim/data/seed"
+	"sriim/internal/errs"
 )
 
 func seedPlan(t *testing.T) File {
@@ -121,5 +124,16 @@ func TestCheckTargets(t *testing.T) {
 	a.Indicators = append(a.Indicators, Indicator{ID: 3, Kind: "count"})
 	if CheckTargets(a, history, 2009) != nil {
 		t.Error("two measurable indicators: the target's indicator is not known, yet it was compared")
+	}
+}
+
+func TestPlanFileIsBounded(t *testing.T) {
+	// A valid start, then more than the limit of blanks inside the title.
+	huge := io.MultiReader(strings.NewReader(`{"code": "X", "title": "`), strings.NewReader(strings.Repeat(" ", MaxFileBytes)), strings.NewReader(`"}`))
+	if _, err := ReadFile(huge); !errs.Is(err, errs.TooLarge) || !strings.Contains(err.Error(), "4 MiB") {
+		t.Fatalf("a plan file of more than 4 MiB: %v", err)
+	}
+	if _, err := ReadFile(strings.NewReader(`{"code": "X", "objectives": [[[[`)); !errs.Is(err, errs.Invalid) {
+		t.Fatalf("a broken plan file: %v", err)
 	}
 }

@@ -465,7 +465,7 @@ func (s *Service) store(r io.Reader) (string, int64, error) {
 		return "", 0, errs.Wrap(err, "store file")
 	}
 	if n > MaxEvidenceBytes {
-		return "", 0, errs.E(errs.Invalid, "the file is larger than %d MB", MaxEvidenceBytes>>20)
+		return "", 0, errs.E(errs.TooLarge, "the file is larger than the limit of %d MiB", MaxEvidenceBytes>>20)
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	if err := os.Rename(tmp.Name(), filepath.Join(s.files, sum)); err != nil {

@@ -89,9 +89,10 @@ func TestSeedHasCuadro1Exactly(t *testing.T) {
 			t.Fatalf("fresco CAGR %v", c)
 		}
 		// Shares of 2003: 362+145+354 = 861.
-		last := len(res.Years) - 1
-		if res.Totals[last] != 861 || int(res.Shares[last][0].Percent*10) != 420 {
-			t.Fatalf("2003 total %v, fresco share %v", res.Totals[last], res.Shares[last][0])
+		g, ok := res.Unit("t")
+		last := len(g.Years) - 1
+		if !ok || len(res.Units) != 1 || g.Years[last] != 2003 || g.Totals[last] != 861 || int(g.Shares[last][0].Percent*10) != 420 {
+			t.Fatalf("2003 total %v, fresco share %v", g.Totals[last], g.Shares[last][0])
 		}
 		// The text's own figure for 2003 (860) is noted beside the table's.
 		if len(res.Notes) != 1 || len(res.Notes[2003]) != 1 || !strings.Contains(res.Notes[2003][0], "860 Tm") {

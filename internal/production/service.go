@@ -277,6 +277,8 @@ type ImportReport struct {
 	Created   int `json:"created"`
 	Updated   int `json:"updated"`
 	Unchanged int `json:"unchanged"`
+	// Encoding is "windows-1252" when a CSV file was read as such (it was not UTF-8).
+	Encoding string `json:"encoding,omitempty"`
 }
 
 // Import reads a CSV or XLSX file in the template's format and writes all
@@ -297,7 +299,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader, fil
 }
 
 func (s *Service) importTable(ctx context.Context, p auth.Principal, t *importer.Table, institution int64) (ImportReport, error) {
-	rep := ImportReport{Rows: len(t.Rows)}
+	rep := ImportReport{Rows: len(t.Rows), Encoding: t.Encoding}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		k, err := s.known(ctx, tx)
 		if err != nil {

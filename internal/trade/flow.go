@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"sriim/internal/errs"
 )
@@ -92,9 +93,25 @@ func (f *Flow) validate() (column field, msg string) {
 		return fMonth, "1 to 12 (0 or empty: annual)"
 	case f.Value < 0:
 		return fValue, "not negative"
+	// Comtrade's reporter and partner codes (UN M49 and its own) are below
+	// 1000, which also bounds the figures a series holds.
+	case f.Reporter < 0 || f.Reporter > maxCode:
+		return fReporter, "a code from 0 to 999"
+	case f.Partner < 0 || f.Partner > maxCode:
+		return fPartner, "a code from 0 to 999"
+	case f.Partner2 < 0 || f.Partner2 > maxCode:
+		return fPartner2, "a code from 0 to 999"
+	// Units and flags are stored as they are: they must be text.
+	case !utf8.ValidString(f.QtyUnit):
+		return fQtyUnit, "text in UTF-8 (save the file as UTF-8)"
+	case !utf8.ValidString(f.Flag):
+		return fFlag, "text in UTF-8 (save the file as UTF-8)"
 	}
 	return 0, ""
 }
+
+// maxCode is the largest reporter or partner code.
+const maxCode = 999
 
 // allDigits reports whether s is a non-empty run of ASCII digits.
 func allDigits(s string) bool {

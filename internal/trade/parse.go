@@ -2,6 +2,7 @@ package trade
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"database/sql"
 	"encoding/csv"
@@ -53,6 +54,15 @@ type Reader interface {
 	Line() int
 }
 
+// Limits that keep a reader's memory and time bounded whatever the file: a
+// row is held whole while it is read, and encoding/csv skips blank lines
+// without a word, so a file (or what a small .gz inflates to) of one endless
+// line, or of nothing but blank lines, is refused early.
+const (
+	maxRowBytes   = 1 << 20 // a CSV row, or a JSON record with the blanks before it
+	maxBlankLines = 1000    // blank lines in a row
+)
+
 // Open returns a reader of format over r; gzip-compressed input (by its
 // first bytes) is uncompressed on the fly.
 func Open(format string, r io.Reader) (Reader, error) {
@@ -66,16 +76,65 @@ func Open(format string, r io.Reader) (Reader, error) {
 	}
 	switch format {
 	case FormatLegacy:
-		return newCSV(br, legacyColumns)
+		return newCSV(&lineGuard{r: br, line: 1}, legacyColumns)
 	case FormatV1:
 		if first, err := firstByte(br); err == nil && (first == '{' || first == '[') {
 			return newJSONv1(br)
 		}
-		return newCSV(br, v1Columns)
+		return newCSV(&lineGuard{r: br, line: 1}, v1Columns)
 	case FormatSRIIM:
-		return newCSV(br, sriimColumns)
+		return newCSV(&lineGuard{r: br, line: 1}, sriimColumns)
 	}
 	return nil, fmt.Errorf("unknown format %q: use %s, %s or %s", format, FormatLegacy, FormatV1, FormatSRIIM)
+}
+
+// lineGuard passes a CSV file through until a row (its lines, when a quoted
+// field holds line breaks) passes maxRowBytes or more than maxBlankLines
+// lines in a row are blank; then it fails, naming the line and the limit.
+type lineGuard struct {
+	r       io.Reader
+	line    int  // the line being read, from 1
+	row     int  // bytes of the row being read
+	quoted  bool // inside a quoted field
+	filled  bool // the line has something besides blanks
+	blanks  int  // blank lines in a row before this one
+	stopped error
+}
+
+func (g *lineGuard) Read(p []byte) (int, error) {
+	if g.stopped != nil {
+		return 0, g.stopped
+	}
+	n, err := g.r.Read(p)
+	for rest := p[:n]; len(rest) > 0; {
+		end := bytes.IndexByte(rest, '\n')
+		part := rest
+		if end >= 0 {
+			part = rest[:end]
+		}
+		g.row += len(part)
+		// "" inside quotes escapes a quote: counting quotes keeps the parity right.
+		g.quoted = g.quoted != (bytes.Count(part, []byte{'"'})%2 == 1)
+		g.filled = g.filled || len(bytes.Trim(part, " \t\r")) > 0
+		if g.row > maxRowBytes {
+			g.stopped = fmt.Errorf("row at line %d is longer than the limit of %d MiB", g.line, maxRowBytes>>20)
+			return 0, g.stopped
+		}
+		if end < 0 {
+			break
+		}
+		if g.filled || g.quoted {
+			g.blanks = 0
+		} else if g.blanks++; g.blanks > maxBlankLines {
+			g.stopped = fmt.Errorf("more than the limit of %d blank lines in a row, up to line %d", maxBlankLines, g.line)
+			return 0, g.stopped
+		}
+		if !g.quoted {
+			g.row = 0
+		}
+		g.line, g.filled, rest = g.line+1, false, rest[end+1:]
+	}
+	return n, err
 }
 
 func firstByte(br *bufio.Reader) (byte, error) {
@@ -98,6 +157,15 @@ func firstByte(br *bufio.Reader) (byte, error) {
 type columns struct {
 	names map[field][]string // field → accepted header names (lower case)
 	build func(get func(field) string) (Flow, *RowError)
+}
+
+// name is the format's header name of field f, or the field's own name
+// when the format has no column for it (a legacy file's month is its period's).
+func (c columns) name(f field) string {
+	if names := c.names[f]; len(names) > 0 {
+		return names[0]
+	}
+	return fieldNames[f]
 }
 
 // field is a field the formats' columns hold; rows read theirs by field
@@ -168,7 +236,7 @@ func newCSV(r io.Reader, cols columns) (Reader, error) {
 	var missing []string
 	for _, f := range []field{fYear, fFlow, fReporter, fPartner, fCommodity, fValue} {
 		if c.column[f] < 0 {
-			missing = append(missing, cols.names[f][0])
+			missing = append(missing, cols.name(f))
 		}
 	}
 	if len(missing) > 0 {
@@ -217,7 +285,7 @@ func (c *csvReader) Next() (Flow, error) {
 		return Flow{}, notHS(f.Classification)
 	}
 	if col, msg := f.validate(); msg != "" {
-		return Flow{}, &RowError{Line: c.line, Column: c.cols.names[col][0], Msg: msg}
+		return Flow{}, &RowError{Line: c.line, Column: c.cols.name(col), Msg: msg}
 	}
 	c.add(f)
 	return f, nil
@@ -436,12 +504,32 @@ var sriimColumns = columns{
 // jsonV1 streams the "data" array of an API v1 JSON answer.
 type jsonV1 struct {
 	revisions
-	dec  *json.Decoder
-	line int
+	dec    *json.Decoder
+	budget *budgetReader
+	line   int
+}
+
+// budgetReader reads at most left bytes, then fails: reset before each
+// record, it bounds what the JSON decoder holds for one.
+type budgetReader struct {
+	r    io.Reader
+	left int
+}
+
+var errLongRecord = fmt.Errorf("longer than the limit of %d MiB", maxRowBytes>>20)
+
+func (b *budgetReader) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, errLongRecord
+	}
+	n, err := b.r.Read(p[:min(len(p), b.left)])
+	b.left -= n
+	return n, err
 }
 
 func newJSONv1(r io.Reader) (Reader, error) {
-	dec := json.NewDecoder(r)
+	budget := &budgetReader{r: r, left: maxRowBytes}
+	dec := json.NewDecoder(budget)
 	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil {
@@ -460,6 +548,7 @@ func newJSONv1(r io.Reader) (Reader, error) {
 			if key == "data" {
 				break
 			}
+			budget.left = maxRowBytes
 			var skip json.RawMessage
 			if err := dec.Decode(&skip); err != nil {
 				return nil, fmt.Errorf("read JSON: %w", err)
@@ -473,13 +562,18 @@ func newJSONv1(r io.Reader) (Reader, error) {
 	if tok != json.Delim('[') {
 		return nil, &RowError{Line: 1, Msg: `"data" is not an array`}
 	}
-	return &jsonV1{dec: dec, line: 1}, nil
+	return &jsonV1{dec: dec, budget: budget, line: 1}, nil
 }
 
 func (j *jsonV1) Line() int { return j.line }
 
 func (j *jsonV1) Next() (Flow, error) {
+	j.budget.left = maxRowBytes
 	if !j.dec.More() {
+		// The array's end, or a file that stops being readable (More does not say which).
+		if _, err := j.dec.Token(); err != nil {
+			return Flow{}, fmt.Errorf("read JSON after record %d: %w", j.line-1, err)
+		}
 		return Flow{}, io.EOF
 	}
 	j.line++ // the record's position in the array (the first is "row 2", as in a CSV)

@@ -206,3 +206,22 @@ func TestComtradeClassifications(t *testing.T) {
 		}
 	}
 }
+
+func TestRowsThatUsedToBreakTheReader(t *testing.T) {
+	const header = "Classification,Year,Period,Trade Flow Code,Reporter Code,Partner Code,Commodity Code,Trade Value (US$),Qty Unit\n"
+	for row, column := range map[string]string{
+		"H2,2000,200013,1,392,764,030799,5,kg\n":     "month",    // a legacy file's month is its period's: no column of its own
+		"H2,2000,2000,1,392,764,030799,5,Kilo\xe9\n": "qty unit", // Latin-1 text, stored as is, would not be text
+		"H2,2000,2000,1,392,1000,030799,5,kg\n":      "partner code",
+		"H2,2000,2000,1,-4,764,030799,5,kg\n":        "reporter code",
+	} {
+		r, err := Open(FormatLegacy, strings.NewReader(header+row))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var re *RowError
+		if _, err := r.Next(); !errors.As(err, &re) || re.Line != 2 || re.Column != column {
+			t.Errorf("%q: %v, want a problem in row 2, column %s", row, err, column)
+		}
+	}
+}

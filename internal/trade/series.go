@@ -94,6 +94,11 @@ func (in *rowSource) readSeries(ctx context.Context, out chan<- []seriesPart) er
 			chunk = append(chunk, seriesPart{key: k, figures: make([]figure, 0, max(lastLen, 8))})
 		}
 		p := &chunk[len(chunk)-1]
+		if len(p.figures) > maxCode {
+			// More figures than partners: some repeat. Dropping them here
+			// (the storer would) bounds the part whatever the file.
+			p.dropRepeated(in)
+		}
 		p.figures = append(p.figures, figure{Partner: f.Partner, Value: f.Value, Basis: f.ValueBasis, Weight: f.NetWeight, Qty: f.Qty,
 			Unit: f.QtyUnit, Flag: f.Flag, line: in.reader.Line()})
 	}
@@ -106,22 +111,12 @@ func (in *rowSource) readSeries(ctx context.Context, out chan<- []seriesPart) er
 // dropRepeated removes the figures that repeat an earlier partner of the
 // part, and reports them as problems.
 func (p *seriesPart) dropRepeated(in *rowSource) {
-	var small [16]uint64 // partners 0–1023 (every M49 code), as bits
-	var large map[int]bool
+	var seenPartners [(maxCode + 64) / 64]uint64 // as bits: Flow.validate keeps partners from 0 to maxCode
 	kept := p.figures[:0]
 	for _, f := range p.figures {
-		var seen bool
-		if f.Partner >= 0 && f.Partner < 1024 {
-			word, bit := f.Partner/64, uint64(1)<<(f.Partner%64)
-			seen = small[word]&bit != 0
-			small[word] |= bit
-		} else {
-			if large == nil {
-				large = map[int]bool{}
-			}
-			seen = large[f.Partner]
-			large[f.Partner] = true
-		}
+		word, bit := f.Partner/64, uint64(1)<<(f.Partner%64)
+		seen := seenPartners[word]&bit != 0
+		seenPartners[word] |= bit
 		if seen {
 			in.problem(&RowError{Line: f.line, Msg: msgRepeated})
 			continue

@@ -287,6 +287,8 @@ func (in *rowSource) next() (bool, error) {
 		case Skipped(err):
 		case errors.As(err, &re):
 			in.problem(re)
+		case errs.Is(err, errs.TooLarge): // the upload passed its limit
+			return false, err
 		case err != nil:
 			var e *errs.Error
 			if errors.As(err, &e) { // the reader's own message for the whole file

@@ -15,7 +15,6 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/errs"
 	"sriim/internal/i18n"
-	"sriim/internal/importer"
 	"sriim/internal/reference"
 	"sriim/internal/vocab"
 )
@@ -28,7 +27,7 @@ func (s *Server) actorRoutes(mux *routeTable) {
 		can: actors.CanCreate,
 		run: func(ctx context.Context, p auth.Principal, r io.Reader, name string) (importResult, error) {
 			rep, err := s.actors.Import(ctx, p, r, name)
-			res := importResult{Rows: rep.Rows, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged}
+			res := importResult{Rows: rep.Rows, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged, Encoding: rep.Encoding}
 			for _, w := range rep.Warnings {
 				res.Warnings = append(res.Warnings, w.Message)
 			}
@@ -547,7 +546,7 @@ func (s *Server) apiActorImport(r *http.Request) (int, any, error) {
 	if name == "" && strings.Contains(r.Header.Get("Content-Type"), "spreadsheetml") {
 		name = "upload.xlsx"
 	}
-	rep, err := s.actors.Import(r.Context(), principal(r), http.MaxBytesReader(nil, r.Body, importer.MaxBytes+1), name)
+	rep, err := s.actors.Import(r.Context(), principal(r), r.Body, name)
 	return http.StatusOK, rep, err
 }
 

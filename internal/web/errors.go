@@ -30,6 +30,8 @@ func statusOf(k errs.Kind) int {
 		return http.StatusConflict
 	case errs.TooManyRequests:
 		return http.StatusTooManyRequests
+	case errs.TooLarge:
+		return http.StatusRequestEntityTooLarge
 	default:
 		return http.StatusInternalServerError
 	}

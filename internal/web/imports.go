@@ -26,6 +26,7 @@ type importKind struct {
 type importResult struct {
 	Rows, Created, Updated, Unchanged int
 	Warnings                          []string
+	Encoding                          string // a CSV file's, when it was not UTF-8
 }
 
 type importView struct {
@@ -75,7 +76,7 @@ func (s *Server) importRoutes(mux *routeTable, k importKind) {
 				res.Warnings[i] = i18n.Text(langOf(r), w)
 			}
 			s.render(w, r, http.StatusOK, "import.html", title, importView{Kind: k, Result: &res})
-		case errors.As(err, &e) && (e.Kind == errs.Invalid || e.Kind == errs.Forbidden):
+		case errors.As(err, &e) && (e.Kind == errs.Invalid || e.Kind == errs.Forbidden || e.Kind == errs.TooLarge):
 			msg, fields := s.pageError(r, e)
 			s.render(w, r, statusOf(e.Kind), "import.html", title, importView{Kind: k, Error: msg, Fields: fields})
 		default:

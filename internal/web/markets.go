@@ -419,7 +419,9 @@ func (s *Server) tradeImportPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // tradeImport starts an import in the background and sends the browser to
-// its progress page; the upload is kept in a temporary file meanwhile.
+// its progress page. A large upload waits in a temporary file, which
+// guardBodies removes when the request ends: the import's open handle keeps
+// reading it until the import closes it.
 func (s *Server) tradeImport(w http.ResponseWriter, r *http.Request) {
 	if !s.mayImportTrade(w, r) {
 		return
@@ -478,7 +480,7 @@ func (s *Server) apiTradeImport(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	b, err = s.trade.Import(r.Context(), principal(r), b, http.MaxBytesReader(nil, r.Body, 4<<30))
+	b, err = s.trade.Import(r.Context(), principal(r), b, r.Body)
 	return http.StatusOK, b, err
 }
 

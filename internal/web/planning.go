@@ -916,7 +916,6 @@ func (s *Server) apiReportEvidence(r *http.Request) (int, any, error) {
 		e, err := s.planning.AddEvidence(r.Context(), principal(r), rid, in.Name, in.URL, "", nil)
 		return http.StatusCreated, e, err
 	}
-	e, err := s.planning.AddEvidence(r.Context(), principal(r), rid, r.URL.Query().Get("name"), "", r.Header.Get("Content-Type"),
-		http.MaxBytesReader(nil, r.Body, planning.MaxEvidenceBytes+1))
+	e, err := s.planning.AddEvidence(r.Context(), principal(r), rid, r.URL.Query().Get("name"), "", r.Header.Get("Content-Type"), r.Body)
 	return http.StatusCreated, e, err
 }

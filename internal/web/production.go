@@ -35,7 +35,7 @@ func (s *Server) productionRoutes(mux *routeTable) {
 		can: production.CanCreate,
 		run: func(ctx context.Context, p auth.Principal, r io.Reader, name string) (importResult, error) {
 			rep, err := s.production.Import(ctx, p, r, name)
-			return importResult{Rows: rep.Rows, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged}, err
+			return importResult{Rows: rep.Rows, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged, Encoding: rep.Encoding}, err
 		}})
 	mux.HandleFunc("GET /produccion/observaciones/nueva", s.observationNewPage)
 	mux.HandleFunc("POST /produccion/observaciones", s.observationCreate)
@@ -218,11 +218,20 @@ func (s *Server) productionChart(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if len(v.Result.Series) == 0 {
+	// One chart per unit (?unidad=; the first by default): lines in tonnes
+	// and in kilograms on one axis would mislead.
+	var g production.UnitGroup
+	if len(v.Result.Units) > 0 {
+		g = v.Result.Units[0]
+	}
+	if unit := r.URL.Query().Get("unidad"); unit != "" {
+		g, _ = v.Result.Unit(unit)
+	}
+	if g.Last == 0 {
 		s.fail(w, r, errs.E(errs.NotFound, "no series for this selection"))
 		return
 	}
-	svg, err := productionChart(v, langOf(r)).Draw(render.SVG)
+	svg, err := productionChart(v, g, langOf(r)).Draw(render.SVG)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -230,22 +239,23 @@ func (s *Server) productionChart(w http.ResponseWriter, r *http.Request) {
 	writeSVG(w, svg)
 }
 
-// productionChart is the selection's series by year, titled with what
-// was selected.
-func productionChart(v productionView, lang i18n.Lang) render.Lines {
-	values := make([][]float64, len(v.Result.Series))
-	for i, series := range v.Result.Series {
-		values[i] = make([]float64, len(v.Result.Years))
-		for j, y := range v.Result.Years {
-			val, ok := series.Value(y)
+// productionChart is the series of one unit group of the selection by year,
+// titled with what was selected.
+func productionChart(v productionView, g production.UnitGroup, lang i18n.Lang) render.Lines {
+	series := v.Result.Series[g.First:g.Last]
+	values := make([][]float64, len(series))
+	for i, sr := range series {
+		values[i] = make([]float64, len(g.Years))
+		for j, y := range g.Years {
+			val, ok := sr.Value(y)
 			if !ok {
 				val = math.NaN()
 			}
 			values[i][j] = val
 		}
 	}
-	labels := make([]string, len(v.Result.Years))
-	for i, y := range v.Result.Years {
+	labels := make([]string, len(g.Years))
+	for i, y := range g.Years {
 		labels[i] = strconv.Itoa(y)
 	}
 	names := func(codes []string) string {
@@ -255,10 +265,9 @@ func productionChart(v productionView, lang i18n.Lang) render.Lines {
 		}
 		return strings.Join(out, ", ")
 	}
-	unit := v.Result.Series[0].Unit
 	title := i18n.T(lang, "production.chart_title", names(v.Query.Species), names(v.Query.Places),
-		yearSpan(v.Result.Years[0], v.Result.Years[len(v.Result.Years)-1]), unit)
-	return render.Lines{Title: title, Labels: labels, Names: v.Labels, Values: values, Number: formatNumber}
+		yearSpan(g.Years[0], g.Years[len(g.Years)-1]), g.Unit)
+	return render.Lines{Title: title, Labels: labels, Names: v.Labels[g.First:g.Last], Values: values, Number: formatNumber}
 }
 
 // yearSpan writes the years from first to last: "2001–2004", or "2001".
@@ -624,6 +633,6 @@ func (s *Server) apiProductionImport(r *http.Request) (int, any, error) {
 	if name == "" && strings.Contains(r.Header.Get("Content-Type"), "spreadsheetml") {
 		name = "upload.xlsx"
 	}
-	rep, err := s.production.Import(r.Context(), principal(r), http.MaxBytesReader(nil, r.Body, importer.MaxBytes+1), name)
+	rep, err := s.production.Import(r.Context(), principal(r), r.Body, name)
 	return http.StatusOK, rep, err
 }

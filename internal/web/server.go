@@ -9,6 +9,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -20,6 +21,7 @@ import (
 
 	"sriim/internal/accounts"
 	"sriim/internal/actors"
+	"sriim/internal/config"
 	"sriim/internal/db"
 	"sriim/internal/facts"
 	"sriim/internal/i18n"
@@ -59,6 +61,8 @@ type Options struct {
 	// Demo reports whether the demonstration dataset is loaded (every page
 	// then says so); nil when it never is.
 	Demo func(context.Context) (bool, error)
+	// MaxUpload bounds uploads (config.Config.MaxUpload); 0 means config.DefaultMaxUpload.
+	MaxUpload int64
 }
 
 // Server is SRIIM's HTTP handler.
@@ -80,6 +84,8 @@ type Server struct {
 	assets     assets
 	metrics    *metrics
 	openapi    []byte
+	mux        *http.ServeMux
+	maxUpload  int64
 	handler    http.Handler
 	addr       string
 	publicURL  string
@@ -101,7 +107,8 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts,
 		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, facts: o.Facts, mailer: o.Mailer,
-		addr: o.Addr, publicURL: o.PublicURL, trustedProxies: o.TrustedProxies, metricsNetworks: o.MetricsNetworks, metricsToken: o.MetricsToken, demo: o.Demo}
+		addr: o.Addr, publicURL: o.PublicURL, trustedProxies: o.TrustedProxies, metricsNetworks: o.MetricsNetworks, metricsToken: o.MetricsToken, demo: o.Demo,
+		maxUpload: cmp.Or(o.MaxUpload, config.DefaultMaxUpload)}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
@@ -115,12 +122,13 @@ func New(o Options) (*Server, error) {
 	s.metrics = newMetrics(o.DB)
 	mux := &routeTable{ServeMux: http.NewServeMux()}
 	s.routes(mux)
-	s.patterns = mux.patterns
+	s.mux, s.patterns = mux.ServeMux, mux.patterns
 	// Outermost first: request ID, the client (behind trusted proxies), security headers, the public page cache,
-	// compression, language, metrics/logging/recovery, the user, CSRF, and the mux (which tells
-	// observe the matched route).
-	var h http.Handler = recordRoute(mux.ServeMux)
+	// compression, language, metrics/logging/recovery, the user, the bounds
+	// on bodies, CSRF, and the mux (which tells observe the matched route).
+	var h http.Handler = recordRoute(s.mux)
 	h = s.csrfProtect(o.CSRFKey)(h)
+	h = s.guardBodies(h)
 	h = s.authenticate(h)
 	h = s.observe(h)
 	h = s.withLang(h)
@@ -216,9 +224,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if n := len(series.Years); n > 0 {
-		f.ProductionYear, f.Production = series.Years[n-1], series.Totals[n-1]
-		f.ProductionSrc, f.ProductionNotes = series.Series[0].Source, series.Notes[f.ProductionYear]
+	if g, ok := series.Unit("t"); ok && len(g.Years) > 0 {
+		n := len(g.Years)
+		f.ProductionYear, f.Production = g.Years[n-1], g.Totals[n-1]
+		f.ProductionSrc, f.ProductionNotes = series.Series[g.First].Source, series.Notes[f.ProductionYear]
 	}
 	for _, line := range []string{"loco_congelado", "loco_conserva"} {
 		p, _ := trade.ProductLine(line)
