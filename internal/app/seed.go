@@ -17,6 +17,7 @@ import (
 	"sriim/internal/reference"
 	"sriim/internal/seeding"
 	"sriim/internal/trade"
+	"sriim/internal/zones"
 )
 
 // services are the domain modules, built once per process.
@@ -28,12 +29,13 @@ type services struct {
 	planning   *planning.Service
 	trade      *trade.Service
 	offer      *offer.Service
+	zones      *zones.Service
 }
 
 func newServices(d *db.DB, dataDir string) *services {
 	return &services{accounts: accounts.New(d), reference: reference.New(d), production: production.New(d), actors: actors.New(d),
 		planning: planning.New(d, filepath.Join(dataDir, "files")), trade: trade.New(d),
-		offer: offer.New(d, filepath.Join(dataDir, "files", "photos"))}
+		offer: offer.New(d, filepath.Join(dataDir, "files", "photos")), zones: zones.New(d)}
 }
 
 // start opens the database and brings it up to date, builds the services
@@ -45,7 +47,7 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger) (*db.DB, *s
 		return nil, nil, err
 	}
 	svc := newServices(d, cfg.DataDir)
-	seeded := seeding.Services{Accounts: svc.accounts, Reference: svc.reference, Production: svc.production, Planning: svc.planning, Trade: svc.trade}
+	seeded := seeding.Services{Accounts: svc.accounts, Reference: svc.reference, Production: svc.production, Planning: svc.planning, Trade: svc.trade, Zones: svc.zones}
 	if err := seeding.Load(ctx, d, seeded, log); err != nil {
 		d.Close()
 		return nil, nil, err

@@ -1,0 +1,186 @@
+package zones
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"log/slog"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"sriim/internal/db"
+	"sriim/internal/errs"
+	"sriim/internal/mail"
+)
+
+// Service is the zones module.
+type Service struct {
+	db  *db.DB
+	Now func() time.Time
+	// Mailer sends closure notices; nil when no SMTP server is configured.
+	Mailer mail.Sender
+	Log    *slog.Logger
+}
+
+// New returns the zones service over d.
+func New(d *db.DB) *Service {
+	return &Service{db: d, Now: func() time.Time { return time.Now().UTC() }, Log: slog.New(slog.DiscardHandler)}
+}
+
+// peru is Peru's time (UTC−5, no daylight saving): closures are Peruvian days.
+var peru = time.FixedZone("PET", -5*3600)
+
+// Today is the date in Peru, YYYY-MM-DD.
+func (s *Service) Today() string { return s.Now().In(peru).Format(time.DateOnly) }
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// columns are a feature's columns; the holder's actor comes from the
+// registry by RUC (actors.ruc is unique).
+const columns = `z.id, z.layer, z.code, z.name, z.geometry, z.source_geometry, z.source_srs, z.min_lon, z.min_lat,
+	z.max_lon, z.max_lat, z.hectares, z.valid_from, z.valid_to, z.species, z.kind, z.holder, z.holder_ruc,
+	COALESCE((SELECT a.id FROM actors a WHERE a.ruc = z.holder_ruc AND z.holder_ruc <> ''), 0),
+	z.resolution, z.resolution_date, z.hectares_declared, z.status, z.class, z.class_date, z.district, z.operator,
+	z.vessels, z.fishers, z.notes, z.source, z.institution_id, z.created_at, z.updated_at, z.version`
+
+func scan(row interface{ Scan(...any) error }) (Feature, error) {
+	var f Feature
+	var geom, src, species string
+	var hectares, declared sql.NullFloat64
+	var vessels, fishers, inst sql.NullInt64
+	err := row.Scan(&f.ID, &f.Layer, &f.Code, &f.Name, &geom, &src, &f.SourceSRS, &f.Bound.Min[0], &f.Bound.Min[1],
+		&f.Bound.Max[0], &f.Bound.Max[1], &hectares, &f.ValidFrom, &f.ValidTo, &species, &f.Kind, &f.Holder, &f.HolderRUC,
+		&f.HolderActorID, &f.Resolution, &f.ResolutionDate, &declared, &f.Status, &f.Class, &f.ClassDate, &f.District,
+		&f.Operator, &vessels, &fishers, &f.Notes, &f.DataSource, &inst, &f.CreatedAt, &f.UpdatedAt, &f.Version)
+	f.Geometry, f.SourceGeometry = []byte(geom), []byte(src)
+	f.Species = splitList(species)
+	if hectares.Valid {
+		f.Hectares = &hectares.Float64
+	}
+	if declared.Valid {
+		f.HectaresDeclared = &declared.Float64
+	}
+	if vessels.Valid {
+		f.Vessels = &vessels.Int64
+	}
+	if fishers.Valid {
+		f.Fishers = &fishers.Int64
+	}
+	f.InstitutionID = inst.Int64
+	return f, err
+}
+
+func splitList(s string) []string {
+	out := []string{}
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Feature returns one feature of a layer.
+func (s *Service) Feature(ctx context.Context, layer string, id int64) (Feature, error) {
+	return feature(ctx, s.db.Read(), "z.layer = $1 AND z.id = $2", layer, id)
+}
+
+// FeatureByCode returns the feature of a layer with the given code.
+func (s *Service) FeatureByCode(ctx context.Context, layer, code string) (Feature, error) {
+	return feature(ctx, s.db.Read(), "z.layer = $1 AND z.code = $2", layer, code)
+}
+
+func feature(ctx context.Context, q querier, where string, args ...any) (Feature, error) {
+	f, err := scan(q.QueryRowContext(ctx, "SELECT "+columns+" FROM zones z WHERE "+where, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, errs.E(errs.NotFound, "no such feature")
+	}
+	return f, errs.Wrap(err, "read feature")
+}
+
+// The grid that indexes bounding boxes: cells of cellSize degrees, a cell
+// numbered column×cellRow + row; a box touching more than maxCells cells is
+// filed under bigCell and read by every query.
+const (
+	cellSize = 0.02
+	cellRow  = 100000
+	maxCells = 1024
+	bigCell  = -1
+)
+
+func cellIndex(v, origin float64) int64 { return int64(math.Floor((v + origin) / cellSize)) }
+
+// cellRanges are, for each grid column a box touches, the first and last
+// cell it touches in that column (cells of a column are consecutive).
+func cellRanges(b orb.Bound) [][2]int64 {
+	x0, x1 := cellIndex(b.Min[0], 180), cellIndex(b.Max[0], 180)
+	y0, y1 := cellIndex(b.Min[1], 90), cellIndex(b.Max[1], 90)
+	var out [][2]int64
+	for x := x0; x <= x1; x++ {
+		out = append(out, [2]int64{x*cellRow + y0, x*cellRow + y1})
+	}
+	return out
+}
+
+// cellCount is how many cells a box touches.
+func cellCount(b orb.Bound) int64 {
+	return (cellIndex(b.Max[0], 180) - cellIndex(b.Min[0], 180) + 1) * (cellIndex(b.Max[1], 90) - cellIndex(b.Min[1], 90) + 1)
+}
+
+// fileCells lists feature id under the cells its box touches.
+func fileCells(ctx context.Context, tx *sql.Tx, layer string, id int64, b orb.Bound) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM zone_cells WHERE zone_id = $1", id); err != nil {
+		return errs.Wrap(err, "index feature")
+	}
+	if cellCount(b) > maxCells {
+		_, err := tx.ExecContext(ctx, "INSERT INTO zone_cells (layer, cell, zone_id) VALUES ($1, $2, $3)", layer, bigCell, id)
+		return errs.Wrap(err, "index feature")
+	}
+	var cells []any
+	for _, r := range cellRanges(b) {
+		for c := r[0]; c <= r[1]; c++ {
+			cells = append(cells, c)
+		}
+	}
+	// A few statements of up to 100 rows each.
+	for len(cells) > 0 {
+		n := min(len(cells), 100)
+		var sb strings.Builder
+		args := []any{layer, id}
+		sb.WriteString("INSERT INTO zone_cells (layer, cell, zone_id) VALUES ")
+		for i, c := range cells[:n] {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			args = append(args, c)
+			sb.WriteString("($1, $" + strconv.Itoa(len(args)) + ", $2)")
+		}
+		if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+			return errs.Wrap(err, "index feature")
+		}
+		cells = cells[n:]
+	}
+	return nil
+}
+
+// cellCondition is the SQL condition selecting the features of layer (a
+// placeholder already bound) whose cells a box touches, binding its
+// arguments through arg; "" when the box is too large for the grid to help.
+func cellCondition(b orb.Bound, layerArg string, arg func(any) string) string {
+	if cellIndex(b.Max[0], 180)-cellIndex(b.Min[0], 180) >= 256 {
+		return ""
+	}
+	var ors []string
+	for _, r := range cellRanges(b) {
+		ors = append(ors, "cell BETWEEN "+arg(r[0])+" AND "+arg(r[1]))
+	}
+	ors = append(ors, "cell = "+arg(int64(bigCell)))
+	return "z.id IN (SELECT zone_id FROM zone_cells WHERE layer = " + layerArg + " AND (" + strings.Join(ors, " OR ") + "))"
+}
