@@ -247,4 +247,3 @@ func (s *Service) updateClosure(ctx context.Context, tx *sql.Tx, p auth.Principa
 	}
 	return audit.Record(ctx, tx, p, audit.Update, "zone_closure", before.ID, before, out[0])
 }
-

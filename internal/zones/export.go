@@ -174,7 +174,7 @@ func (s *Service) ClosuresAtom(ctx context.Context, base string, lang i18n.Lang,
 			title = i18n.T(lang, "zones.feed.closed_until", name, c.From, c.To)
 		}
 		feed.Entries = append(feed.Entries, atomEntry{
-			ID: "tag:sriim,2026:zone-closure/" + strconv.FormatInt(c.ID, 10) + "/" + strconv.FormatInt(c.Version, 10),
+			ID:    "tag:sriim,2026:zone-closure/" + strconv.FormatInt(c.ID, 10) + "/" + strconv.FormatInt(c.Version, 10),
 			Title: title, Updated: c.UpdatedAt.UTC().Format(time.RFC3339), Link: atomLink{Href: base + areaHref(c.AreaCode)},
 			Summary: strings.TrimSpace(i18n.T(lang, "zones.reason."+c.Reason) + ". " + c.Resolution + " " + c.Notes),
 		})

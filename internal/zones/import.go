@@ -388,7 +388,6 @@ func nullInt(v *int64) sql.NullInt64 {
 
 func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
 
-
 // LoadSeed imports the seed's landing sites as the system, kept by institution.
 func (s *Service) LoadSeed(ctx context.Context, r io.Reader, institution int64) (int, error) {
 	file, err := geofile.Read(r, "zones-landing-sites.geojson")

@@ -130,4 +130,3 @@ func classOn(history []ClassChange, day string) string {
 	}
 	return class
 }
-

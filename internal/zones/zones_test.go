@@ -414,7 +414,9 @@ func TestClosureNoticesAreSentOnce(t *testing.T) {
 		if err := f.svc.Follow(ctx, auth.Principal{}, "AP-ILO-01"); !errs.Is(err, errs.Unauthenticated) {
 			t.Errorf("anonymous follow: %v", err)
 		}
-		day := func(s string) { f.svc.Now = func() time.Time { t, _ := time.Parse(time.DateOnly, s); return t.Add(17 * time.Hour) } }
+		day := func(s string) {
+			f.svc.Now = func() time.Time { t, _ := time.Parse(time.DateOnly, s); return t.Add(17 * time.Hour) }
+		}
 		day("2026-02-25") // AP-ILO-02 closed since 2026-02-20 (nobody follows it), AP-ILO-01 open
 		if n, err := f.svc.Announce(ctx); err != nil || len(n) != 1 || n[0].Area.Code != "AP-ILO-02" || len(mb.sent) != 0 {
 			t.Fatalf("first round: %+v, %v, %v", n, err, mb.sent)
