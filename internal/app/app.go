@@ -24,7 +24,9 @@ import (
 	"sriim/internal/db"
 	"sriim/internal/errs"
 	"sriim/internal/mail"
+	"sriim/internal/ogc"
 	"sriim/internal/web"
+	"sriim/internal/zones"
 )
 
 // Version is set at build time with -ldflags "-X sriim/internal/app.Version=…";
@@ -54,8 +56,8 @@ Commands:
   migrate   apply pending database migrations and print the schema version
   seed      load the seed plan's data into the database (serve does this too)
   user      manage accounts: "sriim user add", "sriim user reset-password"
-  import    import spreadsheets: "sriim import actors|production FILE…"
-  export    export spreadsheets: "sriim export actors|production --format csv|xlsx --out FILE"
+  import    import files: "sriim import actors|production|plan|trade|zones|closures FILE…"
+  export    export spreadsheets: "sriim export actors|production|zones --format csv|xlsx --out FILE"
   report    market-intelligence report: "sriim report markets --period 2026-S1 --lang es --out DIR"
   openapi   print the OpenAPI document of the JSON API
   version   print the version
@@ -226,10 +228,16 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	opts := web.Options{DB: d, Logger: log, Version: version(), Accounts: svc.accounts,
-		Reference: svc.reference, Production: svc.production, Actors: svc.actors, Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, CSRFKey: key}
+		Reference: svc.reference, Production: svc.production, Actors: svc.actors, Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, CSRFKey: key,
+		Mounts: map[string]http.Handler{"/ogc": ogc.New(svc.zones, "/ogc", nil)}}
+	svc.zones.Log = log
 	if mailer != nil {
 		opts.Mailer = mailer
+		svc.zones.Mailer = mailer
 	}
+	announceCtx, stopAnnouncing := context.WithCancel(ctx)
+	defer stopAnnouncing()
+	go announceClosures(announceCtx, svc.zones, log)
 	srv, err := web.New(opts)
 	if err != nil {
 		return err
@@ -243,6 +251,32 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/", "version", version())
 	return serveUntilSignal(ctx, ln, srv, log)
+}
+
+// announceEvery is how often the server looks for production areas that
+// opened or closed (closures are by the day; an import shows up within it).
+const announceEvery = 10 * time.Minute
+
+// announceClosures e-mails the followers of each production area that
+// opens or closes, until ctx ends; every instance runs it, and the database
+// lets one of them announce each change.
+func announceClosures(ctx context.Context, z *zones.Service, log *slog.Logger) {
+	t := time.NewTicker(announceEvery)
+	defer t.Stop()
+	for {
+		notices, err := z.Announce(ctx)
+		if err != nil && ctx.Err() == nil {
+			log.Error("closure notices", "err", err)
+		}
+		for _, n := range notices {
+			log.Info("production area changed", "area", n.Area.Code, "closed", n.Closed, "emails", n.Sent)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // shutdownGrace is how long in-flight requests get to finish after SIGTERM.

@@ -45,6 +45,9 @@ type Options struct {
 	CSRFKey []byte
 	// Mailer sends password-reset links; nil when no SMTP server is configured.
 	Mailer mail.Sender
+	// Mounts are handlers built elsewhere, each served under its path
+	// prefix ("/ogc" serves "/ogc" and everything below it).
+	Mounts map[string]http.Handler
 }
 
 // Server is SRIIM's HTTP handler.
@@ -65,6 +68,7 @@ type Server struct {
 	metrics    *metrics
 	openapi    []byte
 	handler    http.Handler
+	mounts     map[string]http.Handler
 	// publicPages keeps anonymous reads of the busiest public pages.
 	publicPages pageCache
 }
@@ -76,7 +80,7 @@ func New(o Options) (*Server, error) {
 		return nil, errors.New("web: CSRFKey must be 32 bytes")
 	}
 	s := &Server{db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts,
-		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, mailer: o.Mailer}
+		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, mailer: o.Mailer, mounts: o.Mounts}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
@@ -126,6 +130,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", s.metrics.handler())
 	s.accountRoutes(mux)
+	for prefix, h := range s.mounts {
+		mux.Handle(prefix, h)
+		mux.Handle(prefix+"/", h)
+	}
 	mux.HandleFunc("GET /api/v1/{$}", s.apiRoot)
 	mux.HandleFunc("GET /api/v1/openapi.json", s.openapiDoc)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { s.fail(w, r, errNotFound) })
