@@ -274,26 +274,36 @@ func (h *Handler) collections(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (h *Handler) find(w http.ResponseWriter, r *http.Request) (zones.Collection, bool) {
+// find returns the collection the path names; with counts and extents
+// only when full (they cost a pass over the layer).
+func (h *Handler) find(w http.ResponseWriter, r *http.Request, full bool) (zones.Collection, bool) {
+	id := r.PathValue("id")
+	l, ok := zones.LayerByID(id)
+	if !ok {
+		h.fail(w, http.StatusNotFound, "NotFound", fmt.Sprintf("no collection %q", id))
+		return zones.Collection{}, false
+	}
+	if !full {
+		return zones.Collection{Layer: l}, true
+	}
 	list, err := h.src.Collections(r.Context())
 	if err != nil {
 		h.failErr(w, err)
 		return zones.Collection{}, false
 	}
 	for _, c := range list {
-		if c.ID == r.PathValue("id") {
+		if c.ID == id {
 			return c, true
 		}
 	}
-	h.fail(w, http.StatusNotFound, "NotFound", fmt.Sprintf("no collection %q", r.PathValue("id")))
-	return zones.Collection{}, false
+	return zones.Collection{Layer: l}, true
 }
 
 func (h *Handler) collection(w http.ResponseWriter, r *http.Request) {
 	if !h.checkParams(w, r) {
 		return
 	}
-	if c, ok := h.find(w, r); ok {
+	if c, ok := h.find(w, r, true); ok {
 		writeJSON(w, http.StatusOK, typeJSON, h.collectionDoc(r, c))
 	}
 }
@@ -437,7 +447,7 @@ func mapPoints(g orb.Geometry, fn func(orb.Point) orb.Point) orb.Geometry {
 }
 
 func (h *Handler) items(w http.ResponseWriter, r *http.Request) {
-	c, ok := h.find(w, r)
+	c, ok := h.find(w, r, false)
 	if !ok {
 		return
 	}
@@ -525,7 +535,7 @@ func crsURI(srs geo.SRS, latFirst bool) string {
 }
 
 func (h *Handler) item(w http.ResponseWriter, r *http.Request) {
-	c, ok := h.find(w, r)
+	c, ok := h.find(w, r, false)
 	if !ok || !h.checkParams(w, r, "crs") {
 		return
 	}

@@ -65,14 +65,25 @@ func (s *Service) Items(ctx context.Context, q Query) (Items, error) {
 		return s.closureItems(ctx, q)
 	}
 	var cond []string
-	args := []any{q.Layer}
+	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	cond = append(cond, "z.layer = $1")
+	listed := false // the candidates are listed: of the layer, past the cursor
 	if q.BBox != nil {
-		cond = append(cond, bboxCondition(*q.BBox, "$1", arg)...)
+		// The grid gives the candidates, the box columns the answer.
+		ids, ok, err := candidates(ctx, s.db.Read(), q.Layer, *q.BBox, q.After)
+		if err != nil {
+			return Items{}, err
+		}
+		if ok && len(ids) == 0 {
+			return Items{}, nil
+		}
+		if ok {
+			cond, listed = append(cond, inList("z.id", ids, arg)), true
+		}
+		cond = append(cond, boxCondition(*q.BBox, listed, arg)...)
 	}
 	if q.To != "" {
 		cond = append(cond, "(z.valid_from = '' OR z.valid_from <= "+arg(q.To)+")")
@@ -106,7 +117,9 @@ func (s *Service) Items(ctx context.Context, q Query) (Items, error) {
 			cond = append(cond, "z."+k+" = "+arg(v))
 		}
 	}
-	cond = append(cond, "z.id > "+arg(q.After))
+	if !listed {
+		cond = append(cond, "z.layer = "+arg(q.Layer), "z.id > "+arg(q.After))
+	}
 	rows, err := s.db.Read().QueryContext(ctx, "SELECT "+columns+" FROM zones z WHERE "+strings.Join(cond, " AND ")+
 		" ORDER BY z.id LIMIT "+strconv.Itoa(q.Limit+1), args...)
 	if err != nil {
@@ -154,28 +167,42 @@ func (s *Service) Items(ctx context.Context, q Query) (Items, error) {
 	return out, nil
 }
 
-// bboxCondition selects features whose box meets b: through the grid, then
-// exactly on the box columns.
-func bboxCondition(b orb.Bound, layerArg string, arg func(any) string) []string {
-	var cond []string
-	if c := cellCondition(b, layerArg, arg); c != "" {
-		cond = append(cond, c)
+// boxCondition selects the features whose bounding box meets b. With the
+// candidates listed, the columns are written +z.min_lon…: an expression,
+// so that the planner looks the listed ids up instead of walking the
+// zones_bbox index over a whole side of the box.
+func boxCondition(b orb.Bound, listed bool, arg func(any) string) []string {
+	p := "z."
+	if listed {
+		p = "+z."
 	}
-	return append(cond, "z.min_lon <= "+arg(b.Max[0]), "z.max_lon >= "+arg(b.Min[0]),
-		"z.min_lat <= "+arg(b.Max[1]), "z.max_lat >= "+arg(b.Min[1]))
+	return []string{p + "min_lon <= " + arg(b.Max[0]), p + "max_lon >= " + arg(b.Min[0]),
+		p + "min_lat <= " + arg(b.Max[1]), p + "max_lat >= " + arg(b.Min[1])}
 }
 
 // closureItems is Items for the closures layer: each closure with its
 // area's geometry.
 func (s *Service) closureItems(ctx context.Context, q Query) (Items, error) {
 	var cond []string
-	args := []any{ProductionArea}
+	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
 	if q.BBox != nil {
-		cond = append(cond, bboxCondition(*q.BBox, "$1", arg)...)
+		ids, ok, err := candidates(ctx, s.db.Read(), ProductionArea, *q.BBox, 0)
+		if err != nil {
+			return Items{}, err
+		}
+		if ok && len(ids) == 0 {
+			return Items{}, nil
+		}
+		if ok {
+			cond = append(cond, inList("z.id", ids, arg))
+		} else {
+			cond = append(cond, "z.layer = "+arg(ProductionArea))
+		}
+		cond = append(cond, boxCondition(*q.BBox, ok, arg)...)
 	}
 	if q.To != "" {
 		cond = append(cond, "c.starts <= "+arg(q.To))
@@ -190,7 +217,7 @@ func (s *Service) closureItems(ctx context.Context, q Query) (Items, error) {
 		code, _ := Reasons.Parse(v)
 		cond = append(cond, "c.reason = "+arg(code))
 	}
-	cond = append(cond, "c.id > "+arg(q.After), "z.layer = $1")
+	cond = append(cond, "c.id > "+arg(q.After))
 	rows, err := s.db.Read().QueryContext(ctx, "SELECT "+closureColumns+`, z.geometry, z.min_lon, z.min_lat, z.max_lon, z.max_lat
 		FROM zone_closures c JOIN zones z ON z.id = c.area_id WHERE `+strings.Join(cond, " AND ")+
 		" ORDER BY c.id LIMIT "+strconv.Itoa(q.Limit+1), args...)

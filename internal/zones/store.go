@@ -170,17 +170,59 @@ func fileCells(ctx context.Context, tx *sql.Tx, layer string, id int64, b orb.Bo
 	return nil
 }
 
-// cellCondition is the SQL condition selecting the features of layer (a
-// placeholder already bound) whose cells a box touches, binding its
-// arguments through arg; "" when the box is too large for the grid to help.
-func cellCondition(b orb.Bound, layerArg string, arg func(any) string) string {
-	if cellIndex(b.Max[0], 180)-cellIndex(b.Min[0], 180) >= 256 {
-		return ""
+// maxCandidates is the most features the grid hands a box query; past
+// it the box is large and the bounding-box columns do as well.
+const maxCandidates = 5000
+
+// candidates returns the ids after after of the layer's features filed
+// under the cells a box touches (a superset of those whose box meets it,
+// in no order), and false when the box is too large for the grid to help.
+// The cursor is applied here, not in SQL: a condition on zone_id would
+// tempt the planner into walking the zone_id index.
+func candidates(ctx context.Context, q querier, layer string, b orb.Bound, after int64) ([]int64, bool, error) {
+	ranges := cellRanges(b)
+	if len(ranges) > 256 {
+		return nil, false, nil
 	}
-	var ors []string
-	for _, r := range cellRanges(b) {
-		ors = append(ors, "cell BETWEEN "+arg(r[0])+" AND "+arg(r[1]))
+	// One range scan of the (layer, cell) index per grid column: planners
+	// do not turn an OR of ranges into that.
+	args := []any{layer, int64(bigCell)}
+	var sb strings.Builder
+	sb.WriteString("SELECT zone_id FROM zone_cells WHERE layer = $1 AND cell = $2")
+	for _, r := range ranges {
+		args = append(args, r[0], r[1])
+		sb.WriteString(" UNION SELECT zone_id FROM zone_cells WHERE layer = $1 AND cell BETWEEN $" +
+			strconv.Itoa(len(args)-1) + " AND $" + strconv.Itoa(len(args)))
 	}
-	ors = append(ors, "cell = "+arg(int64(bigCell)))
-	return "z.id IN (SELECT zone_id FROM zone_cells WHERE layer = " + layerArg + " AND (" + strings.Join(ors, " OR ") + "))"
+	rows, err := q.QueryContext(ctx, sb.String(), args...)
+	if err != nil {
+		return nil, false, errs.Wrap(err, "read the grid")
+	}
+	defer rows.Close()
+	ids := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, false, errs.Wrap(err, "read the grid")
+		}
+		if id > after {
+			ids = append(ids, id)
+		}
+		if len(ids) > maxCandidates {
+			return nil, false, nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, errs.Wrap(err, "read the grid")
+	}
+	return ids, true, nil
+}
+
+// inList is the condition "col IN (ids…)", binding the ids through arg.
+func inList(col string, ids []int64, arg func(any) string) string {
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		ph[i] = arg(id)
+	}
+	return col + " IN (" + strings.Join(ph, ", ") + ")"
 }
