@@ -134,10 +134,13 @@ func cellCount(b orb.Bound) int64 {
 	return (cellIndex(b.Max[0], 180) - cellIndex(b.Min[0], 180) + 1) * (cellIndex(b.Max[1], 90) - cellIndex(b.Min[1], 90) + 1)
 }
 
-// fileCells lists feature id under the cells its box touches.
-func fileCells(ctx context.Context, tx *sql.Tx, layer string, id int64, b orb.Bound) error {
-	if _, err := tx.ExecContext(ctx, "DELETE FROM zone_cells WHERE zone_id = $1", id); err != nil {
-		return errs.Wrap(err, "index feature")
+// fileCells lists feature id under the cells its box touches, replacing
+// what it had unless it is new.
+func fileCells(ctx context.Context, tx *sql.Tx, layer string, id int64, b orb.Bound, isNew bool) error {
+	if !isNew {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM zone_cells WHERE zone_id = $1", id); err != nil {
+			return errs.Wrap(err, "index feature")
+		}
 	}
 	if cellCount(b) > maxCells {
 		_, err := tx.ExecContext(ctx, "INSERT INTO zone_cells (layer, cell, zone_id) VALUES ($1, $2, $3)", layer, bigCell, id)

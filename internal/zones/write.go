@@ -33,11 +33,9 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, p auth.Principal, f Fe
 	if err != nil {
 		return f, errs.Wrap(err, "store feature")
 	}
-	out, err := feature(ctx, tx, "z.id = $1", id)
-	if err != nil {
-		return out, err
-	}
-	if err := fileCells(ctx, tx, out.Layer, out.ID, out.Bound); err != nil {
+	out := f
+	out.ID, out.CreatedAt, out.UpdatedAt, out.Version = id, now, now, 1
+	if err := fileCells(ctx, tx, out.Layer, out.ID, out.Bound, true); err != nil {
 		return out, err
 	}
 	if out.Layer == ProductionArea && (out.Class != "" || out.ClassDate != "") {
@@ -70,7 +68,7 @@ func (s *Service) update(ctx context.Context, tx *sql.Tx, p auth.Principal, befo
 		return out, err
 	}
 	if out.Bound != before.Bound {
-		if err := fileCells(ctx, tx, out.Layer, out.ID, out.Bound); err != nil {
+		if err := fileCells(ctx, tx, out.Layer, out.ID, out.Bound, false); err != nil {
 			return out, err
 		}
 	}
