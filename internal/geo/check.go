@@ -215,7 +215,7 @@ var peruExtent = orb.Ring{
 // domain or its coastal regions; when one does not, it says which.
 func InPeru(g orb.Geometry) error {
 	var outside *orb.Point
-	visit(g, func(p orb.Point) {
+	EachPoint(g, func(p orb.Point) {
 		if outside == nil && !planar.RingContains(peruExtent, p) {
 			outside = &p
 		}
@@ -226,8 +226,8 @@ func InPeru(g orb.Geometry) error {
 	return nil
 }
 
-// visit calls fn with every point of g.
-func visit(g orb.Geometry, fn func(orb.Point)) {
+// EachPoint calls fn with every point of g.
+func EachPoint(g orb.Geometry, fn func(orb.Point)) {
 	switch g := g.(type) {
 	case orb.Point:
 		fn(g)
@@ -245,19 +245,19 @@ func visit(g orb.Geometry, fn func(orb.Point)) {
 		}
 	case orb.Polygon:
 		for _, r := range g {
-			visit(r, fn)
+			EachPoint(r, fn)
 		}
 	case orb.MultiPolygon:
 		for _, p := range g {
-			visit(p, fn)
+			EachPoint(p, fn)
 		}
 	case orb.MultiLineString:
 		for _, l := range g {
-			visit(l, fn)
+			EachPoint(l, fn)
 		}
 	case orb.Collection:
 		for _, c := range g {
-			visit(c, fn)
+			EachPoint(c, fn)
 		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/project"
 
 	"sriim/internal/errs"
 	"sriim/internal/geo"
@@ -419,31 +420,9 @@ func feature(it zones.Item, srs geo.SRS, latFirst bool, links []link) (map[strin
 	return f, nil
 }
 
+// swap puts latitude first, EPSG:4326's axis order.
 func swap(g orb.Geometry) orb.Geometry {
-	return mapPoints(g, func(p orb.Point) orb.Point { return orb.Point{p[1], p[0]} })
-}
-
-func mapPoints(g orb.Geometry, fn func(orb.Point) orb.Point) orb.Geometry {
-	switch g := g.(type) {
-	case orb.Point:
-		return fn(g)
-	case orb.Polygon:
-		out := make(orb.Polygon, len(g))
-		for i, r := range g {
-			out[i] = make(orb.Ring, len(r))
-			for j, p := range r {
-				out[i][j] = fn(p)
-			}
-		}
-		return out
-	case orb.MultiPolygon:
-		out := make(orb.MultiPolygon, len(g))
-		for i, p := range g {
-			out[i] = mapPoints(p, fn).(orb.Polygon)
-		}
-		return out
-	}
-	return g
+	return project.Geometry(orb.Clone(g), func(p orb.Point) orb.Point { return orb.Point{p[1], p[0]} })
 }
 
 func (h *Handler) items(w http.ResponseWriter, r *http.Request) {

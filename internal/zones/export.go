@@ -3,6 +3,7 @@ package zones
 import (
 	"context"
 	"encoding/xml"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -149,12 +150,7 @@ func (s *Service) ClosuresAtom(ctx context.Context, base string, lang i18n.Lang,
 	if err != nil {
 		return nil, err
 	}
-	// Latest change first.
-	for i := 1; i < len(list); i++ {
-		for j := i; j > 0 && list[j].UpdatedAt.After(list[j-1].UpdatedAt); j-- {
-			list[j], list[j-1] = list[j-1], list[j]
-		}
-	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].UpdatedAt.After(list[j].UpdatedAt) })
 	if len(list) > limit {
 		list = list[:limit]
 	}

@@ -112,41 +112,9 @@ func (c *counter) add(points int) error {
 }
 
 func countPoints(g orb.Geometry) int {
-	switch g := g.(type) {
-	case orb.Point:
-		return 1
-	case orb.MultiPoint:
-		return len(g)
-	case orb.LineString:
-		return len(g)
-	case orb.Ring:
-		return len(g)
-	case orb.MultiLineString:
-		n := 0
-		for _, l := range g {
-			n += len(l)
-		}
-		return n
-	case orb.Polygon:
-		n := 0
-		for _, r := range g {
-			n += len(r)
-		}
-		return n
-	case orb.MultiPolygon:
-		n := 0
-		for _, p := range g {
-			n += countPoints(p)
-		}
-		return n
-	case orb.Collection:
-		n := 0
-		for _, x := range g {
-			n += countPoints(x)
-		}
-		return n
-	}
-	return 0
+	n := 0
+	geo.EachPoint(g, func(orb.Point) { n++ })
+	return n
 }
 
 // text renders an attribute value as text.

@@ -2,6 +2,7 @@ package zonemap
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"io"
 	"os"
@@ -77,5 +78,29 @@ func TestFit(t *testing.T) {
 	b := fit([]Feature{{Geometry: orb.Point{-71.34, -17.64}}})
 	if !b.Contains(orb.Point{-71.34, -17.64}) || b.Max[0]-b.Min[0] < 0.19 {
 		t.Errorf("fit of a point = %v", b)
+	}
+}
+
+// pages is a Source of one production area per page, the second closed today.
+type pages struct{}
+
+func (pages) Items(_ context.Context, q zones.Query) (zones.Items, error) {
+	if q.Layer != zones.ProductionArea {
+		return zones.Items{}, nil
+	}
+	geom := []byte(`{"type":"Polygon","coordinates":[[[-71.4,-17.7],[-71.3,-17.7],[-71.3,-17.6],[-71.4,-17.7]]]}`)
+	if q.After == 0 {
+		return zones.Items{Items: []zones.Item{{ID: 1, Geometry: geom, Properties: map[string]any{"code": "AP-1", "class": "A", "status": "open"}}}, Next: 1}, nil
+	}
+	return zones.Items{Items: []zones.Item{{ID: 2, Geometry: geom, Properties: map[string]any{"code": "AP-2", "name": "Sur", "status": "closed"}}}}, nil
+}
+
+func TestFeaturesFollowPages(t *testing.T) {
+	list, err := Features(context.Background(), pages{}, func(layer, code string) string { return "/zonas/" + layer + "/" + code })
+	if err != nil || len(list) != 2 {
+		t.Fatalf("%+v, %v", list, err)
+	}
+	if a, b := list[0], list[1]; a.Code != "AP-1" || a.Class != "A" || a.Closed || !b.Closed || b.Label != "Sur" || b.Href != "/zonas/production-areas/AP-2" {
+		t.Errorf("features %+v", list)
 	}
 }
