@@ -26,8 +26,10 @@ import (
 	"sriim/internal/errs"
 	"sriim/internal/i18n"
 	"sriim/internal/mail"
+	"sriim/internal/ogc"
 	"sriim/internal/seeding"
 	"sriim/internal/web"
+	"sriim/internal/zones"
 )
 
 // Version is set at build time with -ldflags "-X sriim/internal/app.Version=…";
@@ -58,8 +60,8 @@ Commands:
   seed      load the seed plan's data into the database (serve does this too);
             "sriim seed --demo" adds a demonstration dataset, "--demo --remove" takes it out
   user      manage accounts: "sriim user add", "sriim user reset-password"
-  import    import spreadsheets: "sriim import actors|production FILE…"
-  export    export spreadsheets: "sriim export actors|production --format csv|xlsx --out FILE"
+  import    import files: "sriim import actors|production|plan|trade|zones|closures FILE…"
+  export    export spreadsheets: "sriim export actors|production|zones --format csv|xlsx --out FILE"
   report    market-intelligence report: "sriim report markets --period 2026-S1 --lang es --out DIR"
   backup    a consistent snapshot of the database and the uploaded files while SRIIM runs: "sriim backup --out FILE"
   restore   put a backup into an empty data directory or database, and check it: "sriim restore FILE"
@@ -276,10 +278,16 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	opts := web.Options{DB: d, Logger: log, Version: version(), Accounts: svc.accounts,
 		Reference: svc.reference, Production: svc.production, Actors: svc.actors, Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, Facts: svc.facts, CSRFKey: key,
 		Addr: cfg.Addr, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, MetricsNetworks: cfg.MetricsNetworks, MetricsToken: cfg.MetricsToken,
-		MaxUpload: cfg.MaxUpload, Demo: func(ctx context.Context) (bool, error) { return seeding.DemoLoaded(ctx, d) }}
+		MaxUpload: cfg.MaxUpload, Demo: func(ctx context.Context) (bool, error) { return seeding.DemoLoaded(ctx, d) },
+		Mounts: map[string]http.Handler{"/ogc": ogc.New(svc.zones, "/ogc", ogcBase(cfg.PublicURL))}}
+	svc.zones.Log = log
 	if mailer != nil {
 		opts.Mailer = mailer
+		svc.zones.Mailer = mailer
 	}
+	announceCtx, stopAnnouncing := context.WithCancel(ctx)
+	defer stopAnnouncing()
+	go announceClosures(announceCtx, svc.zones, log)
 	srv, err := web.New(opts)
 	if err != nil {
 		return err
@@ -323,6 +331,48 @@ func commandFor(exe, gocache, tmp string) string {
 		return "go run ./cmd/sriim"
 	}
 	return "sriim"
+}
+
+// ogcBase is the site's address for the OGC API's absolute links: the
+// configured public URL, else the address the request was sent to (its
+// forwarding headers are not believed here).
+func ogcBase(publicURL string) func(r *http.Request) string {
+	return func(r *http.Request) string {
+		if publicURL != "" {
+			return publicURL
+		}
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		return scheme + "://" + r.Host
+	}
+}
+
+// announceEvery is how often the server looks for production areas that
+// opened or closed (closures are by the day; an import shows up within it).
+const announceEvery = 10 * time.Minute
+
+// announceClosures e-mails the followers of each production area that
+// opens or closes, until ctx ends; every instance runs it, and the database
+// lets one of them announce each change.
+func announceClosures(ctx context.Context, z *zones.Service, log *slog.Logger) {
+	t := time.NewTicker(announceEvery)
+	defer t.Stop()
+	for {
+		notices, err := z.Announce(ctx)
+		if err != nil && ctx.Err() == nil {
+			log.Error("closure notices", "err", err)
+		}
+		for _, n := range notices {
+			log.Info("production area changed", "area", n.Area.Code, "closed", n.Closed, "emails", n.Sent)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // shutdownGrace is how long in-flight requests get to finish after SIGTERM.

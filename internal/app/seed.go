@@ -18,6 +18,7 @@ import (
 	"sriim/internal/reference"
 	"sriim/internal/seeding"
 	"sriim/internal/trade"
+	"sriim/internal/zones"
 )
 
 // services are the domain modules, built once per process.
@@ -30,18 +31,19 @@ type services struct {
 	trade      *trade.Service
 	offer      *offer.Service
 	facts      *facts.Service
+	zones      *zones.Service
 }
 
 func newServices(d *db.DB, dataDir string) *services {
 	return &services{accounts: accounts.New(d), reference: reference.New(d), production: production.New(d), actors: actors.New(d),
 		planning: planning.New(d, filepath.Join(dataDir, "files")), trade: trade.New(d),
-		offer: offer.New(d, filepath.Join(dataDir, "files", "photos")), facts: facts.New(d)}
+		offer: offer.New(d, filepath.Join(dataDir, "files", "photos")), facts: facts.New(d), zones: zones.New(d)}
 }
 
 // seeding is the services as the seed loaders take them.
 func (s *services) seeding() seeding.Services {
 	return seeding.Services{Accounts: s.accounts, Reference: s.reference, Production: s.production, Planning: s.planning, Trade: s.trade,
-		Actors: s.actors, Offer: s.offer}
+		Actors: s.actors, Offer: s.offer, Zones: s.zones}
 }
 
 // start opens the database and brings it up to date, builds the services

@@ -14,18 +14,24 @@ import (
 
 	"sriim/internal/auth"
 	"sriim/internal/errs"
+	"sriim/internal/geo"
 	"sriim/internal/i18n"
 	"sriim/internal/importer"
 	"sriim/internal/planning"
 	"sriim/internal/production"
 	"sriim/internal/trade"
+	"sriim/internal/zones"
 )
 
 const transferUsage = `Usage:
   sriim import actors|production FILE… [--institution CODE]
   sriim import plan FILE…          (a plan in the data-file format of data/seed/plan-pop-moluscos.json)
   sriim import trade --format comtrade-legacy|comtrade-v1|sriim FILE… [--source TEXT]
+  sriim import zones --layer aquaculture-rights|production-areas|natural-banks|landing-sites|suitable-zones [--srs EPSG:N] FILE…
+                                   (GeoJSON, zipped Shapefile or KML; --srs for a file that does not declare its system)
+  sriim import closures FILE…      (CSV or XLSX: area,motivo,desde,hasta,resolucion,notas)
   sriim export actors|production --format csv|xlsx --out FILE
+  sriim export zones --layer LAYER|closures --format csv|xlsx --out FILE
 `
 
 // runImport imports spreadsheets from the command line. Rows it creates are
@@ -37,18 +43,26 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return errs.E(errs.Invalid, "missing what to import")
 	}
 	what := args[0]
-	var institution, format, source string
+	var institution, format, source, layer, srsName string
 	var files []string
 	cfg, err := parseFlagsWithArgs("import "+what, args[1:], stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&institution, "institution", "DIREPRO-ILO", "code of the institution that will keep new rows")
 		fs.StringVar(&format, "format", "", "trade: comtrade-legacy, comtrade-v1 or sriim")
 		fs.StringVar(&source, "source", "", "trade: where the data comes from")
+		fs.StringVar(&layer, "layer", "", "zones: the layer to import into")
+		fs.StringVar(&srsName, "srs", "", "zones: the coordinate system of a file that does not declare one (EPSG:4326, EPSG:32717–32719, EPSG:24877–24879)")
 	}, &files)
 	if err != nil {
 		return err
 	}
 	if len(files) == 0 {
 		return errs.E(errs.Invalid, "name at least one file")
+	}
+	var srs geo.SRS
+	if srsName != "" {
+		if srs, err = geo.ParseSRS(srsName); err != nil {
+			return err
+		}
 	}
 	log := newLogger(io.Discard, cfg.LogLevel)
 	d, svc, err := start(ctx, cfg, log)
@@ -85,6 +99,17 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			if b, err = importTrade(ctx, svc.trade, p, format, source, name, f, stdout); err == nil {
 				rows, created = int(b.Rows), int(b.Rows)
 			}
+		case "zones", "closures":
+			var rep zones.ImportReport
+			if what == "zones" {
+				rep, err = svc.zones.Import(ctx, p, layer, f, name, srs)
+			} else {
+				rep, err = svc.zones.ImportClosures(ctx, p, f, name)
+			}
+			rows, created, updated, unchanged = rep.Features, rep.Created, rep.Updated, rep.Unchanged
+			for _, w := range rep.Warnings {
+				fmt.Fprintf(stdout, "%s: warning: %s\n", name, w.Message)
+			}
 		case "plan":
 			var pf planning.File
 			if pf, err = planning.ReadFile(f); err == nil {
@@ -116,8 +141,9 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return errs.E(errs.Invalid, "missing what to export")
 	}
 	what := args[0]
-	var format, out string
+	var format, out, layer string
 	cfg, err := parseFlags("export "+what, args[1:], stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&layer, "layer", "", "zones: the layer (or closures)")
 		fs.StringVar(&format, "format", "", "csv or xlsx (default: the --out file's ending)")
 		fs.StringVar(&out, "out", "", "the file to write")
 	})
@@ -146,6 +172,9 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		header, rows, err = svc.actors.Export(ctx, auth.System)
 	case "production":
 		header, rows, err = svc.production.Export(ctx, production.Filter{})
+	case "zones":
+		header, rows, err = svc.zones.Export(ctx, layer)
+		what = layer
 	default:
 		fmt.Fprint(stderr, transferUsage)
 		return errs.E(errs.Invalid, "cannot export %q", what)

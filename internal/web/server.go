@@ -63,6 +63,9 @@ type Options struct {
 	Demo func(context.Context) (bool, error)
 	// MaxUpload bounds uploads (config.Config.MaxUpload); 0 means config.DefaultMaxUpload.
 	MaxUpload int64
+	// Mounts are handlers built elsewhere, each served under its path
+	// prefix ("/ogc" serves "/ogc" and everything below it).
+	Mounts map[string]http.Handler
 }
 
 // Server is SRIIM's HTTP handler.
@@ -93,6 +96,7 @@ type Server struct {
 	trustedProxies  networks
 	metricsNetworks networks
 	metricsToken    string
+	mounts          map[string]http.Handler
 	// publicPages keeps anonymous reads of the busiest public pages.
 	publicPages pageCache
 	// patterns are the routes, as registered.
@@ -108,7 +112,7 @@ func New(o Options) (*Server, error) {
 	s := &Server{db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts,
 		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, facts: o.Facts, mailer: o.Mailer,
 		addr: o.Addr, publicURL: o.PublicURL, trustedProxies: o.TrustedProxies, metricsNetworks: o.MetricsNetworks, metricsToken: o.MetricsToken, demo: o.Demo,
-		maxUpload: cmp.Or(o.MaxUpload, config.DefaultMaxUpload)}
+		maxUpload: cmp.Or(o.MaxUpload, config.DefaultMaxUpload), mounts: o.Mounts}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
@@ -177,6 +181,10 @@ func (s *Server) routes(mux *routeTable) {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", s.readsMetrics(s.metrics.handler()))
 	s.accountRoutes(mux)
+	for prefix, h := range s.mounts {
+		mux.Handle(prefix, h)
+		mux.Handle(prefix+"/", h)
+	}
 	mux.HandleFunc("GET /api/v1/{$}", s.apiRoot)
 	mux.HandleFunc("GET /api/v1/openapi.json", s.openapiDoc)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { s.fail(w, r, errNotFound) })
