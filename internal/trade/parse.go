@@ -117,7 +117,7 @@ func (g *lineGuard) Read(p []byte) (int, error) {
 		g.quoted = g.quoted != (bytes.Count(part, []byte{'"'})%2 == 1)
 		g.filled = g.filled || len(bytes.Trim(part, " \t\r")) > 0
 		if g.row > maxRowBytes {
-			g.stopped = fmt.Errorf("row at line %d is longer than the limit of %d MiB", g.line, maxRowBytes>>20)
+			g.stopped = errs.E(errs.Invalid, "row at line %d is longer than the limit of %d MiB", g.line, maxRowBytes>>20)
 			return 0, g.stopped
 		}
 		if end < 0 {
@@ -126,7 +126,7 @@ func (g *lineGuard) Read(p []byte) (int, error) {
 		if g.filled || g.quoted {
 			g.blanks = 0
 		} else if g.blanks++; g.blanks > maxBlankLines {
-			g.stopped = fmt.Errorf("more than the limit of %d blank lines in a row, up to line %d", maxBlankLines, g.line)
+			g.stopped = errs.E(errs.Invalid, "more than the limit of %d blank lines in a row, up to line %d", maxBlankLines, g.line)
 			return 0, g.stopped
 		}
 		if !g.quoted {
@@ -516,7 +516,7 @@ type budgetReader struct {
 	left int
 }
 
-var errLongRecord = fmt.Errorf("longer than the limit of %d MiB", maxRowBytes>>20)
+var errLongRecord = errs.E(errs.Invalid, "a record is longer than the limit of %d MiB", maxRowBytes>>20)
 
 func (b *budgetReader) Read(p []byte) (int, error) {
 	if b.left <= 0 {

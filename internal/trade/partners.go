@@ -37,8 +37,9 @@ var comtradeCodes = map[string]int{"FR": 251, "IT": 381, "US": 842, "IN": 699, "
 
 // OtherCountries is the partner of a national source's "Otros" row: the
 // countries the table does not list (the seed's Cuadro 3). Comtrade has no
-// such code (its 899, "Areas, nes", is trade whose partner is unknown).
-const OtherCountries = 9999
+// such code (its 899, "Areas, nes", is trade whose partner is unknown), nor
+// does UN M49 use 999, which keeps it within the codes a series holds.
+const OtherCountries = 999
 
 // aggregates are Comtrade's areas that are not countries.
 var aggregates = []Partner{

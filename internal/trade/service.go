@@ -197,6 +197,10 @@ func (s *Service) importRows(ctx context.Context, p auth.Principal, b Batch, r i
 		if errors.Is(err, io.EOF) {
 			return errs.E(errs.Invalid, "the file is empty")
 		}
+		var e *errs.Error
+		if errors.As(err, &e) { // the reader's own message: a limit passed
+			return e
+		}
 		return errs.E(errs.Invalid, "the file cannot be read").Because(err)
 	}
 	return s.db.TxConn(ctx, func(tx *sql.Tx, conn *sql.Conn) error {
