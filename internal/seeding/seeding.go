@@ -17,6 +17,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/facts"
+	"sriim/internal/indicators"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/production"
@@ -43,7 +44,8 @@ const (
 )
 
 // Services are the modules that hold seed data (Actors and Offer: the
-// demonstration dataset's).
+// demonstration dataset's). Without Indicators the plan's indicators are
+// left unbound.
 type Services struct {
 	Accounts   *accounts.Service
 	Reference  *reference.Service
@@ -52,14 +54,16 @@ type Services struct {
 	Trade      *trade.Service
 	Actors     *actors.Service
 	Offer      *offer.Service
+	Indicators *indicators.Service
 }
 
 // Load loads every dataset not loaded yet, in dependency order.
 func Load(ctx context.Context, d *db.DB, s Services, log *slog.Logger) error {
-	datasets := []struct {
+	type dataset struct {
 		file string
 		load func(r *bytes.Reader) (int, error)
-	}{
+	}
+	datasets := []dataset{
 		{"institutions.csv", func(r *bytes.Reader) (int, error) { return s.Accounts.LoadInstitutions(ctx, r) }},
 		{"species.csv", func(r *bytes.Reader) (int, error) { return s.Reference.LoadSpecies(ctx, r) }},
 		{"places.csv", func(r *bytes.Reader) (int, error) { return s.Reference.LoadPlaces(ctx, r) }},
@@ -90,6 +94,12 @@ func Load(ctx context.Context, d *db.DB, s Services, log *slog.Logger) error {
 		}},
 		{"trade-cuadro2.csv", func(r *bytes.Reader) (int, error) { return s.Trade.LoadPublishedShares(ctx, r) }},
 		{"facts.csv", func(r *bytes.Reader) (int, error) { return facts.New(d).Load(ctx, auth.System, r) }},
+	}
+	if s.Indicators != nil {
+		// The seed plan's indicators that the system computes from its own data.
+		datasets = append(datasets, dataset{"indicator-bindings.csv", func(r *bytes.Reader) (int, error) {
+			return s.Indicators.Load(ctx, auth.System, r, "indicator-bindings.csv")
+		}})
 	}
 	pending := func() (bool, error) {
 		for _, ds := range datasets {
