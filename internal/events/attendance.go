@@ -175,7 +175,7 @@ type Staged struct {
 	Rows      []StagedRow `json:"rows"`
 	Proposals []Proposal  `json:"proposals"`
 	// Warnings are things a person should look at that do not stop the import.
-	Warnings []errs.Problem `json:"-"`
+	Warnings []errs.Problem `json:"warnings,omitempty"`
 	// Counts.
 	NewPeople    int       `json:"new_people"`   // documents not registered yet
 	KnownPeople  int       `json:"known_people"` // people who attended another event (or this one) before
@@ -352,7 +352,7 @@ func (s *Service) Apply(ctx context.Context, p auth.Principal, id int64, confirm
 		return rep, err
 	}
 	if st.State != "staged" {
-		return rep, errs.E(errs.Conflict, "this attendance sheet is %s already", st.State)
+		return rep, settled(st.State)
 	}
 	ev, err := s.Event(ctx, st.EventID)
 	if err != nil {
@@ -361,16 +361,16 @@ func (s *Service) Apply(ctx context.Context, p auth.Principal, id int64, confirm
 	if !ev.CanChange(p) {
 		return rep, auth.Authorize(p, auth.Owner{Institution: ev.InstitutionID})
 	}
-	missing := map[string]string{}
+	fields := map[string]string{}
 	near := map[string]Proposal{}
 	for _, pr := range st.Proposals {
 		near[pr.Key] = pr
 		if _, ok := confirmations[pr.Key]; !ok {
-			missing[pr.Organisation] = "confirm or reject the near match"
+			fields[pr.Organisation] = "confirm or reject the near match"
 		}
 	}
-	if len(missing) > 0 {
-		return rep, errs.Fields("say for each near match whether it is the registered actor", missing)
+	if len(fields) > 0 {
+		return rep, errs.Fields("say for each near match whether it is the registered actor", fields)
 	}
 	rep.Rows = len(st.Rows)
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -379,7 +379,7 @@ func (s *Service) Apply(ctx context.Context, p auth.Principal, id int64, confirm
 			return errs.Wrap(err, "read attendance import")
 		}
 		if state != "staged" {
-			return errs.E(errs.Conflict, "this attendance sheet is %s already", state)
+			return settled(state)
 		}
 		people, err := s.peopleByDocument(ctx, tx, st.Rows)
 		if err != nil {
@@ -458,6 +458,14 @@ func (s *Service) Apply(ctx context.Context, p auth.Principal, id int64, confirm
 	return rep, nil
 }
 
+// settled is the Conflict of a change to a sheet applied or discarded already.
+func settled(state string) error {
+	if state == "discarded" {
+		return errs.E(errs.Conflict, "this attendance sheet was discarded")
+	}
+	return errs.E(errs.Conflict, "this attendance sheet was applied already")
+}
+
 // Discard drops a staged sheet without applying it.
 func (s *Service) Discard(ctx context.Context, p auth.Principal, id int64) error {
 	st, err := s.StagedImport(ctx, p, id)
@@ -470,7 +478,7 @@ func (s *Service) Discard(ctx context.Context, p auth.Principal, id int64) error
 			return errs.Wrap(err, "discard attendance")
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return errs.E(errs.Conflict, "this attendance sheet is %s already", st.State)
+			return settled(st.State)
 		}
 		return audit.Record(ctx, tx, p, audit.Update, "attendance_import", id, map[string]any{"state": "staged"}, map[string]any{"state": "discarded"})
 	})

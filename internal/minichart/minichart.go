@@ -36,6 +36,11 @@ func Bars(title, subtitle string, years []int, values map[int]float64, format fu
 	opt.Title.Text = title
 	opt.Title.Subtext = subtitle
 	opt.Title.FontStyle.FontSize = 11
+	opt.CategoryAxis.LabelFontStyle.FontSize = 9
+	for i := range opt.ValueAxis {
+		opt.ValueAxis[i].LabelFontStyle.FontSize = 9
+		opt.ValueAxis[i].LabelCount = 4
+	}
 	opt.Padding = charts.Box{Top: 12, Left: 8, Right: 12, Bottom: 8}
 	if format != nil {
 		opt.ValueFormatter = format
