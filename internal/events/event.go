@@ -11,6 +11,7 @@ package events
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -97,7 +98,7 @@ func (e Event) CanChange(p auth.Principal) bool {
 	return false
 }
 
-// Title returns the event's title in lang ("en": the English one when it has one).
+// TitleIn returns the event's title in lang ("en": the English one when it has one).
 func (e Event) TitleIn(lang string) string {
 	if lang == "en" && e.TitleEN != "" {
 		return e.TitleEN
@@ -154,7 +155,7 @@ func (e *Event) normalize() map[string]string {
 	topics := []string{}
 	for _, t := range e.Topics {
 		t = strings.Join(strings.Fields(t), " ")
-		if t != "" && !containsFold(topics, t) {
+		if t != "" && !slices.ContainsFunc(topics, func(x string) bool { return vocab.Fold(x) == vocab.Fold(t) }) {
 			topics = append(topics, t)
 		}
 	}
@@ -168,7 +169,7 @@ func (e *Event) normalize() map[string]string {
 		if len(sp) == 3 {
 			sp = strings.ToUpper(sp)
 		}
-		if sp != "" && !contains(species, sp) {
+		if sp != "" && !slices.Contains(species, sp) {
 			species = append(species, sp)
 		}
 	}
@@ -209,36 +210,9 @@ func (e *Event) normalize() map[string]string {
 func uniqueIDs(ids []int64) []int64 {
 	out := []int64{}
 	for _, id := range ids {
-		if id != 0 && !containsID(out, id) {
+		if id != 0 && !slices.Contains(out, id) {
 			out = append(out, id)
 		}
 	}
 	return out
-}
-
-func containsID(list []int64, id int64) bool {
-	for _, x := range list {
-		if x == id {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func containsFold(list []string, s string) bool {
-	for _, x := range list {
-		if vocab.Fold(x) == vocab.Fold(s) {
-			return true
-		}
-	}
-	return false
 }

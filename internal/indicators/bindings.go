@@ -52,6 +52,12 @@ func New(d *db.DB, reg *Registry) *Service {
 	return &Service{db: d, reg: reg, Now: func() time.Time { return time.Now().UTC() }}
 }
 
+// Offers reports whether a registered source has the id.
+func (s *Service) Offers(source string) bool {
+	_, ok := s.reg.Source(source)
+	return ok
+}
+
 // Registry is the service's registry of sources.
 func (s *Service) Registry() *Registry { return s.reg }
 
@@ -233,9 +239,11 @@ func (s *Service) Load(ctx context.Context, p auth.Principal, r io.Reader, filen
 			b := Binding{Source: row.Get("source"), Params: row.Get("params"), Target: row.Get("target")}
 			for col, dst := range map[string]*int{"from": &b.From, "to": &b.To} {
 				if v := row.Get(col); v != "" {
-					if *dst, err = strconv.Atoi(v); err != nil {
+					year, err := strconv.Atoi(v)
+					if err != nil {
 						problems.Add(row.Line, col, "a year")
 					}
+					*dst = year
 				}
 			}
 			err := tx.QueryRowContext(ctx, `SELECT i.id FROM plan_indicators i JOIN plan_activities a ON a.id = i.activity_id

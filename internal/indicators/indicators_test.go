@@ -144,10 +144,7 @@ func values(m map[string]float64) string {
 func TestSeedBindings(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		s := setup(t, d)
-		list, computed, err := s.planning.IndicatorOverview(context.Background(), s.planID, func(id string) bool {
-			_, ok := s.ind.Registry().Source(id)
-			return ok
-		})
+		list, computed, err := s.planning.IndicatorOverview(context.Background(), s.planID)
 		if err != nil {
 			t.Fatal(err)
 		}

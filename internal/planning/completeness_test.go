@@ -40,7 +40,7 @@ func TestCompleteness(t *testing.T) {
 			t.Fatal(err)
 		}
 		now = time.Date(2009, 2, 10, 0, 0, 0, 0, time.UTC) // after 2009-01-31
-		report("1.2.4")                                     // DR PRODUCE and FONCODES
+		report("1.2.4")                                    // DR PRODUCE and FONCODES
 		now = time.Date(2009, 2, 15, 0, 0, 0, 0, time.UTC)
 
 		list, err := f.svc.Completeness(ctx, f.mesa, f.planID, 2008)

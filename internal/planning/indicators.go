@@ -18,6 +18,8 @@ type Indicators interface {
 	Bindings(ctx context.Context, planID int64) (map[int64]indicators.Binding, error)
 	// Compute evaluates a binding for an activity up to year to.
 	Compute(ctx context.Context, b indicators.Binding, a indicators.Activity, to int) (indicators.Value, error)
+	// Offers reports whether a module of this installation offers the source.
+	Offers(source string) bool
 }
 
 // Indicator sources as the API names them.
@@ -295,7 +297,7 @@ type BoundIndicator struct {
 
 // IndicatorOverview lists every indicator of a plan with where its values
 // come from, and how many are computed.
-func (s *Service) IndicatorOverview(ctx context.Context, planID int64, available func(source string) bool) ([]BoundIndicator, int, error) {
+func (s *Service) IndicatorOverview(ctx context.Context, planID int64) ([]BoundIndicator, int, error) {
 	acts, err := s.activities(ctx, planID, s.Now().Year(), "", false)
 	if err != nil {
 		return nil, 0, err
@@ -305,7 +307,7 @@ func (s *Service) IndicatorOverview(ctx context.Context, planID int64, available
 	for _, a := range acts {
 		for _, ind := range a.Indicators {
 			b := BoundIndicator{ActivityCode: a.Code, ID: ind.ID, Name: ind.Name, Source: ind.Source, SourceID: ind.SourceID}
-			b.Available = b.SourceID != "" && available(b.SourceID)
+			b.Available = b.SourceID != "" && s.Indicators.Offers(b.SourceID)
 			if b.SourceID != "" && !b.Available {
 				b.Source = SourceReported
 			}
