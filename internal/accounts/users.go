@@ -184,6 +184,28 @@ func (s *Service) Users(ctx context.Context, p auth.Principal) ([]User, error) {
 	return out, nil
 }
 
+// Editors lists the active editors of an institution, for the mail that
+// concerns it (reminders of due reports): the system's own business, not
+// a listing for people.
+func (s *Service) Editors(ctx context.Context, institutionID int64) ([]User, error) {
+	rows, err := s.db.Read().QueryContext(ctx, "SELECT "+userColumns+` FROM users WHERE role = 'editor' AND active = $1
+		AND id IN (SELECT user_id FROM memberships WHERE institution_id = $2) ORDER BY id`, true, institutionID)
+	if err != nil {
+		return nil, errs.Wrap(err, "list editors")
+	}
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			rows.Close()
+			return nil, errs.Wrap(err, "list editors")
+		}
+		out = append(out, u)
+	}
+	rows.Close()
+	return out, errs.Wrap(rows.Err(), "list editors")
+}
+
 // CountAdmins counts active administrators (the first start says how to create one).
 func (s *Service) CountAdmins(ctx context.Context) (int, error) {
 	var n int

@@ -204,13 +204,17 @@ func comparableName(name string) string {
 
 // similar reports whether two comparable names are the same or differ by at
 // most two edits (typos, a missing letter), for duplicate warnings.
-func similar(a, b string) bool {
+func similar(a, b string) bool { return distance(a, b) <= 2 }
+
+// distance is the edit distance of two names (insertions, deletions and
+// substitutions of letters), or 3 when it is more than two.
+func distance(a, b string) int {
 	if a == b {
-		return true
+		return 0
 	}
 	ra, rb := []rune(a), []rune(b)
 	if d := len(ra) - len(rb); d > 2 || d < -2 {
-		return false
+		return 3
 	}
 	prev := make([]int, len(rb)+1)
 	for j := range prev {
@@ -228,5 +232,5 @@ func similar(a, b string) bool {
 		}
 		prev = cur
 	}
-	return prev[len(rb)] <= 2
+	return min(prev[len(rb)], 3)
 }

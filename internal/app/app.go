@@ -27,6 +27,7 @@ import (
 	"sriim/internal/i18n"
 	"sriim/internal/mail"
 	"sriim/internal/ogc"
+	"sriim/internal/reminders"
 	"sriim/internal/seeding"
 	"sriim/internal/web"
 	"sriim/internal/zones"
@@ -60,9 +61,11 @@ Commands:
   seed      load the seed plan's data into the database (serve does this too);
             "sriim seed --demo" adds a demonstration dataset, "--demo --remove" takes it out
   user      manage accounts: "sriim user add", "sriim user reset-password"
-  import    import files: "sriim import actors|production|plan|trade|zones|closures FILE…"
+  import    import files: "sriim import actors|production|plan|trade|zones|closures|attendance FILE…"
   export    export spreadsheets: "sriim export actors|production|zones --format csv|xlsx --out FILE"
   report    market-intelligence report: "sriim report markets --period 2026-S1 --lang es --out DIR"
+  remind    mail the editors of institutions whose progress reports are due soon or late, each reminder once (for a scheduler;
+            serve does it daily when --smtp is set)
   backup    a consistent snapshot of the database and the uploaded files while SRIIM runs: "sriim backup --out FILE"
   restore   put a backup into an empty data directory or database, and check it: "sriim restore FILE"
   openapi   print the OpenAPI document of the JSON API
@@ -96,6 +99,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runExport(ctx, rest, stdout, stderr)
 	case "report":
 		err = runReport(ctx, rest, stdout, stderr)
+	case "remind":
+		err = runRemind(ctx, rest, stdout, stderr)
 	case "backup":
 		err = runBackup(ctx, rest, stdout, stderr)
 	case "restore":
@@ -292,6 +297,13 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if mailer != nil {
+		rem := reminders.New(d, svc.planning, svc.accounts, mailer)
+		rem.PublicURL, rem.Log = cfg.PublicURL, log
+		remindCtx, stopReminders := context.WithCancel(ctx)
+		defer stopReminders()
+		go rem.Daily(remindCtx)
+	}
 	if n, err := svc.accounts.CountAdmins(ctx); err == nil && n == 0 {
 		log.Warn("no administrator yet: create one with: " + commandName() + " user add --email YOU@EXAMPLE.ORG --name 'Your Name' --role admin (with the same --db)")
 	}
@@ -301,6 +313,36 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/", "version", version())
 	return serveUntilSignal(ctx, ln, srv, log)
+}
+
+// runRemind sends the reminders of due and late progress reports once: what
+// a scheduler runs (serve does the same every day when mail is configured).
+func runRemind(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseFlags("remind", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	mailer, err := mail.NewSMTP(cfg.SMTP)
+	if err != nil {
+		return err
+	}
+	if mailer == nil {
+		return errs.E(errs.Invalid, "no mail server is configured (--smtp): no reminders can be sent")
+	}
+	d, svc, err := start(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	rem := reminders.New(d, svc.planning, svc.accounts, mailer)
+	rem.PublicURL, rem.Log = cfg.PublicURL, log
+	res, err := rem.Run(ctx)
+	if err != nil {
+		return err
+	}
+	i18n.Say(stdout, cfg.Lang, "reminders: %d sent, %d sent before, %d not sent (tried again next time)", res.Sent, res.Skipped, res.Failed)
+	return nil
 }
 
 // commandName is how the person who started SRIIM runs it again: "go run

@@ -11,7 +11,9 @@ import (
 	"sriim/internal/actors"
 	"sriim/internal/config"
 	"sriim/internal/db"
+	"sriim/internal/events"
 	"sriim/internal/facts"
+	"sriim/internal/indicators"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/production"
@@ -32,18 +34,29 @@ type services struct {
 	offer      *offer.Service
 	facts      *facts.Service
 	zones      *zones.Service
+	events     *events.Service
+	indicators *indicators.Service
 }
 
 func newServices(d *db.DB, dataDir string) *services {
-	return &services{accounts: accounts.New(d), reference: reference.New(d), production: production.New(d), actors: actors.New(d),
+	s := &services{accounts: accounts.New(d), reference: reference.New(d), production: production.New(d), actors: actors.New(d),
 		planning: planning.New(d, filepath.Join(dataDir, "files")), trade: trade.New(d),
 		offer: offer.New(d, filepath.Join(dataDir, "files", "photos")), facts: facts.New(d), zones: zones.New(d)}
+	s.events = events.New(d, s.actors)
+	// The modules' data sources for the plan's indicators and the dashboard;
+	// a module added later registers its own here.
+	reg := indicators.NewRegistry(s.actors.Source(), s.production.Source(), s.trade.Source())
+	reg.Register(s.accounts.Sources()...)
+	reg.Register(s.events.Sources()...)
+	s.indicators = indicators.New(d, reg)
+	s.planning.Indicators = s.indicators
+	return s
 }
 
 // seeding is the services as the seed loaders take them.
 func (s *services) seeding() seeding.Services {
 	return seeding.Services{Accounts: s.accounts, Reference: s.reference, Production: s.production, Planning: s.planning, Trade: s.trade,
-		Actors: s.actors, Offer: s.offer, Zones: s.zones}
+		Actors: s.actors, Offer: s.offer, Zones: s.zones, Indicators: s.indicators}
 }
 
 // start opens the database and brings it up to date, builds the services

@@ -1,12 +1,14 @@
 package app
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/schollz/progressbar/v3"
@@ -14,6 +16,7 @@ import (
 
 	"sriim/internal/auth"
 	"sriim/internal/errs"
+	"sriim/internal/events"
 	"sriim/internal/geo"
 	"sriim/internal/i18n"
 	"sriim/internal/importer"
@@ -26,6 +29,9 @@ import (
 const transferUsage = `Usage:
   sriim import actors|production FILE… [--institution CODE]
   sriim import plan FILE…          (a plan in the data-file format of data/seed/plan-pop-moluscos.json)
+  sriim import attendance --event ID FILE.xlsx|csv [--confirm all|none]
+                                   (columns nombre,documento,sexo,edad,organizacion,ruc,cargo; near matches of
+                                   organisations to the registry are asked at a terminal, or all confirmed or rejected)
   sriim import trade --format comtrade-legacy|comtrade-v1|sriim FILE… [--source TEXT]
   sriim import zones --layer aquaculture-rights|production-areas|natural-banks|landing-sites|suitable-zones [--srs EPSG:N] FILE…
                                    (GeoJSON, zipped Shapefile or KML; --srs for a file that does not declare its system)
@@ -43,7 +49,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return errs.E(errs.Invalid, "missing what to import")
 	}
 	what := args[0]
-	var institution, format, source, layer, srsName string
+	var institution, format, source, layer, srsName, confirm string
+	var event int64
 	var files []string
 	cfg, err := parseFlagsWithArgs("import "+what, args[1:], stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&institution, "institution", "DIREPRO-ILO", "code of the institution that will keep new rows")
@@ -51,6 +58,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.StringVar(&source, "source", "", "trade: where the data comes from")
 		fs.StringVar(&layer, "layer", "", "zones: the layer to import into")
 		fs.StringVar(&srsName, "srs", "", "zones: the coordinate system of a file that does not declare one (EPSG:4326, EPSG:32717–32719, EPSG:24877–24879)")
+		fs.Int64Var(&event, "event", 0, "attendance: the event's number")
+		fs.StringVar(&confirm, "confirm", "", "attendance: all (confirm every near match of an organisation to the registry) or none (reject them); at a terminal, asked one by one")
 	}, &files)
 	if err != nil {
 		return err
@@ -108,7 +117,15 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 			rows, created, updated, unchanged = rep.Features, rep.Created, rep.Updated, rep.Unchanged
 			for _, w := range rep.Warnings {
-				fmt.Fprintf(stdout, "%s: warning: %s\n", name, w.Message)
+				i18n.Say(stdout, cfg.Lang, "%s: warning: %s", name, w.Message)
+			}
+		case "attendance":
+			var rep events.AttendanceReport
+			if rep, err = importAttendance(ctx, svc.events, p, event, confirm, name, f, stdout, cfg.Lang); err == nil {
+				i18n.Say(stdout, cfg.Lang, "%s: %d rows; %d participants added, %d updated, %d unchanged; %d new people; %d linked to the registry",
+					name, rep.Rows, rep.Added, rep.Updated, rep.Unchanged, rep.NewPeople, rep.Linked)
+				f.Close()
+				continue
 			}
 		case "plan":
 			var pf planning.File
@@ -199,6 +216,51 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	i18n.Say(stdout, cfg.Lang, "%s: %d rows", out, len(rows))
 	return nil
+}
+
+// importAttendance stages an attendance sheet, settles its near matches —
+// all confirmed or all rejected by --confirm, else asked one by one at a
+// terminal — and applies it.
+func importAttendance(ctx context.Context, svc *events.Service, p auth.Principal, event int64, confirm, name string, f *os.File, stdout io.Writer, lang i18n.Lang) (events.AttendanceReport, error) {
+	if event == 0 {
+		return events.AttendanceReport{}, errs.E(errs.Invalid, "--event is required: the event's number")
+	}
+	if confirm != "" && confirm != "all" && confirm != "none" {
+		return events.AttendanceReport{}, errs.E(errs.Invalid, "--confirm must be all or none")
+	}
+	st, err := svc.Stage(ctx, p, event, f, filepath.Base(name))
+	if err != nil {
+		return events.AttendanceReport{}, err
+	}
+	for _, w := range st.Warnings {
+		i18n.Say(stdout, lang, "%s: warning: %s", name, i18n.Message(lang, "row %d: %s", w.Line, i18n.Message(lang, w.Msg.Format, w.Msg.Args...)))
+	}
+	answers := map[string]bool{}
+	interactive := confirm == "" && term.IsTerminal(int(os.Stdin.Fd()))
+	if len(st.Proposals) > 0 && confirm == "" && !interactive {
+		_ = svc.Discard(ctx, p, st.ID)
+		return events.AttendanceReport{}, errs.E(errs.Invalid, "%d organisations nearly match a registered actor: give --confirm all or --confirm none, or run the command at a terminal to answer each", len(st.Proposals))
+	}
+	in := bufio.NewReader(os.Stdin)
+	for _, pr := range st.Proposals {
+		switch {
+		case confirm != "":
+			answers[pr.Key] = confirm == "all"
+		default:
+			fmt.Fprint(stdout, i18n.Message(lang, "%q (rows %s) is the registered %q (no. %d)? [y/n] ", pr.Organisation, joinInts(pr.Lines), pr.ActorName, pr.ActorID))
+			line, _ := in.ReadString('\n')
+			answers[pr.Key] = strings.HasPrefix(strings.ToLower(strings.TrimSpace(line)), "y") || strings.HasPrefix(strings.ToLower(strings.TrimSpace(line)), "s")
+		}
+	}
+	return svc.Apply(ctx, p, st.ID, answers)
+}
+
+func joinInts(list []int) string {
+	s := make([]string, len(list))
+	for i, n := range list {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ", ")
 }
 
 // importTrade imports one trade file, showing a progress bar (by bytes

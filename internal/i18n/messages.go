@@ -27,7 +27,7 @@ func (t Term) String() string { return T(EN, string(t)) }
 
 // Message is format, a message id, in lang, filled with args: the message
 // catalogue's translation of format (format itself when there is none, as in
-// English), with each Term argument in lang. A message with plural forms
+// English), with each Term argument in lang, and each errs.Msg argument too. A message with plural forms
 // takes the form of its first integer argument. Without arguments the text
 // is returned as it is, not formatted.
 func Message(lang Lang, format string, args ...any) string {
@@ -37,10 +37,14 @@ func Message(lang Lang, format string, args ...any) string {
 	}
 	local := make([]any, len(args))
 	for i, a := range args {
-		if t, ok := a.(Term); ok {
-			a = T(lang, string(t))
+		switch a := a.(type) {
+		case Term:
+			local[i] = T(lang, string(a))
+		case errs.Msg: // a message inside another ("… (%s)" with "each year")
+			local[i] = Message(lang, a.Format, a.Args...)
+		default:
+			local[i] = a
 		}
-		local[i] = a
 	}
 	return fmt.Sprintf(s, local...)
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"sort"
+	"strconv"
 	"strings"
 
 	"sriim/internal/audit"
@@ -175,7 +176,8 @@ type IndicatorPoint struct {
 }
 
 // IndicatorHistory returns each indicator's values in the activity's
-// approved reports, by period.
+// approved reports, by period; a computed indicator's are its computed
+// values, by year (when a was read with them, as Activity reads it).
 func (s *Service) IndicatorHistory(ctx context.Context, a Activity) (map[int64][]IndicatorPoint, error) {
 	rows, err := s.db.Read().QueryContext(ctx, `SELECT v.indicator_id, r.period, v.value FROM plan_report_values v
 		JOIN plan_reports r ON r.id = v.report_id WHERE r.activity_id = $1 AND r.state = 'approved'`, a.ID)
@@ -191,6 +193,15 @@ func (s *Service) IndicatorHistory(ctx context.Context, a Activity) (map[int64][
 			return nil, errs.Wrap(err, "read indicator history")
 		}
 		out[id] = append(out[id], pt)
+	}
+	for id, v := range a.computed {
+		if !v.Available {
+			continue
+		}
+		out[id] = nil
+		for y, value := range v.Values {
+			out[id] = append(out[id], IndicatorPoint{Period: strconv.Itoa(y), Value: value})
+		}
 	}
 	for _, pts := range out {
 		sort.Slice(pts, func(i, j int) bool { return pts[i].Period < pts[j].Period })

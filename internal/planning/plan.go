@@ -192,6 +192,11 @@ type Indicator struct {
 	Name string `json:"name"`
 	Kind string `json:"kind"` // count, percent, document, yes_no, amount, days
 	Unit string `json:"unit,omitempty"`
+	// Source is "computed" when the indicator is bound to the system's data
+	// (SourceID names the data source), "reported" when it is typed into
+	// progress reports.
+	Source   string `json:"source"`
+	SourceID string `json:"source_id,omitempty"`
 }
 
 // IndicatorKind guesses how an indicator named in the plan is measured.

@@ -204,7 +204,7 @@ func (s *Service) activityByID(ctx context.Context, id int64, year int) (Activit
 	if err != nil {
 		return Activity{}, errs.Wrap(err, "read activity")
 	}
-	return s.Activity(ctx, planID, code, year)
+	return s.activity(ctx, planID, code, year, false)
 }
 
 // SaveReport creates or changes p's report on an activity for a period.
@@ -337,8 +337,10 @@ func (s *Service) transition(ctx context.Context, p auth.Principal, id int64, fr
 		if to == "approved" || to == "returned" {
 			reviewer = p.Email
 		}
+		// submitted_at is when the report was last sent, for timeliness.
 		res, err := tx.ExecContext(ctx, `UPDATE plan_reports SET state = $1, review_note = $2, reviewed_by = $3, updated_at = $4,
-			version = version + 1 WHERE id = $5 AND version = $6`, to, note, reviewer, s.Now(), id, before.Version)
+			version = version + 1, submitted_at = CASE WHEN $1 = 'submitted' THEN $4 ELSE submitted_at END
+			WHERE id = $5 AND version = $6`, to, note, reviewer, s.Now(), id, before.Version)
 		if err != nil {
 			return errs.Wrap(err, "update report")
 		}

@@ -13,6 +13,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/errs"
+	"sriim/internal/indicators"
 )
 
 // Service is the plan-monitoring module.
@@ -20,6 +21,9 @@ type Service struct {
 	db    *db.DB
 	files string // directory of evidence files, named by content hash
 	Now   func() time.Time
+	// Indicators computes the indicators bound to the system's data; nil
+	// leaves every indicator reported by hand.
+	Indicators Indicators
 }
 
 // New returns the planning service; evidence files go under filesDir.
@@ -86,6 +90,8 @@ type Activity struct {
 	Light         Light                 `json:"light"`
 	LastStatus    string                `json:"last_status,omitempty"` // of the latest approved report
 	LastPeriod    string                `json:"last_period,omitempty"`
+
+	computed map[int64]indicators.Value // the bound indicators' values, by indicator id
 }
 
 // institutionIDs are the linked institutions taking part in the activity.
@@ -498,8 +504,15 @@ func (s *Service) tree(ctx context.Context, planID int64) ([]Objective, error) {
 }
 
 // Activities returns every activity of a plan, in the plan's order, with its
-// targets, indicators, institutions and light in year.
+// targets, indicators, institutions and light in year (which its computed
+// indicators' targets take part in).
 func (s *Service) Activities(ctx context.Context, planID int64, year int) ([]Activity, error) {
+	return s.activities(ctx, planID, year, "", true)
+}
+
+// activities is Activities computing the bound indicators (when compute is
+// set) of the activity coded code only, or of every one when code is "".
+func (s *Service) activities(ctx context.Context, planID int64, year int, code string, compute bool) ([]Activity, error) {
 	q := s.db.Read()
 	rows, err := q.QueryContext(ctx, `SELECT a.id, a.plan_id, a.code, st.code, o.code, a.title, a.period, a.start_year, a.end_year
 		FROM plan_activities a JOIN plan_strategies st ON st.id = a.strategy_id JOIN plan_objectives o ON o.id = st.objective_id
@@ -599,15 +612,22 @@ func (s *Service) Activities(ctx context.Context, planID int64, year int) ([]Act
 			return nil, errs.Wrap(err, "read activities")
 		}
 	}
+	if err := s.bind(ctx, planID, acts, year, code, compute); err != nil {
+		return nil, err
+	}
 	for i := range acts {
-		acts[i].Light = lightFor(acts[i].StartYear, acts[i].EndYear, year, acts[i].LastStatus)
+		acts[i].Light = acts[i].light(year)
 	}
 	return acts, nil
 }
 
 // Activity returns one activity of a plan by its code.
 func (s *Service) Activity(ctx context.Context, planID int64, code string, year int) (Activity, error) {
-	acts, err := s.Activities(ctx, planID, year)
+	return s.activity(ctx, planID, code, year, true)
+}
+
+func (s *Service) activity(ctx context.Context, planID int64, code string, year int, compute bool) (Activity, error) {
+	acts, err := s.activities(ctx, planID, year, code, compute)
 	if err != nil {
 		return Activity{}, err
 	}

@@ -17,6 +17,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/facts"
+	"sriim/internal/indicators"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/production"
@@ -44,7 +45,8 @@ const (
 )
 
 // Services are the modules that hold seed data (Actors and Offer: the
-// demonstration dataset's).
+// demonstration dataset's). Without Indicators the plan's indicators are
+// left unbound.
 type Services struct {
 	Accounts   *accounts.Service
 	Reference  *reference.Service
@@ -54,6 +56,7 @@ type Services struct {
 	Actors     *actors.Service
 	Offer      *offer.Service
 	Zones      *zones.Service
+	Indicators *indicators.Service
 }
 
 // errSkip is a dataset's answer when its module is not built (tests that
@@ -62,10 +65,11 @@ var errSkip = errors.New("module not built")
 
 // Load loads every dataset not loaded yet, in dependency order.
 func Load(ctx context.Context, d *db.DB, s Services, log *slog.Logger) error {
-	datasets := []struct {
+	type dataset struct {
 		file string
 		load func(r *bytes.Reader) (int, error)
-	}{
+	}
+	datasets := []dataset{
 		{"institutions.csv", func(r *bytes.Reader) (int, error) { return s.Accounts.LoadInstitutions(ctx, r) }},
 		{"species.csv", func(r *bytes.Reader) (int, error) { return s.Reference.LoadSpecies(ctx, r) }},
 		{"places.csv", func(r *bytes.Reader) (int, error) { return s.Reference.LoadPlaces(ctx, r) }},
@@ -106,6 +110,12 @@ func Load(ctx context.Context, d *db.DB, s Services, log *slog.Logger) error {
 			}
 			return s.Zones.LoadSeed(ctx, r, owner.ID)
 		}},
+	}
+	if s.Indicators != nil {
+		// The seed plan's indicators that the system computes from its own data.
+		datasets = append(datasets, dataset{"indicator-bindings.csv", func(r *bytes.Reader) (int, error) {
+			return s.Indicators.Load(ctx, auth.System, r, "indicator-bindings.csv")
+		}})
 	}
 	pending := func() (bool, error) {
 		for _, ds := range datasets {
