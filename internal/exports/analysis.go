@@ -1,0 +1,594 @@
+package exports
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"sriim/internal/auth"
+	"sriim/internal/errs"
+	"sriim/internal/stats"
+	"sriim/internal/trade"
+)
+
+// The ways a region's exports are broken down (Query.By).
+const (
+	ByYear        = "year"
+	ByDestination = "destination"
+	ByExporter    = "exporter"
+	ByLine        = "line"
+)
+
+// The measures an analysis gives (Query.Measure).
+const (
+	MeasureFOB       = "fob"        // US$ FOB (the default)
+	MeasureKg        = "kg"         // net weight
+	MeasureUnitValue = "unit_value" // US$ FOB per kg of net weight
+)
+
+// Period is a year, or a month of it (Month 0: the whole year).
+type Period struct{ Year, Month int }
+
+// ParsePeriod reads 2004 or 2004-03.
+func ParsePeriod(s string) (Period, error) {
+	y, m, found := strings.Cut(strings.TrimSpace(s), "-")
+	var p Period
+	var err error
+	if p.Year, err = strconv.Atoi(y); err != nil || p.Year < 1990 || p.Year > 2100 {
+		return p, fmt.Errorf("a year (2004) or a month (2004-03)")
+	}
+	if found {
+		if p.Month, err = strconv.Atoi(m); err != nil || p.Month < 1 || p.Month > 12 {
+			return p, fmt.Errorf("a year (2004) or a month (2004-03)")
+		}
+	}
+	return p, nil
+}
+
+func (p Period) String() string {
+	if p.Month == 0 {
+		return strconv.Itoa(p.Year)
+	}
+	return fmt.Sprintf("%d-%02d", p.Year, p.Month)
+}
+
+func (p Period) next() Period {
+	switch {
+	case p.Month == 0:
+		p.Year++
+	case p.Month == 12:
+		p.Year, p.Month = p.Year+1, 1
+	default:
+		p.Month++
+	}
+	return p
+}
+
+func (p Period) before(q Period) bool {
+	return p.Year < q.Year || p.Year == q.Year && p.Month < q.Month
+}
+
+// Query selects a regional analysis: the API's
+// region=PE-MOQ&from=2004&to=2006&by=year|destination|exporter|line.
+type Query struct {
+	Region   string // ISO 3166-2 code of the department of production; "PE" for all
+	From, To Period // years, or months of the same analysis
+	By       string
+	Line     string // a product line ("loco_congelado") or a national line; "" for all
+	Measure  string
+	RUC      string // one exporter's declarations only
+}
+
+// normalize fills the defaults and checks the query.
+func (q *Query) normalize() error {
+	problems := map[string]string{}
+	if q.Region == "" {
+		q.Region = DefaultRegion
+	}
+	if q.Region != "PE" && DepartmentName(q.Region) == q.Region {
+		problems["region"] = "a department's ISO 3166-2 code (PE-MOQ), or PE for all"
+	}
+	if q.By == "" {
+		q.By = ByYear
+	}
+	switch q.By {
+	case ByYear, ByDestination, ByExporter, ByLine:
+	default:
+		problems["by"] = "year, destination, exporter or line"
+	}
+	if q.Measure == "" {
+		q.Measure = MeasureFOB
+	}
+	switch q.Measure {
+	case MeasureFOB, MeasureKg, MeasureUnitValue:
+	default:
+		problems["measure"] = "fob, kg or unit_value"
+	}
+	if q.From.Year == 0 || q.To.Year == 0 {
+		problems["from"] = "a first and last year (or month)"
+	} else if (q.From.Month == 0) != (q.To.Month == 0) {
+		problems["to"] = "years both, or months both"
+	} else if q.To.before(q.From) {
+		problems["to"] = "not before from"
+	} else if q.To.Year-q.From.Year > 50 {
+		problems["to"] = "at most 50 years after from"
+	}
+	if q.Line != "" && nationalLine(q.Line) == "" {
+		if _, ok := trade.ProductLine(q.Line); !ok {
+			problems["line"] = "a product line or a 10-digit national line"
+		}
+	}
+	if len(problems) > 0 {
+		return errs.Fields("the analysis cannot be made", problems)
+	}
+	return nil
+}
+
+func (q *Query) monthly() bool { return q.From.Month != 0 }
+
+// periods lists the query's years or months.
+func (q *Query) periods() []Period {
+	var out []Period
+	for p := q.From; !q.To.before(p); p = p.next() {
+		out = append(out, p)
+	}
+	return out
+}
+
+// Key says what a row of an analysis is about; only the fields of its
+// breakdown are set.
+type Key struct {
+	Region      string `json:"region,omitempty"`
+	Destination int    `json:"destination,omitempty"` // UN Comtrade partner code
+	ISO         string `json:"iso,omitempty"`
+	RUC         string `json:"ruc,omitempty"`
+	ActorID     int64  `json:"actor_id,omitempty"` // the exporter in the registry (none: a lead)
+	Markets     int    `json:"markets,omitempty"`  // destinations the exporter shipped to in the range
+	Line        string `json:"line,omitempty"`     // a product line
+	Subpartida  string `json:"subpartida,omitempty"`
+	Name        string `json:"name,omitempty"`
+	NameES      string `json:"name_es,omitempty"`
+	NameEN      string `json:"name_en,omitempty"`
+	// Published marks figures a source gives without declarations (the
+	// seed's 2004 total), with where it says so.
+	Published bool   `json:"published,omitempty"`
+	Source    string `json:"source,omitempty"`
+	Section   string `json:"section,omitempty"`
+	// Others counts the exporters of a row that groups those whose figures
+	// the reader may not see one by one.
+	Others int `json:"others,omitempty"`
+}
+
+// Row is one line of an analysis: its values by year (or month), its share
+// of the last period's total (percent) and its compound annual growth
+// (percent) from the first to the last year with a value, which CAGRSpan gives.
+type Row struct {
+	Key      Key                `json:"key"`
+	Values   map[string]float64 `json:"values"`
+	Share    *float64           `json:"share"`
+	CAGR     *float64           `json:"cagr"`
+	CAGRSpan *[2]int            `json:"cagr_span"`
+}
+
+// Total is the total by year (or month).
+type Total struct {
+	Values map[string]float64 `json:"values"`
+}
+
+// Result is a regional analysis: values in US$ FOB (or kg, or US$ per kg).
+type Result struct {
+	Rows  []Row `json:"rows"`
+	Total Total `json:"total"`
+}
+
+// cell is what a row sums in one period.
+type cell struct{ fob, kg float64 }
+
+// group is a row being built.
+type group struct {
+	key   Key
+	cells map[Period]*cell
+}
+
+func (g *group) add(p Period, fob, kg float64) {
+	c := g.cells[p]
+	if c == nil {
+		c = &cell{}
+		g.cells[p] = c
+	}
+	c.fob += fob
+	c.kg += kg
+}
+
+// Regional analyses a region's exports as p may see them: exporters whose
+// figures p may not see one by one (see CanSeeExporter) are summed in one
+// row.
+func (s *Service) Regional(ctx context.Context, p auth.Principal, q Query) (Result, error) {
+	if err := q.normalize(); err != nil {
+		return Result{}, err
+	}
+	groups, err := s.groups(ctx, p, q)
+	if err != nil {
+		return Result{}, err
+	}
+	return q.result(groups), nil
+}
+
+// groups reads the sums of the query's declarations (and published
+// figures) into rows of its breakdown.
+func (s *Service) groups(ctx context.Context, p auth.Principal, q Query) ([]*group, error) {
+	table, period, groupBy := "export_years", "t.year, 0", "t.year, t.subpartida"
+	if q.monthly() {
+		table, period, groupBy = "export_months", "t.year, t.month", "t.year, t.month, t.subpartida"
+	}
+	breakdown := "''"
+	switch q.By {
+	case ByDestination:
+		breakdown = "CAST(t.destination AS TEXT)"
+	case ByExporter:
+		breakdown = "t.ruc"
+	}
+	if breakdown != "''" {
+		groupBy = breakdown + ", " + groupBy
+	}
+	args := []any{}
+	where := q.where(&args)
+	rows, err := s.db.Read().QueryContext(ctx, "SELECT "+breakdown+", "+period+", t.subpartida, SUM(t.fob_usd), SUM(t.net_kg) FROM "+table+
+		" t JOIN export_batches b ON b.id = t.batch_id AND b.state = 'done' WHERE "+where+" GROUP BY "+groupBy, args...)
+	if err != nil {
+		return nil, errs.Wrap(err, "analyse exports")
+	}
+	defer rows.Close()
+	byKey := map[string]*group{}
+	var order []*group
+	declared := map[[2]string]bool{} // year and national line with declarations
+	for rows.Next() {
+		var k, sub string
+		var per Period
+		var fob, kg float64
+		if err := rows.Scan(&k, &per.Year, &per.Month, &sub, &fob, &kg); err != nil {
+			return nil, errs.Wrap(err, "analyse exports")
+		}
+		declared[[2]string{strconv.Itoa(per.Year), sub}] = true
+		if q.By == ByLine {
+			k = lineKey(sub, per.Year)
+		}
+		g := byKey[k]
+		if g == nil {
+			g = &group{cells: map[Period]*cell{}}
+			byKey[k] = g
+			order = append(order, g)
+			switch q.By {
+			case ByYear:
+				g.key = Key{Region: q.Region, Name: regionName(q.Region)}
+			case ByDestination:
+				code, _ := strconv.Atoi(k)
+				partner, _ := trade.PartnerByCode(code)
+				g.key = Key{Destination: code, ISO: partner.ISO, NameES: partner.NameES, NameEN: partner.NameEN}
+			case ByExporter:
+				g.key = Key{RUC: k}
+			case ByLine:
+				g.key = lineRowKey(k)
+			}
+		}
+		g.add(per, fob, kg)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, errs.Wrap(err, "analyse exports")
+	}
+	if !q.monthly() && q.RUC == "" {
+		pub, err := s.publishedGroups(ctx, q, declared, byKey)
+		if err != nil {
+			return nil, err
+		}
+		order = append(order, pub...)
+	}
+	if q.By == ByExporter {
+		return s.exporterGroups(ctx, p, q, order)
+	}
+	return order, nil
+}
+
+// where is the SQL condition on a sums table t selecting the query's declarations.
+func (q *Query) where(args *[]any) string {
+	arg := func(v any) string {
+		*args = append(*args, v)
+		return "$" + strconv.Itoa(len(*args))
+	}
+	var cond []string
+	if q.Region != "PE" {
+		cond = append(cond, "t.region = "+arg(q.Region))
+	}
+	if q.monthly() {
+		cond = append(cond, "t.year * 100 + t.month BETWEEN "+arg(q.From.Year*100+q.From.Month)+" AND "+arg(q.To.Year*100+q.To.Month))
+	} else {
+		cond = append(cond, "t.year BETWEEN "+arg(q.From.Year)+" AND "+arg(q.To.Year))
+	}
+	if q.RUC != "" {
+		cond = append(cond, "t.ruc = "+arg(q.RUC))
+	}
+	switch {
+	case q.Line == "":
+	case nationalLine(q.Line) != "":
+		cond = append(cond, "t.subpartida = "+arg(nationalLine(q.Line)))
+	default:
+		line, _ := trade.ProductLine(q.Line)
+		cond = append(cond, lineCondition(line, q.From.Year, q.To.Year, arg))
+	}
+	return strings.Join(cond, " AND ")
+}
+
+// revisions are the HS revisions by the year they came into force.
+var revisions = []struct {
+	from           int
+	classification string
+}{{2022, "H6"}, {2017, "H5"}, {2012, "H4"}, {2007, "H3"}, {2002, "H2"}, {1996, "H1"}, {0, "H0"}}
+
+// revisionOf is the HS revision in force in a year.
+func revisionOf(year int) string {
+	for _, r := range revisions {
+		if year >= r.from {
+			return r.classification
+		}
+	}
+	return "H0"
+}
+
+// lineCondition selects a product line's national lines in the years from
+// to to: its own national lines (classification PE), and any national line
+// under its HS subheading of the revision in force in the year of shipment.
+func lineCondition(line trade.Product, from, to int, arg func(any) string) string {
+	var or []string
+	for _, c := range line.Codes {
+		if c.Classification == "PE" {
+			or = append(or, "t.subpartida = "+arg(c.Commodity))
+		}
+	}
+	for i, r := range revisions {
+		end := 9999
+		if i > 0 {
+			end = revisions[i-1].from - 1
+		}
+		lo, hi := max(from, r.from), min(to, end)
+		if lo > hi {
+			continue
+		}
+		for _, c := range line.Codes {
+			if c.Classification == r.classification {
+				or = append(or, "(t.year BETWEEN "+arg(lo)+" AND "+arg(hi)+" AND substr(t.subpartida, 1, 6) = "+arg(c.Commodity)+")")
+			}
+		}
+	}
+	if len(or) == 0 {
+		return "1 = 0"
+	}
+	return "(" + strings.Join(or, " OR ") + ")"
+}
+
+var (
+	lineIndexOnce sync.Once
+	nationalLines map[string]string    // national line → product line
+	hsLines       map[[2]string]string // HS revision and subheading → product line
+)
+
+// lineOf is the product line a national line shipped in a year belongs to
+// ("" when none): by the line itself, else by its HS subheading in the
+// revision then in force, as lineCondition selects.
+func lineOf(subpartida string, year int) string {
+	lineIndexOnce.Do(func() {
+		nationalLines, hsLines = map[string]string{}, map[[2]string]string{}
+		for _, p := range trade.ProductLines() {
+			for _, c := range p.Codes {
+				if c.Classification == "PE" {
+					nationalLines[c.Commodity] = p.Line
+				} else {
+					hsLines[[2]string{c.Classification, c.Commodity}] = p.Line
+				}
+			}
+		}
+	})
+	if l, ok := nationalLines[subpartida]; ok {
+		return l
+	}
+	if len(subpartida) < 6 {
+		return ""
+	}
+	return hsLines[[2]string{revisionOf(year), subpartida[:6]}]
+}
+
+// lineKey is a by=line row's key: "line:" and the product line, or the
+// national line when it belongs to none.
+func lineKey(subpartida string, year int) string {
+	if l := lineOf(subpartida, year); l != "" {
+		return "line:" + l
+	}
+	return subpartida
+}
+
+func lineRowKey(k string) Key {
+	if l, ok := strings.CutPrefix(k, "line:"); ok {
+		p, _ := trade.ProductLine(l)
+		return Key{Line: l, NameES: p.NameES, NameEN: p.NameEN}
+	}
+	return Key{Subpartida: k}
+}
+
+func regionName(code string) string {
+	if code == "PE" {
+		return "Perú"
+	}
+	return DepartmentName(code)
+}
+
+// publishedGroups adds the published figures of the query's region and
+// years that no declaration of the same year and national line covers.
+func (s *Service) publishedGroups(ctx context.Context, q Query, declared map[[2]string]bool, byKey map[string]*group) ([]*group, error) {
+	args := []any{}
+	cond := []string{"t.year BETWEEN " + "$1 AND $2"}
+	args = append(args, q.From.Year, q.To.Year)
+	if q.Region != "PE" {
+		args = append(args, q.Region)
+		cond = append(cond, "t.region = $3")
+	}
+	rows, err := s.db.Read().QueryContext(ctx, "SELECT year, subpartida, fob_usd, source, section FROM export_published t WHERE "+
+		strings.Join(cond, " AND ")+" ORDER BY year, subpartida, id", args...)
+	if err != nil {
+		return nil, errs.Wrap(err, "read published exports")
+	}
+	defer rows.Close()
+	var out []*group
+	for rows.Next() {
+		var year int
+		var sub, source, section string
+		var fob float64
+		if err := rows.Scan(&year, &sub, &fob, &source, &section); err != nil {
+			return nil, errs.Wrap(err, "read published exports")
+		}
+		if declared[[2]string{strconv.Itoa(year), sub}] || !q.selectsLine(sub, year) {
+			continue
+		}
+		// No weight is published: the figure has no unit value.
+		per := Period{Year: year}
+		var k string
+		switch q.By {
+		case ByYear:
+			k = ""
+		case ByLine:
+			k = lineKey(sub, year)
+		default:
+			k = "published:" + source + "|" + section
+		}
+		g := byKey[k]
+		if g == nil {
+			g = &group{cells: map[Period]*cell{}}
+			switch q.By {
+			case ByYear:
+				g.key = Key{Region: q.Region, Name: regionName(q.Region)}
+			case ByLine:
+				g.key = lineRowKey(k)
+			default:
+				g.key = Key{Published: true, Source: source, Section: section}
+			}
+			byKey[k] = g
+			out = append(out, g)
+		}
+		g.add(per, fob, math.NaN())
+	}
+	return out, errs.Wrap(rows.Err(), "read published exports")
+}
+
+// selectsLine reports whether the query's line filter takes a national line shipped in year.
+func (q *Query) selectsLine(subpartida string, year int) bool {
+	switch {
+	case q.Line == "":
+		return true
+	case nationalLine(q.Line) != "":
+		return nationalLine(q.Line) == subpartida
+	}
+	return lineOf(subpartida, year) == q.Line
+}
+
+// result turns groups into rows with shares and growth, largest first.
+func (q *Query) result(groups []*group) Result {
+	periods := q.periods()
+	res := Result{Rows: []Row{}, Total: Total{Values: map[string]float64{}}}
+	total := map[Period]*cell{}
+	for _, g := range groups {
+		for per, c := range g.cells {
+			t := total[per]
+			if t == nil {
+				t = &cell{}
+				total[per] = t
+			}
+			t.fob += c.fob
+			t.kg += c.kg
+		}
+	}
+	for _, per := range periods {
+		if c := total[per]; c != nil {
+			if v, ok := q.measure(c); ok {
+				res.Total.Values[per.String()] = v
+			}
+		}
+	}
+	last := Period{}
+	for _, per := range periods {
+		if total[per] != nil {
+			last = per
+		}
+	}
+	for _, g := range groups {
+		r := Row{Key: g.key, Values: map[string]float64{}}
+		var years []int
+		var vals []float64
+		for _, per := range periods {
+			c := g.cells[per]
+			if c == nil {
+				continue
+			}
+			v, ok := q.measure(c)
+			if !ok {
+				continue
+			}
+			r.Values[per.String()] = v
+			years, vals = append(years, per.Year), append(vals, v)
+		}
+		if len(r.Values) == 0 {
+			continue
+		}
+		if c := g.cells[last]; c != nil && q.Measure != MeasureUnitValue {
+			v, _ := q.measure(c)
+			t, _ := q.measure(total[last])
+			if sh, ok := stats.Share(v, t); ok {
+				r.Share = percent(sh)
+			}
+		}
+		if !q.monthly() && len(years) > 1 {
+			if rate, ok := stats.CAGR(vals[0], vals[len(vals)-1], years[len(years)-1]-years[0]); ok {
+				r.CAGR, r.CAGRSpan = percent(rate), &[2]int{years[0], years[len(years)-1]}
+			}
+		}
+		res.Rows = append(res.Rows, r)
+	}
+	lastKey := last.String()
+	sort.SliceStable(res.Rows, func(i, j int) bool {
+		a, b := res.Rows[i], res.Rows[j]
+		// Groups of several exporters and published figures go after the others.
+		if ga, gb := a.Key.Others > 0 || a.Key.Published, b.Key.Others > 0 || b.Key.Published; ga != gb {
+			return gb
+		}
+		if a.Values[lastKey] != b.Values[lastKey] {
+			return a.Values[lastKey] > b.Values[lastKey]
+		}
+		return rowOrder(a.Key) < rowOrder(b.Key)
+	})
+	return res
+}
+
+// measure is a cell's value in the query's measure.
+func (q *Query) measure(c *cell) (float64, bool) {
+	switch q.Measure {
+	case MeasureKg:
+		return c.kg, !math.IsNaN(c.kg)
+	case MeasureUnitValue:
+		if !(c.kg > 0) {
+			return 0, false
+		}
+		return math.Round(c.fob/c.kg*100) / 100, true
+	}
+	return math.Round(c.fob*100) / 100, true
+}
+
+// rowOrder breaks ties between rows of equal value.
+func rowOrder(k Key) string {
+	return fmt.Sprintf("%s|%06d|%s|%s|%s", k.Line, k.Destination, k.Subpartida, k.RUC, k.Source)
+}
+
+func percent(fraction float64) *float64 {
+	v := math.Round(fraction*100*100) / 100
+	return &v
+}
