@@ -11,6 +11,7 @@ import (
 	"sriim/internal/actors"
 	"sriim/internal/config"
 	"sriim/internal/db"
+	"sriim/internal/exports"
 	"sriim/internal/facts"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
@@ -30,12 +31,14 @@ type services struct {
 	trade      *trade.Service
 	offer      *offer.Service
 	facts      *facts.Service
+	exports    *exports.Service
 }
 
 func newServices(d *db.DB, dataDir string) *services {
 	return &services{accounts: accounts.New(d), reference: reference.New(d), production: production.New(d), actors: actors.New(d),
 		planning: planning.New(d, filepath.Join(dataDir, "files")), trade: trade.New(d),
-		offer: offer.New(d, filepath.Join(dataDir, "files", "photos")), facts: facts.New(d)}
+		offer: offer.New(d, filepath.Join(dataDir, "files", "photos")), facts: facts.New(d),
+		exports: exports.New(d)}
 }
 
 // seeding is the services as the seed loaders take them.

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"sriim/internal/auth"
+	"sriim/internal/exports"
 	"sriim/internal/importer"
 	"sriim/internal/planning"
 	"sriim/internal/production"
@@ -23,6 +24,7 @@ const transferUsage = `Usage:
   sriim import actors|production FILE… [--institution CODE]
   sriim import plan FILE…          (a plan in the data-file format of data/seed/plan-pop-moluscos.json)
   sriim import trade --format comtrade-legacy|comtrade-v1|sriim FILE… [--source TEXT]
+  sriim import exports FILE… [--source TEXT]   (export declarations, CSV or XLSX in the template's Spanish columns)
   sriim export actors|production --format csv|xlsx --out FILE
 `
 
@@ -40,7 +42,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	cfg, err := parseFlagsWithArgs("import "+what, args[1:], stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&institution, "institution", "DIREPRO-ILO", "code of the institution that will keep new rows")
 		fs.StringVar(&format, "format", "", "trade: comtrade-legacy, comtrade-v1 or sriim")
-		fs.StringVar(&source, "source", "", "trade: where the data comes from")
+		fs.StringVar(&source, "source", "", "trade and exports: where the data comes from")
 	}, &files)
 	if err != nil {
 		return err
@@ -82,6 +84,12 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			var b trade.Batch
 			if b, err = importTrade(ctx, svc.trade, p, format, source, name, f, stdout); err == nil {
 				rows, created = int(b.Rows), int(b.Rows)
+			}
+		case "exports":
+			var b exports.Batch
+			if b, err = importExports(ctx, svc.exports, p, source, name, f, stdout); err == nil {
+				rows, created = int(b.Rows), int(b.Rows)
+				fmt.Fprintf(stdout, "%s: %d exporters, %d of them not in the registry (leads)\n", name, b.Exporters, b.Leads)
 			}
 		case "plan":
 			var pf planning.File
@@ -177,13 +185,26 @@ func importTrade(ctx context.Context, svc *trade.Service, p auth.Principal, form
 	if err != nil {
 		return b, err
 	}
-	var r io.Reader = f
+	return svc.Import(ctx, p, b, progressReader(f, name, stdout))
+}
+
+// progressReader reads f, showing a progress bar by bytes read when stdout
+// is a terminal.
+func progressReader(f *os.File, name string, stdout io.Writer) io.Reader {
 	if out, ok := stdout.(*os.File); ok && term.IsTerminal(int(out.Fd())) {
 		if st, err := f.Stat(); err == nil {
-			bar := progressbar.DefaultBytes(st.Size(), filepath.Base(name))
-			defer bar.Finish()
-			r = io.TeeReader(f, bar)
+			return io.TeeReader(f, progressbar.DefaultBytes(st.Size(), filepath.Base(name)))
 		}
 	}
-	return svc.Import(ctx, p, b, r)
+	return f
+}
+
+// importExports imports one file of export declarations, showing a progress
+// bar (by bytes read) when stdout is a terminal.
+func importExports(ctx context.Context, svc *exports.Service, p auth.Principal, source, name string, f *os.File, stdout io.Writer) (exports.Batch, error) {
+	b, err := svc.Start(ctx, p, filepath.Base(name), source)
+	if err != nil {
+		return b, err
+	}
+	return svc.Import(ctx, p, b, progressReader(f, name, stdout))
 }

@@ -2,6 +2,7 @@ package exports
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -221,10 +222,6 @@ func (s *Service) Regional(ctx context.Context, p auth.Principal, q Query) (Resu
 // groups reads the sums of the query's declarations (and published
 // figures) into rows of its breakdown.
 func (s *Service) groups(ctx context.Context, p auth.Principal, q Query) ([]*group, error) {
-	table, period, groupBy := "export_years", "t.year, 0", "t.year, t.subpartida"
-	if q.monthly() {
-		table, period, groupBy = "export_months", "t.year, t.month", "t.year, t.month, t.subpartida"
-	}
 	breakdown := "''"
 	switch q.By {
 	case ByDestination:
@@ -232,13 +229,20 @@ func (s *Service) groups(ctx context.Context, p auth.Principal, q Query) ([]*gro
 	case ByExporter:
 		breakdown = "t.ruc"
 	}
-	if breakdown != "''" {
-		groupBy = breakdown + ", " + groupBy
-	}
 	args := []any{}
 	where := q.where(&args)
-	rows, err := s.db.Read().QueryContext(ctx, "SELECT "+breakdown+", "+period+", t.subpartida, SUM(t.fob_usd), SUM(t.net_kg) FROM "+table+
-		" t JOIN export_batches b ON b.id = t.batch_id AND b.state = 'done' WHERE "+where+" GROUP BY "+groupBy, args...)
+	// A year's figures are summed in SQL; months come from each sum's
+	// months, read here.
+	query := "SELECT " + breakdown + ", t.year, t.subpartida, SUM(t.fob_usd), SUM(t.net_kg), '' FROM export_years t" +
+		" JOIN export_batches b ON b.id = t.batch_id AND b.state = 'done' WHERE " + where + " GROUP BY t.year, t.subpartida"
+	if breakdown != "''" {
+		query += ", " + breakdown
+	}
+	if q.monthly() {
+		query = "SELECT " + breakdown + ", t.year, t.subpartida, t.fob_usd, t.net_kg, t.months FROM export_years t" +
+			" JOIN export_batches b ON b.id = t.batch_id AND b.state = 'done' WHERE " + where
+	}
+	rows, err := s.db.Read().QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, errs.Wrap(err, "analyse exports")
 	}
@@ -246,16 +250,17 @@ func (s *Service) groups(ctx context.Context, p auth.Principal, q Query) ([]*gro
 	byKey := map[string]*group{}
 	var order []*group
 	declared := map[[2]string]bool{} // year and national line with declarations
+	var months [12][3]*float64
 	for rows.Next() {
-		var k, sub string
-		var per Period
+		var k, sub, monthsJSON string
+		var year int
 		var fob, kg float64
-		if err := rows.Scan(&k, &per.Year, &per.Month, &sub, &fob, &kg); err != nil {
+		if err := rows.Scan(&k, &year, &sub, &fob, &kg, &monthsJSON); err != nil {
 			return nil, errs.Wrap(err, "analyse exports")
 		}
-		declared[[2]string{strconv.Itoa(per.Year), sub}] = true
+		declared[[2]string{strconv.Itoa(year), sub}] = true
 		if q.By == ByLine {
-			k = lineKey(sub, per.Year)
+			k = lineKey(sub, year)
 		}
 		g := byKey[k]
 		if g == nil {
@@ -275,7 +280,20 @@ func (s *Service) groups(ctx context.Context, p auth.Principal, q Query) ([]*gro
 				g.key = lineRowKey(k)
 			}
 		}
-		g.add(per, fob, kg)
+		if !q.monthly() {
+			g.add(Period{Year: year}, fob, kg)
+			continue
+		}
+		months = [12][3]*float64{}
+		if err := json.Unmarshal([]byte(monthsJSON), &months); err != nil {
+			return nil, errs.Wrap(err, "read months")
+		}
+		for i, m := range months {
+			per := Period{Year: year, Month: i + 1}
+			if m[0] != nil && !per.before(q.From) && !q.To.before(per) {
+				g.add(per, *m[0], *m[1])
+			}
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, errs.Wrap(err, "analyse exports")
@@ -303,11 +321,7 @@ func (q *Query) where(args *[]any) string {
 	if q.Region != "PE" {
 		cond = append(cond, "t.region = "+arg(q.Region))
 	}
-	if q.monthly() {
-		cond = append(cond, "t.year * 100 + t.month BETWEEN "+arg(q.From.Year*100+q.From.Month)+" AND "+arg(q.To.Year*100+q.To.Month))
-	} else {
-		cond = append(cond, "t.year BETWEEN "+arg(q.From.Year)+" AND "+arg(q.To.Year))
-	}
+	cond = append(cond, "t.year BETWEEN "+arg(q.From.Year)+" AND "+arg(q.To.Year))
 	if q.RUC != "" {
 		cond = append(cond, "t.ruc = "+arg(q.RUC))
 	}

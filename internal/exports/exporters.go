@@ -107,14 +107,10 @@ func (s *Service) exporterGroups(ctx context.Context, p auth.Principal, q Query,
 	return out, nil
 }
 
-// markets lists each exporter's destinations in the query's range.
+// markets lists each exporter's destinations in the query's years.
 func (s *Service) markets(ctx context.Context, q Query) (map[string]map[int]bool, error) {
-	table := "export_years"
-	if q.monthly() {
-		table = "export_months"
-	}
 	args := []any{}
-	rows, err := s.db.Read().QueryContext(ctx, "SELECT DISTINCT t.ruc, t.destination FROM "+table+
+	rows, err := s.db.Read().QueryContext(ctx, "SELECT DISTINCT t.ruc, t.destination FROM export_years"+
 		" t JOIN export_batches b ON b.id = t.batch_id AND b.state = 'done' WHERE "+q.where(&args), args...)
 	if err != nil {
 		return nil, errs.Wrap(err, "count markets")

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"errors"
 	"encoding/json"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -141,7 +141,7 @@ func TestImportWithABadRowImportsNothing(t *testing.T) {
 		if b.State != "failed" || !strings.Contains(b.Error, "fila 12") {
 			t.Errorf("batch = %+v; want failed, naming row 12", b)
 		}
-		for _, table := range []string{"export_blocks", "export_months", "export_years", "export_exporters"} {
+		for _, table := range []string{"export_blocks", "export_years", "export_exporters"} {
 			var n int
 			if err := d.Read().QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil || n != 0 {
 				t.Errorf("%s has %d rows after a failed import (%v)", table, n, err)

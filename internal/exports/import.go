@@ -78,7 +78,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, b Batch, r io.Re
 	counter, _ := s.jobs.LoadOrStore(b.ID, &atomic.Int64{})
 	defer s.jobs.Delete(b.ID)
 	stopBeating := s.heartbeat(ctx, b.ID)
-	imp := &importRun{s: s, batch: b, read: counter.(*atomic.Int64), months: map[monthKey]*sums{}, years: map[yearKey]*sums{}}
+	imp := &importRun{s: s, batch: b, read: counter.(*atomic.Int64), sums: map[sumKey]*yearSums{}}
 	err := imp.run(ctx, r)
 	stopBeating()
 	if err == nil {
@@ -187,12 +187,11 @@ const purgePage = 20000
 // purge deletes a batch's declarations and sums a page at a time (and the
 // batch itself when whole is set).
 func (s *Service) purge(ctx context.Context, id int64, whole bool) error {
-	rowID := "rowid"
-	if s.db.Dialect == db.Postgres {
-		rowID = "ctid"
-	}
-	for _, table := range []string{"export_blocks", "export_months", "export_years"} {
-		q := "DELETE FROM " + table + " WHERE " + rowID + " IN (SELECT " + rowID + " FROM " + table + " WHERE batch_id = $1 LIMIT " + strconv.Itoa(purgePage) + ")"
+	page := strconv.Itoa(purgePage)
+	for _, q := range []string{
+		"DELETE FROM export_blocks WHERE id IN (SELECT id FROM export_blocks WHERE batch_id = $1 LIMIT " + page + ")",
+		"DELETE FROM export_years WHERE (" + sumKeyColumns + ") IN (SELECT " + sumKeyColumns + " FROM export_years WHERE batch_id = $1 LIMIT " + page + ")",
+	} {
 		for {
 			var n int64
 			err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -219,17 +218,27 @@ func (s *Service) purge(ctx context.Context, id int64, whole bool) error {
 	}), "remove import %d", id)
 }
 
-// monthKey and yearKey are what the sums of declarations are kept by.
-type monthKey struct {
-	region, subpartida, ruc string
-	year, month             int
-	destination             int
+// sumKeyColumns are export_years' primary key.
+const sumKeyColumns = "region, year, ruc, destination, subpartida, batch_id, part"
+
+// sumKey is what the sums of declarations are kept by.
+type sumKey struct {
+	region, ruc, subpartida string
+	year, destination       int
 }
 
-type yearKey struct {
-	region, subpartida, ruc string
-	year                    int
-	destination             int
+func (k *sumKey) less(o *sumKey) bool {
+	switch {
+	case k.region != o.region:
+		return k.region < o.region
+	case k.year != o.year:
+		return k.year < o.year
+	case k.ruc != o.ruc:
+		return k.ruc < o.ruc
+	case k.destination != o.destination:
+		return k.destination < o.destination
+	}
+	return k.subpartida < o.subpartida
 }
 
 type sums struct {
@@ -243,11 +252,17 @@ func (a *sums) add(d *Declaration) {
 	a.n++
 }
 
+// yearSums are a key's sums in a year and in each month of it.
+type yearSums struct {
+	sums
+	months [12]sums
+}
+
 // Sizes that bound an import's memory and its transactions.
 const (
 	blockSize      = 256    // declarations per stored block
 	blocksPerTx    = 32     // blocks per write transaction (about 8,000 declarations)
-	maxSumKeys     = 200000 // sums held before they are written
+	maxSumKeys     = 100000 // sums held before they are written
 	sumRowsPerTx   = 20000  // sums per write transaction
 	chunksInFlight = 4
 )
@@ -260,10 +275,11 @@ type importRun struct {
 	stored   int64
 	names    map[string]string // RUC → the exporter's name, the file's last
 	problems []rowProblem
-	months   map[monthKey]*sums
-	years    map[yearKey]*sums
+	sums     map[sumKey]*yearSums
+	parts    int // how many times the sums were written
 	blocks   [][]any
 	buf      []byte
+	free     chan []Declaration // chunks stored, for the reader to fill again
 }
 
 // run reads the file in one goroutine and stores its declarations in this one.
@@ -287,6 +303,7 @@ func (imp *importRun) run(ctx context.Context, r io.Reader) error {
 	readCtx, stopReading := context.WithCancel(ctx)
 	defer stopReading()
 	chunks := make(chan []Declaration, chunksInFlight)
+	imp.free = make(chan []Declaration, chunksInFlight+2)
 	var readErr error
 	go func() {
 		defer close(chunks)
@@ -359,7 +376,11 @@ func (imp *importRun) readAll(ctx context.Context, rows rowReader, p *parser, ou
 			case <-ctx.Done():
 				return ctx.Err()
 			}
-			chunk = make([]Declaration, 0, blockSize)
+			select {
+			case chunk = <-imp.free:
+			default:
+				chunk = make([]Declaration, 0, blockSize)
+			}
 		}
 	}
 	imp.read.Store(n)
@@ -403,28 +424,23 @@ func (imp *importRun) store(ctx context.Context, chunk []Declaration) error {
 	imp.blocks = append(imp.blocks, []any{imp.batch.ID, int64(chunk[0].Line), string(imp.buf)})
 	for i := range chunk {
 		d := &chunk[i]
-		mk := monthKey{region: d.Region, subpartida: d.Subpartida, ruc: d.RUC, year: d.Year, month: d.Month, destination: d.Destination}
-		m := imp.months[mk]
-		if m == nil {
-			m = &sums{}
-			imp.months[mk] = m
-		}
-		m.add(d)
-		yk := yearKey{region: d.Region, subpartida: d.Subpartida, ruc: d.RUC, year: d.Year, destination: d.Destination}
-		y := imp.years[yk]
+		k := sumKey{region: d.Region, ruc: d.RUC, subpartida: d.Subpartida, year: d.Year, destination: d.Destination}
+		y := imp.sums[k]
 		if y == nil {
-			y = &sums{}
-			imp.years[yk] = y
+			y = &yearSums{}
+			imp.sums[k] = y
 		}
 		y.add(d)
+		y.months[d.Month-1].add(d)
 	}
+	imp.free <- chunk[:0]
 	imp.stored += int64(len(chunk))
 	if len(imp.blocks) >= blocksPerTx {
 		if err := imp.flushBlocks(ctx); err != nil {
 			return err
 		}
 	}
-	if len(imp.months) >= maxSumKeys || len(imp.years) >= maxSumKeys {
+	if len(imp.sums) >= maxSumKeys {
 		return imp.flushSums(ctx)
 	}
 	return nil
@@ -439,43 +455,56 @@ func (imp *importRun) flushBlocks(ctx context.Context) error {
 	return err
 }
 
-// flushSums writes the sums held and forgets them; a key met again later is
-// written again, in another row, which readers add up.
+// flushSums writes the sums held, in the table's order (an append to its
+// B-tree), and forgets them; a key met again later is written again, as
+// another part, which readers add up.
 func (imp *importRun) flushSums(ctx context.Context) error {
-	id := imp.batch.ID
-	rows := make([][]any, 0, min(len(imp.months), sumRowsPerTx))
-	write := func(table string, cols []string) error {
-		err := imp.s.insertRows(ctx, table, cols, rows)
-		rows = rows[:0]
-		return err
+	keys := make([]sumKey, 0, len(imp.sums))
+	for k := range imp.sums {
+		keys = append(keys, k)
 	}
-	monthCols := []string{"batch_id", "region", "year", "month", "subpartida", "destination", "ruc", "fob_usd", "net_kg", "declarations"}
-	for k, v := range imp.months {
-		rows = append(rows, []any{id, k.region, k.year, k.month, k.subpartida, k.destination, k.ruc, v.fob, v.kg, v.n})
-		if len(rows) == sumRowsPerTx {
-			if err := write("export_months", monthCols); err != nil {
+	sort.Slice(keys, func(i, j int) bool { return keys[i].less(&keys[j]) })
+	cols := []string{"region", "year", "ruc", "destination", "subpartida", "batch_id", "part", "fob_usd", "net_kg", "declarations", "months"}
+	rows := make([][]any, 0, min(len(keys), sumRowsPerTx))
+	var buf []byte
+	for i, k := range keys {
+		y := imp.sums[k]
+		buf = appendMonths(buf[:0], &y.months)
+		rows = append(rows, []any{k.region, k.year, k.ruc, k.destination, k.subpartida, imp.batch.ID, imp.parts, y.fob, y.kg, y.n, string(buf)})
+		if len(rows) == sumRowsPerTx || i == len(keys)-1 {
+			if err := imp.s.insertRows(ctx, "export_years", cols, rows); err != nil {
 				return err
 			}
+			rows = rows[:0]
 		}
 	}
-	if err := write("export_months", monthCols); err != nil {
-		return err
-	}
-	yearCols := []string{"batch_id", "region", "year", "subpartida", "destination", "ruc", "fob_usd", "net_kg", "declarations"}
-	for k, v := range imp.years {
-		rows = append(rows, []any{id, k.region, k.year, k.subpartida, k.destination, k.ruc, v.fob, v.kg, v.n})
-		if len(rows) == sumRowsPerTx {
-			if err := write("export_years", yearCols); err != nil {
-				return err
-			}
-		}
-	}
-	if err := write("export_years", yearCols); err != nil {
-		return err
-	}
-	clear(imp.months)
-	clear(imp.years)
+	imp.parts++
+	clear(imp.sums)
 	return nil
+}
+
+// appendMonths appends export_years.months' JSON: 12 elements, each null or
+// [fob_usd, net_kg, declarations].
+func appendMonths(b []byte, months *[12]sums) []byte {
+	b = append(b, '[')
+	for i := range months {
+		m := &months[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if m.n == 0 {
+			b = append(b, "null"...)
+			continue
+		}
+		b = append(b, '[')
+		b = appendNumber(b, m.fob)
+		b = append(b, ',')
+		b = appendNumber(b, m.kg)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, m.n, 10)
+		b = append(b, ']')
+	}
+	return append(b, ']')
 }
 
 // insertRows writes rows into table in one transaction: on PostgreSQL with

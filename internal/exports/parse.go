@@ -452,16 +452,17 @@ func parseDate(s string) (year, month, day int, ok bool) {
 		c, ok3 := atoi(s[8:])
 		year, month, day, ok = a, b, c, ok && ok2 && ok3
 	case strings.Count(s, "/") == 2 || strings.Count(s, "-") == 2:
-		sep := "/"
-		if !strings.Contains(s, "/") {
-			sep = "-"
+		sep := byte('/')
+		if strings.IndexByte(s, '/') < 0 {
+			sep = '-'
 		}
-		parts := strings.Split(s, sep)
+		i := strings.IndexByte(s, sep)
+		j := i + 1 + strings.IndexByte(s[i+1:], sep)
 		var ok1, ok2, ok3 bool
-		a, ok1 = atoi(parts[0])
-		b, ok2 = atoi(parts[1])
-		c, ok3 = atoi(parts[2])
-		day, month, year, ok = a, b, c, ok1 && ok2 && ok3 && len(parts[2]) == 4
+		a, ok1 = atoi(s[:i])
+		b, ok2 = atoi(s[i+1 : j])
+		c, ok3 = atoi(s[j+1:])
+		day, month, year, ok = a, b, c, ok1 && ok2 && ok3 && len(s)-j-1 == 4
 	default:
 		// An Excel serial date: days since 1899-12-30 (1900 date system).
 		n, err := strconv.ParseFloat(s, 64)

@@ -16,6 +16,7 @@ import (
 	"sriim/internal/actors"
 	"sriim/internal/auth"
 	"sriim/internal/db"
+	"sriim/internal/exports"
 	"sriim/internal/facts"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
@@ -90,6 +91,7 @@ func Load(ctx context.Context, d *db.DB, s Services, log *slog.Logger) error {
 		}},
 		{"trade-cuadro2.csv", func(r *bytes.Reader) (int, error) { return s.Trade.LoadPublishedShares(ctx, r) }},
 		{"facts.csv", func(r *bytes.Reader) (int, error) { return facts.New(d).Load(ctx, auth.System, r) }},
+		{"exports-regional.csv", func(r *bytes.Reader) (int, error) { return exports.New(d).LoadPublished(ctx, auth.System, r) }},
 	}
 	pending := func() (bool, error) {
 		for _, ds := range datasets {

@@ -44,37 +44,26 @@ SELECT b.batch_id, (d.value ->> 0)::bigint AS line, d.value ->> 1 AS ruc, d.valu
 FROM export_blocks b JOIN export_batches x ON x.id = b.batch_id AND x.state = 'done'
     CROSS JOIN LATERAL json_array_elements(b.declarations) AS d (value);
 
--- Sums of the declarations by month and by year, written by the import
--- beside the blocks: what the analyses read. A key may have several rows in
--- one batch (an import that met many keys writes them in parts); readers sum.
-CREATE TABLE export_months (
-    batch_id     BIGINT NOT NULL REFERENCES export_batches (id) ON DELETE CASCADE,
-    region       TEXT NOT NULL,
-    year         INTEGER NOT NULL,
-    month        INTEGER NOT NULL,
-    subpartida   TEXT NOT NULL,
-    destination  INTEGER NOT NULL,
-    ruc          TEXT NOT NULL,
-    fob_usd      DOUBLE PRECISION NOT NULL,
-    net_kg       DOUBLE PRECISION NOT NULL,
-    declarations INTEGER NOT NULL
-);
-CREATE INDEX export_months_region ON export_months (region, year, month, subpartida, destination, ruc, batch_id) INCLUDE (fob_usd, net_kg, declarations);
-CREATE INDEX export_months_batch ON export_months (batch_id);
-CREATE INDEX export_months_ruc ON export_months (ruc, year);
-
+-- Sums of the declarations by region, year, exporter, destination and
+-- national line, written by the import beside the blocks: what the analyses
+-- read. months holds the sums by month: a JSON array of 12 elements, each
+-- null or [fob_usd, net_kg, declarations]. A key may have several parts in
+-- one batch (an import that met many keys writes them in parts); readers add
+-- them up.
 CREATE TABLE export_years (
-    batch_id     BIGINT NOT NULL REFERENCES export_batches (id) ON DELETE CASCADE,
     region       TEXT NOT NULL,
     year         INTEGER NOT NULL,
-    subpartida   TEXT NOT NULL,
-    destination  INTEGER NOT NULL,
     ruc          TEXT NOT NULL,
+    destination  INTEGER NOT NULL,
+    subpartida   TEXT NOT NULL,
+    batch_id     BIGINT NOT NULL REFERENCES export_batches (id) ON DELETE CASCADE,
+    part         INTEGER NOT NULL,
     fob_usd      DOUBLE PRECISION NOT NULL,
     net_kg       DOUBLE PRECISION NOT NULL,
-    declarations INTEGER NOT NULL
+    declarations INTEGER NOT NULL,
+    months       TEXT NOT NULL,
+    PRIMARY KEY (region, year, ruc, destination, subpartida, batch_id, part)
 );
-CREATE INDEX export_years_region ON export_years (region, year, ruc, destination, subpartida, batch_id) INCLUDE (fob_usd, net_kg, declarations);
 CREATE INDEX export_years_batch ON export_years (batch_id);
 CREATE INDEX export_years_ruc ON export_years (ruc, year);
 
