@@ -25,6 +25,7 @@ import (
 	"sriim/internal/db"
 	"sriim/internal/errs"
 	"sriim/internal/mail"
+	"sriim/internal/prices"
 	"sriim/internal/seeding"
 	"sriim/internal/web"
 )
@@ -57,8 +58,8 @@ Commands:
   seed      load the seed plan's data into the database (serve does this too);
             "sriim seed --demo" adds a demonstration dataset, "--demo --remove" takes it out
   user      manage accounts: "sriim user add", "sriim user reset-password"
-  import    import spreadsheets: "sriim import actors|production FILE…"
-  export    export spreadsheets: "sriim export actors|production --format csv|xlsx --out FILE"
+  import    import spreadsheets: "sriim import actors|production|prices|exports FILE…"
+  export    export spreadsheets: "sriim export actors|production|prices --format csv|xlsx --out FILE"
   report    market-intelligence report: "sriim report markets --period 2026-S1 --lang es --out DIR"
   backup    a consistent snapshot of the database and the uploaded files while SRIIM runs: "sriim backup --out FILE"
   restore   put a backup into an empty data directory or database, and check it: "sriim restore FILE"
@@ -262,6 +263,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		Demo: func(ctx context.Context) (bool, error) { return seeding.DemoLoaded(ctx, d) }}
 	if mailer != nil {
 		opts.Mailer = mailer
+		svc.prices = prices.New(d, svc.exports, mailer)
 	}
 	srv, err := web.New(opts)
 	if err != nil {

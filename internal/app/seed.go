@@ -15,6 +15,7 @@ import (
 	"sriim/internal/facts"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
+	"sriim/internal/prices"
 	"sriim/internal/production"
 	"sriim/internal/reference"
 	"sriim/internal/seeding"
@@ -32,13 +33,16 @@ type services struct {
 	offer      *offer.Service
 	facts      *facts.Service
 	exports    *exports.Service
+	prices     *prices.Service
 }
 
 func newServices(d *db.DB, dataDir string) *services {
-	return &services{accounts: accounts.New(d), reference: reference.New(d), production: production.New(d), actors: actors.New(d),
+	s := &services{accounts: accounts.New(d), reference: reference.New(d), production: production.New(d), actors: actors.New(d),
 		planning: planning.New(d, filepath.Join(dataDir, "files")), trade: trade.New(d),
 		offer: offer.New(d, filepath.Join(dataDir, "files", "photos")), facts: facts.New(d),
 		exports: exports.New(d)}
+	s.prices = prices.New(d, s.exports, nil) // serve gives it the mailer, for price alerts
+	return s
 }
 
 // seeding is the services as the seed loaders take them.

@@ -16,16 +16,18 @@ import (
 	"sriim/internal/exports"
 	"sriim/internal/importer"
 	"sriim/internal/planning"
+	"sriim/internal/prices"
 	"sriim/internal/production"
 	"sriim/internal/trade"
 )
 
 const transferUsage = `Usage:
-  sriim import actors|production FILE… [--institution CODE]
+  sriim import actors|production|prices FILE… [--institution CODE]
   sriim import plan FILE…          (a plan in the data-file format of data/seed/plan-pop-moluscos.json)
   sriim import trade --format comtrade-legacy|comtrade-v1|sriim FILE… [--source TEXT]
   sriim import exports FILE… [--source TEXT]   (export declarations, CSV or XLSX in the template's Spanish columns)
-  sriim export actors|production --format csv|xlsx --out FILE
+  sriim import price-index --series pen-usd|cpi-lima FILE…   (anio,mes,valor,fuente; cpi-lima: anio,mes,variacion_pct,fuente)
+  sriim export actors|production|prices --format csv|xlsx --out FILE
 `
 
 // runImport imports spreadsheets from the command line. Rows it creates are
@@ -37,12 +39,13 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("missing what to import")
 	}
 	what := args[0]
-	var institution, format, source string
+	var institution, format, source, series string
 	var files []string
 	cfg, err := parseFlagsWithArgs("import "+what, args[1:], stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&institution, "institution", "DIREPRO-ILO", "code of the institution that will keep new rows")
 		fs.StringVar(&format, "format", "", "trade: comtrade-legacy, comtrade-v1 or sriim")
 		fs.StringVar(&source, "source", "", "trade and exports: where the data comes from")
+		fs.StringVar(&series, "series", "", "price-index: pen-usd (soles per US dollar) or cpi-lima (INEI's monthly changes)")
 	}, &files)
 	if err != nil {
 		return err
@@ -85,6 +88,19 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			if b, err = importTrade(ctx, svc.trade, p, format, source, name, f, stdout); err == nil {
 				rows, created = int(b.Rows), int(b.Rows)
 			}
+		case "prices":
+			rep, ierr := svc.prices.Import(ctx, p, f, name)
+			err = ierr
+			rows, created, updated, unchanged = rep.Rows, rep.Created, rep.Updated, rep.Unchanged
+		case "price-index":
+			if series == prices.CPISeries {
+				created, err = svc.prices.LoadCPI(ctx, p, f)
+			} else if series != "" {
+				created, err = svc.prices.LoadIndex(ctx, p, series, f)
+			} else {
+				err = fmt.Errorf("--series is required")
+			}
+			rows = created
 		case "exports":
 			var b exports.Batch
 			if b, err = importExports(ctx, svc.exports, p, source, name, f, stdout); err == nil {
@@ -152,6 +168,8 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		header, rows, err = svc.actors.Export(ctx, auth.System)
 	case "production":
 		header, rows, err = svc.production.Export(ctx, production.Filter{})
+	case "prices":
+		header, rows, err = svc.prices.Export(ctx)
 	default:
 		fmt.Fprint(stderr, transferUsage)
 		return fmt.Errorf("cannot export %q", what)

@@ -20,6 +20,7 @@ import (
 	"sriim/internal/facts"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
+	"sriim/internal/prices"
 	"sriim/internal/production"
 	"sriim/internal/reference"
 	"sriim/internal/trade"
@@ -92,6 +93,14 @@ func Load(ctx context.Context, d *db.DB, s Services, log *slog.Logger) error {
 		{"trade-cuadro2.csv", func(r *bytes.Reader) (int, error) { return s.Trade.LoadPublishedShares(ctx, r) }},
 		{"facts.csv", func(r *bytes.Reader) (int, error) { return facts.New(d).Load(ctx, auth.System, r) }},
 		{"exports-regional.csv", func(r *bytes.Reader) (int, error) { return exports.New(d).LoadPublished(ctx, auth.System, r) }},
+		{"cpi-lima.csv", func(r *bytes.Reader) (int, error) { return prices.New(d, nil, nil).LoadCPI(ctx, auth.System, r) }},
+		{"prices.csv", func(r *bytes.Reader) (int, error) {
+			owner, err := s.Accounts.InstitutionByCode(ctx, Owner)
+			if err != nil {
+				return 0, err
+			}
+			return prices.New(d, nil, nil).LoadSeed(ctx, r, owner.ID)
+		}},
 	}
 	pending := func() (bool, error) {
 		for _, ds := range datasets {
