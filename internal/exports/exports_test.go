@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"sriim/internal/db/dbtest"
 	"sriim/internal/errs"
 	"sriim/internal/exports"
+	"sriim/internal/seedtext"
 )
 
 var ctx = context.Background()
@@ -444,5 +446,52 @@ func TestXLSXWithDateSerialsAndTemplate(t *testing.T) {
 	golden := readTestdata(t, "plantilla.csv")
 	if !bytes.Equal(csv.Bytes(), golden) {
 		t.Errorf("CSV template =\n%s\nwant (testdata/plantilla.csv)\n%s", csv.Bytes(), golden)
+	}
+}
+
+// The seed's 2004 figure says in exports-regional.csv what facts.csv and
+// the seed's section 2.5.2 say.
+func TestPublishedFigureAgreesWithTheFactsAndTheSeed(t *testing.T) {
+	f, err := os.Open("../../data/seed/exports-regional.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	list, err := exports.ReadPublished(f)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("exports-regional.csv = %+v, %v", list, err)
+	}
+	p := list[0]
+	if p.Region != "PE-MOQ" || p.Year != 2004 || p.Subpartida != "0307992000" || p.FOB != 31500 || p.Section != "2.5.2 Exportaciones regionales" {
+		t.Errorf("published figure = %+v", p)
+	}
+	facts, err := os.ReadFile("../../data/seed/facts.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(facts)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, rec := range recs {
+		if rec[1] == p.Section && strings.Contains(rec[2], p.Subpartida) {
+			found = true
+			if rec[3] != "31500" || rec[5] != "US$" || rec[6] != "2004" || rec[8] != p.Source {
+				t.Errorf("facts.csv says %v; exports-regional.csv %+v", rec, p)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("facts.csv has no figure of section %s for %s", p.Section, p.Subpartida)
+	}
+	seed := seedtext.Squash(seedtext.Text(t))
+	for _, s := range []string{"2.5.2 Exportaciones regionales", "31,500 dólares bajo la partida 0307992000", "de Moquegua (2004)"} {
+		if !strings.Contains(seed, seedtext.Squash(s)) {
+			t.Errorf("the seed does not say %q", s)
+		}
+	}
+	if !strings.Contains(seedtext.Squash(p.Statement), seedtext.Squash("31,500 dólares bajo la partida 0307992000")) {
+		t.Errorf("statement %q is not the seed's words", p.Statement)
 	}
 }

@@ -391,7 +391,7 @@ func TestAlertIsSentOnce(t *testing.T) {
 			t.Fatalf("a 5 %% move sent %d mails", len(got))
 		}
 		f.add(t, prices.Price{Species: "SNE", Level: "beach", Place: "DPA-ILO", Year: 2024, Month: 3, Day: 20, Price: 13.5, SourceRef: "b"}) // mean 12: +20 %
-		f.add(t, prices.Price{Species: "SNE", Level: "beach", Place: "DPA-ILO", Year: 2024, Month: 3, Day: 25, Price: 12, SourceRef: "c"})  // still +20 %
+		f.add(t, prices.Price{Species: "SNE", Level: "beach", Place: "DPA-ILO", Year: 2024, Month: 3, Day: 25, Price: 12, SourceRef: "c"})   // still +20 %
 		got := sink.sent()
 		if len(got) != 1 {
 			t.Fatalf("sent %d mails; want 1", len(got))
