@@ -222,25 +222,32 @@ func (s *Service) Regional(ctx context.Context, p auth.Principal, q Query) (Resu
 // groups reads the sums of the query's declarations (and published
 // figures) into rows of its breakdown.
 func (s *Service) groups(ctx context.Context, p auth.Principal, q Query) ([]*group, error) {
-	breakdown := "''"
-	switch q.By {
-	case ByDestination:
-		breakdown = "CAST(t.destination AS TEXT)"
-	case ByExporter:
-		breakdown = "t.ruc"
+	batches, err := s.doneBatches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if q.By == ByExporter && !q.monthly() && q.Line == "" && q.RUC == "" {
+		return s.exporterRanking(ctx, p, q, batches)
 	}
 	args := []any{}
-	where := q.where(&args)
-	// A year's figures are summed in SQL; months come from each sum's
-	// months, read here.
-	query := "SELECT " + breakdown + ", t.year, t.subpartida, SUM(t.fob_usd), SUM(t.net_kg), '' FROM export_years t" +
-		" JOIN export_batches b ON b.id = t.batch_id AND b.state = 'done' WHERE " + where + " GROUP BY t.year, t.subpartida"
-	if breakdown != "''" {
-		query += ", " + breakdown
-	}
+	where := q.where(&args, batches)
+	// A year's figures are summed in SQL, grouped in the sums' key order
+	// (region, year, ruc, destination) where the breakdown allows, so that no
+	// sort is needed; months come from each sum's months, read here.
+	var query string
 	if q.monthly() {
-		query = "SELECT " + breakdown + ", t.year, t.subpartida, t.fob_usd, t.net_kg, t.months FROM export_years t" +
-			" JOIN export_batches b ON b.id = t.batch_id AND b.state = 'done' WHERE " + where
+		query = "SELECT t.ruc, t.destination, t.year, t.subpartida, t.fob_usd, t.net_kg, t.months FROM export_years t WHERE " + where
+	} else {
+		cols, groupBy := "'', 0, t.year, ''", "t.year"
+		switch q.By {
+		case ByDestination:
+			cols, groupBy = "'', t.destination, t.year, ''", "t.year, t.destination"
+		case ByExporter:
+			cols, groupBy = "t.ruc, t.destination, t.year, ''", "t.year, t.ruc, t.destination"
+		case ByLine:
+			cols, groupBy = "'', 0, t.year, t.subpartida", "t.year, t.subpartida"
+		}
+		query = "SELECT " + cols + ", SUM(t.fob_usd), SUM(t.net_kg), '' FROM export_years t WHERE " + where + " GROUP BY " + groupBy
 	}
 	rows, err := s.db.Read().QueryContext(ctx, query, args...)
 	if err != nil {
@@ -249,17 +256,22 @@ func (s *Service) groups(ctx context.Context, p auth.Principal, q Query) ([]*gro
 	defer rows.Close()
 	byKey := map[string]*group{}
 	var order []*group
-	declared := map[[2]string]bool{} // year and national line with declarations
+	markets := map[string]map[int]bool{} // each exporter's destinations
 	var months [12][3]*float64
 	for rows.Next() {
-		var k, sub, monthsJSON string
-		var year int
+		var ruc, sub, monthsJSON string
+		var dest, year int
 		var fob, kg float64
-		if err := rows.Scan(&k, &year, &sub, &fob, &kg, &monthsJSON); err != nil {
+		if err := rows.Scan(&ruc, &dest, &year, &sub, &fob, &kg, &monthsJSON); err != nil {
 			return nil, errs.Wrap(err, "analyse exports")
 		}
-		declared[[2]string{strconv.Itoa(year), sub}] = true
-		if q.By == ByLine {
+		var k string
+		switch q.By {
+		case ByDestination:
+			k = strconv.Itoa(dest)
+		case ByExporter:
+			k = ruc
+		case ByLine:
 			k = lineKey(sub, year)
 		}
 		g := byKey[k]
@@ -271,53 +283,87 @@ func (s *Service) groups(ctx context.Context, p auth.Principal, q Query) ([]*gro
 			case ByYear:
 				g.key = Key{Region: q.Region, Name: regionName(q.Region)}
 			case ByDestination:
-				code, _ := strconv.Atoi(k)
-				partner, _ := trade.PartnerByCode(code)
-				g.key = Key{Destination: code, ISO: partner.ISO, NameES: partner.NameES, NameEN: partner.NameEN}
+				partner, _ := trade.PartnerByCode(dest)
+				g.key = Key{Destination: dest, ISO: partner.ISO, NameES: partner.NameES, NameEN: partner.NameEN}
 			case ByExporter:
-				g.key = Key{RUC: k}
+				g.key = Key{RUC: ruc}
 			case ByLine:
 				g.key = lineRowKey(k)
 			}
 		}
-		if !q.monthly() {
-			g.add(Period{Year: year}, fob, kg)
-			continue
-		}
-		months = [12][3]*float64{}
-		if err := json.Unmarshal([]byte(monthsJSON), &months); err != nil {
-			return nil, errs.Wrap(err, "read months")
-		}
-		for i, m := range months {
-			per := Period{Year: year, Month: i + 1}
-			if m[0] != nil && !per.before(q.From) && !q.To.before(per) {
-				g.add(per, *m[0], *m[1])
+		shipped := !q.monthly()
+		if q.monthly() {
+			months = [12][3]*float64{}
+			if err := json.Unmarshal([]byte(monthsJSON), &months); err != nil {
+				return nil, errs.Wrap(err, "read months")
 			}
+			for i, m := range months {
+				per := Period{Year: year, Month: i + 1}
+				if m[0] != nil && !per.before(q.From) && !q.To.before(per) {
+					g.add(per, *m[0], *m[1])
+					shipped = true
+				}
+			}
+		} else {
+			g.add(Period{Year: year}, fob, kg)
+		}
+		if q.By == ByExporter && shipped {
+			if markets[ruc] == nil {
+				markets[ruc] = map[int]bool{}
+			}
+			markets[ruc][dest] = true
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, errs.Wrap(err, "analyse exports")
 	}
 	if !q.monthly() && q.RUC == "" {
-		pub, err := s.publishedGroups(ctx, q, declared, byKey)
+		pub, err := s.publishedGroups(ctx, q, batches, byKey)
 		if err != nil {
 			return nil, err
 		}
 		order = append(order, pub...)
 	}
 	if q.By == ByExporter {
-		return s.exporterGroups(ctx, p, q, order)
+		return s.exporterGroups(ctx, p, order, markets)
 	}
 	return order, nil
 }
 
-// where is the SQL condition on a sums table t selecting the query's declarations.
-func (q *Query) where(args *[]any) string {
+// doneBatches are the published imports.
+func (s *Service) doneBatches(ctx context.Context) ([]int64, error) {
+	rows, err := s.db.Read().QueryContext(ctx, "SELECT id FROM export_batches WHERE state = 'done' ORDER BY id")
+	if err != nil {
+		return nil, errs.Wrap(err, "read imports")
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, errs.Wrap(err, "read imports")
+		}
+		ids = append(ids, id)
+	}
+	return ids, errs.Wrap(rows.Err(), "read imports")
+}
+
+// where is the SQL condition on export_years t selecting the query's
+// declarations in the published batches.
+func (q *Query) where(args *[]any, batches []int64) string {
 	arg := func(v any) string {
 		*args = append(*args, v)
 		return "$" + strconv.Itoa(len(*args))
 	}
-	var cond []string
+	ids := make([]string, len(batches))
+	for i, id := range batches {
+		ids[i] = arg(id)
+	}
+	// The unary plus keeps the planner off the batch index: the key order serves better.
+	cond := []string{"+t.batch_id IN (" + strings.Join(ids, ", ") + ")"}
+	if len(batches) == 0 {
+		cond[0] = "1 = 0"
+	}
 	if q.Region != "PE" {
 		cond = append(cond, "t.region = "+arg(q.Region))
 	}
@@ -440,7 +486,7 @@ func regionName(code string) string {
 
 // publishedGroups adds the published figures of the query's region and
 // years that no declaration of the same year and national line covers.
-func (s *Service) publishedGroups(ctx context.Context, q Query, declared map[[2]string]bool, byKey map[string]*group) ([]*group, error) {
+func (s *Service) publishedGroups(ctx context.Context, q Query, batches []int64, byKey map[string]*group) ([]*group, error) {
 	args := []any{}
 	cond := []string{"t.year BETWEEN " + "$1 AND $2"}
 	args = append(args, q.From.Year, q.To.Year)
@@ -453,16 +499,37 @@ func (s *Service) publishedGroups(ctx context.Context, q Query, declared map[[2]
 	if err != nil {
 		return nil, errs.Wrap(err, "read published exports")
 	}
-	defer rows.Close()
-	var out []*group
+	type figure struct {
+		year                 int
+		sub, source, section string
+		fob                  float64
+	}
+	var figures []figure
 	for rows.Next() {
-		var year int
-		var sub, source, section string
-		var fob float64
-		if err := rows.Scan(&year, &sub, &fob, &source, &section); err != nil {
+		var f figure
+		if err := rows.Scan(&f.year, &f.sub, &f.fob, &f.source, &f.section); err != nil {
+			rows.Close()
 			return nil, errs.Wrap(err, "read published exports")
 		}
-		if declared[[2]string{strconv.Itoa(year), sub}] || !q.selectsLine(sub, year) {
+		figures = append(figures, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, errs.Wrap(err, "read published exports")
+	}
+	var out []*group
+	for _, f := range figures {
+		year, sub, source, section, fob := f.year, f.sub, f.source, f.section, f.fob
+		if !q.selectsLine(sub, year) {
+			continue
+		}
+		dq := Query{Region: q.Region, From: Period{Year: year}, To: Period{Year: year}, Line: sub}
+		dargs := []any{}
+		var declared bool
+		if err := s.db.Read().QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM export_years t WHERE "+dq.where(&dargs, batches)+")", dargs...).Scan(&declared); err != nil {
+			return nil, errs.Wrap(err, "read published exports")
+		}
+		if declared {
 			continue
 		}
 		// No weight is published: the figure has no unit value.
@@ -492,7 +559,7 @@ func (s *Service) publishedGroups(ctx context.Context, q Query, declared map[[2]
 		}
 		g.add(per, fob, math.NaN())
 	}
-	return out, errs.Wrap(rows.Err(), "read published exports")
+	return out, nil
 }
 
 // selectsLine reports whether the query's line filter takes a national line shipped in year.

@@ -61,9 +61,9 @@ func CanSeeExporter(p auth.Principal, actorID int64, public bool) bool {
 	return public || p.Has(auth.ReadPrivate) || actorID != 0 && p.ActorID == actorID
 }
 
-// exporterGroups names the exporters' rows, counts their markets, and sums
-// those p may not see one by one in one row.
-func (s *Service) exporterGroups(ctx context.Context, p auth.Principal, q Query, groups []*group) ([]*group, error) {
+// exporterGroups names the exporters' rows, with their number of markets,
+// and sums those p may not see one by one in one row.
+func (s *Service) exporterGroups(ctx context.Context, p auth.Principal, groups []*group, markets map[string]map[int]bool) ([]*group, error) {
 	var rucs []string
 	for _, g := range groups {
 		if g.key.RUC != "" {
@@ -71,10 +71,6 @@ func (s *Service) exporterGroups(ctx context.Context, p auth.Principal, q Query,
 		}
 	}
 	info, err := s.exporters(ctx, rucs)
-	if err != nil {
-		return nil, err
-	}
-	markets, err := s.markets(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -105,30 +101,6 @@ func (s *Service) exporterGroups(ctx context.Context, p auth.Principal, q Query,
 		out = append(out, others)
 	}
 	return out, nil
-}
-
-// markets lists each exporter's destinations in the query's years.
-func (s *Service) markets(ctx context.Context, q Query) (map[string]map[int]bool, error) {
-	args := []any{}
-	rows, err := s.db.Read().QueryContext(ctx, "SELECT DISTINCT t.ruc, t.destination FROM export_years"+
-		" t JOIN export_batches b ON b.id = t.batch_id AND b.state = 'done' WHERE "+q.where(&args), args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "count markets")
-	}
-	defer rows.Close()
-	out := map[string]map[int]bool{}
-	for rows.Next() {
-		var ruc string
-		var dest int
-		if err := rows.Scan(&ruc, &dest); err != nil {
-			return nil, errs.Wrap(err, "count markets")
-		}
-		if out[ruc] == nil {
-			out[ruc] = map[int]bool{}
-		}
-		out[ruc][dest] = true
-	}
-	return out, errs.Wrap(rows.Err(), "count markets")
 }
 
 // Visibility is whether an exporter shows its exports by market to everyone.
@@ -241,4 +213,48 @@ func (s *Service) ExporterMarkets(ctx context.Context, p auth.Principal, actorID
 		q.RUC = ruc
 	}
 	return s.Regional(ctx, p, q)
+}
+
+// exporterRanking is groups for the ranking of all exporters by year: it
+// reads the sums by exporter (export_exporter_years), a tenth of the rows.
+func (s *Service) exporterRanking(ctx context.Context, p auth.Principal, q Query, batches []int64) ([]*group, error) {
+	args := []any{}
+	rows, err := s.db.Read().QueryContext(ctx, "SELECT t.ruc, t.year, t.fob_usd, t.net_kg, t.destinations FROM export_exporter_years t WHERE "+
+		q.where(&args, batches), args...)
+	if err != nil {
+		return nil, errs.Wrap(err, "rank exporters")
+	}
+	defer rows.Close()
+	byRUC := map[string]*group{}
+	var order []*group
+	markets := map[string]map[int]bool{}
+	for rows.Next() {
+		var ruc, dests string
+		var year int
+		var fob, kg float64
+		if err := rows.Scan(&ruc, &year, &fob, &kg, &dests); err != nil {
+			return nil, errs.Wrap(err, "rank exporters")
+		}
+		g := byRUC[ruc]
+		if g == nil {
+			g = &group{key: Key{RUC: ruc}, cells: map[Period]*cell{}}
+			byRUC[ruc] = g
+			order = append(order, g)
+			markets[ruc] = map[int]bool{}
+		}
+		g.add(Period{Year: year}, fob, kg)
+		for _, d := range strings.Split(strings.Trim(dests, "[]"), ",") {
+			if code, err := strconv.Atoi(d); err == nil {
+				markets[ruc][code] = true
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, errs.Wrap(err, "rank exporters")
+	}
+	pub, err := s.publishedGroups(ctx, q, batches, map[string]*group{})
+	if err != nil {
+		return nil, err
+	}
+	return s.exporterGroups(ctx, p, append(order, pub...), markets)
 }

@@ -191,6 +191,7 @@ func (s *Service) purge(ctx context.Context, id int64, whole bool) error {
 	for _, q := range []string{
 		"DELETE FROM export_blocks WHERE id IN (SELECT id FROM export_blocks WHERE batch_id = $1 LIMIT " + page + ")",
 		"DELETE FROM export_years WHERE (" + sumKeyColumns + ") IN (SELECT " + sumKeyColumns + " FROM export_years WHERE batch_id = $1 LIMIT " + page + ")",
+		"DELETE FROM export_exporter_years WHERE (region, year, ruc, batch_id, part) IN (SELECT region, year, ruc, batch_id, part FROM export_exporter_years WHERE batch_id = $1 LIMIT " + page + ")",
 	} {
 		for {
 			var n int64
@@ -467,6 +468,12 @@ func (imp *importRun) flushSums(ctx context.Context) error {
 	cols := []string{"region", "year", "ruc", "destination", "subpartida", "batch_id", "part", "fob_usd", "net_kg", "declarations", "months"}
 	rows := make([][]any, 0, min(len(keys), sumRowsPerTx))
 	var buf []byte
+	// The exporters' sums follow the keys' order: region, year, ruc, destination.
+	exporterCols := []string{"region", "year", "ruc", "batch_id", "part", "fob_usd", "net_kg", "declarations", "destinations"}
+	var exporterRows [][]any
+	var ex sums
+	var dests []byte
+	lastDest := -1
 	for i, k := range keys {
 		y := imp.sums[k]
 		buf = appendMonths(buf[:0], &y.months)
@@ -476,6 +483,24 @@ func (imp *importRun) flushSums(ctx context.Context) error {
 				return err
 			}
 			rows = rows[:0]
+		}
+		ex.fob, ex.kg, ex.n = ex.fob+y.fob, ex.kg+y.kg, ex.n+y.n
+		if k.destination != lastDest {
+			if lastDest >= 0 {
+				dests = append(dests, ',')
+			}
+			dests = strconv.AppendInt(dests, int64(k.destination), 10)
+			lastDest = k.destination
+		}
+		if i == len(keys)-1 || keys[i+1].region != k.region || keys[i+1].year != k.year || keys[i+1].ruc != k.ruc {
+			exporterRows = append(exporterRows, []any{k.region, k.year, k.ruc, imp.batch.ID, imp.parts, ex.fob, ex.kg, ex.n, "[" + string(dests) + "]"})
+			ex, dests, lastDest = sums{}, dests[:0], -1
+			if len(exporterRows) == sumRowsPerTx || i == len(keys)-1 {
+				if err := imp.s.insertRows(ctx, "export_exporter_years", exporterCols, exporterRows); err != nil {
+					return err
+				}
+				exporterRows = exporterRows[:0]
+			}
 		}
 	}
 	imp.parts++
