@@ -253,17 +253,34 @@ func (a *sums) add(d *Declaration) {
 	a.n++
 }
 
-// yearSums are a key's sums in a year and in each month of it.
+// yearSums are a key's sums in a year and in the months it has (most keys
+// have few: a slice is smaller than twelve sums).
 type yearSums struct {
 	sums
-	months [12]sums
+	months []monthSums
+}
+
+type monthSums struct {
+	month int
+	sums
+}
+
+func (y *yearSums) addMonth(d *Declaration) {
+	for i := range y.months {
+		if y.months[i].month == d.Month {
+			y.months[i].add(d)
+			return
+		}
+	}
+	y.months = append(y.months, monthSums{month: d.Month})
+	y.months[len(y.months)-1].add(d)
 }
 
 // Sizes that bound an import's memory and its transactions.
 const (
 	blockSize      = 256    // declarations per stored block
 	blocksPerTx    = 32     // blocks per write transaction (about 8,000 declarations)
-	maxSumKeys     = 100000 // sums held before they are written
+	maxSumKeys     = 300000 // sums held before they are written (about 70 MB)
 	sumRowsPerTx   = 20000  // sums per write transaction
 	chunksInFlight = 4
 )
@@ -432,7 +449,7 @@ func (imp *importRun) store(ctx context.Context, chunk []Declaration) error {
 			imp.sums[k] = y
 		}
 		y.add(d)
-		y.months[d.Month-1].add(d)
+		y.addMonth(d)
 	}
 	imp.free <- chunk[:0]
 	imp.stored += int64(len(chunk))
@@ -476,7 +493,7 @@ func (imp *importRun) flushSums(ctx context.Context) error {
 	lastDest := -1
 	for i, k := range keys {
 		y := imp.sums[k]
-		buf = appendMonths(buf[:0], &y.months)
+		buf = appendMonths(buf[:0], y.months)
 		rows = append(rows, []any{k.region, k.year, k.ruc, k.destination, k.subpartida, imp.batch.ID, imp.parts, y.fob, y.kg, y.n, string(buf)})
 		if len(rows) == sumRowsPerTx || i == len(keys)-1 {
 			if err := imp.s.insertRows(ctx, "export_years", cols, rows); err != nil {
@@ -510,7 +527,11 @@ func (imp *importRun) flushSums(ctx context.Context) error {
 
 // appendMonths appends export_years.months' JSON: 12 elements, each null or
 // [fob_usd, net_kg, declarations].
-func appendMonths(b []byte, months *[12]sums) []byte {
+func appendMonths(b []byte, list []monthSums) []byte {
+	var months [12]sums
+	for _, m := range list {
+		months[m.month-1] = m.sums
+	}
 	b = append(b, '[')
 	for i := range months {
 		m := &months[i]

@@ -10,7 +10,7 @@ import (
 // three digits is a decimal comma) and 6,500 or 1.234.567 (thousands).
 func ParseNumber(s string) (float64, error) {
 	s = strings.TrimSpace(s)
-	if f, err := strconv.ParseFloat(s, 64); err == nil || strings.IndexAny(s, ", ") < 0 && strings.Count(s, ".") < 2 {
+	if f, err := strconv.ParseFloat(s, 64); err == nil || !strings.ContainsAny(s, ", ") && strings.Count(s, ".") < 2 {
 		return f, err
 	}
 	s = strings.ReplaceAll(s, " ", "")
