@@ -12,10 +12,12 @@ import (
 	"sriim/internal/config"
 	"sriim/internal/db"
 	"sriim/internal/events"
+	"sriim/internal/exports"
 	"sriim/internal/facts"
 	"sriim/internal/indicators"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
+	"sriim/internal/prices"
 	"sriim/internal/production"
 	"sriim/internal/reference"
 	"sriim/internal/seeding"
@@ -36,12 +38,16 @@ type services struct {
 	zones      *zones.Service
 	events     *events.Service
 	indicators *indicators.Service
+	exports    *exports.Service
+	prices     *prices.Service
 }
 
 func newServices(d *db.DB, dataDir string) *services {
 	s := &services{accounts: accounts.New(d), reference: reference.New(d), production: production.New(d), actors: actors.New(d),
 		planning: planning.New(d, filepath.Join(dataDir, "files")), trade: trade.New(d),
-		offer: offer.New(d, filepath.Join(dataDir, "files", "photos")), facts: facts.New(d), zones: zones.New(d)}
+		offer: offer.New(d, filepath.Join(dataDir, "files", "photos")), facts: facts.New(d), zones: zones.New(d),
+		exports: exports.New(d)}
+	s.prices = prices.New(d, s.exports, nil) // serve gives it the mailer, for price alerts
 	s.events = events.New(d, s.actors)
 	// The modules' data sources for the plan's indicators and the dashboard;
 	// a module added later registers its own here.

@@ -17,17 +17,19 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/errs"
 	"sriim/internal/events"
+	"sriim/internal/exports"
 	"sriim/internal/geo"
 	"sriim/internal/i18n"
 	"sriim/internal/importer"
 	"sriim/internal/planning"
+	"sriim/internal/prices"
 	"sriim/internal/production"
 	"sriim/internal/trade"
 	"sriim/internal/zones"
 )
 
 const transferUsage = `Usage:
-  sriim import actors|production FILE… [--institution CODE]
+  sriim import actors|production|prices FILE… [--institution CODE]
   sriim import plan FILE…          (a plan in the data-file format of data/seed/plan-pop-moluscos.json)
   sriim import attendance --event ID FILE.xlsx|csv [--confirm all|none]
                                    (columns nombre,documento,sexo,edad,organizacion,ruc,cargo; near matches of
@@ -36,7 +38,9 @@ const transferUsage = `Usage:
   sriim import zones --layer aquaculture-rights|production-areas|natural-banks|landing-sites|suitable-zones [--srs EPSG:N] FILE…
                                    (GeoJSON, zipped Shapefile or KML; --srs for a file that does not declare its system)
   sriim import closures FILE…      (CSV or XLSX: area,motivo,desde,hasta,resolucion,notas)
-  sriim export actors|production --format csv|xlsx --out FILE
+  sriim import exports FILE… [--source TEXT]   (export declarations, CSV or XLSX in the template's Spanish columns)
+  sriim import price-index --series pen-usd|cpi-lima FILE…   (anio,mes,valor,fuente; cpi-lima: anio,mes,variacion_pct,fuente)
+  sriim export actors|production|prices --format csv|xlsx --out FILE
   sriim export zones --layer LAYER|closures --format csv|xlsx --out FILE
 `
 
@@ -49,17 +53,18 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return errs.E(errs.Invalid, "missing what to import")
 	}
 	what := args[0]
-	var institution, format, source, layer, srsName, confirm string
+	var institution, format, source, layer, srsName, confirm, series string
 	var event int64
 	var files []string
 	cfg, err := parseFlagsWithArgs("import "+what, args[1:], stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&institution, "institution", "DIREPRO-ILO", "code of the institution that will keep new rows")
 		fs.StringVar(&format, "format", "", "trade: comtrade-legacy, comtrade-v1 or sriim")
-		fs.StringVar(&source, "source", "", "trade: where the data comes from")
+		fs.StringVar(&source, "source", "", "trade and exports: where the data comes from")
 		fs.StringVar(&layer, "layer", "", "zones: the layer to import into")
 		fs.StringVar(&srsName, "srs", "", "zones: the coordinate system of a file that does not declare one (EPSG:4326, EPSG:32717–32719, EPSG:24877–24879)")
 		fs.Int64Var(&event, "event", 0, "attendance: the event's number")
 		fs.StringVar(&confirm, "confirm", "", "attendance: all (confirm every near match of an organisation to the registry) or none (reject them); at a terminal, asked one by one")
+		fs.StringVar(&series, "series", "", "price-index: pen-usd (soles per US dollar) or cpi-lima (INEI's monthly changes)")
 	}, &files)
 	if err != nil {
 		return err
@@ -127,6 +132,25 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				f.Close()
 				continue
 			}
+		case "prices":
+			rep, ierr := svc.prices.Import(ctx, p, f, name)
+			err = ierr
+			rows, created, updated, unchanged = rep.Rows, rep.Created, rep.Updated, rep.Unchanged
+		case "price-index":
+			if series == prices.CPISeries {
+				created, err = svc.prices.LoadCPI(ctx, p, f)
+			} else if series != "" {
+				created, err = svc.prices.LoadIndex(ctx, p, series, f)
+			} else {
+				err = errs.E(errs.Invalid, "--series is required")
+			}
+			rows = created
+		case "exports":
+			var b exports.Batch
+			if b, err = importExports(ctx, svc.exports, p, source, name, f, stdout); err == nil {
+				rows, created = int(b.Rows), int(b.Rows)
+				i18n.Say(stdout, cfg.Lang, "%s: %d exporters, %d of them not in the registry (leads)", name, b.Exporters, b.Leads)
+			}
 		case "plan":
 			var pf planning.File
 			if pf, err = planning.ReadFile(f); err == nil {
@@ -192,6 +216,8 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case "zones":
 		header, rows, err = svc.zones.Export(ctx, layer)
 		what = layer
+	case "prices":
+		header, rows, err = svc.prices.Export(ctx)
 	default:
 		fmt.Fprint(stderr, transferUsage)
 		return errs.E(errs.Invalid, "cannot export %q", what)
@@ -270,13 +296,26 @@ func importTrade(ctx context.Context, svc *trade.Service, p auth.Principal, form
 	if err != nil {
 		return b, err
 	}
-	var r io.Reader = f
+	return svc.Import(ctx, p, b, progressReader(f, name, stdout))
+}
+
+// progressReader reads f, showing a progress bar by bytes read when stdout
+// is a terminal.
+func progressReader(f *os.File, name string, stdout io.Writer) io.Reader {
 	if out, ok := stdout.(*os.File); ok && term.IsTerminal(int(out.Fd())) {
 		if st, err := f.Stat(); err == nil {
-			bar := progressbar.DefaultBytes(st.Size(), filepath.Base(name))
-			defer bar.Finish()
-			r = io.TeeReader(f, bar)
+			return io.TeeReader(f, progressbar.DefaultBytes(st.Size(), filepath.Base(name)))
 		}
 	}
-	return svc.Import(ctx, p, b, r)
+	return f
+}
+
+// importExports imports one file of export declarations, showing a progress
+// bar (by bytes read) when stdout is a terminal.
+func importExports(ctx context.Context, svc *exports.Service, p auth.Principal, source, name string, f *os.File, stdout io.Writer) (exports.Batch, error) {
+	b, err := svc.Start(ctx, p, filepath.Base(name), source)
+	if err != nil {
+		return b, err
+	}
+	return svc.Import(ctx, p, b, progressReader(f, name, stdout))
 }

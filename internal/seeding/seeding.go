@@ -16,10 +16,12 @@ import (
 	"sriim/internal/actors"
 	"sriim/internal/auth"
 	"sriim/internal/db"
+	"sriim/internal/exports"
 	"sriim/internal/facts"
 	"sriim/internal/indicators"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
+	"sriim/internal/prices"
 	"sriim/internal/production"
 	"sriim/internal/reference"
 	"sriim/internal/trade"
@@ -109,6 +111,15 @@ func Load(ctx context.Context, d *db.DB, s Services, log *slog.Logger) error {
 				return 0, err
 			}
 			return s.Zones.LoadSeed(ctx, r, owner.ID)
+		}},
+		{"exports-regional.csv", func(r *bytes.Reader) (int, error) { return exports.New(d).LoadPublished(ctx, auth.System, r) }},
+		{"cpi-lima.csv", func(r *bytes.Reader) (int, error) { return prices.New(d, nil, nil).LoadCPI(ctx, auth.System, r) }},
+		{"prices.csv", func(r *bytes.Reader) (int, error) {
+			owner, err := s.Accounts.InstitutionByCode(ctx, Owner)
+			if err != nil {
+				return 0, err
+			}
+			return prices.New(d, nil, nil).LoadSeed(ctx, r, owner.ID)
 		}},
 	}
 	if s.Indicators != nil {
