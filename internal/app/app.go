@@ -57,8 +57,8 @@ Commands:
   seed      load the seed plan's data into the database (serve does this too);
             "sriim seed --demo" adds a demonstration dataset, "--demo --remove" takes it out
   user      manage accounts: "sriim user add", "sriim user reset-password"
-  import    import spreadsheets: "sriim import actors|production FILE…"
-  export    export spreadsheets: "sriim export actors|production --format csv|xlsx --out FILE"
+  import    import spreadsheets: "sriim import actors|production|norms|procedures|procedure-cases|requirements FILE…"
+  export    export spreadsheets: "sriim export actors|production|norms|… --format csv|xlsx --out FILE"
   report    market-intelligence report: "sriim report markets --period 2026-S1 --lang es --out DIR"
   backup    a consistent snapshot of the database and the uploaded files while SRIIM runs: "sriim backup --out FILE"
   restore   put a backup into an empty data directory or database, and check it: "sriim restore FILE"

@@ -16,8 +16,10 @@ import (
 	"sriim/internal/planning"
 	"sriim/internal/production"
 	"sriim/internal/reference"
+	"sriim/internal/regulation"
 	"sriim/internal/seeding"
 	"sriim/internal/trade"
+	"sriim/internal/workdays"
 )
 
 // services are the domain modules, built once per process.
@@ -30,12 +32,16 @@ type services struct {
 	trade      *trade.Service
 	offer      *offer.Service
 	facts      *facts.Service
+	workdays   *workdays.Service
+	regulation *regulation.Service
 }
 
 func newServices(d *db.DB, dataDir string) *services {
+	days := workdays.New(d)
 	return &services{accounts: accounts.New(d), reference: reference.New(d), production: production.New(d), actors: actors.New(d),
 		planning: planning.New(d, filepath.Join(dataDir, "files")), trade: trade.New(d),
-		offer: offer.New(d, filepath.Join(dataDir, "files", "photos")), facts: facts.New(d)}
+		offer: offer.New(d, filepath.Join(dataDir, "files", "photos")), facts: facts.New(d),
+		workdays: days, regulation: regulation.New(d, days)}
 }
 
 // seeding is the services as the seed loaders take them.

@@ -16,14 +16,17 @@ import (
 	"sriim/internal/importer"
 	"sriim/internal/planning"
 	"sriim/internal/production"
+	"sriim/internal/regulation"
 	"sriim/internal/trade"
 )
 
 const transferUsage = `Usage:
   sriim import actors|production FILE… [--institution CODE]
+  sriim import norms|procedures|procedure-cases|requirements FILE… [--institution CODE]
+  sriim import holidays|uit FILE…  (the calendar of days off and the UIT of each year, as in data/seed)
   sriim import plan FILE…          (a plan in the data-file format of data/seed/plan-pop-moluscos.json)
   sriim import trade --format comtrade-legacy|comtrade-v1|sriim FILE… [--source TEXT]
-  sriim export actors|production --format csv|xlsx --out FILE
+  sriim export actors|production|norms|procedures|procedure-cases|requirements --format csv|xlsx --out FILE
 `
 
 // runImport imports spreadsheets from the command line. Rows it creates are
@@ -78,6 +81,25 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			rep, ierr := svc.production.Import(ctx, p, f, name)
 			err = ierr
 			rows, created, updated, unchanged = rep.Rows, rep.Created, rep.Updated, rep.Unchanged
+		case "norms", "procedures", "procedure-cases", "requirements":
+			imp := map[string]func(context.Context, auth.Principal, io.Reader, string) (regulation.ImportReport, error){
+				"norms": svc.regulation.ImportNorms, "procedures": svc.regulation.ImportProcedures,
+				"procedure-cases": svc.regulation.ImportCases, "requirements": svc.regulation.ImportRequirements}[what]
+			rep, ierr := imp(ctx, p, f, name)
+			err = ierr
+			rows, created, updated, unchanged = rep.Rows, rep.Created, rep.Updated, rep.Unchanged
+		case "holidays", "uit":
+			var n int
+			if what == "holidays" {
+				n, err = svc.workdays.Import(ctx, p, f, name)
+			} else {
+				n, err = svc.regulation.ImportUIT(ctx, p, f, name)
+			}
+			if err == nil {
+				fmt.Fprintf(stdout, "%s: %d added or changed\n", name, n)
+				f.Close()
+				continue
+			}
 		case "trade":
 			var b trade.Batch
 			if b, err = importTrade(ctx, svc.trade, p, format, source, name, f, stdout); err == nil {
@@ -144,6 +166,14 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		header, rows, err = svc.actors.Export(ctx, auth.System)
 	case "production":
 		header, rows, err = svc.production.Export(ctx, production.Filter{})
+	case "norms":
+		header, rows, err = svc.regulation.ExportNorms(ctx, auth.System)
+	case "procedures":
+		header, rows, err = svc.regulation.ExportProcedures(ctx, auth.System)
+	case "procedure-cases":
+		header, rows, err = svc.regulation.ExportCases(ctx, auth.System)
+	case "requirements":
+		header, rows, err = svc.regulation.ExportRequirements(ctx, auth.System)
 	default:
 		fmt.Fprint(stderr, transferUsage)
 		return fmt.Errorf("cannot export %q", what)
