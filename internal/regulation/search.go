@@ -76,9 +76,22 @@ func (s *Service) index(ctx context.Context, tx *sql.Tx, entity string, id int64
 	for _, f := range fields {
 		terms(f.text, func(t string) { weights[t] += f.weight })
 	}
-	for t, w := range weights {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO regulation_terms (entity, record_id, term, weight) VALUES ($1, $2, $3, $4)",
-			entity, id, t, w); err != nil {
+	list := make([]string, 0, len(weights))
+	for t := range weights {
+		list = append(list, t)
+	}
+	slices.Sort(list)
+	// Fifty terms to a statement: a record has a few dozen.
+	for start := 0; start < len(list); start += 50 {
+		var values []string
+		var args []any
+		for _, t := range list[start:min(start+50, len(list))] {
+			n := len(args)
+			values = append(values, "($"+strconv.Itoa(n+1)+", $"+strconv.Itoa(n+2)+", $"+strconv.Itoa(n+3)+", $"+strconv.Itoa(n+4)+")")
+			args = append(args, entity, id, t, weights[t])
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO regulation_terms (entity, record_id, term, weight) VALUES "+strings.Join(values, ", "),
+			args...); err != nil {
 			return errs.Wrap(err, "index for search")
 		}
 	}

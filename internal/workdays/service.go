@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -207,7 +208,30 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader, fil
 	}
 	n := 0
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		stored := map[string]Holiday{}
+		rows, err := tx.QueryContext(ctx, "SELECT "+columns+" FROM holidays")
+		if err != nil {
+			return errs.Wrap(err, "read holidays")
+		}
+		for rows.Next() {
+			h, err := scan(rows)
+			if err != nil {
+				rows.Close()
+				return errs.Wrap(err, "read holidays")
+			}
+			stored[h.Day] = h
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return errs.Wrap(err, "read holidays")
+		}
+		var added []Holiday
 		for _, h := range days {
+			if _, ok := stored[h.Day]; !ok {
+				h.Version = 1
+				added = append(added, h)
+				continue
+			}
 			_, changed, err := s.put(ctx, tx, p, h, false)
 			if err != nil {
 				return err
@@ -216,7 +240,22 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader, fil
 				n++
 			}
 		}
-		return nil
+		// A calendar is hundreds of days: they go in fifty to a statement.
+		items := make([]audit.Item, 0, len(added))
+		for start := 0; start < len(added); start += 50 {
+			var values []string
+			var args []any
+			for _, h := range added[start:min(start+50, len(added))] {
+				values = append(values, fmt.Sprintf("($%d, $%d, $%d, $%d)", len(args)+1, len(args)+2, len(args)+3, len(args)+4))
+				args = append(args, h.Day, h.Name, h.Kind, h.Source)
+				items = append(items, audit.Item{ID: h.Day, After: h})
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO holidays (day, name, kind, source) VALUES "+strings.Join(values, ", "), args...); err != nil {
+				return errs.Wrap(err, "add holidays")
+			}
+		}
+		n += len(added)
+		return audit.RecordAll(ctx, tx, p, audit.Create, "holiday", items)
 	})
 	return n, err
 }
