@@ -44,6 +44,8 @@ type Case struct {
 // Owner is who may change the case: the keeper of its procedure.
 func (c Case) Owner() auth.Owner { return keeper(c.InstitutionID) }
 
+func (c Case) stamp() (id, version int64) { return c.ID, c.Version }
+
 // shownTo reports whether p may read the case: who may change it, and the
 // members of the applicant actor. The public sees only the figures.
 func (c Case) shownTo(p auth.Principal) bool {
@@ -277,44 +279,33 @@ func (c *Case) normalize(k caseKnown) map[string]string {
 
 // CreateCase records a case of a procedure that p may change.
 func (s *Service) CreateCase(ctx context.Context, p auth.Principal, c Case) (Case, error) {
-	if p.Anonymous() {
-		return c, errs.E(errs.Unauthenticated, "log in to make changes")
-	}
-	var out Case
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		k, err := s.loadCaseKnown(ctx, tx)
-		if err != nil {
-			return err
-		}
-		problems := c.normalize(k)
-		if proc, ok := k.procedures[c.Procedure]; ok {
-			if err := auth.Authorize(p, proc.Owner()); err != nil {
-				return err
-			}
-		}
-		if len(problems) > 0 {
-			return errs.Fields("the case has invalid fields", problems)
-		}
-		out, err = s.writeCase(ctx, tx, p, nil, c, k)
-		return err
-	})
-	return out, err
+	return s.saveCase(ctx, p, 0, c)
 }
 
 // UpdateCase changes a case; c.Version is the version the change is
 // based on (0 skips the check). A case stays with its procedure's keeper.
 func (s *Service) UpdateCase(ctx context.Context, p auth.Principal, id int64, c Case) (Case, error) {
+	return s.saveCase(ctx, p, id, c)
+}
+
+// saveCase adds c (id 0) or writes it over the case id; p must be able to
+// change the case's procedure (both of them, when it moves).
+func (s *Service) saveCase(ctx context.Context, p auth.Principal, id int64, c Case) (Case, error) {
+	if p.Anonymous() {
+		return c, errs.E(errs.Unauthenticated, "log in to make changes")
+	}
 	var out Case
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := loadCase(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if err := auth.Authorize(p, before.Owner()); err != nil {
-			return err
-		}
-		if c.Version != 0 && c.Version != before.Version {
-			return audit.Stale(ctx, tx, "procedure_case", id, c.Version, before.Version, before)
+		var before *Case
+		if id != 0 {
+			b, err := loadCase(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if err := changeable(ctx, tx, p, "procedure_case", b, c.Version); err != nil {
+				return err
+			}
+			before = &b
 		}
 		k, err := s.loadCaseKnown(ctx, tx)
 		if err != nil {
@@ -329,7 +320,7 @@ func (s *Service) UpdateCase(ctx context.Context, p auth.Principal, id int64, c 
 		if len(problems) > 0 {
 			return errs.Fields("the case has invalid fields", problems)
 		}
-		out, err = s.writeCase(ctx, tx, p, &before, c, k)
+		out, err = s.writeCase(ctx, tx, p, before, c, k)
 		return err
 	})
 	return out, err
@@ -343,11 +334,8 @@ func (s *Service) DeleteCase(ctx context.Context, p auth.Principal, id, version 
 		if err != nil {
 			return err
 		}
-		if err := auth.Authorize(p, before.Owner()); err != nil {
+		if err := changeable(ctx, tx, p, "procedure_case", before, version); err != nil {
 			return err
-		}
-		if version != 0 && version != before.Version {
-			return audit.Stale(ctx, tx, "procedure_case", id, version, before.Version, before)
 		}
 		res, err := tx.ExecContext(ctx, "DELETE FROM procedure_cases WHERE id = $1 AND version = $2", id, before.Version)
 		if err != nil {
@@ -361,11 +349,7 @@ func (s *Service) DeleteCase(ctx context.Context, p auth.Principal, id, version 
 }
 
 func staleCase(ctx context.Context, tx *sql.Tx, before Case) error {
-	current, err := loadCase(ctx, tx, before.ID)
-	if err != nil {
-		return err
-	}
-	return audit.Stale(ctx, tx, "procedure_case", before.ID, before.Version, current.Version, current)
+	return stale(ctx, tx, "procedure_case", before, func() (Case, error) { return loadCase(ctx, tx, before.ID) })
 }
 
 // writeCase adds c (before nil) or writes it over before, and records it.

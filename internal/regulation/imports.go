@@ -81,11 +81,64 @@ func whole(s string) (int, bool) {
 	return n, err == nil
 }
 
-// forbiddenRows turns rows p may not change into the import's error.
-func forbiddenRows(list importer.Problems, what string) error {
-	e := list.Err().(*errs.Error)
-	e.Kind, e.Message = errs.Forbidden, "you may not change some of these "+what+"; nothing was imported"
+// forbiddenErr turns the rows p may not write into the import's error.
+func forbiddenErr(rows importer.Problems) error {
+	e := rows.Err().(*errs.Error)
+	e.Kind, e.Message = errs.Forbidden, "you may not change some of these records; nothing was imported"
 	return e
+}
+
+// keyed is a record kept by an institution and imported by code.
+type keyed[T any] interface {
+	record[T]
+	keep(institution int64)
+}
+
+// writeAll is the write phase of an import by code, once every row is
+// checked: a record not recorded yet (find gives none) is added, kept by
+// p's institution; a recorded one is left as it is when it says the same,
+// and otherwise changed, when p may change it. Rows p may not write make
+// the whole import Forbidden, naming them.
+func writeAll[T any, P keyed[T]](p auth.Principal, t *importer.Table, list []T, what string, rep *ImportReport,
+	find func(T) ([]T, error), same func(a, b T) bool, write func(before *T, v T) error) error {
+	var forbidden importer.Problems
+	for i := range list {
+		v, line := list[i], t.Rows[i].Line
+		existing, err := find(v)
+		if err != nil {
+			return err
+		}
+		if len(existing) == 0 {
+			P(&v).keep(institutionFor(p))
+			if !auth.Can(p, P(&v).Owner()) {
+				forbidden.Add(line, "", "you may not add %s", what)
+				continue
+			}
+			if err := write(nil, v); err != nil {
+				return err
+			}
+			rep.Created++
+			continue
+		}
+		before := existing[0]
+		if same(before, v) {
+			rep.Unchanged++
+			continue
+		}
+		if !auth.Can(p, P(&before).Owner()) {
+			forbidden.Add(line, "", "another institution keeps this record")
+			continue
+		}
+		P(&v).keep(P(&before).Owner().Institution)
+		if err := write(&before, v); err != nil {
+			return err
+		}
+		rep.Updated++
+	}
+	if forbidden.Len() > 0 {
+		return forbiddenErr(forbidden)
+	}
+	return nil
 }
 
 // ImportNorms reads a norms file (NormColumns) and writes all of it or
@@ -137,51 +190,22 @@ func (s *Service) ImportNorms(ctx context.Context, p auth.Principal, r io.Reader
 		if err := problems.Err(); err != nil {
 			return err
 		}
-		var forbidden importer.Problems
 		type written struct {
 			before *Norm
 			out    Norm
 		}
 		var done []written
-		for i, n := range norms {
-			line := t.Rows[i].Line
-			existing, err := loadNorms(ctx, tx, "SELECT "+normColumns+" FROM norms WHERE code = $1", n.Code)
-			if err != nil {
+		err = writeAll(p, t, norms, "norms", &rep,
+			func(n Norm) ([]Norm, error) {
+				return loadNorms(ctx, tx, "SELECT "+normColumns+" FROM norms WHERE code = $1", n.Code)
+			},
+			sameNorm, func(before *Norm, n Norm) error {
+				out, err := s.writeNorm(ctx, tx, before, n)
+				done = append(done, written{before, out})
 				return err
-			}
-			if len(existing) == 0 {
-				n.InstitutionID = institutionFor(p)
-				if !auth.Can(p, n.Owner()) {
-					forbidden.Add(line, "", "you may not add norms")
-					continue
-				}
-				out, err := s.writeNorm(ctx, tx, nil, n)
-				if err != nil {
-					return err
-				}
-				done = append(done, written{nil, out})
-				rep.Created++
-				continue
-			}
-			before := existing[0]
-			if sameNorm(before, n) {
-				rep.Unchanged++
-				continue
-			}
-			if !auth.Can(p, before.Owner()) {
-				forbidden.Add(line, "", "the norm is kept by another institution")
-				continue
-			}
-			n.InstitutionID = before.InstitutionID
-			out, err := s.writeNorm(ctx, tx, &before, n)
-			if err != nil {
-				return err
-			}
-			done = append(done, written{&before, out})
-			rep.Updated++
-		}
-		if forbidden.Len() > 0 {
-			return forbiddenRows(forbidden, "norms")
+			})
+		if err != nil {
+			return err
 		}
 		codes, err := normCodes(ctx, tx)
 		if err != nil {
@@ -292,44 +316,12 @@ func (s *Service) ImportProcedures(ctx context.Context, p auth.Principal, r io.R
 		if err := problems.Err(); err != nil {
 			return err
 		}
-		var forbidden importer.Problems
-		for i, c := range list {
-			line := t.Rows[i].Line
-			existing, err := loadProcedures(ctx, tx, " WHERE c.code = $1", c.Code)
-			if err != nil {
+		return writeAll(p, t, list, "procedures", &rep,
+			func(c Procedure) ([]Procedure, error) { return loadProcedures(ctx, tx, " WHERE c.code = $1", c.Code) },
+			sameProcedure, func(before *Procedure, c Procedure) error {
+				_, err := s.writeProcedure(ctx, tx, p, before, c, k)
 				return err
-			}
-			if len(existing) == 0 {
-				c.InstitutionID = institutionFor(p)
-				if !auth.Can(p, c.Owner()) {
-					forbidden.Add(line, "", "you may not add procedures")
-					continue
-				}
-				if _, err := s.writeProcedure(ctx, tx, p, nil, c, k); err != nil {
-					return err
-				}
-				rep.Created++
-				continue
-			}
-			before := existing[0]
-			if sameProcedure(before, c) {
-				rep.Unchanged++
-				continue
-			}
-			if !auth.Can(p, before.Owner()) {
-				forbidden.Add(line, "", "the procedure is kept by another institution")
-				continue
-			}
-			c.InstitutionID = before.InstitutionID
-			if _, err := s.writeProcedure(ctx, tx, p, &before, c, k); err != nil {
-				return err
-			}
-			rep.Updated++
-		}
-		if forbidden.Len() > 0 {
-			return forbiddenRows(forbidden, "procedures")
-		}
-		return nil
+			})
 	})
 	if err != nil {
 		return ImportReport{}, err
@@ -434,7 +426,7 @@ func (s *Service) ImportCases(ctx context.Context, p auth.Principal, r io.Reader
 			}
 		}
 		if forbidden.Len() > 0 {
-			return forbiddenRows(forbidden, "cases")
+			return forbiddenErr(forbidden)
 		}
 		return problems.Err()
 	})
@@ -531,44 +523,14 @@ func (s *Service) ImportRequirements(ctx context.Context, p auth.Principal, r io
 		if err := problems.Err(); err != nil {
 			return err
 		}
-		var forbidden importer.Problems
-		for i, q := range list {
-			line := t.Rows[i].Line
-			existing, err := loadRequirements(ctx, tx, " WHERE r.code = $1", q.Code)
-			if err != nil {
+		return writeAll(p, t, list, "export requirements", &rep,
+			func(q Requirement) ([]Requirement, error) {
+				return loadRequirements(ctx, tx, " WHERE r.code = $1", q.Code)
+			},
+			sameRequirement, func(before *Requirement, q Requirement) error {
+				_, err := s.writeRequirement(ctx, tx, p, before, q)
 				return err
-			}
-			if len(existing) == 0 {
-				q.InstitutionID = institutionFor(p)
-				if !auth.Can(p, q.Owner()) {
-					forbidden.Add(line, "", "you may not add export requirements")
-					continue
-				}
-				if _, err := s.writeRequirement(ctx, tx, p, nil, q); err != nil {
-					return err
-				}
-				rep.Created++
-				continue
-			}
-			before := existing[0]
-			if sameRequirement(before, q) {
-				rep.Unchanged++
-				continue
-			}
-			if !auth.Can(p, before.Owner()) {
-				forbidden.Add(line, "", "the requirement is kept by another institution")
-				continue
-			}
-			q.InstitutionID = before.InstitutionID
-			if _, err := s.writeRequirement(ctx, tx, p, &before, q); err != nil {
-				return err
-			}
-			rep.Updated++
-		}
-		if forbidden.Len() > 0 {
-			return forbiddenRows(forbidden, "requirements")
-		}
-		return nil
+			})
 	})
 	if err != nil {
 		return ImportReport{}, err

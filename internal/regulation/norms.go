@@ -62,6 +62,10 @@ type Text struct {
 // Owner is who may change the norm: the institution that keeps it.
 func (n Norm) Owner() auth.Owner { return keeper(n.InstitutionID) }
 
+func (n Norm) stamp() (id, version int64) { return n.ID, n.Version }
+
+func (n *Norm) keep(institution int64) { n.InstitutionID = institution }
+
 // The vocabularies of norms (codes, with the Spanish words spreadsheets use).
 var (
 	NormKinds = vocab.List{{Code: "law", ES: "ley"}, {Code: "decree_law", ES: "decreto_ley"},
@@ -264,27 +268,9 @@ func scanNorm(row interface{ Scan(...any) error }) (Norm, error) {
 // loadNorms reads the norms a query selects (its columns normColumns),
 // with their lists, in the query's order.
 func loadNorms(ctx context.Context, q querier, query string, args ...any) ([]Norm, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "read norms")
-	}
-	var out []Norm
-	at := map[int64]int{}
-	for rows.Next() {
-		n, err := scanNorm(rows)
-		if err != nil {
-			rows.Close()
-			return nil, errs.Wrap(err, "read norms")
-		}
-		at[n.ID] = len(out)
-		out = append(out, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, errs.Wrap(err, "read norms")
-	}
-	if len(out) == 0 {
-		return out, nil
+	out, at, err := readRecords(ctx, q, query, args, scanNorm)
+	if err != nil || len(out) == 0 {
+		return out, err
 	}
 	// One norm's lists by its id; a list of norms reads the (small) tables whole.
 	filter, fargs := "", []any{}
@@ -305,24 +291,12 @@ func loadNorms(ctx context.Context, q querier, query string, args ...any) ([]Nor
 				n.Relations = append(n.Relations, Relation{Kind: kind, Norm: code})
 			}},
 	} {
-		rows, err := q.QueryContext(ctx, list.query, fargs...)
-		if err != nil {
-			return nil, errs.Wrap(err, "read norms")
-		}
-		for rows.Next() {
-			var id int64
-			var v string
-			if err := rows.Scan(&id, &v); err != nil {
-				rows.Close()
-				return nil, errs.Wrap(err, "read norms")
-			}
+		if err := eachPair(ctx, q, list.query, fargs, func(id int64, v string) {
 			if i, ok := at[id]; ok {
 				list.add(&out[i], v)
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, errs.Wrap(err, "read norms")
+		}); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
@@ -542,41 +516,22 @@ func (s *Service) Norms(ctx context.Context, p auth.Principal, f NormFilter) ([]
 
 // CreateNorm adds a norm, kept by p's institution.
 func (s *Service) CreateNorm(ctx context.Context, p auth.Principal, n Norm) (Norm, error) {
-	n.InstitutionID = institutionFor(p)
-	if err := auth.Authorize(p, n.Owner()); err != nil {
-		return n, err
-	}
-	var out Norm
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		k, err := loadNormKnown(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if problems := n.normalize(k); len(problems) > 0 {
-			return errs.Fields("the norm has invalid fields", problems)
-		}
-		if out, err = s.writeNorm(ctx, tx, nil, n); err != nil {
-			return err
-		}
-		return s.finishNorm(ctx, tx, p, nil, out, k.codes)
-	})
-	return out, err
+	return s.saveNorm(ctx, p, "", n)
 }
 
 // UpdateNorm changes the norm code; n.Version is the version the change is
 // based on (0 skips the check; forms and the API always give it).
 func (s *Service) UpdateNorm(ctx context.Context, p auth.Principal, code string, n Norm) (Norm, error) {
+	return s.saveNorm(ctx, p, code, n)
+}
+
+// saveNorm adds n (code "") or writes it over the norm code.
+func (s *Service) saveNorm(ctx context.Context, p auth.Principal, code string, n Norm) (Norm, error) {
 	var out Norm
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := norm(ctx, tx, code)
+		before, err := keptBefore(ctx, tx, p, "norm", code, &n, func() (Norm, error) { return norm(ctx, tx, code) })
 		if err != nil {
 			return err
-		}
-		if err := auth.Authorize(p, before.Owner()); err != nil {
-			return err
-		}
-		if n.Version != 0 && n.Version != before.Version {
-			return audit.Stale(ctx, tx, "norm", before.ID, n.Version, before.Version, before)
 		}
 		k, err := loadNormKnown(ctx, tx)
 		if err != nil {
@@ -585,11 +540,10 @@ func (s *Service) UpdateNorm(ctx context.Context, p auth.Principal, code string,
 		if problems := n.normalize(k); len(problems) > 0 {
 			return errs.Fields("the norm has invalid fields", problems)
 		}
-		n.InstitutionID = before.InstitutionID
-		if out, err = s.writeNorm(ctx, tx, &before, n); err != nil {
+		if out, err = s.writeNorm(ctx, tx, before, n); err != nil {
 			return err
 		}
-		return s.finishNorm(ctx, tx, p, &before, out, k.codes)
+		return s.finishNorm(ctx, tx, p, before, out, k.codes)
 	})
 	return out, err
 }
@@ -602,11 +556,8 @@ func (s *Service) DeleteNorm(ctx context.Context, p auth.Principal, code string,
 		if err != nil {
 			return err
 		}
-		if err := auth.Authorize(p, before.Owner()); err != nil {
+		if err := changeable(ctx, tx, p, "norm", before, version); err != nil {
 			return err
-		}
-		if version != 0 && version != before.Version {
-			return audit.Stale(ctx, tx, "norm", before.ID, version, before.Version, before)
 		}
 		var citedBy string
 		err = tx.QueryRowContext(ctx, `SELECT code FROM norms WHERE id IN (SELECT norm_id FROM norm_relations WHERE target_id = $1)
@@ -624,7 +575,7 @@ func (s *Service) DeleteNorm(ctx context.Context, p auth.Principal, code string,
 			return errs.Wrap(err, "delete norm")
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return s.staleNorm(ctx, tx, before)
+			return staleNorm(ctx, tx, before)
 		}
 		if err := s.unindex(ctx, tx, "norm", before.ID); err != nil {
 			return err
@@ -635,15 +586,17 @@ func (s *Service) DeleteNorm(ctx context.Context, p auth.Principal, code string,
 
 // staleNorm is the Conflict of a write over before that another
 // transaction changed after this one read it.
-func (s *Service) staleNorm(ctx context.Context, tx *sql.Tx, before Norm) error {
-	current, err := loadNorms(ctx, tx, "SELECT "+normColumns+" FROM norms WHERE id = $1", before.ID)
-	if err != nil {
-		return err
-	}
-	if len(current) == 0 {
-		return errs.E(errs.NotFound, "no norm %s", before.Code)
-	}
-	return audit.Stale(ctx, tx, "norm", before.ID, before.Version, current[0].Version, current[0])
+func staleNorm(ctx context.Context, tx *sql.Tx, before Norm) error {
+	return stale(ctx, tx, "norm", before, func() (Norm, error) {
+		current, err := loadNorms(ctx, tx, "SELECT "+normColumns+" FROM norms WHERE id = $1", before.ID)
+		if err == nil && len(current) == 0 {
+			err = errs.E(errs.NotFound, "no norm %s", before.Code)
+		}
+		if err != nil {
+			return Norm{}, err
+		}
+		return current[0], nil
+	})
 }
 
 // writeNorm adds n (before nil) or writes it over before, with its topics,
@@ -666,7 +619,7 @@ func (s *Service) writeNorm(ctx context.Context, tx *sql.Tx, before *Norm, n Nor
 			n.Code, n.Kind, n.Number, n.Title, n.Issuer, n.Published, n.InForceFrom, n.Status, n.Summary, n.Text.URL, n.Text.SHA256,
 			n.Text.Name, n.Source, n.Draft, s.Now(), before.ID, before.Version))
 		if errors.Is(err, sql.ErrNoRows) {
-			return out, s.staleNorm(ctx, tx, *before)
+			return out, staleNorm(ctx, tx, *before)
 		}
 	}
 	if db.IsUniqueViolation(err) {

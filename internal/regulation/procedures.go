@@ -48,6 +48,10 @@ type Procedure struct {
 // that keeps the record.
 func (p Procedure) Owner() auth.Owner { return keeper(p.InstitutionID) }
 
+func (p Procedure) stamp() (id, version int64) { return p.ID, p.Version }
+
+func (p *Procedure) keep(institution int64) { p.InstitutionID = institution }
+
 // Silences are what silence means, with the Spanish words of the TUPA.
 var Silences = vocab.List{{Code: "positive", ES: "positivo"}, {Code: "negative", ES: "negativo"}, {Code: "automatic", ES: "automatico"}}
 
@@ -160,24 +164,9 @@ func scanProcedure(row interface{ Scan(...any) error }) (Procedure, error) {
 
 // loadProcedures reads the procedures a condition selects, with their lists.
 func loadProcedures(ctx context.Context, q querier, where string, args ...any) ([]Procedure, error) {
-	rows, err := q.QueryContext(ctx, "SELECT "+procedureColumns+procedureFrom+where+" ORDER BY c.code", args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "read procedures")
-	}
-	var out []Procedure
-	at := map[int64]int{}
-	for rows.Next() {
-		c, err := scanProcedure(rows)
-		if err != nil {
-			rows.Close()
-			return nil, errs.Wrap(err, "read procedures")
-		}
-		at[c.ID] = len(out)
-		out = append(out, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(out) == 0 {
-		return out, errs.Wrap(err, "read procedures")
+	out, at, err := readRecords(ctx, q, "SELECT "+procedureColumns+procedureFrom+where+" ORDER BY c.code", args, scanProcedure)
+	if err != nil || len(out) == 0 {
+		return out, err
 	}
 	filter, fargs := "", []any{}
 	if len(out) == 1 {
@@ -201,24 +190,12 @@ func loadProcedures(ctx context.Context, q querier, where string, args ...any) (
 		{"SELECT x.procedure_id, x.activity FROM procedure_activities x" + filter + " ORDER BY x.activity",
 			func(c *Procedure, v string) { c.Activities = append(c.Activities, v) }},
 	} {
-		rows, err := q.QueryContext(ctx, list.query, fargs...)
-		if err != nil {
-			return nil, errs.Wrap(err, "read procedures")
-		}
-		for rows.Next() {
-			var id int64
-			var v string
-			if err := rows.Scan(&id, &v); err != nil {
-				rows.Close()
-				return nil, errs.Wrap(err, "read procedures")
-			}
+		if err := eachPair(ctx, q, list.query, fargs, func(id int64, v string) {
 			if i, ok := at[id]; ok {
 				list.add(&out[i], v)
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, errs.Wrap(err, "read procedures")
+		}); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
@@ -311,39 +288,22 @@ func (s *Service) Procedures(ctx context.Context, p auth.Principal, authority st
 
 // CreateProcedure adds a procedure, kept by p's institution.
 func (s *Service) CreateProcedure(ctx context.Context, p auth.Principal, c Procedure) (Procedure, error) {
-	c.InstitutionID = institutionFor(p)
-	if err := auth.Authorize(p, c.Owner()); err != nil {
-		return c, err
-	}
-	var out Procedure
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		k, err := loadProcedureKnown(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if problems := c.normalize(k, s.Now().Year()); len(problems) > 0 {
-			return errs.Fields("the procedure has invalid fields", problems)
-		}
-		out, err = s.writeProcedure(ctx, tx, p, nil, c, k)
-		return err
-	})
-	return out, err
+	return s.saveProcedure(ctx, p, "", c)
 }
 
 // UpdateProcedure changes the procedure code; c.Version is the version
 // the change is based on (0 skips the check).
 func (s *Service) UpdateProcedure(ctx context.Context, p auth.Principal, code string, c Procedure) (Procedure, error) {
+	return s.saveProcedure(ctx, p, code, c)
+}
+
+// saveProcedure adds c (code "") or writes it over the procedure code.
+func (s *Service) saveProcedure(ctx context.Context, p auth.Principal, code string, c Procedure) (Procedure, error) {
 	var out Procedure
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := procedure(ctx, tx, code)
+		before, err := keptBefore(ctx, tx, p, "procedure", code, &c, func() (Procedure, error) { return procedure(ctx, tx, code) })
 		if err != nil {
 			return err
-		}
-		if err := auth.Authorize(p, before.Owner()); err != nil {
-			return err
-		}
-		if c.Version != 0 && c.Version != before.Version {
-			return audit.Stale(ctx, tx, "procedure", before.ID, c.Version, before.Version, before)
 		}
 		k, err := loadProcedureKnown(ctx, tx)
 		if err != nil {
@@ -352,8 +312,7 @@ func (s *Service) UpdateProcedure(ctx context.Context, p auth.Principal, code st
 		if problems := c.normalize(k, s.Now().Year()); len(problems) > 0 {
 			return errs.Fields("the procedure has invalid fields", problems)
 		}
-		c.InstitutionID = before.InstitutionID
-		out, err = s.writeProcedure(ctx, tx, p, &before, c, k)
+		out, err = s.writeProcedure(ctx, tx, p, before, c, k)
 		return err
 	})
 	return out, err
@@ -367,11 +326,8 @@ func (s *Service) DeleteProcedure(ctx context.Context, p auth.Principal, code st
 		if err != nil {
 			return err
 		}
-		if err := auth.Authorize(p, before.Owner()); err != nil {
+		if err := changeable(ctx, tx, p, "procedure", before, version); err != nil {
 			return err
-		}
-		if version != 0 && version != before.Version {
-			return audit.Stale(ctx, tx, "procedure", before.ID, version, before.Version, before)
 		}
 		var cases, cited int
 		if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM procedure_cases WHERE procedure_id = $1),
@@ -389,7 +345,7 @@ func (s *Service) DeleteProcedure(ctx context.Context, p auth.Principal, code st
 			return errs.Wrap(err, "delete procedure")
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return s.staleProcedure(ctx, tx, before)
+			return staleProcedure(ctx, tx, before)
 		}
 		if err := s.unindex(ctx, tx, "procedure", before.ID); err != nil {
 			return err
@@ -398,15 +354,8 @@ func (s *Service) DeleteProcedure(ctx context.Context, p auth.Principal, code st
 	})
 }
 
-func (s *Service) staleProcedure(ctx context.Context, tx *sql.Tx, before Procedure) error {
-	current, err := loadProcedures(ctx, tx, " WHERE c.id = $1", before.ID)
-	if err != nil {
-		return err
-	}
-	if len(current) == 0 {
-		return errs.E(errs.NotFound, "no procedure %s", before.Code)
-	}
-	return audit.Stale(ctx, tx, "procedure", before.ID, before.Version, current[0].Version, current[0])
+func staleProcedure(ctx context.Context, tx *sql.Tx, before Procedure) error {
+	return stale(ctx, tx, "procedure", before, func() (Procedure, error) { return procedure(ctx, tx, before.Code) })
 }
 
 // writeProcedure adds c (before nil) or writes it over before, with its
@@ -428,7 +377,7 @@ func (s *Service) writeProcedure(ctx context.Context, tx *sql.Tx, p auth.Princip
 			c.Code, c.Name, authority, c.LegalDays, c.Silence, c.FeePEN, nullYear(c.FeeYear), c.Source, c.Draft, s.Now(),
 			before.ID, before.Version).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return c, s.staleProcedure(ctx, tx, *before)
+			return c, staleProcedure(ctx, tx, *before)
 		}
 	}
 	if db.IsUniqueViolation(err) {

@@ -31,6 +31,7 @@ import (
 	"strings"
 	"time"
 
+	"sriim/internal/audit"
 	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/errs"
@@ -232,6 +233,103 @@ func stringSet(ctx context.Context, q querier, query string, args ...any) (map[s
 		out[s] = true
 	}
 	return out, errs.Wrap(rows.Err(), "read codes")
+}
+
+// record is a norm, procedure, case or requirement: it has an owner, an id
+// and a version.
+type record[T any] interface {
+	*T
+	Owner() auth.Owner
+	stamp() (id, version int64)
+}
+
+// readRecords runs a query of records, scanning each row, and returns them
+// with where each id stands, for filling their lists.
+func readRecords[T any, P record[T]](ctx context.Context, q querier, query string, args []any,
+	scan func(row interface{ Scan(...any) error }) (T, error)) ([]T, map[int64]int, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, nil, errs.Wrap(err, "read records")
+	}
+	defer rows.Close()
+	var out []T
+	at := map[int64]int{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, nil, errs.Wrap(err, "read records")
+		}
+		id, _ := P(&v).stamp()
+		at[id] = len(out)
+		out = append(out, v)
+	}
+	return out, at, errs.Wrap(rows.Err(), "read records")
+}
+
+// changeable checks, in tx, that p may change before, and that a change
+// based on version (0: no check) is based on the version stored: otherwise
+// a Conflict that says what changed meanwhile.
+func changeable[T any, P record[T]](ctx context.Context, tx *sql.Tx, p auth.Principal, entity string, before T, version int64) error {
+	if err := auth.Authorize(p, P(&before).Owner()); err != nil {
+		return err
+	}
+	if id, stored := P(&before).stamp(); version != 0 && version != stored {
+		return audit.Stale(ctx, tx, entity, id, version, stored, before)
+	}
+	return nil
+}
+
+// keptBefore is the record that a save of v overwrites, read by load, or
+// nil when code is "" and v is a new record, kept by p's institution.
+// Either way p must be able to change it, and a change must be based on
+// the version stored (v's own Version).
+func keptBefore[T any, P keyed[T]](ctx context.Context, tx *sql.Tx, p auth.Principal, entity, code string, v P, load func() (T, error)) (*T, error) {
+	if code == "" {
+		v.keep(institutionFor(p))
+		return nil, auth.Authorize(p, v.Owner())
+	}
+	before, err := load()
+	if err != nil {
+		return nil, err
+	}
+	_, version := v.stamp()
+	if err := changeable[T, P](ctx, tx, p, entity, before, version); err != nil {
+		return nil, err
+	}
+	v.keep(P(&before).Owner().Institution)
+	return &before, nil
+}
+
+// stale is the Conflict of a write over before that another transaction
+// made after this one read it (the UPDATE or DELETE … AND version = $n
+// found no row); reload reads the record as it is now.
+func stale[T any, P record[T]](ctx context.Context, tx *sql.Tx, entity string, before T, reload func() (T, error)) error {
+	current, err := reload()
+	if err != nil {
+		return err
+	}
+	id, read := P(&before).stamp()
+	_, now := P(&current).stamp()
+	return audit.Stale(ctx, tx, entity, id, read, now, current)
+}
+
+// eachPair runs a query of (record id, text) rows, such as a record's list
+// items, and hands each row to add.
+func eachPair(ctx context.Context, q querier, query string, args []any, add func(id int64, v string)) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return errs.Wrap(err, "read lists")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var v string
+		if err := rows.Scan(&id, &v); err != nil {
+			return errs.Wrap(err, "read lists")
+		}
+		add(id, v)
+	}
+	return errs.Wrap(rows.Err(), "read lists")
 }
 
 func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }

@@ -57,6 +57,10 @@ type Requirement struct {
 // Owner is who may change the requirement: the institution that keeps it.
 func (r Requirement) Owner() auth.Owner { return keeper(r.InstitutionID) }
 
+func (r Requirement) stamp() (id, version int64) { return r.ID, r.Version }
+
+func (r *Requirement) keep(institution int64) { r.InstitutionID = institution }
+
 // Tariff reports whether the requirement is a tariff.
 func (r Requirement) Tariff() bool { return strings.HasPrefix(r.Kind, "tariff_") }
 
@@ -261,46 +265,21 @@ func scanRequirement(row interface{ Scan(...any) error }) (Requirement, error) {
 }
 
 func loadRequirements(ctx context.Context, q querier, where string, args ...any) ([]Requirement, error) {
-	rows, err := q.QueryContext(ctx, "SELECT "+requirementColumns+requirementFrom+where+" ORDER BY r.code", args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "read requirements")
-	}
-	var out []Requirement
-	at := map[int64]int{}
-	for rows.Next() {
-		r, err := scanRequirement(rows)
-		if err != nil {
-			rows.Close()
-			return nil, errs.Wrap(err, "read requirements")
-		}
-		at[r.ID] = len(out)
-		out = append(out, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(out) == 0 {
-		return out, errs.Wrap(err, "read requirements")
+	out, at, err := readRecords(ctx, q, "SELECT "+requirementColumns+requirementFrom+where+" ORDER BY r.code", args, scanRequirement)
+	if err != nil || len(out) == 0 {
+		return out, err
 	}
 	filter, fargs := "", []any{}
 	if len(out) == 1 {
 		filter, fargs = " WHERE x.requirement_id = $1", []any{out[0].ID}
 	}
-	rows, err = q.QueryContext(ctx, "SELECT x.requirement_id, n.code FROM export_requirement_norms x JOIN norms n ON n.id = x.norm_id"+
-		filter+" ORDER BY n.code", fargs...)
-	if err != nil {
-		return nil, errs.Wrap(err, "read requirements")
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var code string
-		if err := rows.Scan(&id, &code); err != nil {
-			return nil, errs.Wrap(err, "read requirements")
-		}
+	err = eachPair(ctx, q, "SELECT x.requirement_id, n.code FROM export_requirement_norms x JOIN norms n ON n.id = x.norm_id"+
+		filter+" ORDER BY n.code", fargs, func(id int64, code string) {
 		if i, ok := at[id]; ok {
 			out[i].Norms = append(out[i].Norms, code)
 		}
-	}
-	return out, errs.Wrap(rows.Err(), "read requirements")
+	})
+	return out, err
 }
 
 func requirement(ctx context.Context, q querier, code string) (Requirement, error) {
@@ -459,39 +438,22 @@ func (s *Service) ExportRequirement(ctx context.Context, p auth.Principal, code 
 
 // CreateRequirement adds a requirement, kept by p's institution.
 func (s *Service) CreateRequirement(ctx context.Context, p auth.Principal, r Requirement) (Requirement, error) {
-	r.InstitutionID = institutionFor(p)
-	if err := auth.Authorize(p, r.Owner()); err != nil {
-		return r, err
-	}
-	var out Requirement
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		k, err := loadRequirementKnown(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if problems := r.normalize(k); len(problems) > 0 {
-			return errs.Fields("the requirement has invalid fields", problems)
-		}
-		out, err = s.writeRequirement(ctx, tx, p, nil, r)
-		return err
-	})
-	return out, err
+	return s.saveRequirement(ctx, p, "", r)
 }
 
 // UpdateRequirement changes the requirement code; r.Version is the version
 // the change is based on (0 skips the check).
 func (s *Service) UpdateRequirement(ctx context.Context, p auth.Principal, code string, r Requirement) (Requirement, error) {
+	return s.saveRequirement(ctx, p, code, r)
+}
+
+// saveRequirement adds r (code "") or writes it over the requirement code.
+func (s *Service) saveRequirement(ctx context.Context, p auth.Principal, code string, r Requirement) (Requirement, error) {
 	var out Requirement
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := requirement(ctx, tx, code)
+		before, err := keptBefore(ctx, tx, p, "export_requirement", code, &r, func() (Requirement, error) { return requirement(ctx, tx, code) })
 		if err != nil {
 			return err
-		}
-		if err := auth.Authorize(p, before.Owner()); err != nil {
-			return err
-		}
-		if r.Version != 0 && r.Version != before.Version {
-			return audit.Stale(ctx, tx, "export_requirement", before.ID, r.Version, before.Version, before)
 		}
 		k, err := loadRequirementKnown(ctx, tx)
 		if err != nil {
@@ -500,8 +462,7 @@ func (s *Service) UpdateRequirement(ctx context.Context, p auth.Principal, code 
 		if problems := r.normalize(k); len(problems) > 0 {
 			return errs.Fields("the requirement has invalid fields", problems)
 		}
-		r.InstitutionID = before.InstitutionID
-		out, err = s.writeRequirement(ctx, tx, p, &before, r)
+		out, err = s.writeRequirement(ctx, tx, p, before, r)
 		return err
 	})
 	return out, err
@@ -515,11 +476,8 @@ func (s *Service) DeleteRequirement(ctx context.Context, p auth.Principal, code 
 		if err != nil {
 			return err
 		}
-		if err := auth.Authorize(p, before.Owner()); err != nil {
+		if err := changeable(ctx, tx, p, "export_requirement", before, version); err != nil {
 			return err
-		}
-		if version != 0 && version != before.Version {
-			return audit.Stale(ctx, tx, "export_requirement", before.ID, version, before.Version, before)
 		}
 		res, err := tx.ExecContext(ctx, "DELETE FROM export_requirements WHERE id = $1 AND version = $2", before.ID, before.Version)
 		if err != nil {
@@ -536,14 +494,7 @@ func (s *Service) DeleteRequirement(ctx context.Context, p auth.Principal, code 
 }
 
 func staleRequirement(ctx context.Context, tx *sql.Tx, before Requirement) error {
-	current, err := loadRequirements(ctx, tx, " WHERE r.id = $1", before.ID)
-	if err != nil {
-		return err
-	}
-	if len(current) == 0 {
-		return errs.E(errs.NotFound, "no export requirement %s", before.Code)
-	}
-	return audit.Stale(ctx, tx, "export_requirement", before.ID, before.Version, current[0].Version, current[0])
+	return stale(ctx, tx, "export_requirement", before, func() (Requirement, error) { return requirement(ctx, tx, before.Code) })
 }
 
 // writeRequirement adds r (before nil) or writes it over before, with its
