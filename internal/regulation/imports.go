@@ -195,11 +195,17 @@ func (s *Service) ImportNorms(ctx context.Context, p auth.Principal, r io.Reader
 			out    Norm
 		}
 		var done []written
+		// The templates carry a norm's text as a link: a stored file stays.
+		keepFile := func(before Norm, n *Norm) { n.Text.SHA256, n.Text.Name = before.Text.SHA256, before.Text.Name }
 		err = writeAll(p, t, norms, "norms", &rep,
 			func(n Norm) ([]Norm, error) {
 				return loadNorms(ctx, tx, "SELECT "+normColumns+" FROM norms WHERE code = $1", n.Code)
 			},
-			sameNorm, func(before *Norm, n Norm) error {
+			func(before, n Norm) bool { keepFile(before, &n); return sameNorm(before, n) },
+			func(before *Norm, n Norm) error {
+				if before != nil {
+					keepFile(*before, &n)
+				}
 				out, err := s.writeNorm(ctx, tx, before, n)
 				done = append(done, written{before, out})
 				return err

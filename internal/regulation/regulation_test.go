@@ -608,6 +608,12 @@ func TestExportImportsBackUnchanged(t *testing.T) {
 		f := setup(t, d)
 		ctx := context.Background()
 		loadProcedure(t, f)
+		// A norm's text kept as a file, which the templates do not carry, stays.
+		n, _ := f.svc.Norm(ctx, f.editor, "DL-25977")
+		n.Text = regulation.Text{SHA256: strings.Repeat("ab", 32), Name: "dl-25977.pdf"}
+		if _, err := f.svc.UpdateNorm(ctx, f.editor, n.Code, n.Norm); err != nil {
+			t.Fatal(err)
+		}
 		for _, tc := range []struct {
 			name string
 			exp  func(context.Context, auth.Principal) ([]string, [][]string, error)
@@ -632,6 +638,9 @@ func TestExportImportsBackUnchanged(t *testing.T) {
 			rep, err := tc.imp(ctx, f.editor, &buf, tc.name+".xlsx")
 			if err != nil || rep.Unchanged != len(rows) || rep.Rows != len(rows) {
 				t.Errorf("%s: re-import %+v, %v; want %d unchanged", tc.name, rep, err, len(rows))
+			}
+			if n, _ := f.svc.Norm(ctx, f.editor, "DL-25977"); n.Text.Name != "dl-25977.pdf" {
+				t.Errorf("after importing %s, the norm's text is %+v", tc.name, n.Text)
 			}
 			var tmpl bytes.Buffer
 			if err := regulation.WriteTemplate(&tmpl, tc.name, "csv"); err != nil || !strings.Contains(tmpl.String(), header[0]) {
