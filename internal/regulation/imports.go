@@ -297,7 +297,7 @@ func (s *Service) ImportProcedures(ctx context.Context, p auth.Principal, r io.R
 				problems.Add(row.Line, "dias_habiles", "the legal term, a whole number of business days")
 			}
 			if v := row.Get("tasa_soles"); v != "" {
-				fee, ok := parseSoles(v)
+				fee, ok := parseAmount(v)
 				if strings.EqualFold(v, "gratuito") {
 					fee, ok = 0, true
 				}
@@ -507,7 +507,7 @@ func (s *Service) ImportRequirements(ctx context.Context, p auth.Principal, r io
 				q.Market = -1
 			}
 			if v := row.Get("arancel"); v != "" {
-				rate, ok := parseSoles(strings.TrimSuffix(v, "%"))
+				rate, ok := parseAmount(strings.TrimSuffix(v, "%"))
 				if !ok {
 					problems.Add(row.Line, "arancel", "a rate in percent, such as 10 or 7.5")
 				}

@@ -159,9 +159,11 @@ func yesNoCell(b bool) string {
 	return "no"
 }
 
-// parseSoles reads an amount in soles: 362.60, 362,60, 1,234.50 or
-// 1.234,50, with or without "S/".
-func parseSoles(s string) (float64, bool) {
+// parseAmount reads a fee in soles or a rate, as spreadsheets in Spanish
+// and English write them: 362.60, 362,60, 1,234.50 or 1.234,50, with or
+// without "S/". (The web layer's number parser, when it lands in a package
+// of its own, can replace this.)
+func parseAmount(s string) (float64, bool) {
 	s = strings.TrimSpace(s)
 	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(s, "S/."), "S/"))
 	s = strings.ReplaceAll(s, " ", "")

@@ -162,7 +162,7 @@ func (s *Service) ImportUIT(ctx context.Context, p auth.Principal, r io.Reader, 
 	for _, row := range t.Rows {
 		u := UIT{Source: row.Get("fuente")}
 		year, yerr := strconv.Atoi(row.Get("anio"))
-		value, vok := parseSoles(row.Get("valor_soles"))
+		value, vok := parseAmount(row.Get("valor_soles"))
 		u.Year, u.ValuePEN = year, value
 		pr := u.check()
 		if yerr != nil {
