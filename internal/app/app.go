@@ -62,8 +62,8 @@ Commands:
   seed      load the seed plan's data into the database (serve does this too);
             "sriim seed --demo" adds a demonstration dataset, "--demo --remove" takes it out
   user      manage accounts: "sriim user add", "sriim user reset-password"
-  import    import files: "sriim import actors|production|plan|trade|zones|closures|attendance|prices|price-index|exports FILE…"
-  export    export spreadsheets: "sriim export actors|production|zones|prices --format csv|xlsx --out FILE"
+  import    import files: "sriim import actors|production|plan|trade|zones|closures|attendance|prices|price-index|exports|norms|procedures|procedure-cases|requirements|holidays|uit FILE…"
+  export    export spreadsheets: "sriim export actors|production|zones|prices|norms|procedures|procedure-cases|requirements --format csv|xlsx --out FILE"
   report    market-intelligence report: "sriim report markets --period 2026-S1 --lang es --out DIR"
   remind    mail the editors of institutions whose progress reports are due soon or late, each reminder once (for a scheduler;
             serve does it daily when --smtp is set)

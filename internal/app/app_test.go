@@ -130,6 +130,52 @@ func TestExportActorsImportsBackUnchanged(t *testing.T) {
 	}
 }
 
+// TestRegulationImportCommands imports procedures and their cases with the
+// issue's columns, refuses a file with a bad row naming it, and imports an
+// export back unchanged.
+func TestRegulationImportCommands(t *testing.T) {
+	for _, dialect := range dbtest.Backends() {
+		t.Run(string(dialect), func(t *testing.T) {
+			dsn, dir := dbtest.DSN(t, dialect), t.TempDir()
+			run := func(want int, args ...string) string {
+				var out, errOut bytes.Buffer
+				if code := Main(context.Background(), append(args, "--db", dsn), &out, &errOut); code != want {
+					t.Fatalf("%v: exit %d, want %d: %s", args, code, want, errOut.String())
+				}
+				return out.String() + errOut.String()
+			}
+			write := func(name, text string) string {
+				file := filepath.Join(dir, name)
+				if err := os.WriteFile(file, []byte(text), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				return file
+			}
+			procedures := write("tupa.csv", "codigo,nombre,institucion,dias_habiles,silencio,tasa_soles,requisitos\n"+
+				"HAB-PLANTA,Habilitación sanitaria de plantas,ITP,30,positivo,\"1.234,50\",Solicitud; Plano de la planta\n")
+			if out := run(0, "import", "procedures", procedures); !strings.Contains(out, "1 rows; 1 new") {
+				t.Fatalf("import procedures: %s", out)
+			}
+			cases := write("casos.csv", "procedimiento,ruc,presentado,resuelto,resultado\n"+
+				"HAB-PLANTA,20100000009,2025-02-03,2025-02-20,aprobado\nHAB-PLANTA,,2025-03-03,,\n")
+			if out := run(0, "import", "procedure-cases", cases); !strings.Contains(out, "2 rows; 2 new") {
+				t.Fatalf("import procedure-cases: %s", out)
+			}
+			bad := write("malo.csv", "procedimiento,ruc,presentado,resuelto,resultado\nHAB-PLANTA,,2025-02-03,2025-01-01,aprobado\n")
+			if out := run(1, "import", "procedure-cases", bad); !strings.Contains(out, "fila 2, columna resuelto") {
+				t.Fatalf("a bad row: %s", out)
+			}
+			for _, table := range []string{"procedures", "procedure-cases", "norms", "requirements"} {
+				file := filepath.Join(dir, table+".xlsx")
+				run(0, "export", table, "--out", file)
+				if out := run(0, "import", table, file); !strings.Contains(out, "0 new, 0 updated") {
+					t.Fatalf("%s: re-import of the export: %s", table, out)
+				}
+			}
+		})
+	}
+}
+
 func TestReportMarketsCommandWritesThreeFiles(t *testing.T) {
 	dir := t.TempDir()
 	var out, errOut bytes.Buffer

@@ -20,8 +20,10 @@ import (
 	"sriim/internal/prices"
 	"sriim/internal/production"
 	"sriim/internal/reference"
+	"sriim/internal/regulation"
 	"sriim/internal/seeding"
 	"sriim/internal/trade"
+	"sriim/internal/workdays"
 	"sriim/internal/zones"
 )
 
@@ -40,13 +42,16 @@ type services struct {
 	indicators *indicators.Service
 	exports    *exports.Service
 	prices     *prices.Service
+	workdays   *workdays.Service
+	regulation *regulation.Service
 }
 
 func newServices(d *db.DB, dataDir string) *services {
+	days := workdays.New(d)
 	s := &services{accounts: accounts.New(d), reference: reference.New(d), production: production.New(d), actors: actors.New(d),
 		planning: planning.New(d, filepath.Join(dataDir, "files")), trade: trade.New(d),
 		offer: offer.New(d, filepath.Join(dataDir, "files", "photos")), facts: facts.New(d), zones: zones.New(d),
-		exports: exports.New(d)}
+		exports: exports.New(d), workdays: days, regulation: regulation.New(d, days)}
 	s.prices = prices.New(d, s.exports, nil) // serve gives it the mailer, for price alerts
 	s.events = events.New(d, s.actors)
 	// The modules' data sources for the plan's indicators and the dashboard;

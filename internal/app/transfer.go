@@ -24,12 +24,15 @@ import (
 	"sriim/internal/planning"
 	"sriim/internal/prices"
 	"sriim/internal/production"
+	"sriim/internal/regulation"
 	"sriim/internal/trade"
 	"sriim/internal/zones"
 )
 
 const transferUsage = `Usage:
   sriim import actors|production|prices FILE… [--institution CODE]
+  sriim import norms|procedures|procedure-cases|requirements FILE… [--institution CODE]
+  sriim import holidays|uit FILE…  (the calendar of days off and the UIT of each year, as in data/seed)
   sriim import plan FILE…          (a plan in the data-file format of data/seed/plan-pop-moluscos.json)
   sriim import attendance --event ID FILE.xlsx|csv [--confirm all|none]
                                    (columns nombre,documento,sexo,edad,organizacion,ruc,cargo; near matches of
@@ -40,7 +43,7 @@ const transferUsage = `Usage:
   sriim import closures FILE…      (CSV or XLSX: area,motivo,desde,hasta,resolucion,notas)
   sriim import exports FILE… [--source TEXT]   (export declarations, CSV or XLSX in the template's Spanish columns)
   sriim import price-index --series pen-usd|cpi-lima FILE…   (anio,mes,valor,fuente; cpi-lima: anio,mes,variacion_pct,fuente)
-  sriim export actors|production|prices --format csv|xlsx --out FILE
+  sriim export actors|production|prices|norms|procedures|procedure-cases|requirements --format csv|xlsx --out FILE
   sriim export zones --layer LAYER|closures --format csv|xlsx --out FILE
 `
 
@@ -108,6 +111,25 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			rep, ierr := svc.production.Import(ctx, p, f, name)
 			err = ierr
 			rows, created, updated, unchanged = rep.Rows, rep.Created, rep.Updated, rep.Unchanged
+		case "norms", "procedures", "procedure-cases", "requirements":
+			imp := map[string]func(context.Context, auth.Principal, io.Reader, string) (regulation.ImportReport, error){
+				"norms": svc.regulation.ImportNorms, "procedures": svc.regulation.ImportProcedures,
+				"procedure-cases": svc.regulation.ImportCases, "requirements": svc.regulation.ImportRequirements}[what]
+			rep, ierr := imp(ctx, p, f, name)
+			err = ierr
+			rows, created, updated, unchanged = rep.Rows, rep.Created, rep.Updated, rep.Unchanged
+		case "holidays", "uit":
+			var n int
+			if what == "holidays" {
+				n, err = svc.workdays.Import(ctx, p, f, name)
+			} else {
+				n, err = svc.regulation.ImportUIT(ctx, p, f, name)
+			}
+			if err == nil {
+				fmt.Fprintf(stdout, "%s: %d added or changed\n", name, n)
+				f.Close()
+				continue
+			}
 		case "trade":
 			var b trade.Batch
 			if b, err = importTrade(ctx, svc.trade, p, format, source, name, f, stdout); err == nil {
@@ -218,6 +240,14 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		what = layer
 	case "prices":
 		header, rows, err = svc.prices.Export(ctx)
+	case "norms":
+		header, rows, err = svc.regulation.ExportNorms(ctx, auth.System)
+	case "procedures":
+		header, rows, err = svc.regulation.ExportProcedures(ctx, auth.System)
+	case "procedure-cases":
+		header, rows, err = svc.regulation.ExportCases(ctx, auth.System)
+	case "requirements":
+		header, rows, err = svc.regulation.ExportRequirements(ctx, auth.System)
 	default:
 		fmt.Fprint(stderr, transferUsage)
 		return errs.E(errs.Invalid, "cannot export %q", what)

@@ -24,7 +24,9 @@ import (
 	"sriim/internal/prices"
 	"sriim/internal/production"
 	"sriim/internal/reference"
+	"sriim/internal/regulation"
 	"sriim/internal/trade"
+	"sriim/internal/workdays"
 	"sriim/internal/zones"
 )
 
@@ -121,6 +123,28 @@ func Load(ctx context.Context, d *db.DB, s Services, log *slog.Logger) error {
 			}
 			return prices.New(d, nil, nil).LoadSeed(ctx, r, owner.ID)
 		}},
+		{"holidays-pe.csv", func(r *bytes.Reader) (int, error) {
+			return workdays.New(d).Import(ctx, auth.System, r, "holidays-pe.csv")
+		}},
+		{"uit-pe.csv", func(r *bytes.Reader) (int, error) {
+			return regulation.New(d, workdays.New(d)).ImportUIT(ctx, auth.System, r, "uit-pe.csv")
+		}},
+		{"norms.csv", func(r *bytes.Reader) (int, error) {
+			p, err := keeper(ctx, s.Accounts)
+			if err != nil {
+				return 0, err
+			}
+			rep, err := regulation.New(d, workdays.New(d)).ImportNorms(ctx, p, r, "norms.csv")
+			return rep.Created, err
+		}},
+		{"export-requirements.csv", func(r *bytes.Reader) (int, error) {
+			p, err := keeper(ctx, s.Accounts)
+			if err != nil {
+				return 0, err
+			}
+			rep, err := regulation.New(d, workdays.New(d)).ImportRequirements(ctx, p, r, "export-requirements.csv")
+			return rep.Created, err
+		}},
 	}
 	if s.Indicators != nil {
 		// The seed plan's indicators that the system computes from its own data.
@@ -172,6 +196,15 @@ func Load(ctx context.Context, d *db.DB, s Services, log *slog.Logger) error {
 		log.Info("seed data loaded", "dataset", ds.file, "rows", n)
 	}
 	return nil
+}
+
+// keeper is the system acting for Owner, the institution that keeps the
+// seed's records.
+func keeper(ctx context.Context, acc *accounts.Service) (auth.Principal, error) {
+	inst, err := acc.InstitutionByCode(ctx, Owner)
+	p := auth.System
+	p.Institutions = []int64{inst.ID}
+	return p, err
 }
 
 // MetaValue reads a value of the meta table ("" when absent).
