@@ -312,6 +312,7 @@ func TestEveryPageSpeaksOneLanguage(t *testing.T) {
 		"GET /mercados/informes/{id}":                             fmt.Sprintf("/mercados/informes/%d", market.ID),
 		"GET /mercados/informes/{id}/anexo.xlsx":                  "",
 		"GET /mercados/informes/{id}/informe.pdf":                 "",
+		"GET /mercados/informes/{id}/graficos/{line}":             "",
 		"GET /oferta/exportadores/{id}":                           fmt.Sprintf("/oferta/exportadores/%d", exporter.ID),
 		"GET /oferta/exportadores/{id}/mensajes":                  fmt.Sprintf("/oferta/exportadores/%d/mensajes", exporter.ID),
 		"GET /oferta/exportadores/{id}/productos/nuevo":           fmt.Sprintf("/oferta/exportadores/%d/productos/nuevo", exporter.ID),

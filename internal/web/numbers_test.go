@@ -30,11 +30,20 @@ func TestFormsReadNumbersOneWay(t *testing.T) {
 		save func(t *testing.T, typed string) float64
 	}{
 		{"annual plan budget", func(t *testing.T, typed string) float64 {
-			res := b.post("/plan/1/poa?anio=2008", url.Values{"csrf_token": {token}, "activity_id": {strconv.FormatInt(act.ID, 10)}, "budget": {typed}, "currency": {"PEN"}})
+			// Each save is based on the entry as it is now (its version; 0: none yet).
+			version := int64(0)
+			items, _ := site.srv.planning.AnnualPlan(ctx, 1, 2008)
+			for _, it := range items {
+				if it.ActivityID == act.ID {
+					version = it.Version
+				}
+			}
+			res := b.post("/plan/1/poa?anio=2008", url.Values{"csrf_token": {token}, "activity_id": {strconv.FormatInt(act.ID, 10)}, "budget": {typed}, "currency": {"PEN"},
+				"version": {strconv.FormatInt(version, 10)}})
 			if res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("status %d", res.StatusCode)
 			}
-			items, _ := site.srv.planning.AnnualPlan(ctx, 1, 2008)
+			items, _ = site.srv.planning.AnnualPlan(ctx, 1, 2008)
 			for _, it := range items {
 				if it.ActivityID == act.ID && it.Budget != nil {
 					return *it.Budget
@@ -44,8 +53,12 @@ func TestFormsReadNumbersOneWay(t *testing.T) {
 			return 0
 		}},
 		{"progress report indicator value", func(t *testing.T, typed string) float64 {
+			version := int64(0)
+			if reps, _ := site.srv.planning.Reports(ctx, site.users["admin"].Principal(), act); len(reps) > 0 {
+				version = reps[0].Version
+			}
 			res := b.post("/plan/1/actividades/1.1.1/reportes", url.Values{"csrf_token": {token}, "period": {"2008"}, "status": {"in_progress"},
-				fmt.Sprintf("value_%d", ind): {typed}})
+				fmt.Sprintf("value_%d", ind): {typed}, "version": {strconv.FormatInt(version, 10)}})
 			if res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("status %d", res.StatusCode)
 			}
