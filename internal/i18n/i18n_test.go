@@ -132,6 +132,9 @@ func TestTextRecognisesFormattedMessages(t *testing.T) {
 		{ES, "the file has 3 problems; nothing was imported", "el archivo tiene 3 problemas; no se importó nada"},
 		{EN, "the file has 1 problems; nothing was imported", "the file has 1 problem; nothing was imported"},
 		{ES, "something no catalogue knows", "something no catalogue knows"},
+		// A message inside another, as the text of its %s.
+		{ES, "polygon 2: ring 1 has no area", "polígono 2: el anillo 1 no tiene área"},
+		{ES, "polygon 2: something no catalogue knows", "polígono 2: something no catalogue knows"},
 		{EN, "required", "required"},
 	}
 	for _, tt := range tests {

@@ -93,12 +93,17 @@ func Text(lang Lang, s string) string {
 			continue
 		}
 		var args []any
-		for _, a := range m[1:] {
+		texts := m[1:]
+		for i, a := range texts {
 			if n, err := strconv.Atoi(a); err == nil {
 				args = append(args, n)
 			}
+			if p.nested[i] {
+				// A message inside another ("polygon 2: %s"), or other text.
+				texts[i] = Text(lang, a)
+			}
 		}
-		return substitute(translation(lang, p.id, args), m[1:])
+		return substitute(translation(lang, p.id, args), texts)
 	}
 	return s
 }
@@ -110,6 +115,7 @@ type pattern struct {
 	re      *regexp.Regexp
 	longest string // the longest literal part, a quick test before the expression
 	literal int    // the literal parts' length: longer patterns are tried first
+	nested  []bool // by group: a %s or %v, whose text may be a message too
 }
 
 var (
@@ -163,6 +169,7 @@ func compilePattern(id string) (pattern, bool) {
 		} else {
 			re.WriteString(`(.+?)`)
 		}
+		p.nested = append(p.nested, strings.HasSuffix(part.text, "s") || strings.HasSuffix(part.text, "v"))
 	}
 	re.WriteString("$")
 	if verbs == 0 || p.literal < 6 {
