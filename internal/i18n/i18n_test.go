@@ -190,3 +190,20 @@ func TestErrorTextPlacesProblemsInTheLanguage(t *testing.T) {
 		t.Errorf("Message set by hand: %q", msg)
 	}
 }
+
+func TestFieldNameWordsAPlaceInTheLanguage(t *testing.T) {
+	for key, want := range map[string]string{
+		"fila 3, columna ruc":                 "fila 3, columna ruc",
+		"feature 2 (R-2), attribute geometry": "elemento 2 (R-2), atributo geometry",
+		"feature 4, attribute code":           "elemento 4, atributo code",
+		"feature 7 (AP-ILO-01)":               "elemento 7 (AP-ILO-01)",
+		"ruc":                                 "ruc",
+	} {
+		if got := FieldName(ES, key); got != want {
+			t.Errorf("FieldName(ES, %q) = %q, want %q", key, got, want)
+		}
+	}
+	if got := FieldName(EN, "fila 3, columna ruc"); got != "row 3, column ruc" {
+		t.Errorf("FieldName(EN) = %q", got)
+	}
+}

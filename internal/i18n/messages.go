@@ -256,13 +256,29 @@ func Place(lang Lang, line int, column string) string {
 	return Message(lang, "row %d, column %s", line, column)
 }
 
-// legacyPlace is how code that predates Place keys a file's problems.
-var legacyPlace = regexp.MustCompile(`^fila (\d+)(?:, columna (.+))?$`)
+// legacyPlace is how code that predates Place keys a file's problems;
+// featurePlace is how a map file's problems are keyed, by feature (its
+// number, and its code when it has one) and attribute.
+var (
+	legacyPlace  = regexp.MustCompile(`^fila (\d+)(?:, columna (.+))?$`)
+	featurePlace = regexp.MustCompile(`^feature (\d+)(?: \((.*)\))?(?:, attribute (.+))?$`)
+)
 
 // FieldName is a field key in lang: a file's place ("fila 3, columna ruc",
-// as errs keys them) in lang's words; any other key (a form field's name)
-// as it is.
+// as errs keys them; "feature 2 (R-2), attribute kind") in lang's words;
+// any other key (a form field's name) as it is.
 func FieldName(lang Lang, key string) string {
+	if m := featurePlace.FindStringSubmatch(key); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		where := Message(lang, "feature %d", n)
+		if m[2] != "" {
+			where = Message(lang, "feature %d (%s)", n, m[2])
+		}
+		if m[3] == "" {
+			return where
+		}
+		return Message(lang, "%s, attribute %s", where, m[3])
+	}
 	m := legacyPlace.FindStringSubmatch(key)
 	if m == nil {
 		return key

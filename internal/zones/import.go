@@ -37,7 +37,9 @@ type Warning struct {
 	Message string `json:"message"`
 }
 
-// problems collects what is wrong with a file, by feature and attribute.
+// problems collects what is wrong with a file, by feature and attribute:
+// "feature 2 (R-2), attribute kind", a key i18n.FieldName words in the
+// page's language, as the message (English text of a catalogue id).
 type problems map[string]string
 
 func (p problems) add(where, attribute, format string, args ...any) {

@@ -228,7 +228,7 @@ func TestBadFilesAreRefusedWhole(t *testing.T) {
 			{"unknown kind", []string{feature(`"codigo":"R-1","tipo":"permiso","titular":"A"`, square)}, 0, "feature 1 (R-1), attribute tipo", "permiso", `"permiso" no es uno de: `},
 			{"bad date", []string{feature(ok+`,"desde":"31/02/2024"`, square)}, 0, "feature 1 (R-1), attribute desde", "not a date", `"31/02/2024" no es una fecha (AAAA-MM-DD)`},
 			{"no code", []string{feature(`"tipo":"concesion","titular":"A"`, square)}, 0, "feature 1, attribute code", "required", "obligatorio"},
-			{"repeated code", []string{feature(ok, square), feature(ok, square)}, 0, "feature 2 (R-1), attribute code", "repeats", "repite el código de feature 1 (R-1)"},
+			{"repeated code", []string{feature(ok, square), feature(ok, square)}, 0, "feature 2 (R-1), attribute code", "repeats", "repite el código de elemento 1 (R-1)"},
 		} {
 			body := `{"type":"FeatureCollection","features":[` + strings.Join(c.features, ",") + `]}`
 			_, err := f.svc.Import(context.Background(), f.editor, zones.Rights, strings.NewReader(body), "x.geojson", c.srs)
@@ -237,8 +237,10 @@ func TestBadFilesAreRefusedWhole(t *testing.T) {
 				t.Errorf("%s: %v, want %q at %q", c.name, describe(err), c.want, c.field)
 				continue
 			}
-			if _, fields := i18n.ErrorText(i18n.ES, e); !strings.Contains(fields[c.field], c.es) {
-				t.Errorf("%s: in Spanish %q, want %q", c.name, fields[c.field], c.es)
+			if _, fields := i18n.ErrorText(i18n.ES, e); !strings.Contains(fields[i18n.FieldName(i18n.ES, c.field)], c.es) {
+				t.Errorf("%s: in Spanish %q, want %q", c.name, fields, c.es)
+			} else if c.name == "bow tie" && fields["elemento 2 (R-2), atributo geometry"] == "" {
+				t.Errorf("the feature's place in Spanish: %q", fields)
 			}
 		}
 		// A file that is not GeoJSON: the reason in the catalogue's words,
