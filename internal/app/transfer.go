@@ -144,7 +144,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 			rows, created, updated, unchanged = rep.Features, rep.Created, rep.Updated, rep.Unchanged
 			for _, w := range rep.Warnings {
-				i18n.Say(stdout, cfg.Lang, "%s: warning: %s", name, w.Message)
+				i18n.Say(stdout, cfg.Lang, "%s: warning: %s", name, i18n.Text(cfg.Lang, w.Message))
 			}
 		case "attendance":
 			var rep events.AttendanceReport
