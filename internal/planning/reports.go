@@ -2,12 +2,9 @@ package planning
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -400,7 +397,7 @@ func (s *Service) AddEvidence(ctx context.Context, p auth.Principal, reportID in
 	}
 	e := Evidence{ReportID: reportID, Name: strings.TrimSpace(filepath.Base(name)), URL: strings.TrimSpace(url), MediaType: mediaType}
 	if r != nil {
-		if e.SHA256, e.Size, err = s.store(r); err != nil {
+		if e.SHA256, e.Size, err = s.files.Put(r, MaxEvidenceBytes); err != nil {
 			return Evidence{}, err
 		}
 	} else if !strings.HasPrefix(e.URL, "https://") && !strings.HasPrefix(e.URL, "http://") {
@@ -417,34 +414,6 @@ func (s *Service) AddEvidence(ctx context.Context, p auth.Principal, reportID in
 		return audit.Record(ctx, tx, p, audit.Create, "plan_report_evidence", e.ID, nil, e)
 	})
 	return e, err
-}
-
-// store writes a file under its content hash and returns the hash and size.
-func (s *Service) store(r io.Reader) (string, int64, error) {
-	if err := os.MkdirAll(s.files, 0o750); err != nil {
-		return "", 0, errs.Wrap(err, "create file store")
-	}
-	tmp, err := os.CreateTemp(s.files, "upload-*")
-	if err != nil {
-		return "", 0, errs.Wrap(err, "store file")
-	}
-	defer os.Remove(tmp.Name())
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, MaxEvidenceBytes+1))
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return "", 0, errs.Wrap(err, "store file")
-	}
-	if n > MaxEvidenceBytes {
-		return "", 0, errs.E(errs.Invalid, "the file is larger than %d MB", MaxEvidenceBytes>>20)
-	}
-	sum := hex.EncodeToString(h.Sum(nil))
-	if err := os.Rename(tmp.Name(), filepath.Join(s.files, sum)); err != nil {
-		return "", 0, errs.Wrap(err, "store file")
-	}
-	return sum, n, nil
 }
 
 // EvidenceFile returns an uploaded evidence file's record and path, if p may see its report.
@@ -469,7 +438,7 @@ func (s *Service) EvidenceFile(ctx context.Context, p auth.Principal, id int64) 
 	if !rep.visible(p, a) {
 		return e, "", errs.E(errs.NotFound, "no evidence file %d", id)
 	}
-	return e, filepath.Join(s.files, e.SHA256), nil
+	return e, s.files.Path(e.SHA256), nil
 }
 
 // Report returns one report if p may see it.
