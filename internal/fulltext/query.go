@@ -199,3 +199,22 @@ func collapse(s string) string {
 	}
 	return b.String()
 }
+
+// Excerpt returns the first n words of text as HTML (escaped), with "…"
+// when the text goes on.
+func Excerpt(text string, n int) string {
+	end, count := len(text), 0
+	Words(text, func(w Word) bool {
+		if count == n {
+			end = w.Start
+			return false
+		}
+		count++
+		return true
+	})
+	out := html.EscapeString(collapse(strings.TrimSpace(text[:end])))
+	if strings.TrimSpace(text[end:]) != "" {
+		out += " …"
+	}
+	return out
+}
