@@ -321,3 +321,80 @@ func TestUpdateIsVersionedAndReindexed(t *testing.T) {
 }
 
 func errorsAs(err error, target **errs.Error) bool { return errors.As(err, target) }
+
+func TestImport(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		dir := t.TempDir()
+		pdf, _ := os.ReadFile("../extract/testdata/muestra.pdf")
+		odt, _ := os.ReadFile("../extract/testdata/muestra.odt")
+		_ = os.MkdirAll(dir+"/informes", 0o755)
+		_ = os.WriteFile(dir+"/informes/manual.pdf", pdf, 0o644)
+		_ = os.WriteFile(dir+"/manual.odt", odt, 0o644)
+		_ = os.WriteFile(dir+"/nota.txt", []byte("Nota técnica sobre la veda del pulpo."), 0o644)
+		_ = os.WriteFile(dir+"/foto.jpg", []byte("\xff\xd8\xff\xe0 not a document"), 0o644)
+		header := "archivo,titulo,tipo,autores,institucion,anio,idioma,resumen,palabras_clave,especies,actividades,acceso\n"
+		good := header +
+			`informes/manual.pdf,Manual de crianza (PDF),manual,"Pérez, J.; Gómez, A.",DIREPRO-ILO,2006,es,Crianza en linternas.,crianza; linternas,SCQ,1.1.2,público` + "\n" +
+			`manual.odt,Manual de crianza (ODT),manual,,IMARPE,2006,es,,,,,` + "\n" +
+			`nota.txt,Nota sobre la veda,norma técnica,,,2007,es,,veda,QDM,,registrados` + "\n"
+		bad := header +
+			`informes/manual.pdf,Manual de crianza (PDF),manual,,DIREPRO-ILO,2006,es,,,SCQ,1.1.2,público` + "\n" +
+			`falta.pdf,,novela,,,dos mil,es,,,XXX,9.9.9,secreto` + "\n" +
+			`foto.jpg,Foto,otro,,,2006,es,,,,,` + "\n" +
+			`../fuera.pdf,Fuera,otro,,,2006,es,,,,,` + "\n"
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer root.Close()
+		_, err = f.svc.Import(ctx, f.direpro, strings.NewReader(bad), "lote.csv", root.FS())
+		var e *errs.Error
+		if !errorsAs(err, &e) || e.Kind != errs.Invalid {
+			t.Fatalf("bad batch: %v", err)
+		}
+		for _, key := range []string{"fila 3, columna archivo", "fila 3, columna titulo", "fila 3, columna tipo", "fila 3, columna anio",
+			"fila 3, columna especies", "fila 3, columna actividades", "fila 3, columna acceso", "fila 4, columna archivo", "fila 5, columna archivo"} {
+			if e.Fields[key] == "" {
+				t.Errorf("no problem reported at %s: %v", key, e.Fields)
+			}
+		}
+		if res, _ := f.svc.Search(ctx, f.mesa, archive.SearchQuery{}); res.Total != 0 {
+			t.Fatalf("a bad batch imported %d documents", res.Total)
+		}
+
+		rep, err := f.svc.Import(ctx, f.direpro, strings.NewReader(good), "lote.csv", root.FS())
+		if err != nil || rep != (archive.ImportReport{Rows: 3, Created: 3}) {
+			t.Fatalf("import: %+v %v", rep, err)
+		}
+		res, _ := f.svc.Search(ctx, f.anon, archive.SearchQuery{Q: "pingüino"})
+		// Equal scores (the word is in both bodies): the later document first.
+		if got := titles(res.Hits); !slices.Equal(got, []string{"Manual de crianza (ODT)", "Manual de crianza (PDF)"}) {
+			t.Errorf("imported files' text: %v", got)
+		}
+		doc, _ := f.svc.Document(ctx, f.direpro, res.Hits[1].ID)
+		if !slices.Equal(doc.Authors, []string{"Pérez, J.", "Gómez, A."}) || doc.Access != "public" || doc.Institutions[0].Code != "DIREPRO-ILO" ||
+			doc.InstitutionID != f.direpro.Institutions[0] || !slices.Equal(doc.Species, []string{"SCQ"}) {
+			t.Errorf("imported metadata: %+v", doc)
+		}
+
+		// The same batch again changes nothing; an edited row updates its document.
+		rep, err = f.svc.Import(ctx, f.direpro, strings.NewReader(good), "lote.csv", root.FS())
+		if err != nil || rep != (archive.ImportReport{Rows: 3, Unchanged: 3}) {
+			t.Fatalf("import again: %+v %v", rep, err)
+		}
+		edited := strings.Replace(good, "Nota sobre la veda", "Nota sobre la veda del pulpo", 1)
+		rep, err = f.svc.Import(ctx, f.direpro, strings.NewReader(edited), "lote.csv", root.FS())
+		if err != nil || rep != (archive.ImportReport{Rows: 3, Updated: 1, Unchanged: 2}) {
+			t.Fatalf("import edited: %+v %v", rep, err)
+		}
+		if res, _ := f.svc.Search(ctx, f.mesa, archive.SearchQuery{}); res.Total != 3 {
+			t.Errorf("after three imports: %d documents, want 3", res.Total)
+		}
+		// Another institution's editor may not update DIREPRO's documents through a batch.
+		if _, err := f.svc.Import(ctx, f.imarpe, strings.NewReader(edited), "lote.csv", root.FS()); !errs.Is(err, errs.Forbidden) {
+			t.Errorf("IMARPE re-imports DIREPRO's batch: %v", err)
+		}
+	})
+}
