@@ -398,3 +398,42 @@ func TestImport(t *testing.T) {
 		}
 	})
 }
+
+func TestDocumentAsEvidence(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		f.plan.Documents = f.svc
+		plans, _ := f.plan.Plans(ctx)
+		act, err := f.plan.Activity(ctx, plans[0].ID, "1.1.1", 2008)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := f.plan.SaveReport(ctx, f.direpro, act.ID, planning.ReportInput{Period: "2008", Status: "in_progress"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		guide := f.create(t, f.direpro, archive.Input{Title: "Guía de buenas prácticas", Kind: "guia", Activities: []string{"1.1.1"}})
+		hidden := f.create(t, f.imarpe, archive.Input{Title: "Reservado", Access: "institution"})
+		e, err := f.plan.AddDocumentEvidence(ctx, f.direpro, rep.ID, guide.ID)
+		if err != nil || e.DocumentID != guide.ID || e.Name != "" {
+			t.Fatalf("document as evidence: %v %+v", err, e)
+		}
+		if _, err := f.plan.AddDocumentEvidence(ctx, f.direpro, rep.ID, hidden.ID); !errs.Is(err, errs.Invalid) {
+			t.Errorf("a document DIREPRO may not see as evidence: %v", err)
+		}
+		r, _, err := f.plan.Report(ctx, f.direpro, rep.ID)
+		if err != nil || len(r.Evidence) != 1 || r.Evidence[0].DocumentID != guide.ID {
+			t.Errorf("report evidence: %+v", r.Evidence)
+		}
+		// The activity lists the documents that serve it.
+		docs, err := f.svc.ForActivity(ctx, f.anon, act.Code)
+		if err != nil || len(docs) != 1 || docs[0].ID != guide.ID {
+			t.Errorf("documents of %s: %v %v", act.Code, docs, err)
+		}
+		// A document given as evidence stays.
+		if err := f.svc.Delete(ctx, f.direpro, guide.ID, 0); !errs.Is(err, errs.Conflict) {
+			t.Errorf("deleting evidence: %v", err)
+		}
+	})
+}

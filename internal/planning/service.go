@@ -21,6 +21,8 @@ type Service struct {
 	db    *db.DB
 	files *filestore.Store // evidence files, named by content hash
 	Now   func() time.Time
+	// Documents is the archive, for evidence that is one of its documents.
+	Documents Documents
 }
 
 // New returns the planning service; evidence files go under filesDir.
