@@ -161,6 +161,7 @@ CREATE TABLE network_subscribers (
     lang              TEXT NOT NULL CHECK (lang IN ('es', 'en')),
     state             TEXT NOT NULL CHECK (state IN ('pending', 'active', 'unsubscribed')),
     confirm_hash      TEXT NOT NULL DEFAULT '',  -- SHA-256 of the confirmation token
+    pending           TEXT NOT NULL DEFAULT '',  -- the subscriptions asked for, as JSON, until confirmed
     confirm_expires   TIMESTAMP,
     unsubscribe_token TEXT NOT NULL UNIQUE,
     created_at        TIMESTAMP NOT NULL,
