@@ -54,9 +54,11 @@ Commands:
   migrate   apply pending database migrations and print the schema version
   seed      load the seed plan's data into the database (serve does this too)
   user      manage accounts: "sriim user add", "sriim user reset-password"
-  import    import spreadsheets: "sriim import actors|production FILE…"
+  import    import spreadsheets: "sriim import actors|production FILE…", "sriim import documents --metadata FILE"
   export    export spreadsheets: "sriim export actors|production --format csv|xlsx --out FILE"
   report    market-intelligence report: "sriim report markets --period 2026-S1 --lang es --out DIR"
+  digest    mail the information network's weekly digest and urgent mails (serve does it too)
+  brochure  make the brochure of the exportable offer (PDF, es and en) and keep it in the archive
   openapi   print the OpenAPI document of the JSON API
   version   print the version
 
@@ -87,6 +89,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runExport(ctx, rest, stdout, stderr)
 	case "report":
 		err = runReport(ctx, rest, stdout, stderr)
+	case "digest":
+		err = runDigest(ctx, rest, stdout, stderr)
+	case "brochure":
+		err = runBrochure(ctx, rest, stdout, stderr)
 	case "openapi":
 		var doc []byte
 		if doc, err = web.OpenAPI(version()); err == nil {
@@ -238,10 +244,14 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if n, err := svc.accounts.CountAdmins(ctx); err == nil && n == 0 {
 		log.Warn("no administrator yet: create one with: sriim user add --email YOU@EXAMPLE.ORG --name 'Your Name' --role admin (with the same --db)")
 	}
+	n := newNetwork(cfg, d, svc, mailer, log)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
+	jobs, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	go networkJobs(jobs, n, log)
 	log.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/", "version", version())
 	return serveUntilSignal(ctx, ln, srv, log)
 }

@@ -9,6 +9,7 @@ import (
 
 	"sriim/internal/accounts"
 	"sriim/internal/actors"
+	"sriim/internal/archive"
 	"sriim/internal/config"
 	"sriim/internal/db"
 	"sriim/internal/offer"
@@ -28,12 +29,16 @@ type services struct {
 	planning   *planning.Service
 	trade      *trade.Service
 	offer      *offer.Service
+	archive    *archive.Service
 }
 
 func newServices(d *db.DB, dataDir string) *services {
-	return &services{accounts: accounts.New(d), reference: reference.New(d), production: production.New(d), actors: actors.New(d),
-		planning: planning.New(d, filepath.Join(dataDir, "files")), trade: trade.New(d),
-		offer: offer.New(d, filepath.Join(dataDir, "files", "photos"))}
+	files := filepath.Join(dataDir, "files")
+	svc := &services{accounts: accounts.New(d), reference: reference.New(d), production: production.New(d), actors: actors.New(d),
+		planning: planning.New(d, files), trade: trade.New(d),
+		offer: offer.New(d, filepath.Join(files, "photos")), archive: archive.New(d, files)}
+	svc.planning.Documents = svc.archive
+	return svc
 }
 
 // start opens the database and brings it up to date, builds the services

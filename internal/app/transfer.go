@@ -12,6 +12,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"sriim/internal/archive"
 	"sriim/internal/auth"
 	"sriim/internal/importer"
 	"sriim/internal/planning"
@@ -23,6 +24,10 @@ const transferUsage = `Usage:
   sriim import actors|production FILE… [--institution CODE]
   sriim import plan FILE…          (a plan in the data-file format of data/seed/plan-pop-moluscos.json)
   sriim import trade --format comtrade-legacy|comtrade-v1|sriim FILE… [--source TEXT]
+  sriim import documents --metadata FILE.csv|FILE.xlsx [--institution CODE]
+                                   (columns archivo,titulo,tipo,autores,institucion,anio,idioma,resumen,
+                                    palabras_clave,especies,actividades,acceso; each file named
+                                    relative to the metadata file)
   sriim export actors|production --format csv|xlsx --out FILE
 `
 
@@ -35,17 +40,22 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("missing what to import")
 	}
 	what := args[0]
-	var institution, format, source string
+	var institution, format, source, metadata string
 	var files []string
 	cfg, err := parseFlagsWithArgs("import "+what, args[1:], stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&institution, "institution", "DIREPRO-ILO", "code of the institution that will keep new rows")
 		fs.StringVar(&format, "format", "", "trade: comtrade-legacy, comtrade-v1 or sriim")
 		fs.StringVar(&source, "source", "", "trade: where the data comes from")
+		fs.StringVar(&metadata, "metadata", "", "documents: the CSV or XLSX file that describes the batch")
 	}, &files)
 	if err != nil {
 		return err
 	}
-	if len(files) == 0 {
+	if what == "documents" {
+		if metadata == "" || len(files) > 0 {
+			return fmt.Errorf("documents: give the batch as --metadata FILE (the files it names are read beside it)")
+		}
+	} else if len(files) == 0 {
 		return fmt.Errorf("name at least one file")
 	}
 	log := newLogger(io.Discard, cfg.LogLevel)
@@ -60,6 +70,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	p := auth.System
 	p.Institutions = []int64{inst.ID}
+	if what == "documents" {
+		return importDocuments(ctx, svc.archive, p, metadata, stdout)
+	}
 	for _, name := range files {
 		f, err := os.Open(name)
 		if err != nil {
@@ -186,4 +199,25 @@ func importTrade(ctx context.Context, svc *trade.Service, p auth.Principal, form
 		}
 	}
 	return svc.Import(ctx, p, b, r)
+}
+
+// importDocuments imports a batch of documents: the metadata file and the
+// files it names, read only from its folder and below.
+func importDocuments(ctx context.Context, svc *archive.Service, p auth.Principal, metadata string, stdout io.Writer) error {
+	root, err := os.OpenRoot(filepath.Dir(metadata))
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	f, err := os.Open(metadata)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rep, err := svc.Import(ctx, p, f, metadata, root.FS())
+	if err != nil {
+		return fmt.Errorf("%s: %w", metadata, describe(err))
+	}
+	fmt.Fprintf(stdout, "%s: %d documents; %d new, %d updated, %d unchanged\n", metadata, rep.Rows, rep.Created, rep.Updated, rep.Unchanged)
+	return nil
 }

@@ -2,6 +2,7 @@ package archive
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -346,13 +347,28 @@ func (s *Service) Titles(ctx context.Context, p auth.Principal, ids []int64) (ma
 // Latest returns the newest documents p may see (by when they were added),
 // at most limit, added at or after since.
 func (s *Service) Latest(ctx context.Context, p auth.Principal, since time.Time, limit int) ([]Document, error) {
+	return s.added(ctx, p, since, time.Time{}, limit)
+}
+
+// Added returns the public documents added in [from, to), oldest first: what
+// the information network announces.
+func (s *Service) Added(ctx context.Context, from, to time.Time) ([]Document, error) {
+	docs, err := s.added(ctx, auth.Principal{}, from, to, 1000)
+	slices.Reverse(docs)
+	return docs, err
+}
+
+func (s *Service) added(ctx context.Context, p auth.Principal, from, to time.Time, limit int) ([]Document, error) {
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	query := "SELECT " + documentColumns + " FROM archive_documents d WHERE " + accessSQL(p, arg) + " AND d.created_at >= " + arg(since.UTC()) +
-		" ORDER BY d.created_at DESC, d.id DESC LIMIT " + arg(limit)
+	query := "SELECT " + documentColumns + " FROM archive_documents d WHERE " + accessSQL(p, arg) + " AND d.created_at >= " + arg(from.UTC())
+	if !to.IsZero() {
+		query += " AND d.created_at < " + arg(to.UTC())
+	}
+	query += " ORDER BY d.created_at DESC, d.id DESC LIMIT " + arg(limit)
 	rows, err := s.db.Read().QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, errs.Wrap(err, "read documents")

@@ -578,3 +578,59 @@ func (s *Service) Downloads(ctx context.Context, p auth.Principal, id int64) ([]
 	}
 	return out, errs.Wrap(rows.Err(), "read downloads")
 }
+
+// Keep files a document SRIIM makes itself under key ("brochure:2026"):
+// the first time as a new document with in's metadata, then each file as a
+// new version of the file in the same place (one whose content did not
+// change is left as it is). It returns the document.
+func (s *Service) Keep(ctx context.Context, p auth.Principal, key string, in Input, files []Upload) (Document, error) {
+	if err := auth.Authorize(p, auth.Owner{Institution: in.InstitutionID}); err != nil {
+		return Document{}, err
+	}
+	k, err := loadKnown(ctx, s.db.Read())
+	if err != nil {
+		return Document{}, errs.Wrap(err, "read reference lists")
+	}
+	d, problems := in.normalize(k, s.Now())
+	if len(problems) > 0 {
+		return Document{}, errs.Fields("the document has invalid fields", problems)
+	}
+	d.SourceKey = key
+	var kept []stored
+	for _, u := range files {
+		st, err := s.store(ctx, u)
+		if err != nil {
+			return Document{}, err
+		}
+		kept = append(kept, st)
+	}
+	var out Document
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		err := tx.QueryRowContext(ctx, "SELECT id FROM archive_documents WHERE source_key = $1", key).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			out, err = s.insert(ctx, tx, p, d, kept)
+			return err
+		}
+		if err != nil {
+			return errs.Wrap(err, "read document")
+		}
+		if out, err = s.writable(ctx, tx, p, id); err != nil {
+			return err
+		}
+		for i, st := range kept {
+			if i < len(out.Files) && out.Files[i].SHA256 == st.sha256 {
+				continue
+			}
+			slot := 0
+			if i < len(out.Files) {
+				slot = out.Files[i].Slot
+			}
+			if out, err = s.addFile(ctx, tx, p, out, slot, st); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
