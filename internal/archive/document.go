@@ -95,28 +95,17 @@ func (d Document) Owner() auth.Owner { return auth.Owner{Institution: d.Institut
 // VisibleTo reports whether p may see the document at all: a document kept
 // for an institution is, to everyone else, as if it did not exist.
 func (d Document) VisibleTo(p auth.Principal) bool {
-	switch {
-	case d.Access == "public" || p.Role == auth.Admin:
-		return true
-	case p.Anonymous():
-		return false
-	case d.Access == "signed_in":
-		return true
-	}
-	if d.InstitutionID != 0 && slices.Contains(p.Institutions, d.InstitutionID) {
-		return true
-	}
+	var linked []int64
 	for _, i := range d.Institutions {
-		if i.InstitutionID != 0 && slices.Contains(p.Institutions, i.InstitutionID) {
-			return true
+		if i.InstitutionID != 0 {
+			linked = append(linked, i.InstitutionID)
 		}
 	}
-	return false
+	return visible(p, d.Access, d.InstitutionID, linked)
 }
 
 // accessSQL is the condition, on the documents aliased d, that selects what
-// p may see (the SQL form of VisibleTo), with its arguments numbered from
-// next.
+// p may see (the SQL form of visible); arg numbers its arguments.
 func accessSQL(p auth.Principal, arg func(any) string) string {
 	switch {
 	case p.Role == auth.Admin:
@@ -239,6 +228,7 @@ func loadKnown(ctx context.Context, q querier) (known, error) {
 // files or dates), saying what is wrong by field.
 func (in Input) normalize(k known, now time.Time) (Document, map[string]string) {
 	problems := map[string]string{}
+	in.clean()
 	d := Document{
 		Title: strings.TrimSpace(in.Title), Abstract: strings.TrimSpace(in.Abstract), Licence: strings.TrimSpace(in.Licence),
 		Date: strings.TrimSpace(in.Date), Year: in.Year, Language: strings.ToLower(strings.TrimSpace(in.Language)),
@@ -319,6 +309,26 @@ func (in Input) normalize(k known, now time.Time) (Document, map[string]string) 
 		d.Links = append(d.Links, Link{URL: u.String(), Label: strings.TrimSpace(l.Label)})
 	}
 	return d, problems
+}
+
+// cleanText makes s valid UTF-8 without NUL characters: an upload may hold
+// any bytes, and the databases keep text.
+func cleanText(s string) string { return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "") }
+
+// clean makes every text of the input clean text.
+func (in *Input) clean() {
+	c := cleanText
+	for _, p := range []*string{&in.Title, &in.Kind, &in.Date, &in.Language, &in.Abstract, &in.Licence, &in.Access} {
+		*p = c(*p)
+	}
+	for _, list := range [][]string{in.Authors, in.Keywords, in.Institutions, in.Species, in.Activities} {
+		for i := range list {
+			list[i] = c(list[i])
+		}
+	}
+	for i := range in.Links {
+		in.Links[i].URL, in.Links[i].Label = c(in.Links[i].URL), c(in.Links[i].Label)
+	}
 }
 
 // cleanList trims each item and drops empty ones.

@@ -106,7 +106,8 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, metadata io.Read
 	if err := problems.Err(); err != nil {
 		return rep, err
 	}
-	// The files are kept and read before the transaction: it then only writes.
+	// The files are kept and read before the transaction, which then only
+	// writes; their texts are written as they are read, a hundred at a time.
 	kept := make([]stored, len(rows))
 	byHash := map[string]int{}
 	for i, r := range rows {
@@ -123,17 +124,23 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, metadata io.Read
 			problems.Add(r.line, "archivo", "the same content as the file of row %d", rows[prev].line)
 		}
 		byHash[kept[i].sha256] = i
+		if (i+1)%indexRows == 0 || i == len(rows)-1 {
+			if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return saveTexts(ctx, tx, kept[max(0, i+1-indexRows):i+1]) }); err != nil {
+				return rep, err
+			}
+		}
 	}
 	if err := problems.Err(); err != nil {
 		return rep, err
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		ix := s.newIndexBatch()
 		for i, r := range rows {
 			var id int64
 			err := tx.QueryRowContext(ctx, "SELECT document_id FROM archive_files WHERE sha256 = $1 ORDER BY id LIMIT 1", kept[i].sha256).Scan(&id)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
-				if _, err := s.insert(ctx, tx, p, r.doc, kept[i:i+1]); err != nil {
+				if _, err := s.insert(ctx, tx, p, r.doc, kept[i:i+1], ix); err != nil {
 					return err
 				}
 				rep.Created++
@@ -157,12 +164,12 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, metadata io.Read
 				rep.Unchanged++
 				continue
 			}
-			if _, err := s.update(ctx, tx, p, before, r.doc); err != nil {
+			if _, err := s.update(ctx, tx, p, before, r.doc, ix); err != nil {
 				return err
 			}
 			rep.Updated++
 		}
-		return nil
+		return ix.flush(ctx, tx)
 	})
 	rep.Rows = len(rows)
 	if err != nil {

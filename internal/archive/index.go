@@ -3,6 +3,8 @@ package archive
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -61,37 +63,26 @@ func (t *termSet) add(term string) {
 }
 
 // entryOf builds a document's index entry from its metadata, its species'
-// names and the text of its current files.
-func entryOf(ctx context.Context, q querier, d Document) (entry, error) {
+// names (names: code → names) and the text of its current files (from
+// texts, by content hash, or else read).
+func entryOf(ctx context.Context, q querier, d Document, names map[string][]string, texts map[string]string) (entry, error) {
 	lang := d.Language
-	var all termSet
 	var e entry
+	counts := map[string]int{} // the body's terms
+	meta := map[string]bool{}  // the metadata's
 	field := func(i int, texts ...string) {
 		var set termSet
 		for _, text := range texts {
 			fulltext.Terms(text, lang, func(t string) {
 				set.add(t)
-				all.add(t)
+				meta[t] = true
 			})
 		}
 		e.fields[i] = set.list
 	}
 	keywords := append([]string{}, d.Keywords...)
-	if len(d.Species) > 0 {
-		rows, err := q.QueryContext(ctx, "SELECT code, name_es, name_en, scientific_name FROM species WHERE code IN ("+placeholders(1, len(d.Species))+")",
-			anySlice(d.Species)...)
-		if err != nil {
-			return e, errs.Wrap(err, "index document")
-		}
-		for rows.Next() {
-			var code, es, en, sci string
-			if err := rows.Scan(&code, &es, &en, &sci); err != nil {
-				rows.Close()
-				return e, errs.Wrap(err, "index document")
-			}
-			keywords = append(keywords, code, es, en, sci)
-		}
-		rows.Close()
+	for _, sp := range d.Species {
+		keywords = append(keywords, names[sp]...)
 	}
 	about := append([]string{d.Abstract}, d.Authors...)
 	for _, i := range d.Institutions {
@@ -100,23 +91,48 @@ func entryOf(ctx context.Context, q querier, d Document) (entry, error) {
 	field(0, d.Title)
 	field(1, keywords...)
 	field(2, about...)
-	counts := map[string]int{}
 	for _, f := range d.Files {
 		if !f.Readable() {
 			continue
 		}
-		var text string
-		if err := q.QueryRowContext(ctx, "SELECT text FROM archive_texts WHERE sha256 = $1", f.SHA256).Scan(&text); err != nil {
-			return e, errs.Wrap(err, "index document")
+		text, ok := texts[f.SHA256]
+		if !ok {
+			if err := q.QueryRowContext(ctx, "SELECT text FROM archive_texts WHERE sha256 = $1", f.SHA256).Scan(&text); err != nil {
+				return e, errs.Wrap(err, "index document")
+			}
 		}
-		fulltext.Terms(text, lang, func(t string) {
-			counts[t]++
-			all.add(t)
-		})
+		fulltext.Terms(text, lang, func(t string) { counts[t]++ })
 	}
 	e.fields[3] = mainTerms(counts)
-	e.terms = all.list
+	e.terms = make([]string, 0, len(counts)+len(meta))
+	for t := range counts {
+		e.terms = append(e.terms, t)
+	}
+	for t := range meta {
+		if counts[t] == 0 {
+			e.terms = append(e.terms, t)
+		}
+	}
 	return e, nil
+}
+
+// speciesNames reads every species' code and names (Spanish, English,
+// scientific), which index a document under its species.
+func speciesNames(ctx context.Context, q querier) (map[string][]string, error) {
+	rows, err := q.QueryContext(ctx, "SELECT code, name_es, name_en, scientific_name FROM species")
+	if err != nil {
+		return nil, errs.Wrap(err, "read species")
+	}
+	defer rows.Close()
+	names := map[string][]string{}
+	for rows.Next() {
+		var code, es, en, sci string
+		if err := rows.Scan(&code, &es, &en, &sci); err != nil {
+			return nil, errs.Wrap(err, "read species")
+		}
+		names[code] = []string{code, es, en, sci}
+	}
+	return names, errs.Wrap(rows.Err(), "read species")
 }
 
 // mainTerms are the most frequent terms of a body (not numbers), most
@@ -137,56 +153,122 @@ func mainTerms(counts map[string]int) []string {
 	return list[:min(len(list), topics)]
 }
 
-func anySlice(list []string) []any {
-	out := make([]any, len(list))
-	for i, s := range list {
-		out[i] = s
-	}
-	return out
+// indexBatch collects the index entries of the documents a transaction
+// changes and writes them together at its end: SQLite's FTS5 writes what it
+// holds to disk at each statement, so one statement for many documents
+// (a batch import) keeps its index in few, large segments.
+type indexBatch struct {
+	s       *Service
+	ids     []int64
+	entries []entry
+	names   map[string][]string // species names, read once per batch
 }
 
-// index writes a document's entry in the search index (inside tx, with the
-// change that calls for it).
-func (s *Service) index(ctx context.Context, tx *sql.Tx, d Document) error {
-	e, err := entryOf(ctx, tx, d)
+func (s *Service) newIndexBatch() *indexBatch { return &indexBatch{s: s} }
+
+// add computes a document's entry, in tx (with the texts of its files that
+// the caller has at hand); every indexRows entries are written at once.
+func (b *indexBatch) add(ctx context.Context, tx *sql.Tx, d Document, texts map[string]string) error {
+	if b.names == nil {
+		var err error
+		if b.names, err = speciesNames(ctx, tx); err != nil {
+			return err
+		}
+	}
+	e, err := entryOf(ctx, tx, d, b.names, texts)
 	if err != nil {
 		return err
 	}
-	if s.db.Dialect == db.Postgres {
+	if i := slices.Index(b.ids, d.ID); i >= 0 {
+		b.entries[i] = e
+		return nil
+	}
+	b.ids, b.entries = append(b.ids, d.ID), append(b.entries, e)
+	if len(b.ids) >= indexRows {
+		return b.flush(ctx, tx)
+	}
+	return nil
+}
+
+// indexRows is how many documents one statement writes (at most).
+const indexRows = 100
+
+// flush writes the entries, and raises the archive's generation.
+func (b *indexBatch) flush(ctx context.Context, tx *sql.Tx) error {
+	if len(b.ids) == 0 {
+		return nil
+	}
+	var err error
+	if b.s.db.Dialect == db.Postgres {
+		err = writePostgres(ctx, tx, b.ids, b.entries)
+	} else {
+		err = writeSQLite(ctx, tx, b.ids, b.entries)
+	}
+	if err != nil {
+		return errs.Wrap(err, "index documents")
+	}
+	b.ids, b.entries = nil, nil
+	return bump(ctx, tx)
+}
+
+func writePostgres(ctx context.Context, tx *sql.Tx, ids []int64, entries []entry) error {
+	var values []string
+	var args []any
+	for i, e := range entries {
 		var fieldTerms []string
-		for i, f := range fields {
-			for _, t := range e.fields[i] {
+		for j, f := range fields {
+			for _, t := range e.fields[j] {
 				fieldTerms = append(fieldTerms, f.prefix+t)
 			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO archive_search (document_id, terms, fields) VALUES ($1, $2::tsvector, $3::tsvector)
-			ON CONFLICT (document_id) DO UPDATE SET terms = excluded.terms, fields = excluded.fields`,
-			d.ID, tsvector(e.terms), tsvector(fieldTerms))
-		return errs.Wrap(err, "index document")
+		n := len(args)
+		values = append(values, fmt.Sprintf("($%d, $%d::tsvector, $%d::tsvector)", n+1, n+2, n+3))
+		args = append(args, ids[i], tsvector(e.terms), tsvector(fieldTerms))
 	}
-	if err := s.unindex(ctx, tx, d.ID); err != nil {
+	_, err := tx.ExecContext(ctx, "INSERT INTO archive_search (document_id, terms, fields) VALUES "+strings.Join(values, ", ")+
+		" ON CONFLICT (document_id) DO UPDATE SET terms = excluded.terms, fields = excluded.fields", args...)
+	return err
+}
+
+func writeSQLite(ctx context.Context, tx *sql.Tx, ids []int64, entries []entry) error {
+	in := make([]any, len(ids))
+	for i, id := range ids {
+		in[i] = id
+	}
+	for _, t := range []string{"archive_search_terms", "archive_search_fields"} {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t+" WHERE rowid IN ("+placeholders(1, len(ids))+")", in...); err != nil {
+			return err
+		}
+	}
+	var terms, fieldRows []string
+	var termArgs, fieldArgs []any
+	for i, e := range entries {
+		n := len(termArgs)
+		terms = append(terms, fmt.Sprintf("($%d, $%d)", n+1, n+2))
+		termArgs = append(termArgs, ids[i], strings.Join(e.terms, " "))
+		n = len(fieldArgs)
+		fieldRows = append(fieldRows, fmt.Sprintf("($%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5))
+		fieldArgs = append(fieldArgs, ids[i], strings.Join(e.fields[0], " "), strings.Join(e.fields[1], " "), strings.Join(e.fields[2], " "),
+			strings.Join(e.fields[3], " "))
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO archive_search_terms (rowid, terms) VALUES "+strings.Join(terms, ", "), termArgs...); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO archive_search_terms (rowid, terms) VALUES ($1, $2)", d.ID, strings.Join(e.terms, " ")); err != nil {
-		return errs.Wrap(err, "index document")
-	}
-	_, err = tx.ExecContext(ctx, "INSERT INTO archive_search_fields (rowid, title, keywords, abstract, topics) VALUES ($1, $2, $3, $4, $5)",
-		d.ID, strings.Join(e.fields[0], " "), strings.Join(e.fields[1], " "), strings.Join(e.fields[2], " "), strings.Join(e.fields[3], " "))
-	return errs.Wrap(err, "index document")
+	_, err := tx.ExecContext(ctx, "INSERT INTO archive_search_fields (rowid, title, keywords, abstract, topics) VALUES "+strings.Join(fieldRows, ", "), fieldArgs...)
+	return err
 }
 
 // unindex removes a document from the index (PostgreSQL's entry goes with
-// the document's row).
+// the document's row), and raises the archive's generation.
 func (s *Service) unindex(ctx context.Context, tx *sql.Tx, id int64) error {
-	if s.db.Dialect == db.Postgres {
-		return nil
-	}
-	for _, t := range []string{"archive_search_terms", "archive_search_fields"} {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t+" WHERE rowid = $1", id); err != nil {
-			return errs.Wrap(err, "index document")
+	if s.db.Dialect != db.Postgres {
+		for _, t := range []string{"archive_search_terms", "archive_search_fields"} {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+t+" WHERE rowid = $1", id); err != nil {
+				return errs.Wrap(err, "index document")
+			}
 		}
 	}
-	return nil
+	return bump(ctx, tx)
 }
 
 // tsvector writes terms as a tsvector literal of bare lexemes: no

@@ -138,7 +138,7 @@ func (s *Service) checkNews(ctx context.Context, q querier, p auth.Principal, in
 	}
 	texts := map[string]NewsText{}
 	for lang, t := range in.Texts {
-		t = NewsText{Title: strings.TrimSpace(t.Title), Summary: strings.TrimSpace(t.Summary), Body: strings.TrimSpace(t.Body)}
+		t = NewsText{Title: strings.TrimSpace(cleanText(t.Title)), Summary: strings.TrimSpace(cleanText(t.Summary)), Body: strings.TrimSpace(cleanText(t.Body))}
 		switch {
 		case !slices.Contains(NewsLanguages, lang):
 			problems["texts"] = "Spanish (es) and English (en)"
@@ -566,7 +566,7 @@ const (
 // AddPhoto adds a JPEG or PNG photo to an item p may change, with the text
 // that describes it (required in Spanish).
 func (s *Service) AddPhoto(ctx context.Context, p auth.Principal, id int64, r io.Reader, altES, altEN string) (NewsItem, error) {
-	altES, altEN = strings.TrimSpace(altES), strings.TrimSpace(altEN)
+	altES, altEN = strings.TrimSpace(cleanText(altES)), strings.TrimSpace(cleanText(altEN))
 	if altES == "" {
 		return NewsItem{}, errs.Fields("describe the photo for who cannot see it", map[string]string{"alt_es": "required"})
 	}

@@ -2,6 +2,7 @@ package archive
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"sort"
 	"strconv"
@@ -79,175 +80,258 @@ func (s *Service) Search(ctx context.Context, p auth.Principal, sq SearchQuery) 
 	sq.Offset = max(sq.Offset, 0)
 	q := fulltext.ParseQuery(sq.Q)
 	res := Results{Hits: []Hit{}, Query: q}
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	cond := []string{accessSQL(p, arg)}
+	kind := ""
 	if sq.Kind != "" {
-		kind, ok := Kinds.Parse(sq.Kind)
-		if !ok {
+		var ok bool
+		if kind, ok = Kinds.Parse(sq.Kind); !ok {
 			return res, errs.Fields("the search has invalid filters", map[string]string{"kind": "one of " + Kinds.Words()})
 		}
-		cond = append(cond, "d.kind = "+arg(kind))
 	}
-	if sq.Year != 0 {
-		cond = append(cond, "d.year = "+arg(sq.Year))
-	}
-	if sq.Species != "" {
-		cond = append(cond, "EXISTS (SELECT 1 FROM archive_document_species x WHERE x.document_id = d.id AND x.species = "+arg(strings.ToUpper(sq.Species))+")")
-	}
-	if sq.Institution != "" {
-		cond = append(cond, `EXISTS (SELECT 1 FROM archive_document_institutions x JOIN institutions i ON i.id = x.institution_id
-			WHERE x.document_id = d.id AND i.code = `+arg(sq.Institution)+")")
-	}
-	if sq.Activity != "" {
-		cond = append(cond, "EXISTS (SELECT 1 FROM archive_document_activities x WHERE x.document_id = d.id AND x.activity_code = "+arg(sq.Activity)+")")
-	}
-	postgres := s.db.Dialect == db.Postgres
-	if len(q) > 0 {
-		if postgres {
-			cond = append(cond, "d.id IN (SELECT document_id FROM archive_search WHERE terms @@ "+arg(tsquery(q, ""))+"::tsquery)")
-		} else {
-			cond = append(cond, "d.id IN (SELECT rowid FROM archive_search_terms WHERE archive_search_terms MATCH "+arg(ftsQuery(q, ""))+")")
-		}
-	}
-	matched := "WITH m AS (SELECT d.id, d.year, d.kind FROM archive_documents d WHERE " + strings.Join(cond, " AND ") + ")"
-	nCond := len(args) // the arguments of matched
-	read := s.db.Read()
-
-	// The page, best first.
-	var page string
-	if len(q) == 0 {
-		page = matched + ", ranked AS (SELECT m.id, m.year, 0 AS points FROM m)"
-	} else {
-		var hits []string
-		for w, word := range q {
-			for _, f := range fields {
-				if postgres {
-					hits = append(hits, "SELECT document_id AS id, "+strconv.Itoa(w)+" AS w, "+strconv.Itoa(f.weight)+
-						" AS wt FROM archive_search WHERE fields @@ "+arg(tsquery(fulltext.Query{word}, f.prefix))+"::tsquery")
-				} else {
-					hits = append(hits, "SELECT rowid AS id, "+strconv.Itoa(w)+" AS w, "+strconv.Itoa(f.weight)+
-						" AS wt FROM archive_search_fields WHERE archive_search_fields MATCH "+arg(ftsQuery(fulltext.Query{word}, f.name)))
-				}
-			}
-		}
-		// Each word counts its best field; a word in no ranked field is in the body.
-		n := strconv.Itoa(len(q))
-		page = matched + ", h AS (" + strings.Join(hits, " UNION ALL ") + `),
-			best AS (SELECT id, w, max(wt) AS wt FROM h GROUP BY id, w),
-			ranked AS (SELECT m.id, m.year, ` + n + "*" + strconv.Itoa(bodyWeight) + " - count(b.id)*" + strconv.Itoa(bodyWeight) +
-			` + coalesce(sum(b.wt), 0) AS points FROM m LEFT JOIN best b ON b.id = m.id GROUP BY m.id, m.year)`
-	}
-	page += ` SELECT d.id, d.title, d.kind, d.year, d.language, d.access, d.authors, d.abstract, d.keywords, r.points
-		FROM ranked r JOIN archive_documents d ON d.id = r.id ORDER BY r.points DESC, r.year DESC, r.id DESC
-		LIMIT ` + arg(sq.Limit) + " OFFSET " + arg(sq.Offset)
-	rows, err := read.QueryContext(ctx, page, args...)
-	if err != nil {
-		return res, errs.Wrap(err, "search documents")
-	}
-	type about struct{ abstract, keywords string }
-	var abouts []about
-	for rows.Next() {
-		var h Hit
-		var authors string
-		var a about
-		var points int
-		if err := rows.Scan(&h.ID, &h.Title, &h.Kind, &h.Year, &h.Language, &h.Access, &authors, &a.abstract, &a.keywords, &points); err != nil {
-			rows.Close()
-			return res, errs.Wrap(err, "search documents")
-		}
-		h.Authors = SplitList(authors)
-		if len(q) > 0 {
-			h.Score = float64(points) / float64(len(q))
-		}
-		res.Hits = append(res.Hits, h)
-		abouts = append(abouts, a)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return res, errs.Wrap(err, "search documents")
-	}
-
-	// The facets, over everything found.
-	facets := matched + ` SELECT 'kind', kind, count(*) FROM m GROUP BY kind
-		UNION ALL SELECT 'year', CAST(year AS TEXT), count(*) FROM m GROUP BY year
-		UNION ALL SELECT 'species', x.species, count(*) FROM m JOIN archive_document_species x ON x.document_id = m.id GROUP BY x.species
-		UNION ALL SELECT 'institution', i.code, count(DISTINCT m.id) FROM m JOIN archive_document_institutions x ON x.document_id = m.id
-			JOIN institutions i ON i.id = x.institution_id GROUP BY i.code
-		UNION ALL SELECT 'activity', x.activity_code, count(*) FROM m JOIN archive_document_activities x ON x.document_id = m.id GROUP BY x.activity_code`
-	rows, err = read.QueryContext(ctx, facets, args[:nCond]...)
-	if err != nil {
-		return res, errs.Wrap(err, "count facets")
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var facet string
-		var f Facet
-		if err := rows.Scan(&facet, &f.Value, &f.Count); err != nil {
-			return res, errs.Wrap(err, "count facets")
-		}
-		switch facet {
-		case "kind":
-			res.Facets.Kinds = append(res.Facets.Kinds, f)
-			res.Total += f.Count
-		case "year":
-			res.Facets.Years = append(res.Facets.Years, f)
-		case "species":
-			res.Facets.Species = append(res.Facets.Species, f)
-		case "institution":
-			res.Facets.Institutions = append(res.Facets.Institutions, f)
-		case "activity":
-			res.Facets.Activities = append(res.Facets.Activities, f)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return res, errs.Wrap(err, "count facets")
-	}
-	for _, list := range [][]Facet{res.Facets.Kinds, res.Facets.Species, res.Facets.Institutions, res.Facets.Activities} {
-		sort.Slice(list, func(i, j int) bool {
-			return list[i].Count > list[j].Count || list[i].Count == list[j].Count && list[i].Value < list[j].Value
-		})
-	}
-	sort.Slice(res.Facets.Years, func(i, j int) bool { return res.Facets.Years[i].Value > res.Facets.Years[j].Value })
-
-	// The snippets: where the words are, in the abstract, the files' text,
-	// the keywords or the title, in that order.
-	texts, err := s.texts(ctx, res.Hits)
+	species := strings.ToUpper(sq.Species)
+	snap, err := s.current(ctx)
 	if err != nil {
 		return res, err
 	}
-	for i := range res.Hits {
-		h := &res.Hits[i]
-		if len(q) == 0 {
-			h.Snippet = fulltext.Excerpt(abouts[i].abstract, fulltext.SnippetWords)
+	candidates := snap.ids
+	var best []map[int64]int // by query word: each document's best field weight
+	if len(q) > 0 {
+		if candidates, err = s.matching(ctx, q); err != nil {
+			return res, err
+		}
+		if best, err = s.fieldWeights(ctx, q); err != nil {
+			return res, err
+		}
+	}
+	type found struct {
+		id     int64
+		year   int
+		points int
+	}
+	var list []found
+	counts := map[string]map[string]int{"kind": {}, "year": {}, "species": {}, "institution": {}, "activity": {}}
+	for _, id := range candidates {
+		f := snap.docs[id]
+		if f == nil || !visible(p, f.access, f.keeper, f.institutions) ||
+			(kind != "" && f.kind != kind) || (sq.Year != 0 && f.year != sq.Year) ||
+			(species != "" && !slices.Contains(f.species, species)) ||
+			(sq.Institution != "" && !slices.Contains(f.codes, sq.Institution)) ||
+			(sq.Activity != "" && !slices.Contains(f.activities, sq.Activity)) {
 			continue
 		}
-		lang := h.Language
-		for _, text := range append(append([]string{abouts[i].abstract}, texts[h.ID]...), abouts[i].keywords, h.Title) {
-			if snippet, ok := fulltext.Snippet(text, lang, q); ok {
-				h.Snippet = snippet
-				break
+		points := 0
+		for _, w := range best {
+			if wt, ok := w[id]; ok {
+				points += wt
+			} else {
+				points += bodyWeight // the word is in the body only
 			}
 		}
+		list = append(list, found{id, f.year, points})
+		counts["kind"][f.kind]++
+		counts["year"][strconv.Itoa(f.year)]++
+		for _, v := range f.species {
+			counts["species"][v]++
+		}
+		for _, v := range f.codes {
+			counts["institution"][v]++
+		}
+		for _, v := range f.activities {
+			counts["activity"][v]++
+		}
+	}
+	res.Total = len(list)
+	res.Facets = Facets{Kinds: facetList(counts["kind"]), Years: facetList(counts["year"]), Species: facetList(counts["species"]),
+		Institutions: facetList(counts["institution"]), Activities: facetList(counts["activity"])}
+	sort.Slice(res.Facets.Years, func(i, j int) bool { return res.Facets.Years[i].Value > res.Facets.Years[j].Value })
+	sort.Slice(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		if a.points != b.points {
+			return a.points > b.points
+		}
+		if a.year != b.year {
+			return a.year > b.year
+		}
+		return a.id > b.id
+	})
+	if sq.Offset >= len(list) {
+		return res, nil
+	}
+	list = list[sq.Offset:min(len(list), sq.Offset+sq.Limit)]
+
+	// The page, read afresh (and its access checked again: the snapshot
+	// may be a moment old).
+	ids := make([]int64, len(list))
+	for i, f := range list {
+		ids[i] = f.id
+	}
+	docs, err := s.documents(ctx, ids, false)
+	if err != nil {
+		return res, err
+	}
+	texts, err := s.texts(ctx, ids)
+	if err != nil {
+		return res, err
+	}
+	for _, f := range list {
+		d, ok := docs[f.id]
+		if !ok || !d.VisibleTo(p) {
+			continue
+		}
+		h := Hit{ID: d.ID, Title: d.Title, Kind: d.Kind, Year: d.Year, Language: d.Language, Access: d.Access, Authors: d.Authors}
+		if len(q) == 0 {
+			h.Snippet = fulltext.Excerpt(d.Abstract, fulltext.SnippetWords)
+		} else {
+			h.Score = float64(f.points) / float64(len(q))
+			// Where the words are: in the abstract, the files' text, the
+			// keywords or the title, in that order.
+			for _, text := range append(append([]string{d.Abstract}, texts[d.ID]...), strings.Join(d.Keywords, "; "), d.Title) {
+				if snippet, ok := fulltext.Snippet(text, d.Language, q); ok {
+					h.Snippet = snippet
+					break
+				}
+			}
+		}
+		res.Hits = append(res.Hits, h)
 	}
 	return res, nil
 }
 
-// snippetText is how much of a file's text a snippet is looked for in.
-const snippetText = 256 << 10
+// facetList turns counts into a facet, most frequent first.
+func facetList(counts map[string]int) []Facet {
+	out := make([]Facet, 0, len(counts))
+	for v, n := range counts {
+		out = append(out, Facet{Value: v, Count: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Count > out[j].Count || out[i].Count == out[j].Count && out[i].Value < out[j].Value
+	})
+	return out
+}
 
-// texts reads the beginning of the readable text of the hits' current files.
-func (s *Service) texts(ctx context.Context, hits []Hit) (map[int64][]string, error) {
-	out := map[int64][]string{}
-	if len(hits) == 0 {
+// matching returns the documents that hold every word of q, from the
+// full-text index, as one list of ids (one row, not one per document).
+func (s *Service) matching(ctx context.Context, q fulltext.Query) ([]int64, error) {
+	query := "SELECT group_concat(rowid) FROM archive_search_terms WHERE archive_search_terms MATCH $1"
+	match := ftsQuery(q, "")
+	if s.db.Dialect == db.Postgres {
+		query, match = "SELECT string_agg(document_id::text, ',') FROM archive_search WHERE terms @@ $1::tsquery", tsquery(q, "")
+	}
+	var list sql.NullString
+	if err := s.db.Read().QueryRowContext(ctx, query, match).Scan(&list); err != nil {
+		return nil, errs.Wrap(err, "search documents")
+	}
+	return parseIDs(list.String), nil
+}
+
+// fieldWeights returns, for each word of q, the weight of the best ranked
+// field each document holds it in (documents that hold it in none are not
+// listed: they hold it in the body).
+func (s *Service) fieldWeights(ctx context.Context, q fulltext.Query) ([]map[int64]int, error) {
+	var parts []string
+	var args []any
+	for w, word := range q {
+		for i, f := range fields {
+			var sub string
+			if s.db.Dialect == db.Postgres {
+				sub = "SELECT string_agg(document_id::text, ',') FROM archive_search WHERE fields @@ $" + strconv.Itoa(len(args)+1) + "::tsquery"
+				args = append(args, tsquery(fulltext.Query{word}, f.prefix))
+			} else {
+				sub = "SELECT group_concat(rowid) FROM archive_search_fields WHERE archive_search_fields MATCH $" + strconv.Itoa(len(args)+1)
+				args = append(args, ftsQuery(fulltext.Query{word}, f.name))
+			}
+			parts = append(parts, "SELECT "+strconv.Itoa(w)+", "+strconv.Itoa(i)+", ("+sub+")")
+		}
+	}
+	rows, err := s.db.Read().QueryContext(ctx, strings.Join(parts, " UNION ALL "), args...)
+	if err != nil {
+		return nil, errs.Wrap(err, "rank documents")
+	}
+	defer rows.Close()
+	best := make([]map[int64]int, len(q))
+	for i := range best {
+		best[i] = map[int64]int{}
+	}
+	for rows.Next() {
+		var w, f int
+		var list sql.NullString
+		if err := rows.Scan(&w, &f, &list); err != nil {
+			return nil, errs.Wrap(err, "rank documents")
+		}
+		for _, id := range parseIDs(list.String) {
+			best[w][id] = max(best[w][id], fields[f].weight)
+		}
+	}
+	return best, errs.Wrap(rows.Err(), "rank documents")
+}
+
+// parseIDs reads a comma-separated list of ids.
+func parseIDs(list string) []int64 {
+	if list == "" {
+		return nil
+	}
+	out := make([]int64, 0, strings.Count(list, ",")+1)
+	for len(list) > 0 {
+		i := strings.IndexByte(list, ',')
+		if i < 0 {
+			i = len(list)
+		}
+		if id, err := strconv.ParseInt(list[:i], 10, 64); err == nil {
+			out = append(out, id)
+		}
+		list = list[min(i+1, len(list)):]
+	}
+	return out
+}
+
+// documents reads documents by id, with their details, or (all false)
+// with only the institutions they name, which VisibleTo needs.
+func (s *Service) documents(ctx context.Context, ids []int64, all bool) (map[int64]Document, error) {
+	out := map[int64]Document{}
+	if len(ids) == 0 {
 		return out, nil
 	}
-	ids := make([]any, len(hits))
-	for i, h := range hits {
-		ids[i] = h.ID
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.db.Read().QueryContext(ctx, "SELECT "+documentColumns+" FROM archive_documents d WHERE d.id IN ("+placeholders(1, len(ids))+")", args...)
+	if err != nil {
+		return nil, errs.Wrap(err, "read documents")
+	}
+	var docs []Document
+	for rows.Next() {
+		d, err := scanDocument(rows)
+		if err != nil {
+			rows.Close()
+			return nil, errs.Wrap(err, "read documents")
+		}
+		docs = append(docs, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, errs.Wrap(err, "read documents")
+	}
+	if err := details(ctx, s.db.Read(), docs, all); err != nil {
+		return nil, err
+	}
+	for _, d := range docs {
+		out[d.ID] = d
+	}
+	return out, nil
+}
+
+// snippetText is how much of a file's text a snippet is looked for in.
+const snippetText = 64 << 10
+
+// texts reads the beginning of the readable text of documents' current files.
+func (s *Service) texts(ctx context.Context, docs []int64) (map[int64][]string, error) {
+	out := map[int64][]string{}
+	if len(docs) == 0 {
+		return out, nil
+	}
+	ids := make([]any, len(docs))
+	for i, id := range docs {
+		ids[i] = id
 	}
 	rows, err := s.db.Read().QueryContext(ctx, `SELECT f.document_id, substr(t.text, 1, `+strconv.Itoa(snippetText)+`)
 		FROM archive_files f JOIN archive_texts t ON t.sha256 = f.sha256
@@ -311,34 +395,14 @@ func (s *Service) ForActivity(ctx context.Context, p auth.Principal, code string
 // Titles returns the titles of the documents among ids that p may see;
 // the others are left out, as if they did not exist.
 func (s *Service) Titles(ctx context.Context, p auth.Principal, ids []int64) (map[int64]string, error) {
-	out := map[int64]string{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	rows, err := s.db.Read().QueryContext(ctx, "SELECT "+documentColumns+" FROM archive_documents d WHERE d.id IN ("+placeholders(1, len(ids))+")", args...)
+	docs, err := s.documents(ctx, ids, false)
 	if err != nil {
-		return nil, errs.Wrap(err, "read documents")
-	}
-	var docs []Document
-	for rows.Next() {
-		d, err := scanDocument(rows)
-		if err != nil {
-			rows.Close()
-			return nil, errs.Wrap(err, "read documents")
-		}
-		docs = append(docs, d)
-	}
-	rows.Close()
-	if err := details(ctx, s.db.Read(), docs); err != nil {
 		return nil, err
 	}
-	for _, d := range docs {
+	out := map[int64]string{}
+	for id, d := range docs {
 		if d.VisibleTo(p) {
-			out[d.ID] = d.Title
+			out[id] = d.Title
 		}
 	}
 	return out, nil
@@ -386,5 +450,5 @@ func (s *Service) added(ctx context.Context, p auth.Principal, from, to time.Tim
 	if err := rows.Err(); err != nil {
 		return nil, errs.Wrap(err, "read documents")
 	}
-	return docs, details(ctx, s.db.Read(), docs)
+	return docs, details(ctx, s.db.Read(), docs, true)
 }

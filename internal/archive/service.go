@@ -8,6 +8,8 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"sriim/internal/audit"
@@ -31,6 +33,8 @@ type Service struct {
 	// reading lets few files be read at once: reading a PDF is the costly
 	// step of an upload, and a hostile file may take its whole time.
 	reading chan struct{}
+	snap    atomic.Pointer[snapshot]
+	snapMu  sync.Mutex
 }
 
 // New returns the archive service; files are kept under filesDir (the same
@@ -57,8 +61,9 @@ func scanDocument(row interface{ Scan(...any) error }) (Document, error) {
 }
 
 // details reads the lists of documents (institutions, species, activities,
-// links, current files), in a few queries whatever their number.
-func details(ctx context.Context, q querier, docs []Document) error {
+// links, current files), in a few queries whatever their number; or (all
+// false) the institutions only.
+func details(ctx context.Context, q querier, docs []Document, all bool) error {
 	if len(docs) == 0 {
 		return nil
 	}
@@ -68,7 +73,7 @@ func details(ctx context.Context, q querier, docs []Document) error {
 		index[d.ID], args[i] = i, d.ID
 	}
 	in := "(" + placeholders(1, len(docs)) + ")"
-	for _, part := range []struct {
+	parts := []struct {
 		query string
 		add   func(rows *sql.Rows) error
 	}{
@@ -119,7 +124,11 @@ func details(ctx context.Context, q querier, docs []Document) error {
 				}
 				return err
 			}},
-	} {
+	}
+	if !all {
+		parts = parts[:1] // the institutions
+	}
+	for _, part := range parts {
 		rows, err := q.QueryContext(ctx, part.query, args...)
 		if err != nil {
 			return errs.Wrap(err, "read documents")
@@ -158,7 +167,7 @@ func getDocument(ctx context.Context, q querier, id int64) (Document, error) {
 		return d, errs.Wrap(err, "read document")
 	}
 	docs := []Document{d}
-	err = details(ctx, q, docs)
+	err = details(ctx, q, docs, true)
 	return docs[0], err
 }
 
@@ -180,17 +189,20 @@ type Upload struct {
 	R    io.Reader
 }
 
-// stored is an upload kept in the file store, with its text read.
+// stored is an upload kept in the file store, with its text read (text is
+// nil when the content's text was read before).
 type stored struct {
 	name, sha256, mediaType string
 	size                    int64
+	text                    *extract.Result
 }
 
 // store keeps an upload and reads its text (once per content), outside any
 // transaction: both are slow, and a file kept by hash is harmless if the
-// record that would point to it is never written.
+// record that would point to it is never written. saveTexts then writes
+// the text.
 func (s *Service) store(ctx context.Context, u Upload) (stored, error) {
-	name := strings.TrimSpace(filepath.Base(strings.ReplaceAll(u.Name, "\\", "/")))
+	name := strings.TrimSpace(filepath.Base(strings.ReplaceAll(cleanText(u.Name), "\\", "/")))
 	head := make([]byte, 512)
 	n, err := io.ReadFull(u.R, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
@@ -217,17 +229,24 @@ func (s *Service) store(ctx context.Context, u Upload) (stored, error) {
 		return st, nil
 	}
 	res, err := s.readText(ctx, st)
-	if err != nil {
-		return st, err
+	st.text = &res
+	return st, err
+}
+
+// saveTexts writes the texts that store read. A text belongs to the
+// content, not to a record: written once, by the first upload of it.
+func saveTexts(ctx context.Context, tx *sql.Tx, files []stored) error {
+	for i, f := range files {
+		if f.text == nil {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO archive_texts (sha256, status, problem, text) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (sha256) DO NOTHING`, f.sha256, string(f.text.Status), f.text.Problem, f.text.Text); err != nil {
+			return errs.Wrap(err, "save file text")
+		}
+		files[i].text = nil
 	}
-	// The text belongs to the content, not to a record: written once,
-	// by whichever upload of the content comes first.
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO archive_texts (sha256, status, problem, text) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (sha256) DO NOTHING`, sum, string(res.Status), res.Problem, res.Text)
-		return err
-	})
-	return st, errs.Wrap(err, "save file text")
+	return nil
 }
 
 func (s *Service) readText(ctx context.Context, st stored) (extract.Result, error) {
@@ -278,14 +297,21 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, in Input, files 
 	}
 	var out Document
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		out, err = s.insert(ctx, tx, p, d, kept)
-		return err
+		if err := saveTexts(ctx, tx, kept); err != nil {
+			return err
+		}
+		ix := s.newIndexBatch()
+		if out, err = s.insert(ctx, tx, p, d, kept, ix); err != nil {
+			return err
+		}
+		return ix.flush(ctx, tx)
 	})
 	return out, err
 }
 
-// insert writes a new document, its files and its index entry, audited.
-func (s *Service) insert(ctx context.Context, tx *sql.Tx, p auth.Principal, d Document, files []stored) (Document, error) {
+// insert writes a new document and its files, audited, and adds its index
+// entry to ix.
+func (s *Service) insert(ctx context.Context, tx *sql.Tx, p auth.Principal, d Document, files []stored, ix *indexBatch) (Document, error) {
 	now := s.Now()
 	err := tx.QueryRowContext(ctx, `INSERT INTO archive_documents (title, kind, authors, year, date, language, abstract, keywords, licence,
 		access, institution_id, source_key, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
@@ -297,19 +323,27 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, p auth.Principal, d Do
 	if err != nil {
 		return d, errs.Wrap(err, "create document")
 	}
-	if err := writeLists(ctx, tx, d); err != nil {
+	if err := writeLists(ctx, tx, d, true); err != nil {
 		return d, err
 	}
+	// The new document as it is now stored, without reading it back.
+	out := d
+	out.Files, out.CreatedAt, out.UpdatedAt, out.Version = []File{}, now, now, 1
+	texts := map[string]string{}
 	for i, f := range files {
-		if _, err := s.insertFile(ctx, tx, p, d.ID, i+1, 1, f); err != nil {
+		id, err := s.insertFile(ctx, tx, p, d.ID, i+1, 1, f)
+		if err != nil {
 			return d, err
 		}
+		var status, problem, text string
+		if err := tx.QueryRowContext(ctx, "SELECT status, problem, text FROM archive_texts WHERE sha256 = $1", f.sha256).Scan(&status, &problem, &text); err != nil {
+			return d, errs.Wrap(err, "read file text")
+		}
+		texts[f.sha256] = text
+		out.Files = append(out.Files, File{ID: id, DocumentID: d.ID, Slot: i + 1, Version: 1, Name: f.name, SHA256: f.sha256, Size: f.size,
+			MediaType: f.mediaType, CreatedAt: now, TextStatus: status, TextProblem: problem})
 	}
-	out, err := getDocument(ctx, tx, d.ID)
-	if err != nil {
-		return out, err
-	}
-	if err := s.index(ctx, tx, out); err != nil {
+	if err := ix.add(ctx, tx, out, texts); err != nil {
 		return out, err
 	}
 	return out, audit.Record(ctx, tx, p, audit.Create, "archive_document", out.ID, nil, out)
@@ -317,9 +351,12 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, p auth.Principal, d Do
 
 func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
 
-// writeLists replaces a document's lists.
-func writeLists(ctx context.Context, tx *sql.Tx, d Document) error {
+// writeLists replaces a document's lists (writes them, for a new one).
+func writeLists(ctx context.Context, tx *sql.Tx, d Document, fresh bool) error {
 	for _, t := range []string{"archive_document_institutions", "archive_document_species", "archive_document_activities", "archive_document_links"} {
+		if fresh {
+			break
+		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t+" WHERE document_id = $1", d.ID); err != nil {
 			return errs.Wrap(err, "save document")
 		}
@@ -349,6 +386,8 @@ func writeLists(ctx context.Context, tx *sql.Tx, d Document) error {
 	return nil
 }
 
+// insertFile writes a file of a document; a new version of a file is
+// audited on its own (a new document's files are in its own entry).
 func (s *Service) insertFile(ctx context.Context, tx *sql.Tx, p auth.Principal, docID int64, slot, version int, f stored) (int64, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO archive_files (document_id, slot, version, name, sha256, size, media_type, uploaded_by, created_at)
@@ -358,6 +397,9 @@ func (s *Service) insertFile(ctx context.Context, tx *sql.Tx, p auth.Principal, 
 	}
 	if err != nil {
 		return 0, errs.Wrap(err, "save file")
+	}
+	if version == 1 && slot == 1 {
+		return id, nil
 	}
 	return id, audit.Record(ctx, tx, p, audit.Create, "archive_file", id, nil, map[string]any{
 		"document_id": docID, "slot": slot, "version": version, "name": f.name, "sha256": f.sha256, "size": f.size, "media_type": f.mediaType})
@@ -394,14 +436,18 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, id int64, in Inp
 		if in.Version != before.Version {
 			return audit.Stale(ctx, tx, "archive_document", id, in.Version, before.Version, before)
 		}
-		out, err = s.update(ctx, tx, p, before, d)
-		return err
+		ix := s.newIndexBatch()
+		if out, err = s.update(ctx, tx, p, before, d, ix); err != nil {
+			return err
+		}
+		return ix.flush(ctx, tx)
 	})
 	return out, err
 }
 
-// update writes d over before (whose version the caller checked).
-func (s *Service) update(ctx context.Context, tx *sql.Tx, p auth.Principal, before, d Document) (Document, error) {
+// update writes d over before (whose version the caller checked) and adds
+// its index entry to ix.
+func (s *Service) update(ctx context.Context, tx *sql.Tx, p auth.Principal, before, d Document, ix *indexBatch) (Document, error) {
 	res, err := tx.ExecContext(ctx, `UPDATE archive_documents SET title = $1, kind = $2, authors = $3, year = $4, date = $5, language = $6,
 		abstract = $7, keywords = $8, licence = $9, access = $10, institution_id = $11, updated_at = $12, version = version + 1
 		WHERE id = $13 AND version = $14`, d.Title, d.Kind, strings.Join(d.Authors, "; "), d.Year, d.Date, d.Language, d.Abstract,
@@ -417,14 +463,14 @@ func (s *Service) update(ctx context.Context, tx *sql.Tx, p auth.Principal, befo
 		return Document{}, audit.Stale(ctx, tx, "archive_document", before.ID, before.Version, current.Version, current)
 	}
 	d.ID = before.ID
-	if err := writeLists(ctx, tx, d); err != nil {
+	if err := writeLists(ctx, tx, d, false); err != nil {
 		return Document{}, err
 	}
 	out, err := getDocument(ctx, tx, before.ID)
 	if err != nil {
 		return out, err
 	}
-	if err := s.index(ctx, tx, out); err != nil {
+	if err := ix.add(ctx, tx, out, nil); err != nil {
 		return out, err
 	}
 	return out, audit.Record(ctx, tx, p, audit.Update, "archive_document", out.ID, before, out)
@@ -458,13 +504,19 @@ func (s *Service) AddFile(ctx context.Context, p auth.Principal, id int64, slot 
 		if err != nil {
 			return err
 		}
-		out, err = s.addFile(ctx, tx, p, d, slot, st)
-		return err
+		if err := saveTexts(ctx, tx, []stored{st}); err != nil {
+			return err
+		}
+		ix := s.newIndexBatch()
+		if out, err = s.addFile(ctx, tx, p, d, slot, st, ix); err != nil {
+			return err
+		}
+		return ix.flush(ctx, tx)
 	})
 	return out, err
 }
 
-func (s *Service) addFile(ctx context.Context, tx *sql.Tx, p auth.Principal, d Document, slot int, st stored) (Document, error) {
+func (s *Service) addFile(ctx context.Context, tx *sql.Tx, p auth.Principal, d Document, slot int, st stored, ix *indexBatch) (Document, error) {
 	version := 1
 	if slot == 0 {
 		for _, f := range d.Files {
@@ -492,7 +544,7 @@ func (s *Service) addFile(ctx context.Context, tx *sql.Tx, p auth.Principal, d D
 	if err != nil {
 		return out, err
 	}
-	return out, s.index(ctx, tx, out)
+	return out, ix.add(ctx, tx, out, nil)
 }
 
 // Delete removes a document and its index entry; its files stay in the
@@ -606,11 +658,17 @@ func (s *Service) Keep(ctx context.Context, p auth.Principal, key string, in Inp
 	}
 	var out Document
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := saveTexts(ctx, tx, kept); err != nil {
+			return err
+		}
+		ix := s.newIndexBatch()
 		var id int64
 		err := tx.QueryRowContext(ctx, "SELECT id FROM archive_documents WHERE source_key = $1", key).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			out, err = s.insert(ctx, tx, p, d, kept)
-			return err
+			if out, err = s.insert(ctx, tx, p, d, kept, ix); err != nil {
+				return err
+			}
+			return ix.flush(ctx, tx)
 		}
 		if err != nil {
 			return errs.Wrap(err, "read document")
@@ -626,11 +684,11 @@ func (s *Service) Keep(ctx context.Context, p auth.Principal, key string, in Inp
 			if i < len(out.Files) {
 				slot = out.Files[i].Slot
 			}
-			if out, err = s.addFile(ctx, tx, p, out, slot, st); err != nil {
+			if out, err = s.addFile(ctx, tx, p, out, slot, st, ix); err != nil {
 				return err
 			}
 		}
-		return nil
+		return ix.flush(ctx, tx)
 	})
 	return out, err
 }

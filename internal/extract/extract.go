@@ -150,7 +150,9 @@ var (
 )
 
 func finish(text string, err error, lim Limits) Result {
-	text = strings.TrimSpace(text)
+	// A PDF's strings may be any bytes; the databases keep UTF-8 text
+	// without NUL characters.
+	text = strings.TrimSpace(strings.ReplaceAll(strings.ToValidUTF8(text, "\uFFFD"), "\x00", ""))
 	switch {
 	case errors.Is(err, errUnsupported):
 		return Result{Status: Unsupported, Problem: err.Error()}

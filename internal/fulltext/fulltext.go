@@ -15,7 +15,6 @@ package fulltext
 import (
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -42,71 +41,117 @@ type Word struct {
 // Words calls fn for each word of text, in order, until fn returns false.
 // A word is a run of letters, digits and combining marks.
 func Words(text string, fn func(w Word) bool) {
-	var buf []byte
+	scan(text, func(start, end int, folded []byte) bool {
+		return fn(Word{Start: start, End: end, Folded: string(folded)})
+	})
+}
+
+// scan calls fn with the place of each word of text and its folded form
+// (in a buffer reused for the next word), until fn returns false. It is the
+// hot loop of indexing and of snippets: a table for the runes of the Latin
+// alphabets, no allocation per word.
+func scan(text string, fn func(start, end int, folded []byte) bool) {
+	buf := make([]byte, 0, 64)
 	for i := 0; i < len(text); {
-		r, size := rune(text[i]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(text[i:])
-		}
-		if !isWordRune(r) {
+		if c := text[i]; c < utf8.RuneSelf {
+			if !asciiWord[c] {
+				i++
+				continue
+			}
+		} else if r, size := utf8.DecodeRuneInString(text[i:]); !isWordRune(r) {
 			i += size
 			continue
 		}
 		start := i
-		ascii := true
+		buf = buf[:0]
 		for i < len(text) {
-			r, size = rune(text[i]), 1
-			if r >= utf8.RuneSelf {
-				r, size = utf8.DecodeRuneInString(text[i:])
-				ascii = false
+			c := text[i]
+			if c < utf8.RuneSelf {
+				if !asciiWord[c] {
+					break
+				}
+				buf = append(buf, asciiLower[c])
+				i++
+				continue
 			}
+			r, size := utf8.DecodeRuneInString(text[i:])
 			if !isWordRune(r) {
 				break
 			}
+			buf = appendFolded(buf, r)
 			i += size
 		}
-		var folded string
-		if ascii {
-			buf = buf[:0]
-			for j := start; j < i; j++ {
-				c := text[j]
-				if 'A' <= c && c <= 'Z' {
-					c += 'a' - 'A'
-				}
-				buf = append(buf, c)
-			}
-			folded = string(buf)
-		} else {
-			folded = Fold(text[start:i])
-		}
-		if folded == "" || len(folded) > MaxWordBytes {
+		if len(buf) == 0 || len(buf) > MaxWordBytes {
 			continue
 		}
-		if !fn(Word{Start: start, End: i, Folded: folded}) {
+		if !fn(start, i, buf) {
 			return
 		}
 	}
 }
 
-func isWordRune(r rune) bool {
-	if r < utf8.RuneSelf {
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+// Tables for the hot loop: which ASCII bytes are word characters, their
+// lower case, and each rune of the Latin alphabets (below latinEnd) folded.
+const latinEnd = 0x250
+
+var (
+	asciiWord  [utf8.RuneSelf]bool
+	asciiLower [utf8.RuneSelf]byte
+	latinWord  [latinEnd]bool
+	latinFold  [latinEnd]string
+)
+
+func init() {
+	for c := range utf8.RuneSelf {
+		r := rune(c)
+		asciiWord[c] = 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+		asciiLower[c] = byte(unicode.ToLower(r))
 	}
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+	for r := rune(utf8.RuneSelf); r < latinEnd; r++ {
+		latinWord[r] = wordRune(r)
+		latinFold[r] = foldRune(r)
+	}
+}
+
+func wordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) }
+
+func isWordRune(r rune) bool {
+	if r < latinEnd {
+		return r < utf8.RuneSelf && asciiWord[r] || r >= utf8.RuneSelf && latinWord[r]
+	}
+	return wordRune(r)
+}
+
+// foldRune is a rune lower-cased, without its marks.
+func foldRune(r rune) string {
+	var b strings.Builder
+	for _, x := range norm.NFD.String(string(r)) {
+		if !unicode.Is(unicode.Mn, x) {
+			b.WriteRune(unicode.ToLower(x))
+		}
+	}
+	return b.String()
+}
+
+func appendFolded(buf []byte, r rune) []byte {
+	if r < latinEnd {
+		return append(buf, latinFold[r]...)
+	}
+	return append(buf, foldRune(r)...)
 }
 
 // Fold lower-cases s and removes its accents and other combining marks
 // ("Año Pesquero" → "ano pesquero"), as vocab.Fold does.
 func Fold(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range norm.NFD.String(s) {
-		if unicode.Is(unicode.Mn, r) {
-			continue
+	buf := make([]byte, 0, len(s))
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			buf = append(buf, asciiLower[r])
+		} else {
+			buf = appendFolded(buf, r)
 		}
-		b.WriteRune(unicode.ToLower(r))
 	}
-	return b.String()
+	return string(buf)
 }
 
 // stopWord reports whether a folded word is a stop word in the language.
@@ -124,32 +169,51 @@ var reaccent = []struct{ plain, accented string }{
 	{"acion", "ación"}, {"ucion", "ución"}, {"logias", "logías"}, {"logia", "logía"},
 }
 
-// stems caches the stem of each (language, folded word): a language has far
-// fewer distinct words than a text has words, and stemming is the costly
-// step of indexing. The cache stops growing at maxCached entries.
-var (
-	stems     sync.Map
-	cached    atomic.Int64
-	maxCached = int64(1 << 20)
-)
+// stemCache remembers the term of each folded word of a language ("" for a
+// stop word): a language has far fewer distinct words than a text has
+// words, and stemming is the costly step of indexing. It stops growing at
+// maxCached words.
+type stemCache struct {
+	mu sync.RWMutex
+	m  map[string]string
+}
+
+const maxCached = 1 << 20
+
+var caches = map[string]*stemCache{"es": {m: map[string]string{}}, English: {m: map[string]string{}}}
+
+// term returns the term a folded word is indexed under in a text of lang,
+// or "" for a stop word or a single letter.
+func term(folded []byte, lang string) string {
+	c := caches["es"]
+	if lang == English {
+		c = caches[English]
+	}
+	c.mu.RLock()
+	t, ok := c.m[string(folded)]
+	c.mu.RUnlock()
+	if ok {
+		return t
+	}
+	word := string(folded)
+	if utf8.RuneCountInString(word) >= 2 && !stopWord(word, lang) {
+		t = stem(word, lang)
+	}
+	c.mu.Lock()
+	if len(c.m) < maxCached {
+		c.m[word] = t
+	}
+	c.mu.Unlock()
+	return t
+}
 
 // Stem is the term a folded word is indexed under in a text of lang: its
 // stem, folded; a word with digits is its own term.
 func Stem(folded, lang string) string {
-	key := folded
-	if lang == English {
-		key = "en:" + folded
+	if t := term([]byte(folded), lang); t != "" {
+		return t
 	}
-	if s, ok := stems.Load(key); ok {
-		return s.(string)
-	}
-	s := stem(folded, lang)
-	if cached.Load() < maxCached {
-		if _, loaded := stems.LoadOrStore(key, s); !loaded {
-			cached.Add(1)
-		}
-	}
-	return s
+	return stem(folded, lang)
 }
 
 func stem(folded, lang string) string {
@@ -172,9 +236,9 @@ func stem(folded, lang string) string {
 // Terms calls fn with the term of each word of text that is indexed (not a
 // stop word, at least two letters), in order, with repeats.
 func Terms(text, lang string, fn func(term string)) {
-	Words(text, func(w Word) bool {
-		if utf8.RuneCountInString(w.Folded) >= 2 && !stopWord(w.Folded, lang) {
-			fn(Stem(w.Folded, lang))
+	scan(text, func(_, _ int, folded []byte) bool {
+		if t := term(folded, lang); t != "" {
+			fn(t)
 		}
 		return true
 	})

@@ -65,27 +65,27 @@ func (q Query) Terms() []string {
 }
 
 // match returns which word of q a folded word of a text in lang stands for,
-// or -1. Only words that start like a term are stemmed: a stem keeps the
+// or -1. Only words that start like a term are looked up: a stem keeps the
 // start of its word.
-func (q Query) match(folded, lang string) int {
-	if utf8.RuneCountInString(folded) < 2 {
-		return -1
-	}
+func (q Query) match(folded []byte, lang string) int {
 	candidate := false
 	for _, w := range q {
 		for _, t := range w.Terms {
 			n := min(2, len(t), len(folded))
-			if folded[:n] == t[:n] {
+			if string(folded[:n]) == t[:n] {
 				candidate = true
 			}
 		}
 	}
-	if !candidate || stopWord(folded, lang) {
+	if !candidate {
 		return -1
 	}
-	term := Stem(folded, lang)
+	t := term(folded, lang)
+	if t == "" {
+		return -1
+	}
 	for i, w := range q {
-		if slices.Contains(w.Terms, term) {
+		if slices.Contains(w.Terms, t) {
 			return i
 		}
 	}
@@ -106,9 +106,9 @@ func Snippet(text, lang string, q Query) (snippet string, ok bool) {
 	var words []spot
 	var matches []int // indexes into words
 	stopAt := -1      // scan this many words, once a window holds every query word
-	Words(text, func(w Word) bool {
-		m := q.match(w.Folded, lang)
-		words = append(words, spot{w.Start, w.End, m})
+	scan(text, func(start, end int, folded []byte) bool {
+		m := q.match(folded, lang)
+		words = append(words, spot{start, end, m})
 		if m >= 0 {
 			matches = append(matches, len(words)-1)
 			if stopAt < 0 && distinct(words, matches, len(words)-1, len(q)) == len(q) {

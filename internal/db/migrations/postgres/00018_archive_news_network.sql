@@ -105,6 +105,14 @@ CREATE TABLE archive_search (
 CREATE INDEX archive_search_terms ON archive_search USING gin (terms);
 CREATE INDEX archive_search_fields ON archive_search USING gin (fields);
 
+-- Raised by one with every change of the archive, so that each instance
+-- knows when to reload what it keeps in memory for search (facets, access).
+CREATE TABLE archive_state (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    generation BIGINT NOT NULL
+);
+INSERT INTO archive_state (id, generation) VALUES (1, 0);
+
 -- A report's evidence may be a document of the archive.
 ALTER TABLE plan_report_evidence ADD COLUMN document_id BIGINT REFERENCES archive_documents (id);
 

@@ -94,11 +94,21 @@ CREATE TABLE archive_downloads (
 -- The search index, of terms made in Go (internal/fulltext), the same on
 -- both backends: every term of a document (to match), and the terms of its
 -- title, keywords, abstract and its body's main terms (to rank). The rowid
--- is the document's id; contentless, so the text is stored only once.
+-- is the document's id; contentless, so the text is stored only once. The
+-- terms come separated by spaces, folded already: the ascii tokenizer,
+-- which keeps every other byte in its token, is all they need.
 CREATE VIRTUAL TABLE archive_search_terms USING fts5 (
-    terms, content = '', contentless_delete = 1, detail = none, tokenize = 'unicode61 remove_diacritics 0');
+    terms, content = '', contentless_delete = 1, detail = none, tokenize = 'ascii');
 CREATE VIRTUAL TABLE archive_search_fields USING fts5 (
-    title, keywords, abstract, topics, content = '', contentless_delete = 1, detail = column, tokenize = 'unicode61 remove_diacritics 0');
+    title, keywords, abstract, topics, content = '', contentless_delete = 1, detail = column, tokenize = 'ascii');
+
+-- Raised by one with every change of the archive, so that each instance
+-- knows when to reload what it keeps in memory for search (facets, access).
+CREATE TABLE archive_state (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    generation BIGINT NOT NULL
+);
+INSERT INTO archive_state (id, generation) VALUES (1, 0);
 
 -- A report's evidence may be a document of the archive.
 ALTER TABLE plan_report_evidence ADD COLUMN document_id INTEGER REFERENCES archive_documents (id);
