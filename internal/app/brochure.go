@@ -23,8 +23,8 @@ import (
 
 // runBrochure makes the brochure of the exportable offer (seed activity
 // 2.3.4) in Spanish and English from the data, writes it to --out and keeps
-// it in the archive: one document per edition, each run a new version of
-// its files.
+// it in the archive: one document per edition, and a new version of its
+// files when they came out different.
 func runBrochure(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var edition, out string
 	cfg, err := parseFlags("brochure", args, stderr, func(fs *flag.FlagSet) {
@@ -57,7 +57,8 @@ func runBrochure(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return err
 		}
-		// The brochure gives the day it was made.
+		// The brochure gives the day it was made: made again the same day
+		// from the same data, it is the same file, and no new version.
 		data.Edition, data.URL, data.Built = edition, site, time.Now().UTC().Truncate(24*time.Hour)
 		pdf, err := brochure.PDF(data)
 		if err != nil {

@@ -83,6 +83,7 @@ func PDF(d Data) ([]byte, error) {
 	f.SetLang(string(d.Lang))
 	f.SetCreationDate(d.Built)
 	f.SetModificationDate(d.Built)
+	f.SetCatalogSort(true) // the same data gives the same bytes
 	f.SetMargins(margin, margin, margin)
 	f.SetAutoPageBreak(true, 18)
 	f.SetFooterFunc(func() {

@@ -51,3 +51,17 @@ func TestBrochure(t *testing.T) {
 		}
 	}
 }
+
+// The same data gives the same bytes, so that a brochure made again from
+// unchanged data is not kept as a new version.
+func TestSameDataSameFile(t *testing.T) {
+	first, err := brochure.PDF(sample(i18n.ES))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if again, _ := brochure.PDF(sample(i18n.ES)); !bytes.Equal(first, again) {
+			t.Fatal("the same data gave another file")
+		}
+	}
+}
