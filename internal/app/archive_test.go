@@ -46,7 +46,8 @@ func TestArchiveCommands(t *testing.T) {
 			meta := filepath.Join(dir, "lote.csv")
 			_ = os.WriteFile(meta, []byte(header+"manual.pdf,Manual de crianza,manual,,IMARPE,2006,es,,,SCQ,1.1.2,público\n"+
 				"otro.pdf,Otro,tesis,,,2006,es,,,,,\n"), 0o644)
-			if out := run(1, "import", "documents", "--metadata", meta); !strings.Contains(out, "fila 3, columna archivo") {
+			// The problem is named by row and column ("fila 3, columna archivo", or in English "row 3, column archivo").
+			if out := run(1, "import", "documents", "--metadata", meta); !strings.Contains(out, "3, column") || !strings.Contains(out, "archivo") {
 				t.Errorf("bad batch: %s", out)
 			}
 			_ = os.WriteFile(meta, []byte(header+"manual.pdf,Manual de crianza,manual,,IMARPE,2006,es,,,SCQ,1.1.2,público\n"), 0o644)
