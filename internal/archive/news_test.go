@@ -27,7 +27,7 @@ func TestRenderMarkdownIsSanitised(t *testing.T) {
 		{"<script>alert(1)</script>\n\nhola", "<p>hola</p>", "<script"},
 		{"hola <script>alert(1)</script> y <b onclick=x()>b</b>", "hola", "<script"},
 		{"[enlace](javascript:alert(1))", "enlace", "javascript:"},
-		{"[DIREPRO](https://example.org/x)", `href="https://example.org/x"`, ""},
+		{"[DIREPRO](https://example.org/x)", `href="https://example.org/x" rel="nofollow"`, ""}, // links in news are not endorsements
 		{"<img src=x onerror=alert(1)>", "", "onerror"},
 		{"| especie | t |\n|---|---|\n| loco | 861 |", "<td>loco</td>", ""},
 	} {
