@@ -313,7 +313,9 @@ func (in Input) normalize(k known, now time.Time) (Document, map[string]string) 
 
 // cleanText makes s valid UTF-8 without NUL characters: an upload may hold
 // any bytes, and the databases keep text.
-func cleanText(s string) string { return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "") }
+func cleanText(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+}
 
 // clean makes every text of the input clean text.
 func (in *Input) clean() {

@@ -235,7 +235,7 @@ func TestSubscriptionDigestAndUnsubscribe(t *testing.T) {
 		if err != nil || rep.Sent != 1 {
 			t.Fatalf("urgent: %+v %v", rep, err)
 		}
-		msgs, bodies = box.take()
+		_, bodies = box.take()
 		if !strings.Contains(bodies[0], "Estudio del loco") || strings.Contains(bodies[0], "Veda del pulpo") {
 			t.Errorf("urgent mail:\n%s", bodies[0])
 		}
