@@ -294,22 +294,9 @@ func (s *Service) documents(ctx context.Context, ids []int64, all bool) (map[int
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := s.db.Read().QueryContext(ctx, "SELECT "+documentColumns+" FROM archive_documents d WHERE d.id IN ("+placeholders(1, len(ids))+")", args...)
+	docs, err := readDocuments(ctx, s.db.Read(), "SELECT "+documentColumns+" FROM archive_documents d WHERE d.id IN ("+placeholders(1, len(ids))+")", args...)
 	if err != nil {
-		return nil, errs.Wrap(err, "read documents")
-	}
-	var docs []Document
-	for rows.Next() {
-		d, err := scanDocument(rows)
-		if err != nil {
-			rows.Close()
-			return nil, errs.Wrap(err, "read documents")
-		}
-		docs = append(docs, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, errs.Wrap(err, "read documents")
+		return nil, err
 	}
 	if err := details(ctx, s.db.Read(), docs, all); err != nil {
 		return nil, err
@@ -433,22 +420,27 @@ func (s *Service) added(ctx context.Context, p auth.Principal, from, to time.Tim
 		query += " AND d.created_at < " + arg(to.UTC())
 	}
 	query += " ORDER BY d.created_at DESC, d.id DESC LIMIT " + arg(limit)
-	rows, err := s.db.Read().QueryContext(ctx, query, args...)
+	docs, err := readDocuments(ctx, s.db.Read(), query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return docs, details(ctx, s.db.Read(), docs, true)
+}
+
+// readDocuments reads the documents a query selects (without their details).
+func readDocuments(ctx context.Context, q querier, query string, args ...any) ([]Document, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, errs.Wrap(err, "read documents")
 	}
+	defer rows.Close()
 	docs := []Document{}
 	for rows.Next() {
 		d, err := scanDocument(rows)
 		if err != nil {
-			rows.Close()
 			return nil, errs.Wrap(err, "read documents")
 		}
 		docs = append(docs, d)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, errs.Wrap(err, "read documents")
-	}
-	return docs, details(ctx, s.db.Read(), docs, true)
+	return docs, errs.Wrap(rows.Err(), "read documents")
 }

@@ -82,14 +82,16 @@ func (s *Service) active(ctx context.Context) ([]Subscriber, error) {
 	return subs, nil
 }
 
-// claim takes a mail of the network for sending: true when no instance has
-// sent it (or is sending it) already. A mail that failed may be claimed again.
-func (s *Service) claim(ctx context.Context, key string, subscriber int64, items int) (bool, error) {
+// mail sends a message of the network to a member once: it is claimed in
+// the database first (key and member), so that no other instance, and no
+// later run, sends it again; a mail that failed may be claimed again. It
+// counts the outcome in rep.
+func (s *Service) mail(ctx context.Context, key string, sub Subscriber, items int, subject, body string, rep *Report) error {
 	claimed := false
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `INSERT INTO network_deliveries (key, subscriber_id, state, items, at) VALUES ($1, $2, 'sending', $3, $4)
 			ON CONFLICT (key, subscriber_id) DO UPDATE SET state = 'sending', at = excluded.at WHERE network_deliveries.state = 'failed'
-			RETURNING subscriber_id`, key, subscriber, items, s.Now())
+			RETURNING subscriber_id`, key, sub.ID, items, s.Now())
 		if err != nil {
 			return err
 		}
@@ -97,19 +99,24 @@ func (s *Service) claim(ctx context.Context, key string, subscriber int64, items
 		rows.Close()
 		return rows.Err()
 	})
-	return claimed, errs.Wrap(err, "claim mail")
-}
-
-// delivered records how sending a claimed mail went.
-func (s *Service) delivered(ctx context.Context, key string, subscriber int64, sendErr error) error {
+	if err != nil {
+		return errs.Wrap(err, "claim mail")
+	}
+	if !claimed {
+		rep.Skipped++
+		return nil
+	}
 	state := "sent"
-	if sendErr != nil {
+	if sendErr := s.send(ctx, sub, subject, body); sendErr != nil {
 		state = "failed"
-		s.Log.WarnContext(ctx, "network mail failed", "key", key, "subscriber", subscriber, "err", sendErr)
+		rep.Failed++
+		s.Log.WarnContext(ctx, "network mail failed", "key", key, "subscriber", sub.ID, "err", sendErr)
+	} else {
+		rep.Sent++
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "UPDATE network_deliveries SET state = $1, at = $2 WHERE key = $3 AND subscriber_id = $4",
-			state, s.Now(), key, subscriber)
+			state, s.Now(), key, sub.ID)
 		return errs.Wrap(err, "record mail")
 	})
 }
@@ -164,24 +171,10 @@ func (s *Service) DigestOf(ctx context.Context, from, to time.Time, name string)
 			rep.Skipped++
 			continue
 		}
-		ok, err := s.claim(ctx, key, sub.ID, len(items))
-		if err != nil {
-			return rep, err
-		}
-		if !ok {
-			rep.Skipped++
-			continue
-		}
 		lang := i18n.Lang(sub.Lang)
 		subject := i18n.T(lang, "network.digest_subject", from.In(Lima).Format("02/01/2006"), to.In(Lima).AddDate(0, 0, -1).Format("02/01/2006"))
-		sendErr := s.send(ctx, sub, subject, i18n.T(lang, "network.digest_intro")+"\n\n"+s.list(items, lang))
-		if err := s.delivered(ctx, key, sub.ID, sendErr); err != nil {
+		if err := s.mail(ctx, key, sub, len(items), subject, i18n.T(lang, "network.digest_intro")+"\n\n"+s.list(items, lang), &rep); err != nil {
 			return rep, err
-		}
-		if sendErr != nil {
-			rep.Failed++
-		} else {
-			rep.Sent++
 		}
 	}
 	return rep, nil
@@ -221,24 +214,9 @@ func (s *Service) Urgent(ctx context.Context) (Report, error) {
 			if sub.ConfirmedAt != nil && it.At.Before(*sub.ConfirmedAt) {
 				continue
 			}
-			key := "urgent:" + it.Ref
-			ok, err := s.claim(ctx, key, sub.ID, 1)
-			if err != nil {
-				return rep, err
-			}
-			if !ok {
-				rep.Skipped++
-				continue
-			}
 			lang := i18n.Lang(sub.Lang)
-			sendErr := s.send(ctx, sub, i18n.T(lang, "network.urgent_subject", it.Title), s.list([]Item{it}, lang))
-			if err := s.delivered(ctx, key, sub.ID, sendErr); err != nil {
+			if err := s.mail(ctx, "urgent:"+it.Ref, sub, 1, i18n.T(lang, "network.urgent_subject", it.Title), s.list([]Item{it}, lang), &rep); err != nil {
 				return rep, err
-			}
-			if sendErr != nil {
-				rep.Failed++
-			} else {
-				rep.Sent++
 			}
 		}
 	}
