@@ -91,11 +91,10 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, metadata io.Read
 			problems.Add(r.Line, col, "%s", msg)
 		}
 		file := r.Get("archivo")
-		if msg := checkFile(dir, file); msg != "" {
-			problems.Add(r.Line, "archivo", "%s", msg)
-		} else if prev, ok := seen[file]; ok {
-			problems.Add(r.Line, "archivo", "row %d names the same file", prev)
-		} else {
+		if checkFile(dir, file, r.Line, &problems) {
+			if prev, ok := seen[file]; ok {
+				problems.Add(r.Line, "archivo", "row %d names the same file", prev)
+			}
 			seen[file] = r.Line
 		}
 		rows = append(rows, row{r.Line, d, file})
@@ -178,35 +177,42 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, metadata io.Read
 	return rep, nil
 }
 
-// checkFile says what is wrong with a file a row names ("" when nothing).
-func checkFile(dir fs.FS, name string) string {
+// checkFile reports what is wrong with the file a row names, if anything,
+// and whether it is fine.
+func checkFile(dir fs.FS, name string, line int, problems *importer.Problems) bool {
 	if name == "" {
-		return "name the document's file"
+		problems.Add(line, "archivo", "name the document's file")
+		return false
 	}
 	if !fs.ValidPath(name) {
-		return "a file in the metadata file's folder or below it, as folder/name.pdf"
+		problems.Add(line, "archivo", "a file in the metadata file's folder or below it, as folder/name.pdf")
+		return false
 	}
 	info, err := fs.Stat(dir, name)
-	if err != nil || !info.Mode().IsRegular() {
-		return "no such file"
-	}
-	if info.Size() > MaxFileBytes {
-		return "larger than " + strconv.Itoa(MaxFileBytes>>20) + " MB"
-	}
-	if info.Size() == 0 {
-		return "the file is empty"
+	switch {
+	case err != nil || !info.Mode().IsRegular():
+		problems.Add(line, "archivo", "no such file")
+		return false
+	case info.Size() > MaxFileBytes:
+		problems.Add(line, "archivo", "the file is larger than %d MB", MaxFileBytes>>20)
+		return false
+	case info.Size() == 0:
+		problems.Add(line, "archivo", "the file is empty")
+		return false
 	}
 	f, err := dir.Open(name)
 	if err != nil {
-		return "the file cannot be read"
+		problems.Add(line, "archivo", "the file cannot be read")
+		return false
 	}
 	defer f.Close()
 	head := make([]byte, 512)
 	n, _ := io.ReadFull(f, head)
 	if _, ok := extract.MediaType(name, head[:n]); !ok {
-		return "the archive takes PDF, DOCX, ODT, XLSX, HTML and TXT files"
+		problems.Add(line, "archivo", "the archive takes PDF, DOCX, ODT, XLSX, HTML and TXT files")
+		return false
 	}
-	return ""
+	return true
 }
 
 // sameMetadata reports whether an import row would change nothing.
