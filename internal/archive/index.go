@@ -284,7 +284,8 @@ func tsvector(terms []string) string {
 	return b.String()
 }
 
+// lexemeQuotes escapes what a quoted lexeme cannot hold as it is.
+var lexemeQuotes = strings.NewReplacer(`\`, `\\`, `'`, `''`)
+
 // quoteLexeme quotes a lexeme for a tsvector or tsquery literal.
-func quoteLexeme(t string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(t) + "'"
-}
+func quoteLexeme(t string) string { return "'" + lexemeQuotes.Replace(t) + "'" }
