@@ -87,7 +87,7 @@ func (s *Service) Search(ctx context.Context, p auth.Principal, sq SearchQuery) 
 			return res, errs.Fields("the search has invalid filters", map[string]string{"kind": "one of " + Kinds.Words()})
 		}
 	}
-	species := strings.ToUpper(sq.Species)
+	speciesCode := strings.ToUpper(sq.Species)
 	snap, err := s.current(ctx)
 	if err != nil {
 		return res, err
@@ -95,10 +95,14 @@ func (s *Service) Search(ctx context.Context, p auth.Principal, sq SearchQuery) 
 	candidates := snap.ids
 	var best []map[int64]int // by query word: each document's best field weight
 	if len(q) > 0 {
-		if candidates, err = s.matching(ctx, q); err != nil {
-			return res, err
-		}
-		if best, err = s.fieldWeights(ctx, q); err != nil {
+		err = s.lookUp(ctx, func(idx querier) error {
+			if candidates, err = matching(ctx, idx, s.db.Dialect, q); err != nil {
+				return err
+			}
+			best, err = fieldWeights(ctx, idx, s.db.Dialect, q)
+			return err
+		})
+		if err != nil {
 			return res, err
 		}
 	}
@@ -108,12 +112,12 @@ func (s *Service) Search(ctx context.Context, p auth.Principal, sq SearchQuery) 
 		points int
 	}
 	var list []found
-	counts := map[string]map[string]int{"kind": {}, "year": {}, "species": {}, "institution": {}, "activity": {}}
+	kinds, years, species, codes, activities := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
 	for _, id := range candidates {
 		f := snap.docs[id]
 		if f == nil || !visible(p, f.access, f.keeper, f.institutions) ||
 			(kind != "" && f.kind != kind) || (sq.Year != 0 && f.year != sq.Year) ||
-			(species != "" && !slices.Contains(f.species, species)) ||
+			(speciesCode != "" && !slices.Contains(f.species, speciesCode)) ||
 			(sq.Institution != "" && !slices.Contains(f.codes, sq.Institution)) ||
 			(sq.Activity != "" && !slices.Contains(f.activities, sq.Activity)) {
 			continue
@@ -127,21 +131,21 @@ func (s *Service) Search(ctx context.Context, p auth.Principal, sq SearchQuery) 
 			}
 		}
 		list = append(list, found{id, f.year, points})
-		counts["kind"][f.kind]++
-		counts["year"][strconv.Itoa(f.year)]++
+		kinds[f.kind]++
+		years[f.yearText]++
 		for _, v := range f.species {
-			counts["species"][v]++
+			species[v]++
 		}
 		for _, v := range f.codes {
-			counts["institution"][v]++
+			codes[v]++
 		}
 		for _, v := range f.activities {
-			counts["activity"][v]++
+			activities[v]++
 		}
 	}
 	res.Total = len(list)
-	res.Facets = Facets{Kinds: facetList(counts["kind"]), Years: facetList(counts["year"]), Species: facetList(counts["species"]),
-		Institutions: facetList(counts["institution"]), Activities: facetList(counts["activity"])}
+	res.Facets = Facets{Kinds: facetList(kinds), Years: facetList(years), Species: facetList(species),
+		Institutions: facetList(codes), Activities: facetList(activities)}
 	sort.Slice(res.Facets.Years, func(i, j int) bool { return res.Facets.Years[i].Value > res.Facets.Years[j].Value })
 	sort.Slice(list, func(i, j int) bool {
 		a, b := list[i], list[j]
@@ -210,14 +214,14 @@ func facetList(counts map[string]int) []Facet {
 
 // matching returns the documents that hold every word of q, from the
 // full-text index, as one list of ids (one row, not one per document).
-func (s *Service) matching(ctx context.Context, q fulltext.Query) ([]int64, error) {
+func matching(ctx context.Context, idx querier, dialect db.Dialect, q fulltext.Query) ([]int64, error) {
 	query := "SELECT group_concat(rowid) FROM archive_search_terms WHERE archive_search_terms MATCH $1"
 	match := ftsQuery(q, "")
-	if s.db.Dialect == db.Postgres {
+	if dialect == db.Postgres {
 		query, match = "SELECT string_agg(document_id::text, ',') FROM archive_search WHERE terms @@ $1::tsquery", tsquery(q, "")
 	}
 	var list sql.NullString
-	if err := s.db.Read().QueryRowContext(ctx, query, match).Scan(&list); err != nil {
+	if err := idx.QueryRowContext(ctx, query, match).Scan(&list); err != nil {
 		return nil, errs.Wrap(err, "search documents")
 	}
 	return parseIDs(list.String), nil
@@ -226,13 +230,13 @@ func (s *Service) matching(ctx context.Context, q fulltext.Query) ([]int64, erro
 // fieldWeights returns, for each word of q, the weight of the best ranked
 // field each document holds it in (documents that hold it in none are not
 // listed: they hold it in the body).
-func (s *Service) fieldWeights(ctx context.Context, q fulltext.Query) ([]map[int64]int, error) {
+func fieldWeights(ctx context.Context, idx querier, dialect db.Dialect, q fulltext.Query) ([]map[int64]int, error) {
 	var parts []string
 	var args []any
 	for w, word := range q {
 		for i, f := range fields {
 			var sub string
-			if s.db.Dialect == db.Postgres {
+			if dialect == db.Postgres {
 				sub = "SELECT string_agg(document_id::text, ',') FROM archive_search WHERE fields @@ $" + strconv.Itoa(len(args)+1) + "::tsquery"
 				args = append(args, tsquery(fulltext.Query{word}, f.prefix))
 			} else {
@@ -242,7 +246,7 @@ func (s *Service) fieldWeights(ctx context.Context, q fulltext.Query) ([]map[int
 			parts = append(parts, "SELECT "+strconv.Itoa(w)+", "+strconv.Itoa(i)+", ("+sub+")")
 		}
 	}
-	rows, err := s.db.Read().QueryContext(ctx, strings.Join(parts, " UNION ALL "), args...)
+	rows, err := idx.QueryContext(ctx, strings.Join(parts, " UNION ALL "), args...)
 	if err != nil {
 		return nil, errs.Wrap(err, "rank documents")
 	}
@@ -262,6 +266,26 @@ func (s *Service) fieldWeights(ctx context.Context, q fulltext.Query) ([]map[int
 		}
 	}
 	return best, errs.Wrap(rows.Err(), "rank documents")
+}
+
+// lookUp runs the look-ups in the full-text index. On PostgreSQL it forbids
+// sequential scans for them: the planner does not count the cost of
+// unpacking each row's tsvector (kept out of line), and on a small table or
+// a frequent word it would read every row's terms (25 ms for 2000
+// documents) instead of the GIN index (2 ms).
+func (s *Service) lookUp(ctx context.Context, fn func(idx querier) error) error {
+	if s.db.Dialect != db.Postgres {
+		return fn(s.db.Read())
+	}
+	tx, err := s.db.Read().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return errs.Wrap(err, "search documents")
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
+		return errs.Wrap(err, "search documents")
+	}
+	return fn(tx)
 }
 
 // parseIDs reads a comma-separated list of ids.

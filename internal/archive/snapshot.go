@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strconv"
 
 	"sriim/internal/auth"
 	"sriim/internal/errs"
@@ -21,6 +22,7 @@ import (
 type facts struct {
 	kind         string
 	year         int
+	yearText     string // the year as its facet counts it
 	access       string
 	keeper       int64
 	institutions []int64  // the linked institutions it names
@@ -92,7 +94,7 @@ func (s *Service) current(ctx context.Context) (*snapshot, error) {
 			var f facts
 			var keeper sql.NullInt64
 			err := rows.Scan(&id, &f.kind, &f.year, &f.access, &keeper)
-			f.keeper = keeper.Int64
+			f.keeper, f.yearText = keeper.Int64, strconv.Itoa(f.year)
 			snap.docs[id] = &f
 			snap.ids = append(snap.ids, id)
 			return err
