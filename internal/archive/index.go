@@ -212,8 +212,8 @@ func (b *indexBatch) flush(ctx context.Context, tx *sql.Tx) error {
 }
 
 func writePostgres(ctx context.Context, tx *sql.Tx, ids []int64, entries []entry) error {
-	var values []string
-	var args []any
+	var terms, fieldRows []string
+	var termArgs, fieldArgs []any
 	for i, e := range entries {
 		var fieldTerms []string
 		for j, f := range fields {
@@ -221,12 +221,18 @@ func writePostgres(ctx context.Context, tx *sql.Tx, ids []int64, entries []entry
 				fieldTerms = append(fieldTerms, f.prefix+t)
 			}
 		}
-		n := len(args)
-		values = append(values, fmt.Sprintf("($%d, $%d::tsvector, $%d::tsvector)", n+1, n+2, n+3))
-		args = append(args, ids[i], tsvector(e.terms), tsvector(fieldTerms))
+		n := len(termArgs)
+		terms = append(terms, fmt.Sprintf("($%d, $%d::tsvector)", n+1, n+2))
+		termArgs = append(termArgs, ids[i], tsvector(e.terms))
+		fieldRows = append(fieldRows, fmt.Sprintf("($%d, $%d::tsvector)", n+1, n+2))
+		fieldArgs = append(fieldArgs, ids[i], tsvector(fieldTerms))
 	}
-	_, err := tx.ExecContext(ctx, "INSERT INTO archive_search (document_id, terms, fields) VALUES "+strings.Join(values, ", ")+
-		" ON CONFLICT (document_id) DO UPDATE SET terms = excluded.terms, fields = excluded.fields", args...)
+	if _, err := tx.ExecContext(ctx, "INSERT INTO archive_search_terms (document_id, terms) VALUES "+strings.Join(terms, ", ")+
+		" ON CONFLICT (document_id) DO UPDATE SET terms = excluded.terms", termArgs...); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "INSERT INTO archive_search_fields (document_id, fields) VALUES "+strings.Join(fieldRows, ", ")+
+		" ON CONFLICT (document_id) DO UPDATE SET fields = excluded.fields", fieldArgs...)
 	return err
 }
 
@@ -258,7 +264,7 @@ func writeSQLite(ctx context.Context, tx *sql.Tx, ids []int64, entries []entry) 
 	return err
 }
 
-// unindex removes a document from the index (PostgreSQL's entry goes with
+// unindex removes a document from the index (PostgreSQL's entries go with
 // the document's row), and raises the archive's generation.
 func (s *Service) unindex(ctx context.Context, tx *sql.Tx, id int64) error {
 	if s.db.Dialect != db.Postgres {

@@ -218,7 +218,7 @@ func matching(ctx context.Context, idx querier, dialect db.Dialect, q fulltext.Q
 	query := "SELECT group_concat(rowid) FROM archive_search_terms WHERE archive_search_terms MATCH $1"
 	match := ftsQuery(q, "")
 	if dialect == db.Postgres {
-		query, match = "SELECT string_agg(document_id::text, ',') FROM archive_search WHERE terms @@ $1::tsquery", tsquery(q, "")
+		query, match = "SELECT string_agg(document_id::text, ',') FROM archive_search_terms WHERE terms @@ $1::tsquery", tsquery(q, "")
 	}
 	var list sql.NullString
 	if err := idx.QueryRowContext(ctx, query, match).Scan(&list); err != nil {
@@ -237,7 +237,7 @@ func fieldWeights(ctx context.Context, idx querier, dialect db.Dialect, q fullte
 		for i, f := range fields {
 			var sub string
 			if dialect == db.Postgres {
-				sub = "SELECT string_agg(document_id::text, ',') FROM archive_search WHERE fields @@ $" + strconv.Itoa(len(args)+1) + "::tsquery"
+				sub = "SELECT string_agg(document_id::text, ',') FROM archive_search_fields WHERE fields @@ $" + strconv.Itoa(len(args)+1) + "::tsquery"
 				args = append(args, tsquery(fulltext.Query{word}, f.prefix))
 			} else {
 				sub = "SELECT group_concat(rowid) FROM archive_search_fields WHERE archive_search_fields MATCH $" + strconv.Itoa(len(args)+1)

@@ -97,13 +97,18 @@ CREATE TABLE archive_downloads (
 -- its field ("t:", "k:", "a:", "m:"), to rank. Both are built from the
 -- terms as lexemes, without PostgreSQL's own parser, so that SQLite and
 -- PostgreSQL match alike.
-CREATE TABLE archive_search (
+CREATE TABLE archive_search_terms (
     document_id BIGINT PRIMARY KEY REFERENCES archive_documents (id) ON DELETE CASCADE,
-    terms       tsvector NOT NULL,
+    terms       tsvector NOT NULL
+);
+CREATE INDEX archive_search_terms_gin ON archive_search_terms USING gin (terms);
+-- Apart from the terms, so that the rows a match visits stay small (the
+-- terms themselves are kept out of line).
+CREATE TABLE archive_search_fields (
+    document_id BIGINT PRIMARY KEY REFERENCES archive_documents (id) ON DELETE CASCADE,
     fields      tsvector NOT NULL
 );
-CREATE INDEX archive_search_terms ON archive_search USING gin (terms);
-CREATE INDEX archive_search_fields ON archive_search USING gin (fields);
+CREATE INDEX archive_search_fields_gin ON archive_search_fields USING gin (fields);
 
 -- Raised by one with every change of the archive, so that each instance
 -- knows when to reload what it keeps in memory for search (facets, access).
