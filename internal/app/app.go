@@ -62,13 +62,16 @@ Commands:
   seed      load the seed plan's data into the database (serve does this too);
             "sriim seed --demo" adds a demonstration dataset, "--demo --remove" takes it out
   user      manage accounts: "sriim user add", "sriim user reset-password"
-  import    import files: "sriim import actors|production|plan|trade|zones|closures|attendance|prices|price-index|exports|norms|procedures|procedure-cases|requirements|holidays|uit FILE…"
+  import    import files: "sriim import actors|production|plan|trade|zones|closures|attendance|prices|price-index|exports|norms|procedures|procedure-cases|requirements|holidays|uit FILE…",
+            "sriim import documents --metadata FILE"
   export    export spreadsheets: "sriim export actors|production|zones|prices|norms|procedures|procedure-cases|requirements --format csv|xlsx --out FILE"
   report    market-intelligence report: "sriim report markets --period 2026-S1 --lang es --out DIR"
   remind    mail the editors of institutions whose progress reports are due soon or late, each reminder once (for a scheduler;
             serve does it daily when --smtp is set)
   backup    a consistent snapshot of the database and the uploaded files while SRIIM runs: "sriim backup --out FILE"
   restore   put a backup into an empty data directory or database, and check it: "sriim restore FILE"
+  digest    mail the information network's weekly digest and urgent mails (serve does it too)
+  brochure  make the brochure of the exportable offer (PDF, es and en) and keep it in the archive
   openapi   print the OpenAPI document of the JSON API
   version   print the version
 
@@ -106,6 +109,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runBackup(ctx, rest, stdout, stderr)
 	case "restore":
 		err = runRestore(ctx, rest, stdout, stderr)
+	case "digest":
+		err = runDigest(ctx, rest, stdout, stderr)
+	case "brochure":
+		err = runBrochure(ctx, rest, stdout, stderr)
 	case "openapi":
 		var doc []byte
 		if doc, err = web.OpenAPI(version()); err == nil {
@@ -309,10 +316,14 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if n, err := svc.accounts.CountAdmins(ctx); err == nil && n == 0 {
 		log.Warn("no administrator yet: create one with: " + commandName() + " user add --email YOU@EXAMPLE.ORG --name 'Your Name' --role admin (with the same --db)")
 	}
+	n := newNetwork(cfg, d, svc, mailer, log)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
+	jobs, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	go networkJobs(jobs, n, log)
 	log.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/", "version", version())
 	return serveUntilSignal(ctx, ln, srv, log)
 }
