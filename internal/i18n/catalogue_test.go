@@ -26,7 +26,9 @@ type messageUse struct {
 //     third argument is a constant);
 //   - field messages assigned to a problems map: p[k], problems[k] or
 //     fields[k] = "text" | fmt.Sprintf("format", …) | "text " + words;
-//   - i18n.Message(lang, FORMAT, …) and i18n.Say(w, lang, FORMAT, …).
+//   - i18n.Message(lang, FORMAT, …) and i18n.Say(w, lang, FORMAT, …);
+//   - a form's problems and error (httpkit.Form): f.Problem(field, MESSAGE),
+//     f.Err(MESSAGE).
 //
 // It also returns the interface keys given as i18n.Term("key").
 func sourceMessages(t *testing.T, root string) (ids []messageUse, terms []messageUse) {
@@ -122,6 +124,8 @@ func walkMessages(fset *token.FileSet, f *ast.File, consts map[string]string, pk
 				if s, ok := formatOf(n.Args[2], consts); ok && s != "%s" {
 					add(ids, n.Args[2])
 				}
+			case name == "Problem" && len(n.Args) == 2, name == "Err" && len(n.Args) == 1:
+				add(ids, n.Args[len(n.Args)-1])
 			case pkg == "i18n" && name == "Term" && len(n.Args) == 1:
 				add(terms, n.Args[0])
 			}

@@ -19,6 +19,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
+	"sriim/internal/httpkit"
 	"sriim/internal/planning"
 	"sriim/internal/trade"
 )
@@ -30,52 +31,11 @@ func serve(s http.Handler, req *http.Request) *http.Response {
 	return rec.Result()
 }
 
-func TestClientBehindTrustedProxies(t *testing.T) {
-	trusted := networks{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128")}
-	tests := []struct {
-		name, peer, forwardedFor, proto string
-		tls                             bool
-		addr                            string
-		https, untrustedForward         bool
-	}{
-		{name: "direct visitor", peer: "198.51.100.7:5000", addr: "198.51.100.7"},
-		{name: "direct over TLS", peer: "198.51.100.7:5000", tls: true, addr: "198.51.100.7", https: true},
-		{name: "forged headers from the internet", peer: "198.51.100.7:5000", forwardedFor: "203.0.113.9", proto: "https",
-			addr: "198.51.100.7", untrustedForward: true},
-		{name: "trusted proxy", peer: "10.0.0.2:80", forwardedFor: "203.0.113.9", proto: "https", addr: "203.0.113.9", https: true},
-		{name: "visitor's own header is left of the proxy's", peer: "10.0.0.2:80", forwardedFor: "1.2.3.4, 203.0.113.9", addr: "203.0.113.9"},
-		{name: "a chain of trusted proxies", peer: "10.0.0.2:80", forwardedFor: "203.0.113.9, 10.1.1.1,10.0.0.3", addr: "203.0.113.9"},
-		{name: "addresses with ports and IPv6", peer: "[::1]:80", forwardedFor: "[2001:db8::5]:4711", addr: "2001:db8::5"},
-		{name: "garbage written by a trusted hop", peer: "10.0.0.2:80", forwardedFor: "203.0.113.9, nonsense", addr: "10.0.0.2"},
-		{name: "trusted proxy on plain HTTP", peer: "10.0.0.2:80", forwardedFor: "203.0.113.9", proto: "http", addr: "203.0.113.9"},
-		{name: "every hop trusted", peer: "10.0.0.2:80", forwardedFor: "10.9.9.9", addr: "10.9.9.9"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := httptest.NewRequest(http.MethodGet, "/", nil)
-			r.RemoteAddr = tt.peer
-			if tt.forwardedFor != "" {
-				r.Header.Set("X-Forwarded-For", tt.forwardedFor)
-			}
-			if tt.proto != "" {
-				r.Header.Set("X-Forwarded-Proto", tt.proto)
-			}
-			if tt.tls {
-				r.TLS = &tls.ConnectionState{}
-			}
-			c := resolveClient(r, trusted)
-			if c.addr.String() != tt.addr || c.https != tt.https || c.untrustedForward != tt.untrustedForward {
-				t.Errorf("got %s https=%v untrustedForward=%v, want %s https=%v untrustedForward=%v", c.addr, c.https, c.untrustedForward, tt.addr, tt.https, tt.untrustedForward)
-			}
-		})
-	}
-}
-
 // TestHTTPSBehindTrustedProxy: HSTS and Secure cookies when the visitor came
 // over HTTPS, directly or through a trusted proxy, never on a forged header.
 func TestHTTPSBehindTrustedProxy(t *testing.T) {
 	s := newTestServer(t, dbtest.Open(t, db.SQLite))
-	s.trustedProxies = networks{netip.MustParsePrefix("10.0.0.0/8")}
+	s.k.Configure(func(o *httpkit.Options) { o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")} })
 	for _, tt := range []struct {
 		name, peer string
 		tls, https bool
@@ -131,7 +91,7 @@ func TestContactLimitIsPerVisitorBehindProxy(t *testing.T) {
 	if status := send("198.51.100.7:5000", "203.0.113.99"); status != http.StatusTooManyRequests {
 		t.Fatalf("a forged X-Forwarded-For bought a new limit: %d", status)
 	}
-	site.srv.trustedProxies = networks{netip.MustParsePrefix("10.0.0.0/8")}
+	site.srv.k.Configure(func(o *httpkit.Options) { o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")} })
 	for i := range 5 {
 		if status := send("10.0.0.2:80", "203.0.113.1"); status != http.StatusSeeOther {
 			t.Fatalf("visitor 1 behind the proxy, message %d: %d", i+1, status)
@@ -177,9 +137,11 @@ func TestParallelLoginGuessesThroughTheWeb(t *testing.T) {
 
 func TestMetricsOnlyForLoopbackNetworksOrToken(t *testing.T) {
 	s := newTestServer(t, dbtest.Open(t, db.SQLite))
-	s.trustedProxies = networks{netip.MustParsePrefix("127.0.0.1/32")}
-	s.metricsNetworks = networks{netip.MustParsePrefix("192.0.2.0/24")}
-	s.metricsToken = "metrics-secret"
+	s.k.Configure(func(o *httpkit.Options) {
+		o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+		o.MetricsNetworks = []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}
+		o.MetricsToken = "metrics-secret"
+	})
 	for _, tt := range []struct {
 		name, peer   string
 		header       map[string]string
@@ -239,7 +201,8 @@ func TestResetLinkNeverFollowsAForgedHost(t *testing.T) {
 	site := newSite(t, dbtest.Open(t, db.SQLite), false)
 	mailer := &recordingMailer{}
 	site.srv.mailer = mailer
-	site.srv.addr = strings.TrimPrefix(site.http.URL, "http://")
+	addr := strings.TrimPrefix(site.http.URL, "http://")
+	site.srv.k.Configure(func(o *httpkit.Options) { o.Addr = addr })
 	forgot := func(host string) []string {
 		r := httptest.NewRequest(http.MethodPost, "/clave/olvido", strings.NewReader(url.Values{"email": {"editor@example.org"}}.Encode()))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -253,35 +216,15 @@ func TestResetLinkNeverFollowsAForgedHost(t *testing.T) {
 	if sent := forgot("evil.example"); len(sent) != 0 {
 		t.Fatalf("a link was mailed for a forged Host: %q", sent)
 	}
-	if sent := forgot(site.srv.addr); len(sent) != 1 || !strings.Contains(sent[0], site.http.URL+"/clave/restablecer?token=") {
+	if sent := forgot(addr); len(sent) != 1 || !strings.Contains(sent[0], site.http.URL+"/clave/restablecer?token=") {
 		t.Fatalf("no link for the listen address: %q", sent)
 	}
-	site.srv.publicURL = "https://sriim.example.org"
+	site.srv.k.Configure(func(o *httpkit.Options) { o.PublicURL = "https://sriim.example.org" })
 	if sent := forgot("evil.example"); len(sent) != 1 || !strings.Contains(sent[0], "\nhttps://sriim.example.org/clave/restablecer?token=") || strings.Contains(sent[0], "evil") {
 		t.Fatalf("the link does not use the public URL: %q", sent)
 	}
 	if _, page, _ := site.browser().get("/clave/restablecer?token=x"); !strings.Contains(page, `name="revoke_tokens" checked`) {
 		t.Error("the reset form does not offer to revoke API tokens, checked")
-	}
-}
-
-func TestLinkBaseHostMatching(t *testing.T) {
-	for _, tt := range []struct {
-		host, addr string
-		ok         bool
-	}{
-		{"127.0.0.1:8080", "127.0.0.1:8080", true},
-		{"localhost:8080", "127.0.0.1:8080", true},
-		{"[::1]:8080", "127.0.0.1:8080", true},
-		{"localhost:9090", "127.0.0.1:8080", false},
-		{"evil.example:8080", "127.0.0.1:8080", false},
-		{"sriim.example.org", "0.0.0.0:8080", false},
-		{"0.0.0.0:8080", ":8080", false},
-		{"sriim.example.org:8080", "sriim.example.org:8080", true},
-	} {
-		if got := sameListener(tt.host, tt.addr); got != tt.ok {
-			t.Errorf("sameListener(%q, %q) = %v", tt.host, tt.addr, got)
-		}
 	}
 }
 

@@ -1,31 +1,29 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"sriim/internal/accounts"
 	"sriim/internal/errs"
+	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
 )
 
-func (s *Server) accountRoutes(mux *routeTable) {
+func (s *Server) accountRoutes(mux *httpkit.Kernel) {
 	mux.HandleFunc("GET /entrar", s.loginPage)
-	mux.HandleFunc("POST /entrar", s.login)
-	mux.HandleFunc("POST /salir", s.logout)
+	mux.HandleFunc("POST /entrar", s.login, httpkit.Public())
+	mux.HandleFunc("POST /salir", s.logout, httpkit.Public())
 	mux.HandleFunc("GET /cuenta", s.accountPage)
 	mux.HandleFunc("POST /cuenta/tokens", s.createTokenForm)
 	mux.HandleFunc("POST /cuenta/tokens/{id}/revocar", s.revokeTokenForm)
 	mux.HandleFunc("POST /cuenta/clave", s.changePasswordForm)
 	mux.HandleFunc("GET /clave/olvido", s.forgotPage)
-	mux.HandleFunc("POST /clave/olvido", s.forgot)
+	mux.HandleFunc("POST /clave/olvido", s.forgot, httpkit.Public())
 	mux.HandleFunc("GET /clave/restablecer", s.resetPage)
-	mux.HandleFunc("POST /clave/restablecer", s.reset)
+	mux.HandleFunc("POST /clave/restablecer", s.reset, httpkit.Public())
 
 	mux.HandleFunc("GET /instituciones", s.institutionsPage)
 	mux.HandleFunc("GET /instituciones/nueva", s.newInstitutionPage)
@@ -53,13 +51,20 @@ func (s *Server) accountRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /api/v1/audit", s.apiAudit)
 }
 
+// versioned is an API answer about one record: its body, sent with the
+// record's version as the ETag.
+type versioned struct {
+	body    any
+	version int64
+}
+
 // api adapts a handler that returns a status and a value (or an error) to
 // http.HandlerFunc, writing JSON.
 func (s *Server) api(h func(r *http.Request) (int, any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		status, v, err := h(r)
 		if err != nil {
-			s.fail(w, r, err)
+			s.k.Fail(w, r, err)
 			return
 		}
 		if status == http.StatusNoContent {
@@ -67,40 +72,21 @@ func (s *Server) api(h func(r *http.Request) (int, any, error)) http.HandlerFunc
 			return
 		}
 		if rec, ok := v.(versioned); ok {
-			w.Header().Set("ETag", etag(rec.version))
+			w.Header().Set("ETag", httpkit.ETag(rec.version))
 			v = rec.body
 		}
-		writeJSONFor(w, r, status, v)
+		httpkit.WriteJSONFor(w, r, status, v)
 	}
-}
-
-// decodeJSON reads a JSON request body of at most 1 MiB into v, refusing
-// unknown fields so that typos do not pass silently.
-func decodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return errs.E(errs.Invalid, "the request body is not valid JSON for this operation: %v", err)
-	}
-	return nil
-}
-
-func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errs.E(errs.NotFound, "no such record")
-	}
-	return id, nil
 }
 
 // requireLogin returns the logged-in user; otherwise it sends the visitor to
 // the login page (or answers 401 to the API) and returns nil.
 func (s *Server) requireLogin(w http.ResponseWriter, r *http.Request) *accounts.User {
-	if u := currentUser(r); u != nil {
+	if u := httpkit.CurrentUser(r); u != nil {
 		return u
 	}
-	if wantsJSON(r) {
-		s.fail(w, r, errs.E(errs.Unauthenticated, "log in first"))
+	if httpkit.WantsJSON(r) {
+		s.k.Fail(w, r, errs.E(errs.Unauthenticated, "log in first"))
 		return nil
 	}
 	next := r.URL.Path
@@ -134,54 +120,54 @@ type formPage struct {
 func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, page, title string, values, extra any, err error) {
 	var e *errs.Error
 	if errors.As(err, &e) && e.Kind == errs.Invalid {
-		msg, fields := s.pageError(r, e)
+		msg, fields := s.k.PageError(r, e)
 		s.render(w, r, http.StatusUnprocessableEntity, page, title, formPage{Values: values, Errors: fields, Error: msg, Extra: extra})
 		return
 	}
-	if st := staleOf(err); st != nil {
+	if st := httpkit.StaleOf(err); st != nil {
 		// values keep what the user typed (with the current version, set by the caller).
 		s.render(w, r, http.StatusConflict, page, title, formPage{Values: values, Extra: extra, Conflict: jsonConflict(r, st, values)})
 		return
 	}
-	s.fail(w, r, err)
+	s.k.Fail(w, r, err)
 }
 
 type loginForm struct{ Email, Next string }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "login.html", i18n.T(langOf(r), "login.title"),
+	s.render(w, r, http.StatusOK, "login.html", i18n.T(httpkit.Lang(r), "login.title"),
 		formPage{Values: loginForm{Next: safeNext(r.URL.Query().Get("next"))}})
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	form := loginForm{Email: r.PostFormValue("email"), Next: safeNext(r.PostFormValue("next"))}
-	secret, _, err := s.accounts.Login(r.Context(), form.Email, r.PostFormValue("password"), clientAddr(r))
+	secret, _, err := s.accounts.Login(r.Context(), form.Email, r.PostFormValue("password"), httpkit.ClientAddr(r))
 	if err != nil {
 		kind := errs.KindOf(err)
 		if kind != errs.Unauthenticated && kind != errs.TooManyRequests {
-			s.fail(w, r, err)
+			s.k.Fail(w, r, err)
 			return
 		}
-		s.render(w, r, statusOf(kind), "login.html", i18n.T(langOf(r), "login.title"),
-			formPage{Values: form, Error: i18n.T(langOf(r), "login."+string(kind))})
+		s.render(w, r, httpkit.StatusOf(kind), "login.html", i18n.T(httpkit.Lang(r), "login.title"),
+			formPage{Values: form, Error: i18n.T(httpkit.Lang(r), "login."+string(kind))})
 		return
 	}
 	// A fresh session on every login; the one the browser had (if any) ends.
-	if old, err := r.Cookie(sessionCookie); err == nil {
+	if old, err := r.Cookie(httpkit.SessionCookie); err == nil {
 		_ = s.accounts.Logout(r.Context(), old.Value)
 	}
-	setSessionCookie(w, r, secret)
+	httpkit.SetSessionCookie(w, r, secret)
 	http.Redirect(w, r, form.Next, http.StatusSeeOther)
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
+	if c, err := r.Cookie(httpkit.SessionCookie); err == nil {
 		if err := s.accounts.Logout(r.Context(), c.Value); err != nil {
-			s.fail(w, r, err)
+			s.k.Fail(w, r, err)
 			return
 		}
 	}
-	clearSessionCookie(w, r)
+	httpkit.ClearSessionCookie(w, r)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
@@ -195,18 +181,18 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, u *accoun
 	data := accountData{NewToken: newToken}
 	var err error
 	if data.Tokens, err = s.accounts.Tokens(r.Context(), u.Principal()); err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	for _, id := range u.Institutions {
 		inst, err := s.accounts.Institution(r.Context(), id)
 		if err != nil {
-			s.fail(w, r, err)
+			s.k.Fail(w, r, err)
 			return
 		}
 		data.Institutions = append(data.Institutions, inst)
 	}
-	title := i18n.T(langOf(r), "account.title")
+	title := i18n.T(httpkit.Lang(r), "account.title")
 	if formErr != nil {
 		s.formFailed(w, r, "account.html", title, nil, data, formErr)
 		return
@@ -236,12 +222,12 @@ func (s *Server) revokeTokenForm(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err == nil {
 		err = s.accounts.RevokeToken(r.Context(), u.Principal(), id)
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/cuenta?ok=revoked", http.StatusSeeOther)
@@ -257,25 +243,25 @@ func (s *Server) changePasswordForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Changing the password ends every session; start a new one here.
-	secret, _, err := s.accounts.Login(r.Context(), u.Email, r.PostFormValue("password"), clientAddr(r))
+	secret, _, err := s.accounts.Login(r.Context(), u.Email, r.PostFormValue("password"), httpkit.ClientAddr(r))
 	if err == nil {
-		setSessionCookie(w, r, secret)
+		httpkit.SetSessionCookie(w, r, secret)
 	}
 	http.Redirect(w, r, "/cuenta?ok=password", http.StatusSeeOther)
 }
 
 func (s *Server) forgotPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "forgot.html", i18n.T(langOf(r), "forgot.title"), formPage{Extra: s.mailer != nil})
+	s.render(w, r, http.StatusOK, "forgot.html", i18n.T(httpkit.Lang(r), "forgot.title"), formPage{Extra: s.mailer != nil})
 }
 
 func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
-	lang := langOf(r)
+	lang := httpkit.Lang(r)
 	if s.mailer == nil {
 		s.render(w, r, http.StatusOK, "forgot.html", i18n.T(lang, "forgot.title"), formPage{Extra: false})
 		return
 	}
 	// Every outcome is answered the same, so the form does not reveal accounts.
-	base, ok := s.linkBase(r)
+	base, ok := s.k.LinkBase(r)
 	if !ok {
 		s.log.ErrorContext(r.Context(), "password reset link not sent: set --public-url (SRIIM_PUBLIC_URL) to the address people use", "host", r.Host)
 	} else if secret, u, err := s.accounts.StartReset(r.Context(), r.PostFormValue("email"), false); err == nil {
@@ -285,21 +271,21 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 			s.log.ErrorContext(r.Context(), "send reset email", "err", err)
 		}
 	} else if !errs.Is(err, errs.NotFound) {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "forgot.html", i18n.T(lang, "forgot.title"), formPage{Extra: true, Error: i18n.T(lang, "forgot.sent")})
 }
 
 func (s *Server) resetPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "reset.html", i18n.T(langOf(r), "reset.title"), formPage{Values: r.URL.Query().Get("token")})
+	s.render(w, r, http.StatusOK, "reset.html", i18n.T(httpkit.Lang(r), "reset.title"), formPage{Values: r.URL.Query().Get("token")})
 }
 
 func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 	token := r.PostFormValue("token")
 	revoked, err := s.accounts.FinishReset(r.Context(), token, r.PostFormValue("password"), r.PostFormValue("revoke_tokens") == "on")
 	if err != nil {
-		s.formFailed(w, r, "reset.html", i18n.T(langOf(r), "reset.title"), token, nil, err)
+		s.formFailed(w, r, "reset.html", i18n.T(httpkit.Lang(r), "reset.title"), token, nil, err)
 		return
 	}
 	if revoked > 0 {
@@ -312,7 +298,7 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 // API: who am I, and personal tokens.
 
 func (s *Server) apiMe(r *http.Request) (int, any, error) {
-	u := currentUser(r)
+	u := httpkit.CurrentUser(r)
 	if u == nil {
 		return 0, nil, errs.E(errs.Unauthenticated, "not logged in")
 	}
@@ -320,7 +306,7 @@ func (s *Server) apiMe(r *http.Request) (int, any, error) {
 }
 
 func (s *Server) apiTokens(r *http.Request) (int, any, error) {
-	p := principal(r)
+	p := httpkit.Principal(r)
 	if p.Anonymous() {
 		return 0, nil, errs.E(errs.Unauthenticated, "log in first")
 	}
@@ -332,17 +318,17 @@ func (s *Server) apiCreateToken(r *http.Request) (int, any, error) {
 	var in struct {
 		Name string `json:"name"`
 	}
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return 0, nil, err
 	}
-	secret, t, err := s.accounts.CreateToken(r.Context(), principal(r), in.Name)
+	secret, t, err := s.accounts.CreateToken(r.Context(), httpkit.Principal(r), in.Name)
 	return http.StatusCreated, map[string]any{"token": t, "secret": secret}, err
 }
 
 func (s *Server) apiRevokeToken(r *http.Request) (int, any, error) {
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusNoContent, nil, s.accounts.RevokeToken(r.Context(), principal(r), id)
+	return http.StatusNoContent, nil, s.accounts.RevokeToken(r.Context(), httpkit.Principal(r), id)
 }

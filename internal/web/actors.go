@@ -14,12 +14,14 @@ import (
 	"sriim/internal/actors"
 	"sriim/internal/auth"
 	"sriim/internal/errs"
+	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
+	"sriim/internal/importer"
 	"sriim/internal/reference"
 	"sriim/internal/vocab"
 )
 
-func (s *Server) actorRoutes(mux *routeTable) {
+func (s *Server) actorRoutes(mux *httpkit.Kernel) {
 	mux.HandleFunc("GET /actores", s.actorsPage)
 	mux.HandleFunc("GET /actores/nuevo", s.actorNewPage)
 	mux.HandleFunc("POST /actores", s.actorCreate)
@@ -45,7 +47,7 @@ func (s *Server) actorRoutes(mux *routeTable) {
 
 	mux.HandleFunc("GET /api/v1/actors", s.api(s.apiActors))
 	mux.HandleFunc("POST /api/v1/actors", s.api(s.apiActorCreate))
-	mux.HandleFunc("POST /api/v1/actors/import", s.api(s.apiActorImport))
+	mux.HandleFunc("POST /api/v1/actors/import", s.api(s.apiActorImport), httpkit.Upload(importer.MaxBytes, nil))
 	mux.HandleFunc("GET /api/v1/actors/{id}", s.api(s.apiActor))
 	mux.HandleFunc("PUT /api/v1/actors/{id}", s.api(s.apiActorUpdate))
 	mux.HandleFunc("DELETE /api/v1/actors/{id}", s.api(s.apiActorDelete))
@@ -86,10 +88,10 @@ func (s *Server) refLists(r *http.Request) (refLists, error) {
 	}
 	l.Names = map[string]string{}
 	for _, sp := range l.Species {
-		l.Names[sp.Code] = sp.Name(langOf(r))
+		l.Names[sp.Code] = sp.Name(httpkit.Lang(r))
 	}
 	for _, p := range places {
-		l.Names[p.Code] = p.Name(langOf(r))
+		l.Names[p.Code] = p.Name(httpkit.Lang(r))
 		if p.Kind == "district" {
 			l.Districts = append(l.Districts, p)
 		}
@@ -133,7 +135,7 @@ func (l refLists) checkActorFilter(q url.Values) (actors.Filter, error) {
 	choice("distrito", f.District, slices.ContainsFunc(l.Districts, func(p reference.Place) bool { return p.Code == f.District }))
 	choice("orden", f.Sort, slices.Contains([]string{"name", "registered", "district"}, f.Sort))
 	if n, err := strconv.Atoi(q.Get("pagina")); q.Get("pagina") != "" && (err != nil || n < 1) {
-		problems["pagina"] = msgWhole
+		problems["pagina"] = httpkit.MsgWhole
 	}
 	if len(problems) > 0 {
 		return f, errs.Fields("invalid filters", problems)
@@ -159,23 +161,23 @@ var actorAPIParams = map[string]string{"tipo": "kind", "especie": "species", "di
 	"certificacion": "certification", "orden": "sort", "inactivos": "inactive", "pagina": "page"}
 
 func (s *Server) actorsPage(w http.ResponseWriter, r *http.Request) {
-	v := actorsView{Kinds: actors.Kinds, Certs: actors.CertificationKinds, CanCreate: actors.CanCreate(principal(r))}
+	v := actorsView{Kinds: actors.Kinds, Certs: actors.CertificationKinds, CanCreate: actors.CanCreate(httpkit.Principal(r))}
 	var err error
 	if v.refLists, err = s.refLists(r); err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	var problems map[string]string
 	if v.Filter, problems, err = readFilters(r, v.refLists.checkActorFilter); err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	if v.Page, err = s.actors.List(r.Context(), principal(r), v.Filter); err != nil {
-		s.fail(w, r, err)
+	if v.Page, err = s.actors.List(r.Context(), httpkit.Principal(r), v.Filter); err != nil {
+		s.k.Fail(w, r, err)
 		return
 	}
 	if v.Indicators, err = s.actors.Indicators(r.Context()); err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	q := r.URL.Query()
@@ -186,7 +188,7 @@ func (s *Server) actorsPage(w http.ResponseWriter, r *http.Request) {
 		q.Del(field)
 	}
 	v.Selection = q.Encode()
-	s.renderFiltered(w, r, "actors.html", Page{Title: i18n.T(langOf(r), "module.actors"), Data: v}, problems)
+	s.renderFiltered(w, r, "actors.html", Page{Title: i18n.T(httpkit.Lang(r), "module.actors"), Data: v}, problems)
 }
 
 type actorView struct {
@@ -200,26 +202,26 @@ type actorView struct {
 }
 
 func (s *Server) actorPage(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	a, err := s.actors.Actor(r.Context(), principal(r), id)
+	a, err := s.actors.Actor(r.Context(), httpkit.Principal(r), id)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	v := actorView{Actor: a, CanEdit: auth.Can(principal(r), a.Owner()), Today: s.actors.Now().Format("2006-01-02")}
+	v := actorView{Actor: a, CanEdit: auth.Can(httpkit.Principal(r), a.Owner()), Today: s.actors.Now().Format("2006-01-02")}
 	for _, raw := range r.URL.Query()["parecido"] {
 		if other, err := strconv.ParseInt(raw, 10, 64); err == nil && other != id {
-			if o, err := s.actors.Actor(r.Context(), principal(r), other); err == nil {
+			if o, err := s.actors.Actor(r.Context(), httpkit.Principal(r), other); err == nil {
 				v.Similar = append(v.Similar, o)
 			}
 		}
 	}
 	if v.refLists, err = s.refLists(r); err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "actor.html", a.Name, v)
@@ -261,18 +263,18 @@ func (f actorForm) Has(field, code string) bool {
 func (s *Server) actorFormPage(w http.ResponseWriter, r *http.Request, status int, f actorForm, problems map[string]string, msg string, conflict *conflictView) {
 	var err error
 	if f.refLists, err = s.refLists(r); err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	f.Kinds, f.CertKind, f.Pres, f.Finance = actors.Kinds, actors.CertificationKinds, actors.Presentations, actors.FinancingTypes
 	for len(f.Certs) < 3 {
 		f.Certs = append(f.Certs, actors.Certification{})
 	}
-	title := i18n.T(langOf(r), "actors.new")
+	title := i18n.T(httpkit.Lang(r), "actors.new")
 	if f.ID != 0 {
-		title = i18n.T(langOf(r), "action.edit") + ": " + f.Cells["nombre"]
+		title = i18n.T(httpkit.Lang(r), "action.edit") + ": " + f.Cells["nombre"]
 	}
-	s.render(w, r, status, "actor_form.html", title, formPage{Values: f, Errors: i18n.FieldsText(langOf(r), problems), Error: msg, Conflict: conflict})
+	s.render(w, r, status, "actor_form.html", title, formPage{Values: f, Errors: i18n.FieldsText(httpkit.Lang(r), problems), Error: msg, Conflict: conflict})
 }
 
 // formOf fills the form from an actor.
@@ -313,7 +315,7 @@ func actorFromForm(r *http.Request) (actors.Actor, actorForm, map[string]string)
 	f.Cells["certificaciones"] = strings.Join(certs, ";")
 	// The edit form carries the actor's state unchanged; a new one is active.
 	f.Cells["activo"] = cmp.Or(r.PostFormValue("activo"), "si")
-	f.Version = parseVersion(r.PostFormValue("version"))
+	f.Version = httpkit.PostForm(r).Version()
 	a, problems := actors.FromCells(func(c string) string { return f.Cells[c] })
 	a.Version = f.Version
 	return a, f, problems
@@ -330,8 +332,8 @@ func (s *Server) actorNewPage(w http.ResponseWriter, r *http.Request) {
 	if s.requireLogin(w, r) == nil {
 		return
 	}
-	if !actors.CanCreate(principal(r)) {
-		s.fail(w, r, errs.E(errs.Forbidden, "your role does not register actors"))
+	if !actors.CanCreate(httpkit.Principal(r)) {
+		s.k.Fail(w, r, errs.E(errs.Forbidden, "your role does not register actors"))
 		return
 	}
 	s.actorFormPage(w, r, http.StatusOK, actorForm{Cells: map[string]string{}, Multi: map[string][]string{}}, nil, "", nil)
@@ -341,21 +343,21 @@ func (s *Server) actorEditPage(w http.ResponseWriter, r *http.Request) {
 	if s.requireLogin(w, r) == nil {
 		return
 	}
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	a, err := s.actors.Actor(r.Context(), principal(r), id)
+	a, err := s.actors.Actor(r.Context(), httpkit.Principal(r), id)
 	if err == nil {
-		err = auth.Authorize(principal(r), a.Owner())
+		err = auth.Authorize(httpkit.Principal(r), a.Owner())
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	f := formOf(a)
-	f.PlanKindsLocked = !auth.Can(principal(r), auth.Owner{Institution: a.InstitutionID})
+	f.PlanKindsLocked = !auth.Can(httpkit.Principal(r), auth.Owner{Institution: a.InstitutionID})
 	s.actorFormPage(w, r, http.StatusOK, f, nil, "", nil)
 }
 
@@ -363,7 +365,7 @@ func (s *Server) actorEditPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) saveActor(w http.ResponseWriter, r *http.Request, id int64) {
 	// Who may save comes first: a form nobody lets them save is not checked for them.
 	var err error
-	switch p := principal(r); {
+	switch p := httpkit.Principal(r); {
 	case p.Anonymous():
 		err = errs.E(errs.Unauthenticated, "log in to make changes")
 	case id == 0 && !actors.CanCreate(p):
@@ -375,7 +377,7 @@ func (s *Server) saveActor(w http.ResponseWriter, r *http.Request, id int64) {
 		}
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	a, form, problems := actorFromForm(r)
@@ -384,15 +386,15 @@ func (s *Server) saveActor(w http.ResponseWriter, r *http.Request, id int64) {
 	var warnings []actors.Warning
 	if len(problems) == 0 {
 		if id == 0 {
-			a, warnings, err = s.actors.Create(r.Context(), principal(r), a)
+			a, warnings, err = s.actors.Create(r.Context(), httpkit.Principal(r), a)
 		} else {
-			if before, err = s.actors.Actor(r.Context(), principal(r), id); err == nil {
-				form.PlanKindsLocked = !auth.Can(principal(r), auth.Owner{Institution: before.InstitutionID})
-				a, err = s.actors.Update(r.Context(), principal(r), id, a)
+			if before, err = s.actors.Actor(r.Context(), httpkit.Principal(r), id); err == nil {
+				form.PlanKindsLocked = !auth.Can(httpkit.Principal(r), auth.Owner{Institution: before.InstitutionID})
+				a, err = s.actors.Update(r.Context(), httpkit.Principal(r), id, a)
 			}
 		}
 	}
-	if st := staleOf(err); st != nil {
+	if st := httpkit.StaleOf(err); st != nil {
 		// Keep what the user typed and show it beside what is stored now.
 		current := st.Current.(actors.Actor)
 		var read map[string]string
@@ -406,19 +408,19 @@ func (s *Server) saveActor(w http.ResponseWriter, r *http.Request, id int64) {
 	}
 	if e, ok := err.(*errs.Error); ok && (e.Kind == errs.Invalid || e.Kind == errs.Forbidden) && len(e.Fields) > 0 {
 		problems = actors.FormProblems(e.Fields)
-		msg := i18n.T(langOf(r), "error.invalid")
+		msg := i18n.T(httpkit.Lang(r), "error.invalid")
 		if e.Kind == errs.Forbidden {
-			msg, _ = s.pageError(r, e)
+			msg, _ = s.k.PageError(r, e)
 		}
-		s.actorFormPage(w, r, statusOf(e.Kind), form, problems, msg, nil)
+		s.actorFormPage(w, r, httpkit.StatusOf(e.Kind), form, problems, msg, nil)
 		return
 	}
 	if len(problems) > 0 {
-		s.actorFormPage(w, r, http.StatusUnprocessableEntity, form, problems, i18n.T(langOf(r), "error.invalid"), nil)
+		s.actorFormPage(w, r, http.StatusUnprocessableEntity, form, problems, i18n.T(httpkit.Lang(r), "error.invalid"), nil)
 		return
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	// The actor's page names and links the look-alikes.
@@ -432,9 +434,9 @@ func (s *Server) saveActor(w http.ResponseWriter, r *http.Request, id int64) {
 func (s *Server) actorCreate(w http.ResponseWriter, r *http.Request) { s.saveActor(w, r, 0) }
 
 func (s *Server) actorUpdate(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	s.saveActor(w, r, id)
@@ -442,12 +444,12 @@ func (s *Server) actorUpdate(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) actorSetActive(active bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := pathID(r)
+		id, err := httpkit.PathID(r, "id")
 		if err == nil {
-			_, err = s.actors.SetActive(r.Context(), principal(r), id, active, 0)
+			_, err = s.actors.SetActive(r.Context(), httpkit.Principal(r), id, active, 0)
 		}
 		if err != nil {
-			s.fail(w, r, err)
+			s.k.Fail(w, r, err)
 			return
 		}
 		http.Redirect(w, r, fmt.Sprintf("/actores/%d?ok=saved", id), http.StatusSeeOther)
@@ -460,9 +462,9 @@ func (s *Server) actorsData(format string) http.HandlerFunc {
 		f.PerPage, f.Page = 200, 1
 		var rows [][]string
 		for {
-			page, err := s.actors.List(r.Context(), principal(r), f)
+			page, err := s.actors.List(r.Context(), httpkit.Principal(r), f)
 			if err != nil {
-				s.fail(w, r, err)
+				s.k.Fail(w, r, err)
 				return
 			}
 			for _, a := range page.Actors {
@@ -489,25 +491,25 @@ func (s *Server) actorsTemplate(format string) http.HandlerFunc {
 // API
 
 func (s *Server) apiActors(r *http.Request) (int, any, error) {
-	page, err := s.actors.List(r.Context(), principal(r), actorFilter(r.URL.Query(), true))
+	page, err := s.actors.List(r.Context(), httpkit.Principal(r), actorFilter(r.URL.Query(), true))
 	return http.StatusOK, page, err
 }
 
 func (s *Server) apiActor(r *http.Request) (int, any, error) {
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
 		return 0, nil, err
 	}
-	a, err := s.actors.Actor(r.Context(), principal(r), id)
+	a, err := s.actors.Actor(r.Context(), httpkit.Principal(r), id)
 	return http.StatusOK, versioned{a, a.Version}, err
 }
 
 func (s *Server) apiActorCreate(r *http.Request) (int, any, error) {
 	var a actors.Actor
-	if err := decodeJSON(r, &a); err != nil {
+	if err := httpkit.DecodeJSON(r, &a); err != nil {
 		return 0, nil, err
 	}
-	a, warnings, err := s.actors.Create(r.Context(), principal(r), a)
+	a, warnings, err := s.actors.Create(r.Context(), httpkit.Principal(r), a)
 	if warnings == nil {
 		warnings = []actors.Warning{}
 	}
@@ -515,29 +517,29 @@ func (s *Server) apiActorCreate(r *http.Request) (int, any, error) {
 }
 
 func (s *Server) apiActorUpdate(r *http.Request) (int, any, error) {
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
 		return 0, nil, err
 	}
 	var a actors.Actor
-	if a.Version, err = decodePut(r, &a, false, "id", "registered_at", "created_at", "updated_at"); err != nil {
+	if a.Version, err = httpkit.DecodePut(r, &a, false, "id", "registered_at", "created_at", "updated_at"); err != nil {
 		return 0, nil, err
 	}
-	a, err = s.actors.Update(r.Context(), principal(r), id, a)
+	a, err = s.actors.Update(r.Context(), httpkit.Principal(r), id, a)
 	return http.StatusOK, versioned{a, a.Version}, err
 }
 
 // apiActorDelete deactivates: the record leaves the public registry and keeps its history.
 func (s *Server) apiActorDelete(r *http.Request) (int, any, error) {
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
 		return 0, nil, err
 	}
-	version, err := deleteVersion(r)
+	version, err := httpkit.DeleteVersion(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	_, err = s.actors.SetActive(r.Context(), principal(r), id, false, version)
+	_, err = s.actors.SetActive(r.Context(), httpkit.Principal(r), id, false, version)
 	return http.StatusNoContent, nil, err
 }
 
@@ -546,7 +548,7 @@ func (s *Server) apiActorImport(r *http.Request) (int, any, error) {
 	if name == "" && strings.Contains(r.Header.Get("Content-Type"), "spreadsheetml") {
 		name = "upload.xlsx"
 	}
-	rep, err := s.actors.Import(r.Context(), principal(r), r.Body, name)
+	rep, err := s.actors.Import(r.Context(), httpkit.Principal(r), r.Body, name)
 	return http.StatusOK, rep, err
 }
 

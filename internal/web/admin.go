@@ -14,6 +14,7 @@ import (
 	"sriim/internal/audit"
 	"sriim/internal/auth"
 	"sriim/internal/errs"
+	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
 )
 
@@ -23,16 +24,16 @@ import (
 func institutionFromForm(r *http.Request) accounts.InstitutionInput {
 	return accounts.InstitutionInput{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), NameEN: r.PostFormValue("name_en"),
 		Kind: r.PostFormValue("kind"), Website: r.PostFormValue("website"), Description: r.PostFormValue("description"),
-		Version: parseVersion(r.PostFormValue("version"))}
+		Version: httpkit.PostForm(r).Version()}
 }
 
 func (s *Server) institutionsPage(w http.ResponseWriter, r *http.Request) {
 	list, err := s.accounts.Institutions(r.Context())
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "institutions.html", i18n.T(langOf(r), "institutions.title"), list)
+	s.render(w, r, http.StatusOK, "institutions.html", i18n.T(httpkit.Lang(r), "institutions.title"), list)
 }
 
 type institutionData struct {
@@ -46,19 +47,19 @@ func (s *Server) newInstitutionPage(w http.ResponseWriter, r *http.Request) {
 	if s.requireLogin(w, r) == nil {
 		return
 	}
-	if err := auth.Authorize(principal(r), auth.Owner{Reference: true}); err != nil {
-		s.fail(w, r, err)
+	if err := auth.Authorize(httpkit.Principal(r), auth.Owner{Reference: true}); err != nil {
+		s.k.Fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "institution.html", i18n.T(langOf(r), "institutions.new"),
+	s.render(w, r, http.StatusOK, "institution.html", i18n.T(httpkit.Lang(r), "institutions.new"),
 		formPage{Values: accounts.InstitutionInput{Kind: "public"}, Extra: institutionData{Kinds: accounts.InstitutionKinds, Owner: auth.Owner{Reference: true}}})
 }
 
 func (s *Server) createInstitutionForm(w http.ResponseWriter, r *http.Request) {
 	in := institutionFromForm(r)
-	inst, err := s.accounts.CreateInstitution(r.Context(), principal(r), in)
+	inst, err := s.accounts.CreateInstitution(r.Context(), httpkit.Principal(r), in)
 	if err != nil {
-		s.formFailed(w, r, "institution.html", i18n.T(langOf(r), "institutions.new"), in,
+		s.formFailed(w, r, "institution.html", i18n.T(httpkit.Lang(r), "institutions.new"), in,
 			institutionData{Kinds: accounts.InstitutionKinds, Owner: auth.Owner{Reference: true}}, err)
 		return
 	}
@@ -66,14 +67,14 @@ func (s *Server) createInstitutionForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) institutionPage(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	inst, err := s.accounts.Institution(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	in := accounts.InstitutionInput{Code: inst.Code, Name: inst.Name, NameEN: inst.NameEN, Kind: inst.Kind, Website: inst.Website, Description: inst.Description,
@@ -83,14 +84,14 @@ func (s *Server) institutionPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) updateInstitutionForm(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	in := institutionFromForm(r)
-	if _, err := s.accounts.UpdateInstitution(r.Context(), principal(r), id, in); err != nil {
-		if st := staleOf(err); st != nil {
+	if _, err := s.accounts.UpdateInstitution(r.Context(), httpkit.Principal(r), id, in); err != nil {
+		if st := httpkit.StaleOf(err); st != nil {
 			in.Version = st.CurrentVersion
 		}
 		s.formFailed(w, r, "institution.html", in.Name, in,
@@ -108,7 +109,7 @@ func userFromForm(r *http.Request) accounts.UserInput {
 		Lang: r.PostFormValue("lang"), Role: auth.Role(r.PostFormValue("role")), ReferenceGrant: r.PostFormValue("can_edit_reference") == "on",
 		Active: r.PostFormValue("active") == "on", Institutions: []int64{}}
 	in.ActorID, _ = strconv.ParseInt(r.PostFormValue("actor_id"), 10, 64)
-	in.Version = parseVersion(r.PostFormValue("version"))
+	in.Version = httpkit.PostForm(r).Version()
 	for _, v := range r.PostForm["institutions"] {
 		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
 			in.Institutions = append(in.Institutions, id)
@@ -142,40 +143,40 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) {
 	if s.requireLogin(w, r) == nil {
 		return
 	}
-	users, err := s.accounts.Users(r.Context(), principal(r))
+	users, err := s.accounts.Users(r.Context(), httpkit.Principal(r))
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "users.html", i18n.T(langOf(r), "users.title"), users)
+	s.render(w, r, http.StatusOK, "users.html", i18n.T(httpkit.Lang(r), "users.title"), users)
 }
 
 func (s *Server) newUserPage(w http.ResponseWriter, r *http.Request) {
 	if s.requireLogin(w, r) == nil {
 		return
 	}
-	if err := auth.Require(principal(r), auth.ManageUsers); err != nil {
-		s.fail(w, r, err)
+	if err := auth.Require(httpkit.Principal(r), auth.ManageUsers); err != nil {
+		s.k.Fail(w, r, err)
 		return
 	}
 	data, err := s.userFormData(r, 0)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "user.html", i18n.T(langOf(r), "users.new"),
+	s.render(w, r, http.StatusOK, "user.html", i18n.T(httpkit.Lang(r), "users.new"),
 		formPage{Values: accounts.UserInput{Role: auth.Editor, Lang: "es", Active: true}, Extra: data})
 }
 
 func (s *Server) createUserForm(w http.ResponseWriter, r *http.Request) {
 	in := userFromForm(r)
-	if _, err := s.accounts.CreateUser(r.Context(), principal(r), in); err != nil {
+	if _, err := s.accounts.CreateUser(r.Context(), httpkit.Principal(r), in); err != nil {
 		data, derr := s.userFormData(r, 0)
 		if derr != nil {
 			err = derr
 		}
 		in.Password = ""
-		s.formFailed(w, r, "user.html", i18n.T(langOf(r), "users.new"), in, data, err)
+		s.formFailed(w, r, "user.html", i18n.T(httpkit.Lang(r), "users.new"), in, data, err)
 		return
 	}
 	http.Redirect(w, r, "/admin/usuarios?ok=saved", http.StatusSeeOther)
@@ -185,23 +186,23 @@ func (s *Server) userPage(w http.ResponseWriter, r *http.Request) {
 	if s.requireLogin(w, r) == nil {
 		return
 	}
-	if err := auth.Require(principal(r), auth.ManageUsers); err != nil {
-		s.fail(w, r, err)
+	if err := auth.Require(httpkit.Principal(r), auth.ManageUsers); err != nil {
+		s.k.Fail(w, r, err)
 		return
 	}
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	u, err := s.accounts.User(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	data, err := s.userFormData(r, id)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	in := accounts.UserInput{Email: u.Email, Name: u.Name, Lang: u.Lang, Role: u.Role, ReferenceGrant: u.ReferenceGrant,
@@ -210,14 +211,14 @@ func (s *Server) userPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) updateUserForm(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	in := userFromForm(r)
-	if _, err := s.accounts.UpdateUser(r.Context(), principal(r), id, in); err != nil {
-		if st := staleOf(err); st != nil {
+	if _, err := s.accounts.UpdateUser(r.Context(), httpkit.Principal(r), id, in); err != nil {
+		if st := httpkit.StaleOf(err); st != nil {
 			in.Version = st.CurrentVersion
 		}
 		data, derr := s.userFormData(r, id)
@@ -246,7 +247,7 @@ func auditFilter(q url.Values) (audit.Filter, error) {
 		if v := q.Get(name); v != "" {
 			t, err := time.Parse("2006-01-02", v)
 			if err != nil {
-				fields[name] = msgDate
+				fields[name] = httpkit.MsgDate
 			}
 			*dst = t
 		}
@@ -269,14 +270,14 @@ func auditFilter(q url.Values) (audit.Filter, error) {
 // auditEntries lists the entries the filter selects, or answers with the
 // CSV download (?format=csv) or an error and returns false.
 func (s *Server) auditEntries(w http.ResponseWriter, r *http.Request, f audit.Filter) ([]audit.Entry, bool) {
-	if err := auth.Require(principal(r), auth.ReadAudit); err != nil {
-		s.fail(w, r, err)
+	if err := auth.Require(httpkit.Principal(r), auth.ReadAudit); err != nil {
+		s.k.Fail(w, r, err)
 		return nil, false
 	}
-	f.Shown = s.auditShown(r.Context(), principal(r))
+	f.Shown = s.auditShown(r.Context(), httpkit.Principal(r))
 	entries, err := audit.List(r.Context(), s.db, f)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return nil, false
 	}
 	if r.URL.Query().Get("format") == "csv" {
@@ -392,7 +393,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 	}
 	f, problems, err := readFilters(r, auditFilter)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	entries, ok := s.auditEntries(w, r, f)
@@ -403,13 +404,13 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 	for i, e := range entries {
 		rows[i] = auditRow{Entry: e, Changes: changes(e.Before, e.After)}
 	}
-	s.renderFiltered(w, r, "audit.html", Page{Title: i18n.T(langOf(r), "audit.title"), Data: rows}, problems)
+	s.renderFiltered(w, r, "audit.html", Page{Title: i18n.T(httpkit.Lang(r), "audit.title"), Data: rows}, problems)
 }
 
 func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
 	f, err := auditFilter(r.URL.Query())
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	entries, ok := s.auditEntries(w, r, f)
@@ -419,7 +420,7 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
 	if entries == nil {
 		entries = []audit.Entry{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"entries": entries})
+	httpkit.WriteJSON(w, http.StatusOK, map[string]any{"entries": entries})
 }
 
 // API for institutions and users.
@@ -433,7 +434,7 @@ func (s *Server) apiInstitutions(r *http.Request) (int, any, error) {
 }
 
 func (s *Server) apiInstitution(r *http.Request) (int, any, error) {
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
 		return 0, nil, err
 	}
@@ -443,49 +444,49 @@ func (s *Server) apiInstitution(r *http.Request) (int, any, error) {
 
 func (s *Server) apiCreateInstitution(r *http.Request) (int, any, error) {
 	var in accounts.InstitutionInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return 0, nil, err
 	}
-	inst, err := s.accounts.CreateInstitution(r.Context(), principal(r), in)
+	inst, err := s.accounts.CreateInstitution(r.Context(), httpkit.Principal(r), in)
 	return http.StatusCreated, inst, err
 }
 
 func (s *Server) apiUpdateInstitution(r *http.Request) (int, any, error) {
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
 		return 0, nil, err
 	}
 	var in accounts.InstitutionInput
-	if in.Version, err = decodePut(r, &in, false, "id", "source", "created_at", "updated_at"); err != nil {
+	if in.Version, err = httpkit.DecodePut(r, &in, false, "id", "source", "created_at", "updated_at"); err != nil {
 		return 0, nil, err
 	}
-	inst, err := s.accounts.UpdateInstitution(r.Context(), principal(r), id, in)
+	inst, err := s.accounts.UpdateInstitution(r.Context(), httpkit.Principal(r), id, in)
 	return http.StatusOK, versioned{inst, inst.Version}, err
 }
 
 func (s *Server) apiUsers(r *http.Request) (int, any, error) {
-	users, err := s.accounts.Users(r.Context(), principal(r))
+	users, err := s.accounts.Users(r.Context(), httpkit.Principal(r))
 	return http.StatusOK, map[string]any{"users": users}, err
 }
 
 func (s *Server) apiCreateUser(r *http.Request) (int, any, error) {
 	var in accounts.UserInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return 0, nil, err
 	}
-	u, err := s.accounts.CreateUser(r.Context(), principal(r), in)
+	u, err := s.accounts.CreateUser(r.Context(), httpkit.Principal(r), in)
 	return http.StatusCreated, u, err
 }
 
 func (s *Server) apiUpdateUser(r *http.Request) (int, any, error) {
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
 		return 0, nil, err
 	}
 	var in accounts.UserInput
-	if in.Version, err = decodePut(r, &in, false, "id", "created_at", "updated_at"); err != nil {
+	if in.Version, err = httpkit.DecodePut(r, &in, false, "id", "created_at", "updated_at"); err != nil {
 		return 0, nil, err
 	}
-	u, err := s.accounts.UpdateUser(r.Context(), principal(r), id, in)
+	u, err := s.accounts.UpdateUser(r.Context(), httpkit.Principal(r), id, in)
 	return http.StatusOK, versioned{u, u.Version}, err
 }

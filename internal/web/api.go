@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"net/http"
 	"sort"
+
+	"sriim/internal/httpkit"
 )
 
 // OpenAPI assembles the OpenAPI 3.1 document: openapi/base.json plus one
@@ -85,7 +87,7 @@ func (s *Server) openapiDoc(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiRoot(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{
+	httpkit.WriteJSON(w, http.StatusOK, map[string]string{
 		"name":    "SRIIM",
 		"version": s.version,
 		"openapi": "/api/v1/openapi.json",

@@ -22,6 +22,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
+	"sriim/internal/httpkit"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/production"
@@ -508,7 +509,7 @@ func TestSessionCookieFlags(t *testing.T) {
 		res := b.login("editor@example.org", testPassword)
 		var c *http.Cookie
 		for _, k := range res.Cookies() {
-			if k.Name == sessionCookie {
+			if k.Name == httpkit.SessionCookie {
 				c = k
 			}
 		}

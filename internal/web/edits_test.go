@@ -17,6 +17,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
+	"sriim/internal/httpkit"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/production"
@@ -241,7 +242,7 @@ func TestEveryPutRefusesAStaleWrite(t *testing.T) {
 				}
 				theirs[tt.field] = tt.second
 				status, _, body = site.apiPut("admin", tt.path, fmt.Sprintf(`"%v"`, read), theirs)
-				var got errorBody
+				var got httpkit.ErrorBody
 				_ = json.Unmarshal([]byte(body), &got)
 				c := got.Error.Conflict
 				if status != http.StatusConflict || c == nil || c.ReadVersion != int64(read.(float64)) || c.CurrentVersion != c.ReadVersion+1 {

@@ -6,25 +6,23 @@ import (
 	"net/url"
 
 	"sriim/internal/errs"
+	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
 )
 
 // What the filter readers say of a value they cannot use. The API gives
 // these as they are; a page says them in its language (filterMessages).
 const (
-	msgYear   = "a year between 1900 and 2100"
-	msgWhole  = "a whole number"
 	msgYears  = "from ≤ to, at most 60 years"
 	msgLine   = "see /api/v1/markets/product-lines"
 	msgHS     = "HS codes of 2 to 10 digits, comma-separated"
 	msgChoice = "one of the list's values"
-	msgDate   = "a date as YYYY-MM-DD"
 	msgUser   = "a user id"
 )
 
 // filterMessages are the catalogue keys of the filter readers' messages.
-var filterMessages = map[string]string{msgYear: "filter.year", msgWhole: "filter.whole", msgYears: "filter.years",
-	msgLine: "filter.line", msgHS: "filter.hs", msgChoice: "filter.choice", msgDate: "filter.date", msgUser: "filter.user"}
+var filterMessages = map[string]string{httpkit.MsgYear: "filter.year", httpkit.MsgWhole: "filter.whole", msgYears: "filter.years",
+	msgLine: "filter.line", msgHS: "filter.hs", msgChoice: "filter.choice", httpkit.MsgDate: "filter.date", msgUser: "filter.user"}
 
 // readFilters reads a page's filters with read. When some of their values
 // are invalid it reads them again without those, so that the page shows
@@ -40,7 +38,7 @@ func readFilters[T any](r *http.Request, read func(url.Values) (T, error)) (T, m
 			if err != nil || len(problems) == 0 {
 				return v, nil, err
 			}
-			return v, localizeProblems(langOf(r), problems), nil
+			return v, localizeProblems(httpkit.Lang(r), problems), nil
 		}
 		// Leaving a value out can make another one invalid ("from" after "to"):
 		// again, until what is left reads, or nothing is.

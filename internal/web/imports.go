@@ -8,7 +8,9 @@ import (
 
 	"sriim/internal/auth"
 	"sriim/internal/errs"
+	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
+	"sriim/internal/importer"
 )
 
 // importKind is one module's spreadsheet import, as its page offers it.
@@ -42,45 +44,45 @@ func (s *Server) mayImport(w http.ResponseWriter, r *http.Request, k importKind)
 	if s.requireLogin(w, r) == nil {
 		return false
 	}
-	if !k.can(principal(r)) {
-		s.fail(w, r, errs.E(errs.Forbidden, "your role does not import these records"))
+	if !k.can(httpkit.Principal(r)) {
+		s.k.Fail(w, r, errs.E(errs.Forbidden, "your role does not import these records"))
 		return false
 	}
 	return true
 }
 
 // importRoutes registers the import page and its upload for a module.
-func (s *Server) importRoutes(mux *routeTable, k importKind) {
+func (s *Server) importRoutes(mux *httpkit.Kernel, k importKind) {
 	mux.HandleFunc("GET "+k.Base+"/importar", func(w http.ResponseWriter, r *http.Request) {
 		if !s.mayImport(w, r, k) {
 			return
 		}
-		s.render(w, r, http.StatusOK, "import.html", i18n.T(langOf(r), k.Title), importView{Kind: k})
+		s.render(w, r, http.StatusOK, "import.html", i18n.T(httpkit.Lang(r), k.Title), importView{Kind: k})
 	})
 	mux.HandleFunc("POST "+k.Base+"/importar", func(w http.ResponseWriter, r *http.Request) {
 		if !s.mayImport(w, r, k) {
 			return
 		}
-		title := i18n.T(langOf(r), k.Title)
+		title := i18n.T(httpkit.Lang(r), k.Title)
 		file, hdr, err := r.FormFile("archivo")
 		if err != nil {
-			s.render(w, r, http.StatusUnprocessableEntity, "import.html", title, importView{Kind: k, Error: i18n.T(langOf(r), "import.nofile")})
+			s.render(w, r, http.StatusUnprocessableEntity, "import.html", title, importView{Kind: k, Error: i18n.T(httpkit.Lang(r), "import.nofile")})
 			return
 		}
 		defer file.Close()
-		res, err := k.run(r.Context(), principal(r), file, hdr.Filename)
+		res, err := k.run(r.Context(), httpkit.Principal(r), file, hdr.Filename)
 		var e *errs.Error
 		switch {
 		case err == nil:
 			for i, w := range res.Warnings {
-				res.Warnings[i] = i18n.Text(langOf(r), w)
+				res.Warnings[i] = i18n.Text(httpkit.Lang(r), w)
 			}
 			s.render(w, r, http.StatusOK, "import.html", title, importView{Kind: k, Result: &res})
 		case errors.As(err, &e) && (e.Kind == errs.Invalid || e.Kind == errs.Forbidden || e.Kind == errs.TooLarge):
-			msg, fields := s.pageError(r, e)
-			s.render(w, r, statusOf(e.Kind), "import.html", title, importView{Kind: k, Error: msg, Fields: fields})
+			msg, fields := s.k.PageError(r, e)
+			s.render(w, r, httpkit.StatusOf(e.Kind), "import.html", title, importView{Kind: k, Error: msg, Fields: fields})
 		default:
-			s.fail(w, r, err)
+			s.k.Fail(w, r, err)
 		}
-	})
+	}, httpkit.Upload(importer.MaxBytes, k.can))
 }

@@ -20,6 +20,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
+	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
 	"sriim/internal/planning"
 	"sriim/internal/production"
@@ -337,7 +338,7 @@ func TestEveryPageSpeaksOneLanguage(t *testing.T) {
 		"GET /mercados?hs=030799&desde=2000&hasta=2005&anio=2004": "/mercados?desde=2000&hasta=2005&anio=2004",
 	}
 	var paths []string
-	for _, pattern := range site.srv.patterns {
+	for _, pattern := range site.srv.k.Routes() {
 		method, path, ok := strings.Cut(pattern, " ")
 		if !ok || method != http.MethodGet || strings.HasPrefix(path, "/api/") {
 			continue
@@ -499,7 +500,7 @@ func TestAPIErrorsInTheLanguageAsked(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var body errorBody
+		var body httpkit.ErrorBody
 		err = json.NewDecoder(res.Body).Decode(&body)
 		res.Body.Close()
 		if err != nil {

@@ -11,13 +11,14 @@ import (
 	"strings"
 
 	"sriim/internal/errs"
+	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
 	"sriim/internal/importer"
 	"sriim/internal/render"
 	"sriim/internal/trade"
 )
 
-func (s *Server) marketReportRoutes(mux *routeTable) {
+func (s *Server) marketReportRoutes(mux *httpkit.Kernel) {
 	mux.HandleFunc("GET /mercados/informes", s.marketReportsPage)
 	mux.HandleFunc("POST /mercados/informes", s.marketReportBuild)
 	mux.HandleFunc("GET /mercados/informes/{id}", s.marketReportPage)
@@ -34,14 +35,14 @@ func (s *Server) marketReportRoutes(mux *routeTable) {
 			Lang   string   `json:"lang"`
 			Lines  []string `json:"lines"`
 		}
-		if err := decodeJSON(r, &in); err != nil {
+		if err := httpkit.DecodeJSON(r, &in); err != nil {
 			return 0, nil, err
 		}
-		rep, err := s.trade.BuildReport(r.Context(), principal(r), in.Period, in.Lang, in.Lines)
+		rep, err := s.trade.BuildReport(r.Context(), httpkit.Principal(r), in.Period, in.Lang, in.Lines)
 		return http.StatusCreated, rep, err
 	}))
 	mux.HandleFunc("GET /api/v1/markets/reports/{id}", s.api(func(r *http.Request) (int, any, error) {
-		id, err := pathID(r)
+		id, err := httpkit.PathID(r, "id")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -63,29 +64,29 @@ func (s *Server) currentSemester() string {
 func (s *Server) marketReportsPage(w http.ResponseWriter, r *http.Request) {
 	list, err := s.trade.Reports(r.Context())
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "market_reports.html", i18n.T(langOf(r), "report.title"), struct {
+	s.render(w, r, http.StatusOK, "market_reports.html", i18n.T(httpkit.Lang(r), "report.title"), struct {
 		Reports  []trade.ReportSummary
 		Lines    []trade.Product
 		Period   string
 		CanBuild bool
-	}{list, trade.ProductLines(), s.currentSemester(), trade.CanImport(principal(r))})
+	}{list, trade.ProductLines(), s.currentSemester(), trade.CanImport(httpkit.Principal(r))})
 }
 
 func (s *Server) marketReportBuild(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
-	rep, err := s.trade.BuildReport(r.Context(), principal(r), r.PostFormValue("period"), r.PostFormValue("lang"), listParam(r.PostForm, "lines"))
+	rep, err := s.trade.BuildReport(r.Context(), httpkit.Principal(r), r.PostFormValue("period"), r.PostFormValue("lang"), httpkit.List(r.PostForm, "lines"))
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/mercados/informes/%d", rep.ID), http.StatusSeeOther)
 }
 
 func (s *Server) loadReport(r *http.Request) (trade.IntelligenceReport, error) {
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
 		return trade.IntelligenceReport{}, err
 	}
@@ -100,7 +101,7 @@ func reportTitle(rep trade.IntelligenceReport) string {
 func (s *Server) marketReportPage(w http.ResponseWriter, r *http.Request) {
 	rep, err := s.loadReport(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	v := reportView{IntelligenceReport: rep, Charts: map[string]template.URL{}}
@@ -109,7 +110,7 @@ func (s *Server) marketReportPage(w http.ResponseWriter, r *http.Request) {
 			v.Charts[sec.Product.Line] = template.URL(fmt.Sprintf("/mercados/informes/%d/graficos/%s.svg", rep.ID, url.PathEscape(sec.Product.Line)))
 		}
 	}
-	s.render(w, r.WithContext(withLang(r.Context(), i18n.Lang(rep.Lang))), http.StatusOK, "market_report.html", reportTitle(rep), v)
+	s.render(w, r.WithContext(httpkit.WithLang(r.Context(), i18n.Lang(rep.Lang))), http.StatusOK, "market_report.html", reportTitle(rep), v)
 }
 
 // reportView is a report with the address of each section's chart.
@@ -122,7 +123,7 @@ type reportView struct {
 func (s *Server) marketReportChart(w http.ResponseWriter, r *http.Request) {
 	rep, err := s.loadReport(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	line := strings.TrimSuffix(r.PathValue("line"), ".svg")
@@ -130,14 +131,14 @@ func (s *Server) marketReportChart(w http.ResponseWriter, r *http.Request) {
 		if sec.Product.Line == line && len(sec.Importers.Rows) > 0 {
 			svg, err := reportChart(sec, i18n.Lang(rep.Lang)).Draw(render.SVG)
 			if err != nil {
-				s.fail(w, r, err)
+				s.k.Fail(w, r, err)
 				return
 			}
-			writeSVG(w, svg)
+			httpkit.WriteSVG(w, svg)
 			return
 		}
 	}
-	s.fail(w, r, errs.E(errs.NotFound, "no chart %s in report %d", line, rep.ID))
+	s.k.Fail(w, r, errs.E(errs.NotFound, "no chart %s in report %d", line, rep.ID))
 }
 
 // reportChart is a report section's chart: its five largest importers.
@@ -151,7 +152,7 @@ func (s *Server) marketReportFile(kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		rep, err := s.loadReport(r)
 		if err != nil {
-			s.fail(w, r, err)
+			s.k.Fail(w, r, err)
 			return
 		}
 		var b []byte
@@ -161,7 +162,7 @@ func (s *Server) marketReportFile(kind string) http.HandlerFunc {
 			b, err = marketReportXLSX(rep)
 		}
 		if err != nil {
-			s.fail(w, r, err)
+			s.k.Fail(w, r, err)
 			return
 		}
 		name := "informe-mercados-" + rep.Period

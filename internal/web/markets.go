@@ -12,6 +12,7 @@ import (
 
 	"sriim/internal/errs"
 	"sriim/internal/facts"
+	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
 	"sriim/internal/importer"
 	"sriim/internal/render"
@@ -19,7 +20,7 @@ import (
 	"sriim/internal/trade"
 )
 
-func (s *Server) marketRoutes(mux *routeTable) {
+func (s *Server) marketRoutes(mux *httpkit.Kernel) {
 	mux.HandleFunc("GET /mercados", s.marketsPage)
 	mux.HandleFunc("GET /mercados/importadores.svg", s.importersChart)
 	for _, format := range []string{"csv", "xlsx"} {
@@ -28,7 +29,7 @@ func (s *Server) marketRoutes(mux *routeTable) {
 		mux.HandleFunc("GET /mercados/plantilla."+format, s.tradeTemplate(format))
 	}
 	mux.HandleFunc("GET /mercados/importar", s.tradeImportPage)
-	mux.HandleFunc("POST /mercados/importar", s.tradeImport)
+	mux.HandleFunc("POST /mercados/importar", s.tradeImport, httpkit.Upload(math.MaxInt64, trade.CanImport))
 	mux.HandleFunc("GET /mercados/importaciones/{id}", s.tradeBatchPage)
 
 	mux.HandleFunc("GET /api/v1/markets/importers", s.api(s.apiImporters))
@@ -39,7 +40,7 @@ func (s *Server) marketRoutes(mux *routeTable) {
 		if err != nil {
 			return 0, nil, err
 		}
-		exporters, err := intListParam(r.URL.Query(), "exporters", maxExporters)
+		exporters, err := httpkit.IntList(r.URL.Query(), "exporters", maxExporters)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -55,7 +56,7 @@ func (s *Server) marketRoutes(mux *routeTable) {
 			return 0, nil, err
 		}
 		uv, err := s.trade.UnitValues(r.Context(), mq.Product, mq.Market, mq.From, mq.To)
-		return http.StatusOK, map[string]any{"market": mq.Market, "unit": "US$/kg", "rows": apiRanked(uv, "partner", string(langOf(r)))}, err
+		return http.StatusOK, map[string]any{"market": mq.Market, "unit": "US$/kg", "rows": apiRanked(uv, "partner", string(httpkit.Lang(r)))}, err
 	}))
 	mux.HandleFunc("GET /api/v1/markets/product-lines", s.api(func(*http.Request) (int, any, error) {
 		return http.StatusOK, map[string]any{"product_lines": trade.ProductLines()}, nil
@@ -70,20 +71,20 @@ func (s *Server) marketRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /api/v1/markets/imports", s.api(func(r *http.Request) (int, any, error) {
 		b, err := s.trade.Batches(r.Context())
 		for i := range b {
-			b[i].CreatedBy = personShown(principal(r), b[i].CreatedBy)
+			b[i].CreatedBy = personShown(httpkit.Principal(r), b[i].CreatedBy)
 		}
 		return http.StatusOK, map[string]any{"imports": b}, err
 	}))
 	mux.HandleFunc("GET /api/v1/markets/imports/{id}", s.api(func(r *http.Request) (int, any, error) {
-		id, err := pathID(r)
+		id, err := httpkit.PathID(r, "id")
 		if err != nil {
 			return 0, nil, err
 		}
 		b, err := s.trade.Batch(r.Context(), id)
-		b.CreatedBy = personShown(principal(r), b.CreatedBy)
+		b.CreatedBy = personShown(httpkit.Principal(r), b.CreatedBy)
 		return http.StatusOK, b, err
 	}))
-	mux.HandleFunc("POST /api/v1/markets/imports", s.api(s.apiTradeImport))
+	mux.HandleFunc("POST /api/v1/markets/imports", s.api(s.apiTradeImport), httpkit.Upload(math.MaxInt64, trade.CanImport))
 }
 
 // maxExporters bounds the exporters one competitors query compares.
@@ -102,7 +103,7 @@ type marketQuery struct {
 // readMarketQuery reads hs= (codes as reported, comma-separated) or line=
 // (a product line); by default the frozen-loco line, 2000–2005, Peru.
 func readMarketQuery(q url.Values) (marketQuery, error) {
-	hs := listParam(q, "hs")
+	hs := httpkit.List(q, "hs")
 	mq := marketQuery{Line: q.Get("line"), HS: strings.Join(hs, ","), Flow: q.Get("flow")}
 	switch {
 	case len(hs) > 0:
@@ -131,7 +132,7 @@ func readMarketQuery(q url.Values) (marketQuery, error) {
 		dst  *int
 		def  int
 	}{{"from", &mq.From, 2000}, {"to", &mq.To, 2005}, {"top", &mq.Top, 20}, {"market", &mq.Market, 392}, {"reporter", &mq.Reporter, 604}, {"year", &mq.Year, 0}} {
-		if *p.dst, err = intParam(q, p.name, p.def); err != nil {
+		if *p.dst, err = httpkit.Int(q, p.name, p.def); err != nil {
 			return mq, err
 		}
 	}
@@ -177,7 +178,7 @@ func (s *Server) apiImporters(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	rk, err := s.trade.Importers(r.Context(), mq.Product, mq.Flow, mq.From, mq.To, mq.Top)
-	return http.StatusOK, rankingBody(rk, "reporter", string(langOf(r))), err
+	return http.StatusOK, rankingBody(rk, "reporter", string(httpkit.Lang(r))), err
 }
 
 func (s *Server) apiDestinations(r *http.Request) (int, any, error) {
@@ -186,7 +187,7 @@ func (s *Server) apiDestinations(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	rk, err := s.trade.Destinations(r.Context(), mq.Product, mq.Reporter, mq.From, mq.To)
-	return http.StatusOK, rankingBody(rk, "partner", string(langOf(r))), err
+	return http.StatusOK, rankingBody(rk, "partner", string(httpkit.Lang(r))), err
 }
 
 func (s *Server) apiSuppliers(r *http.Request) (int, any, error) {
@@ -200,7 +201,7 @@ func (s *Server) apiSuppliers(r *http.Request) (int, any, error) {
 	}
 	rows := []map[string]any{}
 	for _, x := range sup {
-		rows = append(rows, map[string]any{"partner": map[string]any{"code": x.Partner.Code, "iso": x.Partner.ISO, "name": x.Partner.Name(string(langOf(r)))},
+		rows = append(rows, map[string]any{"partner": map[string]any{"code": x.Partner.Code, "iso": x.Partner.ISO, "name": x.Partner.Name(string(httpkit.Lang(r)))},
 			"value": x.Value, "share": x.Share})
 	}
 	m, _ := trade.PartnerByCode(mq.Market)
@@ -226,10 +227,10 @@ type marketsView struct {
 func (s *Server) marketsPage(w http.ResponseWriter, r *http.Request) {
 	mq, problems, err := readFilters(r, readMarketQuery)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	v := marketsView{Query: mq, Lines: trade.ProductLines(), CanImport: trade.CanImport(principal(r))}
+	v := marketsView{Query: mq, Lines: trade.ProductLines(), CanImport: trade.CanImport(httpkit.Principal(r))}
 	ctx := r.Context()
 	if v.Importers, err = s.trade.Importers(ctx, mq.Product, "import", mq.From, mq.To, mq.Top); err == nil {
 		if v.Destinations, err = s.trade.Destinations(ctx, mq.Product, mq.Reporter, mq.From, mq.To); err == nil {
@@ -245,38 +246,38 @@ func (s *Server) marketsPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	v.Market, _ = trade.PartnerByCode(mq.Market)
 	for _, row := range v.Importers.Rows {
 		v.Markets = append(v.Markets, row.Partner)
 	}
-	s.renderFiltered(w, r, "markets.html", Page{Title: i18n.T(langOf(r), "module.markets"), Data: v}, problems)
+	s.renderFiltered(w, r, "markets.html", Page{Title: i18n.T(httpkit.Lang(r), "module.markets"), Data: v}, problems)
 }
 
 // importersChart draws the five largest importers' values by year.
 func (s *Server) importersChart(w http.ResponseWriter, r *http.Request) {
 	mq, err := readMarketQuery(r.URL.Query())
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	rk, err := s.trade.Importers(r.Context(), mq.Product, "import", mq.From, mq.To, 5)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	if len(rk.Rows) == 0 {
-		s.fail(w, r, errs.E(errs.NotFound, "no importers for this selection"))
+		s.k.Fail(w, r, errs.E(errs.NotFound, "no importers for this selection"))
 		return
 	}
-	svg, err := importersChart(rk, langOf(r)).Draw(render.SVG)
+	svg, err := importersChart(rk, httpkit.Lang(r)).Draw(render.SVG)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	writeSVG(w, svg)
+	httpkit.WriteSVG(w, svg)
 }
 
 // importersChart draws a ranking's importers' values by year, in millions
@@ -326,7 +327,7 @@ func (s *Server) marketTable(kind, format string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		mq, err := readMarketQuery(r.URL.Query())
 		if err != nil {
-			s.fail(w, r, err)
+			s.k.Fail(w, r, err)
 			return
 		}
 		var rk trade.Ranking
@@ -336,10 +337,10 @@ func (s *Server) marketTable(kind, format string) http.HandlerFunc {
 			rk, err = s.trade.Destinations(r.Context(), mq.Product, mq.Reporter, mq.From, mq.To)
 		}
 		if err != nil {
-			s.fail(w, r, err)
+			s.k.Fail(w, r, err)
 			return
 		}
-		sh := rankingSheet("", rk, langOf(r))
+		sh := rankingSheet("", rk, httpkit.Lang(r))
 		name := map[string]string{"importers": "importadores", "destinations": "destinos"}[kind]
 		s.writeTable(w, r, format, name, sh.Header, sh.Rows, sh.Numeric)
 	}
@@ -404,8 +405,8 @@ func (s *Server) mayImportTrade(w http.ResponseWriter, r *http.Request) bool {
 	if s.requireLogin(w, r) == nil {
 		return false
 	}
-	if !trade.CanImport(principal(r)) {
-		s.fail(w, r, errs.E(errs.Forbidden, "your role does not import trade data"))
+	if !trade.CanImport(httpkit.Principal(r)) {
+		s.k.Fail(w, r, errs.E(errs.Forbidden, "your role does not import trade data"))
 		return false
 	}
 	return true
@@ -415,7 +416,7 @@ func (s *Server) tradeImportPage(w http.ResponseWriter, r *http.Request) {
 	if !s.mayImportTrade(w, r) {
 		return
 	}
-	s.render(w, r, http.StatusOK, "trade_import.html", i18n.T(langOf(r), "markets.import"), nil)
+	s.render(w, r, http.StatusOK, "trade_import.html", i18n.T(httpkit.Lang(r), "markets.import"), nil)
 }
 
 // tradeImport starts an import in the background and sends the browser to
@@ -428,16 +429,16 @@ func (s *Server) tradeImport(w http.ResponseWriter, r *http.Request) {
 	}
 	file, hdr, err := r.FormFile("archivo")
 	if err != nil {
-		s.fail(w, r, errs.Fields("choose a file", map[string]string{"archivo": "required"}))
+		s.k.Fail(w, r, errs.Fields("choose a file", map[string]string{"archivo": "required"}))
 		return
 	}
-	b, err := s.trade.Start(r.Context(), principal(r), r.PostFormValue("format"), filepath.Base(hdr.Filename), r.PostFormValue("source"))
+	b, err := s.trade.Start(r.Context(), httpkit.Principal(r), r.PostFormValue("format"), filepath.Base(hdr.Filename), r.PostFormValue("source"))
 	if err != nil {
 		file.Close()
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	p := principal(r)
+	p := httpkit.Principal(r)
 	go func() {
 		defer file.Close()
 		if _, err := s.trade.Import(context.Background(), p, b, file); err != nil {
@@ -448,26 +449,26 @@ func (s *Server) tradeImport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) tradeBatchPage(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	b, err := s.trade.Batch(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	b.CreatedBy = personShown(principal(r), b.CreatedBy)
+	b.CreatedBy = personShown(httpkit.Principal(r), b.CreatedBy)
 	if b.State == "running" {
 		// The page reloads itself until the import ends; no script needed.
 		w.Header().Set("Refresh", "2")
 	}
 	var problems []string
 	if b.State == "failed" {
-		b.Error, problems = batchError(langOf(r), b.Error)
+		b.Error, problems = batchError(httpkit.Lang(r), b.Error)
 	}
-	s.render(w, r, http.StatusOK, "trade_batch.html", i18n.T(langOf(r), "markets.batch", b.ID), struct {
+	s.render(w, r, http.StatusOK, "trade_batch.html", i18n.T(httpkit.Lang(r), "markets.batch", b.ID), struct {
 		Batch    trade.Batch
 		Problems []string
 	}{b, problems})
@@ -476,11 +477,11 @@ func (s *Server) tradeBatchPage(w http.ResponseWriter, r *http.Request) {
 // apiTradeImport imports the body synchronously (?format=&name=).
 func (s *Server) apiTradeImport(r *http.Request) (int, any, error) {
 	q := r.URL.Query()
-	b, err := s.trade.Start(r.Context(), principal(r), q.Get("format"), q.Get("name"), q.Get("source"))
+	b, err := s.trade.Start(r.Context(), httpkit.Principal(r), q.Get("format"), q.Get("name"), q.Get("source"))
 	if err != nil {
 		return 0, nil, err
 	}
-	b, err = s.trade.Import(r.Context(), principal(r), b, r.Body)
+	b, err = s.trade.Import(r.Context(), httpkit.Principal(r), b, r.Body)
 	return http.StatusOK, b, err
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
+	"sriim/internal/httpkit"
 	"sriim/internal/trade"
 )
 
@@ -214,7 +215,7 @@ func TestLargeTradeUploadIsImportedAndItsFileRemoved(t *testing.T) {
 		for i := range rows {
 			fmt.Fprintf(&file, "H2,%d,%d,1,392,%d,030799,%d,0\n", 1970+i/900, 1970+i/900, i%900, 1000+i)
 		}
-		if file.Len() <= multipartMemory {
+		if file.Len() <= httpkit.MultipartMemory {
 			t.Fatalf("the file has only %d bytes", file.Len())
 		}
 		b := site.browser()

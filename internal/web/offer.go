@@ -15,6 +15,7 @@ import (
 	"sriim/internal/actors"
 	"sriim/internal/auth"
 	"sriim/internal/errs"
+	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
 	"sriim/internal/offer"
 	"sriim/internal/reference"
@@ -22,16 +23,16 @@ import (
 	"sriim/internal/vocab"
 )
 
-func (s *Server) offerRoutes(mux *routeTable) {
+func (s *Server) offerRoutes(mux *httpkit.Kernel) {
 	mux.HandleFunc("GET /oferta", s.cataloguePage)
 	mux.HandleFunc("GET /oferta/exportadores/{id}", s.exporterPage)
-	mux.HandleFunc("POST /oferta/exportadores/{id}/contacto", s.contactExporter)
+	mux.HandleFunc("POST /oferta/exportadores/{id}/contacto", s.contactExporter, httpkit.Public())
 	mux.HandleFunc("GET /oferta/exportadores/{id}/mensajes", s.exporterMessages)
 	mux.HandleFunc("GET /oferta/exportadores/{id}/productos/nuevo", s.offerProductForm)
 	mux.HandleFunc("POST /oferta/exportadores/{id}/productos", s.offerProductSave)
 	mux.HandleFunc("GET /oferta/productos-exportador/{pid}", s.offerProductForm)
 	mux.HandleFunc("POST /oferta/productos-exportador/{pid}", s.offerProductSave)
-	mux.HandleFunc("POST /oferta/productos-exportador/{pid}/foto", s.offerProductPhoto)
+	mux.HandleFunc("POST /oferta/productos-exportador/{pid}/foto", s.offerProductPhoto, httpkit.Upload(offer.MaxPhotoBytes, nil))
 	mux.HandleFunc("POST /oferta/productos-exportador/{pid}/eliminar", s.offerProductDelete)
 	mux.HandleFunc("GET /oferta/productos/{species}", s.speciesPage)
 	mux.HandleFunc("GET /oferta/fotos/{name}", s.offerPhoto)
@@ -46,28 +47,28 @@ func (s *Server) offerRoutes(mux *routeTable) {
 	}))
 	mux.HandleFunc("POST /api/v1/offer/products", s.api(func(r *http.Request) (int, any, error) {
 		var p offer.Product
-		if err := decodeJSON(r, &p); err != nil {
+		if err := httpkit.DecodeJSON(r, &p); err != nil {
 			return 0, nil, err
 		}
 		p.ID = 0
-		p, err := s.offer.Save(r.Context(), principal(r), p)
+		p, err := s.offer.Save(r.Context(), httpkit.Principal(r), p)
 		return http.StatusCreated, p, err
 	}))
 	mux.HandleFunc("PUT /api/v1/offer/products/{id}", s.api(func(r *http.Request) (int, any, error) {
-		id, err := pathID(r)
+		id, err := httpkit.PathID(r, "id")
 		if err != nil {
 			return 0, nil, err
 		}
 		var p offer.Product
-		if p.Version, err = decodePut(r, &p, false, "id", "actor_id", "created_at", "updated_at"); err != nil {
+		if p.Version, err = httpkit.DecodePut(r, &p, false, "id", "actor_id", "created_at", "updated_at"); err != nil {
 			return 0, nil, err
 		}
 		p.ID = id
-		p, err = s.offer.Save(r.Context(), principal(r), p)
+		p, err = s.offer.Save(r.Context(), httpkit.Principal(r), p)
 		return http.StatusOK, versioned{p, p.Version}, err
 	}))
 	mux.HandleFunc("GET /api/v1/offer/products/{id}", s.api(func(r *http.Request) (int, any, error) {
-		id, err := pathID(r)
+		id, err := httpkit.PathID(r, "id")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -75,15 +76,15 @@ func (s *Server) offerRoutes(mux *routeTable) {
 		return http.StatusOK, versioned{p, p.Version}, err
 	}))
 	mux.HandleFunc("DELETE /api/v1/offer/products/{id}", s.api(func(r *http.Request) (int, any, error) {
-		id, err := pathID(r)
+		id, err := httpkit.PathID(r, "id")
 		if err != nil {
 			return 0, nil, err
 		}
-		version, err := deleteVersion(r)
+		version, err := httpkit.DeleteVersion(r)
 		if err != nil {
 			return 0, nil, err
 		}
-		return http.StatusNoContent, nil, s.offer.Delete(r.Context(), principal(r), id, version)
+		return http.StatusNoContent, nil, s.offer.Delete(r.Context(), httpkit.Principal(r), id, version)
 	}))
 }
 
@@ -161,17 +162,17 @@ func (s *Server) cataloguePage(w http.ResponseWriter, r *http.Request) {
 	v := catalogueView{Today: s.offer.Now()}
 	var err error
 	if v.offerLists, err = s.offerLists(r); err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	var problems map[string]string
 	if v.Filter, problems, err = readFilters(r, v.offerLists.catalogueFilter); err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	products, err := s.offer.Products(r.Context(), v.Filter)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	// The exporters in the order of their first product, read together.
@@ -185,13 +186,13 @@ func (s *Server) cataloguePage(w http.ResponseWriter, r *http.Request) {
 	}
 	exporters, err := s.actors.Actors(r.Context(), auth.Principal{}, ids)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	for _, a := range exporters {
 		v.Exporters = append(v.Exporters, exporterCard{Actor: a, Products: byActor[a.ID]})
 	}
-	s.renderFiltered(w, r, "catalogue.html", Page{Title: i18n.T(langOf(r), "offer.title"), Description: i18n.T(langOf(r), "offer.description"), Data: v}, problems)
+	s.renderFiltered(w, r, "catalogue.html", Page{Title: i18n.T(httpkit.Lang(r), "offer.title"), Description: i18n.T(httpkit.Lang(r), "offer.description"), Data: v}, problems)
 }
 
 type exporterView struct {
@@ -208,7 +209,7 @@ type exporterView struct {
 }
 
 func (s *Server) exporterView(r *http.Request) (exporterView, error) {
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
 		return exporterView{}, err
 	}
@@ -225,8 +226,8 @@ func (s *Server) exporterView(r *http.Request) (exporterView, error) {
 	if v.Products, err = s.offer.Products(r.Context(), offer.Filter{ActorID: id}); err != nil {
 		return v, err
 	}
-	v.Description = offer.Localized(v.Actor.Description, v.Actor.DescriptionEN, string(langOf(r)))
-	v.CanEdit = auth.Can(principal(r), v.Actor.Owner())
+	v.Description = offer.Localized(v.Actor.Description, v.Actor.DescriptionEN, string(httpkit.Lang(r)))
+	v.CanEdit = auth.Can(httpkit.Principal(r), v.Actor.Owner())
 	return v, nil
 }
 
@@ -256,7 +257,7 @@ func organizationLD(base string, v exporterView) map[string]any {
 func (s *Server) exporterPage(w http.ResponseWriter, r *http.Request) {
 	v, err := s.exporterView(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	v.Sent = r.URL.Query().Get("ok") == "sent"
@@ -274,17 +275,17 @@ func (s *Server) renderExporter(w http.ResponseWriter, r *http.Request, status i
 	if status != http.StatusOK {
 		w.WriteHeader(status)
 	}
-	s.renderPublic(w, r, "exporter.html", v.Actor.Name, v.Description.Value, v, organizationLD(baseURL(r), v), image)
+	s.renderPublic(w, r, "exporter.html", v.Actor.Name, v.Description.Value, v, organizationLD(httpkit.BaseURL(r), v), image)
 }
 
 func (s *Server) contactExporter(w http.ResponseWriter, r *http.Request) {
 	v, err := s.exporterView(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	v.Form = offer.Message{ActorID: v.Actor.ID, Name: r.PostFormValue("name"), Email: r.PostFormValue("email"), Company: r.PostFormValue("company"),
-		Country: r.PostFormValue("country"), Message: r.PostFormValue("message"), Lang: string(langOf(r))}
+		Country: r.PostFormValue("country"), Message: r.PostFormValue("message"), Lang: string(httpkit.Lang(r))}
 	var deliver offer.Deliverer
 	if s.mailer != nil {
 		deliver = func(ctx context.Context, to string, m offer.Message) error {
@@ -292,17 +293,17 @@ func (s *Server) contactExporter(w http.ResponseWriter, r *http.Request) {
 			return s.mailer.Send(ctx, to, i18n.T(i18n.ES, "offer.mail_subject", v.Actor.Name), body)
 		}
 	}
-	_, err = s.offer.Contact(r.Context(), v.Form, clientAddr(r), r.PostFormValue("website"), deliver)
+	_, err = s.offer.Contact(r.Context(), v.Form, httpkit.ClientAddr(r), r.PostFormValue("website"), deliver)
 	switch e, _ := err.(*errs.Error); {
 	case err == nil || err == offer.ErrSpam:
 		// A trapped bot is told the same as a person, and learns nothing.
 		http.Redirect(w, r, fmt.Sprintf("/oferta/exportadores/%d?ok=sent#contacto", v.Actor.ID), http.StatusSeeOther)
 	case e != nil && (e.Kind == errs.Invalid || e.Kind == errs.TooManyRequests):
-		_, v.Errors = s.pageError(r, e)
-		v.Error = i18n.T(langOf(r), "error."+string(e.Kind))
-		s.renderExporter(w, r, statusOf(e.Kind), v)
+		_, v.Errors = s.k.PageError(r, e)
+		v.Error = i18n.T(httpkit.Lang(r), "error."+string(e.Kind))
+		s.renderExporter(w, r, httpkit.StatusOf(e.Kind), v)
 	default:
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 	}
 }
 
@@ -310,17 +311,17 @@ func (s *Server) exporterMessages(w http.ResponseWriter, r *http.Request) {
 	if s.requireLogin(w, r) == nil {
 		return
 	}
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	msgs, err := s.offer.Messages(r.Context(), principal(r), id)
+	msgs, err := s.offer.Messages(r.Context(), httpkit.Principal(r), id)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "offer_messages.html", i18n.T(langOf(r), "offer.messages"), struct {
+	s.render(w, r, http.StatusOK, "offer_messages.html", i18n.T(httpkit.Lang(r), "offer.messages"), struct {
 		ActorID  int64
 		Messages []offer.Message
 	}{id, msgs})
@@ -350,7 +351,7 @@ var productColumns = []string{"species", "presentation", "hs_code", "name_es", "
 
 // exporterOwner is who may change an exporter's products (offer.Service.Save asks the same).
 func (s *Server) exporterOwner(r *http.Request, actorID int64) (auth.Owner, error) {
-	a, err := s.actors.Actor(r.Context(), principal(r), actorID)
+	a, err := s.actors.Actor(r.Context(), httpkit.Principal(r), actorID)
 	return a.Owner(), err
 }
 
@@ -361,29 +362,29 @@ func (s *Server) offerProductForm(w http.ResponseWriter, r *http.Request) {
 	v := productFormView{Presentations: offer.Presentations}
 	var err error
 	if v.offerLists, err = s.offerLists(r); err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	if pid := r.PathValue("pid"); pid != "" {
 		id, _ := strconv.ParseInt(pid, 10, 64)
 		if v.Product, err = s.offer.Product(r.Context(), id); err != nil {
-			s.fail(w, r, err)
+			s.k.Fail(w, r, err)
 			return
 		}
-	} else if v.Product.ActorID, err = pathID(r); err != nil {
-		s.fail(w, r, err)
+	} else if v.Product.ActorID, err = httpkit.PathID(r, "id"); err != nil {
+		s.k.Fail(w, r, err)
 		return
 	}
 	owner, err := s.exporterOwner(r, v.Product.ActorID)
 	if err == nil {
-		err = auth.Authorize(principal(r), owner)
+		err = auth.Authorize(httpkit.Principal(r), owner)
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	v.Product.Species = cmp.Or(v.Product.Species, "SNE")
-	s.render(w, r, http.StatusOK, "offer_product.html", i18n.T(langOf(r), "offer.product_form"), v)
+	s.render(w, r, http.StatusOK, "offer_product.html", i18n.T(httpkit.Lang(r), "offer.product_form"), v)
 }
 
 func (s *Server) offerProductSave(w http.ResponseWriter, r *http.Request) {
@@ -396,17 +397,18 @@ func (s *Server) offerProductSave(w http.ResponseWriter, r *http.Request) {
 		DescriptionEN: r.PostFormValue("description_en"), Seasons: r.PostFormValue("seasons"), Markets: r.PostForm["markets"]}
 	if pid := r.PathValue("pid"); pid != "" {
 		p.ID, _ = strconv.ParseInt(pid, 10, 64)
-		p.Version = parseVersion(r.PostFormValue("version"))
+		p.Version = httpkit.PostForm(r).Version()
 	} else {
-		p.ActorID, _ = pathID(r)
+		p.ActorID, _ = httpkit.PathID(r, "id")
 	}
 	var saved offer.Product
-	var err error
-	p.Capacity, err = formNumber(r, "capacity")
+	form := httpkit.PostForm(r)
+	p.Capacity = form.Number("capacity")
+	err := form.Err("invalid number")
 	if err == nil {
-		saved, err = s.offer.Save(r.Context(), principal(r), p)
+		saved, err = s.offer.Save(r.Context(), httpkit.Principal(r), p)
 	}
-	if st := staleOf(err); st != nil {
+	if st := httpkit.StaleOf(err); st != nil {
 		// Keep what the user typed and show it beside what is stored now.
 		current := st.Current.(offer.Product)
 		var read map[string]string
@@ -417,65 +419,65 @@ func (s *Server) offerProductSave(w http.ResponseWriter, r *http.Request) {
 			Conflict: newConflict(r, st, productColumns, read, productCells(current), productCells(p))}
 		v.Product.ActorID, v.Product.Version = current.ActorID, current.Version
 		v.offerLists, _ = s.offerLists(r)
-		s.render(w, r, http.StatusConflict, "offer_product.html", i18n.T(langOf(r), "offer.product_form"), v)
+		s.render(w, r, http.StatusConflict, "offer_product.html", i18n.T(httpkit.Lang(r), "offer.product_form"), v)
 		return
 	}
 	if e, ok := err.(*errs.Error); ok && e.Kind == errs.Invalid {
 		v := productFormView{Product: p, Presentations: offer.Presentations}
-		v.Error, v.Errors = s.pageError(r, e)
+		v.Error, v.Errors = s.k.PageError(r, e)
 		v.offerLists, _ = s.offerLists(r)
-		s.render(w, r, http.StatusUnprocessableEntity, "offer_product.html", i18n.T(langOf(r), "offer.product_form"), v)
+		s.render(w, r, http.StatusUnprocessableEntity, "offer_product.html", i18n.T(httpkit.Lang(r), "offer.product_form"), v)
 		return
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/oferta/exportadores/%d?ok=saved", saved.ActorID), http.StatusSeeOther)
 }
 
 func (s *Server) offerProductPhoto(w http.ResponseWriter, r *http.Request) {
-	id, err := idParam(r, "pid")
+	id, err := httpkit.PathID(r, "pid")
 	if err == nil {
 		var p offer.Product
 		var owner auth.Owner
 		if p, err = s.offer.Product(r.Context(), id); err == nil {
 			if owner, err = s.exporterOwner(r, p.ActorID); err == nil {
-				err = auth.Authorize(principal(r), owner)
+				err = auth.Authorize(httpkit.Principal(r), owner)
 			}
 		}
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	file, _, err := r.FormFile("photo")
 	if err != nil {
-		s.fail(w, r, errs.Fields("choose a photo", map[string]string{"photo": "a JPEG or PNG image"}))
+		s.k.Fail(w, r, errs.Fields("choose a photo", map[string]string{"photo": "a JPEG or PNG image"}))
 		return
 	}
 	defer file.Close()
-	p, err := s.offer.SetPhoto(r.Context(), principal(r), id, file)
+	p, err := s.offer.SetPhoto(r.Context(), httpkit.Principal(r), id, file)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/oferta/exportadores/%d?ok=saved", p.ActorID), http.StatusSeeOther)
 }
 
 func (s *Server) offerProductDelete(w http.ResponseWriter, r *http.Request) {
-	id, err := idParam(r, "pid")
+	id, err := httpkit.PathID(r, "pid")
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	p, err := s.offer.Product(r.Context(), id)
 	if err == nil {
-		version := parseVersion(r.PostFormValue("version"))
-		err = s.offer.Delete(r.Context(), principal(r), id, version)
+		version := httpkit.PostForm(r).Version()
+		err = s.offer.Delete(r.Context(), httpkit.Principal(r), id, version)
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/oferta/exportadores/%d?ok=deleted", p.ActorID), http.StatusSeeOther)
@@ -484,7 +486,7 @@ func (s *Server) offerProductDelete(w http.ResponseWriter, r *http.Request) {
 func (s *Server) offerPhoto(w http.ResponseWriter, r *http.Request) {
 	path, err := s.offer.PhotoPath(strings.TrimSuffix(r.PathValue("name"), ".webp"))
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "image/webp")
@@ -509,12 +511,12 @@ func (s *Server) speciesPage(w http.ResponseWriter, r *http.Request) {
 	v := speciesView{Exporters: map[int64]string{}}
 	var err error
 	if v.offerLists, err = s.offerLists(r); err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	sp, ok := v.offerLists.Species[code]
 	if !ok {
-		s.fail(w, r, errs.E(errs.NotFound, "no species %s", code))
+		s.k.Fail(w, r, errs.E(errs.NotFound, "no species %s", code))
 		return
 	}
 	v.Species = sp
@@ -523,7 +525,7 @@ func (s *Server) speciesPage(w http.ResponseWriter, r *http.Request) {
 		v.Lines = append(v.Lines, line)
 		rk, err := s.trade.Destinations(r.Context(), line, 604, 2000, 2005)
 		if err != nil {
-			s.fail(w, r, err)
+			s.k.Fail(w, r, err)
 			return
 		}
 		if len(rk.Rows) > 0 {
@@ -531,7 +533,7 @@ func (s *Server) speciesPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if v.Products, err = s.offer.Products(r.Context(), offer.Filter{Species: code}); err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	for _, p := range v.Products {
@@ -541,10 +543,10 @@ func (s *Server) speciesPage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	title := sp.Name(langOf(r))
+	title := sp.Name(httpkit.Lang(r))
 	ld := map[string]any{"@context": "https://schema.org", "@type": "Product", "name": title, "category": "Seafood / molluscs",
-		"url": baseURL(r) + "/oferta/productos/" + code, "additionalProperty": map[string]any{"@type": "PropertyValue", "name": "scientificName", "value": sp.ScientificName}}
-	s.renderPublic(w, r, "species.html", title, i18n.T(langOf(r), "offer.species_description", title), v, ld, "")
+		"url": httpkit.BaseURL(r) + "/oferta/productos/" + code, "additionalProperty": map[string]any{"@type": "PropertyValue", "name": "scientificName", "value": sp.ScientificName}}
+	s.renderPublic(w, r, "species.html", title, i18n.T(httpkit.Lang(r), "offer.species_description", title), v, ld, "")
 }
 
 type sitemapURL struct {
@@ -560,11 +562,11 @@ type sitemapLink struct {
 
 // sitemap lists the public pages, each with its Spanish and English addresses.
 func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
-	base := baseURL(r)
+	base := httpkit.BaseURL(r)
 	paths := []string{"/", "/oferta", "/actores", "/produccion", "/mercados", "/plan", "/instituciones", "/mercados/informes"}
 	products, err := s.offer.Products(r.Context(), offer.Filter{})
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	seen := map[string]bool{}
@@ -600,5 +602,5 @@ func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) robots(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	fmt.Fprintf(w, "User-agent: *\nDisallow: /admin/\nDisallow: /cuenta\nDisallow: /entrar\nDisallow: /api/\nSitemap: %s/sitemap.xml\n", baseURL(r))
+	fmt.Fprintf(w, "User-agent: *\nDisallow: /admin/\nDisallow: /cuenta\nDisallow: /entrar\nDisallow: /api/\nSitemap: %s/sitemap.xml\n", httpkit.BaseURL(r))
 }

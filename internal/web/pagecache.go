@@ -3,13 +3,14 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"sriim/internal/httpkit"
 )
 
 // pageCache keeps, for a short time, the public pages that anonymous
@@ -54,27 +55,27 @@ func cachedFor(r *http.Request) (string, bool) {
 	if r.Method != http.MethodGet || !cacheablePage(r.URL.Path) || r.Header.Get("Authorization") != "" {
 		return "", false
 	}
-	if _, err := r.Cookie(sessionCookie); err == nil {
+	if _, err := r.Cookie(httpkit.SessionCookie); err == nil {
 		return "", false
 	}
-	lang, chosen := requestLang(r)
+	lang, chosen := httpkit.RequestLang(r)
 	if chosen {
 		return "", false
 	}
 	// The pages hold absolute links to the site (baseURL): one Host must not
 	// fill the cache for another.
-	return string(lang) + " " + baseURL(r) + r.URL.RequestURI(), true
+	return string(lang) + " " + httpkit.BaseURL(r) + r.URL.RequestURI(), true
 }
 
 func (s *Server) cachePublicPages(next http.Handler) http.Handler {
 	c := &s.publicPages
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			rec := &statusRecorder{ResponseWriter: w}
+			rec := &httpkit.StatusRecorder{ResponseWriter: w}
 			next.ServeHTTP(rec, r)
 			// A refused request (bad form, failed login, rate limit) wrote
 			// nothing, so a bot posting in a loop does not empty the cache.
-			if rec.status < 400 || rec.status >= 500 {
+			if rec.Status < 400 || rec.Status >= 500 {
 				c.writes.Add(1)
 			}
 			return
@@ -108,7 +109,7 @@ func (s *Server) cachePublicPages(next http.Handler) http.Handler {
 		}
 		start := time.Now()
 		status := page.serve(w, r)
-		s.recordRequest(r, page.route, status, time.Since(start))
+		s.k.RecordRequest(r, page.route, status, time.Since(start))
 	})
 }
 
@@ -117,7 +118,7 @@ func (s *Server) cachePublicPages(next http.Handler) http.Handler {
 func (c *pageCache) fill(w http.ResponseWriter, next http.Handler, r *http.Request, writes uint64) *cachedPage {
 	rec := &pageRecorder{header: http.Header{}, status: http.StatusOK}
 	route := ""
-	whole := r.Clone(context.WithValue(r.Context(), cachedRouteKey{}, &route))
+	whole := r.Clone(httpkit.WithRouteReport(r.Context(), &route))
 	whole.Header.Del("If-None-Match") // the cache needs the whole page
 	whole.Header.Del("Accept-Encoding")
 	next.ServeHTTP(rec, whole)
@@ -136,9 +137,6 @@ func (c *pageCache) fill(w http.ResponseWriter, next http.Handler, r *http.Reque
 	_ = zw.Close()
 	return &cachedPage{header: rec.header, body: rec.body.Bytes(), gz: gz.Bytes(), route: route, at: time.Now(), writes: writes}
 }
-
-// cachedRouteKey carries where observe reports the route a filled page took.
-type cachedRouteKey struct{}
 
 // serve answers from the cache: 304 to a matching If-None-Match, gzip to
 // whoever accepts it. It returns the status sent.

@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"os"
 	"slices"
 	"testing"
@@ -11,39 +10,6 @@ import (
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
 )
-
-func TestListParams(t *testing.T) {
-	tests := []struct {
-		query string
-		want  []string
-	}{
-		{"", nil},
-		{"a=604", []string{"604"}},
-		{"a=604,152,764", []string{"604", "152", "764"}},
-		{"a=604&a=152&a=764", []string{"604", "152", "764"}},
-		{"a=604,152&a=764", []string{"604", "152", "764"}},
-		{"a=+604+,,152,&a=", []string{"604", "152"}},
-		{"a=*", nil},
-		{"b=1", nil},
-	}
-	for _, tt := range tests {
-		q, _ := url.ParseQuery(tt.query)
-		if got := listParam(q, "a"); !slices.Equal(got, tt.want) {
-			t.Errorf("%q: %q, want %q", tt.query, got, tt.want)
-		}
-	}
-	q, _ := url.ParseQuery("a=604,152&a=764")
-	if got, err := intListParam(q, "a", 3); err != nil || !slices.Equal(got, []int{604, 152, 764}) {
-		t.Errorf("ints: %v %v", got, err)
-	}
-	if _, err := intListParam(q, "a", 2); err == nil {
-		t.Error("more values than allowed were taken")
-	}
-	q, _ = url.ParseQuery("a=604,PER")
-	if _, err := intListParam(q, "a", 5); err == nil {
-		t.Error("a code that is not a number was taken")
-	}
-}
 
 // TestCompetitorsTakeEveryExporter: each form of a list reaches the analysis whole.
 func TestCompetitorsTakeEveryExporter(t *testing.T) {

@@ -9,13 +9,14 @@ import (
 
 	"sriim/internal/auth"
 	"sriim/internal/errs"
+	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
 	"sriim/internal/number"
 	"sriim/internal/planning"
 	"sriim/internal/render"
 )
 
-func (s *Server) planningRoutes(mux *routeTable) {
+func (s *Server) planningRoutes(mux *httpkit.Kernel) {
 	mux.HandleFunc("GET /plan", s.plansPage)
 	mux.HandleFunc("GET /plan/{id}", s.planPage)
 	mux.HandleFunc("GET /plan/{id}/pendientes", s.duePage)
@@ -27,19 +28,19 @@ func (s *Server) planningRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /plan/{id}/actividades/{code}/indicadores/{iid}", s.indicatorChart)
 	mux.HandleFunc("GET /plan-reportes/{rid}/reporte.pdf", s.reportPDF)
 	mux.HandleFunc("GET /plan-reportes/{rid}/reporte.xlsx", s.reportXLSX)
-	mux.HandleFunc("POST /plan/importar", s.planImport)
+	mux.HandleFunc("POST /plan/importar", s.planImport, httpkit.Upload(planning.MaxFileBytes, mayImportPlan))
 	mux.HandleFunc("GET /plan/{id}/actividades/{code}", s.activityPage)
 	mux.HandleFunc("POST /plan/{id}/actividades/{code}/reportes", s.reportSave)
-	mux.HandleFunc("POST /plan-reportes/{rid}/evidencias", s.reportEvidence)
+	mux.HandleFunc("POST /plan-reportes/{rid}/evidencias", s.reportEvidence, httpkit.Upload(planning.MaxEvidenceBytes, nil))
 	mux.HandleFunc("POST /plan-reportes/{rid}/enviar", s.reportTransition("submit"))
 	mux.HandleFunc("POST /plan-reportes/{rid}/aprobar", s.reportTransition("approve"))
 	mux.HandleFunc("POST /plan-reportes/{rid}/devolver", s.reportTransition("return"))
 	mux.HandleFunc("GET /admin/revision", s.reviewQueue)
 	mux.HandleFunc("GET /plan-evidencias/{eid}", s.evidenceFile)
 	mux.HandleFunc("GET /plan-reportes/{rid}", func(w http.ResponseWriter, r *http.Request) {
-		rid, err := idParam(r, "rid")
+		rid, err := httpkit.PathID(r, "rid")
 		if err != nil {
-			s.fail(w, r, err)
+			s.k.Fail(w, r, err)
 			return
 		}
 		s.backToActivity(w, r, rid, "")
@@ -56,8 +57,10 @@ func (s *Server) planningRoutes(mux *routeTable) {
 	mux.HandleFunc("POST /api/v1/reports/{rid}/submit", s.api(s.apiReportTransition("submit")))
 	mux.HandleFunc("POST /api/v1/reports/{rid}/approve", s.api(s.apiReportTransition("approve")))
 	mux.HandleFunc("POST /api/v1/reports/{rid}/return", s.api(s.apiReportTransition("return")))
-	mux.HandleFunc("POST /api/v1/reports/{rid}/evidence", s.api(s.apiReportEvidence))
+	mux.HandleFunc("POST /api/v1/reports/{rid}/evidence", s.api(s.apiReportEvidence), httpkit.Upload(planning.MaxEvidenceBytes, nil))
 }
+
+func mayImportPlan(p auth.Principal) bool { return auth.Can(p, auth.Owner{AdminOnly: true}) }
 
 // planYear is the year lights are computed for: ?anio= (or ?year=), else this year.
 func (s *Server) planYear(r *http.Request) int {
@@ -75,7 +78,7 @@ func planYearProblems(r *http.Request) map[string]string {
 	if y, err := strconv.Atoi(raw); raw == "" || (err == nil && y >= 1900 && y <= 2100) {
 		return nil
 	}
-	return localizeProblems(langOf(r), map[string]string{"anio": msgYear})
+	return localizeProblems(httpkit.Lang(r), map[string]string{"anio": httpkit.MsgYear})
 }
 
 func idParam(r *http.Request, name string) (int64, error) {
@@ -89,14 +92,14 @@ func idParam(r *http.Request, name string) (int64, error) {
 func (s *Server) plansPage(w http.ResponseWriter, r *http.Request) {
 	plans, err := s.planning.Plans(r.Context())
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	if len(plans) == 1 && !principal(r).Has(auth.ApproveReports) {
+	if len(plans) == 1 && !httpkit.Principal(r).Has(auth.ApproveReports) {
 		http.Redirect(w, r, fmt.Sprintf("/plan/%d", plans[0].ID), http.StatusFound)
 		return
 	}
-	s.render(w, r, http.StatusOK, "plans.html", i18n.T(langOf(r), "module.plan"), plans)
+	s.render(w, r, http.StatusOK, "plans.html", i18n.T(httpkit.Lang(r), "module.plan"), plans)
 }
 
 type planView struct {
@@ -106,20 +109,20 @@ type planView struct {
 }
 
 func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
-	id, err := idParam(r, "id")
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	v := planView{Year: s.planYear(r)}
 	if v.Plan, err = s.planning.Plan(r.Context(), id, v.Year); err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	if u := currentUser(r); u != nil {
-		due, err := s.planning.Due(r.Context(), principal(r), id, v.Year)
+	if u := httpkit.CurrentUser(r); u != nil {
+		due, err := s.planning.Due(r.Context(), httpkit.Principal(r), id, v.Year)
 		if err != nil {
-			s.fail(w, r, err)
+			s.k.Fail(w, r, err)
 			return
 		}
 		v.Due = len(due)
@@ -138,23 +141,23 @@ func (s *Server) duePage(w http.ResponseWriter, r *http.Request) {
 	if s.requireLogin(w, r) == nil {
 		return
 	}
-	id, err := idParam(r, "id")
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	v := dueView{PlanID: id, Year: s.planYear(r)}
-	if v.Due, err = s.planning.Due(r.Context(), principal(r), id, v.Year); err != nil {
-		s.fail(w, r, err)
+	if v.Due, err = s.planning.Due(r.Context(), httpkit.Principal(r), id, v.Year); err != nil {
+		s.k.Fail(w, r, err)
 		return
 	}
-	if principal(r).Has(auth.ApproveReports) {
-		if v.Pending, err = s.planning.PendingReview(r.Context(), principal(r)); err != nil {
-			s.fail(w, r, err)
+	if httpkit.Principal(r).Has(auth.ApproveReports) {
+		if v.Pending, err = s.planning.PendingReview(r.Context(), httpkit.Principal(r)); err != nil {
+			s.k.Fail(w, r, err)
 			return
 		}
 	}
-	s.renderFiltered(w, r, "plan_due.html", Page{Title: i18n.T(langOf(r), "plan.due"), Data: v}, planYearProblems(r))
+	s.renderFiltered(w, r, "plan_due.html", Page{Title: i18n.T(httpkit.Lang(r), "plan.due"), Data: v}, planYearProblems(r))
 }
 
 func writePDF(w http.ResponseWriter, name string, b []byte) {
@@ -164,44 +167,44 @@ func writePDF(w http.ResponseWriter, name string, b []byte) {
 }
 
 func (s *Server) planPDF(w http.ResponseWriter, r *http.Request) {
-	id, err := idParam(r, "id")
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	year := s.planYear(r)
 	p, err := s.planning.Plan(r.Context(), id, year)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	acts, err := s.planning.Activities(r.Context(), id, year)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	b, err := planPDF(p, acts, year, langOf(r))
+	b, err := planPDF(p, acts, year, httpkit.Lang(r))
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	writePDF(w, "plan-"+strconv.Itoa(year), b)
 }
 
 func (s *Server) reportPDF(w http.ResponseWriter, r *http.Request) {
-	rid, err := idParam(r, "rid")
+	rid, err := httpkit.PathID(r, "rid")
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	rep, a, err := s.planning.Report(r.Context(), principal(r), rid)
+	rep, a, err := s.planning.Report(r.Context(), httpkit.Principal(r), rid)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	b, err := reportPDF(a, rep, langOf(r))
+	b, err := reportPDF(a, rep, httpkit.Lang(r))
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	writePDF(w, "reporte-"+a.Code+"-"+rep.Period, b)
@@ -209,17 +212,17 @@ func (s *Server) reportPDF(w http.ResponseWriter, r *http.Request) {
 
 // reportXLSX is one progress report as a workbook: a row per indicator.
 func (s *Server) reportXLSX(w http.ResponseWriter, r *http.Request) {
-	rid, err := idParam(r, "rid")
+	rid, err := httpkit.PathID(r, "rid")
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	rep, a, err := s.planning.Report(r.Context(), principal(r), rid)
+	rep, a, err := s.planning.Report(r.Context(), httpkit.Principal(r), rid)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	lang := langOf(r)
+	lang := httpkit.Lang(r)
 	var names []string
 	for _, e := range rep.Evidence {
 		names = append(names, e.Name)
@@ -239,38 +242,38 @@ func (s *Server) reportXLSX(w http.ResponseWriter, r *http.Request) {
 
 // planImport loads another plan from a data file (administrators).
 func (s *Server) planImport(w http.ResponseWriter, r *http.Request) {
-	if err := auth.Authorize(principal(r), planning.ImportOwner); err != nil {
-		s.fail(w, r, err)
+	if err := auth.Authorize(httpkit.Principal(r), planning.ImportOwner); err != nil {
+		s.k.Fail(w, r, err)
 		return
 	}
 	file, _, err := r.FormFile("archivo")
 	if err != nil {
-		s.fail(w, r, errs.E(errs.Invalid, "choose a plan file"))
+		s.k.Fail(w, r, errs.E(errs.Invalid, "choose a plan file"))
 		return
 	}
 	defer file.Close()
 	f, err := planning.ReadFile(file)
 	if err == nil {
 		var p planning.Plan
-		if p, err = s.planning.Import(r.Context(), principal(r), f); err == nil {
+		if p, err = s.planning.Import(r.Context(), httpkit.Principal(r), f); err == nil {
 			http.Redirect(w, r, fmt.Sprintf("/plan/%d?ok=saved", p.ID), http.StatusSeeOther)
 			return
 		}
 	}
-	s.fail(w, r, err)
+	s.k.Fail(w, r, err)
 }
 
 // planTimeline is the Gantt-like chart of the activities' periods
 // (?objetivo= keeps one objective).
 func (s *Server) planTimeline(w http.ResponseWriter, r *http.Request) {
-	id, err := idParam(r, "id")
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	acts, err := s.planning.Activities(r.Context(), id, s.planYear(r))
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	objective := r.URL.Query().Get("objetivo")
@@ -281,15 +284,15 @@ func (s *Server) planTimeline(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(keep) == 0 {
-		s.fail(w, r, errs.E(errs.NotFound, "no activities"))
+		s.k.Fail(w, r, errs.E(errs.NotFound, "no activities"))
 		return
 	}
-	svg, err := planTimeline(keep, s.planYear(r), langOf(r)).Draw(render.SVG)
+	svg, err := planTimeline(keep, s.planYear(r), httpkit.Lang(r)).Draw(render.SVG)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	writeSVG(w, svg)
+	httpkit.WriteSVG(w, svg)
 }
 
 // lightColors are the traffic lights in the order charts and documents list
@@ -324,22 +327,22 @@ func planTimeline(acts []planning.Activity, year int, lang i18n.Lang) render.Tim
 func (s *Server) indicatorChart(w http.ResponseWriter, r *http.Request) {
 	v, err := s.activityView(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	iid, err := idParam(r, "iid")
+	iid, err := httpkit.PathID(r, "iid")
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	hist, err := s.planning.IndicatorHistory(r.Context(), v.Activity)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	points := hist[iid]
 	if len(points) == 0 {
-		s.fail(w, r, errs.E(errs.NotFound, "no approved values for this indicator"))
+		s.k.Fail(w, r, errs.E(errs.NotFound, "no approved values for this indicator"))
 		return
 	}
 	labels := make([]string, len(points))
@@ -350,10 +353,10 @@ func (s *Server) indicatorChart(w http.ResponseWriter, r *http.Request) {
 	name := v.Indicator(iid)
 	svg, err := render.Lines{Title: name, Labels: labels, Names: []string{name}, Values: [][]float64{values}, Number: formatNumber}.Draw(render.SVG)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	writeSVG(w, svg)
+	httpkit.WriteSVG(w, svg)
 }
 
 type annualView struct {
@@ -373,7 +376,7 @@ type annualView struct {
 var annualColumns = []string{"budget", "currency", "funding_source", "responsible_institution_id", "responsible_person"}
 
 func (s *Server) annualView(r *http.Request) (annualView, error) {
-	id, err := idParam(r, "id")
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
 		return annualView{}, err
 	}
@@ -386,7 +389,7 @@ func (s *Server) annualView(r *http.Request) (annualView, error) {
 		return v, err
 	}
 	for _, a := range acts {
-		if v.Year >= a.StartYear-1 && v.Year <= a.EndYear+1 && a.CanReport(principal(r)) {
+		if v.Year >= a.StartYear-1 && v.Year <= a.EndYear+1 && a.CanReport(httpkit.Principal(r)) {
 			v.Activities = append(v.Activities, a)
 		}
 	}
@@ -404,41 +407,42 @@ func (s *Server) annualView(r *http.Request) (annualView, error) {
 func (s *Server) annualPlanPage(w http.ResponseWriter, r *http.Request) {
 	v, err := s.annualView(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	s.renderFiltered(w, r, "plan_annual.html", Page{Title: i18n.T(langOf(r), "plan.poa", v.Year), Data: v}, planYearProblems(r))
+	s.renderFiltered(w, r, "plan_annual.html", Page{Title: i18n.T(httpkit.Lang(r), "plan.poa", v.Year), Data: v}, planYearProblems(r))
 }
 
 func (s *Server) annualPlanSave(w http.ResponseWriter, r *http.Request) {
 	v, err := s.annualView(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	it := planning.AnnualItem{Year: v.Year, Currency: r.PostFormValue("currency"), FundingSource: r.PostFormValue("funding_source"),
-		ResponsiblePerson: r.PostFormValue("responsible_person"), Version: parseVersion(r.PostFormValue("version"))}
+		ResponsiblePerson: r.PostFormValue("responsible_person"), Version: httpkit.PostForm(r).Version()}
 	it.ActivityID, _ = strconv.ParseInt(r.PostFormValue("activity_id"), 10, 64)
 	it.ResponsibleInstitutionID, _ = strconv.ParseInt(r.PostFormValue("responsible_institution_id"), 10, 64)
-	it.Budget, err = formNumber(r, "budget")
-	if err == nil {
-		_, err = s.planning.SetAnnualItem(r.Context(), principal(r), it)
+	form := httpkit.PostForm(r)
+	it.Budget = form.Number("budget")
+	if err = form.Err("invalid number"); err == nil {
+		_, err = s.planning.SetAnnualItem(r.Context(), httpkit.Principal(r), it)
 	}
 	if err != nil {
-		if st := staleOf(err); st != nil {
+		if st := httpkit.StaleOf(err); st != nil {
 			// The entry exists (or changed) already: keep the user's values beside it.
 			v.Form, v.Conflict = it, newConflict(r, st, annualColumns, jsonCells(st.Read), jsonCells(st.Current), jsonCells(it))
 			v.Form.Version = st.CurrentVersion
-			s.render(w, r, http.StatusConflict, "plan_annual.html", i18n.T(langOf(r), "plan.poa", v.Year), v)
+			s.render(w, r, http.StatusConflict, "plan_annual.html", i18n.T(httpkit.Lang(r), "plan.poa", v.Year), v)
 			return
 		}
 		if e, ok := err.(*errs.Error); ok && e.Kind == errs.Invalid {
 			v.Form = it
-			v.Error, v.Errors = s.pageError(r, e)
-			s.render(w, r, http.StatusUnprocessableEntity, "plan_annual.html", i18n.T(langOf(r), "plan.poa", v.Year), v)
+			v.Error, v.Errors = s.k.PageError(r, e)
+			s.render(w, r, http.StatusUnprocessableEntity, "plan_annual.html", i18n.T(httpkit.Lang(r), "plan.poa", v.Year), v)
 			return
 		}
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/plan/%d/poa?anio=%d&ok=saved", v.PlanID, v.Year), http.StatusSeeOther)
@@ -504,7 +508,7 @@ func (v activityView) Indicator(id int64) string {
 }
 
 func (s *Server) activityView(r *http.Request) (activityView, error) {
-	id, err := idParam(r, "id")
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
 		return activityView{}, err
 	}
@@ -512,16 +516,16 @@ func (s *Server) activityView(r *http.Request) (activityView, error) {
 	if v.Activity, err = s.planning.Activity(r.Context(), id, r.PathValue("code"), v.Year); err != nil {
 		return v, err
 	}
-	if v.Reports, err = s.planning.Reports(r.Context(), principal(r), v.Activity); err != nil {
+	if v.Reports, err = s.planning.Reports(r.Context(), httpkit.Principal(r), v.Activity); err != nil {
 		return v, err
 	}
 	if v.history, err = s.planning.IndicatorHistory(r.Context(), v.Activity); err != nil {
 		return v, err
 	}
 	v.Checks = planning.CheckTargets(v.Activity, v.history, v.Year)
-	v.CanReport = v.Activity.CanReport(principal(r))
-	v.CanReview = principal(r).Has(auth.ApproveReports)
-	v.who = principal(r)
+	v.CanReport = v.Activity.CanReport(httpkit.Principal(r))
+	v.CanReview = httpkit.Principal(r).Has(auth.ApproveReports)
+	v.who = httpkit.Principal(r)
 	v.Form = planning.ReportInput{Period: strconv.Itoa(v.Year), Status: "in_progress"}
 	// ?editar=REPORT-ID fills the form with one of the user's reports, and its version.
 	if edit, _ := strconv.ParseInt(r.URL.Query().Get("editar"), 10, 64); edit != 0 {
@@ -537,7 +541,7 @@ func (s *Server) activityView(r *http.Request) (activityView, error) {
 func (s *Server) activityPage(w http.ResponseWriter, r *http.Request) {
 	v, err := s.activityView(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	s.renderFiltered(w, r, "activity.html", Page{Title: v.Activity.Code + " " + v.Activity.Title, Data: v}, planYearProblems(r))
@@ -546,16 +550,17 @@ func (s *Server) activityPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) {
 	v, err := s.activityView(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	_ = r.ParseForm()
 	in := planning.ReportInput{Period: strings.TrimSpace(r.PostFormValue("period")), Status: r.PostFormValue("status"),
-		Narrative: strings.TrimSpace(r.PostFormValue("narrative")), Values: map[int64]float64{}, Version: parseVersion(r.PostFormValue("version"))}
+		Narrative: strings.TrimSpace(r.PostFormValue("narrative")), Values: map[int64]float64{}, Version: httpkit.PostForm(r).Version()}
+	form := httpkit.PostForm(r)
 	for _, ind := range v.Activity.Indicators {
-		f, err := formNumber(r, fmt.Sprintf("value_%d", ind.ID))
-		if err != nil {
-			v.Form, v.Errors, v.Error = in, map[string]string{"values": ind.Name + ": " + number.Hint}, i18n.T(langOf(r), "error.invalid")
+		f := form.Number(fmt.Sprintf("value_%d", ind.ID))
+		if form.Problems() != nil {
+			v.Form, v.Errors, v.Error = in, map[string]string{"values": ind.Name + ": " + number.Hint}, i18n.T(httpkit.Lang(r), "error.invalid")
 			s.render(w, r, http.StatusUnprocessableEntity, "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
 			return
 		}
@@ -563,8 +568,8 @@ func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) {
 			in.Values[ind.ID] = *f
 		}
 	}
-	rep, err := s.planning.SaveReport(r.Context(), principal(r), v.Activity.ID, in)
-	if st := staleOf(err); st != nil {
+	rep, err := s.planning.SaveReport(r.Context(), httpkit.Principal(r), v.Activity.ID, in)
+	if st := httpkit.StaleOf(err); st != nil {
 		// The period's report exists (or changed) already: keep the user's values beside it.
 		current := st.Current.(planning.Report)
 		var read map[string]string
@@ -583,12 +588,12 @@ func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) {
 	}
 	if e, ok := err.(*errs.Error); ok && (e.Kind == errs.Invalid || e.Kind == errs.Conflict || e.Kind == errs.Forbidden) {
 		v.Form = in
-		v.Error, v.Errors = s.pageError(r, e)
-		s.render(w, r, statusOf(e.Kind), "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
+		v.Error, v.Errors = s.k.PageError(r, e)
+		s.render(w, r, httpkit.StatusOf(e.Kind), "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
 		return
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/plan/%d/actividades/%s?ok=saved#reporte-%d", v.PlanID, v.Activity.Code, rep.ID), http.StatusSeeOther)
@@ -596,28 +601,28 @@ func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) {
 
 // backToActivity sends the browser to the activity page of a report.
 func (s *Server) backToActivity(w http.ResponseWriter, r *http.Request, reportID int64, flash string) {
-	_, a, err := s.planning.Report(r.Context(), principal(r), reportID)
+	_, a, err := s.planning.Report(r.Context(), httpkit.Principal(r), reportID)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/plan/%d/actividades/%s?ok=%s#reporte-%d", a.PlanID, a.Code, flash, reportID), http.StatusSeeOther)
 }
 
 func (s *Server) reportEvidence(w http.ResponseWriter, r *http.Request) {
-	rid, err := idParam(r, "rid")
+	rid, err := httpkit.PathID(r, "rid")
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	if file, hdr, ferr := r.FormFile("archivo"); ferr == nil {
 		defer file.Close()
-		_, err = s.planning.AddEvidence(r.Context(), principal(r), rid, hdr.Filename, "", hdr.Header.Get("Content-Type"), file)
+		_, err = s.planning.AddEvidence(r.Context(), httpkit.Principal(r), rid, hdr.Filename, "", hdr.Header.Get("Content-Type"), file)
 	} else {
-		_, err = s.planning.AddEvidence(r.Context(), principal(r), rid, r.PostFormValue("name"), r.PostFormValue("url"), "", nil)
+		_, err = s.planning.AddEvidence(r.Context(), httpkit.Principal(r), rid, r.PostFormValue("name"), r.PostFormValue("url"), "", nil)
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	s.backToActivity(w, r, rid, "saved")
@@ -626,11 +631,11 @@ func (s *Server) reportEvidence(w http.ResponseWriter, r *http.Request) {
 func (s *Server) transition(r *http.Request, action string, rid int64, note string) (planning.Report, error) {
 	switch action {
 	case "submit":
-		return s.planning.Submit(r.Context(), principal(r), rid)
+		return s.planning.Submit(r.Context(), httpkit.Principal(r), rid)
 	case "approve":
-		return s.planning.Review(r.Context(), principal(r), rid, true, note)
+		return s.planning.Review(r.Context(), httpkit.Principal(r), rid, true, note)
 	default:
-		return s.planning.Review(r.Context(), principal(r), rid, false, note)
+		return s.planning.Review(r.Context(), httpkit.Principal(r), rid, false, note)
 	}
 }
 
@@ -639,13 +644,13 @@ func (s *Server) transition(r *http.Request, action string, rid int64, note stri
 // a return without a note shows that page again with the error by the note.
 func (s *Server) reportTransition(action string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		rid, err := idParam(r, "rid")
+		rid, err := httpkit.PathID(r, "rid")
 		if err == nil {
 			_, err = s.transition(r, action, rid, strings.TrimSpace(r.PostFormValue("note")))
 		}
 		fromQueue := r.PostFormValue("volver") == reviewQueuePath
 		if e, ok := err.(*errs.Error); ok && e.Kind == errs.Invalid && e.Fields["note"] != "" {
-			noteErrors := map[int64]string{rid: i18n.T(langOf(r), "review.note_needed")}
+			noteErrors := map[int64]string{rid: i18n.T(httpkit.Lang(r), "review.note_needed")}
 			if fromQueue {
 				s.renderReviewQueue(w, r, http.StatusUnprocessableEntity, noteErrors)
 			} else {
@@ -654,7 +659,7 @@ func (s *Server) reportTransition(action string) http.HandlerFunc {
 			return
 		}
 		if err != nil {
-			s.fail(w, r, err)
+			s.k.Fail(w, r, err)
 			return
 		}
 		if fromQueue {
@@ -668,16 +673,16 @@ func (s *Server) reportTransition(action string) http.HandlerFunc {
 // renderActivityOfReport shows a report's activity page again (422) with
 // the error by the report's return form.
 func (s *Server) renderActivityOfReport(w http.ResponseWriter, r *http.Request, rid int64, noteErrors map[int64]string) {
-	_, a, err := s.planning.Report(r.Context(), principal(r), rid)
+	_, a, err := s.planning.Report(r.Context(), httpkit.Principal(r), rid)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	r.SetPathValue("id", strconv.FormatInt(a.PlanID, 10))
 	r.SetPathValue("code", a.Code)
 	v, err := s.activityView(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	v.NoteErrors = noteErrors
@@ -700,23 +705,23 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderReviewQueue(w http.ResponseWriter, r *http.Request, status int, noteErrors map[int64]string) {
-	list, err := s.planning.PendingReview(r.Context(), principal(r))
+	list, err := s.planning.PendingReview(r.Context(), httpkit.Principal(r))
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	s.render(w, r, status, "review.html", i18n.T(langOf(r), "plan.pending_review"), reviewView{Reports: list, NoteErrors: noteErrors})
+	s.render(w, r, status, "review.html", i18n.T(httpkit.Lang(r), "plan.pending_review"), reviewView{Reports: list, NoteErrors: noteErrors})
 }
 
 func (s *Server) evidenceFile(w http.ResponseWriter, r *http.Request) {
-	eid, err := idParam(r, "eid")
+	eid, err := httpkit.PathID(r, "eid")
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	e, path, err := s.planning.EvidenceFile(r.Context(), principal(r), eid)
+	e, path, err := s.planning.EvidenceFile(r.Context(), httpkit.Principal(r), eid)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	// Served as a download, never rendered: an uploaded file is not ours to trust.
@@ -728,18 +733,18 @@ func (s *Server) evidenceFile(w http.ResponseWriter, r *http.Request) {
 
 // planXLSX exports the plan's activities with their lights.
 func (s *Server) planXLSX(w http.ResponseWriter, r *http.Request) {
-	id, err := idParam(r, "id")
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	year := s.planYear(r)
 	acts, err := s.planning.Activities(r.Context(), id, year)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	lang := langOf(r)
+	lang := httpkit.Lang(r)
 	header := []string{"objetivo", "estrategia", "actividad", "titulo", "periodo", "desde", "hasta", "metas", "indicadores", "instituciones", "semaforo_" + strconv.Itoa(year), "ultimo_reporte"}
 	var rows [][]string
 	for _, a := range acts {
@@ -778,7 +783,7 @@ func dedupe(list []string) []string {
 // API
 
 func (s *Server) apiAnnualPlan(r *http.Request) (int, any, error) {
-	id, err := idParam(r, "id")
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
 		return 0, nil, err
 	}
@@ -791,7 +796,7 @@ func (s *Server) apiAnnualPlan(r *http.Request) (int, any, error) {
 }
 
 func (s *Server) apiAnnualItem(r *http.Request) (int, any, error) {
-	id, err := idParam(r, "id")
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
 		return 0, nil, err
 	}
@@ -804,11 +809,11 @@ func (s *Server) apiAnnualItem(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	var it planning.AnnualItem
-	if it.Version, err = decodePut(r, &it, true, "activity_id", "activity_code", "activity_title", "year", "responsible_institution"); err != nil {
+	if it.Version, err = httpkit.DecodePut(r, &it, true, "activity_id", "activity_code", "activity_title", "year", "responsible_institution"); err != nil {
 		return 0, nil, err
 	}
 	it.ActivityID, it.Year = a.ID, year
-	it, err = s.planning.SetAnnualItem(r.Context(), principal(r), it)
+	it, err = s.planning.SetAnnualItem(r.Context(), httpkit.Principal(r), it)
 	return http.StatusOK, versioned{it, it.Version}, err
 }
 
@@ -818,7 +823,7 @@ func (s *Server) apiPlans(r *http.Request) (int, any, error) {
 }
 
 func (s *Server) apiPlan(r *http.Request) (int, any, error) {
-	id, err := idParam(r, "id")
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
 		return 0, nil, err
 	}
@@ -832,7 +837,7 @@ func (s *Server) apiPlan(r *http.Request) (int, any, error) {
 }
 
 func (s *Server) apiPlanActivities(r *http.Request) (int, any, error) {
-	id, err := idParam(r, "id")
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
 		return 0, nil, err
 	}
@@ -844,14 +849,14 @@ func (s *Server) apiPlanActivities(r *http.Request) (int, any, error) {
 }
 
 func (s *Server) apiPlanDue(r *http.Request) (int, any, error) {
-	id, err := idParam(r, "id")
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
 		return 0, nil, err
 	}
-	if principal(r).Anonymous() {
+	if httpkit.Principal(r).Anonymous() {
 		return 0, nil, errs.E(errs.Unauthenticated, "log in to see what your institution owes")
 	}
-	due, err := s.planning.Due(r.Context(), principal(r), id, s.planYear(r))
+	due, err := s.planning.Due(r.Context(), httpkit.Principal(r), id, s.planYear(r))
 	if due == nil {
 		due = []planning.Activity{}
 	}
@@ -867,7 +872,7 @@ func (s *Server) apiActivityReports(r *http.Request) (int, any, error) {
 }
 
 func (s *Server) apiReportSave(r *http.Request) (int, any, error) {
-	id, err := idParam(r, "id")
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
 		return 0, nil, err
 	}
@@ -876,16 +881,16 @@ func (s *Server) apiReportSave(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	var in planning.ReportInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return 0, nil, err
 	}
-	rep, err := s.planning.SaveReport(r.Context(), principal(r), a.ID, in)
+	rep, err := s.planning.SaveReport(r.Context(), httpkit.Principal(r), a.ID, in)
 	return http.StatusOK, rep, err
 }
 
 func (s *Server) apiReportTransition(action string) func(r *http.Request) (int, any, error) {
 	return func(r *http.Request) (int, any, error) {
-		rid, err := idParam(r, "rid")
+		rid, err := httpkit.PathID(r, "rid")
 		if err != nil {
 			return 0, nil, err
 		}
@@ -893,7 +898,7 @@ func (s *Server) apiReportTransition(action string) func(r *http.Request) (int, 
 			Note string `json:"note"`
 		}
 		if r.ContentLength > 0 {
-			if err := decodeJSON(r, &in); err != nil {
+			if err := httpkit.DecodeJSON(r, &in); err != nil {
 				return 0, nil, err
 			}
 		}
@@ -904,18 +909,18 @@ func (s *Server) apiReportTransition(action string) func(r *http.Request) (int, 
 
 // apiReportEvidence takes a file as the body (?name= names it), or a JSON link {"name","url"}.
 func (s *Server) apiReportEvidence(r *http.Request) (int, any, error) {
-	rid, err := idParam(r, "rid")
+	rid, err := httpkit.PathID(r, "rid")
 	if err != nil {
 		return 0, nil, err
 	}
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		var in struct{ Name, URL string }
-		if err := decodeJSON(r, &in); err != nil {
+		if err := httpkit.DecodeJSON(r, &in); err != nil {
 			return 0, nil, err
 		}
-		e, err := s.planning.AddEvidence(r.Context(), principal(r), rid, in.Name, in.URL, "", nil)
+		e, err := s.planning.AddEvidence(r.Context(), httpkit.Principal(r), rid, in.Name, in.URL, "", nil)
 		return http.StatusCreated, e, err
 	}
-	e, err := s.planning.AddEvidence(r.Context(), principal(r), rid, r.URL.Query().Get("name"), "", r.Header.Get("Content-Type"), r.Body)
+	e, err := s.planning.AddEvidence(r.Context(), httpkit.Principal(r), rid, r.URL.Query().Get("name"), "", r.Header.Get("Content-Type"), r.Body)
 	return http.StatusCreated, e, err
 }

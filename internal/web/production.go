@@ -16,6 +16,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/errs"
 	"sriim/internal/facts"
+	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
 	"sriim/internal/importer"
 	"sriim/internal/production"
@@ -24,7 +25,7 @@ import (
 	"sriim/internal/vocab"
 )
 
-func (s *Server) productionRoutes(mux *routeTable) {
+func (s *Server) productionRoutes(mux *httpkit.Kernel) {
 	mux.HandleFunc("GET /produccion", s.productionPage)
 	mux.HandleFunc("GET /produccion/grafico.svg", s.productionChart)
 	for _, format := range []string{"csv", "xlsx"} {
@@ -52,7 +53,7 @@ func (s *Server) productionRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /api/v1/production/observations/{id}", s.api(s.apiObservation))
 	mux.HandleFunc("PUT /api/v1/production/observations/{id}", s.api(s.apiObservationUpdate))
 	mux.HandleFunc("DELETE /api/v1/production/observations/{id}", s.api(s.apiObservationDelete))
-	mux.HandleFunc("POST /api/v1/production/import", s.api(s.apiProductionImport))
+	mux.HandleFunc("POST /api/v1/production/import", s.api(s.apiProductionImport), httpkit.Upload(importer.MaxBytes, production.CanCreate))
 }
 
 // productionQuery reads a selection from the page's Spanish parameters or
@@ -66,10 +67,10 @@ func productionQuery(q url.Values, api bool) (production.Query, error) {
 		return es
 	}
 	pq := production.Query{
-		Species:       listParam(q, name("especie", "species")),
-		Presentations: listParam(q, name("presentacion", "presentation")),
-		Origins:       listParam(q, name("origen", "origin")),
-		Places:        listParam(q, name("lugar", "place")),
+		Species:       httpkit.List(q, name("especie", "species")),
+		Presentations: httpkit.List(q, name("presentacion", "presentation")),
+		Origins:       httpkit.List(q, name("origen", "origin")),
+		Places:        httpkit.List(q, name("lugar", "place")),
 	}
 	fields := map[string]string{}
 	for es, dst := range map[string]*int{"desde": &pq.From, "hasta": &pq.To} {
@@ -77,7 +78,7 @@ func productionQuery(q url.Values, api bool) (production.Query, error) {
 		if v := q.Get(key); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1900 || n > 2100 {
-				fields[key] = msgYear
+				fields[key] = httpkit.MsgYear
 			}
 			*dst = n
 		}
@@ -120,7 +121,7 @@ func (v productionView) Selected(dimension, code string) bool {
 // loadProductionView reads the page's selection and what it shows, with the
 // problems of the selection's invalid values, which it leaves out.
 func (s *Server) loadProductionView(r *http.Request) (productionView, map[string]string, error) {
-	lang := langOf(r)
+	lang := httpkit.Lang(r)
 	v := productionView{Names: map[string]string{}, Vocabulary: map[string][]vocab.Term{
 		"presentation": production.Presentations, "origin": production.Origins}}
 	var err error
@@ -205,17 +206,17 @@ func seriesLabels(series []production.Series, names map[string]string, lang i18n
 func (s *Server) productionPage(w http.ResponseWriter, r *http.Request) {
 	v, problems, err := s.loadProductionView(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	v.Canwrite = production.CanCreate(principal(r))
-	s.renderFiltered(w, r, "production.html", Page{Title: i18n.T(langOf(r), "module.production"), Data: v}, problems)
+	v.Canwrite = production.CanCreate(httpkit.Principal(r))
+	s.renderFiltered(w, r, "production.html", Page{Title: i18n.T(httpkit.Lang(r), "module.production"), Data: v}, problems)
 }
 
 func (s *Server) productionChart(w http.ResponseWriter, r *http.Request) {
 	v, _, err := s.loadProductionView(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	// One chart per unit (?unidad=; the first by default): lines in tonnes
@@ -228,15 +229,15 @@ func (s *Server) productionChart(w http.ResponseWriter, r *http.Request) {
 		g, _ = v.Result.Unit(unit)
 	}
 	if g.Last == 0 {
-		s.fail(w, r, errs.E(errs.NotFound, "no series for this selection"))
+		s.k.Fail(w, r, errs.E(errs.NotFound, "no series for this selection"))
 		return
 	}
-	svg, err := productionChart(v, g, langOf(r)).Draw(render.SVG)
+	svg, err := productionChart(v, g, httpkit.Lang(r)).Draw(render.SVG)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
-	writeSVG(w, svg)
+	httpkit.WriteSVG(w, svg)
 }
 
 // productionChart is the series of one unit group of the selection by year,
@@ -291,7 +292,7 @@ func (s *Server) writeTable(w http.ResponseWriter, r *http.Request, format, name
 		err = importer.WriteXLSX(&buf, name, header, rows, numeric)
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, name, format))
@@ -304,12 +305,12 @@ func (s *Server) productionData(format string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q, err := productionQuery(r.URL.Query(), false)
 		if err != nil {
-			s.fail(w, r, err)
+			s.k.Fail(w, r, err)
 			return
 		}
 		header, rows, err := s.production.Export(r.Context(), production.Filter{Species: q.Species, Places: q.Places, From: q.From, To: q.To})
 		if err != nil {
-			s.fail(w, r, err)
+			s.k.Fail(w, r, err)
 			return
 		}
 		s.writeTable(w, r, format, "produccion", header, rows, productionNumeric)
@@ -373,23 +374,23 @@ func (f observationForm) Display(lang i18n.Lang, field, value string) string {
 func (s *Server) observationFormPage(w http.ResponseWriter, r *http.Request, status int, form observationForm, problems map[string]string, msg string, conflict *conflictView) {
 	var err error
 	if form.Species, err = s.reference.Species(r.Context()); err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	if form.Places, err = s.reference.Places(r.Context()); err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	form.Vocab = map[string][]vocab.Term{"presentacion": production.Presentations, "origen": production.Origins,
 		"medida": production.Measures, "estado": production.Statuses}
 	if form.ID == 0 {
-		form.Editable = production.CanCreate(principal(r))
+		form.Editable = production.CanCreate(httpkit.Principal(r))
 	}
-	title := i18n.T(langOf(r), "production.new_observation")
+	title := i18n.T(httpkit.Lang(r), "production.new_observation")
 	if form.ID != 0 {
-		title = i18n.T(langOf(r), "production.observation", form.ID)
+		title = i18n.T(httpkit.Lang(r), "production.observation", form.ID)
 	}
-	s.render(w, r, status, "observation.html", title, formPage{Values: form, Errors: i18n.FieldsText(langOf(r), problems), Error: msg, Conflict: conflict})
+	s.render(w, r, status, "observation.html", title, formPage{Values: form, Errors: i18n.FieldsText(httpkit.Lang(r), problems), Error: msg, Conflict: conflict})
 }
 
 func formCells(r *http.Request) map[string]string {
@@ -404,8 +405,8 @@ func (s *Server) observationNewPage(w http.ResponseWriter, r *http.Request) {
 	if s.requireLogin(w, r) == nil {
 		return
 	}
-	if !production.CanCreate(principal(r)) {
-		s.fail(w, r, errs.E(errs.Forbidden, "your role does not add production figures"))
+	if !production.CanCreate(httpkit.Principal(r)) {
+		s.k.Fail(w, r, errs.E(errs.Forbidden, "your role does not add production figures"))
 		return
 	}
 	s.observationFormPage(w, r, http.StatusOK, observationForm{Cells: map[string]string{
@@ -416,32 +417,32 @@ func (s *Server) observationNewPage(w http.ResponseWriter, r *http.Request) {
 // saveObservation creates (id 0) or updates an observation from the form.
 func (s *Server) saveObservation(w http.ResponseWriter, r *http.Request, id int64) {
 	// Who may save comes first: a form nobody lets them save is not checked for them.
-	owner := production.NewOwner(principal(r))
+	owner := production.NewOwner(httpkit.Principal(r))
 	if id != 0 {
 		o, err := s.production.Observation(r.Context(), id)
 		if err != nil {
-			s.fail(w, r, err)
+			s.k.Fail(w, r, err)
 			return
 		}
 		owner = o.Owner()
 	}
-	if err := auth.Authorize(principal(r), owner); err != nil {
-		s.fail(w, r, err)
+	if err := auth.Authorize(httpkit.Principal(r), owner); err != nil {
+		s.k.Fail(w, r, err)
 		return
 	}
 	cells := formCells(r)
-	version := parseVersion(r.PostFormValue("version"))
+	version := httpkit.PostForm(r).Version()
 	o, problems := production.FromCells(cells)
 	o.Version = version
 	var err error
 	if len(problems) == 0 {
 		if id == 0 {
-			o, err = s.production.Create(r.Context(), principal(r), o)
+			o, err = s.production.Create(r.Context(), httpkit.Principal(r), o)
 		} else {
-			o, err = s.production.Update(r.Context(), principal(r), id, o)
+			o, err = s.production.Update(r.Context(), httpkit.Principal(r), id, o)
 		}
 	}
-	if st := staleOf(err); st != nil {
+	if st := httpkit.StaleOf(err); st != nil {
 		// Keep what the user typed and show it beside what is stored now.
 		current := st.Current.(production.Observation)
 		var read map[string]string
@@ -456,11 +457,11 @@ func (s *Server) saveObservation(w http.ResponseWriter, r *http.Request, id int6
 		if e, ok := err.(*errs.Error); ok {
 			problems = production.FormProblems(e.Fields)
 		}
-		s.observationFormPage(w, r, http.StatusUnprocessableEntity, observationForm{ID: id, Version: version, Cells: cells, Editable: true}, problems, i18n.T(langOf(r), "error.invalid"), nil)
+		s.observationFormPage(w, r, http.StatusUnprocessableEntity, observationForm{ID: id, Version: version, Cells: cells, Editable: true}, problems, i18n.T(httpkit.Lang(r), "error.invalid"), nil)
 		return
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/produccion/observaciones/%d?ok=saved", o.ID), http.StatusSeeOther)
@@ -471,37 +472,37 @@ func (s *Server) observationCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) observationUpdate(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	s.saveObservation(w, r, id)
 }
 
 func (s *Server) observationPage(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	o, err := s.production.Observation(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	hist, err := s.history(r, id)
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	keeper, err := s.accounts.Institution(r.Context(), o.InstitutionID)
 	if err != nil && !errs.Is(err, errs.NotFound) {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	s.observationFormPage(w, r, http.StatusOK, observationForm{ID: id, Version: o.Version, Cells: observationCells(o), History: hist,
-		Keeper: keeper.Name, Editable: auth.Can(principal(r), o.Owner())}, nil, "", nil)
+		Keeper: keeper.Name, Editable: auth.Can(httpkit.Principal(r), o.Owner())}, nil, "", nil)
 }
 
 // observationCells are an observation's values as the form's cells.
@@ -518,7 +519,7 @@ func observationCells(o production.Observation) map[string]string {
 func (s *Server) history(r *http.Request, id int64) ([]production.Revision, error) {
 	hist, err := s.production.History(r.Context(), id)
 	for i := range hist {
-		hist[i].ReplacedBy = personShown(principal(r), hist[i].ReplacedBy)
+		hist[i].ReplacedBy = personShown(httpkit.Principal(r), hist[i].ReplacedBy)
 	}
 	if hist == nil {
 		hist = []production.Revision{}
@@ -527,13 +528,13 @@ func (s *Server) history(r *http.Request, id int64) ([]production.Revision, erro
 }
 
 func (s *Server) observationDelete(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err == nil {
-		version := parseVersion(r.PostFormValue("version"))
-		err = s.production.Delete(r.Context(), principal(r), id, version)
+		version := httpkit.PostForm(r).Version()
+		err = s.production.Delete(r.Context(), httpkit.Principal(r), id, version)
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/produccion?ok=deleted", http.StatusSeeOther)
@@ -572,7 +573,7 @@ func (s *Server) apiTextFacts(r *http.Request) (int, any, error) {
 
 func (s *Server) apiProductionFacts(r *http.Request) (int, any, error) {
 	q := r.URL.Query()
-	facts, err := s.production.Facts(r.Context(), listParam(q, "place"), listParam(q, "species"))
+	facts, err := s.production.Facts(r.Context(), httpkit.List(q, "place"), httpkit.List(q, "species"))
 	if facts == nil {
 		facts = []production.Observation{}
 	}
@@ -580,7 +581,7 @@ func (s *Server) apiProductionFacts(r *http.Request) (int, any, error) {
 }
 
 func (s *Server) apiObservation(r *http.Request) (int, any, error) {
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
 		return 0, nil, err
 	}
@@ -594,36 +595,36 @@ func (s *Server) apiObservation(r *http.Request) (int, any, error) {
 
 func (s *Server) apiObservationCreate(r *http.Request) (int, any, error) {
 	var o production.Observation
-	if err := decodeJSON(r, &o); err != nil {
+	if err := httpkit.DecodeJSON(r, &o); err != nil {
 		return 0, nil, err
 	}
-	o, err := s.production.Create(r.Context(), principal(r), o)
+	o, err := s.production.Create(r.Context(), httpkit.Principal(r), o)
 	return http.StatusCreated, o, err
 }
 
 func (s *Server) apiObservationUpdate(r *http.Request) (int, any, error) {
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
 		return 0, nil, err
 	}
 	var o production.Observation
-	if o.Version, err = decodePut(r, &o, false, "id", "created_at", "updated_at"); err != nil {
+	if o.Version, err = httpkit.DecodePut(r, &o, false, "id", "created_at", "updated_at"); err != nil {
 		return 0, nil, err
 	}
-	o, err = s.production.Update(r.Context(), principal(r), id, o)
+	o, err = s.production.Update(r.Context(), httpkit.Principal(r), id, o)
 	return http.StatusOK, versioned{o, o.Version}, err
 }
 
 func (s *Server) apiObservationDelete(r *http.Request) (int, any, error) {
-	id, err := pathID(r)
+	id, err := httpkit.PathID(r, "id")
 	if err != nil {
 		return 0, nil, err
 	}
-	version, err := deleteVersion(r)
+	version, err := httpkit.DeleteVersion(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusNoContent, nil, s.production.Delete(r.Context(), principal(r), id, version)
+	return http.StatusNoContent, nil, s.production.Delete(r.Context(), httpkit.Principal(r), id, version)
 }
 
 // apiProductionImport takes the file as the request body; ?filename= (or
@@ -633,6 +634,6 @@ func (s *Server) apiProductionImport(r *http.Request) (int, any, error) {
 	if name == "" && strings.Contains(r.Header.Get("Content-Type"), "spreadsheetml") {
 		name = "upload.xlsx"
 	}
-	rep, err := s.production.Import(r.Context(), principal(r), r.Body, name)
+	rep, err := s.production.Import(r.Context(), httpkit.Principal(r), r.Body, name)
 	return http.StatusOK, rep, err
 }

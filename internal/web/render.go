@@ -14,12 +14,11 @@ import (
 	"net/url"
 	"path"
 	"slices"
-	"strings"
-
-	"github.com/gorilla/csrf"
 
 	"sriim/internal/accounts"
 	"sriim/internal/auth"
+	"sriim/internal/errs"
+	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
 	"sriim/internal/offer"
 	"sriim/internal/render"
@@ -281,6 +280,15 @@ func (p Page) LangURL(lang i18n.Lang) string {
 // Langs lists the interface languages for the switcher.
 func (p Page) Langs() []i18n.Lang { return i18n.Supported }
 
+// errorPage shows an error the kernel answers with (httpkit.Fail) as a page.
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, kind errs.Kind, message string, fields map[string]string) {
+	s.render(w, r, status, "error.html", i18n.T(httpkit.Lang(r), "error.title"), struct {
+		Kind    errs.Kind
+		Message string
+		Fields  map[string]string
+	}{kind, message, fields})
+}
+
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
 	s.renderPage(w, r, status, page, Page{Title: title, Data: data})
 }
@@ -294,13 +302,13 @@ func (s *Server) renderPublic(w http.ResponseWriter, r *http.Request, page, titl
 func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, page string, p Page) {
 	t, ok := s.pages[page]
 	if !ok {
-		s.fail(w, r, fmt.Errorf("no template %q", page))
+		s.k.Fail(w, r, fmt.Errorf("no template %q", page))
 		return
 	}
 	q := r.URL.Query()
 	q.Del("lang")
 	q.Del("ok")
-	p.Lang, p.Path, p.Query, p.Modules, p.User, p.CSRF, p.Base = langOf(r), r.URL.Path, q, modules, currentUser(r), csrf.TemplateField(r), baseURL(r)
+	p.Lang, p.Path, p.Query, p.Modules, p.User, p.CSRF, p.Base = httpkit.Lang(r), r.URL.Path, q, modules, httpkit.CurrentUser(r), httpkit.CSRFField(r), httpkit.BaseURL(r)
 	// The canonical address is the page's own: with ?lang= when the visitor
 	// chose the language in the address, without it when it was negotiated
 	// (that address is also the x-default alternate).
@@ -322,7 +330,7 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, 
 		}
 	}
 	if p.Has(string(auth.ApproveReports)) {
-		n, err := s.planning.CountPendingReview(r.Context(), principal(r))
+		n, err := s.planning.CountPendingReview(r.Context(), httpkit.Principal(r))
 		if err != nil {
 			s.log.ErrorContext(r.Context(), "count reports to review", "err", err)
 		}
@@ -338,35 +346,5 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	writeWithETag(w, r, status, buf.Bytes())
-}
-
-// writeWithETag sends a body with an ETag of its content, and answers 304
-// to a GET whose If-None-Match already holds it: a slow connection does not
-// download a page again that has not changed.
-func writeWithETag(w http.ResponseWriter, r *http.Request, status int, body []byte) {
-	if w.Header().Get("Cache-Control") == "" {
-		w.Header().Set("Cache-Control", "no-cache")
-	}
-	if status == http.StatusOK && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-		// A single record's ETag is its version (set by its handler), which
-		// PUT and DELETE take back in If-Match; others are the content's hash.
-		etag := w.Header().Get("ETag")
-		if etag == "" {
-			sum := sha256.Sum256(body)
-			etag = `"` + hex.EncodeToString(sum[:12]) + `"`
-			w.Header().Set("ETag", etag)
-		}
-		if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
-
-// wantsJSON reports whether the caller should get a JSON error, not a page.
-func wantsJSON(r *http.Request) bool {
-	return strings.HasPrefix(r.URL.Path, "/api/") || strings.Contains(r.Header.Get("Accept"), "application/json")
+	httpkit.WriteWithETag(w, r, status, buf.Bytes())
 }

@@ -9,21 +9,16 @@
 package web
 
 import (
-	"cmp"
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"time"
-
-	"github.com/klauspost/compress/gzhttp"
 
 	"sriim/internal/accounts"
 	"sriim/internal/actors"
-	"sriim/internal/config"
 	"sriim/internal/db"
 	"sriim/internal/facts"
+	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
 	"sriim/internal/mail"
 	"sriim/internal/offer"
@@ -68,8 +63,9 @@ type Options struct {
 	Mounts map[string]http.Handler
 }
 
-// Server is SRIIM's HTTP handler.
+// Server is SRIIM's HTTP handler: the kernel with the pages and the API.
 type Server struct {
+	k          *httpkit.Kernel
 	db         *db.DB
 	log        *slog.Logger
 	version    string
@@ -85,35 +81,22 @@ type Server struct {
 	demo       func(context.Context) (bool, error)
 	pages      pages
 	assets     assets
-	metrics    *metrics
 	openapi    []byte
-	mux        *http.ServeMux
-	maxUpload  int64
-	handler    http.Handler
-	addr       string
-	publicURL  string
-	// trustedProxies, metricsNetworks and metricsToken: see Options.
-	trustedProxies  networks
-	metricsNetworks networks
-	metricsToken    string
-	mounts          map[string]http.Handler
 	// publicPages keeps anonymous reads of the busiest public pages.
 	publicPages pageCache
-	// patterns are the routes, as registered.
-	patterns []string
 }
 
 // New builds the server: parses the templates, hashes the static files,
 // assembles the OpenAPI document and registers the routes.
 func New(o Options) (*Server, error) {
-	if len(o.CSRFKey) != 32 {
-		return nil, errors.New("web: CSRFKey must be 32 bytes")
+	k, err := httpkit.New(httpkit.Options{DB: o.DB, Logger: o.Logger, Sessions: o.Accounts, CSRFKey: o.CSRFKey, Addr: o.Addr, PublicURL: o.PublicURL,
+		TrustedProxies: o.TrustedProxies, MetricsNetworks: o.MetricsNetworks, MetricsToken: o.MetricsToken, MaxUpload: o.MaxUpload})
+	if err != nil {
+		return nil, err
 	}
-	s := &Server{db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts,
+	s := &Server{k: k, db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts,
 		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, facts: o.Facts, mailer: o.Mailer,
-		addr: o.Addr, publicURL: o.PublicURL, trustedProxies: o.TrustedProxies, metricsNetworks: o.MetricsNetworks, metricsToken: o.MetricsToken, demo: o.Demo,
-		maxUpload: cmp.Or(o.MaxUpload, config.DefaultMaxUpload), mounts: o.Mounts}
-	var err error
+		demo: o.Demo}
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
@@ -123,47 +106,18 @@ func New(o Options) (*Server, error) {
 	if s.openapi, err = OpenAPI(o.Version); err != nil {
 		return nil, err
 	}
-	s.metrics = newMetrics(o.DB)
-	mux := &routeTable{ServeMux: http.NewServeMux()}
-	s.routes(mux)
-	s.mux, s.patterns = mux.ServeMux, mux.patterns
-	// Outermost first: request ID, the client (behind trusted proxies), security headers, the public page cache,
-	// compression, language, metrics/logging/recovery, the user, the bounds
-	// on bodies, CSRF, and the mux (which tells observe the matched route).
-	var h http.Handler = recordRoute(s.mux)
-	h = s.csrfProtect(o.CSRFKey)(h)
-	h = s.guardBodies(h)
-	h = s.authenticate(h)
-	h = s.observe(h)
-	h = s.withLang(h)
-	h = gzhttp.GzipHandler(h)
-	h = s.cachePublicPages(h)
-	h = securityHeaders(h)
-	h = s.withClient(h)
-	h = withRequestID(h)
-	s.handler = h
+	k.SetErrorPage(s.errorPage)
+	k.Wrap(s.cachePublicPages)
+	s.routes(k)
+	for prefix, h := range o.Mounts {
+		k.Mount(prefix, h)
+	}
 	return s, nil
 }
 
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.k.ServeHTTP(w, r) }
 
-// routeTable is the server's ServeMux that remembers the patterns
-// registered on it, so that tests can visit every route.
-type routeTable struct {
-	*http.ServeMux
-	patterns []string
-}
-
-func (t *routeTable) Handle(pattern string, h http.Handler) {
-	t.patterns = append(t.patterns, pattern)
-	t.ServeMux.Handle(pattern, h)
-}
-
-func (t *routeTable) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
-	t.Handle(pattern, http.HandlerFunc(h))
-}
-
-func (s *Server) routes(mux *routeTable) {
+func (s *Server) routes(mux *httpkit.Kernel) {
 	mux.HandleFunc("GET /{$}", s.home)
 	for _, m := range modules {
 		if !m.Ready {
@@ -178,17 +132,9 @@ func (s *Server) routes(mux *routeTable) {
 	s.offerRoutes(mux)
 	mux.Handle("GET /static/{hash}/{name}", s.assets)
 	mux.HandleFunc("GET /favicon.ico", s.assets.favicon)
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /metrics", s.readsMetrics(s.metrics.handler()))
 	s.accountRoutes(mux)
-	for prefix, h := range s.mounts {
-		mux.Handle(prefix, h)
-		mux.Handle(prefix+"/", h)
-	}
 	mux.HandleFunc("GET /api/v1/{$}", s.apiRoot)
 	mux.HandleFunc("GET /api/v1/openapi.json", s.openapiDoc)
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { s.fail(w, r, errNotFound) })
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.fail(w, r, errNotFound) })
 }
 
 // Module is one of SRIIM's domain modules as the navigation shows it.
@@ -229,7 +175,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	var f homeFigures
 	series, err := s.production.Series(ctx, production.Query{Species: []string{"moluscos"}, Places: []string{"PE-MOQ"}})
 	if err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	if g, ok := series.Unit("t"); ok && len(g.Years) > 0 {
@@ -241,7 +187,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		p, _ := trade.ProductLine(line)
 		rk, err := s.trade.Destinations(ctx, p, 604, 1990, s.trade.Now().Year())
 		if err != nil {
-			s.fail(w, r, err)
+			s.k.Fail(w, r, err)
 			return
 		}
 		if n := len(rk.Years); n > 0 && rk.Years[n-1] >= f.ExportsYear {
@@ -253,34 +199,22 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	}
 	f.ExportsSrc = "PROMPEX"
 	if f.Offer, err = s.offer.KeyFigures(ctx); err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	if f.Reports, err = s.trade.Reports(ctx); err != nil {
-		s.fail(w, r, err)
+		s.k.Fail(w, r, err)
 		return
 	}
 	if len(f.Reports) > 3 {
 		f.Reports = f.Reports[:3]
 	}
-	s.renderPublic(w, r, "home.html", i18n.T(langOf(r), "home.title"), i18n.T(langOf(r), "home.lead"), f, map[string]any{
-		"@context": "https://schema.org", "@type": "WebSite", "name": "SRIIM", "url": baseURL(r) + "/", "inLanguage": []string{"es", "en"}}, "")
+	s.renderPublic(w, r, "home.html", i18n.T(httpkit.Lang(r), "home.title"), i18n.T(httpkit.Lang(r), "home.lead"), f, map[string]any{
+		"@context": "https://schema.org", "@type": "WebSite", "name": "SRIIM", "url": httpkit.BaseURL(r) + "/", "inLanguage": []string{"es", "en"}}, "")
 }
 
 func (s *Server) modulePage(m Module) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		s.render(w, r, http.StatusOK, "module.html", i18n.T(langOf(r), "module."+m.Key), m)
+		s.render(w, r, http.StatusOK, "module.html", i18n.T(httpkit.Lang(r), "module."+m.Key), m)
 	}
-}
-
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	status, body := http.StatusOK, map[string]string{"status": "ok"}
-	if err := s.db.Ping(ctx); err != nil {
-		s.log.ErrorContext(ctx, "health check failed", "err", err)
-		status, body = http.StatusServiceUnavailable, map[string]string{"status": "unavailable"}
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, status, body)
 }

@@ -25,6 +25,7 @@ import (
 	"sriim/internal/db/dbtest"
 	"sriim/internal/errs"
 	"sriim/internal/facts"
+	"sriim/internal/httpkit"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/production"
@@ -83,14 +84,14 @@ func TestErrorMapping(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.kind, func(t *testing.T) {
 			rec := httptest.NewRecorder()
-			s.fail(rec, httptest.NewRequest(http.MethodGet, "/api/v1/x", nil), tt.err)
+			s.k.Fail(rec, httptest.NewRequest(http.MethodGet, "/api/v1/x", nil), tt.err)
 			if rec.Code != tt.status {
 				t.Fatalf("status %d, want %d", rec.Code, tt.status)
 			}
 			if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 				t.Fatalf("content type %q", ct)
 			}
-			var got errorBody
+			var got httpkit.ErrorBody
 			if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
 				t.Fatal(err)
 			}
@@ -105,7 +106,7 @@ func TestErrorMapping(t *testing.T) {
 			}
 			// The same error as a page for a browser.
 			rec = httptest.NewRecorder()
-			s.fail(rec, httptest.NewRequest(http.MethodGet, "/actores", nil), tt.err)
+			s.k.Fail(rec, httptest.NewRequest(http.MethodGet, "/actores", nil), tt.err)
 			if rec.Code != tt.status || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
 				t.Fatalf("page: status %d, type %q", rec.Code, rec.Header().Get("Content-Type"))
 			}
@@ -130,7 +131,7 @@ func TestNotFoundPageInChosenLanguage(t *testing.T) {
 			req.Header.Set("Accept-Language", tt.acceptLanguage)
 		}
 		if tt.cookie != "" {
-			req.AddCookie(&http.Cookie{Name: langCookie, Value: tt.cookie})
+			req.AddCookie(&http.Cookie{Name: httpkit.LangCookie, Value: tt.cookie})
 		}
 		rec := httptest.NewRecorder()
 		s.ServeHTTP(rec, req)
@@ -148,7 +149,7 @@ func TestLangQueryIsRemembered(t *testing.T) {
 	res := get(t, s, "/?lang=en", nil)
 	var c *http.Cookie
 	for _, k := range res.Cookies() {
-		if k.Name == langCookie {
+		if k.Name == httpkit.LangCookie {
 			c = k
 		}
 	}
@@ -190,7 +191,7 @@ func TestSecurityHeadersAndRequestID(t *testing.T) {
 	if coop := h.Get("Cross-Origin-Opener-Policy"); coop != "" {
 		t.Errorf("anonymous page with COOP %q", coop)
 	}
-	if coop := get(t, s, "/", map[string]string{"Cookie": sessionCookie + "=x"}).Header.Get("Cross-Origin-Opener-Policy"); coop != "same-origin" {
+	if coop := get(t, s, "/", map[string]string{"Cookie": httpkit.SessionCookie + "=x"}).Header.Get("Cross-Origin-Opener-Policy"); coop != "same-origin" {
 		t.Errorf("signed-in page with COOP %q, want same-origin", coop)
 	}
 }

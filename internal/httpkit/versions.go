@@ -1,4 +1,4 @@
-package web
+package httpkit
 
 // Versions: every record that a form or the API edits carries a version,
 // raised by one with every change. A form holds the version it was read at
@@ -24,24 +24,7 @@ import (
 	"strings"
 
 	"sriim/internal/errs"
-	"sriim/internal/i18n"
 )
-
-// versioned is an API answer about one record: its body, sent with the
-// record's version as the ETag.
-type versioned struct {
-	body    any
-	version int64
-}
-
-// etag is the entity tag of a record's version.
-func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
-
-// parseVersion reads a form's hidden version field (0 when there is none).
-func parseVersion(s string) int64 {
-	v, _ := strconv.ParseInt(s, 10, 64)
-	return v
-}
 
 // ifMatch reads the If-Match header: the version it names, whether it is
 // present, and whether it is "*" (any version: an explicit overwrite).
@@ -60,21 +43,21 @@ func ifMatch(r *http.Request) (version int64, present, any bool, err error) {
 	return v, true, false, nil
 }
 
-// deleteVersion is the version a DELETE is based on: If-Match's, or 0 (no
+// DeleteVersion is the version a DELETE is based on: If-Match's, or 0 (no
 // check) when the request has none.
-func deleteVersion(r *http.Request) (int64, error) {
+func DeleteVersion(r *http.Request) (int64, error) {
 	v, _, _, err := ifMatch(r)
 	return v, err
 }
 
-// decodePut reads a PUT body into v (a pointer to a struct) and returns the
+// DecodePut reads a PUT body into v (a pointer to a struct) and returns the
 // version the write is based on: If-Match's, else the body's "version".
 // Every JSON field of v that is not omitempty and not in readOnly must be
 // in the body; readOnly fields (those GET gives that a PUT cannot change)
 // are ignored. A version is required unless If-Match is "*" or the PUT may
 // create the record (creates; then 0 means "not there yet").
-func decodePut(r *http.Request, v any, creates bool, readOnly ...string) (int64, error) {
-	if principal(r).Anonymous() {
+func DecodePut(r *http.Request, v any, creates bool, readOnly ...string) (int64, error) {
+	if Principal(r).Anonymous() {
 		return 0, errs.E(errs.Unauthenticated, "log in to make changes")
 	}
 	match, present, _, err := ifMatch(r)
@@ -128,7 +111,18 @@ func decodePut(r *http.Request, v any, creates bool, readOnly ...string) (int64,
 	}
 	raw, _ = json.Marshal(fields)
 	r.Body = io.NopCloser(bytes.NewReader(raw))
-	return version, decodeJSON(r, v)
+	return version, DecodeJSON(r, v)
+}
+
+// DecodeJSON reads a JSON request body of at most 1 MiB into v, refusing
+// unknown fields so that typos do not pass silently.
+func DecodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errs.E(errs.Invalid, "the request body is not valid JSON for this operation: %v", err)
+	}
+	return nil
 }
 
 // requiredFields are the JSON names of t's fields that are not omitempty.
@@ -148,77 +142,10 @@ func requiredFields(t reflect.Type) []string {
 	return out
 }
 
-// staleOf returns the detail of a stale write (nil for any other error).
-func staleOf(err error) *errs.Stale {
+// StaleOf returns the detail of a stale write (nil for any other error).
+func StaleOf(err error) *errs.Stale {
 	if e, ok := err.(*errs.Error); ok && e.Kind == errs.Conflict {
 		return e.Stale
 	}
 	return nil
-}
-
-// conflictView is what a form shows above the user's values after a stale
-// save: each field where the stored value differs from the user's, or
-// changed after the user read it, with the value then, now and the user's.
-type conflictView struct {
-	Lang                        i18n.Lang
-	ReadKnown                   bool
-	ReadVersion, CurrentVersion int64
-	Rows                        []conflictRow
-}
-
-type conflictRow struct{ Field, Read, Current, Yours string }
-
-// T translates key into the form's language.
-func (c conflictView) T(key string, args ...any) string { return i18n.T(c.Lang, key, args...) }
-
-// newConflict lays out a stale save for a form whose fields are columns,
-// from the record's cells as read (nil when unknown), as stored now and as
-// the user sent them.
-func newConflict(r *http.Request, st *errs.Stale, columns []string, read, current, yours map[string]string) *conflictView {
-	c := &conflictView{Lang: langOf(r), ReadKnown: read != nil, ReadVersion: st.ReadVersion, CurrentVersion: st.CurrentVersion}
-	for _, col := range columns {
-		if current[col] != yours[col] || (read != nil && read[col] != current[col]) {
-			label := col // the template's column name, unless the interface has a label for it
-			if key := "column." + col; i18n.T(c.Lang, key) != key {
-				label = i18n.T(c.Lang, key)
-			}
-			c.Rows = append(c.Rows, conflictRow{Field: label, Read: read[col], Current: current[col], Yours: yours[col]})
-		}
-	}
-	return c
-}
-
-// jsonCells are a record's JSON fields as text, for forms whose fields are
-// named as the API's.
-func jsonCells(v any) map[string]string {
-	if v == nil {
-		return nil
-	}
-	var m map[string]json.RawMessage
-	b, _ := json.Marshal(v)
-	_ = json.Unmarshal(b, &m)
-	out := map[string]string{}
-	for k, raw := range m {
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			out[k] = s
-		} else {
-			out[k] = string(raw)
-		}
-	}
-	return out
-}
-
-// jsonConflict lays out a stale save of a form whose fields are named as the
-// JSON fields of values (the user's input).
-func jsonConflict(r *http.Request, st *errs.Stale, values any) *conflictView {
-	var columns []string
-	t := reflect.TypeOf(values)
-	for i := 0; i < t.NumField(); i++ {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		if name != "" && name != "-" && name != "version" && name != "password" {
-			columns = append(columns, name)
-		}
-	}
-	return newConflict(r, st, columns, jsonCells(st.Read), jsonCells(st.Current), jsonCells(values))
 }

@@ -1,4 +1,4 @@
-package web
+package httpkit
 
 import (
 	"crypto/subtle"
@@ -54,15 +54,15 @@ func (m *metrics) handler() http.Handler {
 // not exist. A request that carries forwarding headers from a peer that is
 // not a trusted proxy may come from anywhere through a proxy on this very
 // machine, so its loopback address does not count.
-func (s *Server) readsMetrics(h http.Handler) http.Handler {
+func (k *Kernel) readsMetrics(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := clientOf(r)
 		token, bearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		switch {
-		case s.metricsToken != "" && bearer && subtle.ConstantTimeCompare([]byte(token), []byte(s.metricsToken)) == 1:
-		case !c.untrustedForward && (c.addr.IsLoopback() || s.metricsNetworks.contain(c.addr)):
+		case k.metricsToken != "" && bearer && subtle.ConstantTimeCompare([]byte(token), []byte(k.metricsToken)) == 1:
+		case !c.untrustedForward && (c.addr.IsLoopback() || k.metricsNetworks.contain(c.addr)):
 		default:
-			s.fail(w, r, errNotFound)
+			k.Fail(w, r, ErrNotFound)
 			return
 		}
 		h.ServeHTTP(w, r)

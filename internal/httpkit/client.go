@@ -1,4 +1,4 @@
-package web
+package httpkit
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 // network is believed about the visitor's address (X-Forwarded-For) and
 // scheme (X-Forwarded-Proto). Everything that needs the visitor's address
 // (login throttling, contact limits, /metrics, logs) or scheme (HSTS,
-// Secure cookies, links) asks clientOf.
+// Secure cookies, links) asks clientOf, through ClientAddr, IsHTTPS and BaseURL.
 type client struct {
 	addr  netip.Addr // the visitor's address; invalid when the peer's is unreadable
 	https bool       // the visitor reached SRIIM over TLS
@@ -24,8 +24,6 @@ type client struct {
 	base             string // this site's address for the visitor: scheme://host
 }
 
-type clientKey struct{}
-
 // networks is a list of IP networks.
 type networks []netip.Prefix
 
@@ -34,19 +32,19 @@ func (n networks) contain(a netip.Addr) bool {
 }
 
 // withClient works out the client of each request once, for clientOf.
-func (s *Server) withClient(next http.Handler) http.Handler {
+func (k *Kernel) withClient(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := resolveClient(r, s.trustedProxies)
-		if s.publicURL != "" {
-			c.base = s.publicURL
+		c := resolveClient(r, k.trustedProxies)
+		if k.publicURL != "" {
+			c.base = k.publicURL
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientKey{}, c)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientKey, c)))
 	})
 }
 
 // clientOf is the client of r (trusting no proxy when withClient did not run).
 func clientOf(r *http.Request) client {
-	if c, ok := r.Context().Value(clientKey{}).(client); ok {
+	if c, ok := r.Context().Value(clientKey).(client); ok {
 		return c
 	}
 	return resolveClient(r, nil)
@@ -100,34 +98,35 @@ func parseHop(s string) (netip.Addr, bool) {
 	return a.Unmap(), err == nil
 }
 
-// clientAddr is the visitor's address as text, for limits and logs.
-func clientAddr(r *http.Request) string {
+// ClientAddr is the visitor's address as text, for limits and logs.
+func ClientAddr(r *http.Request) string {
 	if c := clientOf(r); c.addr.IsValid() {
 		return c.addr.String()
 	}
 	return r.RemoteAddr
 }
 
-// isHTTPS reports whether the visitor reached us over TLS, directly or
+// IsHTTPS reports whether the visitor reached us over TLS, directly or
 // through a trusted TLS-terminating proxy.
-func isHTTPS(r *http.Request) bool { return clientOf(r).https }
+func IsHTTPS(r *http.Request) bool { return clientOf(r).https }
 
-// baseURL is this site's address: the configured public URL, else the
-// scheme and host the visitor used.
-func baseURL(r *http.Request) string { return clientOf(r).base }
+// BaseURL is this site's address: the configured public URL, else the
+// scheme and host the visitor used (for the pages' absolute links, which
+// go back to the same site; never for links sent elsewhere: LinkBase).
+func BaseURL(r *http.Request) string { return clientOf(r).base }
 
-// linkBase is the address to put in a link sent by email for r, and false
+// LinkBase is the address to put in a link sent by email for r, and false
 // when there is none that is safe. The Host header is the visitor's to
 // write, so a link built from it could send the mail's reader to another
 // site: without a configured public URL, SRIIM builds one only from a Host
 // that names its own listen address (or, listening on loopback, localhost
 // with its port).
-func (s *Server) linkBase(r *http.Request) (string, bool) {
-	if s.publicURL != "" {
-		return s.publicURL, true
+func (k *Kernel) LinkBase(r *http.Request) (string, bool) {
+	if k.publicURL != "" {
+		return k.publicURL, true
 	}
-	if sameListener(r.Host, s.addr) {
-		return baseURL(r), true
+	if sameListener(r.Host, k.addr) {
+		return BaseURL(r), true
 	}
 	return "", false
 }
