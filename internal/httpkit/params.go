@@ -68,3 +68,14 @@ func PathID(r *http.Request, name string) (int64, error) {
 	}
 	return id, nil
 }
+
+// QueryYear is the first of the named parameters that holds a year between
+// 1900 and 2100 (a page's "anio", the API's "year"); ok is false when none does.
+func QueryYear(q url.Values, names ...string) (year int, ok bool) {
+	for _, name := range names {
+		if y := NewForm(q).Year(name); y != 0 {
+			return y, true
+		}
+	}
+	return 0, false
+}
