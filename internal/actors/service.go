@@ -440,8 +440,8 @@ func kindsChange(p auth.Principal, before, after Actor) error {
 	if len(changed) == 0 {
 		return nil
 	}
-	return &errs.Error{Kind: errs.Forbidden, Fields: map[string]string{"kinds": "set by the editors of the institution that keeps the registry"},
-		Message: fmt.Sprintf("only the editors of the institution that keeps this actor's record set the kinds that the plan's indicators count (%s)", strings.Join(changed, ", "))}
+	e := errs.Fields("", map[string]string{"kinds": "set by the editors of the institution that keeps the registry"})
+	return e.Reword(errs.Forbidden, "only the editors of the institution that keeps this actor's record set the kinds that the plan's indicators count (%s)", strings.Join(changed, ", "))
 }
 
 // Warning is something a person should look at, but that does not stop the change.

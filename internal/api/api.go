@@ -12,12 +12,14 @@ import (
 
 	"sriim/internal/accounts"
 	"sriim/internal/actors"
+	"sriim/internal/archive"
 	"sriim/internal/db"
 	"sriim/internal/events"
 	"sriim/internal/exports"
 	"sriim/internal/facts"
 	"sriim/internal/httpkit"
 	"sriim/internal/indicators"
+	"sriim/internal/network"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/portal"
@@ -51,6 +53,8 @@ type Deps struct {
 	Prices     *prices.Service
 	Workdays   *workdays.Service
 	Regulation *regulation.Service
+	Archive    *archive.Service
+	Network    *network.Service
 }
 
 // Server holds what the API's handlers share: the services (Deps), the

@@ -28,6 +28,7 @@ import (
 	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
 	"sriim/internal/mail"
+	"sriim/internal/network"
 	"sriim/internal/ogc"
 	"sriim/internal/portal"
 	"sriim/internal/prices"
@@ -65,13 +66,16 @@ Commands:
   seed      load the seed plan's data into the database (serve does this too);
             "sriim seed --demo" adds a demonstration dataset, "--demo --remove" takes it out
   user      manage accounts: "sriim user add", "sriim user reset-password"
-  import    import files: "sriim import actors|production|plan|trade|zones|closures|attendance|prices|price-index|exports|norms|procedures|procedure-cases|requirements|holidays|uit FILE…"
+  import    import files: "sriim import actors|production|plan|trade|zones|closures|attendance|prices|price-index|exports|norms|procedures|procedure-cases|requirements|holidays|uit FILE…",
+            "sriim import documents --metadata FILE"
   export    export spreadsheets: "sriim export actors|production|zones|prices|norms|procedures|procedure-cases|requirements --format csv|xlsx --out FILE"
   report    market-intelligence report: "sriim report markets --period 2026-S1 --lang es --out DIR"
   remind    mail the editors of institutions whose progress reports are due soon or late, each reminder once (for a scheduler;
             serve does it daily when --smtp is set)
   backup    a consistent snapshot of the database and the uploaded files while SRIIM runs: "sriim backup --out FILE"
   restore   put a backup into an empty data directory or database, and check it: "sriim restore FILE"
+  digest    mail the information network's weekly digest and urgent mails (serve does it too)
+  brochure  make the brochure of the exportable offer (PDF, es and en) and keep it in the archive
   openapi   print the OpenAPI document of the JSON API
   version   print the version
 
@@ -109,6 +113,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runBackup(ctx, rest, stdout, stderr)
 	case "restore":
 		err = runRestore(ctx, rest, stdout, stderr)
+	case "digest":
+		err = runDigest(ctx, rest, stdout, stderr)
+	case "brochure":
+		err = runBrochure(ctx, rest, stdout, stderr)
 	case "openapi":
 		var doc []byte
 		if doc, err = api.OpenAPI(version()); err == nil {
@@ -299,7 +307,8 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	announceCtx, stopAnnouncing := context.WithCancel(ctx)
 	defer stopAnnouncing()
 	go announceClosures(announceCtx, svc.zones, log)
-	if err := register(k, d, log, svc, pageMailer); err != nil {
+	nw := newNetwork(cfg, d, svc, mailer, log)
+	if err := register(k, d, log, svc, nw, pageMailer); err != nil {
 		return err
 	}
 	k.Mount("/ogc", ogc.New(svc.zones, "/ogc", ogcBase(cfg.PublicURL)))
@@ -317,6 +326,9 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	jobs, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	go networkJobs(jobs, nw, log)
 	log.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/", "version", version())
 	return serveUntilSignal(ctx, ln, k, log)
 }
@@ -457,17 +469,17 @@ func serveUntilSignal(ctx context.Context, ln net.Listener, h http.Handler, log 
 // register puts the pages and the API on the kernel: the one place that
 // imports internal/ui and internal/api. A module's pages and API get its
 // service here.
-func register(k *httpkit.Kernel, d *db.DB, log *slog.Logger, svc *services, mailer mail.Sender) error {
+func register(k *httpkit.Kernel, d *db.DB, log *slog.Logger, svc *services, nw *network.Service, mailer mail.Sender) error {
 	p := portal.New(d, svc.planning, svc.production)
 	if _, err := ui.Register(k, ui.Deps{DB: d, Logger: log, Version: version(), Accounts: svc.accounts, Reference: svc.reference,
 		Production: svc.production, Actors: svc.actors, Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, Facts: svc.facts,
 		Portal: p, Zones: svc.zones, Events: svc.events, Indicators: svc.indicators, Exports: svc.exports, Prices: svc.prices,
-		Workdays: svc.workdays, Regulation: svc.regulation,
+		Workdays: svc.workdays, Regulation: svc.regulation, Archive: svc.archive, Network: nw,
 		Mailer: mailer, Demo: func(ctx context.Context) (bool, error) { return seeding.DemoLoaded(ctx, d) }}); err != nil {
 		return err
 	}
 	return api.Register(k, api.Deps{DB: d, Logger: log, Version: version(), Accounts: svc.accounts, Reference: svc.reference,
 		Production: svc.production, Actors: svc.actors, Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, Facts: svc.facts,
 		Portal: p, Zones: svc.zones, Events: svc.events, Indicators: svc.indicators, Exports: svc.exports, Prices: svc.prices,
-		Workdays: svc.workdays, Regulation: svc.regulation})
+		Workdays: svc.workdays, Regulation: svc.regulation, Archive: svc.archive, Network: nw})
 }

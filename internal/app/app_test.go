@@ -153,7 +153,7 @@ func TestRegulationImportCommands(t *testing.T) {
 			}
 			procedures := write("tupa.csv", "codigo,nombre,institucion,dias_habiles,silencio,tasa_soles,requisitos\n"+
 				"HAB-PLANTA,Habilitación sanitaria de plantas,ITP,30,positivo,\"1.234,50\",Solicitud; Plano de la planta\n")
-			if out := run(0, "import", "procedures", procedures); !strings.Contains(out, "1 rows; 1 new") {
+			if out := run(0, "import", "procedures", procedures); !strings.Contains(out, "1 row; 1 new") {
 				t.Fatalf("import procedures: %s", out)
 			}
 			cases := write("casos.csv", "procedimiento,ruc,presentado,resuelto,resultado\n"+
@@ -162,7 +162,7 @@ func TestRegulationImportCommands(t *testing.T) {
 				t.Fatalf("import procedure-cases: %s", out)
 			}
 			bad := write("malo.csv", "procedimiento,ruc,presentado,resuelto,resultado\nHAB-PLANTA,,2025-02-03,2025-01-01,aprobado\n")
-			if out := run(1, "import", "procedure-cases", bad); !strings.Contains(out, "fila 2, columna resuelto") {
+			if out := run(1, "import", "procedure-cases", bad, "--lang", "es"); !strings.Contains(out, "fila 2, columna resuelto: no antes del día en que se presentó") {
 				t.Fatalf("a bad row: %s", out)
 			}
 			for _, table := range []string{"procedures", "procedure-cases", "norms", "requirements"} {

@@ -9,6 +9,7 @@ import (
 
 	"sriim/internal/accounts"
 	"sriim/internal/actors"
+	"sriim/internal/archive"
 	"sriim/internal/config"
 	"sriim/internal/db"
 	"sriim/internal/events"
@@ -44,14 +45,17 @@ type services struct {
 	prices     *prices.Service
 	workdays   *workdays.Service
 	regulation *regulation.Service
+	archive    *archive.Service
 }
 
 func newServices(d *db.DB, dataDir string) *services {
 	days := workdays.New(d)
+	files := filepath.Join(dataDir, "files")
 	s := &services{accounts: accounts.New(d), reference: reference.New(d), production: production.New(d), actors: actors.New(d),
-		planning: planning.New(d, filepath.Join(dataDir, "files")), trade: trade.New(d),
-		offer: offer.New(d, filepath.Join(dataDir, "files", "photos")), facts: facts.New(d), zones: zones.New(d),
-		exports: exports.New(d), workdays: days, regulation: regulation.New(d, days)}
+		planning: planning.New(d, files), trade: trade.New(d),
+		offer: offer.New(d, filepath.Join(files, "photos")), facts: facts.New(d), zones: zones.New(d),
+		exports: exports.New(d), workdays: days, regulation: regulation.New(d, days), archive: archive.New(d, files)}
+	s.planning.Documents = s.archive
 	s.prices = prices.New(d, s.exports, nil) // serve gives it the mailer, for price alerts
 	s.events = events.New(d, s.actors)
 	// The modules' data sources for the plan's indicators and the dashboard;

@@ -14,6 +14,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"sriim/internal/archive"
 	"sriim/internal/auth"
 	"sriim/internal/errs"
 	"sriim/internal/events"
@@ -43,6 +44,10 @@ const transferUsage = `Usage:
   sriim import closures FILE…      (CSV or XLSX: area,motivo,desde,hasta,resolucion,notas)
   sriim import exports FILE… [--source TEXT]   (export declarations, CSV or XLSX in the template's Spanish columns)
   sriim import price-index --series pen-usd|cpi-lima FILE…   (anio,mes,valor,fuente; cpi-lima: anio,mes,variacion_pct,fuente)
+  sriim import documents --metadata FILE.csv|FILE.xlsx [--institution CODE]
+                                   (columns archivo,titulo,tipo,autores,institucion,anio,idioma,resumen,
+                                    palabras_clave,especies,actividades,acceso; each file named
+                                    relative to the metadata file)
   sriim export actors|production|prices|norms|procedures|procedure-cases|requirements --format csv|xlsx --out FILE
   sriim export zones --layer LAYER|closures --format csv|xlsx --out FILE
 `
@@ -56,7 +61,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return errs.E(errs.Invalid, "missing what to import")
 	}
 	what := args[0]
-	var institution, format, source, layer, srsName, confirm, series string
+	var institution, format, source, layer, srsName, confirm, series, metadata string
 	var event int64
 	var files []string
 	cfg, err := parseFlagsWithArgs("import "+what, args[1:], stderr, func(fs *flag.FlagSet) {
@@ -68,11 +73,16 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Int64Var(&event, "event", 0, "attendance: the event's number")
 		fs.StringVar(&confirm, "confirm", "", "attendance: all (confirm every near match of an organisation to the registry) or none (reject them); at a terminal, asked one by one")
 		fs.StringVar(&series, "series", "", "price-index: pen-usd (soles per US dollar) or cpi-lima (INEI's monthly changes)")
+		fs.StringVar(&metadata, "metadata", "", "documents: the CSV or XLSX file that describes the batch")
 	}, &files)
 	if err != nil {
 		return err
 	}
-	if len(files) == 0 {
+	if what == "documents" {
+		if metadata == "" || len(files) > 0 {
+			return errs.E(errs.Invalid, "documents: give the batch as --metadata FILE (the files it names are read beside it)")
+		}
+	} else if len(files) == 0 {
 		return errs.E(errs.Invalid, "name at least one file")
 	}
 	var srs geo.SRS
@@ -93,6 +103,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	p := auth.System
 	p.Institutions = []int64{inst.ID}
+	if what == "documents" {
+		return importDocuments(ctx, svc.archive, p, metadata, stdout)
+	}
 	for _, name := range files {
 		f, err := os.Open(name)
 		if err != nil {
@@ -144,7 +157,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 			rows, created, updated, unchanged = rep.Features, rep.Created, rep.Updated, rep.Unchanged
 			for _, w := range rep.Warnings {
-				i18n.Say(stdout, cfg.Lang, "%s: warning: %s", name, w.Message)
+				i18n.Say(stdout, cfg.Lang, "%s: warning: %s", name, i18n.Text(cfg.Lang, w.Message))
 			}
 		case "attendance":
 			var rep events.AttendanceReport
@@ -348,4 +361,25 @@ func importExports(ctx context.Context, svc *exports.Service, p auth.Principal, 
 		return b, err
 	}
 	return svc.Import(ctx, p, b, progressReader(f, name, stdout))
+}
+
+// importDocuments imports a batch of documents: the metadata file and the
+// files it names, read only from its folder and below.
+func importDocuments(ctx context.Context, svc *archive.Service, p auth.Principal, metadata string, stdout io.Writer) error {
+	root, err := os.OpenRoot(filepath.Dir(metadata))
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	f, err := os.Open(metadata)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rep, err := svc.Import(ctx, p, f, metadata, root.FS())
+	if err != nil {
+		return fmt.Errorf("%s: %w", metadata, err)
+	}
+	fmt.Fprintf(stdout, "%s: %d documents; %d new, %d updated, %d unchanged\n", metadata, rep.Rows, rep.Created, rep.Updated, rep.Unchanged)
+	return nil
 }

@@ -250,12 +250,12 @@ func Stale[T any](ctx context.Context, q querier, entity string, id any, read, n
 		stale.Read = old
 		stale.Changes = diff(old, current)
 	}
+	e := errs.E(errs.Conflict, "someone else changed this record after you read it (you read version %d; it is now at version %d): review their changes and save again", read, now)
 	if read == 0 {
-		return &errs.Error{Kind: errs.Conflict, Stale: stale,
-			Message: fmt.Sprintf("this record exists already (at version %d): review it and save again to replace it", now)}
+		e = errs.E(errs.Conflict, "this record exists already (at version %d): review it and save again to replace it", now)
 	}
-	return &errs.Error{Kind: errs.Conflict, Stale: stale,
-		Message: fmt.Sprintf("someone else changed this record after you read it (you read version %d; it is now at version %d): review their changes and save again", read, now)}
+	e.Stale = stale
+	return e
 }
 
 // AsOf returns a record's values at a version, as this log recorded them.

@@ -40,11 +40,11 @@ func ParsePeriod(s string) (Period, error) {
 	var p Period
 	var err error
 	if p.Year, err = strconv.Atoi(y); err != nil || p.Year < 1990 || p.Year > 2100 {
-		return p, fmt.Errorf("a year (2004) or a month (2004-03)")
+		return p, errs.E(errs.Invalid, "a year (2004) or a month (2004-03)")
 	}
 	if found {
 		if p.Month, err = strconv.Atoi(m); err != nil || p.Month < 1 || p.Month > 12 {
-			return p, fmt.Errorf("a year (2004) or a month (2004-03)")
+			return p, errs.E(errs.Invalid, "a year (2004) or a month (2004-03)")
 		}
 	}
 	return p, nil

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"sriim/internal/db/dbtest"
 	"sriim/internal/errs"
 	"sriim/internal/exports"
+	"sriim/internal/i18n"
 	"sriim/internal/seedtext"
 )
 
@@ -147,6 +149,54 @@ func TestImportWithABadRowImportsNothing(t *testing.T) {
 			var n int
 			if err := d.Read().QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil || n != 0 {
 				t.Errorf("%s has %d rows after a failed import (%v)", table, n, err)
+			}
+		}
+	})
+}
+
+// TestFileProblemsInSpanish: what is wrong with a file reads in Spanish on a
+// Spanish page or API answer, in the catalogue's words, never in a
+// parser's (whose words are the logged cause).
+func TestFileProblemsInSpanish(t *testing.T) {
+	header := "Fecha;Departamento;País Destino;Razón Social;R.U.C.;Subpartida Nacional;FOB US$;Peso Neto (kg)\n"
+	good := "15/03/2004;MOQUEGUA;JAPON;Pesquera Sur S.A.C.;20000000010;0307992000;100;10\n"
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		svc := exports.New(d)
+		for _, c := range []struct {
+			name, file, data string
+			message          string
+			fields           map[string]string
+			cause            bool
+		}{
+			{"a column twice", "d.csv", "Fecha;RUC;R.U.C.\n" + good, "la cabecera repite una columna",
+				map[string]string{"fila 1": `"RUC" y "R.U.C." son la misma columna`}, false},
+			{"columns missing", "d.csv", "Fecha;R.U.C.\n" + good, "a la cabecera le faltan columnas",
+				map[string]string{"fila 1": "faltan columnas: SUBPARTIDA, PAIS DESTINO, FOB US$, PESO NETO, DEPARTAMENTO"}, false},
+			{"a stray quote", "d.csv", header + `15/03/2004;MOQ"UEGUA;JAPON` + "\n", "el archivo no es un CSV válido",
+				map[string]string{"fila 2": "unas comillas dentro de una celda que no empieza con comillas"}, true},
+			{"not a workbook", "d.xlsx", "PK\x03\x04 no zip", "el archivo no es un libro XLSX válido", nil, true},
+			{"bad rows", "d.csv", header + good +
+				"15/03/2004;MOQUEGUA;JAPON;Pesquera Sur S.A.C.;20000000011;0307992000;100;10\n" +
+				"15/03/2004;MOQUEGUA;Atlántida;Pesquera Sur S.A.C.;20000000010;0307992000;100;10\n" +
+				"15/03/2004;MOQUEGUA;JAPON;Pesquera Sur S.A.C.;20000000010;0307;100;10\n",
+				"el archivo tiene 3 problemas; no se importó nada", map[string]string{
+					"fila 3, columna R.U.C.":              "el dígito verificador no coincide: ¿error de digitación?",
+					"fila 4, columna País Destino":        `país desconocido "Atlántida": el nombre de un país, o su código ISO`,
+					"fila 5, columna Subpartida Nacional": "una subpartida nacional tiene 10 dígitos (0307992000 o 0307.99.20.00)",
+				}, false},
+		} {
+			_, err := importFile(t, svc, c.file, []byte(c.data))
+			var e *errs.Error
+			if !errors.As(err, &e) || e.Kind != errs.Invalid {
+				t.Errorf("%s: %v; want invalid", c.name, err)
+				continue
+			}
+			message, fields := i18n.ErrorText(i18n.ES, e)
+			if message != c.message || !reflect.DeepEqual(fields, c.fields) {
+				t.Errorf("%s: in Spanish %q %q; want %q %q", c.name, message, fields, c.message, c.fields)
+			}
+			if (e.Err != nil) != c.cause {
+				t.Errorf("%s: cause %v; want the parser's words logged: %v", c.name, e.Err, c.cause)
 			}
 		}
 	})

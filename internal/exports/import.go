@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"sort"
@@ -422,18 +421,14 @@ func blank(rec []string) bool {
 }
 
 func (imp *importRun) problemsError() error {
-	fields := map[string]string{}
+	list := make([]errs.Problem, 0, len(imp.problems)+1)
 	for _, pr := range imp.problems {
-		key := fmt.Sprintf("fila %d", pr.line)
-		if pr.column != "" {
-			key += ", columna " + pr.column
-		}
-		fields[key] = pr.msg
+		list = append(list, errs.Problem{Line: pr.line, Column: pr.column, Msg: pr.msg})
 	}
 	if len(imp.problems) >= MaxProblems {
-		fields["…"] = "more problems not listed"
+		list = append(list, errs.Problem{Msg: errs.Msg{Format: "more problems not listed"}})
 	}
-	return errs.Fields(fmt.Sprintf("the file has %d problems; nothing was imported", len(imp.problems)), fields)
+	return errs.FileProblems(list, "the file has %d problems; nothing was imported", len(imp.problems))
 }
 
 // store encodes a block, adds it to the sums, and writes what is due.

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"strconv"
@@ -187,11 +186,7 @@ func (c *csvRows) Next() ([]string, int, error) {
 		if errors.Is(err, errLongRecord) {
 			return nil, 0, errs.E(errs.Invalid, "a row is longer than the limit of %d KiB", MaxRecord>>10)
 		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			return nil, 0, errs.E(errs.Invalid, "the file is not valid CSV from row %d: %v", pe.StartLine, pe.Err)
-		}
-		return nil, 0, err
+		return nil, 0, importer.CSVError(err)
 	}
 	line, _ := c.cr.FieldPos(0)
 	// A cell that is not UTF-8 comes from Excel's "CSV" on a Spanish Windows.
@@ -226,7 +221,7 @@ func openXLSX(r io.Reader) (rowReader, error) {
 		if f != nil {
 			f.Close()
 		}
-		return nil, errs.E(errs.Invalid, "the file is not a valid XLSX workbook: %v", err)
+		return nil, errs.E(errs.Invalid, "the file is not a valid XLSX workbook").Because(err)
 	}
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
@@ -236,7 +231,7 @@ func openXLSX(r io.Reader) (rowReader, error) {
 	rows, err := f.Rows(sheets[0])
 	if err != nil {
 		f.Close()
-		return nil, errs.E(errs.Invalid, "cannot read the first sheet: %v", err)
+		return nil, errs.E(errs.Invalid, "cannot read the first sheet of the workbook").Because(err)
 	}
 	return &xlsxRows{f: f, rows: rows}, nil
 }
@@ -244,7 +239,7 @@ func openXLSX(r io.Reader) (rowReader, error) {
 func (x *xlsxRows) Next() ([]string, int, error) {
 	if !x.rows.Next() {
 		if err := x.rows.Error(); err != nil {
-			return nil, 0, errs.E(errs.Invalid, "cannot read the first sheet after row %d: %v", x.line, err)
+			return nil, 0, errs.E(errs.Invalid, "the file stops being readable after %d rows", x.line).Because(err)
 		}
 		return nil, 0, io.EOF
 	}
@@ -252,7 +247,7 @@ func (x *xlsxRows) Next() ([]string, int, error) {
 	// Raw values: a date is its serial number, not a format's "03-05-04".
 	rec, err := x.rows.Columns(excelize.Options{RawCellValue: true})
 	if err != nil {
-		return nil, 0, errs.E(errs.Invalid, "cannot read row %d of the first sheet: %v", x.line, err)
+		return nil, 0, errs.E(errs.Invalid, "cannot read row %d of the first sheet", x.line).Because(err)
 	}
 	return rec, x.line, nil
 }
@@ -284,7 +279,8 @@ func readHeader(rec []string) (columns, error) {
 					continue
 				}
 				if c.index[f] >= 0 {
-					return c, errs.Fields("the header repeats a column", map[string]string{"fila 1": fmt.Sprintf("«%s» y «%s» son la misma columna", c.names[f], strings.TrimSpace(h))})
+					return c, errs.FileProblems([]errs.Problem{{Line: 1, Msg: errs.Msg{Format: "%q and %q are the same column", Args: []any{c.names[f], strings.TrimSpace(h)}}}},
+						"the header repeats a column")
 				}
 				c.index[f], c.names[f] = i, strings.TrimSpace(h)
 			}
@@ -297,7 +293,8 @@ func readHeader(rec []string) (columns, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return c, errs.Fields("the header lacks columns", map[string]string{"fila 1": "faltan columnas: " + strings.Join(missing, ", ")})
+		return c, errs.FileProblems([]errs.Problem{{Line: 1, Msg: errs.Msg{Format: "columns missing: %s", Args: []any{strings.Join(missing, ", ")}}}},
+			"the header lacks columns")
 	}
 	return c, nil
 }
@@ -316,7 +313,7 @@ func templateIndex(f field) int {
 type rowProblem struct {
 	line   int
 	column string
-	msg    string
+	msg    errs.Msg
 }
 
 // parser turns records into declarations, remembering the lookups a file
@@ -356,12 +353,12 @@ func (p *parser) intern(s string) string {
 // parse reads one record; a bad one gives the problem of its first bad column.
 func (p *parser) parse(rec []string, line int, d *Declaration) *rowProblem {
 	bad := func(f field, format string, args ...any) *rowProblem {
-		return &rowProblem{line: line, column: p.cols.names[f], msg: fmt.Sprintf(format, args...)}
+		return &rowProblem{line: line, column: p.cols.names[f], msg: errs.Msg{Format: format, Args: args}}
 	}
 	*d = Declaration{Line: line, GrossKg: math.NaN(), Quantity: math.NaN()}
 	d.RUC = p.get(rec, fRUC)
 	if err := actors.ValidRUC(d.RUC); err != nil {
-		return bad(fRUC, "%v", err)
+		return &rowProblem{line: line, column: p.cols.names[fRUC], msg: err.Msg}
 	}
 	d.Name = p.get(rec, fName)
 	d.DUA, d.Serie = p.get(rec, fDUA), p.get(rec, fSerie)

@@ -1,12 +1,13 @@
 package geo
 
 import (
-	"fmt"
 	"math"
 	"sort"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
+
+	"sriim/internal/errs"
 )
 
 // Hectares is the area of a polygon or multipolygon given in WGS84 degrees,
@@ -63,66 +64,66 @@ func ringArea(r orb.Ring) float64 {
 // number, a ring that crosses itself or another ring of its polygon, a hole
 // outside its shell, or a polygon without area. Points and polygons are the
 // only kinds of geometry it accepts.
-func Check(g orb.Geometry) error {
+func Check(g orb.Geometry) *errs.Error {
 	switch g := g.(type) {
 	case orb.Point:
-		return checkPoint(g)
+		if badPoint(g) {
+			return errs.E(errs.Invalid, "a coordinate is not a number")
+		}
+		return nil
 	case orb.Polygon:
-		return checkPolygon(g, "")
+		return checkPolygon(g)
 	case orb.MultiPolygon:
 		if len(g) == 0 {
-			return fmt.Errorf("the multipolygon is empty")
+			return errs.E(errs.Invalid, "the multipolygon is empty")
 		}
 		for i, p := range g {
-			if err := checkPolygon(p, fmt.Sprintf("polygon %d: ", i+1)); err != nil {
-				return err
+			if err := checkPolygon(p); err != nil {
+				return errs.E(errs.Invalid, "polygon %d: %s", i+1, err.Msg)
 			}
 		}
 		return nil
 	case nil:
-		return fmt.Errorf("the feature has no geometry")
+		return errs.E(errs.Invalid, "the feature has no geometry")
 	}
-	return fmt.Errorf("a %s is not accepted: use points or polygons", g.GeoJSONType())
+	return errs.E(errs.Invalid, "a %s is not accepted: use points or polygons", g.GeoJSONType())
 }
 
-func checkPoint(p orb.Point) error {
-	if math.IsNaN(p[0]) || math.IsNaN(p[1]) || math.IsInf(p[0], 0) || math.IsInf(p[1], 0) {
-		return fmt.Errorf("a coordinate is not a number")
-	}
-	return nil
+func badPoint(p orb.Point) bool {
+	return math.IsNaN(p[0]) || math.IsNaN(p[1]) || math.IsInf(p[0], 0) || math.IsInf(p[1], 0)
 }
 
-func checkPolygon(p orb.Polygon, where string) error {
+func checkPolygon(p orb.Polygon) *errs.Error {
 	if len(p) == 0 {
-		return fmt.Errorf("%sthe polygon has no rings", where)
+		return errs.E(errs.Invalid, "the polygon has no rings")
 	}
 	for i, r := range p {
 		if len(r) < 4 {
-			return fmt.Errorf("%sring %d has %d points: a ring needs at least 4", where, i+1, len(r))
+			return errs.E(errs.Invalid, "ring %d has %d points: a ring needs at least 4", i+1, len(r))
 		}
 		for _, pt := range r {
-			if err := checkPoint(pt); err != nil {
-				return fmt.Errorf("%sring %d: %w", where, i+1, err)
+			if badPoint(pt) {
+				return errs.E(errs.Invalid, "ring %d: a coordinate is not a number", i+1)
 			}
 		}
 		if !r.Closed() {
-			return fmt.Errorf("%sring %d is not closed: its last point must repeat its first", where, i+1)
+			return errs.E(errs.Invalid, "ring %d is not closed: its last point must repeat its first", i+1)
 		}
 	}
 	if ring, other, at, ok := crossing(p); ok {
 		if ring == other {
-			return fmt.Errorf("%sring %d crosses itself near %.6f %.6f", where, ring+1, at[0], at[1])
+			return errs.E(errs.Invalid, "ring %d crosses itself near %.6f %.6f", ring+1, at[0], at[1])
 		}
-		return fmt.Errorf("%srings %d and %d cross near %.6f %.6f", where, ring+1, other+1, at[0], at[1])
+		return errs.E(errs.Invalid, "rings %d and %d cross near %.6f %.6f", ring+1, other+1, at[0], at[1])
 	}
 	for i, r := range p {
 		if ringArea(r) == 0 {
-			return fmt.Errorf("%sring %d has no area", where, i+1)
+			return errs.E(errs.Invalid, "ring %d has no area", i+1)
 		}
 	}
 	for i, hole := range p[1:] {
 		if !planar.RingContains(p[0], hole[0]) {
-			return fmt.Errorf("%shole %d lies outside the polygon's outer ring", where, i+1)
+			return errs.E(errs.Invalid, "hole %d lies outside the polygon's outer ring", i+1)
 		}
 	}
 	return nil
@@ -213,7 +214,7 @@ var peruExtent = orb.Ring{
 
 // InPeru reports whether every point of g (WGS84) lies in Peru's maritime
 // domain or its coastal regions; when one does not, it says which.
-func InPeru(g orb.Geometry) error {
+func InPeru(g orb.Geometry) *errs.Error {
 	var outside *orb.Point
 	EachPoint(g, func(p orb.Point) {
 		if outside == nil && !planar.RingContains(peruExtent, p) {
@@ -221,7 +222,7 @@ func InPeru(g orb.Geometry) error {
 		}
 	})
 	if outside != nil {
-		return fmt.Errorf("the point %.6f %.6f (longitude, latitude) lies outside Peru's sea and coast: wrong coordinate system?", outside[0], outside[1])
+		return errs.E(errs.Invalid, "the point %.6f %.6f (longitude, latitude) lies outside Peru's sea and coast: wrong coordinate system?", outside[0], outside[1])
 	}
 	return nil
 }

@@ -11,7 +11,6 @@
 package geo
 
 import (
-	"fmt"
 	"math"
 	"regexp"
 	"strconv"
@@ -19,6 +18,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/project"
+
+	"sriim/internal/errs"
 )
 
 // SRS is a spatial reference system, by its EPSG code.
@@ -166,7 +167,7 @@ func ParseSRS(name string) (SRS, error) {
 	}
 	code, err := strconv.Atoi(n)
 	if err != nil || !SRS(code).Valid() {
-		return 0, fmt.Errorf("unsupported coordinate system %q: use %s", name, supportedNames())
+		return 0, errs.E(errs.Invalid, "unsupported coordinate system %q: use %s", name, supportedNames())
 	}
 	return SRS(code), nil
 }
@@ -203,7 +204,7 @@ func SRSFromWKT(wkt string) (SRS, error) {
 		return WGS84, nil
 	}
 	if !strings.HasPrefix(upper, "PROJCS") || !strings.Contains(flat, "TRANSVERSE_MERCATOR") || wgs == psad {
-		return 0, fmt.Errorf("unsupported coordinate system in the .prj file: use %s", supportedNames())
+		return 0, errs.E(errs.Invalid, "unsupported coordinate system in the .prj file: use %s", supportedNames())
 	}
 	params := map[string]float64{}
 	for _, m := range wktParameter.FindAllStringSubmatch(wkt, -1) {
@@ -212,12 +213,12 @@ func SRSFromWKT(wkt string) (SRS, error) {
 	}
 	cm := params["central_meridian"]
 	if params["false_northing"] != 10000000 || params["false_easting"] != 500000 || params["scale_factor"] != utmScale {
-		return 0, fmt.Errorf("the .prj file is not a southern UTM zone: use %s", supportedNames())
+		return 0, errs.E(errs.Invalid, "the .prj file is not a southern UTM zone: use %s", supportedNames())
 	}
 	for _, s := range Supported {
 		if s.Projected() && s.psad56() == psad && s.centralMeridian() == cm {
 			return s, nil
 		}
 	}
-	return 0, fmt.Errorf("the .prj file's central meridian %g is not that of UTM zone 17S, 18S or 19S", cm)
+	return 0, errs.E(errs.Invalid, "the .prj file's central meridian %g is not that of UTM zone 17S, 18S or 19S", cm)
 }

@@ -28,7 +28,9 @@ type messageUse struct {
 //     fields[k] = "text" | fmt.Sprintf("format", …) | "text " + words;
 //   - i18n.Message(lang, FORMAT, …) and i18n.Say(w, lang, FORMAT, …);
 //   - a form's problems and error (httpkit.Form): f.Problem(field, MESSAGE),
-//     f.Err(MESSAGE).
+//     f.Err(MESSAGE);
+//   - a package's own helpers that take (…, format string, args ...any),
+//     functions, methods or closures, called within the package.
 //
 // It also returns the interface keys given as i18n.Term("key").
 func sourceMessages(t *testing.T, root string) (ids []messageUse, terms []messageUse) {
@@ -67,15 +69,59 @@ func sourceMessages(t *testing.T, root string) (ids []messageUse, terms []messag
 				}
 			}
 		}
+		helpers := formatHelpers(pkg)
 		for _, f := range pkg {
-			walkMessages(fset, f, consts, f.Name.Name, &ids, &terms)
+			walkMessages(fset, f, consts, helpers, f.Name.Name, &ids, &terms)
 		}
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i].at < ids[j].at })
 	return ids, terms
 }
 
-func walkMessages(fset *token.FileSet, f *ast.File, consts map[string]string, pkgName string, ids, terms *[]messageUse) {
+// formatHelpers finds a package's functions, methods and closures that take
+// a message's format and its arguments ("format string, args ...any") and
+// returns the position of the format among the arguments of each, by name.
+func formatHelpers(pkg []*ast.File) map[string]int {
+	helpers := map[string]int{}
+	note := func(name string, ft *ast.FuncType) {
+		if ft.Params == nil {
+			return
+		}
+		list := ft.Params.List
+		i := 0
+		for k, field := range list {
+			for _, n := range field.Names {
+				typ, ok := field.Type.(*ast.Ident)
+				if ok && n.Name == "format" && typ.Name == "string" && k+1 < len(list) {
+					if _, variadic := list[k+1].Type.(*ast.Ellipsis); variadic {
+						helpers[name] = i
+					}
+				}
+				i++
+			}
+		}
+	}
+	for _, f := range pkg {
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncDecl:
+				note(n.Name.Name, n.Type)
+			case *ast.AssignStmt: // bad := func(f field, format string, args ...any) …
+				for i, rhs := range n.Rhs {
+					if lit, ok := rhs.(*ast.FuncLit); ok && i < len(n.Lhs) {
+						if id, ok := n.Lhs[i].(*ast.Ident); ok {
+							note(id.Name, lit.Type)
+						}
+					}
+				}
+			}
+			return true
+		})
+	}
+	return helpers
+}
+
+func walkMessages(fset *token.FileSet, f *ast.File, consts map[string]string, helpers map[string]int, pkgName string, ids, terms *[]messageUse) {
 	add := func(list *[]messageUse, e ast.Expr) {
 		if s, ok := formatOf(e, consts); ok && s != "" {
 			*list = append(*list, messageUse{s, fset.Position(e.Pos()).String()})
@@ -128,6 +174,12 @@ func walkMessages(fset *token.FileSet, f *ast.File, consts map[string]string, pk
 				add(ids, n.Args[len(n.Args)-1])
 			case pkg == "i18n" && name == "Term" && len(n.Args) == 1:
 				add(terms, n.Args[0])
+			default:
+				if i, ok := helpers[name]; ok && pkg != "fmt" && i < len(n.Args) {
+					if s, ok := formatOf(n.Args[i], consts); ok && s != "%s" {
+						add(ids, n.Args[i])
+					}
+				}
 			}
 		case *ast.CompositeLit:
 			if sel, ok := n.Type.(*ast.SelectorExpr); ok && sel.Sel.Name == "Msg" && len(n.Elts) > 0 {
@@ -139,7 +191,7 @@ func walkMessages(fset *token.FileSet, f *ast.File, consts map[string]string, pk
 			}
 			for _, el := range n.Elts {
 				if kv, ok := el.(*ast.KeyValueExpr); ok {
-					if key, ok := kv.Key.(*ast.Ident); ok && key.Name == "Msg" {
+					if key, ok := kv.Key.(*ast.Ident); ok && (key.Name == "Msg" || key.Name == "Message") {
 						add(ids, kv.Value) // RowError{…, Msg: "…"}
 					}
 				}

@@ -132,6 +132,9 @@ func TestTextRecognisesFormattedMessages(t *testing.T) {
 		{ES, "the file has 3 problems; nothing was imported", "el archivo tiene 3 problemas; no se importó nada"},
 		{EN, "the file has 1 problems; nothing was imported", "the file has 1 problem; nothing was imported"},
 		{ES, "something no catalogue knows", "something no catalogue knows"},
+		// A message inside another, as the text of its %s.
+		{ES, "polygon 2: ring 1 has no area", "polígono 2: el anillo 1 no tiene área"},
+		{ES, "polygon 2: something no catalogue knows", "polígono 2: something no catalogue knows"},
 		{EN, "required", "required"},
 	}
 	for _, tt := range tests {
@@ -185,5 +188,22 @@ func TestErrorTextPlacesProblemsInTheLanguage(t *testing.T) {
 	r.Message = "you may not register actors" // set by hand, without Reword
 	if msg, _ := ErrorText(ES, r); msg != "usted no puede registrar actores" {
 		t.Errorf("Message set by hand: %q", msg)
+	}
+}
+
+func TestFieldNameWordsAPlaceInTheLanguage(t *testing.T) {
+	for key, want := range map[string]string{
+		"fila 3, columna ruc":                 "fila 3, columna ruc",
+		"feature 2 (R-2), attribute geometry": "elemento 2 (R-2), atributo geometry",
+		"feature 4, attribute code":           "elemento 4, atributo code",
+		"feature 7 (AP-ILO-01)":               "elemento 7 (AP-ILO-01)",
+		"ruc":                                 "ruc",
+	} {
+		if got := FieldName(ES, key); got != want {
+			t.Errorf("FieldName(ES, %q) = %q, want %q", key, got, want)
+		}
+	}
+	if got := FieldName(EN, "fila 3, columna ruc"); got != "row 3, column ruc" {
+		t.Errorf("FieldName(EN) = %q", got)
 	}
 }

@@ -93,12 +93,17 @@ func Text(lang Lang, s string) string {
 			continue
 		}
 		var args []any
-		for _, a := range m[1:] {
+		texts := m[1:]
+		for i, a := range texts {
 			if n, err := strconv.Atoi(a); err == nil {
 				args = append(args, n)
 			}
+			if p.nested[i] {
+				// A message inside another ("polygon 2: %s"), or other text.
+				texts[i] = Text(lang, a)
+			}
 		}
-		return substitute(translation(lang, p.id, args), m[1:])
+		return substitute(translation(lang, p.id, args), texts)
 	}
 	return s
 }
@@ -110,6 +115,7 @@ type pattern struct {
 	re      *regexp.Regexp
 	longest string // the longest literal part, a quick test before the expression
 	literal int    // the literal parts' length: longer patterns are tried first
+	nested  []bool // by group: a %s or %v, whose text may be a message too
 }
 
 var (
@@ -163,6 +169,7 @@ func compilePattern(id string) (pattern, bool) {
 		} else {
 			re.WriteString(`(.+?)`)
 		}
+		p.nested = append(p.nested, strings.HasSuffix(part.text, "s") || strings.HasSuffix(part.text, "v"))
 	}
 	re.WriteString("$")
 	if verbs == 0 || p.literal < 6 {
@@ -249,13 +256,29 @@ func Place(lang Lang, line int, column string) string {
 	return Message(lang, "row %d, column %s", line, column)
 }
 
-// legacyPlace is how code that predates Place keys a file's problems.
-var legacyPlace = regexp.MustCompile(`^fila (\d+)(?:, columna (.+))?$`)
+// legacyPlace is how code that predates Place keys a file's problems;
+// featurePlace is how a map file's problems are keyed, by feature (its
+// number, and its code when it has one) and attribute.
+var (
+	legacyPlace  = regexp.MustCompile(`^fila (\d+)(?:, columna (.+))?$`)
+	featurePlace = regexp.MustCompile(`^feature (\d+)(?: \((.*)\))?(?:, attribute (.+))?$`)
+)
 
 // FieldName is a field key in lang: a file's place ("fila 3, columna ruc",
-// as errs keys them) in lang's words; any other key (a form field's name)
-// as it is.
+// as errs keys them; "feature 2 (R-2), attribute kind") in lang's words;
+// any other key (a form field's name) as it is.
 func FieldName(lang Lang, key string) string {
+	if m := featurePlace.FindStringSubmatch(key); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		where := Message(lang, "feature %d", n)
+		if m[2] != "" {
+			where = Message(lang, "feature %d (%s)", n, m[2])
+		}
+		if m[3] == "" {
+			return where
+		}
+		return Message(lang, "%s, attribute %s", where, m[3])
+	}
 	m := legacyPlace.FindStringSubmatch(key)
 	if m == nil {
 		return key

@@ -188,7 +188,7 @@ func readCSV(data []byte, b *tableBuilder) error {
 			return nil
 		}
 		if err != nil {
-			return csvError(err)
+			return CSVError(err)
 		}
 		// What WriteCSV defused comes back as it was, so an export imports unchanged.
 		for i, v := range rec {
@@ -203,13 +203,14 @@ func readCSV(data []byte, b *tableBuilder) error {
 	}
 }
 
-// csvError says in the catalogue's words where and why a file is not CSV;
-// encoding/csv's own text stays the logged cause.
-func csvError(err error) error {
+// CSVError says in the catalogue's words where and why a file is not CSV;
+// encoding/csv's own text stays the logged cause. An error that is not
+// encoding/csv's (the reader's own, such as a size limit) is returned as it is.
+func CSVError(err error) error {
 	if pe := (*csv.ParseError)(nil); errors.As(err, &pe) {
 		return errs.FileProblems([]errs.Problem{{Line: pe.Line, Msg: CSVMessage(pe)}}, "the file is not valid CSV").Because(err)
 	}
-	return errs.E(errs.Invalid, "the file is not valid CSV").Because(err)
+	return err
 }
 
 // CSVMessage says why encoding/csv could not read a row, in the words of

@@ -2,12 +2,9 @@ package planning
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -46,7 +43,7 @@ type Report struct {
 // may read it once it is submitted, never change it.
 func (r Report) Owner() auth.Owner { return auth.Owner{Institution: r.InstitutionID} }
 
-// Evidence is a file or a link that backs a report.
+// Evidence is a file, a link or a document of the archive that backs a report.
 type Evidence struct {
 	ID        int64  `json:"id"`
 	ReportID  int64  `json:"report_id"`
@@ -55,6 +52,26 @@ type Evidence struct {
 	SHA256    string `json:"sha256,omitempty"`
 	Size      int64  `json:"size,omitempty"`
 	MediaType string `json:"media_type,omitempty"`
+	// DocumentID is an archive document. Its title is not copied here: the
+	// archive gives it to whoever may see the document (Documents.Titles).
+	DocumentID int64 `json:"document_id,omitempty"`
+}
+
+const evidenceColumns = "id, report_id, name, url, sha256, size, media_type, document_id"
+
+func scanEvidence(row interface{ Scan(...any) error }) (Evidence, error) {
+	var e Evidence
+	var doc sql.NullInt64
+	err := row.Scan(&e.ID, &e.ReportID, &e.Name, &e.URL, &e.SHA256, &e.Size, &e.MediaType, &doc)
+	e.DocumentID = doc.Int64
+	return e, err
+}
+
+// Documents are the archive's documents, as the plan sees them: the titles
+// of those among ids that p may see. internal/app gives the archive here,
+// so that this package needs no import of it.
+type Documents interface {
+	Titles(ctx context.Context, p auth.Principal, ids []int64) (map[int64]string, error)
 }
 
 // Statuses are the progress statuses a report gives.
@@ -105,14 +122,14 @@ func reportDetails(ctx context.Context, q querier, r *Report) error {
 		r.Values[id] = v
 	}
 	rows.Close()
-	rows, err = q.QueryContext(ctx, "SELECT id, report_id, name, url, sha256, size, media_type FROM plan_report_evidence WHERE report_id = $1 ORDER BY id", r.ID)
+	rows, err = q.QueryContext(ctx, "SELECT "+evidenceColumns+" FROM plan_report_evidence WHERE report_id = $1 ORDER BY id", r.ID)
 	if err != nil {
 		return errs.Wrap(err, "read evidence")
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var e Evidence
-		if err := rows.Scan(&e.ID, &e.ReportID, &e.Name, &e.URL, &e.SHA256, &e.Size, &e.MediaType); err != nil {
+		e, err := scanEvidence(rows)
+		if err != nil {
 			return errs.Wrap(err, "read evidence")
 		}
 		r.Evidence = append(r.Evidence, e)
@@ -410,26 +427,13 @@ const MaxEvidenceBytes = 20 << 20
 // AddEvidence attaches a file (r, stored under its SHA-256) or, when r is
 // nil, a link (url) to a report that is not locked.
 func (s *Service) AddEvidence(ctx context.Context, p auth.Principal, reportID int64, name, url, mediaType string, r io.Reader) (Evidence, error) {
-	rep, err := getReport(ctx, s.db.Read(), reportID)
-	if err != nil {
+	if err := s.evidenceAllowed(ctx, p, reportID); err != nil {
 		return Evidence{}, err
-	}
-	a, err := s.activityByID(ctx, rep.ActivityID, s.Now().Year())
-	if err != nil {
-		return Evidence{}, err
-	}
-	if !rep.visible(p, a) && !p.Anonymous() {
-		return Evidence{}, errs.E(errs.NotFound, "no report %d", reportID)
-	}
-	if err := rep.mayChange(p, a); err != nil {
-		return Evidence{}, err
-	}
-	if rep.State == "approved" || rep.State == "submitted" {
-		return Evidence{}, errs.E(errs.Conflict, "the report is %s: it is locked", i18n.Term("state."+rep.State))
 	}
 	e := Evidence{ReportID: reportID, Name: strings.TrimSpace(filepath.Base(name)), URL: strings.TrimSpace(url), MediaType: mediaType}
+	var err error
 	if r != nil {
-		if e.SHA256, e.Size, err = s.store(r); err != nil {
+		if e.SHA256, e.Size, err = s.files.Put(r, MaxEvidenceBytes); err != nil {
 			return Evidence{}, err
 		}
 	} else if !strings.HasPrefix(e.URL, "https://") && !strings.HasPrefix(e.URL, "http://") {
@@ -438,9 +442,57 @@ func (s *Service) AddEvidence(ctx context.Context, p auth.Principal, reportID in
 	if e.Name == "" || e.Name == "." {
 		e.Name = e.URL
 	}
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO plan_report_evidence (report_id, name, url, sha256, size, media_type, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, reportID, e.Name, e.URL, e.SHA256, e.Size, e.MediaType, s.Now()).Scan(&e.ID); err != nil {
+	return s.insertEvidence(ctx, p, e)
+}
+
+// AddDocumentEvidence gives a document of the archive, which p may see, as
+// evidence of a report that is not locked: the plan's document indicators
+// ("Documento de estudio…", "Guía…") point to where the document is kept.
+func (s *Service) AddDocumentEvidence(ctx context.Context, p auth.Principal, reportID, documentID int64) (Evidence, error) {
+	if err := s.evidenceAllowed(ctx, p, reportID); err != nil {
+		return Evidence{}, err
+	}
+	if s.Documents == nil {
+		return Evidence{}, errs.E(errs.Internal, "the archive is not available")
+	}
+	titles, err := s.Documents.Titles(ctx, p, []int64{documentID})
+	if err != nil {
+		return Evidence{}, err
+	}
+	if _, ok := titles[documentID]; !ok {
+		return Evidence{}, errs.Fields("no such document in the archive", map[string]string{"document_id": "a document of the archive"})
+	}
+	return s.insertEvidence(ctx, p, Evidence{ReportID: reportID, DocumentID: documentID})
+}
+
+// evidenceAllowed checks that p may add evidence to a report: its own
+// institution's, and not under review or approved.
+func (s *Service) evidenceAllowed(ctx context.Context, p auth.Principal, reportID int64) error {
+	rep, err := getReport(ctx, s.db.Read(), reportID)
+	if err != nil {
+		return err
+	}
+	a, err := s.activityByID(ctx, rep.ActivityID, s.Now().Year())
+	if err != nil {
+		return err
+	}
+	if !rep.visible(p, a) && !p.Anonymous() {
+		return errs.E(errs.NotFound, "no report %d", reportID)
+	}
+	if err := rep.mayChange(p, a); err != nil {
+		return err
+	}
+	if rep.State == "approved" || rep.State == "submitted" {
+		return errs.E(errs.Conflict, "the report is %s: it is locked", i18n.Term("state."+rep.State))
+	}
+	return nil
+}
+
+func (s *Service) insertEvidence(ctx context.Context, p auth.Principal, e Evidence) (Evidence, error) {
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO plan_report_evidence (report_id, name, url, sha256, size, media_type, document_id, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, e.ReportID, e.Name, e.URL, e.SHA256, e.Size, e.MediaType,
+			sql.NullInt64{Int64: e.DocumentID, Valid: e.DocumentID != 0}, s.Now()).Scan(&e.ID); err != nil {
 			return errs.Wrap(err, "save evidence")
 		}
 		return audit.Record(ctx, tx, p, audit.Create, "plan_report_evidence", e.ID, nil, e)
@@ -448,39 +500,9 @@ func (s *Service) AddEvidence(ctx context.Context, p auth.Principal, reportID in
 	return e, err
 }
 
-// store writes a file under its content hash and returns the hash and size.
-func (s *Service) store(r io.Reader) (string, int64, error) {
-	if err := os.MkdirAll(s.files, 0o750); err != nil {
-		return "", 0, errs.Wrap(err, "create file store")
-	}
-	tmp, err := os.CreateTemp(s.files, "upload-*")
-	if err != nil {
-		return "", 0, errs.Wrap(err, "store file")
-	}
-	defer os.Remove(tmp.Name())
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, MaxEvidenceBytes+1))
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return "", 0, errs.Wrap(err, "store file")
-	}
-	if n > MaxEvidenceBytes {
-		return "", 0, errs.E(errs.TooLarge, "the file is larger than the limit of %d MiB", MaxEvidenceBytes>>20)
-	}
-	sum := hex.EncodeToString(h.Sum(nil))
-	if err := os.Rename(tmp.Name(), filepath.Join(s.files, sum)); err != nil {
-		return "", 0, errs.Wrap(err, "store file")
-	}
-	return sum, n, nil
-}
-
 // EvidenceFile returns an uploaded evidence file's record and path, if p may see its report.
 func (s *Service) EvidenceFile(ctx context.Context, p auth.Principal, id int64) (Evidence, string, error) {
-	var e Evidence
-	err := s.db.Read().QueryRowContext(ctx, "SELECT id, report_id, name, url, sha256, size, media_type FROM plan_report_evidence WHERE id = $1", id).
-		Scan(&e.ID, &e.ReportID, &e.Name, &e.URL, &e.SHA256, &e.Size, &e.MediaType)
+	e, err := scanEvidence(s.db.Read().QueryRowContext(ctx, "SELECT "+evidenceColumns+" FROM plan_report_evidence WHERE id = $1", id))
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && e.SHA256 == "") {
 		return e, "", errs.E(errs.NotFound, "no evidence file %d", id)
 	}
@@ -498,7 +520,7 @@ func (s *Service) EvidenceFile(ctx context.Context, p auth.Principal, id int64) 
 	if !rep.visible(p, a) {
 		return e, "", errs.E(errs.NotFound, "no evidence file %d", id)
 	}
-	return e, filepath.Join(s.files, e.SHA256), nil
+	return e, s.files.Path(e.SHA256), nil
 }
 
 // Report returns one report if p may see it.

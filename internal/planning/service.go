@@ -13,22 +13,25 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/errs"
+	"sriim/internal/filestore"
 	"sriim/internal/indicators"
 )
 
 // Service is the plan-monitoring module.
 type Service struct {
 	db    *db.DB
-	files string // directory of evidence files, named by content hash
+	files *filestore.Store // evidence files, named by content hash
 	Now   func() time.Time
 	// Indicators computes the indicators bound to the system's data; nil
 	// leaves every indicator reported by hand.
 	Indicators Indicators
+	// Documents is the archive, for evidence that is one of its documents.
+	Documents Documents
 }
 
 // New returns the planning service; evidence files go under filesDir.
 func New(d *db.DB, filesDir string) *Service {
-	return &Service{db: d, files: filesDir, Now: func() time.Time { return time.Now().UTC() }}
+	return &Service{db: d, files: filestore.New(filesDir), Now: func() time.Time { return time.Now().UTC() }}
 }
 
 // Plan is an operating plan with its tree.

@@ -12,6 +12,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/errs"
 	"sriim/internal/exports"
+	"sriim/internal/importer"
 )
 
 // The index series prices are compared with.
@@ -61,7 +62,7 @@ func (s *Service) LoadIndex(ctx context.Context, p auth.Principal, series string
 func readIndexFile(r io.Reader, header string) ([][]string, error) {
 	recs, err := csv.NewReader(io.LimitReader(r, 4<<20)).ReadAll()
 	if err != nil {
-		return nil, errs.E(errs.Invalid, "the index file is not valid CSV: %v", err)
+		return nil, importer.CSVError(err)
 	}
 	if len(recs) == 0 || strings.Join(recs[0], ",") != header {
 		return nil, errs.E(errs.Invalid, "index file: the header must be %s", header)

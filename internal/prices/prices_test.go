@@ -11,6 +11,7 @@ import (
 	"math"
 	"net"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +26,7 @@ import (
 	"sriim/internal/db/dbtest"
 	"sriim/internal/errs"
 	"sriim/internal/exports"
+	"sriim/internal/i18n"
 	"sriim/internal/mail"
 	"sriim/internal/planning"
 	"sriim/internal/prices"
@@ -195,6 +197,35 @@ func TestConstantSolesFromTheCPI(t *testing.T) {
 		}
 		if _, err := f.svc.Series(ctx, prices.SeriesQuery{Species: "SNE", Level: "export_fob", From: period("2010"), To: period("2020"), ConstantYear: 2020}); !errs.Is(err, errs.Invalid) {
 			t.Errorf("constant soles of a US$ series: %v", err)
+		}
+	})
+}
+
+// TestIndexFileProblemsInSpanish: what is wrong with an index file reads
+// in Spanish on a Spanish page or API answer, never in encoding/csv's words.
+func TestIndexFileProblemsInSpanish(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d, nil)
+		for _, c := range []struct {
+			name, file, message string
+			fields              map[string]string
+		}{
+			{"a stray quote", "anio,mes,valor,fuente\n2024,3,3\"7,BCRP\n", "el archivo no es un CSV válido",
+				map[string]string{"fila 2": "unas comillas dentro de una celda que no empieza con comillas"}},
+			{"a short row", "anio,mes,valor,fuente\n2024,3,3.7\n", "el archivo no es un CSV válido",
+				map[string]string{"fila 2": "la fila tiene otro número de celdas que la cabecera"}},
+			{"another header", "anio,valor\n2024,3.7\n", "archivo del índice: la cabecera debe ser anio,mes,valor,fuente", nil},
+			{"a bad month", "anio,mes,valor,fuente\n2024,13,3.7,BCRP\n", "archivo del índice, fila 2: se necesitan un año, un mes (0 para el año), un número y una fuente", nil},
+		} {
+			_, err := f.svc.LoadIndex(ctx, f.editor, prices.ExchangeSeries, strings.NewReader(c.file))
+			var e *errs.Error
+			if !errors.As(err, &e) || e.Kind != errs.Invalid {
+				t.Errorf("%s: %v; want invalid", c.name, err)
+				continue
+			}
+			if message, fields := i18n.ErrorText(i18n.ES, e); message != c.message || !reflect.DeepEqual(fields, c.fields) {
+				t.Errorf("%s: in Spanish %q %q; want %q %q", c.name, message, fields, c.message, c.fields)
+			}
 		}
 	})
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strconv"
+	"fmt"
 	"strings"
 	"time"
 
@@ -230,7 +230,7 @@ func (c *Case) normalize(k caseKnown) map[string]string {
 	}
 	if c.ApplicantRUC != "" {
 		if err := actors.ValidRUC(c.ApplicantRUC); err != nil {
-			p["applicant_ruc"] = err.Error()
+			p["applicant_ruc"] = err.Message
 		}
 	}
 	var ok bool
@@ -270,7 +270,7 @@ func (c *Case) normalize(k caseKnown) map[string]string {
 		resolved, _ := time.Parse(workdays.Layout, c.Resolved)
 		var uncovered workdays.UncoveredError
 		if _, err := k.calendar.Between(filed, resolved); errors.As(err, &uncovered) {
-			p["resolved"] = "the holiday calendar does not cover " + strconv.Itoa(uncovered.Year) + ": an administrator adds its holidays first"
+			p["resolved"] = fmt.Sprintf("the holiday calendar does not cover %d: an administrator adds its holidays first", uncovered.Year)
 		}
 	}
 	c.ActorID, c.ActorName = 0, ""

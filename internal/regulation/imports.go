@@ -83,9 +83,7 @@ func whole(s string) (int, bool) {
 
 // forbiddenErr turns the rows p may not write into the import's error.
 func forbiddenErr(rows importer.Problems) error {
-	e := rows.Err().(*errs.Error)
-	e.Kind, e.Message = errs.Forbidden, "you may not change some of these records; nothing was imported"
-	return e
+	return rows.Err().(*errs.Error).Reword(errs.Forbidden, "you may not change some of these records; nothing was imported")
 }
 
 // keyed is a record kept by an institution and imported by code.
@@ -98,8 +96,9 @@ type keyed[T any] interface {
 // checked: a record not recorded yet (find gives none) is added, kept by
 // p's institution; a recorded one is left as it is when it says the same,
 // and otherwise changed, when p may change it. Rows p may not write make
-// the whole import Forbidden, naming them.
-func writeAll[T any, P keyed[T]](p auth.Principal, t *importer.Table, list []T, what string, rep *ImportReport,
+// the whole import Forbidden, naming them; what names the records in the
+// message for a row p may not add (a message itself: "norms").
+func writeAll[T any, P keyed[T]](p auth.Principal, t *importer.Table, list []T, what errs.Msg, rep *ImportReport,
 	find func(T) ([]T, error), same func(a, b T) bool, write func(before *T, v T) error) error {
 	var forbidden importer.Problems
 	for i := range list {
@@ -197,7 +196,7 @@ func (s *Service) ImportNorms(ctx context.Context, p auth.Principal, r io.Reader
 		var done []written
 		// The templates carry a norm's text as a link: a stored file stays.
 		keepFile := func(before Norm, n *Norm) { n.Text.SHA256, n.Text.Name = before.Text.SHA256, before.Text.Name }
-		err = writeAll(p, t, norms, "norms", &rep,
+		err = writeAll(p, t, norms, errs.Msg{Format: "norms"}, &rep,
 			func(n Norm) ([]Norm, error) {
 				return loadNorms(ctx, tx, "SELECT "+normColumns+" FROM norms WHERE code = $1", n.Code)
 			},
@@ -322,7 +321,7 @@ func (s *Service) ImportProcedures(ctx context.Context, p auth.Principal, r io.R
 		if err := problems.Err(); err != nil {
 			return err
 		}
-		return writeAll(p, t, list, "procedures", &rep,
+		return writeAll(p, t, list, errs.Msg{Format: "procedures"}, &rep,
 			func(c Procedure) ([]Procedure, error) { return loadProcedures(ctx, tx, " WHERE c.code = $1", c.Code) },
 			sameProcedure, func(before *Procedure, c Procedure) error {
 				_, err := s.writeProcedure(ctx, tx, p, before, c, k)
@@ -529,7 +528,7 @@ func (s *Service) ImportRequirements(ctx context.Context, p auth.Principal, r io
 		if err := problems.Err(); err != nil {
 			return err
 		}
-		return writeAll(p, t, list, "export requirements", &rep,
+		return writeAll(p, t, list, errs.Msg{Format: "export requirements"}, &rep,
 			func(q Requirement) ([]Requirement, error) {
 				return loadRequirements(ctx, tx, " WHERE r.code = $1", q.Code)
 			},

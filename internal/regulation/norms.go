@@ -230,7 +230,7 @@ func (n *Norm) normalize(k normKnown) map[string]string {
 		case !ok:
 			p["relations"] = "a relation is one of " + RelationKinds.Words()
 		case code == n.Code:
-			p["relations"] = "a norm does not " + RelationKinds.Spanish(kind) + " itself"
+			p["relations"] = "a norm cannot refer to itself"
 		case k.codes[code] == 0:
 			p["relations"] = "unknown norm " + code + ": give the code of a norm that is recorded"
 		default:

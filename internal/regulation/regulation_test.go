@@ -18,6 +18,7 @@ import (
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
 	"sriim/internal/errs"
+	"sriim/internal/i18n"
 	"sriim/internal/importer"
 	"sriim/internal/planning"
 	"sriim/internal/production"
@@ -169,6 +170,17 @@ func TestNormRelationsBothWays(t *testing.T) {
 		if !errs.Is(err, errs.Invalid) || !asErr(err, &e) || !strings.Contains(e.Fields["fila 2, columna modifica"], "LEY-12345") ||
 			!strings.Contains(e.Fields["fila 3, columna modifica"], "itself") {
 			t.Errorf("bad relations: %v %v", err, e)
+		} else if _, fields := i18n.ErrorText(i18n.ES, e); fields["fila 2, columna modifica"] != "norma desconocida LEY-12345: indique el código de una norma registrada" ||
+			fields["fila 3, columna modifica"] != "una norma no puede referirse a sí misma" {
+			t.Errorf("bad relations in Spanish: %q", fields)
+		}
+		// Who may not add norms is told so, in Spanish too.
+		member := auth.Principal{UserID: 13, Email: "socio@example.org", Role: auth.Member, Institutions: f.editor.Institutions}
+		_, err = f.svc.ImportNorms(ctx, member, csvFile("tipo,numero,titulo", "ley,77777,Ley nueva"), "x.csv")
+		if !errs.Is(err, errs.Forbidden) || !asErr(err, &e) {
+			t.Errorf("a member imports norms: %v", err)
+		} else if _, fields := i18n.ErrorText(i18n.ES, e); fields["fila 2"] != "usted no puede agregar normas" {
+			t.Errorf("a member imports norms, in Spanish: %q", fields)
 		}
 		if err := f.svc.DeleteNorm(ctx, f.editor, "RM-100-2010-PRODUCE", 0); !errs.Is(err, errs.Conflict) {
 			t.Errorf("deleting a norm that others cite: %v, want conflict", err)
@@ -360,6 +372,22 @@ func TestImportWithABadRowWritesNothing(t *testing.T) {
 			e.Fields["fila 6, columna presentado"] == "" || e.Fields["fila 2, columna ruc"] != "" {
 			t.Fatalf("bad cases: %v %v", err, e)
 		}
+		// A Spanish page or API answer says the same in Spanish.
+		message, fields := i18n.ErrorText(i18n.ES, e)
+		for key, want := range map[string]string{
+			"fila 3, columna ruc":           "el dígito verificador no coincide: ¿error de digitación?",
+			"fila 3, columna resuelto":      "no antes del día en que se presentó",
+			"fila 4, columna resuelto":      "un expediente con resultado tiene el día en que se resolvió",
+			"fila 5, columna procedimiento": "el código de un procedimiento registrado",
+			"fila 6, columna presentado":    "no después de hoy",
+		} {
+			if fields[key] != want {
+				t.Errorf("%s in Spanish: %q; want %q", key, fields[key], want)
+			}
+		}
+		if message != "el archivo tiene 5 problemas; no se importó nada" {
+			t.Errorf("in Spanish: %q", message)
+		}
 		if list, _ := f.svc.Cases(ctx, f.editor, "HAB-PLANTA"); len(list) != 0 {
 			t.Errorf("%d cases written", len(list))
 		}
@@ -376,8 +404,11 @@ func TestImportWithABadRowWritesNothing(t *testing.T) {
 			t.Errorf("cases %+v", list)
 		}
 		// Another institution's editor may not add cases to this procedure.
-		if _, err := f.svc.ImportCases(ctx, f.other, strings.NewReader(open), "c.csv"); !errs.Is(err, errs.Forbidden) {
+		if _, err := f.svc.ImportCases(ctx, f.other, strings.NewReader(open), "c.csv"); !errs.Is(err, errs.Forbidden) || !asErr(err, &e) {
 			t.Errorf("IMARPE imports DIREPRO's cases: %v", err)
+		} else if message, fields := i18n.ErrorText(i18n.ES, e); message != "usted no puede cambiar algunos de estos registros; no se importó nada" ||
+			fields["fila 2, columna procedimiento"] != "el procedimiento lo mantiene otra institución" {
+			t.Errorf("IMARPE imports DIREPRO's cases, in Spanish: %q %q", message, fields)
 		}
 	})
 }

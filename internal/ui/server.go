@@ -12,6 +12,7 @@ import (
 
 	"sriim/internal/accounts"
 	"sriim/internal/actors"
+	"sriim/internal/archive"
 	"sriim/internal/db"
 	"sriim/internal/events"
 	"sriim/internal/exports"
@@ -19,6 +20,7 @@ import (
 	"sriim/internal/httpkit"
 	"sriim/internal/indicators"
 	"sriim/internal/mail"
+	"sriim/internal/network"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/portal"
@@ -52,6 +54,8 @@ type Deps struct {
 	Prices     *prices.Service
 	Workdays   *workdays.Service
 	Regulation *regulation.Service
+	Archive    *archive.Service
+	Network    *network.Service
 	// Mailer sends password-reset links; nil when no SMTP server is configured.
 	Mailer mail.Sender
 	// Demo reports whether the demonstration dataset is loaded (every page

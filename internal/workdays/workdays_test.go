@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
 	"sriim/internal/errs"
+	"sriim/internal/i18n"
 	"sriim/internal/workdays"
 )
 
@@ -212,6 +214,30 @@ func TestAdministratorsEditTheCalendar(t *testing.T) {
 		}
 		if _, err := svc.Put(ctx, admin, workdays.Holiday{Day: "2025-13-01", Kind: "otro"}); !errs.Is(err, errs.Invalid) {
 			t.Errorf("an invalid holiday: %v", err)
+		}
+	})
+}
+
+// TestHolidayFileProblemsInSpanish: a Spanish page or API answer names what
+// is wrong with a holidays file in Spanish.
+func TestHolidayFileProblemsInSpanish(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		admin := auth.Principal{UserID: 1, Email: "mesa@example.org", Role: auth.Admin}
+		file := "fecha,nombre,tipo,fuente\n2030-01-01,Año Nuevo,feriado_nacional,D. Leg. 713\n2030-01-01,Año Nuevo,feriado_nacional,D. Leg. 713\n" +
+			"2030-13-01,Otro,feriado_nacional,\n"
+		_, err := workdays.New(d).Import(context.Background(), admin, strings.NewReader(file), "feriados.csv")
+		var e *errs.Error
+		if !errors.As(err, &e) || e.Kind != errs.Invalid {
+			t.Fatalf("import: %v; want invalid", err)
+		}
+		message, fields := i18n.ErrorText(i18n.ES, e)
+		want := map[string]string{
+			"fila 3, columna fecha":  "repite el día de la fila 2",
+			"fila 4, columna fecha":  "una fecha (AAAA-MM-DD)",
+			"fila 4, columna fuente": "obligatorio: la norma que declara feriado el día",
+		}
+		if message != "el archivo tiene 3 problemas; no se importó nada" || !reflect.DeepEqual(fields, want) {
+			t.Errorf("in Spanish: %q %q", message, fields)
 		}
 	})
 }

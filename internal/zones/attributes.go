@@ -1,11 +1,11 @@
 package zones
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"sriim/internal/errs"
 	"sriim/internal/vocab"
 )
 
@@ -48,7 +48,7 @@ func get(props map[string]string, field string) (string, string) {
 
 // parseDate reads a date as files write it: YYYY-MM-DD (also with a time,
 // or with slashes), DD/MM/YYYY or YYYYMMDD.
-func parseDate(s string) (string, error) {
+func parseDate(s string) (string, *errs.Error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", nil
@@ -61,12 +61,12 @@ func parseDate(s string) (string, error) {
 			return t.Format(time.DateOnly), nil
 		}
 	}
-	return "", fmt.Errorf("%q is not a date (YYYY-MM-DD)", s)
+	return "", errs.E(errs.Invalid, "%q is not a date (YYYY-MM-DD)", s)
 }
 
 // parseNumber reads a number with a decimal point or a decimal comma
 // ("12.5", "12,5", "1.234,5", "1,234.5").
-func parseNumber(s string) (float64, error) {
+func parseNumber(s string) (float64, *errs.Error) {
 	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "")
 	dot, comma := strings.LastIndex(s, "."), strings.LastIndex(s, ",")
 	switch {
@@ -78,19 +78,19 @@ func parseNumber(s string) (float64, error) {
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		return 0, fmt.Errorf("%q is not a number", s)
+		return 0, errs.E(errs.Invalid, "%q is not a number", s)
 	}
 	return v, nil
 }
 
 // parseSpecies reads FAO 3-alpha codes separated by commas, semicolons,
 // slashes or spaces, checked against the species SRIIM knows.
-func parseSpecies(s string, known map[string]bool) ([]string, error) {
+func parseSpecies(s string, known map[string]bool) ([]string, *errs.Error) {
 	out := []string{}
 	for _, c := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '/' || r == ' ' }) {
 		c = strings.ToUpper(strings.TrimSpace(c))
 		if !known[c] {
-			return nil, fmt.Errorf("%q is not a species code (FAO 3-alpha, e.g. SCQ)", c)
+			return nil, errs.E(errs.Invalid, "%q is not a species code (FAO 3-alpha, e.g. SCQ)", c)
 		}
 		if !contains(out, c) {
 			out = append(out, c)
@@ -109,10 +109,10 @@ func contains(list []string, s string) bool {
 }
 
 // parseTerm reads a vocabulary word.
-func parseTerm(v vocab.List, s string) (string, error) {
+func parseTerm(v vocab.List, s string) (string, *errs.Error) {
 	code, ok := v.Parse(s)
 	if !ok {
-		return "", fmt.Errorf("%q is not one of: %s", s, v.Words())
+		return "", errs.E(errs.Invalid, "%q is not one of: %s", s, v.Words())
 	}
 	return code, nil
 }

@@ -148,16 +148,17 @@ func (s *Service) ImportClosures(ctx context.Context, p auth.Principal, r io.Rea
 			} else {
 				c.AreaID = area.ID
 			}
-			if c.Reason, err = parseTerm(Reasons, row.Get("motivo")); err != nil {
-				probs.Add(row.Line, "motivo", "%v", err)
+			var bad *errs.Error
+			if c.Reason, bad = parseTerm(Reasons, row.Get("motivo")); bad != nil {
+				probs.Add(row.Line, "motivo", bad.Msg.Format, bad.Msg.Args...)
 			}
-			if c.From, err = parseDate(row.Get("desde")); err != nil {
-				probs.Add(row.Line, "desde", "%v", err)
+			if c.From, bad = parseDate(row.Get("desde")); bad != nil {
+				probs.Add(row.Line, "desde", bad.Msg.Format, bad.Msg.Args...)
 			} else if c.From == "" {
 				probs.Add(row.Line, "desde", "required")
 			}
-			if c.To, err = parseDate(row.Get("hasta")); err != nil {
-				probs.Add(row.Line, "hasta", "%v", err)
+			if c.To, bad = parseDate(row.Get("hasta")); bad != nil {
+				probs.Add(row.Line, "hasta", bad.Msg.Format, bad.Msg.Args...)
 			} else if c.To != "" && c.To < c.From {
 				probs.Add(row.Line, "hasta", "ends (%s) before it starts (%s)", c.To, c.From)
 			}
@@ -204,9 +205,7 @@ func (s *Service) ImportClosures(ctx context.Context, p auth.Principal, r io.Rea
 			rep.Updated++
 		}
 		if forbidden.Len() > 0 {
-			e := forbidden.Err().(*errs.Error)
-			e.Kind, e.Message = errs.Forbidden, "you may not change some of these closures; nothing was imported"
-			return e
+			return forbidden.Err().(*errs.Error).Reword(errs.Forbidden, "you may not change some of these closures; nothing was imported")
 		}
 		return nil
 	})

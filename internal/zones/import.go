@@ -37,7 +37,9 @@ type Warning struct {
 	Message string `json:"message"`
 }
 
-// problems collects what is wrong with a file, by feature and attribute.
+// problems collects what is wrong with a file, by feature and attribute:
+// "feature 2 (R-2), attribute kind", a key i18n.FieldName words in the
+// page's language, as the message (English text of a catalogue id).
 type problems map[string]string
 
 func (p problems) add(where, attribute, format string, args ...any) {
@@ -45,7 +47,7 @@ func (p problems) add(where, attribute, format string, args ...any) {
 	if attribute != "" {
 		key += ", attribute " + attribute
 	}
-	msg := fmt.Sprintf(format, args...)
+	msg := errs.Msg{Format: format, Args: args}.String()
 	if old, ok := p[key]; ok {
 		msg = old + "; " + msg
 	}
@@ -98,9 +100,9 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, layer string, r 
 		return ImportReport{}, errs.E(errs.Invalid, "%q is not a layer: use aquaculture-rights, production-areas, natural-banks, landing-sites or suitable-zones", layer)
 	}
 	file, err := geofile.Read(r, filename)
-	var fe *geofile.Error
-	if errors.As(err, &fe) {
-		return ImportReport{}, errs.Fields("the file cannot be read; nothing was imported", map[string]string{"file": fe.Message})
+	var fe *errs.Error
+	if errors.As(err, &fe) && fe.Kind == errs.Invalid {
+		return ImportReport{}, errs.Fields("the file cannot be read; nothing was imported", map[string]string{"file": fe.Message}).Because(fe.Err)
 	}
 	if err != nil {
 		return ImportReport{}, errs.Wrap(err, "read the file")
@@ -151,8 +153,11 @@ func (s *Service) importFile(ctx context.Context, p auth.Principal, layer string
 			probs.add(d.where, "code", "repeats the code of %s", prev)
 		}
 		first[code] = d.where
-		if err := d.setGeometry(ff.Geometry, file.SRS); err != nil {
-			probs.add(d.where, "geometry", "%v", err)
+		if bad := d.setGeometry(ff.Geometry, file.SRS); bad != nil {
+			if bad.Kind != errs.Invalid {
+				return rep, bad
+			}
+			probs.add(d.where, "geometry", bad.Msg.Format, bad.Msg.Args...)
 		}
 		drafts = append(drafts, d)
 	}
@@ -194,9 +199,7 @@ func (s *Service) importFile(ctx context.Context, p auth.Principal, layer string
 			}
 		}
 		if len(forbidden) > 0 {
-			e := forbidden.err(len(drafts)).(*errs.Error)
-			e.Kind, e.Message = errs.Forbidden, "you may not change some of these features; nothing was imported"
-			return e
+			return forbidden.err(len(drafts)).(*errs.Error).Reword(errs.Forbidden, "you may not change some of these features; nothing was imported")
 		}
 		return nil
 	})
@@ -211,9 +214,9 @@ func (d *draft) attributes(props map[string]string, known map[string]bool, probs
 	text := func(field string) string { v, _ := get(props, field); return v }
 	date := func(field string) string {
 		v, name := get(props, field)
-		out, err := parseDate(v)
-		if err != nil {
-			probs.add(d.where, name, "%v", err)
+		out, bad := parseDate(v)
+		if bad != nil {
+			probs.add(d.where, name, bad.Msg.Format, bad.Msg.Args...)
 		}
 		return out
 	}
@@ -229,9 +232,9 @@ func (d *draft) attributes(props map[string]string, known map[string]bool, probs
 	}
 	if d.Layer != LandingSites {
 		v, name := get(props, "species")
-		sp, err := parseSpecies(v, known)
-		if err != nil {
-			probs.add(d.where, name, "%v", err)
+		sp, bad := parseSpecies(v, known)
+		if bad != nil {
+			probs.add(d.where, name, bad.Msg.Format, bad.Msg.Args...)
 		}
 		d.Species = sp
 	} else {
@@ -246,9 +249,9 @@ func (d *draft) attributes(props map[string]string, known map[string]bool, probs
 			}
 			return ""
 		}
-		code, err := parseTerm(v, s)
-		if err != nil {
-			probs.add(d.where, name, "%v", err)
+		code, bad := parseTerm(v, s)
+		if bad != nil {
+			probs.add(d.where, name, bad.Msg.Format, bad.Msg.Args...)
 		}
 		return code
 	}
@@ -261,27 +264,27 @@ func (d *draft) attributes(props map[string]string, known map[string]bool, probs
 			probs.add(d.where, name, "required")
 		}
 		if ruc, name := get(props, "holder_ruc"); ruc != "" {
-			if err := actors.ValidRUC(ruc); err != nil {
-				probs.add(d.where, name, "%v", err)
+			if bad := actors.ValidRUC(ruc); bad != nil {
+				probs.add(d.where, name, bad.Msg.Format, bad.Msg.Args...)
 			}
 			d.HolderRUC = ruc
 		}
 		d.Resolution = text("resolution")
 		d.ResolutionDate = date("resolution_date")
 		if v, name := get(props, "hectares_declared"); v != "" {
-			h, err := parseNumber(v)
-			if err == nil && h <= 0 {
-				err = fmt.Errorf("must be more than 0")
+			h, bad := parseNumber(v)
+			if bad == nil && h <= 0 {
+				bad = errs.E(errs.Invalid, "must be more than 0")
 			}
-			if err != nil {
-				probs.add(d.where, name, "%v", err)
+			if bad != nil {
+				probs.add(d.where, name, bad.Msg.Format, bad.Msg.Args...)
 			}
 			d.HectaresDeclared = &h
 		}
 	case ProductionArea:
 		if v, name := get(props, "class"); v != "" {
-			code, err := parseTerm(Classes, v)
-			if err != nil {
+			code, bad := parseTerm(Classes, v)
+			if bad != nil {
 				probs.add(d.where, name, "%q is not a sanitary class: use A, B, C or no clasificada", v)
 			}
 			d.Class = code
@@ -304,34 +307,35 @@ func (d *draft) attributes(props map[string]string, known map[string]bool, probs
 
 // setGeometry converts a file's geometry to WGS84 and checks it: the
 // layer's kind, valid rings, inside Peru's sea and coast.
-func (d *draft) setGeometry(g orb.Geometry, srs geo.SRS) error {
+// A problem with the geometry is an Invalid error; any other is a fault.
+func (d *draft) setGeometry(g orb.Geometry, srs geo.SRS) *errs.Error {
 	if g == nil {
-		return fmt.Errorf("the feature has no geometry")
+		return errs.E(errs.Invalid, "the feature has no geometry")
 	}
 	l, _ := LayerByID(d.Layer)
 	switch g.(type) {
 	case orb.Point:
 		if !l.Points {
-			return fmt.Errorf("a point is not accepted in %s: draw a polygon", d.Layer)
+			return errs.E(errs.Invalid, "a point is not accepted in %s: draw a polygon", d.Layer)
 		}
 	case orb.Polygon, orb.MultiPolygon:
 		if l.Points {
-			return fmt.Errorf("a %s is not accepted in %s: give a point", g.GeoJSONType(), d.Layer)
+			return errs.E(errs.Invalid, "a %s is not accepted in %s: give a point", g.GeoJSONType(), d.Layer)
 		}
 	}
-	if err := geo.Check(g); err != nil {
-		return err
+	if bad := geo.Check(g); bad != nil {
+		return bad
 	}
 	wgs := srs.ToWGS84Geometry(g)
-	if err := geo.InPeru(wgs); err != nil {
-		return err
+	if bad := geo.InPeru(wgs); bad != nil {
+		return bad
 	}
 	var err error
 	if d.Geometry, err = json.Marshal(geojson.NewGeometry(wgs)); err != nil {
-		return err
+		return errs.E(errs.Internal, "encode the geometry").Because(err)
 	}
 	if d.SourceGeometry, err = json.Marshal(geojson.NewGeometry(g)); err != nil {
-		return err
+		return errs.E(errs.Internal, "encode the geometry").Because(err)
 	}
 	d.SourceSRS = srs.String()
 	d.Bound = wgs.Bound()

@@ -22,6 +22,7 @@ import (
 	"sriim/internal/db/dbtest"
 	"sriim/internal/errs"
 	"sriim/internal/geo"
+	"sriim/internal/i18n"
 	"sriim/internal/planning"
 	"sriim/internal/production"
 	"sriim/internal/reference"
@@ -194,6 +195,9 @@ func TestWarningAndReimport(t *testing.T) {
 	})
 }
 
+// TestBadFilesAreRefusedWhole: a file with a problem imports nothing, and
+// each problem is named by feature and attribute, in English and, on a
+// Spanish page or API answer, in Spanish.
 func TestBadFilesAreRefusedWhole(t *testing.T) {
 	square := `[[-71.39,-17.66],[-71.38,-17.66],[-71.38,-17.65],[-71.39,-17.65],[-71.39,-17.66]]`
 	bowtie := `[[-71.39,-17.66],[-71.38,-17.65],[-71.38,-17.66],[-71.39,-17.65],[-71.39,-17.66]]`
@@ -208,28 +212,44 @@ func TestBadFilesAreRefusedWhole(t *testing.T) {
 			features []string
 			srs      geo.SRS
 			field    string
-			want     string
+			want, es string
 		}{
 			{"bow tie", []string{feature(ok, square), feature(`"codigo":"R-2","tipo":"concesion","titular":"B"`, bowtie)},
-				0, "feature 2 (R-2), attribute geometry", "crosses itself"},
+				0, "feature 2 (R-2), attribute geometry", "crosses itself", "el anillo 1 se cruza a sí mismo cerca de -71.380000 -17.660000"},
+			{"bow tie in a multipolygon", []string{`{"type":"Feature","properties":{` + ok + `},"geometry":{"type":"MultiPolygon","coordinates":[[` + square + `],[` + bowtie + `]]}}`},
+				0, "feature 1 (R-1), attribute geometry", "polygon 2: ring 1 crosses itself", "polígono 2: el anillo 1 se cruza a sí mismo cerca de -71.380000 -17.660000"},
 			{"open ring", []string{feature(ok, `[[-71.39,-17.66],[-71.38,-17.66],[-71.38,-17.65],[-71.39,-17.65]]`)},
-				0, "feature 1 (R-1), attribute geometry", "not closed"},
+				0, "feature 1 (R-1), attribute geometry", "not closed", "el anillo 1 no está cerrado: su último punto debe repetir el primero"},
 			{"UTM without crs", []string{feature(ok, `[[247000,8046000],[247300,8046000],[247300,8046300],[247000,8046000]]`)},
-				0, "feature 1 (R-1), attribute geometry", "outside Peru"},
-			{"wrong --srs", []string{feature(ok, square)}, geo.WGS84UTM19S, "feature 1 (R-1), attribute geometry", "outside Peru"},
-			{"bad RUC", []string{feature(ok+`,"ruc":"20456123785"`, square)}, 0, "feature 1 (R-1), attribute ruc", "check digit"},
-			{"unknown species", []string{feature(ok+`,"especies":"SCQ,XXX"`, square)}, 0, "feature 1 (R-1), attribute especies", "XXX"},
-			{"unknown kind", []string{feature(`"codigo":"R-1","tipo":"permiso","titular":"A"`, square)}, 0, "feature 1 (R-1), attribute tipo", "permiso"},
-			{"bad date", []string{feature(ok+`,"desde":"31/02/2024"`, square)}, 0, "feature 1 (R-1), attribute desde", "not a date"},
-			{"no code", []string{feature(`"tipo":"concesion","titular":"A"`, square)}, 0, "feature 1, attribute code", "required"},
-			{"repeated code", []string{feature(ok, square), feature(ok, square)}, 0, "feature 2 (R-1), attribute code", "repeats"},
+				0, "feature 1 (R-1), attribute geometry", "outside Peru", "el punto 247000.000000 8046000.000000 (longitud, latitud) está fuera del mar y la costa del Perú: ¿sistema de coordenadas equivocado?"},
+			{"wrong --srs", []string{feature(ok, square)}, geo.WGS84UTM19S, "feature 1 (R-1), attribute geometry", "outside Peru", "está fuera del mar y la costa del Perú"},
+			{"bad RUC", []string{feature(ok+`,"ruc":"20456123785"`, square)}, 0, "feature 1 (R-1), attribute ruc", "check digit", "el dígito verificador no coincide: ¿error de digitación?"},
+			{"unknown species", []string{feature(ok+`,"especies":"SCQ,XXX"`, square)}, 0, "feature 1 (R-1), attribute especies", "XXX", `"XXX" no es un código de especie (FAO de 3 letras, p. ej. SCQ)`},
+			{"unknown kind", []string{feature(`"codigo":"R-1","tipo":"permiso","titular":"A"`, square)}, 0, "feature 1 (R-1), attribute tipo", "permiso", `"permiso" no es uno de: `},
+			{"bad date", []string{feature(ok+`,"desde":"31/02/2024"`, square)}, 0, "feature 1 (R-1), attribute desde", "not a date", `"31/02/2024" no es una fecha (AAAA-MM-DD)`},
+			{"no code", []string{feature(`"tipo":"concesion","titular":"A"`, square)}, 0, "feature 1, attribute code", "required", "obligatorio"},
+			{"repeated code", []string{feature(ok, square), feature(ok, square)}, 0, "feature 2 (R-1), attribute code", "repeats", "repite el código de elemento 1 (R-1)"},
 		} {
 			body := `{"type":"FeatureCollection","features":[` + strings.Join(c.features, ",") + `]}`
 			_, err := f.svc.Import(context.Background(), f.editor, zones.Rights, strings.NewReader(body), "x.geojson", c.srs)
 			e, isErr := err.(*errs.Error)
 			if !isErr || e.Kind != errs.Invalid || !strings.Contains(e.Fields[c.field], c.want) {
 				t.Errorf("%s: %v, want %q at %q", c.name, describe(err), c.want, c.field)
+				continue
 			}
+			if _, fields := i18n.ErrorText(i18n.ES, e); !strings.Contains(fields[i18n.FieldName(i18n.ES, c.field)], c.es) {
+				t.Errorf("%s: in Spanish %q, want %q", c.name, fields, c.es)
+			} else if c.name == "bow tie" && fields["elemento 2 (R-2), atributo geometry"] == "" {
+				t.Errorf("the feature's place in Spanish: %q", fields)
+			}
+		}
+		// A file that is not GeoJSON: the reason in the catalogue's words,
+		// the parser's own logged.
+		_, err := f.svc.Import(context.Background(), f.editor, zones.Rights, strings.NewReader(`{"type":`), "x.geojson", 0)
+		if e, ok := err.(*errs.Error); !ok || e.Err == nil {
+			t.Errorf("not JSON: %v", describe(err))
+		} else if message, fields := i18n.ErrorText(i18n.ES, e); message != "no se puede leer el archivo; no se importó nada" || fields["file"] != "el archivo no es un JSON válido" {
+			t.Errorf("not JSON, in Spanish: %q %q", message, fields)
 		}
 		page, err := f.svc.Items(context.Background(), zones.Query{Layer: zones.Rights})
 		if err != nil || len(page.Items) != 0 {
@@ -335,6 +355,9 @@ func TestClosureImportProblems(t *testing.T) {
 		if !ok || !strings.Contains(e.Fields["fila 2, columna area"], "AP-XX") || !strings.Contains(e.Fields["fila 3, columna motivo"], "veneno") ||
 			!strings.Contains(e.Fields["fila 3, columna hasta"], "before") {
 			t.Errorf("problems: %v", describe(err))
+		} else if _, fields := i18n.ErrorText(i18n.ES, e); !strings.HasPrefix(fields["fila 3, columna motivo"], `"veneno" no es uno de: `) ||
+			fields["fila 3, columna hasta"] != "termina (2026-02-01) antes de empezar (2026-03-01)" {
+			t.Errorf("problems in Spanish: %q", fields)
 		}
 		f.importFile(t, "closures", "cierres.csv")
 		b, _ := os.ReadFile("testdata/cierres.csv")

@@ -8,6 +8,7 @@ package geofile
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"sriim/internal/errs"
 	"sriim/internal/geo"
 )
 
@@ -62,12 +64,20 @@ type File struct {
 	Features []Feature
 }
 
-// Error is a problem with the file as a whole.
-type Error struct{ Message string }
+// fail is a problem with the file, an Invalid error in the message
+// catalogue's words (a parser's own words go in its cause, for the log).
+func fail(format string, args ...any) *errs.Error { return errs.E(errs.Invalid, format, args...) }
 
-func (e *Error) Error() string { return e.Message }
-
-func fail(format string, args ...any) error { return &Error{Message: fmt.Sprintf(format, args...)} }
+// inside says where a problem is: err, a problem with the file (fail's, or
+// geo's), becomes the last argument of format ("record %d: %s"), so that
+// both are translated. Any other error is returned as it is.
+func inside(err error, format string, args ...any) error {
+	var e *errs.Error
+	if !errors.As(err, &e) || e.Kind != errs.Invalid {
+		return err
+	}
+	return fail(format, append(args, e.Msg)...).Because(e.Err)
+}
 
 // Read reads a file, telling its format by its name's ending or, failing
 // that, by its first bytes.

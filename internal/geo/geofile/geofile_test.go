@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"math"
 	"os"
 	"strings"
@@ -11,7 +12,9 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"sriim/internal/errs"
 	"sriim/internal/geo"
+	"sriim/internal/i18n"
 )
 
 // The fixtures are the zones module's: made by hand and by GDAL (see its make.sh).
@@ -112,30 +115,47 @@ func TestHostileFiles(t *testing.T) {
 	defer func(n int64) { MaxUnzipped = n }(MaxUnzipped)
 	MaxUnzipped = 4 << 20
 	bomb := zipOf(t, map[string][]byte{"a.shp": make([]byte, MaxUnzipped+1), "a.dbf": dbf})
+	supported := "EPSG:4326, EPSG:32717, EPSG:32718, EPSG:32719, EPSG:24877, EPSG:24878, EPSG:24879"
 	if len(bomb) > 64<<10 {
 		t.Fatalf("the bomb is %d bytes", len(bomb))
 	}
 	for _, c := range []struct {
 		name, file string
 		data       []byte
-		want       string
+		want, es   string // in English, and on a Spanish page or API answer
 	}{
-		{"deep JSON", "x.geojson", []byte(strings.Repeat("[", 1000) + strings.Repeat("]", 1000)), "nests deeper"},
-		{"huge file", "x.geojson", make([]byte, MaxBytes+1), "larger than"},
-		{"zip bomb", "x.zip", bomb, "expands to more than"},
-		{"lying record", "x.zip", zipOf(t, map[string][]byte{"a.shp": shpHeader(liar), "a.dbf": dbf}), "claims"},
-		{"lying polygon", "x.zip", zipOf(t, map[string][]byte{"a.shp": shpHeader(poly), "a.dbf": dbf}), "do not fit"},
-		{"lying table", "x.zip", zipOf(t, map[string][]byte{"a.shp": shpHeader(nil), "a.dbf": dbf}), "more than it holds"},
-		{"no dbf", "x.zip", zipOf(t, map[string][]byte{"a.shp": shpHeader(nil)}), "not its .dbf"},
-		{"two layers", "x.zip", zipOf(t, map[string][]byte{"a.shp": nil, "b.shp": nil}), "several shapefiles"},
-		{"deep KML", "x.kml", []byte(strings.Repeat("<Folder>", 100) + strings.Repeat("</Folder>", 100)), "nests deeper"},
-		{"bad KML coordinates", "x.kml", []byte(`<kml><Placemark><name>P1</name><Point><coordinates>a,b</coordinates></Point></Placemark></kml>`), "feature 1 (P1)"},
-		{"unknown crs", "x.geojson", []byte(`{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:3857"}},"features":[]}`), "unsupported coordinate system"},
-		{"not geo", "x.txt", []byte("hello"), "neither GeoJSON"},
+		{"deep JSON", "x.geojson", []byte(strings.Repeat("[", 1000) + strings.Repeat("]", 1000)), "nests deeper", "el GeoJSON tiene más de 64 niveles de anidamiento"},
+		{"huge file", "x.geojson", make([]byte, MaxBytes+1), "larger than", "el archivo es más grande que 64 MB"},
+		{"zip bomb", "x.zip", bomb, "expands to more than", "el zip descomprimido ocupa más de 4 MB"},
+		{"lying record", "x.zip", zipOf(t, map[string][]byte{"a.shp": shpHeader(liar), "a.dbf": dbf}), "claims",
+			"en el archivo a.shp: el registro 1 declara 1073741824 bytes, más de los que tiene el archivo"},
+		{"lying polygon", "x.zip", zipOf(t, map[string][]byte{"a.shp": shpHeader(poly), "a.dbf": dbf}), "do not fit",
+			"en el archivo a.shp: registro 1: los números de partes y de puntos del registro no corresponden a su longitud"},
+		{"lying table", "x.zip", zipOf(t, map[string][]byte{"a.shp": shpHeader(nil), "a.dbf": dbf}), "more than it holds",
+			"en el archivo a.dbf: la tabla declara 1073741824 registros, más de los que contiene"},
+		{"no dbf", "x.zip", zipOf(t, map[string][]byte{"a.shp": shpHeader(nil)}), "not its .dbf", "el zip tiene a.shp, pero no su .dbf (los atributos)"},
+		{"two layers", "x.zip", zipOf(t, map[string][]byte{"a.shp": nil, "b.shp": nil}), "several shapefiles",
+			"el zip contiene varios shapefiles (a.shp, b.shp): envíe una capa por archivo"},
+		{"deep KML", "x.kml", []byte(strings.Repeat("<Folder>", 100) + strings.Repeat("</Folder>", 100)), "nests deeper", "el KML tiene más de 64 niveles de anidamiento"},
+		{"bad KML coordinates", "x.kml", []byte(`<kml><Placemark><name>P1</name><Point><coordinates>a,b</coordinates></Point></Placemark></kml>`), "feature 1 (P1)",
+			`elemento 1 (P1): "a,b" no es un par longitud,latitud`},
+		{"cut KML", "x.kml", []byte(`<kml><Placemark>`), "placemark 1 is not valid KML", "el placemark 1 no es KML válido"},
+		{"not XML", "x.kml", []byte(`<kml><`), "not valid XML", "el KML no es XML válido"},
+		{"unknown crs", "x.geojson", []byte(`{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:3857"}},"features":[]}`), "unsupported coordinate system",
+			`el miembro crs del GeoJSON: sistema de coordenadas no admitido "EPSG:3857": use ` + supported},
+		{"not a zip", "x.zip", []byte("PK\x03\x04 no zip"), "not a valid zip", "el archivo no es un zip válido"},
+		{"not geo", "x.txt", []byte("hello"), "neither GeoJSON", "el archivo no es GeoJSON, ni un shapefile comprimido en zip, ni KML"},
 	} {
 		_, err := Read(bytes.NewReader(c.data), c.file)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: Read = %v, want an error with %q", c.name, err, c.want)
+			continue
+		}
+		var e *errs.Error
+		if !errors.As(err, &e) {
+			t.Errorf("%s: %T, want an *errs.Error", c.name, err)
+		} else if es, _ := i18n.ErrorText(i18n.ES, e); es != c.es {
+			t.Errorf("%s: in Spanish %q, want %q", c.name, es, c.es)
 		}
 	}
 }

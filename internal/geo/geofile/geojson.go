@@ -54,7 +54,7 @@ func readGeoJSON(data []byte) (*File, error) {
 		} `json:"crs"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fail("the file is not valid JSON: %v", err)
+		return nil, fail("the file is not valid JSON").Because(err)
 	}
 	f := &File{Format: GeoJSON}
 	if head.CRS != nil {
@@ -64,7 +64,7 @@ func readGeoJSON(data []byte) (*File, error) {
 		}
 		srs, err := geo.ParseSRS(name)
 		if err != nil {
-			return nil, fail("the GeoJSON's crs member: %v", err)
+			return nil, inside(err, "the GeoJSON's crs member: %s")
 		}
 		f.SRS = srs
 	}
@@ -73,13 +73,13 @@ func readGeoJSON(data []byte) (*File, error) {
 	case "FeatureCollection":
 		fc, err := geojson.UnmarshalFeatureCollection(data)
 		if err != nil {
-			return nil, fail("the GeoJSON is not valid: %v", err)
+			return nil, fail("the GeoJSON is not valid").Because(err)
 		}
 		features = fc.Features
 	case "Feature":
 		ft, err := geojson.UnmarshalFeature(data)
 		if err != nil {
-			return nil, fail("the GeoJSON is not valid: %v", err)
+			return nil, fail("the GeoJSON is not valid").Because(err)
 		}
 		features = []*geojson.Feature{ft}
 	default:

@@ -64,7 +64,7 @@ func readKML(r io.Reader) (*File, error) {
 			break
 		}
 		if err != nil {
-			return nil, fail("the KML is not valid XML: %v", err)
+			return nil, fail("the KML is not valid XML").Because(err)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -80,7 +80,7 @@ func readKML(r io.Reader) (*File, error) {
 			}
 			var pm kmlPlacemark
 			if err := d.DecodeElement(&pm, &t); err != nil {
-				return nil, fail("placemark %d is not valid KML: %v", c.features, err)
+				return nil, fail("placemark %d is not valid KML", c.features).Because(err)
 			}
 			f := Feature{Number: c.features, ID: strings.TrimSpace(pm.Name), Properties: map[string]string{}}
 			if f.ID == "" {
@@ -114,7 +114,10 @@ func readKML(r io.Reader) (*File, error) {
 				g, err = pm.Multi.geometry()
 			}
 			if err != nil {
-				return nil, fail("%s: %v", f.Label(), err)
+				if f.ID != "" {
+					return nil, inside(err, "feature %d (%s): %s", f.Number, f.ID)
+				}
+				return nil, inside(err, "feature %d: %s", f.Number)
 			}
 			if err := c.add(countPoints(g)); err != nil {
 				return nil, err

@@ -26,7 +26,7 @@ import (
 func readZip(data []byte) (*File, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, fail("the file is not a valid zip: %v", err)
+		return nil, fail("the file is not a valid zip").Because(err)
 	}
 	if len(zr.File) > maxZipMember {
 		return nil, fail("the zip holds more than %d files", maxZipMember)
@@ -65,12 +65,12 @@ func readZip(data []byte) (*File, error) {
 func unzip(f *zip.File, budget *int64) ([]byte, error) {
 	rc, err := f.Open()
 	if err != nil {
-		return nil, fail("cannot open %s in the zip: %v", f.Name, err)
+		return nil, fail("cannot open %s in the zip", f.Name).Because(err)
 	}
 	defer rc.Close()
 	b, err := io.ReadAll(io.LimitReader(rc, *budget+1))
 	if err != nil {
-		return nil, fail("cannot read %s in the zip: %v", f.Name, err)
+		return nil, fail("cannot read %s in the zip", f.Name).Because(err)
 	}
 	if int64(len(b)) > *budget {
 		return nil, fail("the zip expands to more than %d MB", MaxUnzipped>>20)
@@ -102,7 +102,7 @@ func readShapefile(zr *zip.Reader, shpFile *zip.File, budget *int64) (*File, err
 			return nil, err
 		}
 		if out.SRS, err = geo.SRSFromWKT(string(b)); err != nil {
-			return nil, fail("%s: %v", prj.Name, err)
+			return nil, err // geo's message names the .prj file
 		}
 	}
 	utf8Declared := false
@@ -124,11 +124,11 @@ func readShapefile(zr *zip.Reader, shpFile *zip.File, budget *int64) (*File, err
 	}
 	geoms, err := readSHP(shp)
 	if err != nil {
-		return nil, fail("%s: %v", shpFile.Name, err)
+		return nil, inside(err, "in the file %s: %s", shpFile.Name)
 	}
 	records, deleted, err := readDBF(dbf, utf8Declared)
 	if err != nil {
-		return nil, fail("%s: %v", dbfFile.Name, err)
+		return nil, inside(err, "in the file %s: %s", dbfFile.Name)
 	}
 	if len(records) != len(geoms) {
 		return nil, fail("%s has %d shapes but %s has %d records", shpFile.Name, len(geoms), dbfFile.Name, len(records))
@@ -182,7 +182,7 @@ func readSHP(b []byte) ([]orb.Geometry, error) {
 		}
 		g, err := readShape(rec)
 		if err != nil {
-			return nil, fail("record %d: %v", len(out)+1, err)
+			return nil, inside(err, "record %d: %s", len(out)+1)
 		}
 		if err := c.add(countPoints(g)); err != nil {
 			return nil, err

@@ -1,0 +1,328 @@
+package network_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/mail"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"sriim/internal/accounts"
+	"sriim/internal/db"
+	"sriim/internal/db/dbtest"
+	"sriim/internal/errs"
+	"sriim/internal/i18n"
+	sriimmail "sriim/internal/mail"
+	"sriim/internal/network"
+	"sriim/internal/planning"
+	"sriim/internal/production"
+	"sriim/internal/reference"
+	"sriim/internal/seeding"
+	"sriim/internal/trade"
+)
+
+// mailbox is a local SMTP server that keeps what it receives.
+type mailbox struct {
+	mu   sync.Mutex
+	msgs []*mail.Message
+	body []string
+}
+
+func (m *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{m: m}, nil }
+
+type session struct{ m *mailbox }
+
+func (s *session) Reset()                               {}
+func (s *session) Logout() error                        { return nil }
+func (s *session) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *session) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (s *session) Data(r io.Reader) error {
+	msg, err := mail.ReadMessage(r)
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(msg.Body)
+	if err != nil {
+		return err
+	}
+	s.m.mu.Lock()
+	defer s.m.mu.Unlock()
+	s.m.msgs = append(s.m.msgs, msg)
+	s.m.body = append(s.m.body, strings.ReplaceAll(string(body), "\r\n", "\n"))
+	return nil
+}
+
+// take returns the messages received since the last call.
+func (m *mailbox) take() ([]*mail.Message, []string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	msgs, body := m.msgs, m.body
+	m.msgs, m.body = nil, nil
+	return msgs, body
+}
+
+func startSMTP(t *testing.T) (*mailbox, *sriimmail.SMTP) {
+	t.Helper()
+	box := &mailbox{}
+	srv := smtp.NewServer(box)
+	srv.Domain = "localhost"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { srv.Close() })
+	sender, err := sriimmail.NewSMTP("smtp://" + ln.Addr().String() + "?from=red@sriim.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return box, sender
+}
+
+var monday = time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC) // a Monday, 10:00 in Lima
+
+func setup(t *testing.T, d *db.DB) {
+	t.Helper()
+	if err := seeding.Load(context.Background(), d, seeding.Services{Accounts: accounts.New(d), Reference: reference.New(d), Production: production.New(d),
+		Planning: planning.New(d, t.TempDir()), Trade: trade.New(d)}, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sources announce, in the week before monday, two documents (one about
+// SNE, one about SCQ), a news item and a market report.
+func sources(svc *network.Service) {
+	week := monday.AddDate(0, 0, -4)
+	svc.AddSource("documents", func(ctx context.Context, from, to time.Time, lang i18n.Lang) ([]network.Item, error) {
+		all := []network.Item{
+			{Ref: "document:1", Species: []string{"SNE"}, Title: "Estudio del loco", Path: "/archivo/1", At: week},
+			{Ref: "document:2", Species: []string{"SCQ"}, Title: "Manual de concha de abanico", Path: "/archivo/2", At: week},
+		}
+		var out []network.Item
+		for _, it := range all {
+			if !it.At.Before(from) && it.At.Before(to) {
+				out = append(out, it)
+			}
+		}
+		return out, nil
+	})
+	svc.AddSource("news", func(ctx context.Context, from, to time.Time, lang i18n.Lang) ([]network.Item, error) {
+		title := "Veda del pulpo"
+		if lang == i18n.EN {
+			title = "Octopus closure"
+		}
+		if week.Before(from) || !week.Before(to) {
+			return nil, nil
+		}
+		return []network.Item{{Ref: "news:1", Title: title, Summary: "Desde el lunes.", Path: "/noticias/1", At: week}}, nil
+	})
+	svc.AddSource("market_reports", func(ctx context.Context, from, to time.Time, lang i18n.Lang) ([]network.Item, error) {
+		return []network.Item{{Ref: "market_report:1", Title: "Informe 2026-S2", Path: "/mercados/informes/1", At: week}}, nil
+	})
+}
+
+// link finds the link to path in a mail body.
+func link(t *testing.T, body, path string) string {
+	t.Helper()
+	for _, f := range strings.Fields(body) {
+		if strings.Contains(f, path+"?token=") {
+			return f
+		}
+	}
+	t.Fatalf("no link to %s in:\n%s", path, body)
+	return ""
+}
+
+func tokenOf(t *testing.T, link string) string {
+	u, err := url.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Query().Get("token")
+}
+
+func TestSubscriptionDigestAndUnsubscribe(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		setup(t, d)
+		ctx := context.Background()
+		box, sender := startSMTP(t)
+		svc := network.New(d, sender, "https://sriim.example.org/")
+		svc.Now = func() time.Time { return monday.AddDate(0, 0, -10) }
+		sources(svc)
+
+		for _, bad := range []string{"no-es-correo", "a@b.org\r\nBcc: x@y.org", "Ana <ana@example.org>"} {
+			if err := svc.Subscribe(ctx, bad, "es", []network.Subscription{{Topic: "news"}}, "10.0.0.1"); !errs.Is(err, errs.Invalid) {
+				t.Errorf("address %q: %v", bad, err)
+			}
+		}
+		if err := svc.Subscribe(ctx, "ana@example.org", "es", []network.Subscription{{Topic: "poesia"}}, "10.0.0.1"); !errs.Is(err, errs.Invalid) {
+			t.Errorf("unknown topic: %v", err)
+		}
+		subs := []network.Subscription{{Topic: "news"}, {Topic: "documents", Species: "sne", Urgent: true}}
+		if err := svc.Subscribe(ctx, "Ana@Example.org", "es", subs, "10.0.0.1"); err != nil {
+			t.Fatal(err)
+		}
+		msgs, bodies := box.take()
+		if len(msgs) != 1 {
+			t.Fatalf("%d mails after subscribing, want the confirmation", len(msgs))
+		}
+		h := msgs[0].Header
+		unsubscribe := link(t, bodies[0], network.UnsubscribePath)
+		if h.Get("To") != "ana@example.org" || h.Get("List-Unsubscribe") != "<"+unsubscribe+">" || h.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {
+			t.Errorf("confirmation headers: %v", h)
+		}
+		if !strings.Contains(bodies[0], "Nuevos documentos del archivo (SNE) — aviso inmediato") {
+			t.Errorf("the confirmation does not say what was asked for:\n%s", bodies[0])
+		}
+		confirm := link(t, bodies[0], network.ConfirmPath)
+		if !strings.HasPrefix(confirm, "https://sriim.example.org/red/confirmar?token=") {
+			t.Errorf("confirmation link %q", confirm)
+		}
+
+		// Unconfirmed, nothing is mailed.
+		svc.Now = func() time.Time { return monday }
+		if rep, err := svc.Digest(ctx, monday); err != nil || rep.Sent != 0 {
+			t.Fatalf("digest before confirmation: %+v %v", rep, err)
+		}
+		if _, err := svc.Confirm(ctx, "not-a-token"); !errs.Is(err, errs.NotFound) {
+			t.Errorf("a wrong token: %v", err)
+		}
+		svc.Now = func() time.Time { return monday.AddDate(0, 0, -9) }
+		sub, err := svc.Confirm(ctx, tokenOf(t, confirm))
+		if err != nil || sub.State != "active" || len(sub.Subscriptions) != 2 {
+			t.Fatalf("confirm: %v %+v", err, sub)
+		}
+		if _, err := svc.Confirm(ctx, tokenOf(t, confirm)); !errs.Is(err, errs.NotFound) {
+			t.Errorf("a confirmation link works twice: %v", err)
+		}
+
+		// The digest holds what the member follows: the news and the SNE
+		// document, not the SCQ one nor the market report. Once.
+		svc.Now = func() time.Time { return monday }
+		rep, err := svc.Digest(ctx, monday)
+		if err != nil || rep.Sent != 1 {
+			t.Fatalf("digest: %+v %v", rep, err)
+		}
+		msgs, bodies = box.take()
+		body := bodies[0]
+		for _, want := range []string{"NOTICIAS", "Veda del pulpo", "https://sriim.example.org/noticias/1", "Estudio del loco", unsubscribe} {
+			if !strings.Contains(body, want) {
+				t.Errorf("digest lacks %q:\n%s", want, body)
+			}
+		}
+		for _, not := range []string{"concha de abanico", "Informe 2026-S2"} {
+			if strings.Contains(body, not) {
+				t.Errorf("digest holds %q, which the member does not follow", not)
+			}
+		}
+		if subj, _ := new(mime.WordDecoder).DecodeHeader(msgs[0].Header.Get("Subject")); subj != "SRIIM — Resumen semanal del 23/11/2026 al 29/11/2026" {
+			t.Errorf("digest subject %q", subj)
+		}
+		if rep, _ := svc.Digest(ctx, monday.Add(time.Hour)); rep.Sent != 0 {
+			t.Errorf("the digest went out twice: %+v", rep)
+		}
+
+		// Urgent: the SNE document, at once, once.
+		rep, err = svc.Urgent(ctx)
+		if err != nil || rep.Sent != 1 {
+			t.Fatalf("urgent: %+v %v", rep, err)
+		}
+		_, bodies = box.take()
+		if !strings.Contains(bodies[0], "Estudio del loco") || strings.Contains(bodies[0], "Veda del pulpo") {
+			t.Errorf("urgent mail:\n%s", bodies[0])
+		}
+		if rep, _ := svc.Urgent(ctx); rep.Sent != 0 {
+			t.Errorf("an urgent mail went out twice")
+		}
+		// A member who joins after an item was published is not sent it at once.
+		if err := svc.Subscribe(ctx, "luis@example.org", "es", []network.Subscription{{Topic: "documents", Urgent: true}}, "10.0.0.4"); err != nil {
+			t.Fatal(err)
+		}
+		_, bodies = box.take()
+		if _, err := svc.Confirm(ctx, tokenOf(t, link(t, bodies[0], network.ConfirmPath))); err != nil {
+			t.Fatal(err)
+		}
+		if rep, _ := svc.Urgent(ctx); rep.Sent != 0 {
+			t.Errorf("urgent mails of what was published before the member joined: %+v", rep)
+		}
+
+		// The network's size by year.
+		members, err := svc.MembersByYear(ctx, 2025, 2026)
+		if err != nil || members[0].Subscribers != 0 || members[1].Subscribers != 2 || members[1].Institutions == 0 {
+			t.Errorf("members: %+v %v", members, err)
+		}
+
+		// One click unsubscribes, and the address is forgotten; a second click changes nothing.
+		svc.Now = func() time.Time { return time.Date(2027, 6, 1, 0, 0, 0, 0, time.UTC) }
+		if err := svc.Unsubscribe(ctx, tokenOf(t, unsubscribe)); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.Unsubscribe(ctx, tokenOf(t, unsubscribe)); err != nil {
+			t.Errorf("unsubscribing again: %v", err)
+		}
+		var left int
+		_ = d.Read().QueryRow("SELECT count(*) FROM network_subscribers WHERE email = 'ana@example.org'").Scan(&left)
+		if left != 0 {
+			t.Errorf("the address is kept after unsubscribing")
+		}
+		if rep, _ := svc.Digest(ctx, monday.AddDate(0, 0, 7)); rep.Sent != 0 || rep.Subscribers != 1 {
+			t.Errorf("mail after unsubscribing: %+v", rep)
+		}
+		if members, _ := svc.MembersByYear(ctx, 2026, 2027); members[0].Subscribers != 2 || members[1].Subscribers != 1 {
+			t.Errorf("members, unsubscribed in 2027: %+v", members)
+		}
+	})
+}
+
+func TestSubscriptionsWithoutMail(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		setup(t, d)
+		ctx := context.Background()
+		off := network.New(d, nil, "https://sriim.example.org")
+		off.Now = func() time.Time { return monday }
+		if off.MailOn() {
+			t.Fatal("mail on without SMTP")
+		}
+		if err := off.Subscribe(ctx, "luis@example.org", "en", []network.Subscription{{Topic: "closures", Species: "QDM"}}, "10.0.0.2"); err != nil {
+			t.Fatal(err)
+		}
+		if rep, err := off.Digest(ctx, monday); err != nil || !rep.MailOff {
+			t.Errorf("digest without mail: %+v %v", rep, err)
+		}
+		// Once mail is configured, the waiting confirmation goes out.
+		box, sender := startSMTP(t)
+		on := network.New(d, sender, "https://sriim.example.org")
+		on.Now = off.Now
+		if n, err := on.SendPendingConfirmations(ctx); err != nil || n != 1 {
+			t.Fatalf("pending confirmations: %d %v", n, err)
+		}
+		if n, _ := on.SendPendingConfirmations(ctx); n != 0 {
+			t.Errorf("a confirmation went out twice")
+		}
+		msgs, bodies := box.take()
+		if len(msgs) != 1 || !strings.Contains(bodies[0], "Closures and fishing bans (QDM)") {
+			t.Fatalf("confirmation in English: %v", bodies)
+		}
+		if _, err := on.Confirm(ctx, tokenOf(t, link(t, bodies[0], network.ConfirmPath))); err != nil {
+			t.Fatal(err)
+		}
+		// Too many requests for one address.
+		for i := range network.MaxPerEmail + 1 {
+			err := on.Subscribe(ctx, "luis@example.org", "en", []network.Subscription{{Topic: "news"}}, "10.0.0.3")
+			if i < network.MaxPerEmail-1 && err != nil {
+				t.Fatal(err)
+			}
+			if i == network.MaxPerEmail && !errs.Is(err, errs.TooManyRequests) {
+				t.Errorf("request %d: %v", i+1, err)
+			}
+		}
+	})
+}
