@@ -9,9 +9,8 @@ package query
 // What the filter readers say of a value they cannot use. The API gives
 // these as they are; a page says them in its language (ui's filterMessages).
 const (
-	MsgYears  = "from ≤ to, at most 60 years"
-	MsgLine   = "see /api/v1/markets/product-lines"
-	MsgHS     = "HS codes of 2 to 10 digits, comma-separated"
-	MsgChoice = "one of the list's values"
-	MsgUser   = "a user id"
+	MsgYears = "from ≤ to, at most 60 years"
+	MsgLine  = "see /api/v1/markets/product-lines"
+	MsgHS    = "HS codes of 2 to 10 digits, comma-separated"
+	MsgUser  = "a user id"
 )

@@ -101,7 +101,7 @@ func (l refLists) checkActorFilter(q url.Values) (actors.Filter, error) {
 	problems := map[string]string{}
 	choice := func(field, value string, ok bool) {
 		if value != "" && !ok {
-			problems[field] = query.MsgChoice
+			problems[field] = msgChoice
 		}
 	}
 	_, ok := actors.Kinds.Parse(f.Kind)

@@ -11,9 +11,13 @@ import (
 	"sriim/internal/query"
 )
 
+// msgChoice is what a page's filter says of a value that is not among its
+// form's choices (the API's own filters accept any value).
+const msgChoice = "one of the list's values"
+
 // filterMessages are the catalogue keys of the filter readers' messages.
 var filterMessages = map[string]string{httpkit.MsgYear: "filter.year", httpkit.MsgWhole: "filter.whole", query.MsgYears: "filter.years",
-	query.MsgLine: "filter.line", query.MsgHS: "filter.hs", query.MsgChoice: "filter.choice", httpkit.MsgDate: "filter.date", query.MsgUser: "filter.user"}
+	query.MsgLine: "filter.line", query.MsgHS: "filter.hs", msgChoice: "filter.choice", httpkit.MsgDate: "filter.date", query.MsgUser: "filter.user"}
 
 // readFilters reads a page's filters with read. When some of their values
 // are invalid it reads them again without those, so that the page shows

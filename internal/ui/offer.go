@@ -17,7 +17,6 @@ import (
 	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
 	"sriim/internal/offer"
-	"sriim/internal/query"
 	"sriim/internal/reference"
 	"sriim/internal/trade"
 	"sriim/internal/vocab"
@@ -94,7 +93,7 @@ func (l offerLists) catalogueFilter(q url.Values) (offer.Filter, error) {
 	problems := map[string]string{}
 	choice := func(field, value string, ok bool) {
 		if value != "" && !ok {
-			problems[field] = query.MsgChoice
+			problems[field] = msgChoice
 		}
 	}
 	_, ok := l.Species[f.Species]
