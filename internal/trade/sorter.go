@@ -1,0 +1,566 @@
+package trade
+
+import (
+	"bufio"
+	"cmp"
+	"container/heap"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"math"
+	"os"
+	"slices"
+)
+
+// An import sorts the file's figures by block (sliceKey), reporter, partner
+// and line before storing them, so that its work and its rows do not depend
+// on the order of the file: a series whose rows are far apart is stored as
+// one, and a partner given twice is found wherever its rows are. Up to
+// runRecords figures are sorted in memory; a larger file is sorted in runs
+// of that size, written to temporary files, and merged.
+
+// sliceKey is what the figures of a block share besides the reporter.
+type sliceKey struct {
+	Commodity, Flow, Classification string
+	Year, Month, Partner2           int
+}
+
+func (k *sliceKey) args() []any {
+	return []any{k.Commodity, k.Flow, k.Year, k.Month, k.Partner2, k.Classification}
+}
+
+func cmpSlice(a, b *sliceKey) int {
+	return cmp.Or(cmp.Compare(a.Commodity, b.Commodity), cmp.Compare(a.Flow, b.Flow), cmp.Compare(a.Classification, b.Classification),
+		cmp.Compare(a.Year, b.Year), cmp.Compare(a.Month, b.Month), cmp.Compare(a.Partner2, b.Partner2))
+}
+
+// seriesCommon is what a block's figures usually share (its first figure's):
+// stored once in the block, and in a figure only when it differs.
+type seriesCommon struct{ Basis, Unit, Flag string }
+
+// record is a figure as a run holds it: its slice and common values are
+// indexes into the run's tables.
+type record struct {
+	line               int64
+	reporter, partner  int
+	value, weight, qty float64
+	slice, common      uint32
+	has                uint8 // hasWeight | hasQty
+}
+
+const (
+	hasWeight = 1 << iota
+	hasQty
+)
+
+// runRecords is how many figures a run sorts in memory (about 64 bytes
+// each; the file is read into a second run while the first is sorted).
+const runRecords = 1 << 18
+
+// maxRuns is how many sorted runs are merged at once; more are merged into
+// one first.
+const maxRuns = 64
+
+// run is a part of the file, sorted in memory.
+type run struct {
+	recs    []record
+	size    int // records it holds when full
+	slices  []sliceKey
+	commons []seriesCommon
+	// Interning, by value; last* remember the previous row's, which the
+	// next row usually shares.
+	sliceIDs            map[sliceKey]uint32
+	commonIDs           map[seriesCommon]uint32
+	lastSlice           sliceKey
+	lastSliceID         uint32
+	lastCommon          seriesCommon
+	lastCommonID        uint32
+	haveLast, haveLastC bool
+}
+
+func newRun(size int) *run {
+	return &run{recs: make([]record, 0, min(size, 1024)), size: size, sliceIDs: map[sliceKey]uint32{}, commonIDs: map[seriesCommon]uint32{}}
+}
+
+func (r *run) reset() {
+	r.recs, r.slices, r.commons = r.recs[:0], r.slices[:0], r.commons[:0]
+	clear(r.sliceIDs)
+	clear(r.commonIDs)
+	r.haveLast, r.haveLastC = false, false
+}
+
+func (r *run) full() bool { return len(r.recs) >= r.size }
+
+// add appends a figure of the file, read at line.
+func (r *run) add(f *Flow, line int64) {
+	k := sliceKey{Commodity: f.Commodity, Flow: f.Flow, Classification: f.Classification, Year: f.Year, Month: f.Month, Partner2: f.Partner2}
+	if !r.haveLast || k != r.lastSlice {
+		id, ok := r.sliceIDs[k]
+		if !ok {
+			id = uint32(len(r.slices))
+			r.slices = append(r.slices, k)
+			r.sliceIDs[k] = id
+		}
+		r.lastSlice, r.lastSliceID, r.haveLast = k, id, true
+	}
+	c := seriesCommon{f.ValueBasis, f.QtyUnit, f.Flag}
+	if !r.haveLastC || c != r.lastCommon {
+		id, ok := r.commonIDs[c]
+		if !ok {
+			id = uint32(len(r.commons))
+			r.commons = append(r.commons, c)
+			r.commonIDs[c] = id
+		}
+		r.lastCommon, r.lastCommonID, r.haveLastC = c, id, true
+	}
+	rec := record{line: line, reporter: f.Reporter, partner: f.Partner, value: f.Value, slice: r.lastSliceID, common: r.lastCommonID}
+	if f.NetWeight.Valid {
+		rec.weight, rec.has = f.NetWeight.Float64, rec.has|hasWeight
+	}
+	if f.Qty.Valid {
+		rec.qty, rec.has = f.Qty.Float64, rec.has|hasQty
+	}
+	r.recs = append(r.recs, rec)
+}
+
+// sort orders the run's slices by (hash, value) and its records by slice,
+// reporter, partner and line.
+func (r *run) sort(seed maphash.Seed) {
+	order := make([]uint32, len(r.slices))
+	hashes := make([]uint64, len(r.slices))
+	for i := range order {
+		order[i] = uint32(i)
+		hashes[i] = maphash.Comparable(seed, r.slices[i])
+	}
+	slices.SortFunc(order, func(a, b uint32) int {
+		return cmp.Or(cmp.Compare(hashes[a], hashes[b]), cmpSlice(&r.slices[a], &r.slices[b]))
+	})
+	rank := make([]uint32, len(order))
+	sorted := make([]sliceKey, len(order))
+	for i, id := range order {
+		rank[id] = uint32(i)
+		sorted[i] = r.slices[id]
+	}
+	r.slices = sorted
+	for i := range r.recs {
+		r.recs[i].slice = rank[r.recs[i].slice]
+	}
+	slices.SortFunc(r.recs, func(a, b record) int {
+		return cmp.Or(cmp.Compare(a.slice, b.slice), cmp.Compare(a.reporter, b.reporter), cmp.Compare(a.partner, b.partner), cmp.Compare(a.line, b.line))
+	})
+}
+
+// sorted is a figure in sorted order, as the merge hands it on.
+type sorted struct {
+	slice             *sliceKey
+	hash              uint64
+	common            *seriesCommon
+	line              int64
+	reporter, partner int
+	value             float64
+	weight, qty       sql.NullFloat64
+}
+
+func cmpSorted(a, b *sorted) int {
+	if a.slice != b.slice {
+		if c := cmp.Compare(a.hash, b.hash); c != 0 {
+			return c
+		}
+		if c := cmpSlice(a.slice, b.slice); c != 0 {
+			return c
+		}
+	}
+	return cmp.Or(cmp.Compare(a.reporter, b.reporter), cmp.Compare(a.partner, b.partner), cmp.Compare(a.line, b.line))
+}
+
+// figureSource yields sorted figures; next returns false at the end.
+type figureSource interface {
+	next() (bool, error)
+	current() *sorted
+}
+
+// memRun reads a sorted run in memory.
+type memRun struct {
+	r      *run
+	hashes []uint64
+	i      int
+	cur    sorted
+}
+
+func newMemRun(r *run, seed maphash.Seed) *memRun {
+	m := &memRun{r: r, hashes: make([]uint64, len(r.slices)), i: -1}
+	for i := range r.slices {
+		m.hashes[i] = maphash.Comparable(seed, r.slices[i])
+	}
+	return m
+}
+
+func (m *memRun) next() (bool, error) {
+	m.i++
+	if m.i >= len(m.r.recs) {
+		return false, nil
+	}
+	rec := &m.r.recs[m.i]
+	m.cur = sorted{slice: &m.r.slices[rec.slice], hash: m.hashes[rec.slice], common: &m.r.commons[rec.common], line: rec.line,
+		reporter: rec.reporter, partner: rec.partner, value: rec.value,
+		weight: sql.NullFloat64{Float64: rec.weight, Valid: rec.has&hasWeight != 0}, qty: sql.NullFloat64{Float64: rec.qty, Valid: rec.has&hasQty != 0}}
+	return true, nil
+}
+
+func (m *memRun) current() *sorted { return &m.cur }
+
+// A run on disk is its table of common values, then its figures; a figure
+// of another slice than the previous one is preceded by the slice.
+const (
+	tagFigure = iota
+	tagSlice
+)
+
+// spill writes a sorted source to a new temporary file and returns a source
+// that reads it back. The file is removed at once where the system allows
+// (it lives on while open), else when the returned source is closed.
+func spill(src figureSource, seed maphash.Seed) (*diskRun, error) {
+	f, err := os.CreateTemp("", "sriim-trade-*")
+	if err != nil {
+		return nil, fmt.Errorf("sort the file: %w", err)
+	}
+	removed := os.Remove(f.Name()) == nil
+	d := &diskRun{f: f, removed: removed, seed: seed}
+	if err := d.write(src); err != nil {
+		d.close()
+		return nil, fmt.Errorf("sort the file: %w", err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		d.close()
+		return nil, fmt.Errorf("sort the file: %w", err)
+	}
+	d.r = bufio.NewReaderSize(f, 1<<16)
+	return d, nil
+}
+
+// diskRun is a sorted run in a temporary file.
+type diskRun struct {
+	f       *os.File
+	removed bool
+	seed    maphash.Seed
+	r       *bufio.Reader
+	commons map[uint64]*seriesCommon
+	slice   *sliceKey
+	hash    uint64
+	cur     sorted
+}
+
+func (d *diskRun) write(src figureSource) error {
+	w := bufio.NewWriterSize(d.f, 1<<16)
+	var buf []byte
+	var last *sliceKey
+	commons := map[seriesCommon]uint64{}
+	for {
+		ok, err := src.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		s := src.current()
+		buf = buf[:0]
+		if last == nil || (s.slice != last && *s.slice != *last) {
+			buf = append(buf, tagSlice)
+			buf = appendString(buf, s.slice.Commodity)
+			buf = appendString(buf, s.slice.Flow)
+			buf = appendString(buf, s.slice.Classification)
+			buf = binary.AppendVarint(buf, int64(s.slice.Year))
+			buf = binary.AppendVarint(buf, int64(s.slice.Month))
+			buf = binary.AppendVarint(buf, int64(s.slice.Partner2))
+			last = s.slice
+		}
+		// A common value is written whole the first time, then by number.
+		id, known := commons[*s.common]
+		if !known {
+			id = uint64(len(commons))
+			commons[*s.common] = id
+		}
+		buf = append(buf, tagFigure)
+		buf = binary.AppendVarint(buf, int64(s.reporter))
+		buf = binary.AppendVarint(buf, int64(s.partner))
+		buf = binary.AppendVarint(buf, s.line)
+		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(s.value))
+		var has byte
+		if s.weight.Valid {
+			has |= hasWeight
+		}
+		if s.qty.Valid {
+			has |= hasQty
+		}
+		buf = append(buf, has)
+		if s.weight.Valid {
+			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(s.weight.Float64))
+		}
+		if s.qty.Valid {
+			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(s.qty.Float64))
+		}
+		buf = binary.AppendUvarint(buf, id<<1|boolBit(!known))
+		if !known {
+			buf = appendString(buf, s.common.Basis)
+			buf = appendString(buf, s.common.Unit)
+			buf = appendString(buf, s.common.Flag)
+		}
+		if _, err := w.Write(buf); err != nil {
+			return err
+		}
+	}
+	return w.Flush()
+}
+
+func boolBit(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func (d *diskRun) readString() (string, error) {
+	n, err := binary.ReadUvarint(d.r)
+	if err != nil {
+		return "", err
+	}
+	b := make([]byte, n)
+	_, err = io.ReadFull(d.r, b)
+	return string(b), err
+}
+
+func (d *diskRun) readInt() (int, error) {
+	v, err := binary.ReadVarint(d.r)
+	return int(v), err
+}
+
+func (d *diskRun) readFloat() (float64, error) {
+	var b [8]byte
+	_, err := io.ReadFull(d.r, b[:])
+	return math.Float64frombits(binary.LittleEndian.Uint64(b[:])), err
+}
+
+func (d *diskRun) next() (bool, error) {
+	ok, err := d.read()
+	if err != nil {
+		return false, fmt.Errorf("sort the file: read back: %w", err)
+	}
+	return ok, nil
+}
+
+func (d *diskRun) read() (bool, error) {
+	tag, err := d.r.ReadByte()
+	if err == io.EOF {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if tag == tagSlice {
+		k := &sliceKey{}
+		if k.Commodity, err = d.readString(); err == nil {
+			if k.Flow, err = d.readString(); err == nil {
+				if k.Classification, err = d.readString(); err == nil {
+					if k.Year, err = d.readInt(); err == nil {
+						if k.Month, err = d.readInt(); err == nil {
+							k.Partner2, err = d.readInt()
+						}
+					}
+				}
+			}
+		}
+		if err != nil {
+			return false, err
+		}
+		d.slice, d.hash = k, maphash.Comparable(d.seed, *k)
+		if tag, err = d.r.ReadByte(); err != nil {
+			return false, err
+		}
+	}
+	if tag != tagFigure || d.slice == nil {
+		return false, errors.New("corrupt run")
+	}
+	c := &d.cur
+	*c = sorted{slice: d.slice, hash: d.hash}
+	var line int64
+	if c.reporter, err = d.readInt(); err == nil {
+		if c.partner, err = d.readInt(); err == nil {
+			if line, err = binary.ReadVarint(d.r); err == nil {
+				c.line = line
+				c.value, err = d.readFloat()
+			}
+		}
+	}
+	if err != nil {
+		return false, err
+	}
+	has, err := d.r.ReadByte()
+	if err != nil {
+		return false, err
+	}
+	if has&hasWeight != 0 {
+		if c.weight.Float64, err = d.readFloat(); err != nil {
+			return false, err
+		}
+		c.weight.Valid = true
+	}
+	if has&hasQty != 0 {
+		if c.qty.Float64, err = d.readFloat(); err != nil {
+			return false, err
+		}
+		c.qty.Valid = true
+	}
+	idNew, err := binary.ReadUvarint(d.r)
+	if err != nil {
+		return false, err
+	}
+	id := idNew >> 1
+	if idNew&1 == 1 {
+		var cm seriesCommon
+		if cm.Basis, err = d.readString(); err == nil {
+			if cm.Unit, err = d.readString(); err == nil {
+				cm.Flag, err = d.readString()
+			}
+		}
+		if err != nil {
+			return false, err
+		}
+		if d.commons == nil {
+			d.commons = map[uint64]*seriesCommon{}
+		}
+		d.commons[id] = &cm
+	}
+	if c.common = d.commons[id]; c.common == nil {
+		return false, errors.New("corrupt run")
+	}
+	return true, nil
+}
+
+func (d *diskRun) current() *sorted { return &d.cur }
+
+func (d *diskRun) close() {
+	d.f.Close()
+	if !d.removed {
+		os.Remove(d.f.Name())
+	}
+}
+
+// merger merges sorted sources into one.
+type merger struct {
+	srcs []figureSource // a heap by current figure
+	cur  sorted
+	next0 bool
+}
+
+func newMerger(srcs []figureSource) (*merger, error) {
+	m := &merger{}
+	for _, s := range srcs {
+		ok, err := s.next()
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			m.srcs = append(m.srcs, s)
+		}
+	}
+	heap.Init(m)
+	return m, nil
+}
+
+func (m *merger) Len() int           { return len(m.srcs) }
+func (m *merger) Less(i, j int) bool { return cmpSorted(m.srcs[i].current(), m.srcs[j].current()) < 0 }
+func (m *merger) Swap(i, j int)      { m.srcs[i], m.srcs[j] = m.srcs[j], m.srcs[i] }
+func (m *merger) Push(any)           {}
+func (m *merger) Pop() any {
+	m.srcs = m.srcs[:len(m.srcs)-1]
+	return nil
+}
+
+func (m *merger) next() (bool, error) {
+	if m.next0 {
+		// Advance the source the previous figure came from.
+		ok, err := m.srcs[0].next()
+		if err != nil {
+			return false, err
+		}
+		if ok {
+			heap.Fix(m, 0)
+		} else {
+			heap.Pop(m)
+		}
+	}
+	if len(m.srcs) == 0 {
+		return false, nil
+	}
+	m.cur, m.next0 = *m.srcs[0].current(), true
+	return true, nil
+}
+
+func (m *merger) current() *sorted { return &m.cur }
+
+// sorter collects the file's figures in runs and hands them back sorted.
+type sorter struct {
+	seed    maphash.Seed
+	records int // per run
+	fanIn   int // runs merged at once
+	runs    []*diskRun
+}
+
+// spillRun sorts a full run and writes it to a temporary file, merging the
+// runs so far into one when there are fanIn of them.
+func (s *sorter) spillRun(r *run) error {
+	r.sort(s.seed)
+	d, err := spill(newMemRun(r, s.seed), s.seed)
+	if err != nil {
+		return err
+	}
+	s.runs = append(s.runs, d)
+	if len(s.runs) < s.fanIn {
+		return nil
+	}
+	srcs := make([]figureSource, len(s.runs))
+	for i, d := range s.runs {
+		srcs[i] = d
+	}
+	m, err := newMerger(srcs)
+	if err == nil {
+		d, err = spill(m, s.seed)
+	}
+	s.close()
+	if err != nil {
+		return err
+	}
+	s.runs = []*diskRun{d}
+	return nil
+}
+
+// finish sorts the last run and returns every figure in order.
+func (s *sorter) finish(last *run) (figureSource, error) {
+	last.sort(s.seed)
+	mem := newMemRun(last, s.seed)
+	if len(s.runs) == 0 {
+		return mem, nil
+	}
+	srcs := []figureSource{mem}
+	for _, d := range s.runs {
+		srcs = append(srcs, d)
+	}
+	return newMerger(srcs)
+}
+
+// close removes the temporary files.
+func (s *sorter) close() {
+	for _, d := range s.runs {
+		d.close()
+	}
+	s.runs = nil
+}
