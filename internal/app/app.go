@@ -234,6 +234,18 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Imports whose process is gone (killed, crashed) are failed now, and
+	// those of an instance that dies meanwhile within a minute or two.
+	reapCtx, stopReaping := context.WithCancel(ctx)
+	reaped := make(chan struct{})
+	go func() {
+		defer close(reaped)
+		svc.trade.RunReaper(reapCtx, time.Minute, func(err error) { log.Warn("look for abandoned trade imports", "err", err) })
+	}()
+	defer func() {
+		stopReaping()
+		<-reaped
+	}()
 	if n, err := svc.accounts.CountAdmins(ctx); err == nil && n == 0 {
 		log.Warn("no administrator yet: create one with: sriim user add --email YOU@EXAMPLE.ORG --name 'Your Name' --role admin (with the same --db)")
 	}

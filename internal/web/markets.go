@@ -26,6 +26,7 @@ func (s *Server) marketRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /mercados/importar", s.tradeImportPage)
 	mux.HandleFunc("POST /mercados/importar", s.tradeImport)
 	mux.HandleFunc("GET /mercados/importaciones/{id}", s.tradeBatchPage)
+	mux.HandleFunc("POST /mercados/importaciones/{id}/eliminar", s.tradeBatchDelete)
 
 	mux.HandleFunc("GET /api/v1/markets/importers", s.api(s.apiImporters))
 	mux.HandleFunc("GET /api/v1/markets/suppliers", s.api(s.apiSuppliers))
@@ -78,6 +79,13 @@ func (s *Server) marketRoutes(mux *http.ServeMux) {
 		}
 		b, err := s.trade.Batch(r.Context(), id)
 		return http.StatusOK, b, err
+	}))
+	mux.HandleFunc("DELETE /api/v1/markets/imports/{id}", s.api(func(r *http.Request) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusNoContent, nil, s.trade.DeleteBatch(r.Context(), principal(r), id)
 	}))
 	mux.HandleFunc("POST /api/v1/markets/imports", s.api(s.apiTradeImport))
 }
@@ -393,15 +401,33 @@ func (s *Server) tradeBatchPage(w http.ResponseWriter, r *http.Request) {
 		// The page reloads itself until the import ends; no script needed.
 		w.Header().Set("Refresh", "2")
 	}
-	var problems []string
+	v := tradeBatchView{Batch: b, CanRemove: b.State == "failed" && trade.CanImport(principal(r))}
 	if b.State == "failed" {
-		problems = strings.Split(b.Error, "\n")[1:]
-		b.Error = strings.Split(b.Error, "\n")[0]
+		v.Problems = strings.Split(b.Error, "\n")[1:]
+		v.Batch.Error = strings.Split(b.Error, "\n")[0]
 	}
-	s.render(w, r, http.StatusOK, "trade_batch.html", i18n.T(langOf(r), "markets.batch", b.ID), struct {
-		Batch    trade.Batch
-		Problems []string
-	}{b, problems})
+	s.render(w, r, http.StatusOK, "trade_batch.html", i18n.T(langOf(r), "markets.batch", b.ID), v)
+}
+
+// tradeBatchView is an import's page: its state, its problems one by one,
+// and whether the visitor may remove it (a failed import).
+type tradeBatchView struct {
+	Batch     trade.Batch
+	Problems  []string
+	CanRemove bool
+}
+
+// tradeBatchDelete removes a failed import from the list.
+func (s *Server) tradeBatchDelete(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err == nil {
+		err = s.trade.DeleteBatch(r.Context(), principal(r), id)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/mercados#importaciones", http.StatusSeeOther)
 }
 
 // apiTradeImport imports the body synchronously (?format=&name=).
