@@ -61,9 +61,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, b Batch, r io.Re
 	err := s.importFile(ctx, p, b, r, in)
 	stopBeating()
 	if err == nil {
-		b, err = s.Batch(context.WithoutCancel(ctx), b.ID)
-		b.Read, b.Storing = 0, false
-		return b, err
+		return s.Batch(context.WithoutCancel(ctx), b.ID)
 	}
 	if cause := context.Cause(ctx); errors.Is(cause, errStopped) {
 		err = cause
@@ -320,16 +318,21 @@ func (s *Service) heartbeat(ctx context.Context, id int64, prog *Progress, stop 
 			}
 			rows, storing := prog.get()
 			var n int64
+			var state string
 			// A failed write is tried again at the next beat.
 			if s.db.Tx(ctx, func(tx *sql.Tx) error {
 				res, err := tx.ExecContext(ctx, "UPDATE trade_batches SET rows_read = $1, storing = $2, heartbeat_at = $3 WHERE id = $4 AND state = 'running'",
 					rows, storing, s.Now(), id)
 				if err == nil {
-					n, _ = res.RowsAffected()
+					if n, _ = res.RowsAffected(); n == 0 {
+						err = tx.QueryRowContext(ctx, "SELECT state FROM trade_batches WHERE id = $1", id).Scan(&state)
+					}
 				}
 				return err
 			}) == nil && n == 0 {
-				stop(errStopped)
+				if state != "done" { // not published a moment ago: failed by another process
+					stop(errStopped)
+				}
 				return
 			}
 		}
@@ -434,8 +437,11 @@ func (s *Service) tidy(ctx context.Context) error {
 			return err
 		}
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT id, state FROM trade_batches
-		WHERE state = 'failed' OR (state = 'done' AND id NOT IN (SELECT batch_id FROM trade_published))`)
+	// Failed imports that left something, and replaced ones.
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT id, state FROM trade_batches t
+		WHERE (state = 'done' AND id NOT IN (SELECT batch_id FROM trade_published))
+			OR (state = 'failed' AND (EXISTS (SELECT 1 FROM trade_blocks WHERE batch_id = t.id)
+				OR EXISTS (SELECT 1 FROM trade_blocks WHERE published_by = t.id) OR EXISTS (SELECT 1 FROM trade_blocks WHERE replaced_by = t.id)))`)
 	if err != nil {
 		return errs.Wrap(err, "tidy imports")
 	}

@@ -185,7 +185,8 @@ func TestReadsSeeAWholeImportOrNothing(t *testing.T) {
 
 // TestLoginsGetThroughWhileAnImportRuns: on SQLite, one write at a time;
 // an import writes in short transactions, so a login gets through while it
-// reads the file and while it stores it.
+// reads the file and while it stores it. (On PostgreSQL, an import's rows
+// block no one.)
 func TestLoginsGetThroughWhileAnImportRuns(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		s := setup(t, d)
@@ -261,7 +262,7 @@ func TestLoginsGetThroughWhileAnImportRuns(t *testing.T) {
 		// part of the import.
 		held := s.LongestWrite()
 		t.Logf("%v import; longest write transaction %v; %d logins, the longest %v", took, held, logins, longest)
-		if held > time.Second && held > took/8 {
+		if d.Dialect == db.SQLite && held > time.Second && held > took/8 {
 			t.Fatalf("the import held a write transaction for %v of its %v", held, took)
 		}
 	})

@@ -58,16 +58,20 @@ const (
 
 // runRecords is how many figures a run sorts in memory (about 64 bytes
 // each; the file is read into a second run while the first is sorted).
-const runRecords = 1 << 18
+const runRecords = 1 << 17
 
 // maxRuns is how many sorted runs are merged at once; more are merged into
 // one first.
-const maxRuns = 64
+const maxRuns = 128
 
 // run is a part of the file, sorted in memory.
 type run struct {
 	recs    []record
 	size    int // records it holds when full
+	// order is recs' sorted order (indexes), when sort made one; keys are
+	// sort's work space.
+	order   []uint32
+	keys    []sortKey
 	slices  []sliceKey
 	commons []seriesCommon
 	// Interning, by value; last* remember the previous row's, which the
@@ -86,7 +90,7 @@ func newRun(size int) *run {
 }
 
 func (r *run) reset() {
-	r.recs, r.slices, r.commons = r.recs[:0], r.slices[:0], r.commons[:0]
+	r.recs, r.slices, r.commons, r.order = r.recs[:0], r.slices[:0], r.commons[:0], r.order[:0]
 	clear(r.sliceIDs)
 	clear(r.commonIDs)
 	r.haveLast, r.haveLastC = false, false
@@ -145,13 +149,37 @@ func (r *run) sort(seed maphash.Seed) {
 		sorted[i] = r.slices[id]
 	}
 	r.slices = sorted
+	// With reporters and partners of 32 bits (Comtrade's codes are), the
+	// records are sorted by a pair of integers each: slice and reporter,
+	// partner and position (the file's order); else by their fields.
+	r.keys, r.order = r.keys[:0], r.order[:0]
+	fits := true
 	for i := range r.recs {
-		r.recs[i].slice = rank[r.recs[i].slice]
+		rec := &r.recs[i]
+		rec.slice = rank[rec.slice]
+		fits = fits && rec.reporter == int(int32(rec.reporter)) && rec.partner == int(int32(rec.partner))
+		if fits {
+			r.keys = append(r.keys, sortKey{uint64(rec.slice)<<32 | uint64(biased(rec.reporter)), uint64(biased(rec.partner))<<32 | uint64(i)})
+		}
 	}
-	slices.SortFunc(r.recs, func(a, b record) int {
-		return cmp.Or(cmp.Compare(a.slice, b.slice), cmp.Compare(a.reporter, b.reporter), cmp.Compare(a.partner, b.partner), cmp.Compare(a.line, b.line))
-	})
+	if !fits {
+		slices.SortFunc(r.recs, func(a, b record) int {
+			return cmp.Or(cmp.Compare(a.slice, b.slice), cmp.Compare(a.reporter, b.reporter), cmp.Compare(a.partner, b.partner), cmp.Compare(a.line, b.line))
+		})
+		return
+	}
+	slices.SortFunc(r.keys, func(a, b sortKey) int { return cmp.Or(cmp.Compare(a.hi, b.hi), cmp.Compare(a.lo, b.lo)) })
+	for _, k := range r.keys {
+		r.order = append(r.order, uint32(k.lo))
+	}
 }
+
+// sortKey orders the records of a run: hi holds the slice and reporter, lo
+// the partner and the record's position.
+type sortKey struct{ hi, lo uint64 }
+
+// biased maps an int32 to a uint32 of the same order.
+func biased(v int) uint32 { return uint32(int32(v)) ^ 1<<31 }
 
 // sorted is a figure in sorted order, as the merge hands it on.
 type sorted struct {
@@ -204,6 +232,9 @@ func (m *memRun) next() (bool, error) {
 		return false, nil
 	}
 	rec := &m.r.recs[m.i]
+	if len(m.r.order) > 0 {
+		rec = &m.r.recs[m.r.order[m.i]]
+	}
 	m.cur = sorted{slice: &m.r.slices[rec.slice], hash: m.hashes[rec.slice], common: &m.r.commons[rec.common], line: rec.line,
 		reporter: rec.reporter, partner: rec.partner, value: rec.value,
 		weight: sql.NullFloat64{Float64: rec.weight, Valid: rec.has&hasWeight != 0}, qty: sql.NullFloat64{Float64: rec.qty, Valid: rec.has&hasQty != 0}}

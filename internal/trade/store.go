@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"sriim/internal/db"
 	"sriim/internal/errs"
 )
 
@@ -51,8 +52,16 @@ func (s *Service) store(ctx context.Context, b Batch, in *rowSource, src figureS
 	return bl.stored, err
 }
 
+// pgWriteBudget is writeBudget on PostgreSQL, where the rows an import
+// writes block no one: fewer, longer transactions.
+const pgWriteBudget = 2 * time.Second
+
 // writeAll applies the writes it receives until the channel closes.
 func (s *Service) writeAll(ctx context.Context, batch int64, in <-chan []write) error {
+	budget, waitInside := writeBudget, false
+	if s.db.Dialect == db.Postgres {
+		budget, waitInside = pgWriteBudget, true
+	}
 	for {
 		var chunk []write
 		var ok bool
@@ -71,18 +80,26 @@ func (s *Service) writeAll(ctx context.Context, batch int64, in <-chan []write) 
 				if err := applyWrites(ctx, tx, batch, chunk); err != nil {
 					return err
 				}
-				if time.Since(start) > writeBudget {
+				if time.Since(start) > budget {
 					return nil
 				}
-				// Go on while writes wait, but never hold the
-				// transaction open waiting for them.
-				select {
-				case chunk, ok = <-in:
-					if !ok {
-						closed = true
+				// Go on while writes wait; on SQLite, never hold the
+				// transaction (the database's one writer) waiting for them.
+				if waitInside {
+					select {
+					case chunk, ok = <-in:
+					case <-ctx.Done():
+						return context.Cause(ctx)
+					}
+				} else {
+					select {
+					case chunk, ok = <-in:
+					default:
 						return nil
 					}
-				default:
+				}
+				if !ok {
+					closed = true
 					return nil
 				}
 			}
