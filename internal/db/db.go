@@ -23,9 +23,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	"modernc.org/sqlite" // registers the "sqlite" driver
@@ -136,7 +135,7 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 // TxConn is Tx that also hands fn the transaction's connection, for what
-// database/sql cannot express (CopyFrom).
+// database/sql cannot express.
 func (d *DB) TxConn(ctx context.Context, fn func(tx *sql.Tx, conn *sql.Conn) error) (err error) {
 	conn, err := d.write.Conn(ctx)
 	if err != nil {
@@ -159,28 +158,6 @@ func (d *DB) TxConn(ctx context.Context, fn func(tx *sql.Tx, conn *sql.Conn) err
 		err = tx.Commit()
 	}()
 	return fn(tx, conn)
-}
-
-// CopySource yields the rows of a CopyFrom, as pgx.CopyFromSource.
-type CopySource interface {
-	Next() bool
-	Values() ([]any, error)
-	Err() error
-}
-
-// CopyFrom loads rows into a table with PostgreSQL's COPY, on conn and so
-// inside the transaction open on it: the fastest way in, a stream with no
-// statement per row.
-func CopyFrom(ctx context.Context, conn *sql.Conn, table string, columns []string, src CopySource) (n int64, err error) {
-	err = conn.Raw(func(driverConn any) error {
-		c, ok := driverConn.(*stdlib.Conn)
-		if !ok {
-			return errors.New("COPY needs PostgreSQL")
-		}
-		n, err = c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, src)
-		return err
-	})
-	return n, err
 }
 
 func (d *DB) provider() (*goose.Provider, error) {
