@@ -45,14 +45,6 @@ type block struct {
 	publishedBy sql.NullInt64
 }
 
-func (b *block) figureCount() int {
-	n := 0
-	for _, s := range b.series {
-		n += len(s.figures)
-	}
-	return n
-}
-
 // blockColumns are trade_blocks' columns that an import writes, in
 // blockValues' order.
 const blockColumns = "batch_id, commodity, flow, year, month, partner2, classification, first_reporter, last_reporter, " +

@@ -56,7 +56,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, b Batch, r io.Re
 	defer s.jobs.Delete(b.ID)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	in := &rowSource{ctx: ctx, prog: prog.(*Progress), problems: map[string]string{}, batch: b.ID}
+	in := &rowSource{ctx: ctx, prog: prog.(*Progress), problems: map[string]string{}}
 	stopBeating := s.heartbeat(ctx, b.ID, in.prog, cancel)
 	err := s.importFile(ctx, p, b, r, in)
 	stopBeating()
@@ -78,7 +78,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, b Batch, r io.Re
 		msg = strings.Join(lines, "\n")
 	}
 	bg := context.WithoutCancel(ctx)
-	read, _ := in.prog.get()
+	read := in.read
 	if ferr := s.writeTx(bg, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(bg, `UPDATE trade_batches SET state = 'failed', error = $1, rows = 0, rows_read = $2, storing = FALSE, finished_at = $3
 			WHERE id = $4 AND state = 'running'`, msg, read, now, b.ID)
@@ -152,8 +152,7 @@ type rowSource struct {
 	ctx      context.Context
 	reader   Reader
 	prog     *Progress
-	batch    int64
-	read     int64
+	read     int64 // rows read; the reading goroutine's until it ends
 	flow     Flow
 	mu       sync.Mutex
 	problems map[string]string

@@ -66,8 +66,8 @@ const maxRuns = 128
 
 // run is a part of the file, sorted in memory.
 type run struct {
-	recs    []record
-	size    int // records it holds when full
+	recs []record
+	size int // records it holds when full
 	// order is recs' sorted order (indexes), when sort made one; keys are
 	// sort's work space.
 	order   []uint32
@@ -487,8 +487,8 @@ func (d *diskRun) close() {
 
 // merger merges sorted sources into one.
 type merger struct {
-	srcs []figureSource // a heap by current figure
-	cur  sorted
+	srcs  []figureSource // a heap by current figure
+	cur   sorted
 	next0 bool
 }
 
