@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"sort"
 	"strings"
@@ -103,7 +102,7 @@ func (s *Service) importFile(ctx context.Context, p auth.Principal, b Batch, r i
 		return errs.E(errs.Invalid, "the file cannot be read: %v", err)
 	}
 	in.reader = reader
-	so := &sorter{seed: maphash.MakeSeed(), records: s.sortRecords, fanIn: s.sortFanIn}
+	so := &sorter{pool: newSlicePool(), records: s.sortRecords, fanIn: s.sortFanIn}
 	defer so.close()
 	src, err := s.readSorted(ctx, in, so)
 	if err != nil {

@@ -3,7 +3,6 @@ package trade
 import (
 	"bufio"
 	"cmp"
-	"container/heap"
 	"database/sql"
 	"encoding/binary"
 	"errors"
@@ -132,12 +131,12 @@ func (r *run) add(f *Flow, line int64) {
 
 // sort orders the run's slices by (hash, value) and its records by slice,
 // reporter, partner and line.
-func (r *run) sort(seed maphash.Seed) {
+func (r *run) sort(pool *slicePool) {
 	order := make([]uint32, len(r.slices))
 	hashes := make([]uint64, len(r.slices))
 	for i := range order {
 		order[i] = uint32(i)
-		hashes[i] = maphash.Comparable(seed, r.slices[i])
+		hashes[i] = maphash.Comparable(pool.seed, r.slices[i])
 	}
 	slices.SortFunc(order, func(a, b uint32) int {
 		return cmp.Or(cmp.Compare(hashes[a], hashes[b]), cmpSlice(&r.slices[a], &r.slices[b]))
@@ -204,6 +203,37 @@ func cmpSorted(a, b *sorted) int {
 	return cmp.Or(cmp.Compare(a.reporter, b.reporter), cmp.Compare(a.partner, b.partner), cmp.Compare(a.line, b.line))
 }
 
+// slicePool gives each slice of an import one pointer and its hash, so
+// that the merge finds equal slices at once. It keeps up to maxPooled
+// slices (a file with more compares the others by value).
+type slicePool struct {
+	seed maphash.Seed
+	m    map[sliceKey]pooledSlice
+	max  int
+}
+
+type pooledSlice struct {
+	key  *sliceKey
+	hash uint64
+}
+
+const maxPooled = 1 << 16
+
+func newSlicePool() *slicePool {
+	return &slicePool{seed: maphash.MakeSeed(), m: map[sliceKey]pooledSlice{}, max: maxPooled}
+}
+
+func (p *slicePool) get(k sliceKey) (*sliceKey, uint64) {
+	if ps, ok := p.m[k]; ok {
+		return ps.key, ps.hash
+	}
+	ps := pooledSlice{&k, maphash.Comparable(p.seed, k)}
+	if len(p.m) < p.max {
+		p.m[k] = ps
+	}
+	return ps.key, ps.hash
+}
+
 // figureSource yields sorted figures; next returns false at the end.
 type figureSource interface {
 	next() (bool, error)
@@ -213,15 +243,16 @@ type figureSource interface {
 // memRun reads a sorted run in memory.
 type memRun struct {
 	r      *run
+	slices []*sliceKey // the run's slices, pooled
 	hashes []uint64
 	i      int
 	cur    sorted
 }
 
-func newMemRun(r *run, seed maphash.Seed) *memRun {
-	m := &memRun{r: r, hashes: make([]uint64, len(r.slices)), i: -1}
+func newMemRun(r *run, pool *slicePool) *memRun {
+	m := &memRun{r: r, slices: make([]*sliceKey, len(r.slices)), hashes: make([]uint64, len(r.slices)), i: -1}
 	for i := range r.slices {
-		m.hashes[i] = maphash.Comparable(seed, r.slices[i])
+		m.slices[i], m.hashes[i] = pool.get(r.slices[i])
 	}
 	return m
 }
@@ -235,7 +266,7 @@ func (m *memRun) next() (bool, error) {
 	if len(m.r.order) > 0 {
 		rec = &m.r.recs[m.r.order[m.i]]
 	}
-	m.cur = sorted{slice: &m.r.slices[rec.slice], hash: m.hashes[rec.slice], common: &m.r.commons[rec.common], line: rec.line,
+	m.cur = sorted{slice: m.slices[rec.slice], hash: m.hashes[rec.slice], common: &m.r.commons[rec.common], line: rec.line,
 		reporter: rec.reporter, partner: rec.partner, value: rec.value,
 		weight: sql.NullFloat64{Float64: rec.weight, Valid: rec.has&hasWeight != 0}, qty: sql.NullFloat64{Float64: rec.qty, Valid: rec.has&hasQty != 0}}
 	return true, nil
@@ -253,13 +284,13 @@ const (
 // spill writes a sorted source to a new temporary file and returns a source
 // that reads it back. The file is removed at once where the system allows
 // (it lives on while open), else when the returned source is closed.
-func spill(src figureSource, seed maphash.Seed) (*diskRun, error) {
+func spill(src figureSource, pool *slicePool) (*diskRun, error) {
 	f, err := os.CreateTemp("", "sriim-trade-*")
 	if err != nil {
 		return nil, fmt.Errorf("sort the file: %w", err)
 	}
 	removed := os.Remove(f.Name()) == nil
-	d := &diskRun{f: f, removed: removed, seed: seed}
+	d := &diskRun{f: f, removed: removed, pool: pool}
 	if err := d.write(src); err != nil {
 		d.close()
 		return nil, fmt.Errorf("sort the file: %w", err)
@@ -276,7 +307,7 @@ func spill(src figureSource, seed maphash.Seed) (*diskRun, error) {
 type diskRun struct {
 	f       *os.File
 	removed bool
-	seed    maphash.Seed
+	pool    *slicePool
 	r       *bufio.Reader
 	commons map[uint64]*seriesCommon
 	slice   *sliceKey
@@ -412,7 +443,7 @@ func (d *diskRun) read() (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		d.slice, d.hash = k, maphash.Comparable(d.seed, *k)
+		d.slice, d.hash = d.pool.get(*k)
 		if tag, err = d.r.ReadByte(); err != nil {
 			return false, err
 		}
@@ -485,54 +516,84 @@ func (d *diskRun) close() {
 	}
 }
 
-// merger merges sorted sources into one.
+// merger merges sorted sources into one with a tournament tree: each
+// figure costs one comparison per level, log2 of the sources.
 type merger struct {
-	srcs  []figureSource // a heap by current figure
-	cur   sorted
-	next0 bool
+	srcs  []figureSource
+	heads []*sorted // each source's current figure (a pointer that stays)
+	done  []bool    // the source has no more figures
+	// tree[0] is the source whose figure comes next; tree[1:] are the
+	// losers of the matches between leaves (sources) and nodes.
+	tree    []int
+	cur     sorted
+	started bool
 }
 
 func newMerger(srcs []figureSource) (*merger, error) {
-	m := &merger{}
-	for _, s := range srcs {
+	k := len(srcs)
+	m := &merger{srcs: srcs, heads: make([]*sorted, k), done: make([]bool, k), tree: make([]int, max(k, 1))}
+	for i, s := range srcs {
 		ok, err := s.next()
 		if err != nil {
 			return nil, err
 		}
-		if ok {
-			m.srcs = append(m.srcs, s)
-		}
+		m.heads[i], m.done[i] = s.current(), !ok
 	}
-	heap.Init(m)
+	if k > 0 {
+		m.tree[0] = m.build(1)
+	}
 	return m, nil
 }
 
-func (m *merger) Len() int           { return len(m.srcs) }
-func (m *merger) Less(i, j int) bool { return cmpSorted(m.srcs[i].current(), m.srcs[j].current()) < 0 }
-func (m *merger) Swap(i, j int)      { m.srcs[i], m.srcs[j] = m.srcs[j], m.srcs[i] }
-func (m *merger) Push(any)           {}
-func (m *merger) Pop() any {
-	m.srcs = m.srcs[:len(m.srcs)-1]
-	return nil
+// build plays the matches under node (leaves are nodes k…2k-1) and returns
+// the winner.
+func (m *merger) build(node int) int {
+	k := len(m.srcs)
+	if node >= k {
+		return node - k
+	}
+	a, b := m.build(2*node), m.build(2*node+1)
+	if m.less(b, a) {
+		a, b = b, a
+	}
+	m.tree[node] = b
+	return a
+}
+
+// less reports whether source i's figure comes before source j's; a source
+// with no more figures comes last.
+func (m *merger) less(i, j int) bool {
+	if m.done[i] || m.done[j] {
+		return !m.done[i] && m.done[j]
+	}
+	return cmpSorted(m.heads[i], m.heads[j]) < 0
 }
 
 func (m *merger) next() (bool, error) {
-	if m.next0 {
-		// Advance the source the previous figure came from.
-		ok, err := m.srcs[0].next()
-		if err != nil {
-			return false, err
-		}
-		if ok {
-			heap.Fix(m, 0)
-		} else {
-			heap.Pop(m)
-		}
-	}
 	if len(m.srcs) == 0 {
 		return false, nil
 	}
-	m.cur, m.next0 = *m.srcs[0].current(), true
+	w := m.tree[0]
+	if m.started {
+		// Advance the source the previous figure came from, and play its
+		// matches again up to the root.
+		ok, err := m.srcs[w].next()
+		if err != nil {
+			return false, err
+		}
+		m.done[w] = !ok
+		for node := (w + len(m.srcs)) / 2; node > 0; node /= 2 {
+			if m.less(m.tree[node], w) {
+				m.tree[node], w = w, m.tree[node]
+			}
+		}
+		m.tree[0] = w
+	}
+	m.started = true
+	if m.done[w] {
+		return false, nil
+	}
+	m.cur = *m.heads[w]
 	return true, nil
 }
 
@@ -540,7 +601,7 @@ func (m *merger) current() *sorted { return &m.cur }
 
 // sorter collects the file's figures in runs and hands them back sorted.
 type sorter struct {
-	seed    maphash.Seed
+	pool    *slicePool
 	records int // per run
 	fanIn   int // runs merged at once
 	runs    []*diskRun
@@ -549,8 +610,8 @@ type sorter struct {
 // spillRun sorts a full run and writes it to a temporary file, merging the
 // runs so far into one when there are fanIn of them.
 func (s *sorter) spillRun(r *run) error {
-	r.sort(s.seed)
-	d, err := spill(newMemRun(r, s.seed), s.seed)
+	r.sort(s.pool)
+	d, err := spill(newMemRun(r, s.pool), s.pool)
 	if err != nil {
 		return err
 	}
@@ -564,7 +625,7 @@ func (s *sorter) spillRun(r *run) error {
 	}
 	m, err := newMerger(srcs)
 	if err == nil {
-		d, err = spill(m, s.seed)
+		d, err = spill(m, s.pool)
 	}
 	s.close()
 	if err != nil {
@@ -576,8 +637,8 @@ func (s *sorter) spillRun(r *run) error {
 
 // finish sorts the last run and returns every figure in order.
 func (s *sorter) finish(last *run) (figureSource, error) {
-	last.sort(s.seed)
-	mem := newMemRun(last, s.seed)
+	last.sort(s.pool)
+	mem := newMemRun(last, s.pool)
 	if len(s.runs) == 0 {
 		return mem, nil
 	}

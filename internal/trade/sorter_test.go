@@ -2,7 +2,6 @@ package trade
 
 import (
 	"database/sql"
-	"hash/maphash"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -10,17 +9,20 @@ import (
 
 // TestSorterHandsBackEveryFigureInOrder sorts random figures (some with
 // codes beyond 32 bits, which take the slower comparison) in memory and in
-// small runs through temporary files: each comes back once, in order, with
-// its values.
+// small runs through temporary files, with slices pooled or not: each comes
+// back once, in order, with its values.
 func TestSorterHandsBackEveryFigureInOrder(t *testing.T) {
 	for _, tt := range []struct {
 		name          string
 		records, fans int
 		wide          bool
-	}{{"memory", 1 << 20, 64, false}, {"files", 37, 3, false}, {"memory, wide codes", 1 << 20, 64, true}, {"files, wide codes", 50, 4, true}} {
+		pooled        int
+	}{{"memory", 1 << 20, 64, false, maxPooled}, {"files", 37, 3, false, maxPooled}, {"memory, wide codes", 1 << 20, 64, true, maxPooled},
+		{"files, wide codes", 50, 4, true, maxPooled}, {"files, few slices pooled", 41, 5, false, 3}} {
 		t.Run(tt.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(3, 4))
-			so := &sorter{seed: maphash.MakeSeed(), records: tt.records, fanIn: tt.fans}
+			so := &sorter{pool: newSlicePool(), records: tt.records, fanIn: tt.fans}
+			so.pool.max = tt.pooled
 			defer so.close()
 			const n = 2000
 			cur := newRun(so.records)
