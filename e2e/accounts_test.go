@@ -11,8 +11,13 @@ import (
 
 func TestFirstStartSaysHowToCreateAnAdministrator(t *testing.T) {
 	in := start(t, dbtest.Backends()[0])
-	if !strings.Contains(in.Logs(), "sriim user add --email") {
+	// A built binary, run by name: the hint gives its own command, not go run's.
+	if !strings.Contains(in.Logs(), "create one with: sriim user add --email") {
 		t.Fatalf("first start does not say how to create an administrator:\n%s", in.Logs())
+	}
+	// The public page of a server that sends no email sends the visitor to a person, not to a terminal.
+	if code, body := in.get(t, "/clave/olvido"); code != 200 || strings.Contains(body, "sriim ") || !strings.Contains(body, "administr") {
+		t.Fatalf("forgot-password page without email: %d\n%s", code, body)
 	}
 	if code, body := in.get(t, "/instituciones"); code != 200 || !strings.Contains(body, "DIREPRO") {
 		t.Fatalf("seed institutions not loaded: %d", code)

@@ -75,7 +75,20 @@ func (in *instance) Logs() string {
 // the test ends.
 func start(t *testing.T, dialect db.Dialect, args ...string) *instance {
 	t.Helper()
-	in := &instance{DataDir: t.TempDir(), DSN: dbtest.DSN(t, dialect)}
+	return startOn(t, dbtest.DSN(t, dialect), t.TempDir(), args...)
+}
+
+// twin starts another instance on in's database and data directory, as a
+// second server behind a load balancer.
+func (in *instance) twin(t *testing.T, args ...string) *instance {
+	t.Helper()
+	return startOn(t, in.DSN, in.DataDir, args...)
+}
+
+// startOn runs `sriim serve` on a free port against the database dsn.
+func startOn(t *testing.T, dsn, dataDir string, args ...string) *instance {
+	t.Helper()
+	in := &instance{DataDir: dataDir, DSN: dsn}
 	in.cmd = exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", in.DSN, "--data-dir", in.DataDir}, args...)...)
 	stderr, err := in.cmd.StderrPipe()
 	if err != nil {
@@ -152,10 +165,18 @@ func (in *instance) get(t *testing.T, path string, header ...string) (int, strin
 	return res.StatusCode, string(b)
 }
 
-// browser returns a chromedp context on a fresh headless Chromium. The test
-// is skipped when no Chromium is there, unless SRIIM_TEST_BROWSER names one
-// (the README's test command sets it), in which case a missing one fails.
+// browser returns a chromedp context on a fresh headless Chromium, for a
+// test that finishes within 90 s. The test is skipped when no Chromium is
+// there, unless SRIIM_TEST_BROWSER names one (the README's test command sets
+// it), in which case a missing one fails.
 func browser(t *testing.T) context.Context {
+	t.Helper()
+	return browserWithin(t, 90*time.Second)
+}
+
+// browserWithin is browser for a test that may take up to limit (one that
+// visits every page).
+func browserWithin(t *testing.T, limit time.Duration) context.Context {
 	t.Helper()
 	path := os.Getenv("SRIIM_TEST_BROWSER")
 	if path == "" {
@@ -178,7 +199,7 @@ func browser(t *testing.T) context.Context {
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
@@ -227,6 +248,7 @@ func evaluate[T any](t *testing.T, ctx context.Context, expr string) T {
 func (in *instance) run(t *testing.T, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(binary, append(args, "--db", in.DSN, "--data-dir", in.DataDir)...)
+	cmd.Env = append(os.Environ(), "SRIIM_LANG=en") // the tests read its English messages
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("sriim %v: %v\n%s", args, err, out)

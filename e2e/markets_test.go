@@ -48,4 +48,23 @@ func TestImportTradeFollowProgressAndSeeImportersInChromium(t *testing.T) {
 		t.Fatal("the importers chart did not render")
 	}
 	screenshot(t, ctx, "markets-importers")
+	// The years asked in the form reach the chart.
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(`input[name=from]`, "2001"),
+		chromedp.SetValue(`input[name=to]`, "2003"),
+		chromedp.Submit(`input[name=to]`),
+		loaded("from=2001"),
+		chromedp.WaitVisible(`#importers`),
+	); err != nil {
+		t.Fatal(err)
+	}
+	chart := evaluate[[]string](t, ctx, chartTexts)
+	if got := strings.Join(chartYears(chart), ","); got != "2001,2002,2003" || !strings.Contains(chart[0], "030799") {
+		t.Fatalf("chart after filtering: %q", chart)
+	}
+	for _, country := range evaluate[[]string](t, ctx, `[...document.querySelectorAll("#importers tbody tr:not(.total) th")].map(th => th.innerText.trim())`) {
+		if !strings.Contains(strings.Join(chart, "|"), country) {
+			t.Errorf("chart lacks the importer %s: %q", country, chart)
+		}
+	}
 }

@@ -45,12 +45,60 @@ func TestReportApproveAndSeeTheStatusInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The Mesa de Trabajo approves it.
+	// The Mesa de Trabajo finds it in its queue, linked with a count from the
+	// navigation, and sends it back with a note.
 	loginInBrowser(t, ctx, in, "mesa@example.org", adminPW)
+	if nav := text(t, ctx, "#nav-revision"); nav != "Reportes por revisar (1)" {
+		t.Fatalf("navigation: %q", nav)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Click("#nav-revision"),
+		chromedp.WaitVisible(`.review textarea[name="note"]`),
+	); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "plan-review-queue")
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(`.review textarea[name="note"]`, "Adjunte el acta firmada."),
+		chromedp.Click(`button[id^="devolver-"]`),
+		chromedp.WaitVisible(`main > .notice`),
+		chromedp.Click(`form[action="/salir"] button`),
+		chromedp.WaitVisible(`a[href="/entrar"]`),
+	); err != nil {
+		t.Fatal(err)
+	}
+
+	// The editor reads the note and submits again; the Mesa approves from the queue.
+	loginInBrowser(t, ctx, in, "estadistica@direpro.example.org", editorPW)
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(in.URL+"/plan/1/actividades/1.1.1"),
+		chromedp.WaitVisible(`.state-returned`),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if report := text(t, ctx, ".report"); !strings.Contains(report, "Adjunte el acta firmada.") {
+		t.Fatalf("the returned report does not show the note: %q", report)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Click(`button[id^="enviar-"]`),
+		chromedp.WaitVisible(`.state-submitted`),
+		chromedp.Click(`form[action="/salir"] button`),
+		chromedp.WaitVisible(`a[href="/entrar"]`),
+	); err != nil {
+		t.Fatal(err)
+	}
+	loginInBrowser(t, ctx, in, "mesa@example.org", adminPW)
+	if err := chromedp.Do(ctx,
+		chromedp.Click("#nav-revision"),
 		chromedp.Click(`button[id^="aprobar-"]`),
-		chromedp.WaitVisible(`.state-approved`),
+		chromedp.WaitVisible(`main > .notice`),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if nav := text(t, ctx, "#nav-revision"); nav != "Reportes por revisar (0)" {
+		t.Fatalf("navigation after approving: %q", nav)
+	}
+	if err := chromedp.Do(ctx,
 		chromedp.Click(`form[action="/salir"] button`),
 		chromedp.WaitVisible(`a[href="/entrar"]`),
 	); err != nil {

@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -43,4 +47,71 @@ func TestProductionPageAndChartInChromium(t *testing.T) {
 		t.Fatalf("chart series: %v", series)
 	}
 	screenshot(t, ctx, "production")
+}
+
+// chartTexts is the text of the page's first chart as the browser loads it
+// from the page's own <img src>: title, legend and axis labels.
+const chartTexts = `(async () => {
+	const img = document.querySelector("figure.chart img");
+	await img.decode();
+	const svg = new DOMParser().parseFromString(await (await fetch(img.src)).text(), "image/svg+xml");
+	return [...svg.querySelectorAll("text")].map(t => t.textContent);
+})()`
+
+// loaded waits until the page at an address with query in it has loaded
+// (after a form is sent); the old page's context may vanish meanwhile.
+func loaded(query string) chromedp.Action[chromedp.Void] {
+	check := chromedp.Evaluate[bool](`location.search.includes(` + strconv.Quote(query) + `) && document.readyState === "complete"`)
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			ok, err := check(ctx, t)
+			if err == nil && ok {
+				return nil
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("the page with %s did not load: %v", query, err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+}
+
+// chartYears keeps the texts that are years (a line chart's category axis).
+func chartYears(texts []string) []string {
+	var out []string
+	for _, s := range texts {
+		if len(s) == 4 && (strings.HasPrefix(s, "19") || strings.HasPrefix(s, "20")) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func TestProductionChartFollowsTheFiltersInChromium(t *testing.T) {
+	ctx := browser(t)
+	in := start(t, dbtest.Backends()[0])
+	// A person narrows the selection with the form: two presentations, from 2000.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(in.URL+"/produccion"),
+		chromedp.WaitVisible("figure.chart img"),
+		chromedp.Click(`input[name=presentacion][value=frozen]`),
+		chromedp.Click(`input[name=presentacion][value=canned]`),
+		chromedp.SendKeys(`input[name=desde]`, "2000"),
+		chromedp.Submit(`input[name=desde]`),
+		loaded("desde=2000"),
+		chromedp.WaitVisible("figure.chart img"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	tableYears := evaluate[[]string](t, ctx, `[...document.querySelectorAll("#series tbody th")].map(th => th.innerText.trim())`)
+	chart := evaluate[[]string](t, ctx, chartTexts)
+	if strings.Join(chartYears(chart), ",") != "2000,2001,2002,2003" || strings.Join(tableYears, ",") != "2000,2001,2002,2003" {
+		t.Fatalf("chart years %v, table years %v", chartYears(chart), tableYears)
+	}
+	legend := strings.Join(chart, "|")
+	if !strings.Contains(legend, "|Congelado|") || !strings.Contains(legend, "|Conservas|") || strings.Contains(legend, "Fresco / refrigerado") {
+		t.Fatalf("chart series: %q", chart)
+	}
+	screenshot(t, ctx, "production-filtered")
 }

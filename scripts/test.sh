@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh Debian machine with Go:
-# installs what is missing (PostgreSQL, Chromium) from Debian's packages,
+# installs what is missing (PostgreSQL, Chromium, poppler, GDAL) from Debian's packages,
 # starts a throw-away PostgreSQL cluster on a free port, runs the linters,
 # `go test -race` on both backends (with the browser tests), lints the
 # OpenAPI document, and stops what it started. Safe to run twice, and as root.
@@ -17,6 +17,8 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 command -v npx >/dev/null || missing+=(npm)
+command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+command -v ogrinfo >/dev/null || missing+=(gdal-bin)
 if [ ${#missing[@]} -gt 0 ]; then
 	log "installing ${missing[*]}"
 	as_root apt-get update -qq
@@ -46,6 +48,11 @@ log "starting PostgreSQL on 127.0.0.1:$port"
 	-o "-p $port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
 export SRIIM_TEST_POSTGRES="postgres://sriim@127.0.0.1:$port/postgres?sslmode=disable"
 export SRIIM_TEST_BROWSER=/usr/bin/chromium
+# The PDF tests render pages with poppler and compare them with references.
+export SRIIM_TEST_PDFTOPPM=/usr/bin/pdftoppm
+# GDAL's OAPIF driver reads the OGC API – Features of a running instance.
+SRIIM_TEST_OGRINFO=$(command -v ogrinfo)
+export SRIIM_TEST_OGRINFO
 # axe-core checks the public pages for WCAG 2 A/AA violations in Chromium.
 npm install --silent --no-save --prefix "$work/axe" axe-core@4.14.1 >/dev/null
 export SRIIM_AXE="$work/axe/node_modules/axe-core/axe.min.js"

@@ -7,5 +7,5 @@ import "embed"
 
 // Files holds the seed data files.
 //
-//go:embed *.csv *.json
+//go:embed *.csv *.json *.geojson
 var Files embed.FS

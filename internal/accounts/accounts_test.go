@@ -2,7 +2,10 @@ package accounts_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,7 +42,7 @@ func TestLoadInstitutionsIsIdempotent(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		s := newService(t, d)
 		ctx := context.Background()
-		for i, want := range []int{38, 0} {
+		for i, want := range []int{45, 0} {
 			f, _ := seed.Files.Open("institutions.csv")
 			n, err := s.LoadInstitutions(ctx, f)
 			f.Close()
@@ -158,17 +161,17 @@ func TestPasswordReset(t *testing.T) {
 		if _, err := s.CreateUser(ctx, auth.System, accounts.UserInput{Email: "ana@example.org", Name: "Ana", Password: "old password 1", Role: auth.Admin}); err != nil {
 			t.Fatal(err)
 		}
-		secret, _, err := s.StartReset(ctx, "ana@example.org")
+		secret, _, err := s.StartReset(ctx, "ana@example.org", false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.FinishReset(ctx, secret, "short"); !errs.Is(err, errs.Invalid) {
+		if _, err := s.FinishReset(ctx, secret, "short", false); !errs.Is(err, errs.Invalid) {
 			t.Fatalf("short password accepted: %v", err)
 		}
-		if err := s.FinishReset(ctx, secret, "new password 2"); err != nil {
+		if _, err := s.FinishReset(ctx, secret, "new password 2", false); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.FinishReset(ctx, secret, "new password 3"); !errs.Is(err, errs.Invalid) {
+		if _, err := s.FinishReset(ctx, secret, "new password 3", false); !errs.Is(err, errs.Invalid) {
 			t.Fatalf("reset token used twice: %v", err)
 		}
 		if _, _, err := s.Login(ctx, "ana@example.org", "new password 2", "127.0.0.1"); err != nil {
@@ -217,4 +220,172 @@ func asErr(err error, target **errs.Error) bool {
 	e, ok := err.(*errs.Error)
 	*target = e
 	return ok
+}
+
+// TestParallelGuessesAreThrottled sends many wrong passwords for one account
+// at once (from different addresses): only MaxFailuresPerAccount of them
+// may reach the password check. Then as many from one address for different
+// accounts: only MaxFailuresPerAddress.
+func TestParallelGuessesAreThrottled(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := newService(t, d)
+		ctx := context.Background()
+		now := time.Date(2026, 11, 26, 12, 0, 30, 0, time.UTC)
+		s.Now = func() time.Time { return now }
+		if _, err := s.CreateUser(ctx, auth.System, accounts.UserInput{Email: "ana@example.org", Name: "Ana", Password: "correct horse battery", Role: auth.Admin}); err != nil {
+			t.Fatal(err)
+		}
+		checked := guessInParallel(t, 200, func(i int) error {
+			_, _, err := s.Login(ctx, "ana@example.org", fmt.Sprintf("guess %d", i), fmt.Sprintf("10.1.%d.%d", i/250, i%250))
+			return err
+		})
+		if checked != accounts.MaxFailuresPerAccount {
+			t.Errorf("%d of 200 parallel guesses on one account were checked, want %d", checked, accounts.MaxFailuresPerAccount)
+		}
+		checked = guessInParallel(t, 100, func(i int) error {
+			_, _, err := s.Login(ctx, fmt.Sprintf("nobody%d@example.org", i), "guess", "10.9.9.9")
+			return err
+		})
+		if checked != accounts.MaxFailuresPerAddress {
+			t.Errorf("%d of 100 parallel guesses from one address were checked, want %d", checked, accounts.MaxFailuresPerAddress)
+		}
+	})
+}
+
+// TestGuessesAcrossTwoInstances sends parallel guesses for one account to
+// two app instances sharing one PostgreSQL schema.
+func TestGuessesAcrossTwoInstances(t *testing.T) {
+	ctx := context.Background()
+	dsn := dbtest.DSN(t, db.Postgres)
+	var services []*accounts.Service
+	for range 2 {
+		d, err := db.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		if _, _, err := d.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		s := newService(t, d)
+		s.Now = func() time.Time { return time.Date(2026, 11, 26, 12, 0, 30, 0, time.UTC) }
+		services = append(services, s)
+	}
+	if _, err := services[0].CreateUser(ctx, auth.System, accounts.UserInput{Email: "ana@example.org", Name: "Ana", Password: "correct horse battery", Role: auth.Admin}); err != nil {
+		t.Fatal(err)
+	}
+	checked := guessInParallel(t, 60, func(i int) error {
+		_, _, err := services[i%2].Login(ctx, "ana@example.org", fmt.Sprintf("guess %d", i), fmt.Sprintf("10.2.0.%d", i))
+		return err
+	})
+	if checked != accounts.MaxFailuresPerAccount {
+		t.Errorf("%d of 60 guesses through two instances were checked, want %d", checked, accounts.MaxFailuresPerAccount)
+	}
+}
+
+// guessInParallel runs n login attempts at once and returns how many had
+// their password checked (wrong password) rather than being throttled.
+func guessInParallel(t *testing.T, n int, login func(i int) error) int {
+	t.Helper()
+	results := make(chan error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results <- login(i)
+		}()
+	}
+	wg.Wait()
+	close(results)
+	checked := 0
+	for err := range results {
+		switch {
+		case errs.Is(err, errs.Unauthenticated):
+			checked++
+		case !errs.Is(err, errs.TooManyRequests):
+			t.Errorf("guess: %v", err)
+		}
+	}
+	return checked
+}
+
+// TestUnknownEmailCostsAsMuchAsAKnownOne: the hash compared for an unknown
+// email has the cost of real ones, so both answers take as long.
+func TestUnknownEmailCostsAsMuchAsAKnownOne(t *testing.T) {
+	d := dbtest.Open(t, db.SQLite)
+	s := newService(t, d)
+	s.BcryptCost = bcrypt.MinCost + 1
+	ctx := context.Background()
+	u, err := s.CreateUser(ctx, auth.System, accounts.UserInput{Email: "ana@example.org", Name: "Ana", Password: "correct horse battery", Role: auth.Admin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Login(ctx, "nobody@example.org", "whatever pw", "10.0.0.1"); !errs.Is(err, errs.Unauthenticated) {
+		t.Fatal(err)
+	}
+	var hash string
+	if err := d.Read().QueryRow("SELECT password_hash FROM users WHERE id = $1", u.ID).Scan(&hash); err != nil {
+		t.Fatal(err)
+	}
+	real, _ := bcrypt.Cost([]byte(hash))
+	if dummy := s.DummyHashCost(); dummy != real {
+		t.Fatalf("the unknown-email hash has cost %d, real ones %d", dummy, real)
+	}
+}
+
+// TestResetEndsOtherLinksAndCanRevokeTokens: using one reset link ends the
+// others the user was sent; API tokens are revoked when the form asks (the
+// default) or when the reset follows a suspected compromise.
+func TestResetEndsOtherLinksAndCanRevokeTokens(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := newService(t, d)
+		ctx := context.Background()
+		u, err := s.CreateUser(ctx, auth.System, accounts.UserInput{Email: "ana@example.org", Name: "Ana", Password: "old password 1", Role: auth.Admin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		token, _, err := s.CreateToken(ctx, u.Principal(), "script")
+		if err != nil {
+			t.Fatal(err)
+		}
+		older, _, _ := s.StartReset(ctx, "ana@example.org", false)
+		newer, _, _ := s.StartReset(ctx, "ana@example.org", false)
+		if n, err := s.FinishReset(ctx, newer, "new password 2", false); err != nil || n != 0 {
+			t.Fatalf("reset keeping tokens: %d revoked, %v", n, err)
+		}
+		if _, err := s.FinishReset(ctx, older, "attacker's password", false); !errs.Is(err, errs.Invalid) {
+			t.Fatalf("an older link still works after a newer one was used: %v", err)
+		}
+		if _, err := s.TokenUser(ctx, token); err != nil {
+			t.Fatalf("the token was revoked though the form kept it: %v", err)
+		}
+		link, _, _ := s.StartReset(ctx, "ana@example.org", false)
+		if n, err := s.FinishReset(ctx, link, "new password 3", true); err != nil || n != 1 {
+			t.Fatalf("reset revoking tokens: %d revoked, %v", n, err)
+		}
+		if _, err := s.TokenUser(ctx, token); !errs.Is(err, errs.Unauthenticated) {
+			t.Fatalf("the token survived a reset that revoked it: %v", err)
+		}
+
+		// After guesses blocked the account's login, a reset revokes the
+		// tokens even when the form keeps them; so does one an administrator
+		// marks compromised.
+		for range accounts.MaxFailuresPerAccount + 1 {
+			_, _, _ = s.Login(ctx, "ana@example.org", "a guess", "10.0.0.1")
+		}
+		for _, byAdmin := range []bool{false, true} {
+			token, _, _ = s.CreateToken(ctx, u.Principal(), "script")
+			link, _, _ = s.StartReset(ctx, "ana@example.org", byAdmin)
+			if n, err := s.FinishReset(ctx, link, "new password 4", false); err != nil || n != 1 {
+				t.Fatalf("reset after a suspected compromise (administrator: %v): %d revoked, %v", byAdmin, n, err)
+			}
+			if _, err := s.TokenUser(ctx, token); !errs.Is(err, errs.Unauthenticated) {
+				t.Fatalf("the token survived a reset after a suspected compromise (administrator: %v): %v", byAdmin, err)
+			}
+			if err := d.Tx(ctx, func(tx *sql.Tx) error { _, err := tx.ExecContext(ctx, "DELETE FROM rate_limits"); return err }); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
 }

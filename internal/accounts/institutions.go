@@ -14,6 +14,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"sriim/internal/audit"
@@ -29,6 +30,9 @@ type Service struct {
 	BcryptCost int
 	// Now is the clock; tests move it.
 	Now func() time.Time
+
+	dummyOnce sync.Once
+	dummy     []byte // see dummyHash
 }
 
 // New returns the accounts service over d.
@@ -48,6 +52,8 @@ type Institution struct {
 	Source      string    `json:"source"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// Version rises by one with every change.
+	Version int64 `json:"version"`
 }
 
 // InstitutionKinds are the kinds of institution.
@@ -61,6 +67,8 @@ type InstitutionInput struct {
 	Kind        string `json:"kind"`
 	Website     string `json:"website"`
 	Description string `json:"description"`
+	// Version is the version a change is based on (UpdateInstitution); 0 skips the check.
+	Version int64 `json:"version,omitempty"`
 }
 
 func (in *InstitutionInput) validate() error {
@@ -91,11 +99,11 @@ func (in *InstitutionInput) validate() error {
 // those who write reference data.
 func InstitutionOwner(id int64) auth.Owner { return auth.Owner{Reference: true, Institution: id} }
 
-const institutionColumns = "id, code, name, name_en, kind, website, description, source, created_at, updated_at"
+const institutionColumns = "id, code, name, name_en, kind, website, description, source, created_at, updated_at, version"
 
 func scanInstitution(row interface{ Scan(...any) error }) (Institution, error) {
 	var i Institution
-	err := row.Scan(&i.ID, &i.Code, &i.Name, &i.NameEN, &i.Kind, &i.Website, &i.Description, &i.Source, &i.CreatedAt, &i.UpdatedAt)
+	err := row.Scan(&i.ID, &i.Code, &i.Name, &i.NameEN, &i.Kind, &i.Website, &i.Description, &i.Source, &i.CreatedAt, &i.UpdatedAt, &i.Version)
 	return i, err
 }
 
@@ -167,7 +175,20 @@ func (s *Service) insertInstitution(ctx context.Context, tx *sql.Tx, p auth.Prin
 	return i, audit.Record(ctx, tx, p, audit.Create, "institution", i.ID, nil, i)
 }
 
-// UpdateInstitution changes an institution's fields.
+// staleInstitution is the Conflict of a change based on version read of institution id.
+func staleInstitution(ctx context.Context, tx *sql.Tx, id, read int64) error {
+	current, err := scanInstitution(tx.QueryRowContext(ctx, "SELECT "+institutionColumns+" FROM institutions WHERE id = $1", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.E(errs.NotFound, "no institution %d", id)
+	}
+	if err != nil {
+		return errs.Wrap(err, "read institution")
+	}
+	return audit.Stale(ctx, tx, "institution", id, read, current.Version, current)
+}
+
+// UpdateInstitution changes an institution's fields; in.Version is the
+// version the change is based on, as for actors.
 func (s *Service) UpdateInstitution(ctx context.Context, p auth.Principal, id int64, in InstitutionInput) (Institution, error) {
 	if err := auth.Authorize(p, InstitutionOwner(id)); err != nil {
 		return Institution{}, err
@@ -184,9 +205,15 @@ func (s *Service) UpdateInstitution(ctx context.Context, p auth.Principal, id in
 		if err != nil {
 			return errs.Wrap(err, "read institution")
 		}
+		if in.Version != 0 && in.Version != before.Version {
+			return staleInstitution(ctx, tx, id, in.Version)
+		}
 		out, err = scanInstitution(tx.QueryRowContext(ctx, `UPDATE institutions SET code = $1, name = $2, name_en = $3, kind = $4,
-			website = $5, description = $6, updated_at = $7 WHERE id = $8 RETURNING `+institutionColumns,
-			in.Code, in.Name, in.NameEN, in.Kind, in.Website, in.Description, s.Now(), id))
+			website = $5, description = $6, updated_at = $7, version = version + 1 WHERE id = $8 AND version = $9 RETURNING `+institutionColumns,
+			in.Code, in.Name, in.NameEN, in.Kind, in.Website, in.Description, s.Now(), id, before.Version))
+		if errors.Is(err, sql.ErrNoRows) {
+			return staleInstitution(ctx, tx, id, before.Version)
+		}
 		if db.IsUniqueViolation(err) {
 			return errs.Fields("an institution with this code exists", map[string]string{"code": "already used"})
 		}

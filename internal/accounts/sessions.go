@@ -17,6 +17,7 @@ import (
 	"sriim/internal/audit"
 	"sriim/internal/auth"
 	"sriim/internal/errs"
+	"sriim/internal/ratelimit"
 )
 
 // Lifetimes and limits of the secrets this package hands out.
@@ -46,26 +47,57 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 var errBadCredentials = errs.E(errs.Unauthenticated, "wrong email or password")
 
 // dummyHash is compared against when the email is unknown, so that a
-// response's timing does not tell whether an account exists.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such account, no such password"), bcrypt.MinCost)
+// response's timing does not tell whether an account exists: it is made
+// with the cost of real hashes, since bcrypt's time is its cost.
+func (s *Service) dummyHash() []byte {
+	s.dummyOnce.Do(func() {
+		s.dummy, _ = bcrypt.GenerateFromPassword([]byte("no such account, no such password"), s.BcryptCost)
+	})
+	return s.dummy
+}
+
+// loginLimit is a throttle on login attempts.
+type loginLimit struct {
+	key string
+	max int
+}
+
+func loginLimits(email, addr string) []loginLimit {
+	return []loginLimit{{accountKey(email), MaxFailuresPerAccount}, {"login:ip:" + addr, MaxFailuresPerAddress}}
+}
+
+// accountKey counts the login attempts on an account.
+func accountKey(email string) string { return "login:email:" + email }
 
 // Login checks email and password and starts a session, returning its
 // secret for the cookie. After MaxFailuresPerAccount failures for an
-// account (or MaxFailuresPerAddress from an address) within LoginWindow,
-// further attempts are refused with TooManyRequests until the window passes.
+// account (or MaxFailuresPerAddress from an address) within a LoginWindow
+// (a clock minute), further attempts are refused with TooManyRequests until
+// the window ends.
+//
+// Every attempt is counted before its password is checked and given back
+// when the password was right, so that guesses sent in parallel, to one
+// instance or several, cannot all pass the check before any is counted.
 func (s *Service) Login(ctx context.Context, email, password, addr string) (string, User, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := s.Now()
-	keys := map[string]int{"email:" + email: MaxFailuresPerAccount, "ip:" + addr: MaxFailuresPerAddress}
-	for key, limit := range keys {
-		var n int
-		if err := s.db.Read().QueryRowContext(ctx, "SELECT count(*) FROM login_failures WHERE key = $1 AND at > $2",
-			key, now.Add(-LoginWindow)).Scan(&n); err != nil {
-			return "", User{}, errs.Wrap(err, "check login throttle")
+	limits := loginLimits(email, addr)
+	blocked := false
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, l := range limits {
+			n, err := ratelimit.Hit(ctx, tx, l.key, LoginWindow, now)
+			if err != nil {
+				return err
+			}
+			blocked = blocked || n > l.max
 		}
-		if n >= limit {
-			return "", User{}, errs.E(errs.TooManyRequests, "too many failed logins; wait a minute")
-		}
+		return nil
+	})
+	if err != nil {
+		return "", User{}, errs.Wrap(err, "check login throttle")
+	}
+	if blocked {
+		return "", User{}, errs.E(errs.TooManyRequests, "too many failed logins; wait a minute")
 	}
 	var hash string
 	u, err := getUser(ctx, s.db.Read(), "email = $1", email)
@@ -74,27 +106,20 @@ func (s *Service) Login(ctx context.Context, email, password, addr string) (stri
 	}
 	switch {
 	case errs.Is(err, errs.NotFound):
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		_ = bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(password))
 	case err != nil:
 		return "", User{}, errs.Wrap(err, "log in")
 	}
 	if err != nil || !u.Active || bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
-		ferr := s.db.Tx(ctx, func(tx *sql.Tx) error {
-			for key := range keys {
-				if _, err := tx.ExecContext(ctx, "INSERT INTO login_failures (key, at) VALUES ($1, $2)", key, now); err != nil {
-					return err
-				}
-			}
-			_, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE at < $1", now.Add(-time.Hour))
-			return err
-		})
-		if ferr != nil {
-			return "", User{}, errs.Wrap(ferr, "record failed login")
-		}
 		return "", User{}, errBadCredentials
 	}
 	secret, h := newSecret("")
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, l := range limits {
+			if err := ratelimit.Undo(ctx, tx, l.key, LoginWindow, now); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE expires_at < $1", now); err != nil {
 			return err
 		}
@@ -220,14 +245,19 @@ func (s *Service) RevokeToken(ctx context.Context, p auth.Principal, id int64) e
 		if before.RevokedAt != nil {
 			return nil
 		}
-		now := s.Now()
-		if _, err := tx.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2", now, id); err != nil {
-			return errs.Wrap(err, "revoke token")
-		}
-		after := before
-		after.RevokedAt = &now
-		return audit.Record(ctx, tx, p, audit.Update, "api_token", id, before, after)
+		return s.revoke(ctx, tx, p, before)
 	})
+}
+
+// revoke revokes a live token in tx.
+func (s *Service) revoke(ctx context.Context, tx *sql.Tx, p auth.Principal, before Token) error {
+	now := s.Now()
+	if _, err := tx.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2", now, before.ID); err != nil {
+		return errs.Wrap(err, "revoke token")
+	}
+	after := before
+	after.RevokedAt = &now
+	return audit.Record(ctx, tx, p, audit.Update, "api_token", before.ID, before, after)
 }
 
 // TokenUser returns the active user that owns an unrevoked token with this secret.
@@ -252,42 +282,97 @@ func (s *Service) TokenUser(ctx context.Context, secret string) (User, error) {
 
 // StartReset creates a one-time password-reset secret for the account with
 // this email, valid for ResetTTL. The caller delivers it (by email, or the
-// command line prints it).
-func (s *Service) StartReset(ctx context.Context, email string) (string, User, error) {
-	u, err := getUser(ctx, s.db.Read(), "email = $1", strings.ToLower(strings.TrimSpace(email)))
+// command line prints it). The reset follows a suspected compromise when
+// compromised is set (an administrator says so) or when the account's login
+// was blocked for too many wrong passwords within ratelimit.Keep: finishing
+// it then revokes the account's API tokens whatever the form says.
+func (s *Service) StartReset(ctx context.Context, email string, compromised bool) (string, User, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	u, err := getUser(ctx, s.db.Read(), "email = $1", email)
 	if err != nil {
 		return "", u, err
 	}
+	now := s.Now()
+	if !compromised {
+		if compromised, err = ratelimit.Exceeded(ctx, s.db.Read(), accountKey(email), MaxFailuresPerAccount, now.Add(-ratelimit.Keep)); err != nil {
+			return "", u, err
+		}
+	}
 	secret, h := newSecret("")
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
-			h, u.ID, s.Now().Add(ResetTTL))
+		_, err := tx.ExecContext(ctx, "INSERT INTO password_resets (token_hash, user_id, expires_at, compromised) VALUES ($1, $2, $3, $4)",
+			h, u.ID, now.Add(ResetTTL), compromised)
 		return err
 	})
 	return secret, u, errs.Wrap(err, "start password reset")
 }
 
-// FinishReset sets a new password with a reset secret, which then stops
-// working; both happen in one transaction.
-func (s *Service) FinishReset(ctx context.Context, secret, password string) error {
+// FinishReset sets a new password with a reset secret; that secret and
+// every other reset the user was sent stop working, the user's sessions
+// end, and, when revokeTokens is set or the reset follows a suspected
+// compromise, so do the user's API tokens. All of it happens in one
+// transaction. It returns how many tokens it revoked.
+func (s *Service) FinishReset(ctx context.Context, secret, password string, revokeTokens bool) (int, error) {
 	hash, err := s.checkAndHash(password)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	revoked := 0
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		now := s.Now()
 		var userID int64
+		var compromised bool
 		err := tx.QueryRowContext(ctx, `UPDATE password_resets SET used_at = $1
-			WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id`, s.Now(), hashSecret(secret)).Scan(&userID)
+			WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id, compromised`, now, hashSecret(secret)).Scan(&userID, &compromised)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errs.E(errs.Invalid, "this reset link is unknown, used or expired")
 		}
 		if err != nil {
 			return errs.Wrap(err, "use reset token")
 		}
+		// An older link, perhaps in a mailbox someone else reads, must not
+		// undo the new password.
+		if _, err := tx.ExecContext(ctx, "UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL", now, userID); err != nil {
+			return errs.Wrap(err, "end other reset links")
+		}
 		u, err := getUser(ctx, tx, "id = $1", userID)
 		if err != nil {
 			return err
 		}
-		return s.storePassword(ctx, tx, u.Principal(), userID, hash)
+		if err := s.storePassword(ctx, tx, u.Principal(), userID, hash); err != nil {
+			return err
+		}
+		if revokeTokens || compromised {
+			revoked, err = s.revokeAllTokens(ctx, tx, u.Principal(), userID)
+		}
+		return err
 	})
+	return revoked, err
+}
+
+// revokeAllTokens revokes every token of a user in tx, each with its audit entry.
+func (s *Service) revokeAllTokens(ctx context.Context, tx *sql.Tx, p auth.Principal, userID int64) (int, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL", userID)
+	if err != nil {
+		return 0, errs.Wrap(err, "read tokens")
+	}
+	var live []Token
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			rows.Close()
+			return 0, errs.Wrap(err, "read tokens")
+		}
+		live = append(live, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, errs.Wrap(err, "read tokens")
+	}
+	for _, t := range live {
+		if err := s.revoke(ctx, tx, p, t); err != nil {
+			return 0, err
+		}
+	}
+	return len(live), nil
 }

@@ -30,6 +30,9 @@ type User struct {
 	Institutions   []int64   `json:"institutions"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
+	// Version rises by one with every change of the account's profile, role,
+	// state or memberships (UpdateUser).
+	Version int64 `json:"version"`
 }
 
 // Principal is who the user is when acting.
@@ -47,15 +50,17 @@ type UserInput struct {
 	Lang           string    `json:"lang"`
 	Role           auth.Role `json:"role"`
 	ReferenceGrant bool      `json:"can_edit_reference"`
-	ActorID        int64     `json:"actor_id"`
+	ActorID        int64     `json:"actor_id,omitempty"`
 	Active         bool      `json:"active"`
 	Institutions   []int64   `json:"institutions"`
+	// Version is the version a change is based on (UpdateUser); 0 skips the check.
+	Version int64 `json:"version,omitempty"`
 }
 
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 10
 
-func validatePassword(pw string) string {
+func validatePassword(pw string) (msg string) {
 	switch {
 	case len([]rune(pw)) < MinPasswordLength:
 		return "at least 10 characters"
@@ -101,12 +106,12 @@ func (in *UserInput) validate(creating bool) error {
 	return nil
 }
 
-const userColumns = "id, email, name, lang, role, can_edit_reference, actor_id, active, created_at, updated_at"
+const userColumns = "id, email, name, lang, role, can_edit_reference, actor_id, active, created_at, updated_at, version"
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var actor sql.NullInt64
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Lang, &u.Role, &u.ReferenceGrant, &actor, &u.Active, &u.CreatedAt, &u.UpdatedAt)
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Lang, &u.Role, &u.ReferenceGrant, &actor, &u.Active, &u.CreatedAt, &u.UpdatedAt, &u.Version)
 	u.ActorID = actor.Int64
 	return u, err
 }
@@ -179,6 +184,28 @@ func (s *Service) Users(ctx context.Context, p auth.Principal) ([]User, error) {
 	return out, nil
 }
 
+// Editors lists the active editors of an institution, for the mail that
+// concerns it (reminders of due reports): the system's own business, not
+// a listing for people.
+func (s *Service) Editors(ctx context.Context, institutionID int64) ([]User, error) {
+	rows, err := s.db.Read().QueryContext(ctx, "SELECT "+userColumns+` FROM users WHERE role = 'editor' AND active = $1
+		AND id IN (SELECT user_id FROM memberships WHERE institution_id = $2) ORDER BY id`, true, institutionID)
+	if err != nil {
+		return nil, errs.Wrap(err, "list editors")
+	}
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			rows.Close()
+			return nil, errs.Wrap(err, "list editors")
+		}
+		out = append(out, u)
+	}
+	rows.Close()
+	return out, errs.Wrap(rows.Err(), "list editors")
+}
+
 // CountAdmins counts active administrators (the first start says how to create one).
 func (s *Service) CountAdmins(ctx context.Context) (int, error) {
 	var n int
@@ -244,9 +271,15 @@ func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, id int64, in
 		if err != nil {
 			return err
 		}
+		if in.Version != 0 && in.Version != before.Version {
+			return staleUser(ctx, tx, id, in.Version)
+		}
 		u, err := scanUser(tx.QueryRowContext(ctx, `UPDATE users SET email = $1, name = $2, lang = $3, role = $4, can_edit_reference = $5,
-			actor_id = $6, active = $7, updated_at = $8 WHERE id = $9 RETURNING `+userColumns,
-			in.Email, in.Name, in.Lang, in.Role, in.ReferenceGrant, nullID(in.ActorID), in.Active, s.Now(), id))
+			actor_id = $6, active = $7, updated_at = $8, version = version + 1 WHERE id = $9 AND version = $10 RETURNING `+userColumns,
+			in.Email, in.Name, in.Lang, in.Role, in.ReferenceGrant, nullID(in.ActorID), in.Active, s.Now(), id, before.Version))
+		if errors.Is(err, sql.ErrNoRows) {
+			return staleUser(ctx, tx, id, before.Version)
+		}
 		if db.IsUniqueViolation(err) {
 			return errs.Fields("an account with this email exists", map[string]string{"email": "already used"})
 		}
@@ -268,6 +301,15 @@ func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, id int64, in
 		return audit.Record(ctx, tx, p, audit.Update, "user", id, before, u)
 	})
 	return out, err
+}
+
+// staleUser is the Conflict of a change based on version read of user id.
+func staleUser(ctx context.Context, tx *sql.Tx, id, read int64) error {
+	current, err := getUser(ctx, tx, "id = $1", id)
+	if err != nil {
+		return err
+	}
+	return audit.Stale(ctx, tx, "user", id, read, current.Version, current)
 }
 
 func setMemberships(ctx context.Context, tx *sql.Tx, userID int64, institutions []int64) error {

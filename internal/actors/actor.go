@@ -5,10 +5,12 @@
 package actors
 
 import (
-	"fmt"
+	"strings"
 	"time"
+	"unicode"
 
 	"sriim/internal/auth"
+	"sriim/internal/errs"
 	"sriim/internal/vocab"
 )
 
@@ -92,6 +94,9 @@ type Actor struct {
 	RegisteredAt          time.Time       `json:"registered_at"`
 	CreatedAt             time.Time       `json:"created_at"`
 	UpdatedAt             time.Time       `json:"updated_at"`
+	// Version rises by one with every change; a change names the version it
+	// was based on, and is refused when the actor has moved on since.
+	Version int64 `json:"version"`
 }
 
 // Owner is who may change the actor: the institution that maintains the
@@ -126,47 +131,90 @@ func (a Actor) VisibleTo(p auth.Principal) Actor {
 	return a
 }
 
-// ValidRUC checks a Peruvian taxpayer number (RUC): 11 digits, a known
-// prefix (10 and 15 for people, 17 and 20 for companies), and SUNAT's
-// modulus-11 check digit over the first ten digits with weights 5,4,3,2,7,6,5,4,3,2.
-func ValidRUC(ruc string) error {
-	if len(ruc) != 11 {
-		return fmt.Errorf("a RUC has 11 digits")
-	}
-	for _, c := range ruc {
-		if c < '0' || c > '9' {
-			return fmt.Errorf("a RUC has only digits")
-		}
-	}
-	switch ruc[:2] {
-	case "10", "15", "17", "20":
-	default:
-		return fmt.Errorf("a RUC starts with 10, 15, 17 or 20")
-	}
+// RUCCheckDigit is SUNAT's check digit for the first ten digits of a RUC.
+func RUCCheckDigit(first10 string) byte {
 	weights := [10]int{5, 4, 3, 2, 7, 6, 5, 4, 3, 2}
 	sum := 0
 	for i, w := range weights {
-		sum += int(ruc[i]-'0') * w
+		sum += int(first10[i]-'0') * w
 	}
 	check := 11 - sum%11
 	if check >= 10 {
 		check -= 10
 	}
-	if int(ruc[10]-'0') != check {
-		return fmt.Errorf("the check digit does not match: mistyped?")
+	return byte('0' + check)
+}
+
+// ValidRUC checks a Peruvian taxpayer number (RUC): 11 digits, a known
+// prefix (10 and 15 for people, 17 and 20 for companies), and SUNAT's
+// modulus-11 check digit over the first ten digits with weights 5,4,3,2,7,6,5,4,3,2.
+// The error's Message says what is wrong, for the RUC field.
+func ValidRUC(ruc string) *errs.Error {
+	if len(ruc) != 11 {
+		return errs.E(errs.Invalid, "a RUC has 11 digits")
+	}
+	for _, c := range ruc {
+		if c < '0' || c > '9' {
+			return errs.E(errs.Invalid, "a RUC has only digits")
+		}
+	}
+	switch ruc[:2] {
+	case "10", "15", "17", "20":
+	default:
+		return errs.E(errs.Invalid, "a RUC starts with 10, 15, 17 or 20")
+	}
+	if ruc[10] != RUCCheckDigit(ruc[:10]) {
+		return errs.E(errs.Invalid, "the check digit does not match: mistyped?")
 	}
 	return nil
 }
 
-// similar reports whether two folded names are the same or differ by at
+// companySuffixes are the Peruvian company types written after a firm's
+// name, without their dots and spaces: S.A., S.A.A., S.A.C., S.R.L.,
+// E.I.R.L., S.C.R.L., S.C. and S. en C.
+var companySuffixes = map[string]bool{"sa": true, "saa": true, "sac": true, "srl": true, "eirl": true, "scrl": true, "sc": true, "senc": true}
+
+// comparableName is a name as duplicate warnings compare it: folded, with
+// punctuation dropped and without a trailing company type, so that
+// "Pesquera Sur S.A.C.", "Pesquera Sur SAC" and "PESQUERA SUR" are one.
+func comparableName(name string) string {
+	words := strings.FieldsFunc(vocab.Fold(strings.ReplaceAll(name, ".", ". ")), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	// The type is one word ("SAC") or its letters apart ("S. A. C.",
+	// "S. en C."): try the last four words down to the last one.
+	for k := min(4, len(words)-1); k >= 1; k-- {
+		tail := words[len(words)-k:]
+		short := k == 1
+		if !short {
+			short = true
+			for _, w := range tail {
+				if len([]rune(w)) > 2 {
+					short = false
+				}
+			}
+		}
+		if short && companySuffixes[strings.Join(tail, "")] {
+			words = words[:len(words)-k]
+			break
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// similar reports whether two comparable names are the same or differ by at
 // most two edits (typos, a missing letter), for duplicate warnings.
-func similar(a, b string) bool {
+func similar(a, b string) bool { return distance(a, b) <= 2 }
+
+// distance is the edit distance of two names (insertions, deletions and
+// substitutions of letters), or 3 when it is more than two.
+func distance(a, b string) int {
 	if a == b {
-		return true
+		return 0
 	}
 	ra, rb := []rune(a), []rune(b)
 	if d := len(ra) - len(rb); d > 2 || d < -2 {
-		return false
+		return 3
 	}
 	prev := make([]int, len(rb)+1)
 	for j := range prev {
@@ -184,5 +232,5 @@ func similar(a, b string) bool {
 		}
 		prev = cur
 	}
-	return prev[len(rb)] <= 2
+	return min(prev[len(rb)], 3)
 }

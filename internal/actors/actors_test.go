@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -216,10 +219,10 @@ func TestMemberEditsOnlyItsOwnProfile(t *testing.T) {
 		if _, _, err := f.svc.Create(ctx, member, actors.Actor{Name: "X", Kinds: []string{"exporter"}}); !errs.Is(err, errs.Forbidden) {
 			t.Fatalf("member registered an actor: %v", err)
 		}
-		if _, err := f.svc.SetActive(ctx, f.other, own.ID, false); !errs.Is(err, errs.Forbidden) {
+		if _, err := f.svc.SetActive(ctx, f.other, own.ID, false, 0); !errs.Is(err, errs.Forbidden) {
 			t.Fatalf("another institution deactivated: %v", err)
 		}
-		if _, err := f.svc.SetActive(ctx, f.editor, own.ID, false); err != nil {
+		if _, err := f.svc.SetActive(ctx, f.editor, own.ID, false, 0); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.svc.Actor(ctx, auth.Principal{}, own.ID); !errs.Is(err, errs.NotFound) {
@@ -323,6 +326,103 @@ func TestActorsAreReadTogetherAsEachVisitorMaySee(t *testing.T) {
 		}
 		if got, _ := f.svc.Actors(ctx, f.admin, ids); len(got) != 3 || got[1].ID != b.ID {
 			t.Fatalf("the administrator got %d actors", len(got))
+		}
+	})
+}
+
+// TestStaleUpdateNamesWhatChanged: an update based on a version that is no
+// longer current is a Conflict that lists each field changed since, with
+// its value in the version read and now, and changes nothing.
+func TestStaleUpdateNamesWhatChanged(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		a, _, err := f.svc.Create(ctx, f.editor, actors.Actor{Name: "Exportadora Ilo SAC", Kinds: []string{"exporter"}, Phone: "053-000000"})
+		if err != nil || a.Version != 1 {
+			t.Fatalf("create: version %d, %v", a.Version, err)
+		}
+		mine, theirs := a, a
+		mine.Phone = "053-481111"
+		if mine, err = f.svc.Update(ctx, f.editor, a.ID, mine); err != nil || mine.Version != 2 {
+			t.Fatalf("first update: version %d, %v", mine.Version, err)
+		}
+		theirs.Name = "Exportadora Ilo"
+		_, err = f.svc.Update(ctx, f.admin, a.ID, theirs)
+		var e *errs.Error
+		if !errors.As(err, &e) || e.Kind != errs.Conflict || e.Stale == nil || e.Stale.ReadVersion != 1 || e.Stale.CurrentVersion != 2 {
+			t.Fatalf("stale update: %v", err)
+		}
+		if len(e.Stale.Changes) != 1 || e.Stale.Changes[0] != (errs.Change{Field: "phone", Read: "053-000000", Current: "053-481111"}) {
+			t.Fatalf("changes %+v", e.Stale.Changes)
+		}
+		if now, _ := f.svc.Actor(ctx, f.admin, a.ID); now.Name != "Exportadora Ilo SAC" || now.Phone != "053-481111" || now.Version != 2 {
+			t.Fatalf("the stale update changed the actor: %+v", now)
+		}
+	})
+}
+
+// TestOnlyEditorsSetKindsThePlanCounts: an actor's member may not add or
+// remove a kind that the plan's indicators count, by form, API or import.
+func TestOnlyEditorsSetKindsThePlanCounts(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		a, _, err := f.svc.Create(ctx, f.editor, actors.Actor{Name: "Fondo Regional", Kinds: []string{"consultant"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		member := auth.Principal{UserID: 9, Email: "socio", Role: auth.Member, ActorID: a.ID}
+		for _, kinds := range [][]string{{"consultant", "financing_source"}, {"consultant", "public_institution"}, {"consultant", "processor"}} {
+			b := a
+			b.Kinds = kinds
+			if _, err := f.svc.Update(ctx, member, a.ID, b); !errs.Is(err, errs.Forbidden) {
+				t.Errorf("member set %v: %v", kinds, err)
+			}
+		}
+		csv := "clave,nombre,tipos\n" + a.Key + ",Fondo Regional,consultor; fuente_financiamiento\n"
+		if _, err := f.svc.Import(ctx, member, strings.NewReader(csv), "actores.csv"); !errs.Is(err, errs.Forbidden) {
+			t.Errorf("member imported a counted kind: %v", err)
+		}
+		b := a
+		b.Kinds, b.Description = []string{"consultant", "laboratory"}, "Análisis de agua"
+		if b, err = f.svc.Update(ctx, member, a.ID, b); err != nil {
+			t.Fatalf("member's own fields and other kinds: %v", err)
+		}
+		b.Kinds = []string{"consultant", "financing_source"}
+		if _, err := f.svc.Update(ctx, f.editor, a.ID, b); err != nil {
+			t.Fatalf("editor: %v", err)
+		}
+	})
+}
+
+func TestListSurvivesHostileQueries(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		f.importFile(t, "actores.csv")
+		ctx := context.Background()
+		var words []string
+		for i := range 1000 {
+			words = append(words, fmt.Sprintf("palabra%d", i))
+		}
+		for name, filter := range map[string]actors.Filter{
+			"a thousand words":         {Q: strings.Join(words, " ")},
+			"one word of 60,000 bytes": {Q: strings.Repeat("x", 60000)},
+			"the last page of int64":   {Page: 92233720368547758},
+			"a page past every int":    {Page: math.MaxInt, PerPage: 200},
+		} {
+			page, err := f.svc.List(ctx, auth.Principal{}, filter)
+			if err != nil || len(page.Actors) != 0 {
+				t.Errorf("%s: %d actors, %v", name, len(page.Actors), err)
+			}
+		}
+		// The first twenty different words are searched, the rest not.
+		var twenty []string
+		for i := 1; i <= 10; i++ {
+			twenty = append(twenty, "asociacion"[:i], "pescadores"[:i])
+		}
+		q := strings.Join(append(twenty, "buzos", "nada-que-ver"), " ")
+		if page, err := f.svc.List(ctx, auth.Principal{}, actors.Filter{Q: q}); err != nil || page.Total != 1 {
+			t.Errorf("%q: %d actors, %v", q, page.Total, err)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/errs"
 	"sriim/internal/importer"
+	"sriim/internal/number"
 	"sriim/internal/vocab"
 )
 
@@ -20,10 +22,37 @@ type Filter struct {
 	Species       string
 	District      string
 	Certification string // a certification kind in force today
-	Q             string // words searched in name, RUC, description and services, ignoring case and accents
+	Q             string // words searched in name, RUC, description and services, ignoring case and accents (see searchWords)
 	Inactive      bool   // include deactivated actors (for those who maintain them)
 	Sort          string // "name" (default), "registered" (newest first), "district"
-	Page, PerPage int    // 1-based; PerPage defaults to 25, at most 200
+	Page, PerPage int    // 1-based, at most maxPage; PerPage defaults to 25, at most 200
+}
+
+// Bounds on a list's query: each word is a condition, and SQLite refuses a
+// query of a thousand (its expression depth) or a pattern of 50,000 bytes;
+// an offset past the largest integer breaks PostgreSQL's.
+const (
+	maxSearchWords   = 20
+	maxSearchWordLen = 100 // runes: a longer word matches what its start matches
+	maxPage          = 100_000
+)
+
+// searchWords are q's words folded for search_text: the first
+// maxSearchWords different ones, each cut to maxSearchWordLen.
+func searchWords(q string) []string {
+	var words []string
+	for _, w := range strings.Fields(vocab.Fold(q)) {
+		if r := []rune(w); len(r) > maxSearchWordLen {
+			w = string(r[:maxSearchWordLen])
+		}
+		if !slices.Contains(words, w) {
+			words = append(words, w)
+		}
+		if len(words) == maxSearchWords {
+			break
+		}
+	}
+	return words
 }
 
 // Page is one page of a list.
@@ -43,9 +72,7 @@ func (s *Service) List(ctx context.Context, p auth.Principal, f Filter) (Page, e
 		f.PerPage = 25
 	}
 	f.PerPage = min(f.PerPage, 200)
-	if f.Page <= 0 {
-		f.Page = 1
-	}
+	f.Page = min(max(f.Page, 1), maxPage)
 	var cond []string
 	var args []any
 	arg := func(v any) string {
@@ -74,7 +101,7 @@ func (s *Service) List(ctx context.Context, p auth.Principal, f Filter) (Page, e
 		cond = append(cond, "EXISTS (SELECT 1 FROM actor_certifications c WHERE c.actor_id = actors.id AND c.kind = "+arg(f.Certification)+
 			" AND (c.valid_to = '' OR c.valid_to >= "+arg(s.Now().Format("2006-01-02"))+"))")
 	}
-	for _, word := range strings.Fields(vocab.Fold(f.Q)) {
+	for _, word := range searchWords(f.Q) {
 		cond = append(cond, "actors.search_text LIKE "+arg("%"+escapeLike(word)+"%")+" ESCAPE '!'")
 	}
 	where := ""
@@ -270,9 +297,9 @@ func fromRow(get func(string) string) (Actor, map[string]string) {
 		Certifications: []Certification{}, Active: true}
 	for col, dst := range map[string]**float64{"latitud": &a.Latitude, "longitud": &a.Longitude} {
 		if v := get(col); v != "" {
-			f, err := strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64)
+			f, err := number.Parse(v)
 			if err != nil {
-				p[col] = "a number with a decimal point"
+				p[col] = number.Hint
 			}
 			*dst = &f
 		}
@@ -307,6 +334,8 @@ type ImportReport struct {
 	Updated   int       `json:"updated"`
 	Unchanged int       `json:"unchanged"`
 	Warnings  []Warning `json:"warnings,omitempty"`
+	// Encoding is "windows-1252" when a CSV file was read as such (it was not UTF-8).
+	Encoding string `json:"encoding,omitempty"`
 }
 
 // Import reads a CSV or XLSX file in the template's format and writes all
@@ -323,7 +352,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader, fil
 	if err != nil {
 		return rep, err
 	}
-	rep.Rows = len(t.Rows)
+	rep.Rows, rep.Encoding = len(t.Rows), t.Encoding
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		ref, err := s.reference(ctx, tx)
 		if err != nil {
@@ -397,9 +426,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader, fil
 			}
 		}
 		if forbidden.Len() > 0 {
-			e := forbidden.Err().(*errs.Error)
-			e.Kind, e.Message = errs.Forbidden, "you may not change some of these actors; nothing was imported"
-			return e
+			return forbidden.Err().(*errs.Error).Reword(errs.Forbidden, "you may not change some of these actors; nothing was imported")
 		}
 		return nil
 	})

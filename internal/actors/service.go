@@ -33,7 +33,7 @@ func New(d *db.DB) *Service {
 const columns = `id, key, name, COALESCE(ruc, ''), COALESCE(district, ''), address, latitude, longitude, description, description_en,
 	website, contact_name, contact_name_public, email, email_public, phone, phone_public, presentations, services,
 	financing_type, financing_eligible, financing_requirements, financing_amounts, institution_id, active,
-	registered_at, created_at, updated_at`
+	registered_at, created_at, updated_at, version`
 
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
@@ -48,7 +48,7 @@ func scanActor(row interface{ Scan(...any) error }) (Actor, error) {
 	err := row.Scan(&a.ID, &a.Key, &a.Name, &a.RUC, &a.District, &a.Address, &lat, &lon, &a.Description, &a.DescriptionEN,
 		&a.Website, &a.ContactName, &a.ContactNamePublic, &a.Email, &a.EmailPublic, &a.Phone, &a.PhonePublic, &pres, &a.Services,
 		&a.FinancingType, &a.FinancingEligible, &a.FinancingRequirements, &a.FinancingAmounts, &inst, &a.Active,
-		&a.RegisteredAt, &a.CreatedAt, &a.UpdatedAt)
+		&a.RegisteredAt, &a.CreatedAt, &a.UpdatedAt, &a.Version)
 	if lat.Valid {
 		a.Latitude = &lat.Float64
 	}
@@ -218,7 +218,7 @@ func (a *Actor) normalize(ref reference) map[string]string {
 	}
 	if a.RUC != "" {
 		if err := ValidRUC(a.RUC); err != nil {
-			p["ruc"] = err.Error()
+			p["ruc"] = err.Message
 		}
 	}
 	kinds := []string{}
@@ -349,12 +349,24 @@ func (s *Service) write(ctx context.Context, tx *sql.Tx, p auth.Principal, a Act
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $26, $26)
 			RETURNING id`, args...).Scan(&a.ID)
 	} else {
-		_, err = tx.ExecContext(ctx, `UPDATE actors SET key = $1, name = $2, ruc = $3, search_text = $4, district = $5,
+		if err := kindsChange(p, *before, a); err != nil {
+			return a, err
+		}
+		// The version read in this transaction must still be the stored one:
+		// on PostgreSQL another instance may have written in between.
+		var res sql.Result
+		res, err = tx.ExecContext(ctx, `UPDATE actors SET key = $1, name = $2, ruc = $3, search_text = $4, district = $5,
 			address = $6, latitude = $7, longitude = $8, description = $9, description_en = $10, website = $11,
 			contact_name = $12, contact_name_public = $13, email = $14, email_public = $15, phone = $16, phone_public = $17,
 			presentations = $18, services = $19, financing_type = $20, financing_eligible = $21, financing_requirements = $22,
-			financing_amounts = $23, institution_id = $24, active = $25, updated_at = $26 WHERE id = $27`, append(args, before.ID)...)
+			financing_amounts = $23, institution_id = $24, active = $25, updated_at = $26, version = version + 1
+			WHERE id = $27 AND version = $28`, append(args, before.ID, before.Version)...)
 		a.ID = before.ID
+		if err == nil {
+			if n, _ := res.RowsAffected(); n == 0 {
+				return a, s.stale(ctx, tx, a.ID, before.Version)
+			}
+		}
 	}
 	if db.IsUniqueViolation(err) {
 		return a, errs.Fields("another actor has this RUC or key", map[string]string{"ruc": "already registered", "key": "already used"})
@@ -393,10 +405,50 @@ func (s *Service) write(ctx context.Context, tx *sql.Tx, p auth.Principal, a Act
 	return saved, audit.Record(ctx, tx, p, audit.Update, "actor", saved.ID, *before, saved)
 }
 
+// stale is the Conflict of a change based on version read of actor id.
+func (s *Service) stale(ctx context.Context, tx *sql.Tx, id, read int64) error {
+	current, err := getActor(ctx, tx, "id = $1", id)
+	if err != nil {
+		return err
+	}
+	return audit.Stale(ctx, tx, "actor", id, read, current.Version, current)
+}
+
+// PlanKinds are the kinds that the plan's indicators count (Indicators):
+// only the editors of the institution that maintains an actor (and
+// administrators) set them, never the actor's own members.
+var PlanKinds = func() []string {
+	var out []string
+	for _, d := range indicatorDefs {
+		out = append(out, d.Kinds...)
+	}
+	return out
+}()
+
+// kindsChange refuses a change of an actor's kinds counted by the plan by
+// anyone but the editors of its institution and administrators.
+func kindsChange(p auth.Principal, before, after Actor) error {
+	if auth.Can(p, auth.Owner{Institution: before.InstitutionID}) {
+		return nil
+	}
+	var changed []string
+	for _, k := range PlanKinds {
+		if before.HasKind(k) != after.HasKind(k) {
+			changed = append(changed, Kinds.Spanish(k))
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	e := errs.Fields("", map[string]string{"kinds": "set by the editors of the institution that keeps the registry"})
+	return e.Reword(errs.Forbidden, "only the editors of the institution that keeps this actor's record set the kinds that the plan's indicators count (%s)", strings.Join(changed, ", "))
+}
+
 // Warning is something a person should look at, but that does not stop the change.
 type Warning struct {
 	Message string `json:"message"`
-	ActorID int64  `json:"actor_id"`
+	ActorID int64  `json:"actor_id"` // the other actor
+	Name    string `json:"name"`     // its name
 }
 
 // duplicates finds actors of the same district with a very similar name.
@@ -413,8 +465,8 @@ func duplicates(ctx context.Context, q querier, a Actor) ([]Warning, error) {
 		if err := rows.Scan(&id, &name); err != nil {
 			return nil, errs.Wrap(err, "look for duplicates")
 		}
-		if similar(vocab.Fold(name), vocab.Fold(a.Name)) {
-			out = append(out, Warning{Message: fmt.Sprintf("%q in the same district looks like the same actor", name), ActorID: id})
+		if similar(comparableName(name), comparableName(a.Name)) {
+			out = append(out, Warning{Message: fmt.Sprintf("%q in the same district looks like the same actor", name), ActorID: id, Name: name})
 		}
 	}
 	return out, errs.Wrap(rows.Err(), "look for duplicates")
@@ -465,7 +517,10 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, a Actor) (Actor,
 	return a, warnings, err
 }
 
-// Update changes an actor; its maintaining institution and its own members may.
+// Update changes an actor; its maintaining institution and its own members
+// may. a.Version is the version the change is based on: when the actor has
+// changed since, Update refuses with a Conflict that lists what changed (0
+// skips this check; forms and the API always give it).
 func (s *Service) Update(ctx context.Context, p auth.Principal, id int64, a Actor) (Actor, error) {
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		before, err := getActor(ctx, tx, "id = $1", id)
@@ -478,6 +533,9 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, id int64, a Acto
 		ref, err := s.reference(ctx, tx)
 		if err != nil {
 			return err
+		}
+		if a.Version != 0 && a.Version != before.Version {
+			return s.stale(ctx, tx, id, a.Version)
 		}
 		a.ID, a.InstitutionID = id, before.InstitutionID
 		if a.Key == "" {
@@ -493,8 +551,9 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, id int64, a Acto
 }
 
 // SetActive deactivates (or reactivates) an actor; deactivated actors leave
-// the public registry but keep their history.
-func (s *Service) SetActive(ctx context.Context, p auth.Principal, id int64, active bool) (Actor, error) {
+// the public registry but keep their history. version, when not 0, is the
+// version the change is based on, as for Update.
+func (s *Service) SetActive(ctx context.Context, p auth.Principal, id int64, active bool, version int64) (Actor, error) {
 	var out Actor
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		before, err := getActor(ctx, tx, "id = $1", id)
@@ -504,12 +563,34 @@ func (s *Service) SetActive(ctx context.Context, p auth.Principal, id int64, act
 		if err := auth.Authorize(p, before.Owner()); err != nil {
 			return err
 		}
+		if version != 0 && version != before.Version {
+			return s.stale(ctx, tx, id, version)
+		}
 		a := before
 		a.Active = active
 		out, err = s.write(ctx, tx, p, a, &before)
 		return err
 	})
 	return out, err
+}
+
+// Delete removes an actor for good, with what hangs on it (its kinds,
+// species, certifications, offered products and messages). Only
+// administrators delete; the registry otherwise deactivates, keeping history.
+func (s *Service) Delete(ctx context.Context, p auth.Principal, id int64) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		before, err := getActor(ctx, tx, "id = $1", id)
+		if err != nil {
+			return err
+		}
+		if err := auth.Authorize(p, auth.Owner{AdminOnly: true}); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM actors WHERE id = $1", id); err != nil {
+			return errs.Wrap(err, "delete actor")
+		}
+		return audit.Record(ctx, tx, p, audit.Delete, "actor", id, before, nil)
+	})
 }
 
 // Actors returns, in one query and in the order of ids, the actors that p may

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -23,8 +24,14 @@ import (
 	"sriim/internal/config"
 	"sriim/internal/db"
 	"sriim/internal/errs"
+	"sriim/internal/i18n"
 	"sriim/internal/mail"
+	"sriim/internal/ogc"
+	"sriim/internal/prices"
+	"sriim/internal/reminders"
+	"sriim/internal/seeding"
 	"sriim/internal/web"
+	"sriim/internal/zones"
 )
 
 // Version is set at build time with -ldflags "-X sriim/internal/app.Version=…";
@@ -52,11 +59,16 @@ Usage: sriim COMMAND [flags]
 Commands:
   serve     run the web server (creates and migrates the database on first start)
   migrate   apply pending database migrations and print the schema version
-  seed      load the seed plan's data into the database (serve does this too)
+  seed      load the seed plan's data into the database (serve does this too);
+            "sriim seed --demo" adds a demonstration dataset, "--demo --remove" takes it out
   user      manage accounts: "sriim user add", "sriim user reset-password"
-  import    import spreadsheets: "sriim import actors|production FILE…"
-  export    export spreadsheets: "sriim export actors|production --format csv|xlsx --out FILE"
+  import    import files: "sriim import actors|production|plan|trade|zones|closures|attendance|prices|price-index|exports|norms|procedures|procedure-cases|requirements|holidays|uit FILE…"
+  export    export spreadsheets: "sriim export actors|production|zones|prices|norms|procedures|procedure-cases|requirements --format csv|xlsx --out FILE"
   report    market-intelligence report: "sriim report markets --period 2026-S1 --lang es --out DIR"
+  remind    mail the editors of institutions whose progress reports are due soon or late, each reminder once (for a scheduler;
+            serve does it daily when --smtp is set)
+  backup    a consistent snapshot of the database and the uploaded files while SRIIM runs: "sriim backup --out FILE"
+  restore   put a backup into an empty data directory or database, and check it: "sriim restore FILE"
   openapi   print the OpenAPI document of the JSON API
   version   print the version
 
@@ -71,6 +83,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cmd, rest := args[0], args[1:]
+	lang := config.LangOf(rest, os.Getenv)
 	var err error
 	switch cmd {
 	case "serve":
@@ -78,7 +91,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "migrate":
 		err = runMigrate(ctx, rest, stdout, stderr)
 	case "seed":
-		err = runSeed(ctx, rest, stderr)
+		err = runSeed(ctx, rest, stdout, stderr)
 	case "user":
 		err = runUser(ctx, rest, stdout, stderr)
 	case "import":
@@ -87,6 +100,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runExport(ctx, rest, stdout, stderr)
 	case "report":
 		err = runReport(ctx, rest, stdout, stderr)
+	case "remind":
+		err = runRemind(ctx, rest, stdout, stderr)
+	case "backup":
+		err = runBackup(ctx, rest, stdout, stderr)
+	case "restore":
+		err = runRestore(ctx, rest, stdout, stderr)
 	case "openapi":
 		var doc []byte
 		if doc, err = web.OpenAPI(version()); err == nil {
@@ -97,14 +116,15 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
-		fmt.Fprintf(stderr, "sriim: unknown command %q\n\n%s", cmd, usage)
+		i18n.Say(stderr, lang, "sriim: unknown command %q", cmd)
+		fmt.Fprint(stderr, "\n"+usage)
 		return 2
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "sriim %s: %v\n", cmd, err)
+		fmt.Fprintf(stderr, "sriim %s: %s\n", cmd, describe(lang, err))
 		return 1
 	}
 	return 0
@@ -133,7 +153,7 @@ func parseFlagsWithArgs(cmd string, args []string, stderr io.Writer, extra func(
 			break
 		}
 		if rest == nil {
-			return config.Config{}, fmt.Errorf("unexpected arguments: %v", fs.Args())
+			return config.Config{}, errs.E(errs.Invalid, "unexpected arguments: %s", strings.Join(fs.Args(), " "))
 		}
 		*rest = append(*rest, fs.Arg(0))
 		args = fs.Args()[1:]
@@ -175,35 +195,71 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "schema version %d (%d migrations applied)\n", v, n)
+	i18n.Say(stdout, cfg.Lang, "schema version %d (%d migrations applied)", v, n)
 	return nil
 }
 
-func runSeed(ctx context.Context, args []string, stderr io.Writer) error {
-	cfg, err := parseFlags("seed", args, stderr, nil)
+func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var demo, remove bool
+	cfg, err := parseFlags("seed", args, stderr, func(fs *flag.FlagSet) {
+		fs.BoolVar(&demo, "demo", false, "also load the demonstration dataset (invented exporters, products and reports, all named \"DEMO\")")
+		fs.BoolVar(&remove, "remove", false, "with --demo: remove the demonstration dataset instead, and nothing else")
+	})
 	if err != nil {
 		return err
+	}
+	if remove && !demo {
+		return errors.New("--remove removes the demonstration dataset: give it with --demo")
 	}
 	log := newLogger(stderr, cfg.LogLevel)
-	d, _, err := start(ctx, cfg, log)
+	d, svc, err := start(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	return d.Close()
+	defer d.Close()
+	switch {
+	case remove:
+		n, err := seeding.RemoveDemo(ctx, d, svc.seeding())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "demonstration dataset removed (%d records)\n", n)
+	case demo:
+		n, err := seeding.LoadDemo(ctx, d, svc.seeding())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "demonstration dataset loaded (%d new records); every page says so until you run: %s seed --demo --remove\n", n, commandName())
+	}
+	return nil
 }
 
-// describe turns an invalid-input error into one line a terminal user can act on.
-func describe(err error) error {
+// describe is err in lang, in one line a terminal user can act on: the
+// message, the fields it names, and an internal error's cause (the command
+// line has no other log to keep it).
+func describe(lang i18n.Lang, err error) string {
 	var e *errs.Error
-	if errors.As(err, &e) && len(e.Fields) > 0 {
-		var parts []string
-		for f, msg := range e.Fields {
-			parts = append(parts, f+": "+msg)
-		}
-		sort.Strings(parts)
-		return fmt.Errorf("%s (%s)", e.Message, strings.Join(parts, "; "))
+	if !errors.As(err, &e) {
+		return err.Error()
 	}
-	return err
+	// What the commands added around the error ("file.csv: ") stays.
+	prefix, _ := strings.CutSuffix(err.Error(), e.Error())
+	if prefix == err.Error() {
+		prefix = ""
+	}
+	message, fields := i18n.ErrorText(lang, e)
+	if e.Kind == errs.Internal && e.Err != nil {
+		message += ": " + e.Err.Error()
+	}
+	if len(fields) == 0 {
+		return prefix + message
+	}
+	var parts []string
+	for f, msg := range fields {
+		parts = append(parts, f+": "+msg)
+	}
+	sort.Strings(parts)
+	return prefix + message + " (" + strings.Join(parts, "; ") + ")"
 }
 
 func runServe(ctx context.Context, args []string, stderr io.Writer) error {
@@ -226,10 +282,19 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	opts := web.Options{DB: d, Logger: log, Version: version(), Accounts: svc.accounts,
-		Reference: svc.reference, Production: svc.production, Actors: svc.actors, Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, CSRFKey: key}
+		Reference: svc.reference, Production: svc.production, Actors: svc.actors, Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, Facts: svc.facts, CSRFKey: key,
+		Addr: cfg.Addr, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, MetricsNetworks: cfg.MetricsNetworks, MetricsToken: cfg.MetricsToken,
+		MaxUpload: cfg.MaxUpload, Demo: func(ctx context.Context) (bool, error) { return seeding.DemoLoaded(ctx, d) },
+		Mounts: map[string]http.Handler{"/ogc": ogc.New(svc.zones, "/ogc", ogcBase(cfg.PublicURL))}}
+	svc.zones.Log = log
 	if mailer != nil {
 		opts.Mailer = mailer
+		svc.zones.Mailer = mailer
+		svc.prices = prices.New(d, svc.exports, mailer)
 	}
+	announceCtx, stopAnnouncing := context.WithCancel(ctx)
+	defer stopAnnouncing()
+	go announceClosures(announceCtx, svc.zones, log)
 	srv, err := web.New(opts)
 	if err != nil {
 		return err
@@ -246,8 +311,15 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		stopReaping()
 		<-reaped
 	}()
+	if mailer != nil {
+		rem := reminders.New(d, svc.planning, svc.accounts, mailer)
+		rem.PublicURL, rem.Log = cfg.PublicURL, log
+		remindCtx, stopReminders := context.WithCancel(ctx)
+		defer stopReminders()
+		go rem.Daily(remindCtx)
+	}
 	if n, err := svc.accounts.CountAdmins(ctx); err == nil && n == 0 {
-		log.Warn("no administrator yet: create one with: sriim user add --email YOU@EXAMPLE.ORG --name 'Your Name' --role admin (with the same --db)")
+		log.Warn("no administrator yet: create one with: " + commandName() + " user add --email YOU@EXAMPLE.ORG --name 'Your Name' --role admin (with the same --db)")
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -255,6 +327,108 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/", "version", version())
 	return serveUntilSignal(ctx, ln, srv, log)
+}
+
+// runRemind sends the reminders of due and late progress reports once: what
+// a scheduler runs (serve does the same every day when mail is configured).
+func runRemind(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseFlags("remind", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	mailer, err := mail.NewSMTP(cfg.SMTP)
+	if err != nil {
+		return err
+	}
+	if mailer == nil {
+		return errs.E(errs.Invalid, "no mail server is configured (--smtp): no reminders can be sent")
+	}
+	d, svc, err := start(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	rem := reminders.New(d, svc.planning, svc.accounts, mailer)
+	rem.PublicURL, rem.Log = cfg.PublicURL, log
+	res, err := rem.Run(ctx)
+	if err != nil {
+		return err
+	}
+	i18n.Say(stdout, cfg.Lang, "reminders: %d sent, %d sent before, %d not sent (tried again next time)", res.Sent, res.Skipped, res.Failed)
+	return nil
+}
+
+// commandName is how the person who started SRIIM runs it again: "go run
+// ./cmd/sriim" when this binary was built by go run, "sriim" otherwise.
+func commandName() string {
+	exe, _ := os.Executable()
+	cache := os.Getenv("GOCACHE")
+	if cache == "" {
+		if dir, err := os.UserCacheDir(); err == nil {
+			cache = filepath.Join(dir, "go-build")
+		}
+	}
+	return commandFor(exe, cache, os.TempDir())
+}
+
+// commandFor is commandName for an executable path, the Go build cache and
+// the temporary directory: go run leaves its binary in the build cache (Go
+// 1.24 and later) or in a go-build directory under the temporary one.
+func commandFor(exe, gocache, tmp string) string {
+	within := func(dir string) bool {
+		rel, err := filepath.Rel(dir, exe)
+		return dir != "" && err == nil && rel != "." && !strings.HasPrefix(rel, "..")
+	}
+	if within(gocache) {
+		return "go run ./cmd/sriim"
+	}
+	if rel, err := filepath.Rel(tmp, exe); err == nil && strings.HasPrefix(rel, "go-build") {
+		return "go run ./cmd/sriim"
+	}
+	return "sriim"
+}
+
+// ogcBase is the site's address for the OGC API's absolute links: the
+// configured public URL, else the address the request was sent to (its
+// forwarding headers are not believed here).
+func ogcBase(publicURL string) func(r *http.Request) string {
+	return func(r *http.Request) string {
+		if publicURL != "" {
+			return publicURL
+		}
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		return scheme + "://" + r.Host
+	}
+}
+
+// announceEvery is how often the server looks for production areas that
+// opened or closed (closures are by the day; an import shows up within it).
+const announceEvery = 10 * time.Minute
+
+// announceClosures e-mails the followers of each production area that
+// opens or closes, until ctx ends; every instance runs it, and the database
+// lets one of them announce each change.
+func announceClosures(ctx context.Context, z *zones.Service, log *slog.Logger) {
+	t := time.NewTicker(announceEvery)
+	defer t.Stop()
+	for {
+		notices, err := z.Announce(ctx)
+		if err != nil && ctx.Err() == nil {
+			log.Error("closure notices", "err", err)
+		}
+		for _, n := range notices {
+			log.Info("production area changed", "area", n.Area.Code, "closed", n.Closed, "emails", n.Sent)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // shutdownGrace is how long in-flight requests get to finish after SIGTERM.

@@ -130,6 +130,52 @@ func TestExportActorsImportsBackUnchanged(t *testing.T) {
 	}
 }
 
+// TestRegulationImportCommands imports procedures and their cases with the
+// issue's columns, refuses a file with a bad row naming it, and imports an
+// export back unchanged.
+func TestRegulationImportCommands(t *testing.T) {
+	for _, dialect := range dbtest.Backends() {
+		t.Run(string(dialect), func(t *testing.T) {
+			dsn, dir := dbtest.DSN(t, dialect), t.TempDir()
+			run := func(want int, args ...string) string {
+				var out, errOut bytes.Buffer
+				if code := Main(context.Background(), append(args, "--db", dsn), &out, &errOut); code != want {
+					t.Fatalf("%v: exit %d, want %d: %s", args, code, want, errOut.String())
+				}
+				return out.String() + errOut.String()
+			}
+			write := func(name, text string) string {
+				file := filepath.Join(dir, name)
+				if err := os.WriteFile(file, []byte(text), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				return file
+			}
+			procedures := write("tupa.csv", "codigo,nombre,institucion,dias_habiles,silencio,tasa_soles,requisitos\n"+
+				"HAB-PLANTA,Habilitación sanitaria de plantas,ITP,30,positivo,\"1.234,50\",Solicitud; Plano de la planta\n")
+			if out := run(0, "import", "procedures", procedures); !strings.Contains(out, "1 row; 1 new") {
+				t.Fatalf("import procedures: %s", out)
+			}
+			cases := write("casos.csv", "procedimiento,ruc,presentado,resuelto,resultado\n"+
+				"HAB-PLANTA,20100000009,2025-02-03,2025-02-20,aprobado\nHAB-PLANTA,,2025-03-03,,\n")
+			if out := run(0, "import", "procedure-cases", cases); !strings.Contains(out, "2 rows; 2 new") {
+				t.Fatalf("import procedure-cases: %s", out)
+			}
+			bad := write("malo.csv", "procedimiento,ruc,presentado,resuelto,resultado\nHAB-PLANTA,,2025-02-03,2025-01-01,aprobado\n")
+			if out := run(1, "import", "procedure-cases", bad, "--lang", "es"); !strings.Contains(out, "fila 2, columna resuelto: no antes del día en que se presentó") {
+				t.Fatalf("a bad row: %s", out)
+			}
+			for _, table := range []string{"procedures", "procedure-cases", "norms", "requirements"} {
+				file := filepath.Join(dir, table+".xlsx")
+				run(0, "export", table, "--out", file)
+				if out := run(0, "import", table, file); !strings.Contains(out, "0 new, 0 updated") {
+					t.Fatalf("%s: re-import of the export: %s", table, out)
+				}
+			}
+		})
+	}
+}
+
 func TestReportMarketsCommandWritesThreeFiles(t *testing.T) {
 	dir := t.TempDir()
 	var out, errOut bytes.Buffer
@@ -141,5 +187,48 @@ func TestReportMarketsCommandWritesThreeFiles(t *testing.T) {
 		if st, err := os.Stat(filepath.Join(dir, name)); err != nil || st.Size() < 500 {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+func TestFirstStartHintNamesTheCommandThatStartedSRIIM(t *testing.T) {
+	tests := []struct{ exe, want string }{
+		{"/home/ana/.cache/go-build/3f/3f1a9c-d/sriim", "go run ./cmd/sriim"}, // go run, Go 1.24+
+		{"/tmp/go-build2741/b001/exe/sriim", "go run ./cmd/sriim"},            // go run, older Go
+		{"/usr/local/bin/sriim", "sriim"},
+		{"/home/ana/sriim/sriim", "sriim"},
+		{"/tmp/sriim-e2e1234/sriim", "sriim"}, // built into a temporary directory, run by name
+	}
+	for _, tt := range tests {
+		if got := commandFor(tt.exe, "/home/ana/.cache/go-build", "/tmp"); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.exe, got, tt.want)
+		}
+	}
+}
+
+func TestSeedDemoLoadsOnceAndRemoves(t *testing.T) {
+	for _, dialect := range dbtest.Backends() {
+		t.Run(string(dialect), func(t *testing.T) {
+			dsn := dbtest.DSN(t, dialect)
+			dir := t.TempDir()
+			seed := func(args ...string) (int, string) {
+				var out, errOut bytes.Buffer
+				code := Main(context.Background(), append([]string{"seed", "--db", dsn, "--data-dir", dir}, args...), &out, &errOut)
+				return code, out.String() + errOut.String()
+			}
+			if code, out := seed(); code != 0 || strings.Contains(out, "demonstration") {
+				t.Fatalf("plain seed: %d %s", code, out)
+			}
+			for i, want := range []string{"demonstration dataset loaded (9 new records)", "demonstration dataset loaded (0 new records)"} {
+				if code, out := seed("--demo"); code != 0 || !strings.Contains(out, want) || !strings.Contains(out, "sriim seed --demo --remove") {
+					t.Fatalf("load %d: %d %s", i+1, code, out)
+				}
+			}
+			if code, out := seed("--remove"); code != 1 || !strings.Contains(out, "--demo") {
+				t.Fatalf("--remove alone: %d %s", code, out)
+			}
+			if code, out := seed("--demo", "--remove"); code != 0 || !strings.Contains(out, "demonstration dataset removed (9 records)") {
+				t.Fatalf("remove: %d %s", code, out)
+			}
+		})
 	}
 }

@@ -10,20 +10,22 @@ import (
 	"strings"
 
 	"sriim/internal/auth"
+	"sriim/internal/errs"
+	"sriim/internal/i18n"
 	"sriim/internal/web"
 )
 
 // runReport makes a market-intelligence report and writes it as HTML, PDF
 // and an XLSX annex: sriim report markets --period 2026-S1 --lang es --out DIR.
+// The report is in the language of the command (--lang, shared by every command).
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "markets" {
 		fmt.Fprint(stderr, "Usage: sriim report markets --period 2026-S1 --lang es|en --out DIR [--lines loco_congelado,loco_conserva]\n")
-		return fmt.Errorf("unknown report")
+		return errs.E(errs.Invalid, "unknown report")
 	}
-	var period, lang, out, lines string
+	var period, out, lines string
 	cfg, err := parseFlags("report markets", args[1:], stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&period, "period", "", "the semester, 2026-S1")
-		fs.StringVar(&lang, "lang", "es", "es or en")
 		fs.StringVar(&out, "out", ".", "directory for the files")
 		fs.StringVar(&lines, "lines", "", "product lines, comma-separated (default: all)")
 	})
@@ -40,9 +42,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if lines != "" {
 		list = strings.Split(lines, ",")
 	}
-	rep, err := svc.trade.BuildReport(ctx, auth.System, period, lang, list)
+	rep, err := svc.trade.BuildReport(ctx, auth.System, period, string(cfg.Lang), list)
 	if err != nil {
-		return describe(err)
+		return err
 	}
 	html, pdf, xlsx, err := web.MarketReportFiles(rep)
 	if err != nil {
@@ -57,6 +59,6 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
-	fmt.Fprintf(stdout, "report %d (%s, data %d–%d, imports %v): %s.html, .pdf, -anexo.xlsx\n", rep.ID, rep.Period, rep.From, rep.To, rep.Batches, base)
+	i18n.Say(stdout, cfg.Lang, "report %d (%s, data %d–%d, imports %v): %s.html, .pdf, -anexo.xlsx", rep.ID, rep.Period, rep.From, rep.To, rep.Batches, base)
 	return nil
 }

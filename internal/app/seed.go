@@ -11,12 +11,20 @@ import (
 	"sriim/internal/actors"
 	"sriim/internal/config"
 	"sriim/internal/db"
+	"sriim/internal/events"
+	"sriim/internal/exports"
+	"sriim/internal/facts"
+	"sriim/internal/indicators"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
+	"sriim/internal/prices"
 	"sriim/internal/production"
 	"sriim/internal/reference"
+	"sriim/internal/regulation"
 	"sriim/internal/seeding"
 	"sriim/internal/trade"
+	"sriim/internal/workdays"
+	"sriim/internal/zones"
 )
 
 // services are the domain modules, built once per process.
@@ -28,12 +36,38 @@ type services struct {
 	planning   *planning.Service
 	trade      *trade.Service
 	offer      *offer.Service
+	facts      *facts.Service
+	zones      *zones.Service
+	events     *events.Service
+	indicators *indicators.Service
+	exports    *exports.Service
+	prices     *prices.Service
+	workdays   *workdays.Service
+	regulation *regulation.Service
 }
 
 func newServices(d *db.DB, dataDir string) *services {
-	return &services{accounts: accounts.New(d), reference: reference.New(d), production: production.New(d), actors: actors.New(d),
+	days := workdays.New(d)
+	s := &services{accounts: accounts.New(d), reference: reference.New(d), production: production.New(d), actors: actors.New(d),
 		planning: planning.New(d, filepath.Join(dataDir, "files")), trade: trade.New(d),
-		offer: offer.New(d, filepath.Join(dataDir, "files", "photos"))}
+		offer: offer.New(d, filepath.Join(dataDir, "files", "photos")), facts: facts.New(d), zones: zones.New(d),
+		exports: exports.New(d), workdays: days, regulation: regulation.New(d, days)}
+	s.prices = prices.New(d, s.exports, nil) // serve gives it the mailer, for price alerts
+	s.events = events.New(d, s.actors)
+	// The modules' data sources for the plan's indicators and the dashboard;
+	// a module added later registers its own here.
+	reg := indicators.NewRegistry(s.actors.Source(), s.production.Source(), s.trade.Source())
+	reg.Register(s.accounts.Sources()...)
+	reg.Register(s.events.Sources()...)
+	s.indicators = indicators.New(d, reg)
+	s.planning.Indicators = s.indicators
+	return s
+}
+
+// seeding is the services as the seed loaders take them.
+func (s *services) seeding() seeding.Services {
+	return seeding.Services{Accounts: s.accounts, Reference: s.reference, Production: s.production, Planning: s.planning, Trade: s.trade,
+		Actors: s.actors, Offer: s.offer, Zones: s.zones, Indicators: s.indicators}
 }
 
 // start opens the database and brings it up to date, builds the services
@@ -45,8 +79,7 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger) (*db.DB, *s
 		return nil, nil, err
 	}
 	svc := newServices(d, cfg.DataDir)
-	seeded := seeding.Services{Accounts: svc.accounts, Reference: svc.reference, Production: svc.production, Planning: svc.planning, Trade: svc.trade}
-	if err := seeding.Load(ctx, d, seeded, log); err != nil {
+	if err := seeding.Load(ctx, d, svc.seeding(), log); err != nil {
 		d.Close()
 		return nil, nil, err
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -8,16 +9,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"strings"
 
 	"sriim/internal/accounts"
 	"sriim/internal/auth"
+	"sriim/internal/errs"
+	"sriim/internal/i18n"
 )
 
 const userUsage = `Usage:
   sriim user add --email EMAIL --name NAME --role admin|editor|member [--institution CODE …] [--actor ID]
-  sriim user reset-password --email EMAIL [--base-url URL]
+  sriim user reset-password --email EMAIL [--compromised] [--public-url URL]
 `
 
 // runUser manages accounts from the command line, as the system principal.
@@ -26,8 +30,9 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprint(stderr, userUsage)
 		return errors.New("missing subcommand")
 	}
-	var email, name, role, baseURL string
+	var email, name, role string
 	var actor int64
+	var compromised bool
 	var institutions multiFlag
 	cfg, err := parseFlags("user "+args[0], args[1:], stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&email, "email", "", "the account's email")
@@ -35,7 +40,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fs.StringVar(&role, "role", "", "admin, editor or member (add)")
 		fs.Var(&institutions, "institution", "institution code the user belongs to; repeat for several (add)")
 		fs.Int64Var(&actor, "actor", 0, "actor ID a member represents (add)")
-		fs.StringVar(&baseURL, "base-url", "http://127.0.0.1:8080", "public address of SRIIM, for the reset link (reset-password)")
+		fs.BoolVar(&compromised, "compromised", false, "the password may be known to someone else: the reset also revokes the user's API tokens (reset-password)")
 	})
 	if err != nil {
 		return err
@@ -64,25 +69,27 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				}
 			}
 			if id == 0 {
-				return fmt.Errorf("no institution with code %q", code)
+				return errs.E(errs.Invalid, "no institution with code %q", code)
 			}
 			in.Institutions = append(in.Institutions, id)
 		}
 		u, err := svc.accounts.CreateUser(ctx, auth.System, in)
 		if err != nil {
-			return describe(err)
+			return err
 		}
-		fmt.Fprintf(stdout, "created %s (%s, id %d)\npassword: %s\nChange it after logging in (Mi cuenta).\n", u.Email, u.Role, u.ID, in.Password)
+		i18n.Say(stdout, cfg.Lang, "created %s (%s, id %d)", u.Email, i18n.Term("role."+string(u.Role)), u.ID)
+		i18n.Say(stdout, cfg.Lang, "password: %s", in.Password)
+		i18n.Say(stdout, cfg.Lang, "Change it after logging in (%s).", i18n.Term("account.title"))
 	case "reset-password":
-		secret, u, err := svc.accounts.StartReset(ctx, email)
+		secret, u, err := svc.accounts.StartReset(ctx, email, compromised)
 		if err != nil {
-			return describe(err)
+			return err
 		}
-		fmt.Fprintf(stdout, "password reset link for %s (valid %s, once):\n%s/clave/restablecer?token=%s\n",
-			u.Email, accounts.ResetTTL, strings.TrimRight(baseURL, "/"), url.QueryEscape(secret))
+		i18n.Say(stdout, cfg.Lang, "password reset link for %s (valid %s, once):", u.Email, accounts.ResetTTL)
+		fmt.Fprintf(stdout, "%s/clave/restablecer?token=%s\n", cmp.Or(cfg.PublicURL, listenURL(cfg.Addr)), url.QueryEscape(secret))
 	default:
 		fmt.Fprint(stderr, userUsage)
-		return fmt.Errorf("unknown subcommand %q", args[0])
+		return errs.E(errs.Invalid, "unknown subcommand %q", args[0])
 	}
 	return nil
 }
@@ -98,3 +105,16 @@ type multiFlag []string
 
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// listenURL is the address of a server listening on addr, for links printed
+// when no public URL is configured: an unspecified host becomes localhost.
+func listenURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}

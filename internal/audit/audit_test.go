@@ -71,3 +71,34 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 		}
 	})
 }
+
+// TestShownReadsOnUntilTheLimit: entries the reader may not see are left
+// out, and the list still fills up to its limit from older entries.
+func TestShownReadsOnUntilTheLimit(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		for i := 1; i <= 9; i++ {
+			entity := "thing"
+			if i%3 != 0 {
+				entity = "secret"
+			}
+			if err := d.Tx(ctx, func(tx *sql.Tx) error {
+				return audit.Record(ctx, tx, auth.Principal{UserID: 7, Email: "ana@example.org", Role: auth.Admin}, audit.Create, entity, i, nil, "x")
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		shown := func(e *audit.Entry) (bool, error) {
+			e.UserEmail = ""
+			return e.Entity == "thing", nil
+		}
+		got, err := audit.List(ctx, d, audit.Filter{Limit: 2, Shown: shown})
+		if err != nil || len(got) != 2 || got[0].EntityID != "9" || got[1].EntityID != "6" || got[0].UserEmail != "" {
+			t.Fatalf("first page: %+v %v", got, err)
+		}
+		got, err = audit.List(ctx, d, audit.Filter{Limit: 2, Shown: shown, BeforeID: got[1].ID})
+		if err != nil || len(got) != 1 || got[0].EntityID != "3" {
+			t.Fatalf("second page: %+v %v", got, err)
+		}
+	})
+}

@@ -4,7 +4,11 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"net/netip"
+	"reflect"
 	"testing"
+
+	"sriim/internal/i18n"
 )
 
 func TestRegister(t *testing.T) {
@@ -15,15 +19,36 @@ func TestRegister(t *testing.T) {
 		want    Config
 		wantErr bool
 	}{
-		{name: "defaults", want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:data/sriim.db", DataDir: "data", LogLevel: slog.LevelInfo}},
+		{name: "defaults", want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:data/sriim.db", DataDir: "data", LogLevel: slog.LevelInfo, Lang: i18n.ES}},
 		{name: "env", env: map[string]string{"SRIIM_ADDR": ":9000", "SRIIM_DB": "postgres://u@h/db", "SRIIM_LOG_LEVEL": "debug"},
-			want: Config{Addr: ":9000", DB: "postgres://u@h/db", DataDir: "data", LogLevel: slog.LevelDebug}},
+			want: Config{Addr: ":9000", DB: "postgres://u@h/db", DataDir: "data", LogLevel: slog.LevelDebug, Lang: i18n.ES}},
 		{name: "flag beats env", args: []string{"--addr", "127.0.0.1:1"}, env: map[string]string{"SRIIM_ADDR": ":9000"},
-			want: Config{Addr: "127.0.0.1:1", DB: "sqlite:data/sriim.db", DataDir: "data", LogLevel: slog.LevelInfo}},
+			want: Config{Addr: "127.0.0.1:1", DB: "sqlite:data/sriim.db", DataDir: "data", LogLevel: slog.LevelInfo, Lang: i18n.ES}},
 		{name: "data dir moves the default database", args: []string{"--data-dir", "/srv/x"},
-			want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:/srv/x/sriim.db", DataDir: "/srv/x", LogLevel: slog.LevelInfo}},
+			want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:/srv/x/sriim.db", DataDir: "/srv/x", LogLevel: slog.LevelInfo, Lang: i18n.ES}},
+		{name: "proxies, public address and metrics access",
+			args: []string{"--trusted-proxies", "10.0.0.0/8, 192.168.1.7,::1", "--public-url", "https://sriim.example.org/"},
+			env:  map[string]string{"SRIIM_METRICS_NETWORKS": "192.0.2.0/24", "SRIIM_METRICS_TOKEN": "s3cret"},
+			want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:data/sriim.db", DataDir: "data", LogLevel: slog.LevelInfo, Lang: i18n.ES,
+				PublicURL:       "https://sriim.example.org",
+				TrustedProxies:  []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32"), netip.MustParsePrefix("::1/128")},
+				MetricsNetworks: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}, MetricsToken: "s3cret"}},
+		{name: "bad proxy network", args: []string{"--trusted-proxies", "10.0.0.0/33"}, wantErr: true},
+		{name: "public address with a query", args: []string{"--public-url", "https://x.example/?a=1"}, wantErr: true},
+		{name: "public address without scheme", args: []string{"--public-url", "sriim.example.org"}, wantErr: true},
 		{name: "bad db", args: []string{"--db", "mysql://x"}, wantErr: true},
 		{name: "bad level", args: []string{"--log-level", "loud"}, wantErr: true},
+		{name: "lang from the locale", env: map[string]string{"LANG": "en_GB.UTF-8"},
+			want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:data/sriim.db", DataDir: "data", LogLevel: slog.LevelInfo, Lang: i18n.EN}},
+		{name: "SRIIM_LANG beats the locale, the flag beats both", args: []string{"--lang", "es"}, env: map[string]string{"LANG": "en_US.UTF-8", "SRIIM_LANG": "en"},
+			want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:data/sriim.db", DataDir: "data", LogLevel: slog.LevelInfo, Lang: i18n.ES}},
+		{name: "bad lang", args: []string{"--lang", "xx"}, wantErr: true},
+		{name: "upload limit", env: map[string]string{"SRIIM_MAX_UPLOAD": "500MiB"},
+			want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:data/sriim.db", DataDir: "data", LogLevel: slog.LevelInfo, Lang: i18n.ES, MaxUpload: 500 << 20}},
+		{name: "upload limit in bytes", args: []string{"--max-upload", "1048576"},
+			want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:data/sriim.db", DataDir: "data", LogLevel: slog.LevelInfo, Lang: i18n.ES, MaxUpload: 1 << 20}},
+		{name: "upload limit too small", args: []string{"--max-upload", "1KiB"}, wantErr: true},
+		{name: "upload limit not a size", args: []string{"--max-upload", "lots"}, wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -37,9 +62,35 @@ func TestRegister(t *testing.T) {
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
 			}
-			if !tt.wantErr && got != tt.want {
+			if tt.want.MaxUpload == 0 {
+				tt.want.MaxUpload = DefaultMaxUpload
+			}
+			if !tt.wantErr && !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestDefaultLangAndLangOf(t *testing.T) {
+	tests := []struct {
+		args []string
+		env  map[string]string
+		want i18n.Lang
+	}{
+		{nil, nil, i18n.ES},
+		{nil, map[string]string{"LANG": "C.UTF-8"}, i18n.ES},
+		{nil, map[string]string{"LANG": "en_US.UTF-8"}, i18n.EN},
+		{nil, map[string]string{"LC_ALL": "C", "LANG": "en_US.UTF-8"}, i18n.ES},
+		{nil, map[string]string{"LC_MESSAGES": "es_PE.UTF-8", "LANG": "en_US.UTF-8"}, i18n.ES},
+		{nil, map[string]string{"SRIIM_LANG": "en", "LANG": "es_PE.UTF-8"}, i18n.EN},
+		{[]string{"import", "--lang", "en"}, nil, i18n.EN},
+		{[]string{"import", "-lang=en"}, map[string]string{"SRIIM_LANG": "es"}, i18n.EN},
+		{[]string{"import", "--lang", "xx"}, map[string]string{"SRIIM_LANG": "en"}, i18n.EN},
+	}
+	for _, tt := range tests {
+		if got := LangOf(tt.args, func(k string) string { return tt.env[k] }); got != tt.want {
+			t.Errorf("LangOf(%q) with %v = %s, want %s", tt.args, tt.env, got, tt.want)
+		}
 	}
 }

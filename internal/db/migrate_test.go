@@ -3,10 +3,12 @@ package db_test
 import (
 	"context"
 	"database/sql"
+	"encoding/csv"
 	"fmt"
 	"reflect"
 	"testing"
 
+	"sriim/data/seed"
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
 )
@@ -95,4 +97,54 @@ func rowsOf(t *testing.T, d *sql.DB, q string) [][]string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestSpeciesSourcesMigration: a database seeded before version 12 cites
+// the species' sources as the seed file now does (FAO's ASFIS list and the
+// plan by name), not an internal design note.
+func TestSpeciesSourcesMigration(t *testing.T) {
+	ctx := context.Background()
+	want := map[string]string{}
+	f, err := seed.Files.Open("species.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range recs[1:] {
+		want[rec[0]] = rec[6]
+	}
+	for _, dialect := range dbtest.Backends() {
+		t.Run(string(dialect), func(t *testing.T) {
+			d, err := db.Open(ctx, dbtest.DSN(t, dialect))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			if err := d.MigrateUpTo(ctx, 11); err != nil {
+				t.Fatal(err)
+			}
+			old := map[string]string{
+				"SNE": "FAO ASFIS 3-alpha code as listed in DESIGN.md; names from the seed (2.1)",
+				"CHQ": "FAO ASFIS 3-alpha code as listed in DESIGN.md; the seed (2.4.1) writes Stramonita chocolata",
+				"SQU": `FAO ASFIS 3-alpha code of "Various squids nei": the seed (2.1 Producción Nacional) names "calamar" without a species`,
+			}
+			for code, source := range old {
+				if _, err := d.Write().ExecContext(ctx, "INSERT INTO species (code, kind, name_es, source) VALUES ($1, 'species', $1, $2)", code, source); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, _, err := d.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for _, row := range rowsOf(t, d.Write(), "SELECT code, source FROM species ORDER BY code") {
+				if row[1] != want[row[0]] {
+					t.Errorf("%s: source %q, want the seed file's %q", row[0], row[1], want[row[0]])
+				}
+			}
+		})
+	}
 }

@@ -1,5 +1,6 @@
 // Package importer reads the spreadsheets people upload — CSV (comma or
-// semicolon, UTF-8 with or without BOM) and XLSX — into rows of named cells,
+// semicolon; UTF-8 with or without BOM, else Windows-1252) and XLSX — into
+// rows of named cells, within limits checked while reading,
 // and collects each problem with its row and column so that a module can
 // report all of them at once and write nothing.
 //
@@ -9,24 +10,47 @@
 package importer
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/transform"
 
 	"sriim/internal/errs"
 )
 
-// MaxBytes is the largest upload read; larger files are refused.
-const MaxBytes = 32 << 20
+// Limits on what a file may hold, checked while it is read, so that a
+// small hostile file (a zip bomb, a sheet of a million columns) is refused
+// before it costs memory; each error names the limit passed.
+const (
+	MaxBytes    = 32 << 20  // the file as uploaded
+	maxUnzipped = 128 << 20 // an XLSX's parts, unzipped
+	maxRows     = 100_000   // rows, the header and blank rows included
+	maxColumns  = 100       // columns of any row
+	maxCells    = 1_000_000 // filled cells kept (and an XLSX's shared texts)
+	maxText     = 64 << 20  // bytes of text in the cells kept
+	maxCell     = 32_767    // characters in a cell (Excel's own limit)
+	// maxXMLToken bounds the bytes between two '<' in an XLSX part: a tag or
+	// a text that long is no cell of at most maxCell characters.
+	maxXMLToken = 1 << 20
+	// unzipInMemory is the part size above which excelize unzips a sheet or
+	// the shared texts to a temporary file rather than into memory.
+	unzipInMemory = 4 << 20
+)
 
 // Row is one data row: its 1-based line in the file (the header is line 1)
-// and its cells by lower-case column name.
+// and its filled cells by lower-case column name.
 type Row struct {
 	Line  int
 	Cells map[string]string
@@ -39,6 +63,9 @@ func (r Row) Get(col string) string { return strings.TrimSpace(r.Cells[col]) }
 type Table struct {
 	Header []string
 	Rows   []Row
+	// Encoding is "windows-1252" when a CSV file was not UTF-8 and was read
+	// as Windows-1252 (Excel's "CSV" on a Spanish Windows); "" for UTF-8.
+	Encoding string
 }
 
 // Read reads a CSV or XLSX file (by its name's ending, else by its first
@@ -49,136 +76,329 @@ func Read(r io.Reader, filename string, required []string) (*Table, error) {
 		return nil, errs.Wrap(err, "read upload")
 	}
 	if len(data) > MaxBytes {
-		return nil, errs.E(errs.Invalid, "the file is larger than %d MB", MaxBytes>>20)
+		return nil, errs.E(errs.TooLarge, "the file is larger than the limit of %d MiB", MaxBytes>>20)
 	}
-	var records [][]string
+	b := &tableBuilder{t: &Table{}, required: required}
 	if strings.HasSuffix(strings.ToLower(filename), ".xlsx") || bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		records, err = readXLSX(data)
+		err = readXLSX(data, b)
 	} else {
-		records, err = readCSV(data)
+		err = readCSV(data, b)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if len(records) == 0 {
+	if b.rows == 0 {
 		return nil, errs.E(errs.Invalid, "the file is empty")
 	}
-	t := &Table{}
+	return b.t, nil
+}
+
+// tableBuilder makes a Table of the rows a file gives, the header first,
+// counting what they hold against the limits.
+type tableBuilder struct {
+	t           *Table
+	required    []string
+	rows        int // read, the header and blank ones included
+	cells, text int // kept
+}
+
+// add takes the row at line; column names the file's columns in messages.
+func (b *tableBuilder) add(line int, rec []string, column func(int) string) error {
+	b.rows++
+	if b.rows > maxRows {
+		return errs.E(errs.Invalid, "the file has more than the limit of %d rows", maxRows)
+	}
+	if len(rec) > maxColumns {
+		return errs.E(errs.Invalid, "row %d has more than the limit of %d columns", line, maxColumns)
+	}
+	for j, v := range rec {
+		if len(v) > maxCell && utf8.RuneCountInString(v) > maxCell {
+			return errs.E(errs.Invalid, "row %d, column %s: the cell is longer than the limit of %d characters", line, column(j), maxCell)
+		}
+	}
+	if b.rows == 1 {
+		return b.header(rec)
+	}
+	row := Row{Line: line, Cells: map[string]string{}}
+	for j, v := range rec {
+		if j < len(b.t.Header) && b.t.Header[j] != "" && strings.TrimSpace(v) != "" {
+			row.Cells[b.t.Header[j]] = v
+			b.cells++
+			b.text += len(v)
+		}
+	}
+	if b.cells > maxCells {
+		return errs.E(errs.Invalid, "the file has more than the limit of %d filled cells", maxCells)
+	}
+	if b.text > maxText {
+		return errs.E(errs.Invalid, "the file's cells hold more than the limit of %d MiB of text", maxText>>20)
+	}
+	if len(row.Cells) > 0 {
+		b.t.Rows = append(b.t.Rows, row)
+	}
+	return nil
+}
+
+func (b *tableBuilder) header(rec []string) error {
+	t := b.t
 	seen := map[string]bool{}
-	for _, h := range records[0] {
+	for _, h := range rec {
 		h = strings.ToLower(strings.TrimSpace(h))
 		if seen[h] && h != "" {
-			return nil, errs.Fields("the header repeats a column", map[string]string{"fila 1": "columna «" + h + "» repetida"})
+			return errs.FileProblems([]errs.Problem{{Line: 1, Msg: errs.Msg{Format: "column %q is repeated", Args: []any{h}}}},
+				"the header repeats a column")
 		}
 		seen[h] = true
 		t.Header = append(t.Header, h)
 	}
 	var missing []string
-	for _, col := range required {
+	for _, col := range b.required {
 		if !seen[col] {
 			missing = append(missing, col)
 		}
 	}
 	if len(missing) > 0 {
-		return nil, errs.Fields("the header lacks columns", map[string]string{"fila 1": "faltan columnas: " + strings.Join(missing, ", ")})
+		return errs.FileProblems([]errs.Problem{{Line: 1, Msg: errs.Msg{Format: "columns missing: %s", Args: []any{strings.Join(missing, ", ")}}}},
+			"the header lacks columns")
 	}
-	for i, rec := range records[1:] {
-		row := Row{Line: i + 2, Cells: map[string]string{}}
-		empty := true
-		for j, v := range rec {
-			if j < len(t.Header) && t.Header[j] != "" {
-				row.Cells[t.Header[j]] = v
-				if strings.TrimSpace(v) != "" {
-					empty = false
-				}
-			}
-		}
-		if !empty {
-			t.Rows = append(t.Rows, row)
-		}
-	}
-	return t, nil
+	return nil
 }
 
-func readCSV(data []byte) ([][]string, error) {
+// readCSV reads UTF-8 (with or without a BOM), or else Windows-1252, the
+// encoding Excel saves "CSV" in on a Spanish Windows; Table.Encoding says
+// which, for the import to tell.
+func readCSV(data []byte, b *tableBuilder) error {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	var text io.Reader = bytes.NewReader(data)
+	if !utf8.Valid(data) {
+		text = transform.NewReader(text, charmap.Windows1252.NewDecoder())
+		b.t.Encoding = "windows-1252"
+	}
 	first, _, _ := bufio.NewReader(bytes.NewReader(data)).ReadLine()
-	cr := csv.NewReader(bytes.NewReader(data))
+	cr := csv.NewReader(text)
 	// Spreadsheets in Spanish locales save CSV with semicolons.
 	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
 		cr.Comma = ';'
 	}
 	cr.FieldsPerRecord = -1
-	records, err := cr.ReadAll()
-	if err != nil {
-		return nil, errs.E(errs.Invalid, "the file is not valid CSV: %v", err)
+	column := func(j int) string { return strconv.Itoa(j + 1) }
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return CSVError(err)
+		}
+		// What WriteCSV defused comes back as it was, so an export imports unchanged.
+		for i, v := range rec {
+			if len(v) > 1 && v[0] == '\'' && Defuse(v[1:]) == v {
+				rec[i] = v[1:]
+			}
+		}
+		line, _ := cr.FieldPos(0)
+		if err := b.add(line, rec, column); err != nil {
+			return err
+		}
 	}
-	return records, nil
 }
 
-func readXLSX(data []byte) ([][]string, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		return nil, errs.E(errs.Invalid, "the file is not a valid XLSX workbook: %v", err)
+// CSVError says in the catalogue's words where and why a file is not CSV;
+// encoding/csv's own text stays the logged cause. An error that is not
+// encoding/csv's (the reader's own, such as a size limit) is returned as it is.
+func CSVError(err error) error {
+	if pe := (*csv.ParseError)(nil); errors.As(err, &pe) {
+		return errs.FileProblems([]errs.Problem{{Line: pe.Line, Msg: CSVMessage(pe)}}, "the file is not valid CSV").Because(err)
 	}
-	defer f.Close()
+	return err
+}
+
+// CSVMessage says why encoding/csv could not read a row, in the words of
+// the message catalogues (encoding/csv's own are for logs).
+func CSVMessage(pe *csv.ParseError) errs.Msg {
+	switch {
+	case errors.Is(pe.Err, csv.ErrQuote):
+		return errs.Msg{Format: "a quoted cell has no closing quote mark, or a stray one"}
+	case errors.Is(pe.Err, csv.ErrBareQuote):
+		return errs.Msg{Format: "a quote mark inside a cell that does not start with one"}
+	case errors.Is(pe.Err, csv.ErrFieldCount):
+		return errs.Msg{Format: "the row has another number of cells than the header"}
+	}
+	return errs.Msg{Format: "the row cannot be read as CSV"}
+}
+
+// readXLSX reads the first sheet row by row with excelize, once the
+// workbook's parts have been checked against the limits.
+func readXLSX(data []byte, b *tableBuilder) error {
+	if err := checkWorkbook(data); err != nil {
+		return err
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: unzipInMemory})
+	if f != nil {
+		defer f.Close() // removes the temporary files of large parts
+	}
+	if err != nil {
+		return errs.E(errs.Invalid, "the file is not a valid XLSX workbook").Because(err)
+	}
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		return nil, errs.E(errs.Invalid, "the workbook has no sheets")
+		return errs.E(errs.Invalid, "the workbook has no sheets")
 	}
-	rows, err := f.GetRows(sheets[0])
+	rows, err := f.Rows(sheets[0])
 	if err != nil {
-		return nil, errs.E(errs.Invalid, "cannot read the first sheet: %v", err)
+		return errs.E(errs.Invalid, "cannot read the first sheet of the workbook").Because(err)
 	}
-	return rows, nil
+	defer rows.Close()
+	column := func(j int) string {
+		name, _ := excelize.ColumnNumberToName(j + 1)
+		return name
+	}
+	for line := 1; rows.Next(); line++ {
+		rec, err := rows.Columns()
+		if err != nil {
+			return errs.E(errs.Invalid, "cannot read row %d of the first sheet", line).Because(err)
+		}
+		if err := b.add(line, rec, column); err != nil {
+			return err
+		}
+	}
+	if err := rows.Error(); err != nil {
+		return errs.E(errs.Invalid, "cannot read the first sheet of the workbook").Because(err)
+	}
+	return nil
+}
+
+// checkWorkbook unzips an XLSX file's parts once, without keeping them, and
+// refuses one that unzips to more than maxUnzipped, has more than maxCells
+// shared texts, or a tag or text longer than maxXMLToken: what would make
+// excelize's reading cost more than the file's worth.
+func checkWorkbook(data []byte) error {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return errs.E(errs.Invalid, "the file is not a valid XLSX workbook").Because(err)
+	}
+	var total uint64
+	for _, zf := range zr.File {
+		// archive/zip refuses a part that unzips to more than it declares.
+		if total += zf.UncompressedSize64; total > maxUnzipped {
+			return errs.E(errs.TooLarge, "the workbook unzips to more than the limit of %d MiB", maxUnzipped>>20)
+		}
+	}
+	for _, zf := range zr.File {
+		scan := &xmlScan{}
+		if strings.EqualFold(zf.Name, "xl/sharedStrings.xml") {
+			scan.count = "si"
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			return errs.E(errs.Invalid, "the file is not a valid XLSX workbook").Because(err)
+		}
+		_, err = io.Copy(scan, rc)
+		rc.Close()
+		switch {
+		case err == errLongToken:
+			return errs.E(errs.Invalid, "the workbook holds a text longer than the limit of %d characters for a cell", maxCell)
+		case err == errManyCounts:
+			return errs.E(errs.Invalid, "the workbook has more than the limit of %d different texts", maxCells)
+		case err != nil:
+			return errs.E(errs.Invalid, "the file is not a valid XLSX workbook").Because(err)
+		}
+	}
+	return nil
+}
+
+// xmlScan reads an XML part as it is unzipped: it fails on a run of more than
+// maxXMLToken bytes without a '<' (the longest tag or text the XML reader
+// would hold at once), or on more than maxCells elements whose local name
+// is count.
+type xmlScan struct {
+	run     int  // bytes since the last '<'
+	inName  bool // reading the name after '<'
+	name    []byte
+	count   string
+	counted int
+}
+
+var (
+	errLongToken  = errors.New("a tag or text longer than the limit")
+	errManyCounts = errors.New("too many elements")
+)
+
+func (x *xmlScan) Write(p []byte) (int, error) {
+	for rest := p; len(rest) > 0; {
+		if x.inName {
+			c := rest[0]
+			rest = rest[1:]
+			x.run++
+			switch c {
+			case ' ', '\t', '\r', '\n', '/', '>':
+				x.inName = false
+				name := x.name
+				if i := bytes.LastIndexByte(name, ':'); i >= 0 {
+					name = name[i+1:] // a namespace prefix
+				}
+				if x.count != "" && string(name) == x.count {
+					if x.counted++; x.counted > maxCells {
+						return 0, errManyCounts
+					}
+				}
+			default:
+				if len(x.name) < 16 {
+					x.name = append(x.name, c)
+				}
+			}
+			continue
+		}
+		// Text and the rest of a tag, up to the next '<'.
+		i := bytes.IndexByte(rest, '<')
+		if i < 0 {
+			i = len(rest)
+		}
+		if x.run += i; x.run > maxXMLToken {
+			return 0, errLongToken
+		}
+		if rest = rest[i:]; len(rest) > 0 {
+			x.run, x.inName, x.name, rest = 0, true, x.name[:0], rest[1:]
+		}
+	}
+	return len(p), nil
 }
 
 // Problems collects what is wrong with a file, by row and column.
 type Problems struct {
-	list []problem
-}
-
-type problem struct {
-	line   int
-	column string
-	msg    string
+	list []errs.Problem
 }
 
 // Add records a problem in a row's column (column "" for the whole row).
+// The format is the message's id in the message catalogues.
 func (p *Problems) Add(line int, column, format string, args ...any) {
-	p.list = append(p.list, problem{line, column, fmt.Sprintf(format, args...)})
+	p.list = append(p.list, errs.Problem{Line: line, Column: column, Msg: errs.Msg{Format: format, Args: args}})
 }
 
 // Len is the number of problems.
 func (p *Problems) Len() int { return len(p.list) }
 
+// maxListed is how many problems an error lists; it counts the others.
+const maxListed = 200
+
 // Err is nil without problems, and otherwise an Invalid error whose fields
-// are "fila N, columna C" (at most 200 of them, in file order).
+// are "fila N, columna C" (at most maxListed problems, in file order).
 func (p *Problems) Err() error {
 	if len(p.list) == 0 {
 		return nil
 	}
-	sort.SliceStable(p.list, func(i, j int) bool { return p.list[i].line < p.list[j].line })
-	fields := map[string]string{}
-	for i, pr := range p.list {
-		if i == 200 {
-			fields["…"] = fmt.Sprintf("y %d problemas más", len(p.list)-200)
-			break
-		}
-		key := fmt.Sprintf("fila %d", pr.line)
-		if pr.column != "" {
-			key += ", columna " + pr.column
-		}
-		if old, ok := fields[key]; ok {
-			pr.msg = old + "; " + pr.msg
-		}
-		fields[key] = pr.msg
+	sort.SliceStable(p.list, func(i, j int) bool { return p.list[i].Line < p.list[j].Line })
+	listed := p.list
+	if len(listed) > maxListed {
+		listed = append(listed[:maxListed:maxListed], errs.Problem{Msg: errs.Msg{Format: "and %d more problems", Args: []any{len(p.list) - maxListed}}})
 	}
-	return errs.Fields(fmt.Sprintf("the file has %d problems; nothing was imported", len(p.list)), fields)
+	return errs.FileProblems(listed, "the file has %d problems; nothing was imported", len(p.list))
 }
 
 // WriteCSV writes a header and rows as CSV (UTF-8 with a BOM, so that Excel
-// opens accents correctly).
+// opens accents correctly). It is the one place CSV is written, so every
+// export is safe to open: a cell that a spreadsheet would run as a formula
+// is written as text (see Defuse).
 func WriteCSV(w io.Writer, header []string, rows [][]string) error {
 	if _, err := w.Write([]byte("\xef\xbb\xbf")); err != nil {
 		return err
@@ -187,10 +407,41 @@ func WriteCSV(w io.Writer, header []string, rows [][]string) error {
 	if err := cw.Write(header); err != nil {
 		return err
 	}
-	if err := cw.WriteAll(rows); err != nil {
-		return err
+	cell := make([]string, 0, len(header))
+	for _, row := range rows {
+		cell = cell[:0]
+		for _, v := range row {
+			cell = append(cell, Defuse(v))
+		}
+		if err := cw.Write(cell); err != nil {
+			return err
+		}
 	}
+	cw.Flush()
 	return cw.Error()
+}
+
+// plainNumber is a decimal number as exports write them: -12.5, 3e-07.
+var plainNumber = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`)
+
+// Defuse makes a CSV cell that starts with =, +, -, @, a tab or a carriage
+// return text, with a leading apostrophe, as OWASP advises against CSV
+// injection: spreadsheets run such cells as formulas, which can fetch from
+// the network or run commands. A plain number (-12.5) is left as it is: it
+// carries no formula, and stays a number for whoever computes with it.
+// Reading a CSV file takes the apostrophe away again (see readCSV); so
+// that this is exact, a cell that already starts with apostrophes before
+// such a character gets one more.
+func Defuse(v string) string {
+	if formula(v) {
+		return "'" + v
+	}
+	return v
+}
+
+func formula(v string) bool {
+	rest := strings.TrimLeft(v, "'")
+	return rest != "" && strings.ContainsRune("=+-@\t\r", rune(rest[0])) && !plainNumber.MatchString(rest)
 }
 
 // WriteXLSX writes a header and rows as a one-sheet workbook; cells that are

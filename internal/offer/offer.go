@@ -34,6 +34,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/errs"
+	"sriim/internal/ratelimit"
 )
 
 // Service is the exportable-offer module.
@@ -67,6 +68,9 @@ type Product struct {
 	PhotoHeight   int       `json:"photo_height,omitempty"`
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
+	// Version rises by one with every change; a change names the version it
+	// was based on, and is refused when the product has moved on since.
+	Version int64 `json:"version"`
 }
 
 // Text is a field in the reader's language, or in the other one when it is
@@ -74,34 +78,33 @@ type Product struct {
 type Text struct {
 	Value    string
 	Fallback bool
+	Lang     string // the language Value is in
 }
 
 // Localized picks es or en, falling back visibly to the other.
 func Localized(es, en, lang string) Text {
+	want, other, otherLang := es, en, "en"
 	if lang == "en" {
-		if en != "" {
-			return Text{Value: en}
-		}
-		return Text{Value: es, Fallback: es != ""}
+		want, other, otherLang = en, es, "es"
 	}
-	if es != "" {
-		return Text{Value: es}
+	if want == "" && other != "" {
+		return Text{Value: other, Fallback: true, Lang: otherLang}
 	}
-	return Text{Value: en, Fallback: en != ""}
+	return Text{Value: want, Lang: lang}
 }
 
 // Presentations a product may have.
 var Presentations = []string{"fresh", "frozen", "canned", "dried_salted"}
 
 const columns = `id, actor_id, species, presentation, hs_code, name_es, name_en, description_es, description_en, capacity_t_year,
-	seasons, markets, photo, photo_width, photo_height, created_at, updated_at`
+	seasons, markets, photo, photo_width, photo_height, created_at, updated_at, version`
 
 func scan(row interface{ Scan(...any) error }) (Product, error) {
 	var p Product
 	var capacity sql.NullFloat64
 	var markets string
 	err := row.Scan(&p.ID, &p.ActorID, &p.Species, &p.Presentation, &p.HSCode, &p.NameES, &p.NameEN, &p.DescriptionES, &p.DescriptionEN,
-		&capacity, &p.Seasons, &markets, &p.Photo, &p.PhotoWidth, &p.PhotoHeight, &p.CreatedAt, &p.UpdatedAt)
+		&capacity, &p.Seasons, &markets, &p.Photo, &p.PhotoWidth, &p.PhotoHeight, &p.CreatedAt, &p.UpdatedAt, &p.Version)
 	if capacity.Valid {
 		p.Capacity = &capacity.Float64
 	}
@@ -216,7 +219,9 @@ func (p *Product) validate(species map[string]bool) map[string]string {
 }
 
 // Save creates (p.ID 0) or changes a product of an exporter; the exporter's
-// institution and its own members may.
+// institution and its own members may. p.Version is the version a change is
+// based on: when the product has changed since, Save refuses with a Conflict
+// that lists what changed (0 skips this check; forms and the API always give it).
 func (s *Service) Save(ctx context.Context, who auth.Principal, p Product) (Product, error) {
 	var out Product
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -237,6 +242,9 @@ func (s *Service) Save(ctx context.Context, who auth.Principal, p Product) (Prod
 		}
 		if err := auth.Authorize(who, owner); err != nil {
 			return err
+		}
+		if before != nil && p.Version != 0 && p.Version != before.Version {
+			return stale(ctx, tx, p.ID, p.Version)
 		}
 		species := map[string]bool{}
 		rows, err := tx.QueryContext(ctx, "SELECT code FROM species")
@@ -261,9 +269,16 @@ func (s *Service) Save(ctx context.Context, who auth.Principal, p Product) (Prod
 				description_es, description_en, capacity_t_year, seasons, markets, photo, photo_width, photo_height, created_at, updated_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id`, args...).Scan(&p.ID)
 		} else {
-			_, err = tx.ExecContext(ctx, `UPDATE offer_products SET actor_id = $1, species = $2, presentation = $3, hs_code = $4,
+			var res sql.Result
+			res, err = tx.ExecContext(ctx, `UPDATE offer_products SET actor_id = $1, species = $2, presentation = $3, hs_code = $4,
 				name_es = $5, name_en = $6, description_es = $7, description_en = $8, capacity_t_year = $9, seasons = $10, markets = $11,
-				photo = $12, photo_width = $13, photo_height = $14, updated_at = $15 WHERE id = $16`, append(args, p.ID)...)
+				photo = $12, photo_width = $13, photo_height = $14, updated_at = $15, version = version + 1
+				WHERE id = $16 AND version = $17`, append(args, p.ID, before.Version)...)
+			if err == nil {
+				if n, _ := res.RowsAffected(); n == 0 {
+					return stale(ctx, tx, p.ID, before.Version)
+				}
+			}
 		}
 		if err != nil {
 			return errs.Wrap(err, "save product")
@@ -279,8 +294,21 @@ func (s *Service) Save(ctx context.Context, who auth.Principal, p Product) (Prod
 	return out, err
 }
 
-// Delete removes a product.
-func (s *Service) Delete(ctx context.Context, who auth.Principal, id int64) error {
+// stale is the Conflict of a change based on version read of product id.
+func stale(ctx context.Context, tx *sql.Tx, id, read int64) error {
+	current, err := scan(tx.QueryRowContext(ctx, "SELECT "+columns+" FROM offer_products WHERE id = $1", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.E(errs.NotFound, "no product %d", id)
+	}
+	if err != nil {
+		return errs.Wrap(err, "read product")
+	}
+	return audit.Stale(ctx, tx, "offer_product", id, read, current.Version, current)
+}
+
+// Delete removes a product; version, when not 0, is the version the
+// deletion is based on, as for Save.
+func (s *Service) Delete(ctx context.Context, who auth.Principal, id, version int64) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		b, err := scan(tx.QueryRowContext(ctx, "SELECT "+columns+" FROM offer_products WHERE id = $1", id))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -296,17 +324,27 @@ func (s *Service) Delete(ctx context.Context, who auth.Principal, id int64) erro
 		if err := auth.Authorize(who, owner); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM offer_products WHERE id = $1", id); err != nil {
+		if version != 0 && version != b.Version {
+			return stale(ctx, tx, id, version)
+		}
+		res, err := tx.ExecContext(ctx, "DELETE FROM offer_products WHERE id = $1 AND version = $2", id, b.Version)
+		if err != nil {
 			return errs.Wrap(err, "delete product")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return stale(ctx, tx, id, b.Version)
 		}
 		return audit.Record(ctx, tx, who, audit.Delete, "offer_product", id, b, nil)
 	})
 }
 
-// Photo sizes: at most this wide, and small enough for a slow phone.
+// Photo sizes: at most this wide, and small enough for a slow phone. An
+// upload may have at most MaxPhotoBytes and MaxPhotoPixels (a 24-megapixel
+// camera's photo): decoding costs up to eight bytes a pixel.
 const (
-	PhotoMaxWidth = 800
-	MaxPhotoBytes = 12 << 20
+	PhotoMaxWidth  = 800
+	MaxPhotoBytes  = 12 << 20
+	MaxPhotoPixels = 25_000_000
 )
 
 // SetPhoto resizes an uploaded JPEG or PNG to at most PhotoMaxWidth pixels
@@ -323,9 +361,25 @@ func (s *Service) SetPhoto(ctx context.Context, who auth.Principal, id int64, r 
 	if err := auth.Authorize(who, owner); err != nil {
 		return p, err
 	}
-	img, _, err := image.Decode(io.LimitReader(r, MaxPhotoBytes))
+	data, err := io.ReadAll(io.LimitReader(r, MaxPhotoBytes+1))
 	if err != nil {
-		return p, errs.Fields("the photo cannot be read", map[string]string{"photo": "a JPEG or PNG image"})
+		return p, errs.Wrap(err, "read photo")
+	}
+	if len(data) > MaxPhotoBytes {
+		return p, errs.E(errs.TooLarge, "the photo is larger than the limit of %d MiB", MaxPhotoBytes>>20)
+	}
+	// The header says how large the image is before any pixel is decoded.
+	unreadable := errs.Fields("the photo cannot be read", map[string]string{"photo": "a JPEG or PNG image"})
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return p, unreadable
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > MaxPhotoPixels {
+		return p, errs.E(errs.Invalid, "the photo has %d×%d pixels, more than the limit of %d million", cfg.Width, cfg.Height, MaxPhotoPixels/1_000_000)
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return p, unreadable
 	}
 	if img.Bounds().Dx() > PhotoMaxWidth {
 		img = imaging.Resize(img, PhotoMaxWidth, 0, imaging.Lanczos)
@@ -342,15 +396,23 @@ func (s *Service) SetPhoto(ctx context.Context, who auth.Principal, id int64, r 
 	if err := os.WriteFile(filepath.Join(s.files, name+".webp"), buf.Bytes(), 0o640); err != nil {
 		return p, errs.Wrap(err, "store photo")
 	}
-	p.Photo, p.PhotoWidth, p.PhotoHeight = name, img.Bounds().Dx(), img.Bounds().Dy()
+	var out Product
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, "UPDATE offer_products SET photo = $1, photo_width = $2, photo_height = $3, updated_at = $4 WHERE id = $5",
-			p.Photo, p.PhotoWidth, p.PhotoHeight, s.Now(), id); err != nil {
+		before, err := scan(tx.QueryRowContext(ctx, "SELECT "+columns+" FROM offer_products WHERE id = $1", id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.E(errs.NotFound, "no product %d", id)
+		}
+		if err != nil {
+			return errs.Wrap(err, "read product")
+		}
+		// The photo is part of the product: a form read before it came is stale.
+		if out, err = scan(tx.QueryRowContext(ctx, `UPDATE offer_products SET photo = $1, photo_width = $2, photo_height = $3, updated_at = $4,
+			version = version + 1 WHERE id = $5 RETURNING `+columns, name, img.Bounds().Dx(), img.Bounds().Dy(), s.Now(), id)); err != nil {
 			return errs.Wrap(err, "save photo")
 		}
-		return audit.Record(ctx, tx, who, audit.Update, "offer_product", id, nil, map[string]any{"photo": p.Photo, "width": p.PhotoWidth, "height": p.PhotoHeight})
+		return audit.Record(ctx, tx, who, audit.Update, "offer_product", id, before, out)
 	})
-	return p, err
+	return out, err
 }
 
 // PhotoPath is where a photo is kept; names are content hashes.
@@ -375,9 +437,9 @@ type Message struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// Limits on messages: per sender address and per exporter.
+// Limits on messages per clock hour: per sender address and per exporter.
 const (
-	MaxMessagesPerAddress = 5 // an hour
+	MaxMessagesPerAddress = 5
 	MaxMessagesPerActor   = 50
 )
 
@@ -419,34 +481,42 @@ func (s *Service) Contact(ctx context.Context, m Message, address, trap string, 
 	if err != nil {
 		return m, errs.Wrap(err, "read exporter")
 	}
-	since := s.Now().Add(-time.Hour)
-	for _, lim := range []struct {
-		query string
-		arg   any
-		max   int
-	}{
-		{"SELECT count(*) FROM offer_messages WHERE address = $1 AND created_at > $2", address, MaxMessagesPerAddress},
-		{"SELECT count(*) FROM offer_messages WHERE actor_id = $1 AND created_at > $2", m.ActorID, MaxMessagesPerActor},
-	} {
-		var n int
-		if err := s.db.Read().QueryRowContext(ctx, lim.query, lim.arg, since).Scan(&n); err != nil {
-			return m, errs.Wrap(err, "check message limit")
-		}
-		if n >= lim.max {
-			return m, errs.E(errs.TooManyRequests, "too many messages; try again in an hour")
-		}
-	}
 	m.CreatedAt = s.Now()
-	if deliver != nil && email != "" {
-		if err := deliver(ctx, email, m); err == nil {
-			m.Delivered = true
-		}
-	}
+	// The message is counted against both limits and stored in one
+	// transaction, so parallel posts cannot all pass the check; a refused
+	// message rolls its counts back.
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, lim := range []struct {
+			key string
+			max int
+		}{
+			{"contact:ip:" + address, MaxMessagesPerAddress},
+			{"contact:actor:" + strconv.FormatInt(m.ActorID, 10), MaxMessagesPerActor},
+		} {
+			n, err := ratelimit.Hit(ctx, tx, lim.key, time.Hour, m.CreatedAt)
+			if err != nil {
+				return err
+			}
+			if n > lim.max {
+				return errs.E(errs.TooManyRequests, "too many messages; try again in an hour")
+			}
+		}
 		return errs.Wrap(tx.QueryRowContext(ctx, `INSERT INTO offer_messages (actor_id, name, email, company, country, message, lang, address, delivered, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`, m.ActorID, m.Name, m.Email, m.Company, m.Country, m.Message, m.Lang,
-			address, m.Delivered, m.CreatedAt).Scan(&m.ID), "store message")
+			address, false, m.CreatedAt).Scan(&m.ID), "store message")
 	})
+	if err != nil || deliver == nil || email == "" {
+		return m, err
+	}
+	// Delivered after it is stored (an SMTP server is not waited for inside
+	// a transaction); the message waits for the exporter's members either way.
+	if deliver(ctx, email, m) == nil {
+		m.Delivered = true
+		err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, "UPDATE offer_messages SET delivered = $1 WHERE id = $2", true, m.ID)
+			return errs.Wrap(err, "mark message delivered")
+		})
+	}
 	return m, err
 }
 

@@ -1,9 +1,16 @@
 package offer
 
 import (
+	"bytes"
+	"compress/zlib"
 	"context"
+	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,11 +26,11 @@ func TestLocalized(t *testing.T) {
 		es, en, lang string
 		want         Text
 	}{
-		{"Loco", "Chilean abalone", "en", Text{"Chilean abalone", false}},
-		{"Loco", "Chilean abalone", "es", Text{"Loco", false}},
-		{"Loco", "", "en", Text{"Loco", true}},
-		{"", "Chilean abalone", "es", Text{"Chilean abalone", true}},
-		{"", "", "en", Text{"", false}},
+		{"Loco", "Loco (false abalone)", "en", Text{"Loco (false abalone)", false, "en"}},
+		{"Loco", "Loco (false abalone)", "es", Text{"Loco", false, "es"}},
+		{"Loco", "", "en", Text{"Loco", true, "es"}},
+		{"", "Loco (false abalone)", "es", Text{"Loco (false abalone)", true, "en"}},
+		{"", "", "en", Text{"", false, "en"}},
 	} {
 		if got := Localized(c.es, c.en, c.lang); got != c.want {
 			t.Errorf("Localized(%q, %q, %s) = %+v, want %+v", c.es, c.en, c.lang, got, c.want)
@@ -99,6 +106,91 @@ func TestContactLimitsPerExporter(t *testing.T) {
 			"198.51.100.3", "", func(_ context.Context, to string, _ Message) error { delivered = to; return nil })
 		if err != nil || !m.Delivered || delivered != "ventas@exportadora.example" {
 			t.Fatalf("delivery: %v %v %q", err, m.Delivered, delivered)
+		}
+	})
+}
+
+// TestParallelMessagesKeepTheLimit posts many messages from one address at
+// once: only MaxMessagesPerAddress are stored.
+func TestParallelMessagesKeepTheLimit(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		a, _, err := actors.New(d).Create(ctx, auth.Principal{Email: "seed", Role: auth.Admin}, actors.Actor{Name: "Exportadora", Kinds: []string{"exporter"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := New(d, t.TempDir())
+		now := time.Date(2026, 11, 26, 12, 30, 0, 0, time.UTC)
+		s.Now = func() time.Time { return now }
+		msg := Message{ActorID: a.ID, Name: "Buyer", Email: "buyer@example.com", Message: "Please send a quotation."}
+		var wg sync.WaitGroup
+		for range 30 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := s.Contact(ctx, msg, "203.0.113.7", "", nil); err != nil && !errs.Is(err, errs.TooManyRequests) {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		var n int
+		if err := d.Read().QueryRowContext(ctx, "SELECT count(*) FROM offer_messages").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != MaxMessagesPerAddress {
+			t.Fatalf("30 parallel messages from one address stored %d, want %d", n, MaxMessagesPerAddress)
+		}
+	})
+}
+
+// pngHeader is the start of a PNG image of width×height grey pixels: its
+// header and a few rows, as much as a hostile upload needs.
+func pngHeader(width, height uint32) []byte {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(kind string, data []byte) {
+		_ = binary.Write(&b, binary.BigEndian, uint32(len(data)))
+		b.WriteString(kind)
+		b.Write(data)
+		_ = binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(kind), data...)))
+	}
+	ihdr := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, width), height)
+	chunk("IHDR", append(ihdr, 8, 0, 0, 0, 0)) // 8-bit grey, no interlace
+	var rows bytes.Buffer
+	zw := zlib.NewWriter(&rows)
+	_, _ = zw.Write(make([]byte, 10*(int(width)+1)))
+	_ = zw.Close()
+	chunk("IDAT", rows.Bytes())
+	return b.Bytes()
+}
+
+func TestHugePhotoIsRefusedBeforeDecoding(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		admin := auth.Principal{Email: "seed", Role: auth.Admin}
+		a, _, err := actors.New(d).Create(ctx, admin, actors.Actor{Name: "Exportadora", Kinds: []string{"exporter"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, "INSERT INTO species (code, kind, name_es) VALUES ('SNE', 'species', 'Loco')")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		s := New(d, t.TempDir())
+		p, err := s.Save(ctx, admin, Product{ActorID: a.ID, Species: "SNE", Presentation: "frozen"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Ten thousand pixels square: a few hundred bytes that decode to 100 MB.
+		huge := pngHeader(10000, 10000)
+		if _, err := s.SetPhoto(ctx, admin, p.ID, bytes.NewReader(huge)); !errs.Is(err, errs.Invalid) || !strings.Contains(err.Error(), "limit of 25 million") {
+			t.Fatalf("a %d-byte photo of 10000×10000 pixels: %v", len(huge), err)
+		}
+		if _, err := s.SetPhoto(ctx, admin, p.ID, bytes.NewReader(make([]byte, MaxPhotoBytes+1))); !errs.Is(err, errs.TooLarge) {
+			t.Fatalf("a photo of 12 MiB and a byte: %v", err)
 		}
 	})
 }

@@ -3,11 +3,14 @@ package planning
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"sort"
+	"strconv"
 	"strings"
 
 	"sriim/internal/audit"
 	"sriim/internal/auth"
+	"sriim/internal/db"
 	"sriim/internal/errs"
 )
 
@@ -24,14 +27,16 @@ type AnnualItem struct {
 	ResponsibleInstitutionID int64    `json:"responsible_institution_id,omitempty"`
 	ResponsibleInstitution   string   `json:"responsible_institution,omitempty"`
 	ResponsiblePerson        string   `json:"responsible_person"`
+	// Version rises by one with every change. Setting an entry names the
+	// version it changes, as read (0: the activity is not in the year's POA
+	// yet); an entry that has moved on is not overwritten.
+	Version int64 `json:"version"`
 }
 
 // AnnualPlan lists a year's POA of a plan, in the plan's order.
 func (s *Service) AnnualPlan(ctx context.Context, planID int64, year int) ([]AnnualItem, error) {
 	rows, err := s.db.Read().QueryContext(ctx, `SELECT a.id, a.code, a.title, i.year, i.budget, i.currency, i.funding_source,
-		i.responsible_institution_id, COALESCE(inst.name, ''), i.responsible_person
-		FROM plan_annual_items i JOIN plan_activities a ON a.id = i.activity_id
-		LEFT JOIN institutions inst ON inst.id = i.responsible_institution_id
+		i.responsible_institution_id, COALESCE(inst.name, ''), i.responsible_person, i.version `+annualFrom+`
 		WHERE a.plan_id = $1 AND i.year = $2 ORDER BY a.position`, planID, year)
 	if err != nil {
 		return nil, errs.Wrap(err, "read annual plan")
@@ -39,20 +44,40 @@ func (s *Service) AnnualPlan(ctx context.Context, planID int64, year int) ([]Ann
 	defer rows.Close()
 	out := []AnnualItem{}
 	for rows.Next() {
-		var it AnnualItem
-		var budget sql.NullFloat64
-		var inst sql.NullInt64
-		if err := rows.Scan(&it.ActivityID, &it.ActivityCode, &it.ActivityTitle, &it.Year, &budget, &it.Currency, &it.FundingSource,
-			&inst, &it.ResponsibleInstitution, &it.ResponsiblePerson); err != nil {
+		it, err := scanAnnualItem(rows)
+		if err != nil {
 			return nil, errs.Wrap(err, "read annual plan")
 		}
-		if budget.Valid {
-			it.Budget = &budget.Float64
-		}
-		it.ResponsibleInstitutionID = inst.Int64
 		out = append(out, it)
 	}
 	return out, errs.Wrap(rows.Err(), "read annual plan")
+}
+
+const annualFrom = `FROM plan_annual_items i JOIN plan_activities a ON a.id = i.activity_id
+	LEFT JOIN institutions inst ON inst.id = i.responsible_institution_id`
+
+func scanAnnualItem(row interface{ Scan(...any) error }) (AnnualItem, error) {
+	var it AnnualItem
+	var budget sql.NullFloat64
+	var inst sql.NullInt64
+	err := row.Scan(&it.ActivityID, &it.ActivityCode, &it.ActivityTitle, &it.Year, &budget, &it.Currency, &it.FundingSource,
+		&inst, &it.ResponsibleInstitution, &it.ResponsiblePerson, &it.Version)
+	if budget.Valid {
+		it.Budget = &budget.Float64
+	}
+	it.ResponsibleInstitutionID = inst.Int64
+	return it, err
+}
+
+// annualItem reads an activity's entry in a year's POA (ok false when there is none).
+func annualItem(ctx context.Context, q querier, activityID int64, year int) (it AnnualItem, ok bool, err error) {
+	it, err = scanAnnualItem(q.QueryRowContext(ctx, `SELECT a.id, a.code, a.title, i.year, i.budget, i.currency, i.funding_source,
+		i.responsible_institution_id, COALESCE(inst.name, ''), i.responsible_person, i.version `+annualFrom+`
+		WHERE i.activity_id = $1 AND i.year = $2`, activityID, year))
+	if errors.Is(err, sql.ErrNoRows) {
+		return it, false, nil
+	}
+	return it, err == nil, errs.Wrap(err, "read annual plan")
 }
 
 // SetAnnualItem puts an activity in a year's POA (or changes its entry);
@@ -84,28 +109,55 @@ func (s *Service) SetAnnualItem(ctx context.Context, p auth.Principal, it Annual
 	if len(problems) > 0 {
 		return it, errs.Fields("the annual plan entry has invalid fields", problems)
 	}
-	it.ActivityCode, it.ActivityTitle = a.Code, a.Title
+	auditID := a.Code + "/" + itoa(it.Year)
+	var out AnnualItem
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE plan_annual_items SET budget = $1, currency = $2, funding_source = $3,
-			responsible_institution_id = $4, responsible_person = $5 WHERE activity_id = $6 AND year = $7`,
-			it.Budget, it.Currency, strings.TrimSpace(it.FundingSource), sql.NullInt64{Int64: it.ResponsibleInstitutionID, Valid: it.ResponsibleInstitutionID != 0},
-			strings.TrimSpace(it.ResponsiblePerson), it.ActivityID, it.Year)
+		before, exists, err := annualItem(ctx, tx, it.ActivityID, it.Year)
 		if err != nil {
-			return errs.Wrap(err, "save annual plan")
+			return err
 		}
-		action := audit.Update
-		if n, _ := res.RowsAffected(); n == 0 {
-			action = audit.Create
-			if _, err := tx.ExecContext(ctx, `INSERT INTO plan_annual_items (activity_id, year, budget, currency, funding_source,
+		stale := func(read int64) error {
+			current, _, err := annualItem(ctx, tx, it.ActivityID, it.Year)
+			if err != nil {
+				return err
+			}
+			return audit.Stale(ctx, tx, "plan_annual_item", auditID, read, current.Version, current)
+		}
+		inst := sql.NullInt64{Int64: it.ResponsibleInstitutionID, Valid: it.ResponsibleInstitutionID != 0}
+		if exists {
+			if it.Version != before.Version {
+				return stale(it.Version)
+			}
+			res, err := tx.ExecContext(ctx, `UPDATE plan_annual_items SET budget = $1, currency = $2, funding_source = $3,
+				responsible_institution_id = $4, responsible_person = $5, version = version + 1
+				WHERE activity_id = $6 AND year = $7 AND version = $8`,
+				it.Budget, it.Currency, strings.TrimSpace(it.FundingSource), inst, strings.TrimSpace(it.ResponsiblePerson), it.ActivityID, it.Year, before.Version)
+			if err != nil {
+				return errs.Wrap(err, "save annual plan")
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return stale(before.Version)
+			}
+		} else {
+			_, err := tx.ExecContext(ctx, `INSERT INTO plan_annual_items (activity_id, year, budget, currency, funding_source,
 				responsible_institution_id, responsible_person) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-				it.ActivityID, it.Year, it.Budget, it.Currency, strings.TrimSpace(it.FundingSource),
-				sql.NullInt64{Int64: it.ResponsibleInstitutionID, Valid: it.ResponsibleInstitutionID != 0}, strings.TrimSpace(it.ResponsiblePerson)); err != nil {
+				it.ActivityID, it.Year, it.Budget, it.Currency, strings.TrimSpace(it.FundingSource), inst, strings.TrimSpace(it.ResponsiblePerson))
+			if db.IsUniqueViolation(err) {
+				return errs.E(errs.Conflict, "someone else has just put activity %s in the POA of %d: reload the page to see it", a.Code, it.Year)
+			}
+			if err != nil {
 				return errs.Wrap(err, "save annual plan")
 			}
 		}
-		return audit.Record(ctx, tx, p, action, "plan_annual_item", a.Code+"/"+itoa(it.Year), nil, it)
+		if out, _, err = annualItem(ctx, tx, it.ActivityID, it.Year); err != nil {
+			return err
+		}
+		if !exists {
+			return audit.Record(ctx, tx, p, audit.Create, "plan_annual_item", auditID, nil, out)
+		}
+		return audit.Record(ctx, tx, p, audit.Update, "plan_annual_item", auditID, before, out)
 	})
-	return it, err
+	return out, err
 }
 
 func containsID(list []int64, id int64) bool {
@@ -124,7 +176,8 @@ type IndicatorPoint struct {
 }
 
 // IndicatorHistory returns each indicator's values in the activity's
-// approved reports, by period.
+// approved reports, by period; a computed indicator's are its computed
+// values, by year (when a was read with them, as Activity reads it).
 func (s *Service) IndicatorHistory(ctx context.Context, a Activity) (map[int64][]IndicatorPoint, error) {
 	rows, err := s.db.Read().QueryContext(ctx, `SELECT v.indicator_id, r.period, v.value FROM plan_report_values v
 		JOIN plan_reports r ON r.id = v.report_id WHERE r.activity_id = $1 AND r.state = 'approved'`, a.ID)
@@ -140,6 +193,15 @@ func (s *Service) IndicatorHistory(ctx context.Context, a Activity) (map[int64][
 			return nil, errs.Wrap(err, "read indicator history")
 		}
 		out[id] = append(out[id], pt)
+	}
+	for id, v := range a.computed {
+		if !v.Available {
+			continue
+		}
+		out[id] = nil
+		for y, value := range v.Values {
+			out[id] = append(out[id], IndicatorPoint{Period: strconv.Itoa(y), Value: value})
+		}
 	}
 	for _, pts := range out {
 		sort.Slice(pts, func(i, j int) bool { return pts[i].Period < pts[j].Period })
@@ -180,25 +242,33 @@ func CheckTargets(a Activity, history map[int64][]IndicatorPoint, year int) []Ta
 		return nil
 	}
 	var out []TargetCheck
-	for _, t := range a.Targets {
-		if t.Value == nil {
-			continue
-		}
-		c := TargetCheck{Target: t, IndicatorID: ind.ID, Due: year > t.Year}
-		for _, pt := range history[ind.ID] {
-			if py, err := periodYear(pt.Period); err == nil && py <= t.Year {
-				v := pt.Value
-				c.Reported, c.Period = &v, pt.Period
+	for _, tg := range a.Targets {
+		for _, m := range tg.Milestones() { // each milestone with a number is checked on its own
+			if m.Value == nil {
+				continue
 			}
+			t := Target{Statement: tg.Statement, Year: m.Year, YearStated: tg.YearStated, Value: m.Value, Unit: m.Unit}
+			out = append(out, checkTarget(t, ind, history[ind.ID], year))
 		}
-		if c.Reported != nil {
-			if ind.Kind == "days" {
-				c.Met = *c.Reported <= *t.Value
-			} else {
-				c.Met = *c.Reported >= *t.Value
-			}
-		}
-		out = append(out, c)
 	}
 	return out
+}
+
+// checkTarget compares one target with the indicator's approved values.
+func checkTarget(t Target, ind *Indicator, history []IndicatorPoint, year int) TargetCheck {
+	c := TargetCheck{Target: t, IndicatorID: ind.ID, Due: year > t.Year}
+	for _, pt := range history {
+		if py, err := periodYear(pt.Period); err == nil && py <= t.Year {
+			v := pt.Value
+			c.Reported, c.Period = &v, pt.Period
+		}
+	}
+	if c.Reported != nil {
+		if ind.Kind == "days" {
+			c.Met = *c.Reported <= *t.Value
+		} else {
+			c.Met = *c.Reported >= *t.Value
+		}
+	}
+	return c
 }

@@ -2,9 +2,12 @@ package planning
 
 import (
 	"encoding/json"
+	"io"
+	"strings"
 	"testing"
 
 	"sriim/data/seed"
+	"sriim/internal/errs"
 )
 
 func seedPlan(t *testing.T) File {
@@ -37,9 +40,10 @@ func TestParseTarget(t *testing.T) {
 		{"Cada semestre se ha emitido reportes de inteligencia de mercados.", 2008, 2008, false, 0, ""},
 		{"Actualizaciones anuales.", 2010, 2010, false, 0, ""},
 		{"Al 2007 se ha establecido dos Convenios y al 2008 dos más.", 2010, 2007, true, 0, ""},
+		{"Los años siguientes se actualiza periódicamente.", 2007, 2016, false, 0, ""},
 	}
 	for _, tt := range tests {
-		got := ParseTarget(tt.statement, tt.end)
+		got := ParseTarget(tt.statement, tt.end, 2016)
 		value := 0.0
 		if got.Value != nil {
 			value = *got.Value
@@ -60,11 +64,11 @@ func TestEverySeedTargetHasAYear(t *testing.T) {
 				if len(a.Targets) == 0 {
 					t.Errorf("%s has no target", a.Code)
 				}
-				for _, st := range a.Targets {
+				for _, ft := range a.Targets {
 					n++
-					tg := ParseTarget(st, a.EndYear)
-					if tg.Year < 2007 || tg.Year > 2011 {
-						t.Errorf("%s: target %q parsed to year %d", a.Code, st, tg.Year)
+					tg := ft.target(a.EndYear, f.EndYear)
+					if tg.Year < 2007 || tg.Year > f.EndYear {
+						t.Errorf("%s: target %q parsed to year %d", a.Code, ft.Statement, tg.Year)
 					}
 				}
 			}
@@ -120,5 +124,16 @@ func TestCheckTargets(t *testing.T) {
 	a.Indicators = append(a.Indicators, Indicator{ID: 3, Kind: "count"})
 	if CheckTargets(a, history, 2009) != nil {
 		t.Error("two measurable indicators: the target's indicator is not known, yet it was compared")
+	}
+}
+
+func TestPlanFileIsBounded(t *testing.T) {
+	// A valid start, then more than the limit of blanks inside the title.
+	huge := io.MultiReader(strings.NewReader(`{"code": "X", "title": "`), strings.NewReader(strings.Repeat(" ", MaxFileBytes)), strings.NewReader(`"}`))
+	if _, err := ReadFile(huge); !errs.Is(err, errs.TooLarge) || !strings.Contains(err.Error(), "4 MiB") {
+		t.Fatalf("a plan file of more than 4 MiB: %v", err)
+	}
+	if _, err := ReadFile(strings.NewReader(`{"code": "X", "objectives": [[[[`)); !errs.Is(err, errs.Invalid) {
+		t.Fatalf("a broken plan file: %v", err)
 	}
 }

@@ -15,7 +15,9 @@ import (
 
 	"sriim/internal/audit"
 	"sriim/internal/auth"
+	"sriim/internal/db"
 	"sriim/internal/errs"
+	"sriim/internal/i18n"
 )
 
 // Report is an institution's progress report on an activity for a period.
@@ -35,7 +37,14 @@ type Report struct {
 	Evidence      []Evidence        `json:"evidence"`
 	CreatedAt     time.Time         `json:"created_at"`
 	UpdatedAt     time.Time         `json:"updated_at"`
+	// Version rises by one with every change (saving, submitting, reviewing).
+	Version int64 `json:"version"`
 }
+
+// Owner is who may change the report: the editors of the institution that
+// wrote it (and administrators). Other institutions of a shared activity
+// may read it once it is submitted, never change it.
+func (r Report) Owner() auth.Owner { return auth.Owner{Institution: r.InstitutionID} }
 
 // Evidence is a file or a link that backs a report.
 type Evidence struct {
@@ -57,15 +66,20 @@ type ReportInput struct {
 	Status    string            `json:"status"`
 	Narrative string            `json:"narrative"`
 	Values    map[int64]float64 `json:"values"`
+	// Version is the version of the period's report that the input changes,
+	// as read; 0 when there is no report for the period yet. A report that
+	// has moved on (or that exists when 0 is given) is not overwritten: the
+	// save is refused with a Conflict that shows it.
+	Version int64 `json:"version,omitempty"`
 }
 
-const reportColumns = `id, activity_id, period, year, status, narrative, state, institution_id, reported_by, review_note, reviewed_by, created_at, updated_at`
+const reportColumns = `id, activity_id, period, year, status, narrative, state, institution_id, reported_by, review_note, reviewed_by, created_at, updated_at, version`
 
 func scanReport(row interface{ Scan(...any) error }) (Report, error) {
 	var r Report
 	var inst sql.NullInt64
 	err := row.Scan(&r.ID, &r.ActivityID, &r.Period, &r.Year, &r.Status, &r.Narrative, &r.State, &inst, &r.ReportedBy,
-		&r.ReviewNote, &r.ReviewedBy, &r.CreatedAt, &r.UpdatedAt)
+		&r.ReviewNote, &r.ReviewedBy, &r.CreatedAt, &r.UpdatedAt, &r.Version)
 	r.InstitutionID = inst.Int64
 	r.Values, r.Evidence = map[int64]float64{}, []Evidence{}
 	return r, err
@@ -117,10 +131,40 @@ func getReport(ctx context.Context, q querier, id int64) (Report, error) {
 	return r, reportDetails(ctx, q, &r)
 }
 
-// Visible reports whether p may see the report: approved reports are
-// public; others only to those who may report on the activity or review.
+// visible reports whether p may see the report: approved reports are
+// public; a draft only to its own institution and the reviewers; submitted
+// and returned reports also to the other institutions of the activity.
 func (r Report) visible(p auth.Principal, a Activity) bool {
-	return r.State == "approved" || a.CanReport(p) || p.Has(auth.ApproveReports)
+	return r.State == "approved" || p.Has(auth.ApproveReports) || auth.Can(p, r.Owner()) ||
+		(r.State != "draft" && a.CanReport(p))
+}
+
+// mayChange returns nil when p may change the report (save it, add
+// evidence, submit it): only its own institution's editors and administrators.
+func (r Report) mayChange(p auth.Principal, a Activity) error {
+	if auth.Can(p, r.Owner()) {
+		return nil
+	}
+	if p.Anonymous() {
+		return errs.E(errs.Unauthenticated, "log in to make changes")
+	}
+	owner := "the Mesa de Trabajo"
+	for _, i := range a.Institutions {
+		if i.InstitutionID != 0 && i.InstitutionID == r.InstitutionID {
+			owner = i.Name
+		}
+	}
+	return errs.E(errs.Forbidden, "the report for %s on activity %s is %s's: only its editors change it", r.Period, a.Code, owner)
+}
+
+// staleReport is the Conflict of a save based on version read (0: none) of
+// a report that exists at another version.
+func staleReport(ctx context.Context, tx *sql.Tx, id, read int64) error {
+	current, err := getReport(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	return audit.Stale(ctx, tx, "plan_report", id, read, current.Version, current)
 }
 
 // Reports lists an activity's reports that p may see, newest period first.
@@ -160,7 +204,7 @@ func (s *Service) activityByID(ctx context.Context, id int64, year int) (Activit
 	if err != nil {
 		return Activity{}, errs.Wrap(err, "read activity")
 	}
-	return s.Activity(ctx, planID, code, year)
+	return s.activity(ctx, planID, code, year, false)
 }
 
 // SaveReport creates or changes p's report on an activity for a period.
@@ -180,7 +224,7 @@ func (s *Service) SaveReport(ctx context.Context, p auth.Principal, activityID i
 	problems := map[string]string{}
 	year, perr := periodYear(strings.TrimSpace(in.Period))
 	if perr != nil {
-		problems["period"] = perr.Error()
+		problems["period"] = perr.Message
 	}
 	if !slices.Contains(Statuses, in.Status) {
 		problems["status"] = "one of " + strings.Join(Statuses, ", ")
@@ -211,25 +255,42 @@ func (s *Service) SaveReport(ctx context.Context, p auth.Principal, activityID i
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			var id int64
-			if err := tx.QueryRowContext(ctx, `INSERT INTO plan_reports (activity_id, period, year, status, narrative, state, institution_id,
+			err := tx.QueryRowContext(ctx, `INSERT INTO plan_reports (activity_id, period, year, status, narrative, state, institution_id,
 				reported_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $8) RETURNING id`,
-				activityID, in.Period, year, in.Status, in.Narrative, sql.NullInt64{Int64: inst, Valid: inst != 0}, p.Email, now).Scan(&id); err != nil {
+				activityID, in.Period, year, in.Status, in.Narrative, sql.NullInt64{Int64: inst, Valid: inst != 0}, p.Email, now).Scan(&id)
+			if db.IsUniqueViolation(err) {
+				// Another instance started this period's report after this transaction looked.
+				return errs.E(errs.Conflict, "someone else has just started the report for %s: reload the page to see it", in.Period)
+			}
+			if err != nil {
 				return errs.Wrap(err, "create report")
 			}
 			out.ID = id
 		case err != nil:
 			return errs.Wrap(err, "read report")
-		case before.State == "approved":
-			return errs.E(errs.Conflict, "the report for %s is approved: the period is locked", in.Period)
-		case before.State == "submitted":
-			return errs.E(errs.Conflict, "the report for %s is under review: wait until it is approved or sent back", in.Period)
-		default:
+		}
+		if before.ID != 0 {
+			if err := before.mayChange(p, a); err != nil {
+				return err
+			}
+			switch {
+			case before.State == "approved":
+				return errs.E(errs.Conflict, "the report for %s is approved: the period is locked", in.Period)
+			case before.State == "submitted":
+				return errs.E(errs.Conflict, "the report for %s is under review: wait until it is approved or sent back", in.Period)
+			case in.Version != before.Version:
+				return staleReport(ctx, tx, before.ID, in.Version)
+			}
 			if err := reportDetails(ctx, tx, &before); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, "UPDATE plan_reports SET status = $1, narrative = $2, state = 'draft', reported_by = $3, updated_at = $4 WHERE id = $5",
-				in.Status, in.Narrative, p.Email, now, before.ID); err != nil {
+			res, err := tx.ExecContext(ctx, `UPDATE plan_reports SET status = $1, narrative = $2, state = 'draft', reported_by = $3, updated_at = $4,
+				version = version + 1 WHERE id = $5 AND version = $6`, in.Status, in.Narrative, p.Email, now, before.ID, before.Version)
+			if err != nil {
 				return errs.Wrap(err, "update report")
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return staleReport(ctx, tx, before.ID, before.Version)
 			}
 			out.ID = before.ID
 		}
@@ -270,15 +331,21 @@ func (s *Service) transition(ctx context.Context, p auth.Principal, id int64, fr
 			return err
 		}
 		if !slices.Contains(from, before.State) {
-			return errs.E(errs.Conflict, "the report is %s; it cannot become %s", before.State, to)
+			return errs.E(errs.Conflict, "the report is %s; it cannot become %s", i18n.Term("state."+before.State), i18n.Term("state."+to))
 		}
 		reviewer := before.ReviewedBy
 		if to == "approved" || to == "returned" {
 			reviewer = p.Email
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE plan_reports SET state = $1, review_note = $2, reviewed_by = $3, updated_at = $4 WHERE id = $5",
-			to, note, reviewer, s.Now(), id); err != nil {
+		// submitted_at is when the report was last sent, for timeliness.
+		res, err := tx.ExecContext(ctx, `UPDATE plan_reports SET state = $1, review_note = $2, reviewed_by = $3, updated_at = $4,
+			version = version + 1, submitted_at = CASE WHEN $1 = 'submitted' THEN $4 ELSE submitted_at END
+			WHERE id = $5 AND version = $6`, to, note, reviewer, s.Now(), id, before.Version)
+		if err != nil {
 			return errs.Wrap(err, "update report")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return staleReport(ctx, tx, id, before.Version)
 		}
 		out, err = getReport(ctx, tx, id)
 		if err != nil {
@@ -292,10 +359,10 @@ func (s *Service) transition(ctx context.Context, p auth.Principal, id int64, fr
 // Submit sends a draft (or a report sent back) to the Mesa de Trabajo.
 func (s *Service) Submit(ctx context.Context, p auth.Principal, id int64) (Report, error) {
 	return s.transition(ctx, p, id, []string{"draft", "returned"}, "submitted", "", func(r Report, a Activity) error {
-		if !a.CanReport(p) {
-			return errs.E(errs.Forbidden, "only the institutions taking part in activity %s submit its reports", a.Code)
+		if !r.visible(p, a) && !p.Anonymous() {
+			return errs.E(errs.NotFound, "no report %d", id)
 		}
-		return nil
+		return r.mayChange(p, a)
 	})
 }
 
@@ -307,7 +374,33 @@ func (s *Service) Review(ctx context.Context, p auth.Principal, id int64, approv
 		to = "approved"
 	}
 	return s.transition(ctx, p, id, []string{"submitted"}, to, note, func(Report, Activity) error {
-		return auth.Require(p, auth.ApproveReports)
+		if err := auth.Require(p, auth.ApproveReports); err != nil {
+			return err
+		}
+		if !approve && strings.TrimSpace(note) == "" {
+			// The institution must learn what to change.
+			return errs.Fields("say what the institution should change", map[string]string{"note": "required to return a report"})
+		}
+		return nil
+	})
+}
+
+// DeleteReport removes a report with its values and evidence records (the
+// files stay: they are kept by content and may back other reports). Only
+// administrators delete.
+func (s *Service) DeleteReport(ctx context.Context, p auth.Principal, id int64) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		before, err := getReport(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := auth.Authorize(p, auth.Owner{AdminOnly: true}); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM plan_reports WHERE id = $1", id); err != nil {
+			return errs.Wrap(err, "delete report")
+		}
+		return audit.Record(ctx, tx, p, audit.Delete, "plan_report", id, before, nil)
 	})
 }
 
@@ -325,11 +418,14 @@ func (s *Service) AddEvidence(ctx context.Context, p auth.Principal, reportID in
 	if err != nil {
 		return Evidence{}, err
 	}
-	if !a.CanReport(p) {
-		return Evidence{}, errs.E(errs.Forbidden, "only the institutions taking part in activity %s add evidence", a.Code)
+	if !rep.visible(p, a) && !p.Anonymous() {
+		return Evidence{}, errs.E(errs.NotFound, "no report %d", reportID)
+	}
+	if err := rep.mayChange(p, a); err != nil {
+		return Evidence{}, err
 	}
 	if rep.State == "approved" || rep.State == "submitted" {
-		return Evidence{}, errs.E(errs.Conflict, "the report is %s: it is locked", rep.State)
+		return Evidence{}, errs.E(errs.Conflict, "the report is %s: it is locked", i18n.Term("state."+rep.State))
 	}
 	e := Evidence{ReportID: reportID, Name: strings.TrimSpace(filepath.Base(name)), URL: strings.TrimSpace(url), MediaType: mediaType}
 	if r != nil {
@@ -371,7 +467,7 @@ func (s *Service) store(r io.Reader) (string, int64, error) {
 		return "", 0, errs.Wrap(err, "store file")
 	}
 	if n > MaxEvidenceBytes {
-		return "", 0, errs.E(errs.Invalid, "the file is larger than %d MB", MaxEvidenceBytes>>20)
+		return "", 0, errs.E(errs.TooLarge, "the file is larger than the limit of %d MiB", MaxEvidenceBytes>>20)
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	if err := os.Rename(tmp.Name(), filepath.Join(s.files, sum)); err != nil {
@@ -421,23 +517,61 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, id int64) (Repor
 	return r, a, nil
 }
 
-// PendingReview lists the submitted reports waiting for the Mesa de Trabajo.
-func (s *Service) PendingReview(ctx context.Context, p auth.Principal) ([]Report, error) {
+// Pending is a submitted report waiting for the Mesa de Trabajo, with what
+// the review queue shows of its activity and institution.
+type Pending struct {
+	Report
+	PlanID        int64  `json:"plan_id"`
+	ActivityCode  string `json:"activity_code"`
+	ActivityTitle string `json:"activity_title"`
+	Institution   string `json:"institution,omitempty"`
+}
+
+// PendingReview lists the submitted reports waiting for the Mesa de Trabajo,
+// the longest waiting first.
+func (s *Service) PendingReview(ctx context.Context, p auth.Principal) ([]Pending, error) {
 	if err := auth.Require(p, auth.ApproveReports); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read().QueryContext(ctx, "SELECT "+reportColumns+" FROM plan_reports WHERE state = 'submitted' ORDER BY updated_at")
+	cols := "r." + strings.ReplaceAll(reportColumns, ", ", ", r.")
+	rows, err := s.db.Read().QueryContext(ctx, "SELECT "+cols+`, a.plan_id, a.code, a.title, COALESCE(i.name, '')
+		FROM plan_reports r JOIN plan_activities a ON a.id = r.activity_id LEFT JOIN institutions i ON i.id = r.institution_id
+		WHERE r.state = 'submitted' ORDER BY r.updated_at, r.id`)
 	if err != nil {
 		return nil, errs.Wrap(err, "list reports")
 	}
-	defer rows.Close()
-	var out []Report
+	var out []Pending
 	for rows.Next() {
-		r, err := scanReport(rows)
+		var pr Pending
+		var inst sql.NullInt64
+		err := rows.Scan(&pr.ID, &pr.ActivityID, &pr.Period, &pr.Year, &pr.Status, &pr.Narrative, &pr.State, &inst, &pr.ReportedBy,
+			&pr.ReviewNote, &pr.ReviewedBy, &pr.CreatedAt, &pr.UpdatedAt, &pr.Version, &pr.PlanID, &pr.ActivityCode, &pr.ActivityTitle, &pr.Institution)
 		if err != nil {
+			rows.Close()
 			return nil, errs.Wrap(err, "list reports")
 		}
-		out = append(out, r)
+		pr.InstitutionID, pr.Values, pr.Evidence = inst.Int64, map[int64]float64{}, []Evidence{}
+		out = append(out, pr)
 	}
-	return out, errs.Wrap(rows.Err(), "list reports")
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, errs.Wrap(err, "list reports")
+	}
+	for i := range out {
+		if err := reportDetails(ctx, s.db.Read(), &out[i].Report); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// CountPendingReview is how many submitted reports wait for the Mesa de
+// Trabajo (0 for those who do not review), for the navigation's count.
+func (s *Service) CountPendingReview(ctx context.Context, p auth.Principal) (int, error) {
+	if !p.Has(auth.ApproveReports) {
+		return 0, nil
+	}
+	var n int
+	err := s.db.Read().QueryRowContext(ctx, "SELECT COUNT(*) FROM plan_reports WHERE state = 'submitted'").Scan(&n)
+	return n, errs.Wrap(err, "count reports")
 }

@@ -13,6 +13,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/errs"
+	"sriim/internal/indicators"
 )
 
 // Service is the plan-monitoring module.
@@ -20,6 +21,9 @@ type Service struct {
 	db    *db.DB
 	files string // directory of evidence files, named by content hash
 	Now   func() time.Time
+	// Indicators computes the indicators bound to the system's data; nil
+	// leaves every indicator reported by hand.
+	Indicators Indicators
 }
 
 // New returns the planning service; evidence files go under filesDir.
@@ -43,9 +47,10 @@ type Plan struct {
 	Analysis   *Analysis   `json:"analysis,omitempty"`
 }
 
-// Objective is a strategic objective.
+// Objective is a strategic objective, with its short name.
 type Objective struct {
 	Code       string     `json:"code"`
+	Name       string     `json:"name,omitempty"`
 	Statement  string     `json:"statement"`
 	Strategies []Strategy `json:"strategies"`
 	Rollup     Rollup     `json:"rollup"`
@@ -60,10 +65,12 @@ type Strategy struct {
 }
 
 // ActivityInstitution is a participating institution as the plan names it,
-// with the institution it is linked to (0 when none is).
+// with the institution it is linked to (0 when none is); a mention that
+// names two ("Universidades y ONGs") is one, linked to both.
 type ActivityInstitution struct {
-	Name          string `json:"name"`
-	InstitutionID int64  `json:"institution_id,omitempty"`
+	Name           string  `json:"name"`
+	InstitutionID  int64   `json:"institution_id,omitempty"`  // the first linked
+	InstitutionIDs []int64 `json:"institution_ids,omitempty"` // every linked one
 }
 
 // Activity is an "acción específica" of the plan.
@@ -83,15 +90,15 @@ type Activity struct {
 	Light         Light                 `json:"light"`
 	LastStatus    string                `json:"last_status,omitempty"` // of the latest approved report
 	LastPeriod    string                `json:"last_period,omitempty"`
+
+	computed map[int64]indicators.Value // the bound indicators' values, by indicator id
 }
 
 // institutionIDs are the linked institutions taking part in the activity.
 func (a Activity) institutionIDs() []int64 {
 	var ids []int64
 	for _, i := range a.Institutions {
-		if i.InstitutionID != 0 {
-			ids = append(ids, i.InstitutionID)
-		}
+		ids = append(ids, i.InstitutionIDs...)
 	}
 	return ids
 }
@@ -181,11 +188,14 @@ func (r *Rollup) add(l Light) {
 	}
 }
 
+// ImportOwner is who may load a plan: the Mesa de Trabajo (administrators).
+var ImportOwner = auth.Owner{AdminOnly: true}
+
 // Import loads a plan from its data file; only administrators may. A plan
 // whose code is loaded already is refused. Institutions are linked through
 // the file's aliases (by institution code).
 func (s *Service) Import(ctx context.Context, p auth.Principal, f File) (Plan, error) {
-	if err := auth.Authorize(p, auth.Owner{AdminOnly: true}); err != nil {
+	if err := auth.Authorize(p, ImportOwner); err != nil {
 		return Plan{}, err
 	}
 	if problems := f.validate(); len(problems) > 0 {
@@ -229,8 +239,8 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, f File) (Plan, e
 		position := 0
 		for _, o := range f.Objectives {
 			var objID int64
-			if err := tx.QueryRowContext(ctx, "INSERT INTO plan_objectives (plan_id, code, statement) VALUES ($1, $2, $3) RETURNING id",
-				planID, o.Code, o.Statement).Scan(&objID); err != nil {
+			if err := tx.QueryRowContext(ctx, "INSERT INTO plan_objectives (plan_id, code, name, statement) VALUES ($1, $2, $3, $4) RETURNING id",
+				planID, o.Code, strings.TrimSpace(o.Name), o.Statement).Scan(&objID); err != nil {
 				return errs.Wrap(err, "create objective")
 			}
 			for _, st := range o.Strategies {
@@ -241,7 +251,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, f File) (Plan, e
 				}
 				for _, a := range st.Activities {
 					position++
-					if err := insertActivity(ctx, tx, planID, stID, position, a, aliases); err != nil {
+					if err := insertActivity(ctx, tx, planID, stID, position, a, aliases, f.EndYear); err != nil {
 						return err
 					}
 				}
@@ -263,7 +273,9 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, f File) (Plan, e
 	return out, err
 }
 
-func insertActivity(ctx context.Context, tx *sql.Tx, planID, strategyID int64, position int, a FileActivity, aliases map[string][]int64) error {
+// insertActivity stores an activity; horizon is the plan's last year, for
+// targets about the years after the activity's ("Los años siguientes …").
+func insertActivity(ctx context.Context, tx *sql.Tx, planID, strategyID int64, position int, a FileActivity, aliases map[string][]int64, horizon int) error {
 	var id int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO plan_activities (plan_id, strategy_id, code, title, period, start_year, end_year, position)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, planID, strategyID, a.Code, a.Title, a.Period, a.StartYear, a.EndYear, position).Scan(&id); err != nil {
@@ -272,11 +284,13 @@ func insertActivity(ctx context.Context, tx *sql.Tx, planID, strategyID int64, p
 		}
 		return errs.Wrap(err, "create activity %s", a.Code)
 	}
-	for _, st := range a.Targets {
-		t := ParseTarget(st, a.EndYear)
-		if _, err := tx.ExecContext(ctx, "INSERT INTO plan_targets (activity_id, statement, year, year_stated, value, unit) VALUES ($1, $2, $3, $4, $5, $6)",
-			id, t.Statement, t.Year, t.YearStated, t.Value, t.Unit); err != nil {
-			return errs.Wrap(err, "create target")
+	for _, ft := range a.Targets {
+		t := ft.target(a.EndYear, horizon)
+		for i, m := range t.Milestones() {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO plan_targets (activity_id, statement, year, year_stated, value, unit, milestone) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+				id, t.Statement, m.Year, t.YearStated, m.Value, m.Unit, i); err != nil {
+				return errs.Wrap(err, "create target")
+			}
 		}
 	}
 	for _, name := range a.Indicators {
@@ -469,7 +483,7 @@ func (s *Service) analysis(ctx context.Context, planID int64) (*Analysis, error)
 }
 
 func (s *Service) tree(ctx context.Context, planID int64) ([]Objective, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT o.code, o.statement, st.code, st.title FROM plan_objectives o
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT o.code, o.name, o.statement, st.code, st.title FROM plan_objectives o
 		JOIN plan_strategies st ON st.objective_id = o.id WHERE o.plan_id = $1 ORDER BY o.id, st.id`, planID)
 	if err != nil {
 		return nil, errs.Wrap(err, "read plan tree")
@@ -477,12 +491,12 @@ func (s *Service) tree(ctx context.Context, planID int64) ([]Objective, error) {
 	defer rows.Close()
 	var out []Objective
 	for rows.Next() {
-		var oc, os, sc, stt string
-		if err := rows.Scan(&oc, &os, &sc, &stt); err != nil {
+		var oc, on, os, sc, stt string
+		if err := rows.Scan(&oc, &on, &os, &sc, &stt); err != nil {
 			return nil, errs.Wrap(err, "read plan tree")
 		}
 		if len(out) == 0 || out[len(out)-1].Code != oc {
-			out = append(out, Objective{Code: oc, Statement: os})
+			out = append(out, Objective{Code: oc, Name: on, Statement: os})
 		}
 		out[len(out)-1].Strategies = append(out[len(out)-1].Strategies, Strategy{Code: sc, Title: stt})
 	}
@@ -490,8 +504,15 @@ func (s *Service) tree(ctx context.Context, planID int64) ([]Objective, error) {
 }
 
 // Activities returns every activity of a plan, in the plan's order, with its
-// targets, indicators, institutions and light in year.
+// targets, indicators, institutions and light in year (which its computed
+// indicators' targets take part in).
 func (s *Service) Activities(ctx context.Context, planID int64, year int) ([]Activity, error) {
+	return s.activities(ctx, planID, year, "", true)
+}
+
+// activities is Activities computing the bound indicators (when compute is
+// set) of the activity coded code only, or of every one when code is "".
+func (s *Service) activities(ctx context.Context, planID int64, year int, code string, compute bool) ([]Activity, error) {
 	q := s.db.Read()
 	rows, err := q.QueryContext(ctx, `SELECT a.id, a.plan_id, a.code, st.code, o.code, a.title, a.period, a.start_year, a.end_year
 		FROM plan_activities a JOIN plan_strategies st ON st.id = a.strategy_id JOIN plan_objectives o ON o.id = st.objective_id
@@ -515,20 +536,28 @@ func (s *Service) Activities(ctx context.Context, planID int64, year int) ([]Act
 	if err := rows.Err(); err != nil {
 		return nil, errs.Wrap(err, "read activities")
 	}
+	lastPosition := map[int64]int{} // of each activity's last institution read
 	for _, part := range []struct {
 		query string
 		add   func(rows *sql.Rows) error
 	}{
-		{`SELECT t.activity_id, t.statement, t.year, t.year_stated, t.value, t.unit FROM plan_targets t
+		{`SELECT t.activity_id, t.statement, t.year, t.year_stated, t.value, t.unit, t.milestone FROM plan_targets t
 			JOIN plan_activities a ON a.id = t.activity_id WHERE a.plan_id = $1 ORDER BY t.id`, func(rows *sql.Rows) error {
 			var id int64
 			var t Target
 			var v sql.NullFloat64
-			err := rows.Scan(&id, &t.Statement, &t.Year, &t.YearStated, &v, &t.Unit)
+			var milestone int
+			err := rows.Scan(&id, &t.Statement, &t.Year, &t.YearStated, &v, &t.Unit, &milestone)
 			if v.Valid {
 				t.Value = &v.Float64
 			}
-			acts[index[id]].Targets = append(acts[index[id]].Targets, t)
+			targets := &acts[index[id]].Targets
+			if milestone > 0 && len(*targets) > 0 { // a further milestone of the statement before
+				last := &(*targets)[len(*targets)-1]
+				last.Later = append(last.Later, Milestone{Year: t.Year, Value: t.Value, Unit: t.Unit})
+				return err
+			}
+			*targets = append(*targets, t)
 			return err
 		}},
 		{`SELECT i.activity_id, i.id, i.name, i.kind, i.unit FROM plan_indicators i
@@ -539,14 +568,24 @@ func (s *Service) Activities(ctx context.Context, planID int64, year int) ([]Act
 			acts[index[id]].Indicators = append(acts[index[id]].Indicators, ind)
 			return err
 		}},
-		{`SELECT ai.activity_id, ai.name, ai.institution_id FROM plan_activity_institutions ai
-			JOIN plan_activities a ON a.id = ai.activity_id WHERE a.plan_id = $1 ORDER BY ai.activity_id, ai.position`, func(rows *sql.Rows) error {
+		{`SELECT ai.activity_id, ai.position, ai.name, ai.institution_id FROM plan_activity_institutions ai
+			JOIN plan_activities a ON a.id = ai.activity_id WHERE a.plan_id = $1 ORDER BY ai.activity_id, ai.position, ai.institution_id`, func(rows *sql.Rows) error {
 			var id int64
+			var position int
 			var ai ActivityInstitution
 			var inst sql.NullInt64
-			err := rows.Scan(&id, &ai.Name, &inst)
-			ai.InstitutionID = inst.Int64
-			acts[index[id]].Institutions = append(acts[index[id]].Institutions, ai)
+			err := rows.Scan(&id, &position, &ai.Name, &inst)
+			list := &acts[index[id]].Institutions
+			// One row per linked institution: a mention naming two has two rows at one position.
+			if n := len(*list); n > 0 && lastPosition[id] == position {
+				(*list)[n-1].InstitutionIDs = append((*list)[n-1].InstitutionIDs, inst.Int64)
+				return err
+			}
+			if inst.Valid {
+				ai.InstitutionID, ai.InstitutionIDs = inst.Int64, []int64{inst.Int64}
+			}
+			*list = append(*list, ai)
+			lastPosition[id] = position
 			return err
 		}},
 		{`SELECT r.activity_id, r.period, r.status FROM plan_reports r JOIN plan_activities a ON a.id = r.activity_id
@@ -573,15 +612,22 @@ func (s *Service) Activities(ctx context.Context, planID int64, year int) ([]Act
 			return nil, errs.Wrap(err, "read activities")
 		}
 	}
+	if err := s.bind(ctx, planID, acts, year, code, compute); err != nil {
+		return nil, err
+	}
 	for i := range acts {
-		acts[i].Light = lightFor(acts[i].StartYear, acts[i].EndYear, year, acts[i].LastStatus)
+		acts[i].Light = acts[i].light(year)
 	}
 	return acts, nil
 }
 
 // Activity returns one activity of a plan by its code.
 func (s *Service) Activity(ctx context.Context, planID int64, code string, year int) (Activity, error) {
-	acts, err := s.Activities(ctx, planID, year)
+	return s.activity(ctx, planID, code, year, true)
+}
+
+func (s *Service) activity(ctx context.Context, planID int64, code string, year int, compute bool) (Activity, error) {
+	acts, err := s.activities(ctx, planID, year, code, compute)
 	if err != nil {
 		return Activity{}, err
 	}
@@ -625,7 +671,7 @@ func (s *Service) Due(ctx context.Context, p auth.Principal, planID int64, year 
 	return out, nil
 }
 
-func periodYear(period string) (int, error) {
+func periodYear(period string) (int, *errs.Error) {
 	var year int
 	var half string
 	n, _ := fmt.Sscanf(period, "%4d-%s", &year, &half)
@@ -637,5 +683,5 @@ func periodYear(period string) (int, error) {
 			return year, nil
 		}
 	}
-	return 0, fmt.Errorf("a year (2008) or a semester (2008-S1)")
+	return 0, errs.E(errs.Invalid, "a year (2008) or a semester (2008-S1)")
 }

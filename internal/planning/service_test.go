@@ -2,6 +2,7 @@ package planning_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -85,14 +86,42 @@ func TestSeedPlanIsLoaded(t *testing.T) {
 		if a.Period != "2007-2009" || len(a.Targets) != 2 || a.Targets[1].Year != 2009 || *a.Targets[1].Value != 90 || a.Targets[1].Unit != "%" {
 			t.Fatalf("1.2.5: %+v", a)
 		}
-		linked := 0
 		for _, i := range a.Institutions {
-			if i.InstitutionID != 0 {
-				linked++
+			if i.InstitutionID == 0 { // "Asociación de productores" too: the producers' organisations
+				t.Fatalf("1.2.5 institutions: %+v", a.Institutions)
 			}
 		}
-		if linked != 3 { // PRODUCE, FONCODES, ONGs; "Asociación de productores" is not an institution
-			t.Fatalf("1.2.5 institutions: %+v", a.Institutions)
+		// The plan as the seed prints it: ten years, the objectives' names,
+		// both milestones of a target, «los años siguientes» after 2007, and
+		// "Universidades y ONGs" of 1.1.3 once, linked to both.
+		if p.EndYear != 2016 || p.Objectives[0].Name != "Desarrollo de la oferta exportable" {
+			t.Errorf("plan %d–%d, first objective %q", p.StartYear, p.EndYear, p.Objectives[0].Name)
+		}
+		acts, err := f.svc.Activities(context.Background(), f.planID, 2008)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byCode := map[string]planning.Activity{}
+		for _, a := range acts {
+			byCode[a.Code] = a
+		}
+		if tg := byCode["1.4.2"].Targets[0]; fmt.Sprint(tg.Years()) != "[2007 2008]" {
+			t.Errorf("1.4.2: %+v", tg)
+		}
+		if tg := byCode["1.5.3"].Targets[0]; len(tg.Milestones()) != 2 || *tg.Milestones()[1].Value != 80 {
+			t.Errorf("1.5.3: %+v", tg)
+		}
+		if tg := byCode["3.3.1"].Targets[1]; tg.Year != 2016 || tg.YearStated {
+			t.Errorf("3.3.1 «Los años siguientes»: %+v", tg)
+		}
+		if in := byCode["1.1.3"].Institutions; len(in) != 3 || in[2].Name != "Universidades y ONGs" || len(in[2].InstitutionIDs) != 2 {
+			t.Errorf("1.1.3 institutions: %+v", in)
+		}
+		// A target's second milestone with a number is checked too.
+		checks := planning.CheckTargets(planning.Activity{Indicators: []planning.Indicator{{ID: 1, Kind: "percent"}}, Targets: byCode["1.5.3"].Targets},
+			map[int64][]planning.IndicatorPoint{1: {{Period: "2010", Value: 60}}}, 2011)
+		if len(checks) != 2 || !checks[0].Met || checks[1].Met {
+			t.Errorf("1.5.3 checks: %+v", checks)
 		}
 	})
 }
@@ -162,10 +191,20 @@ func TestReportChangesTheLightAndApprovalLocksThePeriod(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.svc.Submit(ctx, f.direpro, r2.ID)
+		if pending, err := f.svc.PendingReview(ctx, f.mesa); err != nil || len(pending) != 1 || pending[0].ID != r2.ID || pending[0].ActivityCode != a.Code || pending[0].Institution == "" {
+			t.Fatalf("review queue: %+v %v", pending, err)
+		}
+		if n, _ := f.svc.CountPendingReview(ctx, f.mesa); n != 1 {
+			t.Fatalf("count to review: %d", n)
+		}
+		// Returning says why: without a note the report stays under review.
+		if _, err := f.svc.Review(ctx, f.mesa, r2.ID, false, "  "); !errs.Is(err, errs.Invalid) {
+			t.Fatalf("return without a note: %v", err)
+		}
 		if r2, err = f.svc.Review(ctx, f.mesa, r2.ID, false, "Falta el acta"); err != nil || r2.State != "returned" || r2.ReviewNote != "Falta el acta" {
 			t.Fatalf("return: %+v %v", r2, err)
 		}
-		if _, err := f.svc.SaveReport(ctx, f.direpro, a.ID, planning.ReportInput{Period: "2009-S1", Status: "in_progress", Narrative: "Con acta"}); err != nil {
+		if _, err := f.svc.SaveReport(ctx, f.direpro, a.ID, planning.ReportInput{Period: "2009-S1", Status: "in_progress", Narrative: "Con acta", Version: r2.Version}); err != nil {
 			t.Fatalf("correcting a returned report: %v", err)
 		}
 	})
@@ -243,10 +282,12 @@ func TestAnnualPlanAndIndicatorHistory(t *testing.T) {
 		if _, err := f.svc.SetAnnualItem(ctx, f.direpro, bad); !errs.Is(err, errs.Invalid) {
 			t.Fatalf("a year outside the period: %v", err)
 		}
-		if _, err := f.svc.SetAnnualItem(ctx, f.direpro, item); err != nil {
+		saved, err := f.svc.SetAnnualItem(ctx, f.direpro, item)
+		if err != nil {
 			t.Fatal(err)
 		}
 		budget = 18000
+		item.Version = saved.Version
 		if _, err := f.svc.SetAnnualItem(ctx, f.direpro, item); err != nil {
 			t.Fatal(err)
 		}
@@ -269,6 +310,54 @@ func TestAnnualPlanAndIndicatorHistory(t *testing.T) {
 		hist, err := f.svc.IndicatorHistory(ctx, a)
 		if err != nil || len(hist[ind]) != 1 || hist[ind][0].Period != "2008-S1" || hist[ind][0].Value != 10 {
 			t.Fatalf("history: %+v %v", hist, err)
+		}
+	})
+}
+
+// TestSharedActivityReportBelongsToItsInstitution: on 1.3.4 (DIREPRO and
+// IMARPE), IMARPE neither sees DIREPRO's draft nor changes it in any way;
+// a stale save by DIREPRO itself is refused; once submitted, IMARPE reads it.
+func TestSharedActivityReportBelongsToItsInstitution(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		a, _ := f.svc.Activity(ctx, f.planID, "1.3.4", 2008)
+		draft, err := f.svc.SaveReport(ctx, f.direpro, a.ID, planning.ReportInput{Period: "2008", Status: "in_progress", Narrative: "DIREPRO"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.svc.Report(ctx, f.imarpe, draft.ID); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("IMARPE reads DIREPRO's draft: %v", err)
+		}
+		tests := map[string]func() error{
+			"overwrite": func() error {
+				_, err := f.svc.SaveReport(ctx, f.imarpe, a.ID, planning.ReportInput{Period: "2008", Status: "done", Narrative: "IMARPE", Version: draft.Version})
+				return err
+			},
+			"add evidence": func() error {
+				_, err := f.svc.AddEvidence(ctx, f.imarpe, draft.ID, "acta", "https://example.org/acta", "", nil)
+				return err
+			},
+			"submit": func() error { _, err := f.svc.Submit(ctx, f.imarpe, draft.ID); return err },
+		}
+		for name, call := range tests {
+			if err := call(); !errs.Is(err, errs.Forbidden) && !errs.Is(err, errs.NotFound) {
+				t.Errorf("IMARPE could %s DIREPRO's draft: %v", name, err)
+			}
+		}
+		// DIREPRO's own save based on no report, or an older version, is a conflict too.
+		if _, err := f.svc.SaveReport(ctx, f.direpro, a.ID, planning.ReportInput{Period: "2008", Status: "done"}); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("a blind save over a draft: %v", err)
+		}
+		r, _, err := f.svc.Report(ctx, f.direpro, draft.ID)
+		if err != nil || r.Narrative != "DIREPRO" || r.State != "draft" || len(r.Evidence) != 0 || r.Version != draft.Version {
+			t.Fatalf("DIREPRO's draft changed: %+v %v", r, err)
+		}
+		if _, err := f.svc.Submit(ctx, f.direpro, draft.ID); err != nil {
+			t.Fatal(err)
+		}
+		if r, _, err := f.svc.Report(ctx, f.imarpe, draft.ID); err != nil || r.Narrative != "DIREPRO" {
+			t.Fatalf("IMARPE cannot read the submitted report: %v", err)
 		}
 	})
 }

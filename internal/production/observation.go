@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"sriim/internal/auth"
+	"sriim/internal/number"
 	"sriim/internal/vocab"
 )
 
@@ -40,6 +41,9 @@ type Observation struct {
 	InstitutionID int64     `json:"institution_id,omitempty"`
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
+	// Version rises by one with every change; a change names the version it
+	// was based on, and is refused when the figure has moved on since.
+	Version int64 `json:"version"`
 }
 
 // Owner is who may change the observation: the institution that keeps it.
@@ -85,29 +89,11 @@ var jsonField = map[string]string{"especie": "species", "presentacion": "present
 	"valor": "value", "unidad": "unit", "monto": "amount", "moneda": "currency", "fuente": "source", "referencia": "source_ref",
 	"estado": "status", "nota": "note"}
 
-// parseNumber reads 1234.5, 1,234.5, 1.234,5 or 2,4 (a lone comma is a decimal comma).
-func parseNumber(s string) (float64, error) {
-	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "")
-	dot, comma := strings.LastIndex(s, "."), strings.LastIndex(s, ",")
-	switch {
-	case dot >= 0 && comma >= 0 && comma > dot: // 1.234,5
-		s = strings.ReplaceAll(s, ".", "")
-		s = strings.Replace(s, ",", ".", 1)
-	case dot >= 0 && comma >= 0: // 1,234.5
-		s = strings.ReplaceAll(s, ",", "")
-	case comma >= 0 && strings.Count(s, ",") == 1 && len(s)-comma-1 != 3: // 2,4
-		s = strings.Replace(s, ",", ".", 1)
-	case comma >= 0: // 6,500 or 1,234,567
-		s = strings.ReplaceAll(s, ",", "")
-	}
-	return strconv.ParseFloat(s, 64)
-}
-
 func parseInt(s string) (int, error) {
 	if s = strings.TrimSpace(s); s == "" {
 		return 0, nil
 	}
-	f, err := parseNumber(s)
+	f, err := number.Parse(s)
 	if err != nil || f != float64(int(f)) {
 		return 0, fmt.Errorf("not a whole number")
 	}
@@ -165,13 +151,13 @@ func fromCells(get func(string) string) (Observation, map[string]string) {
 	}
 	if v := get("valor"); v == "" {
 		problems["valor"] = "required"
-	} else if f, err := parseNumber(v); err != nil {
+	} else if f, err := number.Parse(v); err != nil {
 		problems["valor"] = fmt.Sprintf("%q is not a number", v)
 	} else {
 		o.Value = f
 	}
 	if v := get("monto"); v != "" {
-		f, err := parseNumber(v)
+		f, err := number.Parse(v)
 		if err != nil {
 			problems["monto"] = fmt.Sprintf("%q is not a number", v)
 		}

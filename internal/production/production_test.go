@@ -89,9 +89,14 @@ func TestSeedHasCuadro1Exactly(t *testing.T) {
 			t.Fatalf("fresco CAGR %v", c)
 		}
 		// Shares of 2003: 362+145+354 = 861.
-		last := len(res.Years) - 1
-		if res.Totals[last] != 861 || int(res.Shares[last][0].Percent*10) != 420 {
-			t.Fatalf("2003 total %v, fresco share %v", res.Totals[last], res.Shares[last][0])
+		g, ok := res.Unit("t")
+		last := len(g.Years) - 1
+		if !ok || len(res.Units) != 1 || g.Years[last] != 2003 || g.Totals[last] != 861 || int(g.Shares[last][0].Percent*10) != 420 {
+			t.Fatalf("2003 total %v, fresco share %v", g.Totals[last], g.Shares[last][0])
+		}
+		// The text's own figure for 2003 (860) is noted beside the table's.
+		if len(res.Notes) != 1 || len(res.Notes[2003]) != 1 || !strings.Contains(res.Notes[2003][0], "860 Tm") {
+			t.Fatalf("notes %v: want the text's 860 noted on 2003", res.Notes)
 		}
 	})
 }
@@ -268,10 +273,10 @@ func TestCreateUpdateDeleteAreAuthorisedAndAudited(t *testing.T) {
 		if _, err := f.svc.Update(ctx, f.editor, created.ID, o); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.svc.Delete(ctx, f.other, created.ID); !errs.Is(err, errs.Forbidden) {
+		if err := f.svc.Delete(ctx, f.other, created.ID, 0); !errs.Is(err, errs.Forbidden) {
 			t.Fatalf("other institution deleted: %v", err)
 		}
-		if err := f.svc.Delete(ctx, f.editor, created.ID); err != nil {
+		if err := f.svc.Delete(ctx, f.editor, created.ID, 0); err != nil {
 			t.Fatal(err)
 		}
 		entries, _ := audit.List(ctx, d, audit.Filter{Entity: "production_observation", EntityID: strconv.FormatInt(created.ID, 10)})

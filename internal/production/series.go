@@ -44,10 +44,12 @@ type Series struct {
 	SourceRef    string  `json:"source_ref"`
 	Points       []Point `json:"observations"`
 	// CAGR and TrendGrowth are in percent; nil when not computable.
-	CAGR        *float64 `json:"cagr"`
-	TrendGrowth *float64 `json:"trend_growth"`
-	FirstYear   int      `json:"first_year,omitempty"`
-	LastYear    int      `json:"last_year,omitempty"`
+	CAGR *float64 `json:"cagr"`
+	// CAGRSpan is the years CAGR runs over: the first and last with a value.
+	CAGRSpan    *stats.Span `json:"cagr_span"`
+	TrendGrowth *float64    `json:"trend_growth"`
+	FirstYear   int         `json:"first_year,omitempty"`
+	LastYear    int         `json:"last_year,omitempty"`
 }
 
 // Point returns the series' point in year, or nil.
@@ -70,16 +72,39 @@ func (s Series) Value(year int) (float64, bool) {
 	return 0, false
 }
 
-// Result is the series a query selects, the years they cover, and each
-// series' share of the selection's total in each year.
+// Result is the series a query selects and the years they cover, with the
+// series grouped by unit: only figures in one unit add up, so each group has
+// its own totals and shares.
 type Result struct {
-	Query  Query     `json:"query"`
-	Years  []int     `json:"years"`
-	Series []Series  `json:"series"`
-	Shares [][]Share `json:"-"` // Shares[i][j]: year i, series j
-	Totals []float64 `json:"-"` // Totals[i]: sum of the series in year i
+	Query  Query       `json:"query"`
+	Years  []int       `json:"years"`
+	Series []Series    `json:"series"` // by unit group, then presentation
+	Units  []UnitGroup `json:"-"`
+	// Notes are the notes of the year's figures, once each (a source's text
+	// that gives another total than its table, say).
+	Notes map[int][]string `json:"notes,omitempty"`
 	// Methods says how growth is computed, for people reading the numbers.
 	Methods map[string]string `json:"methods"`
+}
+
+// UnitGroup is the series Series[First:Last] of a result, all in Unit, with
+// their total and each one's share of it in each of Years.
+type UnitGroup struct {
+	Unit        string
+	First, Last int
+	Years       []int
+	Totals      []float64 // Totals[i]: the sum of the group's series in Years[i]
+	Shares      [][]Share // Shares[i][j]: year i, the group's series j
+}
+
+// Unit returns the group of the series in unit.
+func (r Result) Unit(unit string) (UnitGroup, bool) {
+	for _, g := range r.Units {
+		if g.Unit == unit {
+			return g, true
+		}
+	}
+	return UnitGroup{}, false
 }
 
 // Share is a series' share (percent) of the total of a year.
@@ -135,11 +160,25 @@ func (s *Service) Series(ctx context.Context, q Query) (Result, error) {
 		}
 		res.Series[n-1].Points = append(res.Series[n-1].Points, Point{ID: o.ID, Year: o.Year, Value: o.Value, Status: o.Status})
 		years[o.Year] = true
+		if o.Note != "" && !slices.Contains(res.Notes[o.Year], o.Note) {
+			if res.Notes == nil {
+				res.Notes = map[int][]string{}
+			}
+			res.Notes[o.Year] = append(res.Notes[o.Year], o.Note)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return res, errs.Wrap(err, "read series")
 	}
 	sort.SliceStable(res.Series, func(i, j int) bool { return presentationRank(res.Series[i]) < presentationRank(res.Series[j]) })
+	// Units in the order they first come: the main presentation's first.
+	unitRank := map[string]int{}
+	for _, s := range res.Series {
+		if _, ok := unitRank[s.Unit]; !ok {
+			unitRank[s.Unit] = len(unitRank)
+		}
+	}
+	sort.SliceStable(res.Series, func(i, j int) bool { return unitRank[res.Series[i].Unit] < unitRank[res.Series[j].Unit] })
 	for y := range years {
 		res.Years = append(res.Years, y)
 	}
@@ -147,7 +186,14 @@ func (s *Service) Series(ctx context.Context, q Query) (Result, error) {
 	for i := range res.Series {
 		res.Series[i].growth()
 	}
-	res.shares()
+	for first := 0; first < len(res.Series); {
+		last := first + 1
+		for last < len(res.Series) && res.Series[last].Unit == res.Series[first].Unit {
+			last++
+		}
+		res.Units = append(res.Units, unitGroup(res.Series[first:last], first, res.Years))
+		first = last
+	}
 	return res, nil
 }
 
@@ -179,41 +225,43 @@ func (s *Series) growth() {
 	if len(s.Points) == 0 {
 		return
 	}
-	first, last := s.Points[0], s.Points[len(s.Points)-1]
-	s.FirstYear, s.LastYear = first.Year, last.Year
-	s.CAGR = percent(stats.CAGR(first.Value, last.Value, last.Year-first.Year))
+	s.FirstYear, s.LastYear = s.Points[0].Year, s.Points[len(s.Points)-1].Year
 	years := make([]int, len(s.Points))
 	values := make([]float64, len(s.Points))
 	for i, p := range s.Points {
 		years[i], values[i] = p.Year, p.Value
 	}
+	rate, span, ok := stats.SeriesCAGR(years, values)
+	if s.CAGR = percent(rate, ok); ok {
+		s.CAGRSpan = &span
+	}
 	s.TrendGrowth = percent(stats.TrendGrowth(years, values))
 }
 
-// shares computes each series' share of the selection's total per year,
-// when all series are in the same unit (a total of tonnes and dollars means nothing).
-func (r *Result) shares() {
-	for _, s := range r.Series {
-		if s.Unit != r.Series[0].Unit {
-			return
-		}
-	}
-	r.Shares = make([][]Share, len(r.Years))
-	r.Totals = make([]float64, len(r.Years))
-	for i, y := range r.Years {
-		for _, s := range r.Series {
+// unitGroup totals series, all in one unit and the result's from first on,
+// in each of years that has a figure of theirs, and gives each one's share.
+func unitGroup(series []Series, first int, years []int) UnitGroup {
+	g := UnitGroup{Unit: series[0].Unit, First: first, Last: first + len(series)}
+	for _, y := range years {
+		total, found := 0.0, false
+		for _, s := range series {
 			if v, ok := s.Value(y); ok {
-				r.Totals[i] += v
+				total, found = total+v, true
 			}
 		}
-		r.Shares[i] = make([]Share, len(r.Series))
-		for j, s := range r.Series {
+		if !found {
+			continue
+		}
+		shares := make([]Share, len(series))
+		for j, s := range series {
 			if v, ok := s.Value(y); ok {
-				p, ok := stats.Share(v, r.Totals[i])
-				r.Shares[i][j] = Share{Percent: p * 100, OK: ok}
+				p, ok := stats.Share(v, total)
+				shares[j] = Share{Percent: p * 100, OK: ok}
 			}
 		}
+		g.Years, g.Totals, g.Shares = append(g.Years, y), append(g.Totals, total), append(g.Shares, shares)
 	}
+	return g
 }
 
 // Facts returns the figures that are not annual quantities — averages,

@@ -27,7 +27,7 @@ func New(d *db.DB) *Service {
 }
 
 const columns = `id, species, presentation, origin, place, measure, year, month, year_to, period_text, share_of,
-	value, unit, amount, currency, source, source_ref, status, note, institution_id, created_at, updated_at`
+	value, unit, amount, currency, source, source_ref, status, note, institution_id, created_at, updated_at, version`
 
 func scan(row interface{ Scan(...any) error }) (Observation, error) {
 	var o Observation
@@ -35,7 +35,7 @@ func scan(row interface{ Scan(...any) error }) (Observation, error) {
 	var inst sql.NullInt64
 	err := row.Scan(&o.ID, &o.Species, &o.Presentation, &o.Origin, &o.Place, &o.Measure, &o.Year, &o.Month, &o.YearTo,
 		&o.PeriodText, &o.ShareOf, &o.Value, &o.Unit, &amount, &o.Currency, &o.Source, &o.SourceRef, &o.Status, &o.Note,
-		&inst, &o.CreatedAt, &o.UpdatedAt)
+		&inst, &o.CreatedAt, &o.UpdatedAt, &o.Version)
 	if amount.Valid {
 		o.Amount = &amount.Float64
 	}
@@ -93,6 +93,15 @@ func changeable(ctx context.Context, tx *sql.Tx, p auth.Principal, id int64) (Ob
 	return o, auth.Authorize(p, o.Owner())
 }
 
+// stale is the Conflict of a change based on version read of observation id.
+func stale(ctx context.Context, tx *sql.Tx, id, read int64) error {
+	current, err := observation(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	return audit.Stale(ctx, tx, "production_observation", id, read, current.Version, current)
+}
+
 // Revision is an earlier value of an observation.
 type Revision struct {
 	Value      float64   `json:"value"`
@@ -132,10 +141,13 @@ func institutionFor(p auth.Principal) int64 {
 	return 0
 }
 
-// CanCreate reports whether p may add production figures.
-func CanCreate(p auth.Principal) bool {
-	return auth.Can(p, Observation{InstitutionID: institutionFor(p)}.Owner())
+// NewOwner is the owner of the figures p adds: p's institution.
+func NewOwner(p auth.Principal) auth.Owner {
+	return Observation{InstitutionID: institutionFor(p)}.Owner()
 }
+
+// CanCreate reports whether p may add production figures.
+func CanCreate(p auth.Principal) bool { return auth.Can(p, NewOwner(p)) }
 
 // apiProblems renames problems from template columns to JSON field names.
 func apiProblems(p map[string]string) map[string]string {
@@ -186,12 +198,18 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, p auth.Principal, o Ob
 }
 
 // Update changes an observation; the previous value goes to its history.
+// o.Version is the version the change is based on: when the figure has
+// changed since, Update refuses with a Conflict that lists what changed (0
+// skips this check; forms and the API always give it).
 func (s *Service) Update(ctx context.Context, p auth.Principal, id int64, o Observation) (Observation, error) {
 	var out Observation
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		before, err := changeable(ctx, tx, p, id)
 		if err != nil {
 			return err
+		}
+		if o.Version != 0 && o.Version != before.Version {
+			return stale(ctx, tx, id, o.Version)
 		}
 		k, err := s.known(ctx, tx)
 		if err != nil {
@@ -214,10 +232,14 @@ func (s *Service) update(ctx context.Context, tx *sql.Tx, p auth.Principal, befo
 	}
 	out, err := scan(tx.QueryRowContext(ctx, `UPDATE production_observations SET species = $1, presentation = $2, origin = $3,
 		place = $4, measure = $5, year = $6, month = $7, year_to = $8, period_text = $9, share_of = $10, value = $11, unit = $12,
-		amount = $13, currency = $14, source = $15, source_ref = $16, status = $17, note = $18, updated_at = $19
-		WHERE id = $20 RETURNING `+columns,
+		amount = $13, currency = $14, source = $15, source_ref = $16, status = $17, note = $18, updated_at = $19, version = version + 1
+		WHERE id = $20 AND version = $21 RETURNING `+columns,
 		o.Species, o.Presentation, o.Origin, o.Place, o.Measure, o.Year, o.Month, o.YearTo, o.PeriodText, o.ShareOf,
-		o.Value, o.Unit, o.Amount, o.Currency, o.Source, o.SourceRef, o.Status, o.Note, s.Now(), before.ID))
+		o.Value, o.Unit, o.Amount, o.Currency, o.Source, o.SourceRef, o.Status, o.Note, s.Now(), before.ID, before.Version))
+	if errors.Is(err, sql.ErrNoRows) {
+		// Another instance changed the figure after this transaction read it.
+		return out, stale(ctx, tx, before.ID, before.Version)
+	}
 	if db.IsUniqueViolation(err) {
 		return out, errs.E(errs.Conflict, "another observation already records this figure")
 	}
@@ -227,15 +249,23 @@ func (s *Service) update(ctx context.Context, tx *sql.Tx, p auth.Principal, befo
 	return out, audit.Record(ctx, tx, p, audit.Update, "production_observation", out.ID, before, out)
 }
 
-// Delete removes an observation and its history.
-func (s *Service) Delete(ctx context.Context, p auth.Principal, id int64) error {
+// Delete removes an observation and its history; version, when not 0, is
+// the version the deletion is based on, as for Update.
+func (s *Service) Delete(ctx context.Context, p auth.Principal, id, version int64) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		before, err := changeable(ctx, tx, p, id)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM production_observations WHERE id = $1", id); err != nil {
+		if version != 0 && version != before.Version {
+			return stale(ctx, tx, id, version)
+		}
+		res, err := tx.ExecContext(ctx, "DELETE FROM production_observations WHERE id = $1 AND version = $2", id, before.Version)
+		if err != nil {
 			return errs.Wrap(err, "delete observation")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return stale(ctx, tx, id, before.Version)
 		}
 		return audit.Record(ctx, tx, p, audit.Delete, "production_observation", id, before, nil)
 	})
@@ -247,6 +277,8 @@ type ImportReport struct {
 	Created   int `json:"created"`
 	Updated   int `json:"updated"`
 	Unchanged int `json:"unchanged"`
+	// Encoding is "windows-1252" when a CSV file was read as such (it was not UTF-8).
+	Encoding string `json:"encoding,omitempty"`
 }
 
 // Import reads a CSV or XLSX file in the template's format and writes all
@@ -267,7 +299,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader, fil
 }
 
 func (s *Service) importTable(ctx context.Context, p auth.Principal, t *importer.Table, institution int64) (ImportReport, error) {
-	rep := ImportReport{Rows: len(t.Rows)}
+	rep := ImportReport{Rows: len(t.Rows), Encoding: t.Encoding}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		k, err := s.known(ctx, tx)
 		if err != nil {
@@ -329,9 +361,7 @@ func (s *Service) importTable(ctx context.Context, p auth.Principal, t *importer
 			}
 		}
 		if forbidden.Len() > 0 {
-			e := forbidden.Err().(*errs.Error)
-			e.Kind, e.Message = errs.Forbidden, "you may not change some of these figures; nothing was imported"
-			return e
+			return forbidden.Err().(*errs.Error).Reword(errs.Forbidden, "you may not change some of these figures; nothing was imported")
 		}
 		return nil
 	})

@@ -15,6 +15,32 @@ func CAGR(first, last float64, years int) (rate float64, ok bool) {
 	return math.Pow(last/first, 1/float64(years)) - 1, true
 }
 
+// Span is the first and last years a rate was computed over; in JSON, [2001, 2004].
+type Span [2]int
+
+// SeriesCAGR is the CAGR of a series from its first year with a value to
+// its last (values NaN are missing), and the years it spans. A series whose
+// first years are missing grows from the first year it has: the span says so.
+func SeriesCAGR(years []int, values []float64) (rate float64, span Span, ok bool) {
+	first, last := -1, -1
+	for i, v := range values {
+		if i < len(years) && !math.IsNaN(v) {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first < 0 {
+		return 0, Span{}, false
+	}
+	rate, ok = CAGR(values[first], values[last], years[last]-years[first])
+	if !ok {
+		return 0, Span{}, false
+	}
+	return rate, Span{years[first], years[last]}, true
+}
+
 // TrendGrowth is the growth per year of the least-squares line fitted to
 // ln(value) on year, over the points with a positive value: e^b − 1, as a
 // fraction. It needs at least two such points in different years.

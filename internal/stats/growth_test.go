@@ -36,6 +36,31 @@ func TestCAGR(t *testing.T) {
 	}
 }
 
+func TestSeriesCAGR(t *testing.T) {
+	nan := math.NaN()
+	years := []int{2000, 2001, 2002, 2003, 2004}
+	tests := []struct {
+		name   string
+		values []float64
+		want   float64
+		span   Span
+		ok     bool
+	}{
+		{"whole range", []float64{100, 0, 0, 0, 121}, math.Pow(1.21, 0.25) - 1, Span{2000, 2004}, true},
+		{"first year missing", []float64{nan, 100, 110, nan, 133.1}, 0.10, Span{2001, 2004}, true},
+		{"last years missing", []float64{100, 121, nan, nan, nan}, 0.21, Span{2000, 2001}, true},
+		{"one value", []float64{nan, nan, 5, nan, nan}, 0, Span{}, false},
+		{"first value zero", []float64{0, 5, 6, 7, 8}, 0, Span{}, false},
+		{"nothing", []float64{nan, nan, nan, nan, nan}, 0, Span{}, false},
+	}
+	for _, tt := range tests {
+		got, span, ok := SeriesCAGR(years, tt.values)
+		if ok != tt.ok || span != tt.span || (ok && !near(got, tt.want)) {
+			t.Errorf("%s: = %v %v %v; want %v %v %v", tt.name, got, span, ok, tt.want, tt.span, tt.ok)
+		}
+	}
+}
+
 func TestTrendGrowth(t *testing.T) {
 	tests := []struct {
 		name   string

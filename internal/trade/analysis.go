@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -101,14 +102,26 @@ type Ranked struct {
 	Values      map[int]float64 `json:"values"`
 	Share       *float64        `json:"share"` // percent of the last year's total
 	CAGR        *float64        `json:"cagr"`
+	CAGRSpan    *stats.Span     `json:"cagr_span"` // the years CAGR runs over: the first and last with a value
 	TrendGrowth *float64        `json:"trend_growth"`
 }
 
 // Totals is a total by year with its growth.
 type Totals struct {
-	Values      map[int]float64 `json:"values"`
+	Values map[int]float64 `json:"values"`
+	// PartnersSum is, in the years whose total is the reporter's own World
+	// figure (a published total), the sum of its partner rows, kept beside
+	// it: a table's rounded cells need not add up to its printed total.
+	PartnersSum map[int]float64 `json:"partners_sum,omitempty"`
 	CAGR        *float64        `json:"cagr"`
+	CAGRSpan    *stats.Span     `json:"cagr_span"`
 	TrendGrowth *float64        `json:"trend_growth"`
+}
+
+// Differs reports whether the published total of year differs from the sum of the rows.
+func (t Totals) Differs(year int) bool {
+	sum, ok := t.PartnersSum[year]
+	return ok && math.Abs(sum-t.Values[year]) > 1e-6*math.Max(1, math.Abs(sum))
 }
 
 // Ranking is the answer of the importers and destinations analyses.
@@ -120,6 +133,9 @@ type Ranking struct {
 	Years   []int    `json:"years"`
 	Rows    []Ranked `json:"rows"`
 	World   Totals   `json:"world"`
+	// Sources and Notes are those of the batches the destinations come from.
+	Sources []string `json:"sources,omitempty"`
+	Notes   []string `json:"notes,omitempty"`
 }
 
 func pct(v float64, ok bool) *float64 {
@@ -130,25 +146,22 @@ func pct(v float64, ok bool) *float64 {
 	return &r
 }
 
-func growth(values map[int]float64, from, to int) (cagr, trend *float64) {
+// growth is a series' CAGR, from its first year with a value in from–to to
+// its last (with the years it spans), and its trend growth, in percent.
+func growth(values map[int]float64, from, to int) (cagr *float64, span *stats.Span, trend *float64) {
 	var years []int
 	var vals []float64
-	first, last := math.NaN(), math.NaN()
-	fy, ly := 0, 0
 	for y := from; y <= to; y++ {
-		v, ok := values[y]
-		if !ok {
-			continue
+		if v, ok := values[y]; ok {
+			years, vals = append(years, y), append(vals, v)
 		}
-		if fy == 0 {
-			first, fy = v, y
-		}
-		last, ly = v, y
-		years, vals = append(years, y), append(vals, v)
 	}
-	c, okc := stats.CAGR(first, last, ly-fy)
+	c, sp, okc := stats.SeriesCAGR(years, vals)
+	if okc {
+		span = &sp
+	}
 	t, okt := stats.TrendGrowth(years, vals)
-	return pct(c, okc), pct(t, okt)
+	return pct(c, okc), span, pct(t, okt)
 }
 
 // totals sums, per reporter and year, the reporter's total for the product:
@@ -232,9 +245,9 @@ func (rk Ranking) finish(top int) Ranking {
 			sh, ok := stats.Share(v, rk.World.Values[last])
 			r.Share = pct(sh, ok)
 		}
-		r.CAGR, r.TrendGrowth = growth(r.Values, rk.From, rk.To)
+		r.CAGR, r.CAGRSpan, r.TrendGrowth = growth(r.Values, rk.From, rk.To)
 	}
-	rk.World.CAGR, rk.World.TrendGrowth = growth(rk.World.Values, rk.From, rk.To)
+	rk.World.CAGR, rk.World.CAGRSpan, rk.World.TrendGrowth = growth(rk.World.Values, rk.From, rk.To)
 	return rk
 }
 
@@ -244,14 +257,17 @@ func (rk Ranking) finish(top int) Ranking {
 // countries, and count in the total.
 func (s *Service) Destinations(ctx context.Context, product Product, reporter, from, to int) (Ranking, error) {
 	rk := Ranking{Product: product, Flow: "export", From: from, To: to, Rows: []Ranked{}}
-	byPartner, world, err := s.partnerRows(ctx, product, "export", reporter, from, to)
+	byPartner, world, sum, err := s.partnerRows(ctx, product, "export", reporter, from, to)
 	if err != nil {
 		return rk, err
 	}
-	rk.World = Totals{Values: world}
+	rk.World = Totals{Values: world, PartnersSum: sum}
 	for code, values := range byPartner {
 		p, _ := PartnerByCode(code)
 		rk.Rows = append(rk.Rows, Ranked{Partner: p, Values: values})
+	}
+	if rk.Sources, rk.Notes, err = s.batchNotes(ctx, product, "export", reporter, from, to); err != nil {
+		return rk, err
 	}
 	return rk.finish(0), nil
 }
@@ -261,25 +277,51 @@ func (s *Service) Destinations(ctx context.Context, product Product, reporter, f
 const reporterFigures = `trade_blocks_shown b JOIN trade_block_figures f ON f.block_id = b.id
 	AND b.first_reporter <= $2 AND b.last_reporter >= $2`
 
-// partnerRows returns a reporter's partner rows by partner and year, and
-// its total by year (its World row when given, else the sum of its rows).
-func (s *Service) partnerRows(ctx context.Context, product Product, flow string, reporter, from, to int) (map[int]map[int]float64, map[int]float64, error) {
+// batchNotes lists the sources and notes of the batches that gave a
+// reporter's flows of a product.
+func (s *Service) batchNotes(ctx context.Context, product Product, flow string, reporter, from, to int) (sources, notes []string, err error) {
+	args := []any{flow, reporter, from, to}
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT DISTINCT t.id, t.source, t.note FROM `+reporterFigures+` JOIN trade_batches t ON t.id = b.batch_id
+		WHERE b.flow = $1 AND f.reporter = $2 AND b.year BETWEEN $3 AND $4 AND `+product.where(&args)+` ORDER BY t.id`, args...)
+	if err != nil {
+		return nil, nil, errs.Wrap(err, "read sources")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var source, note string
+		if err := rows.Scan(&id, &source, &note); err != nil {
+			return nil, nil, errs.Wrap(err, "read sources")
+		}
+		if source != "" && !slices.Contains(sources, source) {
+			sources = append(sources, source)
+		}
+		if note != "" {
+			notes = append(notes, note)
+		}
+	}
+	return sources, notes, errs.Wrap(rows.Err(), "read sources")
+}
+
+// partnerRows returns a reporter's partner rows by partner and year, its
+// total by year (its World row when given, else the sum of its rows), and
+// the sum of its rows in the years that have a World row.
+func (s *Service) partnerRows(ctx context.Context, product Product, flow string, reporter, from, to int) (byPartner map[int]map[int]float64, total, rowsSum map[int]float64, err error) {
 	args := []any{flow, reporter, from, to}
 	rows, err := s.db.Read().QueryContext(ctx, `SELECT f.partner, b.year, SUM(f.value_usd) FROM `+reporterFigures+`
 		WHERE b.flow = $1 AND f.reporter = $2 AND b.year BETWEEN $3 AND $4 AND b.month = 0 AND b.partner2 = 0 AND `+product.where(&args)+`
 		GROUP BY f.partner, b.year`, args...)
 	if err != nil {
-		return nil, nil, errs.Wrap(err, "read partner rows")
+		return nil, nil, nil, errs.Wrap(err, "read partner rows")
 	}
 	defer rows.Close()
-	byPartner := map[int]map[int]float64{}
+	byPartner, total, rowsSum = map[int]map[int]float64{}, map[int]float64{}, map[int]float64{}
 	worldRow := map[int]float64{}
-	sum := map[int]float64{}
 	for rows.Next() {
 		var partner, year int
 		var v float64
 		if err := rows.Scan(&partner, &year, &v); err != nil {
-			return nil, nil, errs.Wrap(err, "read partner rows")
+			return nil, nil, nil, errs.Wrap(err, "read partner rows")
 		}
 		if partner == 0 {
 			worldRow[year] = v
@@ -289,12 +331,15 @@ func (s *Service) partnerRows(ctx context.Context, product Product, flow string,
 			byPartner[partner] = map[int]float64{}
 		}
 		byPartner[partner][year] = v
-		sum[year] += v
+		total[year] += v
 	}
 	for y, v := range worldRow {
-		sum[y] = v
+		rowsSum[y], total[y] = total[y], v
 	}
-	return byPartner, sum, errs.Wrap(rows.Err(), "read partner rows")
+	if len(rowsSum) == 0 {
+		rowsSum = nil
+	}
+	return byPartner, total, rowsSum, errs.Wrap(rows.Err(), "read partner rows")
 }
 
 // Supplier is a partner's share of a market.
@@ -308,7 +353,7 @@ type Supplier struct {
 // product in a year, with each one's share of the market's total imports of
 // it (which counts what came from aggregate areas too).
 func (s *Service) Suppliers(ctx context.Context, product Product, market, year, top int) ([]Supplier, float64, error) {
-	byPartner, total, err := s.partnerRows(ctx, product, "import", market, year, year)
+	byPartner, total, _, err := s.partnerRows(ctx, product, "import", market, year, year)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -377,6 +422,7 @@ type Competitor struct {
 	UnitValue map[int]float64 `json:"unit_values"` // US$ per kg
 	Rank      int             `json:"rank"`        // among the market's suppliers in the last year (0: absent)
 	CAGR      *float64        `json:"cagr"`
+	CAGRSpan  *stats.Span     `json:"cagr_span"`
 }
 
 // Market is a market with the exporters compared in it.
@@ -433,7 +479,7 @@ func (s *Service) Competitors(ctx context.Context, product Product, exporters []
 					c.Rank = i + 1
 				}
 			}
-			c.CAGR, _ = growth(c.Values, from, to)
+			c.CAGR, c.CAGRSpan, _ = growth(c.Values, from, to)
 			mk.Competitors = append(mk.Competitors, c)
 		}
 		out = append(out, mk)
@@ -463,7 +509,7 @@ func (s *Service) UnitValues(ctx context.Context, product Product, market, from,
 		if len(r.Values) == 0 {
 			continue
 		}
-		r.CAGR, r.TrendGrowth = growth(r.Values, from, to)
+		r.CAGR, r.CAGRSpan, r.TrendGrowth = growth(r.Values, from, to)
 		out = append(out, r)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Partner.Code < out[j].Partner.Code })

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"io"
 	"sort"
 	"strings"
@@ -55,7 +54,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, b Batch, r io.Re
 	defer s.jobs.Delete(b.ID)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	in := &rowSource{ctx: ctx, prog: prog.(*Progress), problems: map[string]string{}}
+	in := &rowSource{ctx: ctx, prog: prog.(*Progress), problems: map[string]errs.Problem{}}
 	stopBeating := s.heartbeat(ctx, b.ID, in.prog, cancel)
 	err := s.importFile(ctx, p, b, r, in)
 	stopBeating()
@@ -97,9 +96,16 @@ func (s *Service) importFile(ctx context.Context, p auth.Principal, b Batch, r i
 	if err != nil {
 		var re *RowError
 		if errors.As(err, &re) {
-			return errs.Fields("the file cannot be read", map[string]string{fmt.Sprintf("fila %d", re.Line): re.Msg})
+			return errs.FileProblems([]errs.Problem{re.Problem()}, "the file cannot be read")
 		}
-		return errs.E(errs.Invalid, "the file cannot be read: %v", err)
+		if errors.Is(err, io.EOF) {
+			return errs.E(errs.Invalid, "the file is empty")
+		}
+		var e *errs.Error
+		if errors.As(err, &e) { // the reader's own message: a limit passed
+			return e
+		}
+		return errs.E(errs.Invalid, "the file cannot be read").Because(err)
 	}
 	in.reader = reader
 	so := &sorter{pool: newSlicePool(), records: s.sortRecords, fanIn: s.sortFanIn}
@@ -137,7 +143,7 @@ func (s *Service) importFile(ctx context.Context, p auth.Principal, b Batch, r i
 	if s.beforePublish != nil {
 		s.beforePublish(ctx)
 	}
-	if err := s.publish(ctx, p, b, stored, in.read); err != nil {
+	if err := s.publish(ctx, p, b, in.reader, stored, in.read); err != nil {
 		return err
 	}
 	// What is hidden from now on goes; an error leaves it for the next import.
@@ -154,8 +160,8 @@ type rowSource struct {
 	read     int64 // rows read; the reading goroutine's until it ends
 	flow     Flow
 	mu       sync.Mutex
-	problems map[string]string
-	count    atomic.Int32 // len(problems), read without the lock
+	problems map[string]errs.Problem // by place: a place's last problem
+	count    atomic.Int32            // len(problems), read without the lock
 }
 
 // next moves to the next good row, false at the end of the file or when
@@ -178,29 +184,31 @@ func (in *rowSource) next() (bool, error) {
 		switch {
 		case Skipped(err):
 		case errors.As(err, &re):
-			in.problem(int64(re.Line), re.Column, re.Msg)
+			in.problem(re.Problem())
+		case errs.Is(err, errs.TooLarge): // the upload passed its limit
+			return false, err
 		case err != nil:
-			return false, errs.E(errs.Invalid, "the file stops being readable after %d rows: %v", in.read, err)
+			var e *errs.Error
+			if errors.As(err, &e) { // the reader's own message for the whole file
+				return false, e
+			}
+			return false, errs.E(errs.Invalid, "the file stops being readable after %d rows", in.read).Because(err)
 		case !in.failed(): // once the import fails, rows are only checked
 			in.flow = f
 			return true, nil
 		}
 	}
 	in.mu.Lock()
-	in.problems["…"] = "more problems not listed"
+	in.problems["…"] = errs.Problem{Msg: errs.Msg{Format: "more problems not listed"}}
 	in.mu.Unlock()
 	return false, nil
 }
 
 func (in *rowSource) failed() bool { return in.count.Load() > 0 }
 
-func (in *rowSource) problem(line int64, column, msg string) {
-	key := fmt.Sprintf("fila %d", line)
-	if column != "" {
-		key += ", columna " + column
-	}
+func (in *rowSource) problem(p errs.Problem) {
 	in.mu.Lock()
-	in.problems[key] = msg
+	in.problems[p.Key()] = p
 	in.count.Store(int32(len(in.problems)))
 	in.mu.Unlock()
 }
@@ -208,11 +216,15 @@ func (in *rowSource) problem(line int64, column, msg string) {
 func (in *rowSource) problemsError() error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	n := len(in.problems)
+	list := make([]errs.Problem, 0, len(in.problems))
+	for _, p := range in.problems {
+		list = append(list, p)
+	}
+	n := len(list)
 	if _, more := in.problems["…"]; more {
 		n--
 	}
-	return errs.Fields(fmt.Sprintf("the file has %d problems; nothing was imported", n), in.problems)
+	return errs.FileProblems(list, "the file has %d problems; nothing was imported", n)
 }
 
 const msgRepeated = "repeats an earlier row of the file (same reporter, partner, flow, code and period)"
@@ -384,8 +396,8 @@ func (s *Service) lock(ctx context.Context, id int64) (unlock func(), err error)
 
 // publish shows the batch's blocks and the copies its take-over made, and
 // hides the blocks they replace and the file's earlier import, in one
-// transaction.
-func (s *Service) publish(ctx context.Context, p auth.Principal, b Batch, stored, read int64) error {
+// transaction that also keeps the HS revisions the file stated.
+func (s *Service) publish(ctx context.Context, p auth.Principal, b Batch, reader Reader, stored, read int64) error {
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE trade_batches SET state = 'done', rows = $1, rows_read = $2, storing = FALSE, finished_at = $3
 			WHERE id = $4 AND state = 'running'`, stored, read, s.Now(), b.ID)
@@ -406,6 +418,9 @@ func (s *Service) publish(ctx context.Context, p auth.Principal, b Batch, stored
 		if _, err := tx.ExecContext(ctx, "DELETE FROM trade_batches WHERE format = $1 AND name = $2 AND id <> $3 AND state = 'failed'",
 			b.Format, b.Name, b.ID); err != nil {
 			return errs.Wrap(err, "publish import")
+		}
+		if err := storeRevisions(ctx, tx, b.ID, reader); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, p, audit.Create, "trade_batch", b.ID, nil, map[string]any{"format": b.Format, "name": b.Name, "rows": stored})
 	})

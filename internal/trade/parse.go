@@ -2,6 +2,7 @@ package trade
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"database/sql"
 	"encoding/csv"
@@ -11,6 +12,9 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"sriim/internal/errs"
+	"sriim/internal/importer"
 )
 
 // Formats the importers read.
@@ -24,14 +28,21 @@ const (
 type RowError struct {
 	Line   int
 	Column string
-	Msg    string
+	Msg    string // the message's format, its id in the message catalogues
+	Args   []any
 }
 
 func (e *RowError) Error() string {
+	p := e.Problem()
 	if e.Column == "" {
-		return fmt.Sprintf("row %d: %s", e.Line, e.Msg)
+		return fmt.Sprintf("row %d: %s", e.Line, p.Msg)
 	}
-	return fmt.Sprintf("row %d, column %s: %s", e.Line, e.Column, e.Msg)
+	return fmt.Sprintf("row %d, column %s: %s", e.Line, e.Column, p.Msg)
+}
+
+// Problem is the row's problem as errs reports it.
+func (e *RowError) Problem() errs.Problem {
+	return errs.Problem{Line: e.Line, Column: e.Column, Msg: errs.Msg{Format: e.Msg, Args: e.Args}}
 }
 
 // Reader reads flows one at a time, in constant memory.
@@ -42,6 +53,15 @@ type Reader interface {
 	// Line is the row the last flow came from (the header is row 1).
 	Line() int
 }
+
+// Limits that keep a reader's memory and time bounded whatever the file: a
+// row is held whole while it is read, and encoding/csv skips blank lines
+// without a word, so a file (or what a small .gz inflates to) of one endless
+// line, or of nothing but blank lines, is refused early.
+const (
+	maxRowBytes   = 1 << 20 // a CSV row, or a JSON record with the blanks before it
+	maxBlankLines = 1000    // blank lines in a row
+)
 
 // Open returns a reader of format over r; gzip-compressed input (by its
 // first bytes) is uncompressed on the fly.
@@ -56,16 +76,65 @@ func Open(format string, r io.Reader) (Reader, error) {
 	}
 	switch format {
 	case FormatLegacy:
-		return newCSV(br, legacyColumns)
+		return newCSV(&lineGuard{r: br, line: 1}, legacyColumns)
 	case FormatV1:
 		if first, err := firstByte(br); err == nil && (first == '{' || first == '[') {
 			return newJSONv1(br)
 		}
-		return newCSV(br, v1Columns)
+		return newCSV(&lineGuard{r: br, line: 1}, v1Columns)
 	case FormatSRIIM:
-		return newCSV(br, sriimColumns)
+		return newCSV(&lineGuard{r: br, line: 1}, sriimColumns)
 	}
 	return nil, fmt.Errorf("unknown format %q: use %s, %s or %s", format, FormatLegacy, FormatV1, FormatSRIIM)
+}
+
+// lineGuard passes a CSV file through until a row (its lines, when a quoted
+// field holds line breaks) passes maxRowBytes or more than maxBlankLines
+// lines in a row are blank; then it fails, naming the line and the limit.
+type lineGuard struct {
+	r       io.Reader
+	line    int  // the line being read, from 1
+	row     int  // bytes of the row being read
+	quoted  bool // inside a quoted field
+	filled  bool // the line has something besides blanks
+	blanks  int  // blank lines in a row before this one
+	stopped error
+}
+
+func (g *lineGuard) Read(p []byte) (int, error) {
+	if g.stopped != nil {
+		return 0, g.stopped
+	}
+	n, err := g.r.Read(p)
+	for rest := p[:n]; len(rest) > 0; {
+		end := bytes.IndexByte(rest, '\n')
+		part := rest
+		if end >= 0 {
+			part = rest[:end]
+		}
+		g.row += len(part)
+		// "" inside quotes escapes a quote: counting quotes keeps the parity right.
+		g.quoted = g.quoted != (bytes.Count(part, []byte{'"'})%2 == 1)
+		g.filled = g.filled || len(bytes.Trim(part, " \t\r")) > 0
+		if g.row > maxRowBytes {
+			g.stopped = errs.E(errs.Invalid, "row at line %d is longer than the limit of %d MiB", g.line, maxRowBytes>>20)
+			return 0, g.stopped
+		}
+		if end < 0 {
+			break
+		}
+		if g.filled || g.quoted {
+			g.blanks = 0
+		} else if g.blanks++; g.blanks > maxBlankLines {
+			g.stopped = errs.E(errs.Invalid, "more than the limit of %d blank lines in a row, up to line %d", maxBlankLines, g.line)
+			return 0, g.stopped
+		}
+		if !g.quoted {
+			g.row = 0
+		}
+		g.line, g.filled, rest = g.line+1, false, rest[end+1:]
+	}
+	return n, err
 }
 
 func firstByte(br *bufio.Reader) (byte, error) {
@@ -88,6 +157,15 @@ func firstByte(br *bufio.Reader) (byte, error) {
 type columns struct {
 	names map[field][]string // field → accepted header names (lower case)
 	build func(get func(field) string) (Flow, *RowError)
+}
+
+// name is the format's header name of field f, or the field's own name
+// when the format has no column for it (a legacy file's month is its period's).
+func (c columns) name(f field) string {
+	if names := c.names[f]; len(names) > 0 {
+		return names[0]
+	}
+	return fieldNames[f]
 }
 
 // field is a field the formats' columns hold; rows read theirs by field
@@ -114,14 +192,17 @@ const (
 	fMOT
 	fFlag
 	fBasis
+	fSearchClassification
+	fOriginal
 	numFields
 )
 
 // fieldNames name the fields in problems before a format names them its way.
 var fieldNames = [numFields]string{"classification", "year", "period", "month", "flow", "reporter", "partner", "partner2", "commodity",
-	"qtyunit", "qty", "netweight", "value", "cif", "fob", "customs", "mot", "flag", "basis"}
+	"qtyunit", "qty", "netweight", "value", "cif", "fob", "customs", "mot", "flag", "basis", "classificationSearchCode", "isOriginalClassification"}
 
 type csvReader struct {
+	revisions
 	r        *csv.Reader
 	line     int
 	column   [numFields]int // the field's column, or -1
@@ -155,11 +236,11 @@ func newCSV(r io.Reader, cols columns) (Reader, error) {
 	var missing []string
 	for _, f := range []field{fYear, fFlow, fReporter, fPartner, fCommodity, fValue} {
 		if c.column[f] < 0 {
-			missing = append(missing, cols.names[f][0])
+			missing = append(missing, cols.name(f))
 		}
 	}
 	if len(missing) > 0 {
-		return nil, &RowError{Line: 1, Msg: "the header lacks " + strings.Join(missing, ", ")}
+		return nil, &RowError{Line: 1, Msg: "the header lacks %s", Args: []any{strings.Join(missing, ", ")}}
 	}
 	c.getField = c.get
 	return c, nil
@@ -185,7 +266,7 @@ func (c *csvReader) Next() (Flow, error) {
 	if err != nil {
 		var pe *csv.ParseError
 		if ok := asParseError(err, &pe); ok {
-			return Flow{}, &RowError{Line: pe.StartLine, Msg: pe.Err.Error()}
+			return Flow{}, &RowError{Line: pe.StartLine, Msg: importer.CSVMessage(pe).Format}
 		}
 		return Flow{}, err
 	}
@@ -200,9 +281,13 @@ func (c *csvReader) Next() (Flow, error) {
 		rerr.Line = c.line
 		return Flow{}, rerr
 	}
-	if col, msg := f.validate(); msg != "" {
-		return Flow{}, &RowError{Line: c.line, Column: c.cols.names[col][0], Msg: msg}
+	if _, other := otherClassifications[f.Classification]; other {
+		return Flow{}, notHS(f.Classification)
 	}
+	if col, msg := f.validate(); msg != "" {
+		return Flow{}, &RowError{Line: c.line, Column: c.cols.name(col), Msg: msg}
+	}
+	c.add(f)
 	return f, nil
 }
 
@@ -309,6 +394,7 @@ var v1Columns = columns{
 		fReporter: {"reportercode"}, fPartner: {"partnercode"}, fPartner2: {"partner2code"}, fCommodity: {"cmdcode"},
 		fQtyUnit: {"qtyunitabbr"}, fQty: {"qty"}, fNetWeight: {"netwgt"}, fValue: {"primaryvalue"},
 		fCIF: {"cifvalue"}, fFOB: {"fobvalue"}, fCustoms: {"customscode"}, fMOT: {"motcode"}, fFlag: {"legacyestimationflag"},
+		fSearchClassification: {"classificationsearchcode"}, fOriginal: {"isoriginalclassification"},
 	},
 	build: buildV1,
 }
@@ -329,6 +415,10 @@ func buildV1(get func(field) string) (Flow, *RowError) {
 		return Flow{}, errSkip
 	}
 	f := Flow{Classification: strings.ToUpper(get(fClassification)), Commodity: get(fCommodity), QtyUnit: get(fQtyUnit), Flag: get(fFlag)}
+	// Searched as "HS" (as reported), classificationCode is the revision the
+	// reporter used; isOriginalClassification says the same of any search.
+	original, _ := strconv.ParseBool(get(fOriginal))
+	f.Original = original || strings.EqualFold(get(fSearchClassification), AsReportedHS)
 	var ok bool
 	if f.Flow, ok = parseFlow(get(fFlow)); !ok {
 		return f, &RowError{Column: "flowCode", Msg: "M, X, RM or RX"}
@@ -377,7 +467,7 @@ var sriimColumns = columns{
 			Flag: get(fFlag), ValueBasis: strings.ToLower(get(fBasis))}
 		var ok bool
 		if f.Flow, ok = parseFlow(get(fFlow)); !ok {
-			return f, &RowError{Column: "flujo", Msg: "importacion, exportacion, reexportacion o reimportacion"}
+			return f, &RowError{Column: "flujo", Msg: "importacion, exportacion, reexportacion or reimportacion"}
 		}
 		// Reporters and partners may be given as Comtrade codes or ISO alpha-3 codes.
 		codes := func(f field) string {
@@ -413,12 +503,33 @@ var sriimColumns = columns{
 
 // jsonV1 streams the "data" array of an API v1 JSON answer.
 type jsonV1 struct {
-	dec  *json.Decoder
-	line int
+	revisions
+	dec    *json.Decoder
+	budget *budgetReader
+	line   int
+}
+
+// budgetReader reads at most left bytes, then fails: reset before each
+// record, it bounds what the JSON decoder holds for one.
+type budgetReader struct {
+	r    io.Reader
+	left int
+}
+
+var errLongRecord = errs.E(errs.Invalid, "a record is longer than the limit of %d MiB", maxRowBytes>>20)
+
+func (b *budgetReader) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, errLongRecord
+	}
+	n, err := b.r.Read(p[:min(len(p), b.left)])
+	b.left -= n
+	return n, err
 }
 
 func newJSONv1(r io.Reader) (Reader, error) {
-	dec := json.NewDecoder(r)
+	budget := &budgetReader{r: r, left: maxRowBytes}
+	dec := json.NewDecoder(budget)
 	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil {
@@ -437,6 +548,7 @@ func newJSONv1(r io.Reader) (Reader, error) {
 			if key == "data" {
 				break
 			}
+			budget.left = maxRowBytes
 			var skip json.RawMessage
 			if err := dec.Decode(&skip); err != nil {
 				return nil, fmt.Errorf("read JSON: %w", err)
@@ -450,13 +562,18 @@ func newJSONv1(r io.Reader) (Reader, error) {
 	if tok != json.Delim('[') {
 		return nil, &RowError{Line: 1, Msg: `"data" is not an array`}
 	}
-	return &jsonV1{dec: dec, line: 1}, nil
+	return &jsonV1{dec: dec, budget: budget, line: 1}, nil
 }
 
 func (j *jsonV1) Line() int { return j.line }
 
 func (j *jsonV1) Next() (Flow, error) {
+	j.budget.left = maxRowBytes
 	if !j.dec.More() {
+		// The array's end, or a file that stops being readable (More does not say which).
+		if _, err := j.dec.Token(); err != nil {
+			return Flow{}, fmt.Errorf("read JSON after record %d: %w", j.line-1, err)
+		}
 		return Flow{}, io.EOF
 	}
 	j.line++ // the record's position in the array (the first is "row 2", as in a CSV)
@@ -482,8 +599,12 @@ func (j *jsonV1) Next() (Flow, error) {
 		rerr.Line = j.line
 		return Flow{}, rerr
 	}
+	if _, other := otherClassifications[f.Classification]; other {
+		return Flow{}, notHS(f.Classification)
+	}
 	if col, msg := f.validate(); msg != "" {
 		return Flow{}, &RowError{Line: j.line, Column: fieldNames[col], Msg: msg}
 	}
+	j.add(f)
 	return f, nil
 }

@@ -3,9 +3,11 @@ package trade
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -76,7 +78,7 @@ func TestParsers(t *testing.T) {
 			}
 		}},
 		{FormatSRIIM, "sriim.csv", 2, func(t *testing.T, f []Flow) {
-			if f[0].Reporter != 604 || f[0].Partner != 490 || f[0].Classification != "PE" || f[1].Partner != 392 || f[1].ValueBasis != "fob" {
+			if f[0].Reporter != 604 || f[0].Partner != 158 || f[0].Classification != "PE" || f[1].Partner != 392 || f[1].ValueBasis != "fob" {
 				t.Errorf("sriim: %+v", f)
 			}
 		}},
@@ -151,6 +153,75 @@ func TestNumbersAreFinite(t *testing.T) {
 		v, err := parseNum(tt.in)
 		if (err == nil) != tt.ok || (tt.ok && v.Float64 != tt.want) {
 			t.Errorf("parseNum(%q) = %v, %v", tt.in, v, err)
+		}
+	}
+}
+
+// TestComtradeClassifications: HS as reported is read (and the revision a
+// file states for each reporter and year is kept); SITC and BEC files are
+// refused whole, with their classification named.
+func TestComtradeClassifications(t *testing.T) {
+	flows, problems := readAll(t, FormatLegacy, "comtrade-legacy-hs.csv")
+	if len(problems) > 0 || len(flows) != 4 || flows[0].Classification != AsReportedHS || flows[0].Original {
+		t.Fatalf("legacy HS file: %d flows, problems %v, first %+v", len(flows), problems, flows)
+	}
+	f, _ := os.Open(filepath.Join("testdata", "comtrade-v1-hs.json"))
+	defer f.Close()
+	r, err := Open(FormatV1, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		fl, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil || !fl.Original || fl.Classification[0] != 'H' {
+			t.Fatalf("v1 HS row: %+v %v", fl, err)
+		}
+	}
+	got := r.(interface{ Revisions() []Revision }).Revisions()
+	want := []Revision{{392, 2016, "H4"}, {392, 2017, "H5"}, {410, 2016, "H4"}, {410, 2017, "H4"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("revisions %v, want %v", got, want)
+	}
+	for name, want := range map[string]string{
+		"comtrade-legacy-sitc.csv": "S3 (SITC Rev. 3)",
+		"comtrade-v1-bec.csv":      "B5 (BEC Rev. 5)",
+	} {
+		format := FormatLegacy
+		if strings.Contains(name, "v1") {
+			format = FormatV1
+		}
+		f, _ := os.Open(filepath.Join("testdata", name))
+		r, err := Open(format, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = r.Next()
+		f.Close()
+		var re *RowError
+		if err == nil || errors.As(err, &re) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "not in the Harmonized System") {
+			t.Errorf("%s: %v, want the whole file refused naming %s", name, err, want)
+		}
+	}
+}
+
+func TestRowsThatUsedToBreakTheReader(t *testing.T) {
+	const header = "Classification,Year,Period,Trade Flow Code,Reporter Code,Partner Code,Commodity Code,Trade Value (US$),Qty Unit\n"
+	for row, column := range map[string]string{
+		"H2,2000,200013,1,392,764,030799,5,kg\n":     "month",    // a legacy file's month is its period's: no column of its own
+		"H2,2000,2000,1,392,764,030799,5,Kilo\xe9\n": "qty unit", // Latin-1 text, stored as is, would not be text
+		"H2,2000,2000,1,392,1000,030799,5,kg\n":      "partner code",
+		"H2,2000,2000,1,-4,764,030799,5,kg\n":        "reporter code",
+	} {
+		r, err := Open(FormatLegacy, strings.NewReader(header+row))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var re *RowError
+		if _, err := r.Next(); !errors.As(err, &re) || re.Line != 2 || re.Column != column {
+			t.Errorf("%q: %v, want a problem in row 2, column %s", row, err, column)
 		}
 	}
 }

@@ -30,14 +30,23 @@ func (p Partner) Name(lang string) string {
 }
 
 // comtradeCodes are where Comtrade's numeric codes differ from UN M49
-// (DESIGN.md; UN Comtrade's reporter and partner lists).
-var comtradeCodes = map[string]int{"FR": 251, "IT": 381, "US": 842, "IN": 699, "CH": 757, "NO": 579, "TW": 490}
+// (DESIGN.md; UN Comtrade's reporter and partner lists). Taiwan keeps its
+// M49 number (158), under which national sources such as PROMPEX name it;
+// Comtrade's "Other Asia, nes" (490) is listed apart, under its own label.
+var comtradeCodes = map[string]int{"FR": 251, "IT": 381, "US": 842, "IN": 699, "CH": 757, "NO": 579}
+
+// OtherCountries is the partner of a national source's "Otros" row: the
+// countries the table does not list (the seed's Cuadro 3). Comtrade has no
+// such code (its 899, "Areas, nes", is trade whose partner is unknown), nor
+// does UN M49 use 999, which keeps it within the codes a series holds.
+const OtherCountries = 999
 
 // aggregates are Comtrade's areas that are not countries.
 var aggregates = []Partner{
 	{Code: 0, ISO: "W00", NameES: "Mundo", NameEN: "World", Aggregate: true},
 	{Code: 97, ISO: "EUR", NameES: "Unión Europea", NameEN: "European Union", Aggregate: true},
-	{Code: 899, ISO: "_X", NameES: "Áreas no especificadas (Otros)", NameEN: "Areas, nes (Others)", Aggregate: true},
+	{Code: 899, ISO: "_X", NameES: "Áreas no especificadas", NameEN: "Areas, nes", Aggregate: true},
+	{Code: OtherCountries, ISO: "OTROS", NameES: "Otros países", NameEN: "Other countries", Aggregate: true},
 	{Code: 837, ISO: "XZ", NameES: "Bunkers", NameEN: "Bunkers", Aggregate: true},
 	{Code: 838, ISO: "XF", NameES: "Zonas francas", NameEN: "Free zones", Aggregate: true},
 	{Code: 839, ISO: "XS", NameES: "Categorías especiales", NameEN: "Special categories", Aggregate: true},
@@ -45,6 +54,8 @@ var aggregates = []Partner{
 	{Code: 577, ISO: "XAF", NameES: "Otros África, n.e.p.", NameEN: "Other Africa, nes", Aggregate: true},
 	{Code: 636, ISO: "XL", NameES: "Resto de América, n.e.p.", NameEN: "Rest of America, nes", Aggregate: true},
 	{Code: 637, ISO: "XN", NameES: "Norte de América y Centroamérica, n.e.p.", NameEN: "North America and Central America, nes", Aggregate: true},
+	// Taiwan in Comtrade's data in practice, but not by Comtrade's name: ranked as a country.
+	{Code: 490, ISO: "S19", NameES: "Otros Asia, n.e.p. (Taiwán)", NameEN: "Other Asia, nes (Taiwan)"},
 }
 
 var (
@@ -75,9 +86,6 @@ func init() {
 				code = c
 			}
 			p := Partner{Code: code, ISO: r.ISO3(), NameES: display.Spanish.Regions().Name(r), NameEN: display.English.Regions().Name(r)}
-			if r.String() == "TW" {
-				p.NameES, p.NameEN = "Taiwán (Otros Asia, n.e.p.)", "Taiwan (Other Asia, nes)"
-			}
 			if r.String() == "HK" {
 				p.NameES, p.NameEN = "Hong Kong", "Hong Kong"
 			}

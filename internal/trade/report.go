@@ -14,6 +14,7 @@ import (
 	"sriim/internal/audit"
 	"sriim/internal/auth"
 	"sriim/internal/errs"
+	"sriim/internal/i18n"
 )
 
 // IntelligenceReport is a semester's market-intelligence report (seed
@@ -165,17 +166,11 @@ func (s *Service) previousReport(ctx context.Context, period string) (*Intellige
 // share in each main market.
 func changesSince(prev *IntelligenceReport, r IntelligenceReport) []string {
 	es := r.Lang != "en"
-	say := func(esText, enText string, args ...any) string {
-		if es {
-			return fmt.Sprintf(esText, args...)
-		}
-		return fmt.Sprintf(enText, args...)
-	}
+	lang := i18n.Lang(r.Lang)
 	if prev == nil {
-		return []string{say("Primer informe: no hay uno anterior con qué comparar.", "First report: there is no earlier one to compare with.")}
+		return []string{i18n.Message(lang, "First report: there is no earlier one to compare with.")}
 	}
 	var out []string
-	lang := r.Lang
 	for _, sec := range r.Sections {
 		var old *ReportSection
 		for i := range prev.Sections {
@@ -194,7 +189,7 @@ func changesSince(prev *IntelligenceReport, r IntelligenceReport) []string {
 			m := map[int]string{}
 			for i, row := range rk.Rows {
 				if i < 5 {
-					m[row.Partner.Code] = row.Partner.Name(lang)
+					m[row.Partner.Code] = row.Partner.Name(r.Lang)
 				}
 			}
 			return m
@@ -202,12 +197,12 @@ func changesSince(prev *IntelligenceReport, r IntelligenceReport) []string {
 		before, now := top(old.Importers), top(sec.Importers)
 		for code, n := range now {
 			if _, ok := before[code]; !ok {
-				out = append(out, say("%s: %s entra entre los cinco mayores importadores.", "%s: %s enters the five largest importers.", name, n))
+				out = append(out, i18n.Message(lang, "%s: %s enters the five largest importers.", name, n))
 			}
 		}
 		for code, n := range before {
 			if _, ok := now[code]; !ok {
-				out = append(out, say("%s: %s sale de los cinco mayores importadores.", "%s: %s leaves the five largest importers.", name, n))
+				out = append(out, i18n.Message(lang, "%s: %s leaves the five largest importers.", name, n))
 			}
 		}
 		for _, m := range sec.Markets {
@@ -217,14 +212,14 @@ func changesSince(prev *IntelligenceReport, r IntelligenceReport) []string {
 				}
 				nowShare, oldShare := m.Competitors[0].Shares[r.To], om.Competitors[0].Shares[prev.To]
 				if nowShare != oldShare {
-					out = append(out, say("%s: la participación del Perú en %s pasa de %s %% a %s %%.", "%s: Peru's share in %s goes from %s %% to %s %%.",
-						name, m.Market.Name(lang), strconv.FormatFloat(oldShare, 'f', 2, 64), strconv.FormatFloat(nowShare, 'f', 2, 64)))
+					out = append(out, i18n.Message(lang, "%s: Peru's share in %s goes from %s %% to %s %%.",
+						name, m.Market.Name(r.Lang), strconv.FormatFloat(oldShare, 'f', 2, 64), strconv.FormatFloat(nowShare, 'f', 2, 64)))
 				}
 			}
 		}
 	}
 	if len(out) == 0 {
-		out = append(out, say("Sin cambios en los mayores importadores ni en la participación del Perú.", "No change in the largest importers nor in Peru's shares."))
+		out = append(out, i18n.Message(lang, "No change in the largest importers nor in Peru's shares."))
 	}
 	sort.Strings(out)
 	return out

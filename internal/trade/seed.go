@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/csv"
+	"errors"
 	"io"
 	"strconv"
 
@@ -22,6 +23,28 @@ func init() {
 	if err := LoadProductLines(f); err != nil {
 		panic(err)
 	}
+}
+
+// NoteBatch sets what must be said beside a batch's figures (a source's
+// own contradictions, as the seed's Cuadro 3 has); the destinations of its
+// flows show it.
+func (s *Service) NoteBatch(ctx context.Context, p auth.Principal, id int64, note string) error {
+	if err := auth.Authorize(p, auth.Owner{Reference: true}); err != nil {
+		return err
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var before string
+		if err := tx.QueryRowContext(ctx, "SELECT note FROM trade_batches WHERE id = $1", id).Scan(&before); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return errs.E(errs.NotFound, "no import batch %d", id)
+			}
+			return errs.Wrap(err, "note batch")
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE trade_batches SET note = $1 WHERE id = $2", note, id); err != nil {
+			return errs.Wrap(err, "note batch")
+		}
+		return audit.Record(ctx, tx, p, audit.Update, "trade_batch", id, map[string]string{"note": before}, map[string]string{"note": note})
+	})
 }
 
 // PublishedShare is a supplier's share of a market as a source published it.

@@ -56,6 +56,9 @@ type Batch struct {
 	// Storing says that a running import has read its whole file and is
 	// storing the rows.
 	Storing bool `json:"storing,omitempty"`
+	// Classification is how the file's figures are classified (HS revisions
+	// by reporter and year), given by Batch.
+	Classification *BatchClassification `json:"classification,omitempty"`
 }
 
 // Progress is a running import's count of rows read, and whether it has
@@ -145,6 +148,13 @@ func (s *Service) Batch(ctx context.Context, id int64) (Batch, error) {
 	}
 	if p, ok := s.jobs.Load(id); ok && b.State == "running" {
 		b.Read, b.Storing = p.(*Progress).get()
+	}
+	if b.State == "done" {
+		bc, err := s.batchClassification(ctx, id)
+		if err != nil {
+			return b, err
+		}
+		b.Classification = &bc
 	}
 	return b, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -181,14 +182,35 @@ func TestCuadro3Shares(t *testing.T) {
 					t.Errorf("%s: %s's 2005 share %v, want %v", line, iso, got[iso], w)
 				}
 			}
-			if rk.Rows[len(rk.Rows)-1].Partner.Code != 899 {
-				t.Errorf("%s: 'Otros' is not listed last", line)
+			if last := rk.Rows[len(rk.Rows)-1].Partner; last.Code != trade.OtherCountries || last.NameES != "Otros países" {
+				t.Errorf("%s: the last row is %+v, want Cuadro 3's «Otros», other countries", line, last)
+			}
+			if len(rk.Notes) != 1 || !strings.Contains(rk.Notes[0], "2.4.2") || len(rk.Sources) != 1 || !strings.Contains(rk.Sources[0], "Cuadro 3") {
+				t.Errorf("%s: sources %q, notes %q: want Cuadro 3 and the note on the text's contradiction", line, rk.Sources, rk.Notes)
 			}
 		}
-		p, _ := trade.ProductLine("loco_congelado")
-		rk, _ := s.Destinations(context.Background(), p, 604, 2000, 2005)
-		if rk.World.Values[2000] != 3939e3 {
-			t.Errorf("2000 total %v, want Cuadro 3's 3,939 thousand", rk.World.Values[2000])
+		// The published totals, with the sums of the rounded cells beside
+		// them where they differ (by 1 thousand, in five places).
+		differs := map[string][]int{}
+		totals := map[string]map[int]float64{}
+		for _, line := range []string{"loco_congelado", "loco_conserva"} {
+			p, _ := trade.ProductLine(line)
+			rk, _ := s.Destinations(context.Background(), p, 604, 2000, 2005)
+			totals[line] = rk.World.Values
+			for _, y := range rk.Years {
+				if rk.World.Differs(y) {
+					differs[line] = append(differs[line], y)
+					if math.Abs(rk.World.PartnersSum[y]-rk.World.Values[y]) != 1000 {
+						t.Errorf("%s %d: published %v, cells %v", line, y, rk.World.Values[y], rk.World.PartnersSum[y])
+					}
+				}
+			}
+		}
+		if totals["loco_congelado"][2000] != 3939e3 || totals["loco_congelado"][2005]+totals["loco_conserva"][2005] != 10899e3 {
+			t.Errorf("totals %v: want Cuadro 3's published 3,939 (2000) and 5,991 + 4,908 (2005)", totals)
+		}
+		if fmt.Sprint(differs) != "map[loco_congelado:[2001 2005] loco_conserva:[2003 2004 2005]]" {
+			t.Errorf("published totals differing from their cells: %v", differs)
 		}
 	})
 }
@@ -428,3 +450,45 @@ func TestImportProgressReachesOtherInstances(t *testing.T) {
 		}
 	})
 }
+
+// A file the parsers cannot read says so in the catalogue's words, never in
+// the parser's ("read header: EOF", encoding/csv's).
+func TestUnreadableTradeFilesSayWhyInTheCataloguesWords(t *testing.T) {
+	s := trade.New(dbtest.Open(t, db.SQLite))
+	for _, tt := range []struct {
+		file, message, field, problem string
+	}{
+		{"", "the file is empty", "", ""},
+		{"\x1f\x8b garbage", "the file cannot be read", "", ""},
+		{"Classification,Year\n", "the file cannot be read", "fila 1", "the header lacks %s"},
+		{comtradeHeader + "\n\"H3,2004\n", "the file has 1 problems; nothing was imported", "fila 2", "a quoted cell has no closing quote mark, or a stray one"},
+	} {
+		b, err := s.Start(context.Background(), mesa, trade.FormatLegacy, "x.csv", "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Import(context.Background(), mesa, b, strings.NewReader(tt.file))
+		var e *errs.Error
+		if !errors.As(err, &e) || e.Kind != errs.Invalid || e.Message != tt.message {
+			t.Errorf("%q: %v", tt.file, err)
+			continue
+		}
+		if tt.field != "" && (len(e.Problems) != 1 || e.Problems[0].Msg.Format != tt.problem || e.Problems[0].Key() != tt.field) {
+			t.Errorf("%q: problems %+v", tt.file, e.Problems)
+		}
+		if strings.Contains(e.Message+strings.Join(mapValues(e.Fields), " "), "EOF") || strings.Contains(strings.Join(mapValues(e.Fields), " "), "quoted-field") {
+			t.Errorf("%q shows the parser's words: %v %v", tt.file, e.Message, e.Fields)
+		}
+	}
+}
+
+func mapValues(m map[string]string) []string {
+	var out []string
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
+}
+
+const comtradeHeader = "Classification,Year,Period,Period Desc.,Aggregate Level,Is Leaf Code,Trade Flow Code,Trade Flow,Reporter Code,Reporter,Reporter ISO," +
+	"Partner Code,Partner,Partner ISO,Commodity Code,Commodity,Qty Unit Code,Qty Unit,Qty,Netweight (kg),Trade Value (US$),Flag"

@@ -194,7 +194,7 @@ func (bl *builder) run(src figureSource) error {
 		newSlice := first || (f.slice != prev.slice && *f.slice != *prev.slice)
 		newSeries := newSlice || f.reporter != prev.reporter
 		if !newSeries && f.partner == prev.partner {
-			bl.in.problem(f.line, "", msgRepeated)
+			bl.in.problem(errs.Problem{Line: int(f.line), Msg: errs.Msg{Format: msgRepeated}})
 			continue
 		}
 		prev, first = *f, false

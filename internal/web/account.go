@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,7 +14,7 @@ import (
 	"sriim/internal/i18n"
 )
 
-func (s *Server) accountRoutes(mux *http.ServeMux) {
+func (s *Server) accountRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /entrar", s.loginPage)
 	mux.HandleFunc("POST /entrar", s.login)
 	mux.HandleFunc("POST /salir", s.logout)
@@ -66,6 +65,10 @@ func (s *Server) api(h func(r *http.Request) (int, any, error)) http.HandlerFunc
 		if status == http.StatusNoContent {
 			w.WriteHeader(status)
 			return
+		}
+		if rec, ok := v.(versioned); ok {
+			w.Header().Set("ETag", etag(rec.version))
+			v = rec.body
 		}
 		writeJSONFor(w, r, status, v)
 	}
@@ -122,6 +125,8 @@ type formPage struct {
 	Errors map[string]string
 	Error  string
 	Extra  any
+	// Conflict, after a stale save, shows the stored values beside the user's.
+	Conflict *conflictView
 }
 
 // formFailed re-renders a form with the problems of err when it is an
@@ -129,18 +134,16 @@ type formPage struct {
 func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, page, title string, values, extra any, err error) {
 	var e *errs.Error
 	if errors.As(err, &e) && e.Kind == errs.Invalid {
-		s.render(w, r, http.StatusUnprocessableEntity, page, title, formPage{Values: values, Errors: e.Fields, Error: e.Message, Extra: extra})
+		msg, fields := s.pageError(r, e)
+		s.render(w, r, http.StatusUnprocessableEntity, page, title, formPage{Values: values, Errors: fields, Error: msg, Extra: extra})
+		return
+	}
+	if st := staleOf(err); st != nil {
+		// values keep what the user typed (with the current version, set by the caller).
+		s.render(w, r, http.StatusConflict, page, title, formPage{Values: values, Extra: extra, Conflict: jsonConflict(r, st, values)})
 		return
 	}
 	s.fail(w, r, err)
-}
-
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 type loginForm struct{ Email, Next string }
@@ -271,23 +274,19 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, "forgot.html", i18n.T(lang, "forgot.title"), formPage{Extra: false})
 		return
 	}
-	secret, u, err := s.accounts.StartReset(r.Context(), r.PostFormValue("email"))
-	switch {
-	case errs.Is(err, errs.NotFound):
-		// Say the same as for a known address, so the form does not reveal accounts.
-	case err != nil:
-		s.fail(w, r, err)
-		return
-	default:
-		scheme := "http"
-		if isHTTPS(r) {
-			scheme = "https"
-		}
-		link := scheme + "://" + r.Host + "/clave/restablecer?token=" + url.QueryEscape(secret)
+	// Every outcome is answered the same, so the form does not reveal accounts.
+	base, ok := s.linkBase(r)
+	if !ok {
+		s.log.ErrorContext(r.Context(), "password reset link not sent: set --public-url (SRIIM_PUBLIC_URL) to the address people use", "host", r.Host)
+	} else if secret, u, err := s.accounts.StartReset(r.Context(), r.PostFormValue("email"), false); err == nil {
+		link := base + "/clave/restablecer?token=" + url.QueryEscape(secret)
 		ul := i18n.Lang(u.Lang)
 		if err := s.mailer.Send(r.Context(), u.Email, i18n.T(ul, "forgot.subject"), i18n.T(ul, "forgot.body", link)); err != nil {
 			s.log.ErrorContext(r.Context(), "send reset email", "err", err)
 		}
+	} else if !errs.Is(err, errs.NotFound) {
+		s.fail(w, r, err)
+		return
 	}
 	s.render(w, r, http.StatusOK, "forgot.html", i18n.T(lang, "forgot.title"), formPage{Extra: true, Error: i18n.T(lang, "forgot.sent")})
 }
@@ -298,8 +297,13 @@ func (s *Server) resetPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 	token := r.PostFormValue("token")
-	if err := s.accounts.FinishReset(r.Context(), token, r.PostFormValue("password")); err != nil {
+	revoked, err := s.accounts.FinishReset(r.Context(), token, r.PostFormValue("password"), r.PostFormValue("revoke_tokens") == "on")
+	if err != nil {
 		s.formFailed(w, r, "reset.html", i18n.T(langOf(r), "reset.title"), token, nil, err)
+		return
+	}
+	if revoked > 0 {
+		http.Redirect(w, r, "/entrar?ok=password_tokens", http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, "/entrar?ok=password", http.StatusSeeOther)

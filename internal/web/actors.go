@@ -1,11 +1,13 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,19 +15,19 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/errs"
 	"sriim/internal/i18n"
-	"sriim/internal/importer"
 	"sriim/internal/reference"
 	"sriim/internal/vocab"
 )
 
-func (s *Server) actorRoutes(mux *http.ServeMux) {
+func (s *Server) actorRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /actores", s.actorsPage)
 	mux.HandleFunc("GET /actores/nuevo", s.actorNewPage)
 	mux.HandleFunc("POST /actores", s.actorCreate)
 	s.importRoutes(mux, importKind{Base: "/actores", Title: "actors.import", Lead: "actors.import_lead", Back: "module.actors",
+		can: actors.CanCreate,
 		run: func(ctx context.Context, p auth.Principal, r io.Reader, name string) (importResult, error) {
 			rep, err := s.actors.Import(ctx, p, r, name)
-			res := importResult{Rows: rep.Rows, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged}
+			res := importResult{Rows: rep.Rows, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged, Encoding: rep.Encoding}
 			for _, w := range rep.Warnings {
 				res.Warnings = append(res.Warnings, w.Message)
 			}
@@ -52,16 +54,15 @@ func (s *Server) actorRoutes(mux *http.ServeMux) {
 
 // actorFilter reads the list's filters (the page's Spanish names or the API's English ones).
 func actorFilter(q url.Values, api bool) actors.Filter {
-	get := func(es, en string) string {
+	get := func(es string) string {
 		if api {
-			return q.Get(en)
+			return q.Get(actorAPIParams[es])
 		}
 		return q.Get(es)
 	}
-	f := actors.Filter{Kind: get("tipo", "kind"), Species: get("especie", "species"), District: get("distrito", "district"),
-		Certification: get("certificacion", "certification"), Q: q.Get("q"), Sort: get("orden", "sort"),
-		Inactive: get("inactivos", "inactive") != ""}
-	f.Page, _ = strconv.Atoi(get("pagina", "page"))
+	f := actors.Filter{Kind: get("tipo"), Species: get("especie"), District: get("distrito"),
+		Certification: get("certificacion"), Q: q.Get("q"), Sort: get("orden"), Inactive: get("inactivos") != ""}
+	f.Page, _ = strconv.Atoi(get("pagina"))
 	f.PerPage, _ = strconv.Atoi(q.Get("per_page"))
 	return f
 }
@@ -114,11 +115,58 @@ func (v actorsView) PageURL(n int) string {
 	return "/actores?" + q.Encode()
 }
 
+// checkActorFilter reads the list's filters from the page's parameters,
+// refusing values that are not among the form's choices.
+func (l refLists) checkActorFilter(q url.Values) (actors.Filter, error) {
+	f := actorFilter(q, false)
+	problems := map[string]string{}
+	choice := func(field, value string, ok bool) {
+		if value != "" && !ok {
+			problems[field] = msgChoice
+		}
+	}
+	_, ok := actors.Kinds.Parse(f.Kind)
+	choice("tipo", f.Kind, ok)
+	_, ok = actors.CertificationKinds.Parse(f.Certification)
+	choice("certificacion", f.Certification, ok)
+	choice("especie", f.Species, slices.ContainsFunc(l.Species, func(sp reference.Species) bool { return sp.Code == f.Species }))
+	choice("distrito", f.District, slices.ContainsFunc(l.Districts, func(p reference.Place) bool { return p.Code == f.District }))
+	choice("orden", f.Sort, slices.Contains([]string{"name", "registered", "district"}, f.Sort))
+	if n, err := strconv.Atoi(q.Get("pagina")); q.Get("pagina") != "" && (err != nil || n < 1) {
+		problems["pagina"] = msgWhole
+	}
+	if len(problems) > 0 {
+		return f, errs.Fields("invalid filters", problems)
+	}
+	return f, nil
+}
+
+// APISelection is the list's filters in the API's parameters.
+func (v actorsView) APISelection() url.Values {
+	q, _ := url.ParseQuery(v.Selection)
+	out := url.Values{}
+	for k, vals := range q {
+		if en, ok := actorAPIParams[k]; ok {
+			k = en
+		}
+		out[k] = vals
+	}
+	return out
+}
+
+// actorAPIParams names the list page's filters as the API does.
+var actorAPIParams = map[string]string{"tipo": "kind", "especie": "species", "distrito": "district",
+	"certificacion": "certification", "orden": "sort", "inactivos": "inactive", "pagina": "page"}
+
 func (s *Server) actorsPage(w http.ResponseWriter, r *http.Request) {
-	v := actorsView{Filter: actorFilter(r.URL.Query(), false), Kinds: actors.Kinds, Certs: actors.CertificationKinds,
-		CanCreate: actors.CanCreate(principal(r))}
+	v := actorsView{Kinds: actors.Kinds, Certs: actors.CertificationKinds, CanCreate: actors.CanCreate(principal(r))}
 	var err error
 	if v.refLists, err = s.refLists(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var problems map[string]string
+	if v.Filter, problems, err = readFilters(r, v.refLists.checkActorFilter); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -131,11 +179,14 @@ func (s *Server) actorsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	q.Del("pagina")
-	q.Del("lang")
-	q.Del("ok")
+	for _, k := range []string{"pagina", "lang", "ok"} {
+		q.Del(k)
+	}
+	for field := range problems {
+		q.Del(field)
+	}
 	v.Selection = q.Encode()
-	s.render(w, r, http.StatusOK, "actors.html", i18n.T(langOf(r), "module.actors"), v)
+	s.renderFiltered(w, r, "actors.html", Page{Title: i18n.T(langOf(r), "module.actors"), Data: v}, problems)
 }
 
 type actorView struct {
@@ -143,6 +194,9 @@ type actorView struct {
 	Actor   actors.Actor
 	CanEdit bool
 	Today   string
+	// Similar are the actors of the same district with a very similar name,
+	// right after this one was saved (?parecido=ID).
+	Similar []actors.Actor
 }
 
 func (s *Server) actorPage(w http.ResponseWriter, r *http.Request) {
@@ -157,6 +211,13 @@ func (s *Server) actorPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := actorView{Actor: a, CanEdit: auth.Can(principal(r), a.Owner()), Today: s.actors.Now().Format("2006-01-02")}
+	for _, raw := range r.URL.Query()["parecido"] {
+		if other, err := strconv.ParseInt(raw, 10, 64); err == nil && other != id {
+			if o, err := s.actors.Actor(r.Context(), principal(r), other); err == nil {
+				v.Similar = append(v.Similar, o)
+			}
+		}
+	}
 	if v.refLists, err = s.refLists(r); err != nil {
 		s.fail(w, r, err)
 		return
@@ -168,6 +229,7 @@ func (s *Server) actorPage(w http.ResponseWriter, r *http.Request) {
 type actorForm struct {
 	refLists
 	ID       int64
+	Version  int64 // the version the form was read at
 	Cells    map[string]string
 	Multi    map[string][]string // tipos, especies, presentaciones
 	Certs    []actors.Certification
@@ -176,6 +238,14 @@ type actorForm struct {
 	Pres     []vocab.Term
 	Finance  []vocab.Term
 	Warnings []actors.Warning
+	// PlanKindsLocked: the user may not change the kinds the plan's
+	// indicators count (a member editing its own actor).
+	PlanKindsLocked bool
+}
+
+// Locked reports whether the form shows kind code without letting the user change it.
+func (f actorForm) Locked(code string) bool {
+	return f.PlanKindsLocked && slices.Contains(actors.PlanKinds, code)
 }
 
 // Has reports whether a multiple-choice field holds code.
@@ -188,7 +258,7 @@ func (f actorForm) Has(field, code string) bool {
 	return false
 }
 
-func (s *Server) actorFormPage(w http.ResponseWriter, r *http.Request, status int, f actorForm, problems map[string]string, msg string) {
+func (s *Server) actorFormPage(w http.ResponseWriter, r *http.Request, status int, f actorForm, problems map[string]string, msg string, conflict *conflictView) {
 	var err error
 	if f.refLists, err = s.refLists(r); err != nil {
 		s.fail(w, r, err)
@@ -202,7 +272,7 @@ func (s *Server) actorFormPage(w http.ResponseWriter, r *http.Request, status in
 	if f.ID != 0 {
 		title = i18n.T(langOf(r), "action.edit") + ": " + f.Cells["nombre"]
 	}
-	s.render(w, r, status, "actor_form.html", title, formPage{Values: f, Errors: problems, Error: msg})
+	s.render(w, r, status, "actor_form.html", title, formPage{Values: f, Errors: i18n.FieldsText(langOf(r), problems), Error: msg, Conflict: conflict})
 }
 
 // formOf fills the form from an actor.
@@ -212,7 +282,7 @@ func formOf(a actors.Actor) actorForm {
 		cells[actors.Columns[i]] = v
 	}
 	cells["distrito"] = a.District
-	return actorForm{ID: a.ID, Cells: cells, Certs: a.Certifications,
+	return actorForm{ID: a.ID, Version: a.Version, Cells: cells, Certs: a.Certifications,
 		Multi: map[string][]string{"tipos": a.Kinds, "especies": a.Species, "presentaciones": a.Presentations}}
 }
 
@@ -241,8 +311,11 @@ func actorFromForm(r *http.Request) (actors.Actor, actorForm, map[string]string)
 		}
 	}
 	f.Cells["certificaciones"] = strings.Join(certs, ";")
-	f.Cells["activo"] = "si"
+	// The edit form carries the actor's state unchanged; a new one is active.
+	f.Cells["activo"] = cmp.Or(r.PostFormValue("activo"), "si")
+	f.Version = parseVersion(r.PostFormValue("version"))
 	a, problems := actors.FromCells(func(c string) string { return f.Cells[c] })
+	a.Version = f.Version
 	return a, f, problems
 }
 
@@ -261,7 +334,7 @@ func (s *Server) actorNewPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.Forbidden, "your role does not register actors"))
 		return
 	}
-	s.actorFormPage(w, r, http.StatusOK, actorForm{Cells: map[string]string{}, Multi: map[string][]string{}}, nil, "")
+	s.actorFormPage(w, r, http.StatusOK, actorForm{Cells: map[string]string{}, Multi: map[string][]string{}}, nil, "", nil)
 }
 
 func (s *Server) actorEditPage(w http.ResponseWriter, r *http.Request) {
@@ -281,38 +354,79 @@ func (s *Server) actorEditPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.actorFormPage(w, r, http.StatusOK, formOf(a), nil, "")
+	f := formOf(a)
+	f.PlanKindsLocked = !auth.Can(principal(r), auth.Owner{Institution: a.InstitutionID})
+	s.actorFormPage(w, r, http.StatusOK, f, nil, "", nil)
 }
 
 // saveActor creates (id 0) or updates an actor from the form.
 func (s *Server) saveActor(w http.ResponseWriter, r *http.Request, id int64) {
+	// Who may save comes first: a form nobody lets them save is not checked for them.
+	var err error
+	switch p := principal(r); {
+	case p.Anonymous():
+		err = errs.E(errs.Unauthenticated, "log in to make changes")
+	case id == 0 && !actors.CanCreate(p):
+		err = errs.E(errs.Forbidden, "your role does not register actors")
+	case id != 0:
+		var before actors.Actor
+		if before, err = s.actors.Actor(r.Context(), p, id); err == nil {
+			err = auth.Authorize(p, before.Owner())
+		}
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	a, form, problems := actorFromForm(r)
 	form.ID = id
+	var before actors.Actor
 	var warnings []actors.Warning
-	var err error
 	if len(problems) == 0 {
 		if id == 0 {
 			a, warnings, err = s.actors.Create(r.Context(), principal(r), a)
 		} else {
-			a, err = s.actors.Update(r.Context(), principal(r), id, a)
+			if before, err = s.actors.Actor(r.Context(), principal(r), id); err == nil {
+				form.PlanKindsLocked = !auth.Can(principal(r), auth.Owner{Institution: before.InstitutionID})
+				a, err = s.actors.Update(r.Context(), principal(r), id, a)
+			}
 		}
 	}
-	if e, ok := err.(*errs.Error); ok && e.Kind == errs.Invalid {
+	if st := staleOf(err); st != nil {
+		// Keep what the user typed and show it beside what is stored now.
+		current := st.Current.(actors.Actor)
+		var read map[string]string
+		if old, ok := st.Read.(actors.Actor); ok {
+			read = formOf(old).Cells
+		}
+		conflict := newConflict(r, st, actors.Columns, read, formOf(current).Cells, form.Cells)
+		form.Version = current.Version
+		s.actorFormPage(w, r, http.StatusConflict, form, nil, "", conflict)
+		return
+	}
+	if e, ok := err.(*errs.Error); ok && (e.Kind == errs.Invalid || e.Kind == errs.Forbidden) && len(e.Fields) > 0 {
 		problems = actors.FormProblems(e.Fields)
+		msg := i18n.T(langOf(r), "error.invalid")
+		if e.Kind == errs.Forbidden {
+			msg, _ = s.pageError(r, e)
+		}
+		s.actorFormPage(w, r, statusOf(e.Kind), form, problems, msg, nil)
+		return
 	}
 	if len(problems) > 0 {
-		s.actorFormPage(w, r, http.StatusUnprocessableEntity, form, problems, i18n.T(langOf(r), "error.invalid"))
+		s.actorFormPage(w, r, http.StatusUnprocessableEntity, form, problems, i18n.T(langOf(r), "error.invalid"), nil)
 		return
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	flash := "saved"
-	if len(warnings) > 0 {
-		flash = "saved_duplicate"
+	// The actor's page names and links the look-alikes.
+	q := url.Values{"ok": {"saved"}}
+	for _, w := range warnings {
+		q.Add("parecido", strconv.FormatInt(w.ActorID, 10))
 	}
-	http.Redirect(w, r, fmt.Sprintf("/actores/%d?ok=%s", a.ID, flash), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/actores/%d?%s", a.ID, q.Encode()), http.StatusSeeOther)
 }
 
 func (s *Server) actorCreate(w http.ResponseWriter, r *http.Request) { s.saveActor(w, r, 0) }
@@ -330,7 +444,7 @@ func (s *Server) actorSetActive(active bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, err := pathID(r)
 		if err == nil {
-			_, err = s.actors.SetActive(r.Context(), principal(r), id, active)
+			_, err = s.actors.SetActive(r.Context(), principal(r), id, active, 0)
 		}
 		if err != nil {
 			s.fail(w, r, err)
@@ -385,7 +499,7 @@ func (s *Server) apiActor(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	a, err := s.actors.Actor(r.Context(), principal(r), id)
-	return http.StatusOK, a, err
+	return http.StatusOK, versioned{a, a.Version}, err
 }
 
 func (s *Server) apiActorCreate(r *http.Request) (int, any, error) {
@@ -406,11 +520,11 @@ func (s *Server) apiActorUpdate(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	var a actors.Actor
-	if err := decodeJSON(r, &a); err != nil {
+	if a.Version, err = decodePut(r, &a, false, "id", "registered_at", "created_at", "updated_at"); err != nil {
 		return 0, nil, err
 	}
 	a, err = s.actors.Update(r.Context(), principal(r), id, a)
-	return http.StatusOK, a, err
+	return http.StatusOK, versioned{a, a.Version}, err
 }
 
 // apiActorDelete deactivates: the record leaves the public registry and keeps its history.
@@ -419,7 +533,11 @@ func (s *Server) apiActorDelete(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	_, err = s.actors.SetActive(r.Context(), principal(r), id, false)
+	version, err := deleteVersion(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	_, err = s.actors.SetActive(r.Context(), principal(r), id, false, version)
 	return http.StatusNoContent, nil, err
 }
 
@@ -428,7 +546,7 @@ func (s *Server) apiActorImport(r *http.Request) (int, any, error) {
 	if name == "" && strings.Contains(r.Header.Get("Content-Type"), "spreadsheetml") {
 		name = "upload.xlsx"
 	}
-	rep, err := s.actors.Import(r.Context(), principal(r), http.MaxBytesReader(nil, r.Body, importer.MaxBytes+1), name)
+	rep, err := s.actors.Import(r.Context(), principal(r), r.Body, name)
 	return http.StatusOK, rep, err
 }
 

@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -58,7 +60,7 @@ func TestActorsPageSearchFiltersAndPages(t *testing.T) {
 		"/actores?distrito=180303":                   "Maricultura Pacocha",
 	} {
 		status, body, _ := b.get(query)
-		if status != 200 || !strings.Contains(body, want) || !strings.Contains(body, "1 actores encontrados") {
+		if status != 200 || !strings.Contains(body, want) || !strings.Contains(body, "1 actor encontrado.") {
 			t.Errorf("%s: %d, lacks %q", query, status, want)
 		}
 	}
@@ -73,4 +75,24 @@ func TestActorsPageSearchFiltersAndPages(t *testing.T) {
 	if status != 200 || !strings.Contains(body, `"name":"producers"`) || !strings.Contains(body, `"total":2`) {
 		t.Errorf("indicators API: %d %s", status, body)
 	}
+}
+
+func TestSavingALookAlikeLinksToTheOtherActor(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		site := newSite(t, d, false)
+		importFixtureActors(t, site)
+		b := site.browser()
+		b.login("editor@example.org", testPassword)
+		_, list, _ := b.get("/actores?q=mariscos")
+		other := strings.Split(strings.Split(list, `<h2><a href="/actores/`)[1], `"`)[0]
+		_, _, token := b.get("/actores/nuevo")
+		res := b.post("/actores", url.Values{"csrf_token": {token}, "nombre": {"Mariscos del Sur Exportadora S.A.C."}, "distrito": {"Ilo"}, "tipos": {"exporter"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("create: %d", res.StatusCode)
+		}
+		_, page, _ := b.get(res.Header.Get("Location"))
+		if !strings.Contains(page, `<a href="/actores/`+other+`">Mariscos del Sur Exportadora SAC</a>`) {
+			t.Errorf("the saved actor's page does not link the look-alike no. %s:\n%s", other, page)
+		}
+	})
 }

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,7 +22,8 @@ import (
 
 func institutionFromForm(r *http.Request) accounts.InstitutionInput {
 	return accounts.InstitutionInput{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), NameEN: r.PostFormValue("name_en"),
-		Kind: r.PostFormValue("kind"), Website: r.PostFormValue("website"), Description: r.PostFormValue("description")}
+		Kind: r.PostFormValue("kind"), Website: r.PostFormValue("website"), Description: r.PostFormValue("description"),
+		Version: parseVersion(r.PostFormValue("version"))}
 }
 
 func (s *Server) institutionsPage(w http.ResponseWriter, r *http.Request) {
@@ -73,7 +76,8 @@ func (s *Server) institutionPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	in := accounts.InstitutionInput{Code: inst.Code, Name: inst.Name, NameEN: inst.NameEN, Kind: inst.Kind, Website: inst.Website, Description: inst.Description}
+	in := accounts.InstitutionInput{Code: inst.Code, Name: inst.Name, NameEN: inst.NameEN, Kind: inst.Kind, Website: inst.Website, Description: inst.Description,
+		Version: inst.Version}
 	s.render(w, r, http.StatusOK, "institution.html", inst.Name,
 		formPage{Values: in, Extra: institutionData{ID: id, Kinds: accounts.InstitutionKinds, Owner: accounts.InstitutionOwner(id), Saved: &inst}})
 }
@@ -86,6 +90,9 @@ func (s *Server) updateInstitutionForm(w http.ResponseWriter, r *http.Request) {
 	}
 	in := institutionFromForm(r)
 	if _, err := s.accounts.UpdateInstitution(r.Context(), principal(r), id, in); err != nil {
+		if st := staleOf(err); st != nil {
+			in.Version = st.CurrentVersion
+		}
 		s.formFailed(w, r, "institution.html", in.Name, in,
 			institutionData{ID: id, Kinds: accounts.InstitutionKinds, Owner: accounts.InstitutionOwner(id)}, err)
 		return
@@ -101,6 +108,7 @@ func userFromForm(r *http.Request) accounts.UserInput {
 		Lang: r.PostFormValue("lang"), Role: auth.Role(r.PostFormValue("role")), ReferenceGrant: r.PostFormValue("can_edit_reference") == "on",
 		Active: r.PostFormValue("active") == "on", Institutions: []int64{}}
 	in.ActorID, _ = strconv.ParseInt(r.PostFormValue("actor_id"), 10, 64)
+	in.Version = parseVersion(r.PostFormValue("version"))
 	for _, v := range r.PostForm["institutions"] {
 		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
 			in.Institutions = append(in.Institutions, id)
@@ -197,7 +205,7 @@ func (s *Server) userPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := accounts.UserInput{Email: u.Email, Name: u.Name, Lang: u.Lang, Role: u.Role, ReferenceGrant: u.ReferenceGrant,
-		ActorID: u.ActorID, Active: u.Active, Institutions: u.Institutions}
+		ActorID: u.ActorID, Active: u.Active, Institutions: u.Institutions, Version: u.Version}
 	s.render(w, r, http.StatusOK, "user.html", u.Name, formPage{Values: in, Extra: data})
 }
 
@@ -209,6 +217,9 @@ func (s *Server) updateUserForm(w http.ResponseWriter, r *http.Request) {
 	}
 	in := userFromForm(r)
 	if _, err := s.accounts.UpdateUser(r.Context(), principal(r), id, in); err != nil {
+		if st := staleOf(err); st != nil {
+			in.Version = st.CurrentVersion
+		}
 		data, derr := s.userFormData(r, id)
 		if derr != nil {
 			err = derr
@@ -221,14 +232,13 @@ func (s *Server) updateUserForm(w http.ResponseWriter, r *http.Request) {
 
 // The audit log: a page and an API endpoint, both exportable to CSV.
 
-func auditFilter(r *http.Request) (audit.Filter, error) {
-	q := r.URL.Query()
+func auditFilter(q url.Values) (audit.Filter, error) {
 	f := audit.Filter{Entity: q.Get("entity"), EntityID: q.Get("entity_id"), Limit: 200}
 	fields := map[string]string{}
 	if v := q.Get("user"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			fields["user"] = "a user id"
+			fields["user"] = msgUser
 		}
 		f.UserID = id
 	}
@@ -236,7 +246,7 @@ func auditFilter(r *http.Request) (audit.Filter, error) {
 		if v := q.Get(name); v != "" {
 			t, err := time.Parse("2006-01-02", v)
 			if err != nil {
-				fields[name] = "a date as YYYY-MM-DD"
+				fields[name] = msgDate
 			}
 			*dst = t
 		}
@@ -256,16 +266,14 @@ func auditFilter(r *http.Request) (audit.Filter, error) {
 	return f, nil
 }
 
-func (s *Server) auditEntries(w http.ResponseWriter, r *http.Request) ([]audit.Entry, bool) {
+// auditEntries lists the entries the filter selects, or answers with the
+// CSV download (?format=csv) or an error and returns false.
+func (s *Server) auditEntries(w http.ResponseWriter, r *http.Request, f audit.Filter) ([]audit.Entry, bool) {
 	if err := auth.Require(principal(r), auth.ReadAudit); err != nil {
 		s.fail(w, r, err)
 		return nil, false
 	}
-	f, err := auditFilter(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return nil, false
-	}
+	f.Shown = s.auditShown(r.Context(), principal(r))
 	entries, err := audit.List(r.Context(), s.db, f)
 	if err != nil {
 		s.fail(w, r, err)
@@ -280,6 +288,66 @@ func (s *Server) auditEntries(w http.ResponseWriter, r *http.Request) ([]audit.E
 		return nil, false
 	}
 	return entries, true
+}
+
+// auditReadable are the records whose audit anyone with auth.ReadAudit may
+// read, as they may read the records: not accounts and their tokens (the
+// administrators'), and reports only as auditShown checks. A record type
+// missing here is shown to administrators only, so a new one is not
+// shown to editors before someone decides it may be.
+var auditReadable = map[string]bool{"actor": true, "institution": true, "species": true, "place": true,
+	"production_observation": true, "plan": true, "plan_annual_item": true, "trade_batch": true,
+	"trade_published_shares": true, "market_report": true, "offer_product": true}
+
+// auditShown is what of the audit log p may see: administrators all of
+// it; others the entries of records they may read (auditReadable; a report
+// and its evidence when p may open the report), and of who made each
+// change only what personShown gives.
+func (s *Server) auditShown(ctx context.Context, p auth.Principal) func(*audit.Entry) (bool, error) {
+	if p.Role == auth.Admin {
+		return nil
+	}
+	reports := map[int64]bool{}
+	mayRead := func(report int64) (bool, error) {
+		if ok, known := reports[report]; known {
+			return ok, nil
+		}
+		_, _, err := s.planning.Report(ctx, p, report)
+		if err != nil && !errs.Is(err, errs.NotFound) {
+			return false, err
+		}
+		reports[report] = err == nil
+		return err == nil, nil
+	}
+	return func(e *audit.Entry) (bool, error) {
+		if e.UserID != 0 {
+			e.UserEmail = personShown(p, e.UserEmail)
+		}
+		switch e.Entity {
+		case "plan_report":
+			id, _ := strconv.ParseInt(e.EntityID, 10, 64)
+			return mayRead(id)
+		case "plan_report_evidence":
+			var ev struct {
+				ReportID int64 `json:"report_id"`
+			}
+			if json.Unmarshal(e.After, &ev) != nil {
+				_ = json.Unmarshal(e.Before, &ev)
+			}
+			return mayRead(ev.ReportID)
+		}
+		return auditReadable[e.Entity], nil
+	}
+}
+
+// personShown is the account (its email) that did something as p may see
+// it: administrators see every account, and a user sees their own; to
+// everyone else it is "" (accounts are the administrators' to see).
+func personShown(p auth.Principal, email string) string {
+	if p.Role == auth.Admin || (p.Email != "" && p.Email == email) {
+		return email
+	}
+	return ""
 }
 
 // auditRow is an audit entry as the page shows it: the fields that changed.
@@ -322,7 +390,12 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 	if s.requireLogin(w, r) == nil {
 		return
 	}
-	entries, ok := s.auditEntries(w, r)
+	f, problems, err := readFilters(r, auditFilter)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	entries, ok := s.auditEntries(w, r, f)
 	if !ok {
 		return
 	}
@@ -330,11 +403,16 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 	for i, e := range entries {
 		rows[i] = auditRow{Entry: e, Changes: changes(e.Before, e.After)}
 	}
-	s.render(w, r, http.StatusOK, "audit.html", i18n.T(langOf(r), "audit.title"), rows)
+	s.renderFiltered(w, r, "audit.html", Page{Title: i18n.T(langOf(r), "audit.title"), Data: rows}, problems)
 }
 
 func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
-	entries, ok := s.auditEntries(w, r)
+	f, err := auditFilter(r.URL.Query())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	entries, ok := s.auditEntries(w, r, f)
 	if !ok {
 		return
 	}
@@ -360,7 +438,7 @@ func (s *Server) apiInstitution(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	inst, err := s.accounts.Institution(r.Context(), id)
-	return http.StatusOK, inst, err
+	return http.StatusOK, versioned{inst, inst.Version}, err
 }
 
 func (s *Server) apiCreateInstitution(r *http.Request) (int, any, error) {
@@ -378,11 +456,11 @@ func (s *Server) apiUpdateInstitution(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	var in accounts.InstitutionInput
-	if err := decodeJSON(r, &in); err != nil {
+	if in.Version, err = decodePut(r, &in, false, "id", "source", "created_at", "updated_at"); err != nil {
 		return 0, nil, err
 	}
 	inst, err := s.accounts.UpdateInstitution(r.Context(), principal(r), id, in)
-	return http.StatusOK, inst, err
+	return http.StatusOK, versioned{inst, inst.Version}, err
 }
 
 func (s *Server) apiUsers(r *http.Request) (int, any, error) {
@@ -405,9 +483,9 @@ func (s *Server) apiUpdateUser(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	var in accounts.UserInput
-	if err := decodeJSON(r, &in); err != nil {
+	if in.Version, err = decodePut(r, &in, false, "id", "created_at", "updated_at"); err != nil {
 		return 0, nil, err
 	}
 	u, err := s.accounts.UpdateUser(r.Context(), principal(r), id, in)
-	return http.StatusOK, u, err
+	return http.StatusOK, versioned{u, u.Version}, err
 }

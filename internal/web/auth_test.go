@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -119,6 +120,30 @@ func (s *testSite) apiCall(as, method, path string, body any) (int, string) {
 	return res.StatusCode, string(b)
 }
 
+// record reads one record from the API as an administrator (or as the
+// named user), as a map: what a script changes and sends back with PUT.
+func (s *testSite) record(path, as string) map[string]any {
+	s.t.Helper()
+	status, body := s.apiCall(cmp.Or(as, "admin"), "GET", path, nil)
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(body), &rec); status != 200 || err != nil {
+		s.t.Fatalf("GET %s: %d %s", path, status, body)
+	}
+	if o, ok := rec["observation"].(map[string]any); ok {
+		return o
+	}
+	return rec
+}
+
+// userVersion is the current version of a test user's account.
+func (s *testSite) userVersion(name string) int64 {
+	u, err := s.srv.accounts.User(context.Background(), s.users[name].ID)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return u.Version
+}
+
 // browser is a cookie-keeping client that fills in forms as a person does.
 type browser struct {
 	site   *testSite
@@ -127,10 +152,10 @@ type browser struct {
 
 func (s *testSite) browser() *browser {
 	jar, _ := cookiejar.New(nil)
-	c := s.http.Client()
+	c := *s.http.Client() // a copy: the server's client is shared, and each browser keeps its own cookies
 	c.Jar = jar
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &browser{site: s, client: c}
+	return &browser{site: s, client: &c}
 }
 
 var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
@@ -153,6 +178,13 @@ func (b *browser) get(path string) (int, string, string) {
 
 func (b *browser) post(path string, form url.Values) *http.Response {
 	b.site.t.Helper()
+	res, _ := b.send(path, form)
+	return res
+}
+
+// send posts a form and returns the answer with its body read.
+func (b *browser) send(path string, form url.Values) (*http.Response, string) {
+	b.site.t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, b.site.http.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", b.site.http.URL)
@@ -160,8 +192,9 @@ func (b *browser) post(path string, form url.Values) *http.Response {
 	if err != nil {
 		b.site.t.Fatal(err)
 	}
-	res.Body.Close()
-	return res
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res, string(body)
 }
 
 // upload posts a multipart form with fields and one file, as a form with a
@@ -200,7 +233,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		site := newSite(t, d, false)
 		direpro, imarpe := site.institution("DIREPRO-ILO"), site.institution("IMARPE")
 		inst := func(code string) map[string]any {
-			return map[string]any{"code": code, "name": "Institución " + code, "kind": "public"}
+			return map[string]any{"code": code, "name": "Institución " + code, "kind": "public", "name_en": "", "website": "", "description": ""}
+		}
+		// instPut is a whole institution to PUT, at its current version.
+		instPut := func(id int64, code string) map[string]any {
+			body := inst(code)
+			body["version"] = site.record(fmt.Sprintf("/api/v1/institutions/%d", id), "")["version"]
+			return body
 		}
 		user := func(email string) map[string]any {
 			return map[string]any{"email": email, "name": "X", "password": "long enough pw", "role": "editor", "institutions": []int64{direpro}, "active": true}
@@ -227,17 +266,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 				return site.apiCall(as, "POST", "/api/v1/institutions", inst(fmt.Sprintf("NEW-%d", n)))
 			}, map[string]bool{"admin": true, "granted": true}},
 			{"update own institution (DIREPRO)", func(as string, n int) (int, string) {
-				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/institutions/%d", direpro), inst("DIREPRO-ILO"))
+				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/institutions/%d", direpro), instPut(direpro, "DIREPRO-ILO"))
 			}, map[string]bool{"admin": true, "editor": true, "granted": true}},
 			{"update another institution (IMARPE)", func(as string, n int) (int, string) {
-				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/institutions/%d", imarpe), inst("IMARPE"))
+				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/institutions/%d", imarpe), instPut(imarpe, "IMARPE"))
 			}, map[string]bool{"admin": true, "granted": true}},
 			{"create user", func(as string, n int) (int, string) {
 				return site.apiCall(as, "POST", "/api/v1/users", user(fmt.Sprintf("new%d@example.org", n)))
 			}, map[string]bool{"admin": true}},
 			{"update user", func(as string, n int) (int, string) {
 				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/users/%d", site.users["granted"].ID),
-					map[string]any{"email": "granted@example.org", "name": fmt.Sprintf("renamed %d", n), "role": "editor", "institutions": []int64{imarpe}, "can_edit_reference": true, "active": true})
+					map[string]any{"email": "granted@example.org", "name": fmt.Sprintf("renamed %d", n), "role": "editor", "institutions": []int64{imarpe},
+						"can_edit_reference": true, "active": true, "lang": "es", "version": site.userVersion("granted")})
 			}, map[string]bool{"admin": true}},
 			{"create own API token", func(as string, n int) (int, string) {
 				return site.apiCall(as, "POST", "/api/v1/tokens", map[string]string{"name": "script"})
@@ -265,7 +305,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 				return site.apiCall(as, "POST", "/api/v1/production/observations", obs(1900+n))
 			}, map[string]bool{"admin": true, "editor": true, "granted": true}},
 			action{"update DIREPRO's observation", func(as string, n int) (int, string) {
-				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/production/observations/%d", direproObservation(1900+n)), obs(1900+n))
+				body := obs(1900 + n)
+				body["version"] = 1
+				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/production/observations/%d", direproObservation(1900+n)), body)
 			}, map[string]bool{"admin": true, "editor": true}},
 			action{"delete DIREPRO's observation", func(as string, n int) (int, string) {
 				return site.apiCall(as, "DELETE", fmt.Sprintf("/api/v1/production/observations/%d", direproObservation(1900+n)), nil)
@@ -304,15 +346,22 @@ func TestAuthorizationMatrix(t *testing.T) {
 		actorBody := func(n int) map[string]any {
 			return map[string]any{"name": fmt.Sprintf("Actor %d", n), "kinds": []string{"exporter"}, "district": "Ilo"}
 		}
+		// actorPut is actor id as GET gives it, renamed: a whole record to PUT.
+		actorPut := func(id int64, n int) map[string]any {
+			body := site.record(fmt.Sprintf("/api/v1/actors/%d", id), "")
+			body["name"] = fmt.Sprintf("Actor %d", n)
+			return body
+		}
 		actions = append(actions,
 			action{"register actor", func(as string, n int) (int, string) {
 				return site.apiCall(as, "POST", "/api/v1/actors", actorBody(n))
 			}, map[string]bool{"admin": true, "editor": true, "granted": true}},
 			action{"update DIREPRO's actor", func(as string, n int) (int, string) {
-				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/actors/%d", direproActor(n)), actorBody(n))
+				id := direproActor(n)
+				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/actors/%d", id), actorPut(id, n))
 			}, map[string]bool{"admin": true, "editor": true}},
 			action{"member's own actor profile", func(as string, n int) (int, string) {
-				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/actors/%d", memberActor), actorBody(n))
+				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/actors/%d", memberActor), actorPut(memberActor, n))
 			}, map[string]bool{"admin": true, "editor": true, "member": true}},
 			action{"deactivate DIREPRO's actor", func(as string, n int) (int, string) {
 				return site.apiCall(as, "DELETE", fmt.Sprintf("/api/v1/actors/%d", direproActor(n)), nil)
@@ -326,7 +375,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/offer/products/%d", p.ID), map[string]any{"species": "SNE", "presentation": "canned"})
+				return site.apiCall(as, "PUT", fmt.Sprintf("/api/v1/offer/products/%d", p.ID), map[string]any{"species": "SNE", "presentation": "canned", "markets": []string{}, "version": p.Version})
 			}, map[string]bool{"admin": true, "editor": true}},
 		)
 		plans, _ := site.srv.planning.Plans(context.Background())
@@ -520,13 +569,19 @@ func TestAPITokensWorkAndCanBeRevoked(t *testing.T) {
 func TestAuditPageAndCSV(t *testing.T) {
 	site := newSite(t, dbtest.Open(t, db.SQLite), false)
 	id := site.institution("IMARPE")
-	site.apiCall("admin", "PUT", fmt.Sprintf("/api/v1/institutions/%d", id), map[string]any{"code": "IMARPE", "name": "IMARPE renamed", "kind": "public"})
+	imarpe := site.record(fmt.Sprintf("/api/v1/institutions/%d", id), "")
+	imarpe["name"] = "IMARPE renamed"
+	site.apiCall("admin", "PUT", fmt.Sprintf("/api/v1/institutions/%d", id), imarpe)
 	if status, body := site.apiCall("member", "GET", "/api/v1/audit", nil); status != http.StatusForbidden {
 		t.Fatalf("member reads audit: %d %s", status, body)
 	}
+	// An editor reads the change; who made it is the administrators' to see.
 	status, body := site.apiCall("editor", "GET", fmt.Sprintf("/api/v1/audit?entity=institution&entity_id=%d", id), nil)
-	if status != 200 || !strings.Contains(body, "IMARPE renamed") || !strings.Contains(body, `"user":"admin@example.org"`) {
+	if status != 200 || !strings.Contains(body, "IMARPE renamed") || !strings.Contains(body, `"user":""`) {
 		t.Fatalf("audit API: %d %s", status, body)
+	}
+	if status, body := site.apiCall("admin", "GET", fmt.Sprintf("/api/v1/audit?entity=institution&entity_id=%d", id), nil); status != 200 || !strings.Contains(body, `"user":"admin@example.org"`) {
+		t.Fatalf("audit API for the administrator: %d %s", status, body)
 	}
 	b := site.browser()
 	b.login("admin@example.org", testPassword)
@@ -539,7 +594,7 @@ func TestAuditPageAndCSV(t *testing.T) {
 	}
 	csvBody, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") || !strings.HasPrefix(string(csvBody), "id,at,user_id,user,action") {
+	if !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") || !strings.HasPrefix(string(csvBody), "\xef\xbb\xbfid,at,user_id,user,action") {
 		t.Fatalf("csv: %s", csvBody)
 	}
 }

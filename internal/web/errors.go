@@ -30,6 +30,8 @@ func statusOf(k errs.Kind) int {
 		return http.StatusConflict
 	case errs.TooManyRequests:
 		return http.StatusTooManyRequests
+	case errs.TooLarge:
+		return http.StatusRequestEntityTooLarge
 	default:
 		return http.StatusInternalServerError
 	}
@@ -41,6 +43,9 @@ type errorBody struct {
 		Kind    errs.Kind         `json:"kind"`
 		Message string            `json:"message"`
 		Fields  map[string]string `json:"fields,omitempty"`
+		// Conflict says, for a write based on a version that is no longer
+		// current, what changed since and what the record holds now.
+		Conflict *errs.Stale `json:"conflict,omitempty"`
 	} `json:"error"`
 }
 
@@ -57,22 +62,56 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	status := statusOf(e.Kind)
-	message := e.Message
+	lang := langOf(r)
+	if wantsJSON(r) {
+		lang = apiLang(r)
+	}
+	message, fields := s.errorText(r, lang, e)
 	if e.Kind == errs.Internal {
 		s.log.ErrorContext(r.Context(), "internal error", "request_id", requestID(r), "err", err)
-		message = "internal error (request " + requestID(r) + ")"
+		message = i18n.Message(lang, "internal error (request %s)", requestID(r))
 	}
 	if wantsJSON(r) {
 		var body errorBody
-		body.Error.Kind, body.Error.Message, body.Error.Fields = e.Kind, message, e.Fields
+		body.Error.Kind, body.Error.Message, body.Error.Fields, body.Error.Conflict = e.Kind, message, fields, e.Stale
+		if e.Stale != nil {
+			w.Header().Set("ETag", etag(e.Stale.CurrentVersion))
+		}
+		w.Header().Set("Content-Language", string(lang))
 		writeJSON(w, status, body)
 		return
 	}
-	s.render(w, r, status, "error.html", i18n.T(langOf(r), "error.title"), struct {
+	s.render(w, r, status, "error.html", i18n.T(lang, "error.title"), struct {
 		Kind    errs.Kind
 		Message string
 		Fields  map[string]string
-	}{e.Kind, message, e.Fields})
+	}{e.Kind, message, fields})
+}
+
+// errorText is e's message and fields in lang, for a page or an API
+// answer. The cause of an error that is not internal is logged here, as it
+// is not shown (an internal error's is logged by fail).
+func (s *Server) errorText(r *http.Request, lang i18n.Lang, e *errs.Error) (string, map[string]string) {
+	if e.Err != nil && e.Kind != errs.Internal {
+		s.log.InfoContext(r.Context(), "refused", "request_id", requestID(r), "kind", e.Kind, "err", e)
+	}
+	return i18n.ErrorText(lang, e)
+}
+
+// pageError is e's message and fields in the page's language, for a form
+// that shows them.
+func (s *Server) pageError(r *http.Request, e *errs.Error) (string, map[string]string) {
+	return s.errorText(r, langOf(r), e)
+}
+
+// apiLang is the language of the API's messages: English, unless
+// Accept-Language asks for another that SRIIM speaks. (Kinds and field
+// names never change.)
+func apiLang(r *http.Request) i18n.Lang {
+	if lang, ok := i18n.Match(r.Header.Get("Accept-Language")); ok {
+		return lang
+	}
+	return i18n.EN
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

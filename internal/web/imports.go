@@ -17,13 +17,16 @@ type importKind struct {
 	Title string // i18n keys
 	Lead  string
 	Back  string
-	run   func(ctx context.Context, p auth.Principal, r io.Reader, filename string) (importResult, error)
+	// can says who may import here: the page and its upload refuse the others.
+	can func(p auth.Principal) bool
+	run func(ctx context.Context, p auth.Principal, r io.Reader, filename string) (importResult, error)
 }
 
 // importResult is what every module's import reports.
 type importResult struct {
 	Rows, Created, Updated, Unchanged int
 	Warnings                          []string
+	Encoding                          string // a CSV file's, when it was not UTF-8
 }
 
 type importView struct {
@@ -33,16 +36,29 @@ type importView struct {
 	Fields map[string]string
 }
 
+// mayImport reports whether the request's user may import this kind of
+// file; otherwise it has answered (the login page, or forbidden).
+func (s *Server) mayImport(w http.ResponseWriter, r *http.Request, k importKind) bool {
+	if s.requireLogin(w, r) == nil {
+		return false
+	}
+	if !k.can(principal(r)) {
+		s.fail(w, r, errs.E(errs.Forbidden, "your role does not import these records"))
+		return false
+	}
+	return true
+}
+
 // importRoutes registers the import page and its upload for a module.
-func (s *Server) importRoutes(mux *http.ServeMux, k importKind) {
+func (s *Server) importRoutes(mux *routeTable, k importKind) {
 	mux.HandleFunc("GET "+k.Base+"/importar", func(w http.ResponseWriter, r *http.Request) {
-		if s.requireLogin(w, r) == nil {
+		if !s.mayImport(w, r, k) {
 			return
 		}
 		s.render(w, r, http.StatusOK, "import.html", i18n.T(langOf(r), k.Title), importView{Kind: k})
 	})
 	mux.HandleFunc("POST "+k.Base+"/importar", func(w http.ResponseWriter, r *http.Request) {
-		if s.requireLogin(w, r) == nil {
+		if !s.mayImport(w, r, k) {
 			return
 		}
 		title := i18n.T(langOf(r), k.Title)
@@ -56,9 +72,13 @@ func (s *Server) importRoutes(mux *http.ServeMux, k importKind) {
 		var e *errs.Error
 		switch {
 		case err == nil:
+			for i, w := range res.Warnings {
+				res.Warnings[i] = i18n.Text(langOf(r), w)
+			}
 			s.render(w, r, http.StatusOK, "import.html", title, importView{Kind: k, Result: &res})
-		case errors.As(err, &e) && (e.Kind == errs.Invalid || e.Kind == errs.Forbidden):
-			s.render(w, r, statusOf(e.Kind), "import.html", title, importView{Kind: k, Error: e.Message, Fields: e.Fields})
+		case errors.As(err, &e) && (e.Kind == errs.Invalid || e.Kind == errs.Forbidden || e.Kind == errs.TooLarge):
+			msg, fields := s.pageError(r, e)
+			s.render(w, r, statusOf(e.Kind), "import.html", title, importView{Kind: k, Error: msg, Fields: fields})
 		default:
 			s.fail(w, r, err)
 		}

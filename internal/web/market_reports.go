@@ -2,23 +2,28 @@ package web
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
+	"sriim/internal/errs"
 	"sriim/internal/i18n"
 	"sriim/internal/importer"
+	"sriim/internal/render"
 	"sriim/internal/trade"
 )
 
-func (s *Server) marketReportRoutes(mux *http.ServeMux) {
+func (s *Server) marketReportRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /mercados/informes", s.marketReportsPage)
 	mux.HandleFunc("POST /mercados/informes", s.marketReportBuild)
 	mux.HandleFunc("GET /mercados/informes/{id}", s.marketReportPage)
 	mux.HandleFunc("GET /mercados/informes/{id}/informe.pdf", s.marketReportFile("pdf"))
 	mux.HandleFunc("GET /mercados/informes/{id}/anexo.xlsx", s.marketReportFile("xlsx"))
+	mux.HandleFunc("GET /mercados/informes/{id}/graficos/{line}", s.marketReportChart)
 	mux.HandleFunc("GET /api/v1/markets/reports", s.api(func(r *http.Request) (int, any, error) {
 		list, err := s.trade.Reports(r.Context())
 		return http.StatusOK, map[string]any{"reports": list}, err
@@ -71,7 +76,7 @@ func (s *Server) marketReportsPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) marketReportBuild(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
-	rep, err := s.trade.BuildReport(r.Context(), principal(r), r.PostFormValue("period"), r.PostFormValue("lang"), r.PostForm["lines"])
+	rep, err := s.trade.BuildReport(r.Context(), principal(r), r.PostFormValue("period"), r.PostFormValue("lang"), listParam(r.PostForm, "lines"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -98,7 +103,48 @@ func (s *Server) marketReportPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r.WithContext(withLang(r.Context(), i18n.Lang(rep.Lang))), http.StatusOK, "market_report.html", reportTitle(rep), rep)
+	v := reportView{IntelligenceReport: rep, Charts: map[string]template.URL{}}
+	for _, sec := range rep.Sections {
+		if len(sec.Importers.Rows) > 0 {
+			v.Charts[sec.Product.Line] = template.URL(fmt.Sprintf("/mercados/informes/%d/graficos/%s.svg", rep.ID, url.PathEscape(sec.Product.Line)))
+		}
+	}
+	s.render(w, r.WithContext(withLang(r.Context(), i18n.Lang(rep.Lang))), http.StatusOK, "market_report.html", reportTitle(rep), v)
+}
+
+// reportView is a report with the address of each section's chart.
+type reportView struct {
+	trade.IntelligenceReport
+	Charts map[string]template.URL // product line → chart
+}
+
+// marketReportChart draws a report's section's importers, as stored.
+func (s *Server) marketReportChart(w http.ResponseWriter, r *http.Request) {
+	rep, err := s.loadReport(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	line := strings.TrimSuffix(r.PathValue("line"), ".svg")
+	for _, sec := range rep.Sections {
+		if sec.Product.Line == line && len(sec.Importers.Rows) > 0 {
+			svg, err := reportChart(sec, i18n.Lang(rep.Lang)).Draw(render.SVG)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			writeSVG(w, svg)
+			return
+		}
+	}
+	s.fail(w, r, errs.E(errs.NotFound, "no chart %s in report %d", line, rep.ID))
+}
+
+// reportChart is a report section's chart: its five largest importers.
+func reportChart(sec trade.ReportSection, lang i18n.Lang) render.Lines {
+	rk := sec.Importers
+	rk.Rows = rk.Rows[:min(5, len(rk.Rows))]
+	return importersChart(rk, lang)
 }
 
 func (s *Server) marketReportFile(kind string) http.HandlerFunc {
@@ -141,10 +187,21 @@ func MarketReportFiles(rep trade.IntelligenceReport) (html, pdf, xlsx []byte, er
 		return nil, nil, nil, err
 	}
 	var buf bytes.Buffer
+	// The standalone page carries its charts inside, as data: addresses.
+	v := reportView{IntelligenceReport: rep, Charts: map[string]template.URL{}}
+	for _, sec := range rep.Sections {
+		if len(sec.Importers.Rows) > 0 {
+			svg, err := reportChart(sec, i18n.Lang(rep.Lang)).Draw(render.SVG)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			v.Charts[sec.Product.Line] = template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(svg))
+		}
+	}
 	doc := struct {
 		Page
 		Style template.CSS
-	}{Page{Lang: i18n.Lang(rep.Lang), Title: reportTitle(rep), Data: rep}, template.CSS(a["app.css"].body)}
+	}{Page{Lang: i18n.Lang(rep.Lang), Title: reportTitle(rep), Data: v}, template.CSS(a["app.css"].body)}
 	if err := t.Execute(&buf, doc); err != nil {
 		return nil, nil, nil, err
 	}
@@ -153,49 +210,6 @@ func MarketReportFiles(rep trade.IntelligenceReport) (html, pdf, xlsx []byte, er
 	}
 	xlsx, err = marketReportXLSX(rep)
 	return buf.Bytes(), pdf, xlsx, err
-}
-
-func marketReportPDF(rep trade.IntelligenceReport) ([]byte, error) {
-	lang := i18n.Lang(rep.Lang)
-	d := newPDF(reportTitle(rep))
-	d.heading(16, reportTitle(rep))
-	d.para(10, i18n.T(lang, "report.lead", rep.Period, rep.From, rep.To))
-	d.heading(12, i18n.T(lang, "report.changes"))
-	d.para(9, "• "+strings.Join(rep.Changes, "\n• "))
-	for _, sec := range rep.Sections {
-		name := sec.Product.NameES
-		if lang == i18n.EN {
-			name = sec.Product.NameEN
-		}
-		d.heading(13, name)
-		d.heading(10, i18n.T(lang, "markets.importers"))
-		for i, row := range sec.Importers.Rows {
-			d.para(8.5, fmt.Sprintf("%d. %s — %s: %s mil US$ (%s)", i+1, row.Partner.Name(rep.Lang), strconv.Itoa(rep.To),
-				formatNumber(row.Values[rep.To]/1000), pctText(row.Share)))
-		}
-		if len(sec.Markets) > 0 {
-			d.heading(10, i18n.T(lang, "report.competitors"))
-			for _, m := range sec.Markets {
-				for _, c := range m.Competitors {
-					d.para(8.5, fmt.Sprintf("%s — %s: %s %s, %s %s", m.Market.Name(rep.Lang), c.Partner.Name(rep.Lang),
-						i18n.T(lang, "report.rank"), rankText(c.Rank), formatNumber(c.Shares[rep.To]), "%"))
-				}
-			}
-		}
-		d.heading(10, i18n.T(lang, "markets.destinations"))
-		for _, row := range sec.Destinations.Rows {
-			d.para(8.5, fmt.Sprintf("%s: %s mil US$ (%s)", row.Partner.Name(rep.Lang), formatNumber(row.Values[rep.To]/1000), pctText(row.Share)))
-		}
-	}
-	d.para(7, i18n.T(lang, "report.built", rep.CreatedBy, rep.CreatedAt.Format("2006-01-02 15:04")))
-	return d.bytes()
-}
-
-func pctText(p *float64) string {
-	if p == nil {
-		return "—"
-	}
-	return formatNumber(*p) + " %"
 }
 
 func rankText(n int) string {
@@ -207,40 +221,25 @@ func rankText(n int) string {
 
 // marketReportXLSX is the report's annex: a sheet of each table's rows.
 func marketReportXLSX(rep trade.IntelligenceReport) ([]byte, error) {
+	lang := i18n.Lang(rep.Lang)
 	var sheets []importer.Sheet
 	for _, sec := range rep.Sections {
-		for _, part := range []struct {
-			name string
-			rk   trade.Ranking
-		}{{"importadores", sec.Importers}, {"destinos", sec.Destinations}} {
-			sh := importer.Sheet{Name: sheetName(sec.Product.Line + "-" + part.name), Header: []string{"codigo", "pais"}, Numeric: map[string]bool{}}
-			for _, y := range part.rk.Years {
-				sh.Header = append(sh.Header, strconv.Itoa(y))
-				sh.Numeric[strconv.Itoa(y)] = true
-			}
-			sh.Header = append(sh.Header, "participacion_pct")
-			sh.Numeric["participacion_pct"] = true
-			for _, row := range part.rk.Rows {
-				cells := []string{strconv.Itoa(row.Partner.Code), row.Partner.Name(rep.Lang)}
-				for _, y := range part.rk.Years {
-					cells = append(cells, strconv.FormatFloat(row.Values[y], 'f', -1, 64))
-				}
-				share := ""
-				if row.Share != nil {
-					share = strconv.FormatFloat(*row.Share, 'f', 2, 64)
-				}
-				sh.Rows = append(sh.Rows, append(cells, share))
-			}
-			sheets = append(sheets, sh)
-		}
-		comp := importer.Sheet{Name: sheetName(sec.Product.Line + "-competidores"), Header: []string{"mercado", "exportador", "puesto", "anio", "valor_usd", "participacion_pct", "usd_kg"},
-			Numeric: map[string]bool{"puesto": true, "anio": true, "valor_usd": true, "participacion_pct": true, "usd_kg": true}}
+		sheets = append(sheets, rankingSheet(sheetName(sec.Product.Line+"-importadores"), sec.Importers, lang),
+			rankingSheet(sheetName(sec.Product.Line+"-destinos"), sec.Destinations, lang))
+		comp := importer.Sheet{Name: sheetName(sec.Product.Line + "-competidores"), Header: []string{"mercado", "exportador", "puesto", "anio", "valor_usd",
+			"participacion_pct", "usd_kg", "tcac_pct", "tcac_desde", "tcac_hasta"},
+			Numeric: map[string]bool{"puesto": true, "anio": true, "valor_usd": true, "participacion_pct": true, "usd_kg": true, "tcac_pct": true, "tcac_desde": true, "tcac_hasta": true}}
 		for _, m := range sec.Markets {
 			for _, c := range m.Competitors {
+				cagr, from, to := "", "", ""
+				if c.CAGR != nil {
+					cagr = strconv.FormatFloat(*c.CAGR, 'f', 2, 64)
+					from, to = spanCells(c.CAGRSpan)
+				}
 				for y := rep.From; y <= rep.To; y++ {
-					if v, ok := c.Values[y]; ok {
-						comp.Rows = append(comp.Rows, []string{m.Market.Name(rep.Lang), c.Partner.Name(rep.Lang), strconv.Itoa(c.Rank), strconv.Itoa(y),
-							strconv.FormatFloat(v, 'f', -1, 64), strconv.FormatFloat(c.Shares[y], 'f', 2, 64), strconv.FormatFloat(c.UnitValue[y], 'f', 2, 64)})
+					if _, ok := c.Values[y]; ok {
+						comp.Rows = append(comp.Rows, []string{m.Market.Name(rep.Lang), c.Partner.Name(rep.Lang), rankCell(c.Rank), strconv.Itoa(y),
+							yearValue(c.Values, y), yearValue(c.Shares, y), yearValue(c.UnitValue, y), cagr, from, to})
 					}
 				}
 			}
@@ -250,6 +249,14 @@ func marketReportXLSX(rep trade.IntelligenceReport) ([]byte, error) {
 	var buf bytes.Buffer
 	err := importer.WriteXLSXSheets(&buf, sheets)
 	return buf.Bytes(), err
+}
+
+// rankCell is a rank for a download: empty when absent from the market.
+func rankCell(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
 }
 
 // sheetName keeps to XLSX's 31-character limit.

@@ -11,11 +11,15 @@ import (
 	"strings"
 
 	"sriim/internal/errs"
+	"sriim/internal/facts"
 	"sriim/internal/i18n"
+	"sriim/internal/importer"
+	"sriim/internal/render"
+	"sriim/internal/stats"
 	"sriim/internal/trade"
 )
 
-func (s *Server) marketRoutes(mux *http.ServeMux) {
+func (s *Server) marketRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /mercados", s.marketsPage)
 	mux.HandleFunc("GET /mercados/importadores.svg", s.importersChart)
 	for _, format := range []string{"csv", "xlsx"} {
@@ -36,16 +40,12 @@ func (s *Server) marketRoutes(mux *http.ServeMux) {
 		if err != nil {
 			return 0, nil, err
 		}
-		exporters := []int{604, 152}
-		for _, c := range listParam(r.URL.Query(), "exporters") {
-			if len(exporters) == 2 {
-				exporters = nil
-			}
-			n, err := strconv.Atoi(c)
-			if err != nil {
-				return 0, nil, errs.Fields("invalid exporters", map[string]string{"exporters": "Comtrade codes, comma-separated"})
-			}
-			exporters = append(exporters, n)
+		exporters, err := intListParam(r.URL.Query(), "exporters", maxExporters)
+		if err != nil {
+			return 0, nil, err
+		}
+		if len(exporters) == 0 {
+			exporters = []int{604, 152} // Peru and its main competitor, Chile
 		}
 		m, err := s.trade.Competitors(r.Context(), mq.Product, exporters, mq.From, mq.To, min(mq.Top, 20))
 		return http.StatusOK, map[string]any{"markets": m}, err
@@ -70,6 +70,9 @@ func (s *Server) marketRoutes(mux *http.ServeMux) {
 	}))
 	mux.HandleFunc("GET /api/v1/markets/imports", s.api(func(r *http.Request) (int, any, error) {
 		b, err := s.trade.Batches(r.Context())
+		for i := range b {
+			b[i].CreatedBy = personShown(principal(r), b[i].CreatedBy)
+		}
 		return http.StatusOK, map[string]any{"imports": b}, err
 	}))
 	mux.HandleFunc("GET /api/v1/markets/imports/{id}", s.api(func(r *http.Request) (int, any, error) {
@@ -78,6 +81,7 @@ func (s *Server) marketRoutes(mux *http.ServeMux) {
 			return 0, nil, err
 		}
 		b, err := s.trade.Batch(r.Context(), id)
+		b.CreatedBy = personShown(principal(r), b.CreatedBy)
 		return http.StatusOK, b, err
 	}))
 	mux.HandleFunc("DELETE /api/v1/markets/imports/{id}", s.api(func(r *http.Request) (int, any, error) {
@@ -90,6 +94,9 @@ func (s *Server) marketRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/markets/imports", s.api(s.apiTradeImport))
 }
 
+// maxExporters bounds the exporters one competitors query compares.
+const maxExporters = 20
+
 // marketQuery is a market analysis as the page and the API ask for it.
 type marketQuery struct {
 	Product          trade.Product
@@ -100,32 +107,26 @@ type marketQuery struct {
 	Market, Reporter int
 }
 
-func intParam(q url.Values, name string, def int) (int, error) {
-	v := q.Get(name)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return 0, errs.Fields("invalid parameter", map[string]string{name: "a whole number"})
-	}
-	return n, nil
-}
-
 // readMarketQuery reads hs= (codes as reported, comma-separated) or line=
 // (a product line); by default the frozen-loco line, 2000–2005, Peru.
 func readMarketQuery(q url.Values) (marketQuery, error) {
-	mq := marketQuery{Line: q.Get("line"), HS: strings.TrimSpace(q.Get("hs")), Flow: q.Get("flow")}
+	hs := listParam(q, "hs")
+	mq := marketQuery{Line: q.Get("line"), HS: strings.Join(hs, ","), Flow: q.Get("flow")}
 	switch {
-	case mq.HS != "":
-		mq.Product = trade.AsReported(strings.Split(mq.HS, ",")...)
+	case len(hs) > 0:
+		for _, c := range hs {
+			if len(c) < 2 || len(c) > 10 || strings.Trim(c, "0123456789") != "" {
+				return mq, errs.Fields("invalid HS codes", map[string]string{"hs": msgHS})
+			}
+		}
+		mq.Product = trade.AsReported(hs...)
 	default:
 		if mq.Line == "" {
 			mq.Line = "loco_congelado"
 		}
 		p, ok := trade.ProductLine(mq.Line)
 		if !ok {
-			return mq, errs.Fields("unknown product line", map[string]string{"line": "see /api/v1/markets/product-lines"})
+			return mq, errs.Fields("unknown product line", map[string]string{"line": msgLine})
 		}
 		mq.Product = p
 	}
@@ -146,7 +147,7 @@ func readMarketQuery(q url.Values) (marketQuery, error) {
 		mq.Year = mq.To
 	}
 	if mq.From > mq.To || mq.To-mq.From > 60 {
-		return mq, errs.Fields("invalid years", map[string]string{"from": "from ≤ to, at most 60 years"})
+		return mq, errs.Fields("invalid years", map[string]string{"from": msgYears, "to": msgYears})
 	}
 	return mq, nil
 }
@@ -157,18 +158,25 @@ func apiRanked(rows []trade.Ranked, key string, lang string) []map[string]any {
 	out := []map[string]any{}
 	for _, r := range rows {
 		out = append(out, map[string]any{key: map[string]any{"code": r.Partner.Code, "iso": r.Partner.ISO, "name": r.Partner.Name(lang),
-			"aggregate": r.Partner.Aggregate}, "values": r.Values, "share": r.Share, "cagr": r.CAGR, "trend_growth": r.TrendGrowth})
+			"aggregate": r.Partner.Aggregate}, "values": r.Values, "share": r.Share, "cagr": r.CAGR, "cagr_span": r.CAGRSpan, "trend_growth": r.TrendGrowth})
 	}
 	return out
 }
 
 func rankingBody(rk trade.Ranking, key, lang string) map[string]any {
-	return map[string]any{"product": rk.Product, "flow": rk.Flow, "years": rk.Years, "rows": apiRanked(rk.Rows, key, lang),
+	body := map[string]any{"product": rk.Product, "flow": rk.Flow, "years": rk.Years, "rows": apiRanked(rk.Rows, key, lang),
 		"world": rk.World, "methods": map[string]string{
-			"total":        "a reporter's total is its partner-World row when given, else the sum of its partner rows; the world total sums the reporters that are not aggregates",
+			"total":        "a reporter's total is its partner-World row when given (a published total, with partners_sum beside it), else the sum of its partner rows; the world total sums the reporters that are not aggregates",
 			"share":        "percent of the last year's total",
 			"cagr":         "(v_last / v_first)^(1 / (last_year - first_year)) - 1, percent",
 			"trend_growth": "e^b - 1, b the least-squares slope of ln(value) on year over the years with a positive value, percent"}}
+	if len(rk.Sources) > 0 {
+		body["sources"] = rk.Sources
+	}
+	if len(rk.Notes) > 0 {
+		body["notes"] = rk.Notes
+	}
+	return body
 }
 
 func (s *Server) apiImporters(r *http.Request) (int, any, error) {
@@ -219,12 +227,12 @@ type marketsView struct {
 	Shares       []trade.PublishedShare
 	Competition  []trade.Market
 	Batches      []trade.Batch
-	Selection    string
+	TextFacts    []facts.Fact // figures of the source's text on markets
 	CanImport    bool
 }
 
 func (s *Server) marketsPage(w http.ResponseWriter, r *http.Request) {
-	mq, err := readMarketQuery(r.URL.Query())
+	mq, problems, err := readFilters(r, readMarketQuery)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -236,7 +244,9 @@ func (s *Server) marketsPage(w http.ResponseWriter, r *http.Request) {
 			if v.Suppliers, v.MarketTotal, err = s.trade.Suppliers(ctx, mq.Product, mq.Market, mq.Year, 10); err == nil {
 				if v.Shares, err = s.trade.PublishedShares(ctx); err == nil {
 					if v.Batches, err = s.trade.Batches(ctx); err == nil {
-						v.Competition, err = s.trade.Competitors(ctx, mq.Product, []int{604, 152}, mq.From, mq.To, 5)
+						if v.Competition, err = s.trade.Competitors(ctx, mq.Product, []int{604, 152}, mq.From, mq.To, 5); err == nil {
+							v.TextFacts, err = s.facts.List(ctx, facts.Markets)
+						}
 					}
 				}
 			}
@@ -250,10 +260,7 @@ func (s *Server) marketsPage(w http.ResponseWriter, r *http.Request) {
 	for _, row := range v.Importers.Rows {
 		v.Markets = append(v.Markets, row.Partner)
 	}
-	q := r.URL.Query()
-	q.Del("lang")
-	v.Selection = q.Encode()
-	s.render(w, r, http.StatusOK, "markets.html", i18n.T(langOf(r), "module.markets"), v)
+	s.renderFiltered(w, r, "markets.html", Page{Title: i18n.T(langOf(r), "module.markets"), Data: v}, problems)
 }
 
 // importersChart draws the five largest importers' values by year.
@@ -272,10 +279,21 @@ func (s *Server) importersChart(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "no importers for this selection"))
 		return
 	}
+	svg, err := importersChart(rk, langOf(r)).Draw(render.SVG)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeSVG(w, svg)
+}
+
+// importersChart draws a ranking's importers' values by year, in millions
+// of US$, titled with the product and the years.
+func importersChart(rk trade.Ranking, lang i18n.Lang) render.Lines {
 	names := make([]string, len(rk.Rows))
 	values := make([][]float64, len(rk.Rows))
 	for i, row := range rk.Rows {
-		names[i] = row.Partner.Name(string(langOf(r)))
+		names[i] = row.Partner.Name(string(lang))
 		values[i] = make([]float64, len(rk.Years))
 		for j, y := range rk.Years {
 			v, ok := row.Values[y]
@@ -285,12 +303,30 @@ func (s *Server) importersChart(w http.ResponseWriter, r *http.Request) {
 			values[i][j] = v / 1e6
 		}
 	}
-	svg, err := lineChart(rk.Years, names, values, "M US$")
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	labels := make([]string, len(rk.Years))
+	for i, y := range rk.Years {
+		labels[i] = strconv.Itoa(y)
 	}
-	writeSVG(w, svg)
+	title := i18n.T(lang, "markets.chart_title", productName(rk.Product, lang), yearSpan(rk.From, rk.To))
+	if n := len(rk.Years); n > 0 {
+		title = i18n.T(lang, "markets.chart_title", productName(rk.Product, lang), yearSpan(rk.Years[0], rk.Years[n-1]))
+	}
+	return render.Lines{Title: title, Labels: labels, Names: names, Values: values, Number: formatNumber}
+}
+
+// productName names a product line, or the HS codes of a product as reported.
+func productName(p trade.Product, lang i18n.Lang) string {
+	if p.Line != "" {
+		if lang == i18n.EN {
+			return p.NameEN
+		}
+		return p.NameES
+	}
+	codes := make([]string, len(p.Codes))
+	for i, c := range p.Codes {
+		codes[i] = c.Commodity
+	}
+	return i18n.T(lang, "markets.hs_codes", strings.Join(codes, ", "))
 }
 
 // marketTable downloads the importers' ranking or the destinations as CSV or XLSX.
@@ -311,37 +347,55 @@ func (s *Server) marketTable(kind, format string) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		header := []string{"codigo", "iso", "pais"}
-		numeric := map[string]bool{}
-		for _, y := range rk.Years {
-			header = append(header, strconv.Itoa(y))
-			numeric[strconv.Itoa(y)] = true
-		}
-		header = append(header, "participacion_pct", "tcac_pct", "tendencia_pct")
-		for _, k := range []string{"participacion_pct", "tcac_pct", "tendencia_pct"} {
-			numeric[k] = true
-		}
-		f := func(p *float64) string {
-			if p == nil {
-				return ""
-			}
-			return strconv.FormatFloat(*p, 'f', 2, 64)
-		}
-		var rows [][]string
-		for _, row := range rk.Rows {
-			cells := []string{strconv.Itoa(row.Partner.Code), row.Partner.ISO, row.Partner.Name(string(langOf(r)))}
-			for _, y := range rk.Years {
-				if v, ok := row.Values[y]; ok {
-					cells = append(cells, strconv.FormatFloat(v, 'f', -1, 64))
-				} else {
-					cells = append(cells, "")
-				}
-			}
-			rows = append(rows, append(cells, f(row.Share), f(row.CAGR), f(row.TrendGrowth)))
-		}
+		sh := rankingSheet("", rk, langOf(r))
 		name := map[string]string{"importers": "importadores", "destinations": "destinos"}[kind]
-		s.writeTable(w, r, format, name, header, rows, numeric)
+		s.writeTable(w, r, format, name, sh.Header, sh.Rows, sh.Numeric)
 	}
+}
+
+// rankingSheet is a ranking as a table for CSV and XLSX: each country's
+// values by year (a year without a value is an empty cell, never 0), its
+// share, its CAGR with the years it spans, and its trend growth.
+func rankingSheet(name string, rk trade.Ranking, lang i18n.Lang) importer.Sheet {
+	sh := importer.Sheet{Name: name, Header: []string{"codigo", "iso", "pais"}, Numeric: map[string]bool{}}
+	for _, y := range rk.Years {
+		sh.Header = append(sh.Header, strconv.Itoa(y))
+	}
+	sh.Header = append(sh.Header, "participacion_pct", "tcac_pct", "tcac_desde", "tcac_hasta", "tendencia_pct")
+	for _, h := range sh.Header[3:] {
+		sh.Numeric[h] = true
+	}
+	pct := func(p *float64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*p, 'f', 2, 64)
+	}
+	for _, row := range rk.Rows {
+		cells := []string{strconv.Itoa(row.Partner.Code), row.Partner.ISO, row.Partner.Name(string(lang))}
+		for _, y := range rk.Years {
+			cells = append(cells, yearValue(row.Values, y))
+		}
+		from, to := spanCells(row.CAGRSpan)
+		sh.Rows = append(sh.Rows, append(cells, pct(row.Share), pct(row.CAGR), from, to, pct(row.TrendGrowth)))
+	}
+	return sh
+}
+
+// yearValue is a year's figure for a download: empty when the year has none.
+func yearValue(values map[int]float64, year int) string {
+	if v, ok := values[year]; ok {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return ""
+}
+
+// spanCells are a growth rate's first and last years, empty when none.
+func spanCells(span *stats.Span) (from, to string) {
+	if span == nil {
+		return "", ""
+	}
+	return strconv.Itoa(span[0]), strconv.Itoa(span[1])
 }
 
 func (s *Server) tradeTemplate(format string) http.HandlerFunc {
@@ -352,17 +406,32 @@ func (s *Server) tradeTemplate(format string) http.HandlerFunc {
 	}
 }
 
-func (s *Server) tradeImportPage(w http.ResponseWriter, r *http.Request) {
+// mayImportTrade reports whether the request's user may import trade files;
+// otherwise it has answered (the login page, or forbidden).
+func (s *Server) mayImportTrade(w http.ResponseWriter, r *http.Request) bool {
 	if s.requireLogin(w, r) == nil {
+		return false
+	}
+	if !trade.CanImport(principal(r)) {
+		s.fail(w, r, errs.E(errs.Forbidden, "your role does not import trade data"))
+		return false
+	}
+	return true
+}
+
+func (s *Server) tradeImportPage(w http.ResponseWriter, r *http.Request) {
+	if !s.mayImportTrade(w, r) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "trade_import.html", i18n.T(langOf(r), "markets.import"), nil)
 }
 
 // tradeImport starts an import in the background and sends the browser to
-// its progress page; the upload is kept in a temporary file meanwhile.
+// its progress page. A large upload waits in a temporary file, which
+// guardBodies removes when the request ends: the import's open handle keeps
+// reading it until the import closes it.
 func (s *Server) tradeImport(w http.ResponseWriter, r *http.Request) {
-	if s.requireLogin(w, r) == nil {
+	if !s.mayImportTrade(w, r) {
 		return
 	}
 	file, hdr, err := r.FormFile("archivo")
@@ -397,14 +466,14 @@ func (s *Server) tradeBatchPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	b.CreatedBy = personShown(principal(r), b.CreatedBy)
 	if b.State == "running" {
 		// The page reloads itself until the import ends; no script needed.
 		w.Header().Set("Refresh", "2")
 	}
 	v := tradeBatchView{Batch: b, CanRemove: b.State == "failed" && trade.CanImport(principal(r))}
 	if b.State == "failed" {
-		v.Problems = strings.Split(b.Error, "\n")[1:]
-		v.Batch.Error = strings.Split(b.Error, "\n")[0]
+		v.Batch.Error, v.Problems = batchError(langOf(r), b.Error)
 	}
 	s.render(w, r, http.StatusOK, "trade_batch.html", i18n.T(langOf(r), "markets.batch", b.ID), v)
 }
@@ -437,6 +506,19 @@ func (s *Server) apiTradeImport(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	b, err = s.trade.Import(r.Context(), principal(r), b, http.MaxBytesReader(nil, r.Body, 4<<30))
+	b, err = s.trade.Import(r.Context(), principal(r), b, r.Body)
 	return http.StatusOK, b, err
+}
+
+// batchError is a failed import's stored error in lang: its message, and
+// each problem ("fila 5, columna X: what") on a line of its own.
+func batchError(lang i18n.Lang, stored string) (string, []string) {
+	lines := strings.Split(stored, "\n")
+	problems := lines[1:]
+	for i, p := range problems {
+		if where, what, ok := strings.Cut(p, ": "); ok {
+			problems[i] = i18n.FieldName(lang, where) + ": " + i18n.Text(lang, what)
+		}
+	}
+	return i18n.Text(lang, lines[0]), problems
 }

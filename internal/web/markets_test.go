@@ -1,7 +1,10 @@
 package web
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -226,4 +229,75 @@ func TestTradeBatchPageShowsItsStage(t *testing.T) {
 			t.Errorf("storing %v: the page lacks %q", tt.storing, tt.want)
 		}
 	}
+}
+
+func TestTradeBatchPageSaysHowTheFileIsClassified(t *testing.T) {
+	site := newSite(t, dbtest.Open(t, db.SQLite), false)
+	upload := func(format, file string) string {
+		f, err := os.Open("../trade/testdata/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		req, _ := http.NewRequest("POST", site.http.URL+"/api/v1/markets/imports?format="+format+"&name="+file, f)
+		req.Header.Set("Authorization", "Bearer "+site.tokens["admin"])
+		res, err := site.http.Client().Do(req)
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("import %s: %v %v", file, res, err)
+		}
+		var b trade.Batch
+		_ = json.NewDecoder(res.Body).Decode(&b)
+		res.Body.Close()
+		_, page, _ := site.browser().get("/mercados/importaciones/" + strconv.FormatInt(b.ID, 10) + "?lang=en")
+		return page
+	}
+	page := upload("comtrade-v1", "comtrade-v1-hs.json")
+	for _, want := range []string{`<table id="revisions">`, "<td>HS2012 (H4)</td><td>2016, 2017</td>", "<td>HS2017 (H5)</td><td>2017</td>"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("v1 batch page lacks %s", want)
+		}
+	}
+	if page := upload("comtrade-legacy", "comtrade-legacy-hs.csv"); !strings.Contains(page, `id="as-reported"`) {
+		t.Error("the legacy batch page does not say its figures are HS as reported")
+	}
+}
+
+// A trade file larger than what a form keeps in memory waits in a temporary
+// file while the import runs after the request; the file goes when it ends.
+func TestLargeTradeUploadIsImportedAndItsFileRemoved(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		site := newSite(t, d, false)
+		tmp := t.TempDir()
+		t.Setenv("TMPDIR", tmp)
+		var file bytes.Buffer
+		file.WriteString("Classification,Year,Period,Trade Flow Code,Reporter Code,Partner Code,Commodity Code,Trade Value (US$),Flag\n")
+		const rows = 36000
+		for i := range rows {
+			fmt.Fprintf(&file, "H2,%d,%d,1,392,%d,030799,%d,0\n", 1970+i/900, 1970+i/900, i%900, 1000+i)
+		}
+		if file.Len() <= multipartMemory {
+			t.Fatalf("the file has only %d bytes", file.Len())
+		}
+		b := site.browser()
+		b.login("admin@example.org", testPassword)
+		_, _, token := b.get("/mercados/importar")
+		res, _ := b.upload("/mercados/importar", url.Values{"csrf_token": {token}, "format": {"comtrade-legacy"}}, "archivo", "grande.csv", file.Bytes())
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("upload: %v", res.StatusCode)
+		}
+		id, _ := strconv.ParseInt(strings.TrimPrefix(res.Header.Get("Location"), "/mercados/importaciones/"), 10, 64)
+		var batch trade.Batch
+		for range 600 {
+			if batch, _ = site.srv.trade.Batch(context.Background(), id); batch.State != "running" {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if batch.State != "done" || batch.Rows != rows {
+			t.Fatalf("batch %+v", batch)
+		}
+		if left := emptyDir(tmp); left != nil {
+			t.Fatalf("the upload left %v", left)
+		}
+	})
 }

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"crypto/subtle"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -45,4 +47,24 @@ func (m *metrics) observe(route, method string, status int, elapsed time.Duratio
 
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// readsMetrics serves h (/metrics) only to loopback and the configured
+// networks, or to a bearer of the metrics token; for everyone else it does
+// not exist. A request that carries forwarding headers from a peer that is
+// not a trusted proxy may come from anywhere through a proxy on this very
+// machine, so its loopback address does not count.
+func (s *Server) readsMetrics(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := clientOf(r)
+		token, bearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		switch {
+		case s.metricsToken != "" && bearer && subtle.ConstantTimeCompare([]byte(token), []byte(s.metricsToken)) == 1:
+		case !c.untrustedForward && (c.addr.IsLoopback() || s.metricsNetworks.contain(c.addr)):
+		default:
+			s.fail(w, r, errNotFound)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }

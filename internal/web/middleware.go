@@ -61,7 +61,7 @@ func securityHeaders(next http.Handler) http.Handler {
 		if _, err := r.Cookie(sessionCookie); err == nil {
 			h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		}
-		if r.TLS != nil {
+		if isHTTPS(r) {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
 		next.ServeHTTP(w, r)
@@ -77,7 +77,7 @@ func (s *Server) withLang(next http.Handler) http.Handler {
 		lang, chosen := requestLang(r)
 		if chosen {
 			http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(lang), Path: "/",
-				MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+				MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: isHTTPS(r)})
 		}
 		w.Header().Set("Content-Language", string(lang))
 		w.Header().Add("Vary", "Accept-Language, Cookie")
@@ -178,6 +178,6 @@ func (s *Server) observe(next http.Handler) http.Handler {
 // recordRequest counts a request in the metrics and logs it.
 func (s *Server) recordRequest(r *http.Request, route string, status int, elapsed time.Duration) {
 	s.metrics.observe(route, r.Method, status, elapsed)
-	s.log.InfoContext(r.Context(), "request", "request_id", requestID(r), "method", r.Method,
+	s.log.InfoContext(r.Context(), "request", "request_id", requestID(r), "client", clientAddr(r), "method", r.Method,
 		"path", r.URL.Path, "route", route, "status", status, "duration_ms", float64(elapsed.Microseconds())/1000)
 }

@@ -22,7 +22,7 @@ import (
 	"sriim/internal/vocab"
 )
 
-func (s *Server) offerRoutes(mux *http.ServeMux) {
+func (s *Server) offerRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /oferta", s.cataloguePage)
 	mux.HandleFunc("GET /oferta/exportadores/{id}", s.exporterPage)
 	mux.HandleFunc("POST /oferta/exportadores/{id}/contacto", s.contactExporter)
@@ -59,40 +59,52 @@ func (s *Server) offerRoutes(mux *http.ServeMux) {
 			return 0, nil, err
 		}
 		var p offer.Product
-		if err := decodeJSON(r, &p); err != nil {
+		if p.Version, err = decodePut(r, &p, false, "id", "actor_id", "created_at", "updated_at"); err != nil {
 			return 0, nil, err
 		}
 		p.ID = id
 		p, err = s.offer.Save(r.Context(), principal(r), p)
-		return http.StatusOK, p, err
+		return http.StatusOK, versioned{p, p.Version}, err
+	}))
+	mux.HandleFunc("GET /api/v1/offer/products/{id}", s.api(func(r *http.Request) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		p, err := s.offer.Product(r.Context(), id)
+		return http.StatusOK, versioned{p, p.Version}, err
 	}))
 	mux.HandleFunc("DELETE /api/v1/offer/products/{id}", s.api(func(r *http.Request) (int, any, error) {
 		id, err := pathID(r)
 		if err != nil {
 			return 0, nil, err
 		}
-		return http.StatusNoContent, nil, s.offer.Delete(r.Context(), principal(r), id)
+		version, err := deleteVersion(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusNoContent, nil, s.offer.Delete(r.Context(), principal(r), id, version)
 	}))
 }
 
 // offerLists is what the catalogue offers to choose from.
 type offerLists struct {
 	Species  map[string]reference.Species
-	Names    map[string]string
+	Names    map[string]string // species and place codes → names
 	Markets  []trade.Partner
 	Certs    []vocab.Term
 	Exporter map[int64]actors.Actor
 }
 
 func (s *Server) offerLists(r *http.Request) (offerLists, error) {
-	l := offerLists{Species: map[string]reference.Species{}, Names: map[string]string{}, Certs: actors.CertificationKinds, Exporter: map[int64]actors.Actor{}}
-	sp, err := s.reference.Species(r.Context())
+	l := offerLists{Species: map[string]reference.Species{}, Certs: actors.CertificationKinds, Exporter: map[int64]actors.Actor{}}
+	ref, err := s.refLists(r)
 	if err != nil {
 		return l, err
 	}
-	for _, x := range sp {
+	l.Names = ref.Names
+	for _, x := range ref.Species {
 		l.Species[x.Code] = x
-		l.Names[x.Code] = x.Name(langOf(r))
 	}
 	for _, iso := range []string{"JPN", "TWN", "HKG", "CHN", "KOR", "USA", "ESP", "FRA", "SGP", "BRA", "CHL"} {
 		if code, ok := trade.PartnerByISO(iso); ok {
@@ -124,11 +136,36 @@ type exporterCard struct {
 	Products []offer.Product
 }
 
+// catalogueFilter reads the catalogue's filters, refusing values that are
+// not among the form's choices.
+func (l offerLists) catalogueFilter(q url.Values) (offer.Filter, error) {
+	f := offer.Filter{Species: q.Get("especie"), Presentation: q.Get("presentacion"), Certification: q.Get("certificacion"), Market: q.Get("mercado")}
+	problems := map[string]string{}
+	choice := func(field, value string, ok bool) {
+		if value != "" && !ok {
+			problems[field] = msgChoice
+		}
+	}
+	_, ok := l.Species[f.Species]
+	choice("especie", f.Species, ok)
+	choice("presentacion", f.Presentation, slices.Contains(offer.Presentations, f.Presentation))
+	choice("certificacion", f.Certification, slices.ContainsFunc(l.Certs, func(t vocab.Term) bool { return t.Code == f.Certification }))
+	choice("mercado", f.Market, slices.ContainsFunc(l.Markets, func(p trade.Partner) bool { return p.ISO == f.Market }))
+	if len(problems) > 0 {
+		return f, errs.Fields("invalid filters", problems)
+	}
+	return f, nil
+}
+
 func (s *Server) cataloguePage(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	v := catalogueView{Today: s.offer.Now(), Filter: offer.Filter{Species: q.Get("especie"), Presentation: q.Get("presentacion"), Certification: q.Get("certificacion"), Market: q.Get("mercado")}}
+	v := catalogueView{Today: s.offer.Now()}
 	var err error
 	if v.offerLists, err = s.offerLists(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var problems map[string]string
+	if v.Filter, problems, err = readFilters(r, v.offerLists.catalogueFilter); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -154,7 +191,7 @@ func (s *Server) cataloguePage(w http.ResponseWriter, r *http.Request) {
 	for _, a := range exporters {
 		v.Exporters = append(v.Exporters, exporterCard{Actor: a, Products: byActor[a.ID]})
 	}
-	s.renderPublic(w, r, "catalogue.html", i18n.T(langOf(r), "offer.title"), i18n.T(langOf(r), "offer.description"), v, nil, "")
+	s.renderFiltered(w, r, "catalogue.html", Page{Title: i18n.T(langOf(r), "offer.title"), Description: i18n.T(langOf(r), "offer.description"), Data: v}, problems)
 }
 
 type exporterView struct {
@@ -261,7 +298,8 @@ func (s *Server) contactExporter(w http.ResponseWriter, r *http.Request) {
 		// A trapped bot is told the same as a person, and learns nothing.
 		http.Redirect(w, r, fmt.Sprintf("/oferta/exportadores/%d?ok=sent#contacto", v.Actor.ID), http.StatusSeeOther)
 	case e != nil && (e.Kind == errs.Invalid || e.Kind == errs.TooManyRequests):
-		v.Errors, v.Error = e.Fields, i18n.T(langOf(r), "error."+string(e.Kind))
+		_, v.Errors = s.pageError(r, e)
+		v.Error = i18n.T(langOf(r), "error."+string(e.Kind))
 		s.renderExporter(w, r, statusOf(e.Kind), v)
 	default:
 		s.fail(w, r, err)
@@ -294,6 +332,26 @@ type productFormView struct {
 	Presentations []string
 	Error         string
 	Errors        map[string]string
+	Conflict      *conflictView
+}
+
+// productCells are a product's form fields as text, for a stale save's comparison.
+func productCells(p offer.Product) map[string]string {
+	capacity := ""
+	if p.Capacity != nil {
+		capacity = strconv.FormatFloat(*p.Capacity, 'f', -1, 64)
+	}
+	return map[string]string{"species": p.Species, "presentation": p.Presentation, "hs_code": p.HSCode, "name_es": p.NameES,
+		"name_en": p.NameEN, "description_es": p.DescriptionES, "description_en": p.DescriptionEN, "capacity": capacity,
+		"seasons": p.Seasons, "markets": strings.Join(p.Markets, ", ")}
+}
+
+var productColumns = []string{"species", "presentation", "hs_code", "name_es", "name_en", "description_es", "description_en", "capacity", "seasons", "markets"}
+
+// exporterOwner is who may change an exporter's products (offer.Service.Save asks the same).
+func (s *Server) exporterOwner(r *http.Request, actorID int64) (auth.Owner, error) {
+	a, err := s.actors.Actor(r.Context(), principal(r), actorID)
+	return a.Owner(), err
 }
 
 func (s *Server) offerProductForm(w http.ResponseWriter, r *http.Request) {
@@ -316,6 +374,14 @@ func (s *Server) offerProductForm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	owner, err := s.exporterOwner(r, v.Product.ActorID)
+	if err == nil {
+		err = auth.Authorize(principal(r), owner)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	v.Product.Species = cmp.Or(v.Product.Species, "SNE")
 	s.render(w, r, http.StatusOK, "offer_product.html", i18n.T(langOf(r), "offer.product_form"), v)
 }
@@ -328,20 +394,35 @@ func (s *Server) offerProductSave(w http.ResponseWriter, r *http.Request) {
 	p := offer.Product{Species: r.PostFormValue("species"), Presentation: r.PostFormValue("presentation"), HSCode: r.PostFormValue("hs_code"),
 		NameES: r.PostFormValue("name_es"), NameEN: r.PostFormValue("name_en"), DescriptionES: r.PostFormValue("description_es"),
 		DescriptionEN: r.PostFormValue("description_en"), Seasons: r.PostFormValue("seasons"), Markets: r.PostForm["markets"]}
-	if raw := strings.TrimSpace(r.PostFormValue("capacity")); raw != "" {
-		c, err := strconv.ParseFloat(strings.Replace(raw, ",", ".", 1), 64)
-		if err == nil {
-			p.Capacity = &c
-		}
-	}
 	if pid := r.PathValue("pid"); pid != "" {
 		p.ID, _ = strconv.ParseInt(pid, 10, 64)
+		p.Version = parseVersion(r.PostFormValue("version"))
 	} else {
 		p.ActorID, _ = pathID(r)
 	}
-	saved, err := s.offer.Save(r.Context(), principal(r), p)
+	var saved offer.Product
+	var err error
+	p.Capacity, err = formNumber(r, "capacity")
+	if err == nil {
+		saved, err = s.offer.Save(r.Context(), principal(r), p)
+	}
+	if st := staleOf(err); st != nil {
+		// Keep what the user typed and show it beside what is stored now.
+		current := st.Current.(offer.Product)
+		var read map[string]string
+		if old, ok := st.Read.(offer.Product); ok {
+			read = productCells(old)
+		}
+		v := productFormView{Product: p, Presentations: offer.Presentations,
+			Conflict: newConflict(r, st, productColumns, read, productCells(current), productCells(p))}
+		v.Product.ActorID, v.Product.Version = current.ActorID, current.Version
+		v.offerLists, _ = s.offerLists(r)
+		s.render(w, r, http.StatusConflict, "offer_product.html", i18n.T(langOf(r), "offer.product_form"), v)
+		return
+	}
 	if e, ok := err.(*errs.Error); ok && e.Kind == errs.Invalid {
-		v := productFormView{Product: p, Presentations: offer.Presentations, Error: e.Message, Errors: e.Fields}
+		v := productFormView{Product: p, Presentations: offer.Presentations}
+		v.Error, v.Errors = s.pageError(r, e)
 		v.offerLists, _ = s.offerLists(r)
 		s.render(w, r, http.StatusUnprocessableEntity, "offer_product.html", i18n.T(langOf(r), "offer.product_form"), v)
 		return
@@ -355,6 +436,15 @@ func (s *Server) offerProductSave(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) offerProductPhoto(w http.ResponseWriter, r *http.Request) {
 	id, err := idParam(r, "pid")
+	if err == nil {
+		var p offer.Product
+		var owner auth.Owner
+		if p, err = s.offer.Product(r.Context(), id); err == nil {
+			if owner, err = s.exporterOwner(r, p.ActorID); err == nil {
+				err = auth.Authorize(principal(r), owner)
+			}
+		}
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -381,7 +471,8 @@ func (s *Server) offerProductDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := s.offer.Product(r.Context(), id)
 	if err == nil {
-		err = s.offer.Delete(r.Context(), principal(r), id)
+		version := parseVersion(r.PostFormValue("version"))
+		err = s.offer.Delete(r.Context(), principal(r), id, version)
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -454,15 +545,6 @@ func (s *Server) speciesPage(w http.ResponseWriter, r *http.Request) {
 	ld := map[string]any{"@context": "https://schema.org", "@type": "Product", "name": title, "category": "Seafood / molluscs",
 		"url": baseURL(r) + "/oferta/productos/" + code, "additionalProperty": map[string]any{"@type": "PropertyValue", "name": "scientificName", "value": sp.ScientificName}}
 	s.renderPublic(w, r, "species.html", title, i18n.T(langOf(r), "offer.species_description", title), v, ld, "")
-}
-
-// baseURL is this site's address as the visitor reached it.
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if isHTTPS(r) {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }
 
 type sitemapURL struct {

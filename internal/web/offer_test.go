@@ -150,9 +150,9 @@ func TestEnglishPageFallsBackToSpanishVisibly(t *testing.T) {
 	a, _ := site.exporterWithProduct()
 	_, en, _ := site.browser().get(fmt.Sprintf("/oferta/exportadores/%d?lang=en", a.ID))
 	for _, want := range []string{
-		`<p class="lead" lang="es">Exportamos loco en conserva desde Ilo. <small class="fallback">(in Spanish only)</small>`,
-		`Loco en conserva <small class="fallback">(in Spanish only)</small>`,
-		`Latas de 425 g, producto de extracción autorizada. <small class="fallback">(in Spanish only)</small>`,
+		`<p class="lead" lang="es">Exportamos loco en conserva desde Ilo. <small class="fallback" lang="en">(in Spanish only)</small>`,
+		`<h3 lang="es">Loco en conserva <small class="fallback" lang="en">(in Spanish only)</small>`,
+		`<p lang="es">Latas de 425 g, producto de extracción autorizada. <small class="fallback" lang="en">(in Spanish only)</small>`,
 		"Contact this exporter",
 	} {
 		if !strings.Contains(en, want) {

@@ -61,7 +61,9 @@ func cachedFor(r *http.Request) (string, bool) {
 	if chosen {
 		return "", false
 	}
-	return string(lang) + " " + r.URL.RequestURI(), true
+	// The pages hold absolute links to the site (baseURL): one Host must not
+	// fill the cache for another.
+	return string(lang) + " " + baseURL(r) + r.URL.RequestURI(), true
 }
 
 func (s *Server) cachePublicPages(next http.Handler) http.Handler {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"image/color"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,10 +10,12 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/errs"
 	"sriim/internal/i18n"
+	"sriim/internal/number"
 	"sriim/internal/planning"
+	"sriim/internal/render"
 )
 
-func (s *Server) planningRoutes(mux *http.ServeMux) {
+func (s *Server) planningRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /plan", s.plansPage)
 	mux.HandleFunc("GET /plan/{id}", s.planPage)
 	mux.HandleFunc("GET /plan/{id}/pendientes", s.duePage)
@@ -31,6 +34,7 @@ func (s *Server) planningRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /plan-reportes/{rid}/enviar", s.reportTransition("submit"))
 	mux.HandleFunc("POST /plan-reportes/{rid}/aprobar", s.reportTransition("approve"))
 	mux.HandleFunc("POST /plan-reportes/{rid}/devolver", s.reportTransition("return"))
+	mux.HandleFunc("GET /admin/revision", s.reviewQueue)
 	mux.HandleFunc("GET /plan-evidencias/{eid}", s.evidenceFile)
 	mux.HandleFunc("GET /plan-reportes/{rid}", func(w http.ResponseWriter, r *http.Request) {
 		rid, err := idParam(r, "rid")
@@ -58,11 +62,20 @@ func (s *Server) planningRoutes(mux *http.ServeMux) {
 // planYear is the year lights are computed for: ?anio= (or ?year=), else this year.
 func (s *Server) planYear(r *http.Request) int {
 	for _, k := range []string{"anio", "year"} {
-		if y, err := strconv.Atoi(r.URL.Query().Get(k)); err == nil && y >= 1990 && y <= 2100 {
+		if y, err := strconv.Atoi(r.URL.Query().Get(k)); err == nil && y >= 1900 && y <= 2100 {
 			return y
 		}
 	}
 	return s.planning.Now().Year()
+}
+
+// planYearProblems says, for a plan page's year form, why ?anio= was left out.
+func planYearProblems(r *http.Request) map[string]string {
+	raw := r.URL.Query().Get("anio")
+	if y, err := strconv.Atoi(raw); raw == "" || (err == nil && y >= 1900 && y <= 2100) {
+		return nil
+	}
+	return localizeProblems(langOf(r), map[string]string{"anio": msgYear})
 }
 
 func idParam(r *http.Request, name string) (int64, error) {
@@ -111,14 +124,14 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Due = len(due)
 	}
-	s.render(w, r, http.StatusOK, "plan.html", v.Plan.Title, v)
+	s.renderFiltered(w, r, "plan.html", Page{Title: v.Plan.Title, Data: v}, planYearProblems(r))
 }
 
 type dueView struct {
 	PlanID  int64
 	Year    int
 	Due     []planning.Activity
-	Pending []planning.Report
+	Pending []planning.Pending
 }
 
 func (s *Server) duePage(w http.ResponseWriter, r *http.Request) {
@@ -141,7 +154,7 @@ func (s *Server) duePage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.render(w, r, http.StatusOK, "plan_due.html", i18n.T(langOf(r), "plan.due"), v)
+	s.renderFiltered(w, r, "plan_due.html", Page{Title: i18n.T(langOf(r), "plan.due"), Data: v}, planYearProblems(r))
 }
 
 func writePDF(w http.ResponseWriter, name string, b []byte) {
@@ -162,7 +175,12 @@ func (s *Server) planPDF(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	b, err := planPDF(p, year, langOf(r))
+	acts, err := s.planning.Activities(r.Context(), id, year)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	b, err := planPDF(p, acts, year, langOf(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -221,6 +239,10 @@ func (s *Server) reportXLSX(w http.ResponseWriter, r *http.Request) {
 
 // planImport loads another plan from a data file (administrators).
 func (s *Server) planImport(w http.ResponseWriter, r *http.Request) {
+	if err := auth.Authorize(principal(r), planning.ImportOwner); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	file, _, err := r.FormFile("archivo")
 	if err != nil {
 		s.fail(w, r, errs.E(errs.Invalid, "choose a plan file"))
@@ -252,28 +274,50 @@ func (s *Server) planTimeline(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	objective := r.URL.Query().Get("objetivo")
-	var labels []string
-	var starts, ends []int
-	from := 0
+	var keep []planning.Activity
 	for _, a := range acts {
-		if objective != "" && a.ObjectiveCode != objective {
-			continue
-		}
-		labels, starts, ends = append(labels, a.Code), append(starts, a.StartYear), append(ends, a.EndYear)
-		if from == 0 || a.StartYear < from {
-			from = a.StartYear
+		if objective == "" || a.ObjectiveCode == objective {
+			keep = append(keep, a)
 		}
 	}
-	if len(labels) == 0 {
+	if len(keep) == 0 {
 		s.fail(w, r, errs.E(errs.NotFound, "no activities"))
 		return
 	}
-	svg, err := timelineChart(labels, starts, ends, from)
+	svg, err := planTimeline(keep, s.planYear(r), langOf(r)).Draw(render.SVG)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	writeSVG(w, svg)
+}
+
+// lightColors are the traffic lights in the order charts and documents list
+// them, with their colours (the pages' CSS colours).
+var lightColors = []struct {
+	light planning.Light
+	color color.RGBA
+}{
+	{planning.LightDone, color.RGBA{R: 0x1e, G: 0x7b, B: 0x34, A: 255}},
+	{planning.LightOnTrack, color.RGBA{R: 0x0b, G: 0x5c, B: 0x7a, A: 255}},
+	{planning.LightLate, color.RGBA{R: 0xa3, G: 0x23, B: 0x1b, A: 255}},
+	{planning.LightNotStarted, color.RGBA{R: 0x9a, G: 0xa6, B: 0xb0, A: 255}},
+	{planning.LightCancelled, color.RGBA{R: 0xd5, G: 0xdd, B: 0xe3, A: 255}},
+}
+
+// planTimeline is the activities' periods, each bar in the colour of the
+// activity's light in year.
+func planTimeline(acts []planning.Activity, year int, lang i18n.Lang) render.Timeline {
+	t := render.Timeline{Title: i18n.T(lang, "plan.timeline_title", year)}
+	group := map[planning.Light]int{}
+	for i, l := range lightColors {
+		t.Groups = append(t.Groups, render.TimelineGroup{Name: i18n.T(lang, "light."+string(l.light)), Color: l.color})
+		group[l.light] = i
+	}
+	for _, a := range acts {
+		t.Rows = append(t.Rows, render.TimelineRow{Label: a.Code, Start: a.StartYear, End: a.EndYear, Group: group[a.Light]})
+	}
+	return t
 }
 
 // indicatorChart draws an indicator's approved values by period.
@@ -303,7 +347,8 @@ func (s *Server) indicatorChart(w http.ResponseWriter, r *http.Request) {
 	for i, pt := range points {
 		labels[i], values[i] = pt.Period, pt.Value
 	}
-	svg, err := categoryLineChart(labels, []string{v.Indicator(iid)}, [][]float64{values})
+	name := v.Indicator(iid)
+	svg, err := render.Lines{Title: name, Labels: labels, Names: []string{name}, Values: [][]float64{values}, Number: formatNumber}.Draw(render.SVG)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -316,9 +361,16 @@ type annualView struct {
 	Year       int
 	Items      []planning.AnnualItem
 	Activities []planning.Activity // those the user may put in the POA
-	Error      string
-	Errors     map[string]string
+	// Form is the entry being added or changed (?editar=ACTIVITY-ID fills it
+	// with an entry of the POA, and its version).
+	Form     planning.AnnualItem
+	Error    string
+	Errors   map[string]string
+	Conflict *conflictView
 }
+
+// annualColumns are the POA form's fields, named as the API's.
+var annualColumns = []string{"budget", "currency", "funding_source", "responsible_institution_id", "responsible_person"}
 
 func (s *Server) annualView(r *http.Request) (annualView, error) {
 	id, err := idParam(r, "id")
@@ -338,6 +390,14 @@ func (s *Server) annualView(r *http.Request) (annualView, error) {
 			v.Activities = append(v.Activities, a)
 		}
 	}
+	v.Form.Currency = "PEN"
+	if edit, _ := strconv.ParseInt(r.URL.Query().Get("editar"), 10, 64); edit != 0 {
+		for _, it := range v.Items {
+			if it.ActivityID == edit {
+				v.Form = it
+			}
+		}
+	}
 	return v, nil
 }
 
@@ -347,7 +407,7 @@ func (s *Server) annualPlanPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "plan_annual.html", i18n.T(langOf(r), "plan.poa", v.Year), v)
+	s.renderFiltered(w, r, "plan_annual.html", Page{Title: i18n.T(langOf(r), "plan.poa", v.Year), Data: v}, planYearProblems(r))
 }
 
 func (s *Server) annualPlanSave(w http.ResponseWriter, r *http.Request) {
@@ -357,21 +417,24 @@ func (s *Server) annualPlanSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	it := planning.AnnualItem{Year: v.Year, Currency: r.PostFormValue("currency"), FundingSource: r.PostFormValue("funding_source"),
-		ResponsiblePerson: r.PostFormValue("responsible_person")}
+		ResponsiblePerson: r.PostFormValue("responsible_person"), Version: parseVersion(r.PostFormValue("version"))}
 	it.ActivityID, _ = strconv.ParseInt(r.PostFormValue("activity_id"), 10, 64)
 	it.ResponsibleInstitutionID, _ = strconv.ParseInt(r.PostFormValue("responsible_institution_id"), 10, 64)
-	if raw := strings.TrimSpace(r.PostFormValue("budget")); raw != "" {
-		b, perr := strconv.ParseFloat(strings.ReplaceAll(raw, ",", ""), 64)
-		if perr != nil {
-			v.Error, v.Errors = i18n.T(langOf(r), "error.invalid"), map[string]string{"budget": raw}
-			s.render(w, r, http.StatusUnprocessableEntity, "plan_annual.html", i18n.T(langOf(r), "plan.poa", v.Year), v)
+	it.Budget, err = formNumber(r, "budget")
+	if err == nil {
+		_, err = s.planning.SetAnnualItem(r.Context(), principal(r), it)
+	}
+	if err != nil {
+		if st := staleOf(err); st != nil {
+			// The entry exists (or changed) already: keep the user's values beside it.
+			v.Form, v.Conflict = it, newConflict(r, st, annualColumns, jsonCells(st.Read), jsonCells(st.Current), jsonCells(it))
+			v.Form.Version = st.CurrentVersion
+			s.render(w, r, http.StatusConflict, "plan_annual.html", i18n.T(langOf(r), "plan.poa", v.Year), v)
 			return
 		}
-		it.Budget = &b
-	}
-	if _, err := s.planning.SetAnnualItem(r.Context(), principal(r), it); err != nil {
 		if e, ok := err.(*errs.Error); ok && e.Kind == errs.Invalid {
-			v.Error, v.Errors = e.Message, e.Fields
+			v.Form = it
+			v.Error, v.Errors = s.pageError(r, e)
 			s.render(w, r, http.StatusUnprocessableEntity, "plan_annual.html", i18n.T(langOf(r), "plan.poa", v.Year), v)
 			return
 		}
@@ -394,6 +457,37 @@ type activityView struct {
 	Error     string
 	history   map[int64][]planning.IndicatorPoint
 	Checks    []planning.TargetCheck
+	Conflict  *conflictView
+	who       auth.Principal
+	// NoteErrors says by a report's return form why it was not returned.
+	NoteErrors map[int64]string
+}
+
+// CanChange reports whether the user may change a report: save it, add
+// evidence, submit it (its own institution's editors and administrators).
+func (v activityView) CanChange(r planning.Report) bool { return auth.Can(v.who, r.Owner()) }
+
+// FormValue is the form's value for an indicator, as typed or read.
+func (v activityView) FormValue(id int64) string {
+	if x, ok := v.Form.Values[id]; ok {
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return ""
+}
+
+// reportCells are a report's form fields as text, for a stale save's comparison.
+func (v activityView) reportCells(in planning.ReportInput) map[string]string {
+	cells := map[string]string{"period": in.Period, "status": in.Status, "narrative": in.Narrative}
+	for _, ind := range v.Activity.Indicators {
+		if x, ok := in.Values[ind.ID]; ok {
+			cells[ind.Name] = strconv.FormatFloat(x, 'f', -1, 64)
+		}
+	}
+	return cells
+}
+
+func reportInput(r planning.Report) planning.ReportInput {
+	return planning.ReportInput{Period: r.Period, Status: r.Status, Narrative: r.Narrative, Values: r.Values, Version: r.Version}
 }
 
 // HasHistory reports whether an indicator has approved values to chart.
@@ -427,7 +521,16 @@ func (s *Server) activityView(r *http.Request) (activityView, error) {
 	v.Checks = planning.CheckTargets(v.Activity, v.history, v.Year)
 	v.CanReport = v.Activity.CanReport(principal(r))
 	v.CanReview = principal(r).Has(auth.ApproveReports)
+	v.who = principal(r)
 	v.Form = planning.ReportInput{Period: strconv.Itoa(v.Year), Status: "in_progress"}
+	// ?editar=REPORT-ID fills the form with one of the user's reports, and its version.
+	if edit, _ := strconv.ParseInt(r.URL.Query().Get("editar"), 10, 64); edit != 0 {
+		for _, rep := range v.Reports {
+			if rep.ID == edit && v.CanChange(rep) {
+				v.Form = reportInput(rep)
+			}
+		}
+	}
 	return v, nil
 }
 
@@ -437,7 +540,7 @@ func (s *Server) activityPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
+	s.renderFiltered(w, r, "activity.html", Page{Title: v.Activity.Code + " " + v.Activity.Title, Data: v}, planYearProblems(r))
 }
 
 func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) {
@@ -448,21 +551,39 @@ func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = r.ParseForm()
 	in := planning.ReportInput{Period: strings.TrimSpace(r.PostFormValue("period")), Status: r.PostFormValue("status"),
-		Narrative: strings.TrimSpace(r.PostFormValue("narrative")), Values: map[int64]float64{}}
+		Narrative: strings.TrimSpace(r.PostFormValue("narrative")), Values: map[int64]float64{}, Version: parseVersion(r.PostFormValue("version"))}
 	for _, ind := range v.Activity.Indicators {
-		if raw := strings.TrimSpace(r.PostFormValue(fmt.Sprintf("value_%d", ind.ID))); raw != "" {
-			f, err := strconv.ParseFloat(strings.Replace(raw, ",", ".", 1), 64)
-			if err != nil {
-				v.Form, v.Errors, v.Error = in, map[string]string{"values": ind.Name + ": " + raw}, i18n.T(langOf(r), "error.invalid")
-				s.render(w, r, http.StatusUnprocessableEntity, "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
-				return
-			}
-			in.Values[ind.ID] = f
+		f, err := formNumber(r, fmt.Sprintf("value_%d", ind.ID))
+		if err != nil {
+			v.Form, v.Errors, v.Error = in, map[string]string{"values": ind.Name + ": " + number.Hint}, i18n.T(langOf(r), "error.invalid")
+			s.render(w, r, http.StatusUnprocessableEntity, "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
+			return
+		}
+		if f != nil {
+			in.Values[ind.ID] = *f
 		}
 	}
 	rep, err := s.planning.SaveReport(r.Context(), principal(r), v.Activity.ID, in)
-	if e, ok := err.(*errs.Error); ok && (e.Kind == errs.Invalid || e.Kind == errs.Conflict) {
-		v.Form, v.Errors, v.Error = in, e.Fields, e.Message
+	if st := staleOf(err); st != nil {
+		// The period's report exists (or changed) already: keep the user's values beside it.
+		current := st.Current.(planning.Report)
+		var read map[string]string
+		if old, ok := st.Read.(planning.Report); ok {
+			read = v.reportCells(reportInput(old))
+		}
+		columns := []string{"period", "status", "narrative"}
+		for _, ind := range v.Activity.Indicators {
+			columns = append(columns, ind.Name)
+		}
+		v.Conflict = newConflict(r, st, columns, read, v.reportCells(reportInput(current)), v.reportCells(in))
+		v.Form = in
+		v.Form.Version = current.Version
+		s.render(w, r, http.StatusConflict, "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
+		return
+	}
+	if e, ok := err.(*errs.Error); ok && (e.Kind == errs.Invalid || e.Kind == errs.Conflict || e.Kind == errs.Forbidden) {
+		v.Form = in
+		v.Error, v.Errors = s.pageError(r, e)
 		s.render(w, r, statusOf(e.Kind), "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
 		return
 	}
@@ -513,18 +634,78 @@ func (s *Server) transition(r *http.Request, action string, rid int64, note stri
 	}
 }
 
+// reportTransition submits, approves or returns a report from its activity's
+// page or from the review queue (volver=/admin/revision), and goes back there;
+// a return without a note shows that page again with the error by the note.
 func (s *Server) reportTransition(action string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		rid, err := idParam(r, "rid")
 		if err == nil {
 			_, err = s.transition(r, action, rid, strings.TrimSpace(r.PostFormValue("note")))
 		}
+		fromQueue := r.PostFormValue("volver") == reviewQueuePath
+		if e, ok := err.(*errs.Error); ok && e.Kind == errs.Invalid && e.Fields["note"] != "" {
+			noteErrors := map[int64]string{rid: i18n.T(langOf(r), "review.note_needed")}
+			if fromQueue {
+				s.renderReviewQueue(w, r, http.StatusUnprocessableEntity, noteErrors)
+			} else {
+				s.renderActivityOfReport(w, r, rid, noteErrors)
+			}
+			return
+		}
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
+		if fromQueue {
+			http.Redirect(w, r, reviewQueuePath+"?ok=report_"+action, http.StatusSeeOther)
+			return
+		}
 		s.backToActivity(w, r, rid, "report_"+action)
 	}
+}
+
+// renderActivityOfReport shows a report's activity page again (422) with
+// the error by the report's return form.
+func (s *Server) renderActivityOfReport(w http.ResponseWriter, r *http.Request, rid int64, noteErrors map[int64]string) {
+	_, a, err := s.planning.Report(r.Context(), principal(r), rid)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	r.SetPathValue("id", strconv.FormatInt(a.PlanID, 10))
+	r.SetPathValue("code", a.Code)
+	v, err := s.activityView(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.NoteErrors = noteErrors
+	s.render(w, r, http.StatusUnprocessableEntity, "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
+}
+
+// reviewQueuePath is the Mesa de Trabajo's queue of submitted reports.
+const reviewQueuePath = "/admin/revision"
+
+type reviewView struct {
+	Reports    []planning.Pending
+	NoteErrors map[int64]string // report ID → why it was not returned
+}
+
+func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	s.renderReviewQueue(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) renderReviewQueue(w http.ResponseWriter, r *http.Request, status int, noteErrors map[int64]string) {
+	list, err := s.planning.PendingReview(r.Context(), principal(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "review.html", i18n.T(langOf(r), "plan.pending_review"), reviewView{Reports: list, NoteErrors: noteErrors})
 }
 
 func (s *Server) evidenceFile(w http.ResponseWriter, r *http.Request) {
@@ -623,12 +804,12 @@ func (s *Server) apiAnnualItem(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	var it planning.AnnualItem
-	if err := decodeJSON(r, &it); err != nil {
+	if it.Version, err = decodePut(r, &it, true, "activity_id", "activity_code", "activity_title", "year", "responsible_institution"); err != nil {
 		return 0, nil, err
 	}
 	it.ActivityID, it.Year = a.ID, year
 	it, err = s.planning.SetAnnualItem(r.Context(), principal(r), it)
-	return http.StatusOK, it, err
+	return http.StatusOK, versioned{it, it.Version}, err
 }
 
 func (s *Server) apiPlans(r *http.Request) (int, any, error) {
@@ -735,7 +916,6 @@ func (s *Server) apiReportEvidence(r *http.Request) (int, any, error) {
 		e, err := s.planning.AddEvidence(r.Context(), principal(r), rid, in.Name, in.URL, "", nil)
 		return http.StatusCreated, e, err
 	}
-	e, err := s.planning.AddEvidence(r.Context(), principal(r), rid, r.URL.Query().Get("name"), "", r.Header.Get("Content-Type"),
-		http.MaxBytesReader(nil, r.Body, planning.MaxEvidenceBytes+1))
+	e, err := s.planning.AddEvidence(r.Context(), principal(r), rid, r.URL.Query().Get("name"), "", r.Header.Get("Content-Type"), r.Body)
 	return http.StatusCreated, e, err
 }

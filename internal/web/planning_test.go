@@ -111,3 +111,88 @@ func TestPlanImportThroughTheWeb(t *testing.T) {
 		t.Fatalf("the same plan again: %d", status)
 	}
 }
+
+func TestReviewQueueApprovesAndReturnsWithANote(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		site := newSite(t, d, false)
+		ctx := context.Background()
+		plans, _ := site.srv.planning.Plans(ctx)
+		ed := site.users["editor"].Principal()
+		var ids []int64
+		for _, code := range []string{"1.1.1", "1.2.3"} {
+			a, _ := site.srv.planning.Activity(ctx, plans[0].ID, code, 2008)
+			r, err := site.srv.planning.SaveReport(ctx, ed, a.ID, planning.ReportInput{Period: "2008", Status: "done", Narrative: "Informe " + code})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := site.srv.planning.Submit(ctx, ed, r.ID); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, r.ID)
+		}
+		editor := site.browser()
+		editor.login("editor@example.org", testPassword)
+		if status, page, _ := editor.get("/admin/revision"); status != http.StatusForbidden || strings.Contains(page, `id="nav-revision"`) {
+			t.Errorf("an editor reaches the review queue (%d) or sees its link", status)
+		}
+		mesa := site.browser()
+		mesa.login("admin@example.org", testPassword)
+		_, page, token := mesa.get("/cuenta")
+		if !strings.Contains(page, `<a href="/admin/revision" id="nav-revision">Reportes por revisar <span class="count">(2)</span></a>`) {
+			t.Errorf("the administrators' navigation does not link the queue with its count")
+		}
+		_, queue, _ := mesa.get("/admin/revision")
+		for _, want := range []string{"1.1.1 ", "1.2.3 ", "Informe 1.2.3", `action="/plan-reportes/` + strconv.FormatInt(ids[0], 10) + `/aprobar"`, `name="note" rows="2" required`} {
+			if !strings.Contains(queue, want) {
+				t.Errorf("the queue lacks %q", want)
+			}
+		}
+		back := func(rid int64, action, note string) (*http.Response, string) {
+			form := url.Values{"csrf_token": {token}, "volver": {"/admin/revision"}, "note": {note}}
+			req, _ := http.NewRequest(http.MethodPost, site.http.URL+"/plan-reportes/"+strconv.FormatInt(rid, 10)+"/"+action, strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", site.http.URL)
+			res, err := mesa.client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			return res, string(b)
+		}
+		// Returning without a note shows the queue again, the error by the note, in the page's language.
+		res, page := back(ids[0], "devolver", " ")
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "Escriba qué debe corregir la institución") || !strings.Contains(page, "Informe 1.1.1") {
+			t.Fatalf("return without a note: %d\n%s", res.StatusCode, page)
+		}
+		// From the activity's page, that page again.
+		form := url.Values{"csrf_token": {token}, "note": {""}}
+		req, _ := http.NewRequest(http.MethodPost, site.http.URL+"/plan-reportes/"+strconv.FormatInt(ids[0], 10)+"/devolver", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", site.http.URL)
+		if res, err := mesa.client.Do(req); err != nil || res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("return without a note from the activity page: %v %v", res.StatusCode, err)
+		} else {
+			page, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if !strings.Contains(string(page), `id="nota-error-`+strconv.FormatInt(ids[0], 10)+`">Escriba qué debe corregir`) || !strings.Contains(string(page), "<h1>1.1.1 ") {
+				t.Errorf("the activity page does not show the error by the note:\n%s", page)
+			}
+		}
+		if res, _ := back(ids[0], "devolver", "Falta el acta de entrega"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/revision?ok=report_return" {
+			t.Fatalf("return: %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+		if res, _ := back(ids[1], "aprobar", ""); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("approve: %d", res.StatusCode)
+		}
+		for i, want := range []string{"returned", "approved"} {
+			r, _, err := site.srv.planning.Report(ctx, ed, ids[i])
+			if err != nil || r.State != want {
+				t.Errorf("report %d: %s, want %s (%v)", ids[i], r.State, want, err)
+			}
+		}
+		if _, page, _ := mesa.get("/admin/revision?ok=report_approve"); !strings.Contains(page, "No hay reportes esperando revisión") || !strings.Contains(page, `<span class="count">(0)</span>`) {
+			t.Error("the emptied queue does not say so")
+		}
+	})
+}

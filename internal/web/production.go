@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -14,14 +15,16 @@ import (
 
 	"sriim/internal/auth"
 	"sriim/internal/errs"
+	"sriim/internal/facts"
 	"sriim/internal/i18n"
 	"sriim/internal/importer"
 	"sriim/internal/production"
 	"sriim/internal/reference"
+	"sriim/internal/render"
 	"sriim/internal/vocab"
 )
 
-func (s *Server) productionRoutes(mux *http.ServeMux) {
+func (s *Server) productionRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /produccion", s.productionPage)
 	mux.HandleFunc("GET /produccion/grafico.svg", s.productionChart)
 	for _, format := range []string{"csv", "xlsx"} {
@@ -29,9 +32,10 @@ func (s *Server) productionRoutes(mux *http.ServeMux) {
 		mux.HandleFunc("GET /produccion/plantilla."+format, s.productionTemplate(format))
 	}
 	s.importRoutes(mux, importKind{Base: "/produccion", Title: "production.import", Lead: "import.lead", Back: "module.production",
+		can: production.CanCreate,
 		run: func(ctx context.Context, p auth.Principal, r io.Reader, name string) (importResult, error) {
 			rep, err := s.production.Import(ctx, p, r, name)
-			return importResult{Rows: rep.Rows, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged}, err
+			return importResult{Rows: rep.Rows, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged, Encoding: rep.Encoding}, err
 		}})
 	mux.HandleFunc("GET /produccion/observaciones/nueva", s.observationNewPage)
 	mux.HandleFunc("POST /produccion/observaciones", s.observationCreate)
@@ -43,24 +47,12 @@ func (s *Server) productionRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/places", s.api(s.apiPlaces))
 	mux.HandleFunc("GET /api/v1/production/series", s.api(s.apiProductionSeries))
 	mux.HandleFunc("GET /api/v1/production/facts", s.api(s.apiProductionFacts))
+	mux.HandleFunc("GET /api/v1/facts", s.api(s.apiTextFacts))
 	mux.HandleFunc("POST /api/v1/production/observations", s.api(s.apiObservationCreate))
 	mux.HandleFunc("GET /api/v1/production/observations/{id}", s.api(s.apiObservation))
 	mux.HandleFunc("PUT /api/v1/production/observations/{id}", s.api(s.apiObservationUpdate))
 	mux.HandleFunc("DELETE /api/v1/production/observations/{id}", s.api(s.apiObservationDelete))
 	mux.HandleFunc("POST /api/v1/production/import", s.api(s.apiProductionImport))
-}
-
-// listParam reads a parameter given repeatedly or comma-separated.
-func listParam(q url.Values, name string) []string {
-	var out []string
-	for _, v := range q[name] {
-		for _, part := range strings.Split(v, ",") {
-			if part = strings.TrimSpace(part); part != "" && part != "*" {
-				out = append(out, part)
-			}
-		}
-	}
-	return out
 }
 
 // productionQuery reads a selection from the page's Spanish parameters or
@@ -85,7 +77,7 @@ func productionQuery(q url.Values, api bool) (production.Query, error) {
 		if v := q.Get(key); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1900 || n > 2100 {
-				fields[key] = "a year between 1900 and 2100"
+				fields[key] = msgYear
 			}
 			*dst = n
 		}
@@ -108,10 +100,10 @@ type productionView struct {
 	Result     production.Result
 	Labels     []string // a label per series
 	Facts      []production.Observation
+	TextFacts  []facts.Fact // figures of the source's text on production (the fleet, fishers, hectares)
 	Species    []reference.Species
 	Places     []reference.Place
 	Names      map[string]string // species and place codes → names
-	Selection  string            // the selection as a query string, for links
 	Canwrite   bool
 	Vocabulary map[string][]vocab.Term
 }
@@ -125,25 +117,31 @@ func (v productionView) Selected(dimension, code string) bool {
 	return slices.Contains(list, code)
 }
 
-func (s *Server) loadProductionView(r *http.Request) (productionView, error) {
+// loadProductionView reads the page's selection and what it shows, with the
+// problems of the selection's invalid values, which it leaves out.
+func (s *Server) loadProductionView(r *http.Request) (productionView, map[string]string, error) {
 	lang := langOf(r)
 	v := productionView{Names: map[string]string{}, Vocabulary: map[string][]vocab.Term{
 		"presentation": production.Presentations, "origin": production.Origins}}
 	var err error
-	if v.Query, err = productionQuery(r.URL.Query(), false); err != nil {
-		return v, err
+	var problems map[string]string
+	if v.Query, problems, err = readFilters(r, func(q url.Values) (production.Query, error) { return productionQuery(q, false) }); err != nil {
+		return v, nil, err
 	}
 	if v.Result, err = s.production.Series(r.Context(), v.Query); err != nil {
-		return v, err
+		return v, nil, err
 	}
 	if v.Facts, err = s.production.Facts(r.Context(), v.Query.Places, nil); err != nil {
-		return v, err
+		return v, nil, err
+	}
+	if v.TextFacts, err = s.facts.List(r.Context(), facts.Production); err != nil {
+		return v, nil, err
 	}
 	if v.Species, err = s.reference.Species(r.Context()); err != nil {
-		return v, err
+		return v, nil, err
 	}
 	if v.Places, err = s.reference.Places(r.Context()); err != nil {
-		return v, err
+		return v, nil, err
 	}
 	for _, sp := range v.Species {
 		v.Names[sp.Code] = sp.Name(lang)
@@ -152,14 +150,19 @@ func (s *Server) loadProductionView(r *http.Request) (productionView, error) {
 		v.Names[p.Code] = p.Name(lang)
 	}
 	v.Labels = seriesLabels(v.Result.Series, v.Names, lang)
-	sel := url.Values{}
-	for k, vals := range r.URL.Query() {
-		if k != "lang" && k != "ok" {
-			sel[k] = vals
-		}
+	return v, problems, nil
+}
+
+// APISelection is the page's selection in the API's parameters.
+func (v productionView) APISelection() url.Values {
+	q := url.Values{"species": v.Query.Species, "presentation": v.Query.Presentations, "origin": v.Query.Origins, "place": v.Query.Places}
+	if v.Query.From != 0 {
+		q.Set("from", strconv.Itoa(v.Query.From))
 	}
-	v.Selection = sel.Encode()
-	return v, nil
+	if v.Query.To != 0 {
+		q.Set("to", strconv.Itoa(v.Query.To))
+	}
+	return q
 }
 
 // seriesLabels names each series by what distinguishes it from the others.
@@ -200,42 +203,79 @@ func seriesLabels(series []production.Series, names map[string]string, lang i18n
 }
 
 func (s *Server) productionPage(w http.ResponseWriter, r *http.Request) {
-	v, err := s.loadProductionView(r)
+	v, problems, err := s.loadProductionView(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	v.Canwrite = production.CanCreate(principal(r))
-	s.render(w, r, http.StatusOK, "production.html", i18n.T(langOf(r), "module.production"), v)
+	s.renderFiltered(w, r, "production.html", Page{Title: i18n.T(langOf(r), "module.production"), Data: v}, problems)
 }
 
 func (s *Server) productionChart(w http.ResponseWriter, r *http.Request) {
-	v, err := s.loadProductionView(r)
+	v, _, err := s.loadProductionView(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if len(v.Result.Series) == 0 {
+	// One chart per unit (?unidad=; the first by default): lines in tonnes
+	// and in kilograms on one axis would mislead.
+	var g production.UnitGroup
+	if len(v.Result.Units) > 0 {
+		g = v.Result.Units[0]
+	}
+	if unit := r.URL.Query().Get("unidad"); unit != "" {
+		g, _ = v.Result.Unit(unit)
+	}
+	if g.Last == 0 {
 		s.fail(w, r, errs.E(errs.NotFound, "no series for this selection"))
 		return
 	}
-	values := make([][]float64, len(v.Result.Series))
-	for i, series := range v.Result.Series {
-		values[i] = make([]float64, len(v.Result.Years))
-		for j, y := range v.Result.Years {
-			val, ok := series.Value(y)
+	svg, err := productionChart(v, g, langOf(r)).Draw(render.SVG)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeSVG(w, svg)
+}
+
+// productionChart is the series of one unit group of the selection by year,
+// titled with what was selected.
+func productionChart(v productionView, g production.UnitGroup, lang i18n.Lang) render.Lines {
+	series := v.Result.Series[g.First:g.Last]
+	values := make([][]float64, len(series))
+	for i, sr := range series {
+		values[i] = make([]float64, len(g.Years))
+		for j, y := range g.Years {
+			val, ok := sr.Value(y)
 			if !ok {
 				val = math.NaN()
 			}
 			values[i][j] = val
 		}
 	}
-	svg, err := lineChart(v.Result.Years, v.Labels, values, v.Result.Series[0].Unit)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	labels := make([]string, len(g.Years))
+	for i, y := range g.Years {
+		labels[i] = strconv.Itoa(y)
 	}
-	writeSVG(w, svg)
+	names := func(codes []string) string {
+		out := make([]string, len(codes))
+		for i, c := range codes {
+			out[i] = cmp.Or(v.Names[c], c)
+		}
+		return strings.Join(out, ", ")
+	}
+	title := i18n.T(lang, "production.chart_title", names(v.Query.Species), names(v.Query.Places),
+		yearSpan(g.Years[0], g.Years[len(g.Years)-1]), g.Unit)
+	return render.Lines{Title: title, Labels: labels, Names: v.Labels[g.First:g.Last], Values: values, Number: formatNumber}
+}
+
+// yearSpan writes the years from first to last: "2001–2004", or "2001".
+func yearSpan(first, last int) string {
+	if first == last {
+		return strconv.Itoa(first)
+	}
+	return fmt.Sprintf("%d–%d", first, last)
 }
 
 // writeTable sends rows as a CSV or XLSX download.
@@ -287,10 +327,13 @@ func (s *Server) productionTemplate(format string) http.HandlerFunc {
 
 // observationForm is the observation form's values, as typed.
 type observationForm struct {
-	ID    int64
-	Cells map[string]string
-	// History is the earlier values (when editing).
+	ID      int64
+	Version int64 // the version the form was read at
+	Cells   map[string]string
+	// History is the earlier values (when editing), and Keeper the name
+	// of the institution that keeps the figure.
 	History []production.Revision
+	Keeper  string
 	Species []reference.Species
 	Places  []reference.Place
 	Vocab   map[string][]vocab.Term
@@ -298,7 +341,36 @@ type observationForm struct {
 	Editable bool
 }
 
-func (s *Server) observationFormPage(w http.ResponseWriter, r *http.Request, status int, form observationForm, problems map[string]string, msg string) {
+// vocabKeys are the interface catalogue's prefixes for the names of the
+// form's vocabulary columns.
+var vocabKeys = map[string]string{"presentacion": "presentation", "origen": "origin", "medida": "measure", "estado": "status"}
+
+// Display is a cell as people read it in lang: a species' or place's name
+// for its code, a vocabulary term's name for its code or Spanish word.
+func (f observationForm) Display(lang i18n.Lang, field, value string) string {
+	switch field {
+	case "especie", "parte_de":
+		for _, sp := range f.Species {
+			if sp.Code == value {
+				return sp.Name(lang)
+			}
+		}
+	case "lugar":
+		for _, pl := range f.Places {
+			if pl.Code == value {
+				return pl.Name(lang)
+			}
+		}
+	}
+	if terms, ok := f.Vocab[field]; ok {
+		if code, ok := vocab.List(terms).Parse(value); ok {
+			return i18n.T(lang, vocabKeys[field]+"."+code)
+		}
+	}
+	return value
+}
+
+func (s *Server) observationFormPage(w http.ResponseWriter, r *http.Request, status int, form observationForm, problems map[string]string, msg string, conflict *conflictView) {
 	var err error
 	if form.Species, err = s.reference.Species(r.Context()); err != nil {
 		s.fail(w, r, err)
@@ -317,7 +389,7 @@ func (s *Server) observationFormPage(w http.ResponseWriter, r *http.Request, sta
 	if form.ID != 0 {
 		title = i18n.T(langOf(r), "production.observation", form.ID)
 	}
-	s.render(w, r, status, "observation.html", title, formPage{Values: form, Errors: problems, Error: msg})
+	s.render(w, r, status, "observation.html", title, formPage{Values: form, Errors: i18n.FieldsText(langOf(r), problems), Error: msg, Conflict: conflict})
 }
 
 func formCells(r *http.Request) map[string]string {
@@ -332,15 +404,35 @@ func (s *Server) observationNewPage(w http.ResponseWriter, r *http.Request) {
 	if s.requireLogin(w, r) == nil {
 		return
 	}
+	if !production.CanCreate(principal(r)) {
+		s.fail(w, r, errs.E(errs.Forbidden, "your role does not add production figures"))
+		return
+	}
 	s.observationFormPage(w, r, http.StatusOK, observationForm{Cells: map[string]string{
 		"especie": "moluscos", "lugar": "PE-MOQ", "presentacion": "todas", "origen": "todos", "medida": "cantidad",
-		"unidad": "t", "estado": "provisional"}}, nil, "")
+		"unidad": "t", "estado": "provisional"}}, nil, "", nil)
 }
 
 // saveObservation creates (id 0) or updates an observation from the form.
 func (s *Server) saveObservation(w http.ResponseWriter, r *http.Request, id int64) {
+	// Who may save comes first: a form nobody lets them save is not checked for them.
+	owner := production.NewOwner(principal(r))
+	if id != 0 {
+		o, err := s.production.Observation(r.Context(), id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		owner = o.Owner()
+	}
+	if err := auth.Authorize(principal(r), owner); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	cells := formCells(r)
+	version := parseVersion(r.PostFormValue("version"))
 	o, problems := production.FromCells(cells)
+	o.Version = version
 	var err error
 	if len(problems) == 0 {
 		if id == 0 {
@@ -349,11 +441,22 @@ func (s *Server) saveObservation(w http.ResponseWriter, r *http.Request, id int6
 			o, err = s.production.Update(r.Context(), principal(r), id, o)
 		}
 	}
+	if st := staleOf(err); st != nil {
+		// Keep what the user typed and show it beside what is stored now.
+		current := st.Current.(production.Observation)
+		var read map[string]string
+		if old, ok := st.Read.(production.Observation); ok {
+			read = observationCells(old)
+		}
+		conflict := newConflict(r, st, production.Columns, read, observationCells(current), cells)
+		s.observationFormPage(w, r, http.StatusConflict, observationForm{ID: id, Version: current.Version, Cells: cells, Editable: true}, nil, "", conflict)
+		return
+	}
 	if len(problems) > 0 || errs.Is(err, errs.Invalid) {
 		if e, ok := err.(*errs.Error); ok {
 			problems = production.FormProblems(e.Fields)
 		}
-		s.observationFormPage(w, r, http.StatusUnprocessableEntity, observationForm{ID: id, Cells: cells, Editable: true}, problems, i18n.T(langOf(r), "error.invalid"))
+		s.observationFormPage(w, r, http.StatusUnprocessableEntity, observationForm{ID: id, Version: version, Cells: cells, Editable: true}, problems, i18n.T(langOf(r), "error.invalid"), nil)
 		return
 	}
 	if err != nil {
@@ -387,23 +490,47 @@ func (s *Server) observationPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	hist, err := s.production.History(r.Context(), id)
+	hist, err := s.history(r, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	keeper, err := s.accounts.Institution(r.Context(), o.InstitutionID)
+	if err != nil && !errs.Is(err, errs.NotFound) {
+		s.fail(w, r, err)
+		return
+	}
+	s.observationFormPage(w, r, http.StatusOK, observationForm{ID: id, Version: o.Version, Cells: observationCells(o), History: hist,
+		Keeper: keeper.Name, Editable: auth.Can(principal(r), o.Owner())}, nil, "", nil)
+}
+
+// observationCells are an observation's values as the form's cells.
+func observationCells(o production.Observation) map[string]string {
 	cells := map[string]string{}
 	for i, c := range o.Cells() {
 		cells[production.Columns[i]] = c
 	}
-	s.observationFormPage(w, r, http.StatusOK, observationForm{ID: id, Cells: cells, History: hist,
-		Editable: auth.Can(principal(r), o.Owner())}, nil, "")
+	return cells
+}
+
+// history is an observation's earlier values with who replaced each as r's
+// user may see it (personShown): a public page names no staff member.
+func (s *Server) history(r *http.Request, id int64) ([]production.Revision, error) {
+	hist, err := s.production.History(r.Context(), id)
+	for i := range hist {
+		hist[i].ReplacedBy = personShown(principal(r), hist[i].ReplacedBy)
+	}
+	if hist == nil {
+		hist = []production.Revision{}
+	}
+	return hist, err
 }
 
 func (s *Server) observationDelete(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err == nil {
-		err = s.production.Delete(r.Context(), principal(r), id)
+		version := parseVersion(r.PostFormValue("version"))
+		err = s.production.Delete(r.Context(), principal(r), id, version)
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -433,6 +560,16 @@ func (s *Server) apiProductionSeries(r *http.Request) (int, any, error) {
 	return http.StatusOK, res, err
 }
 
+// apiTextFacts lists the figures of the sources' text (?topic=production|markets).
+func (s *Server) apiTextFacts(r *http.Request) (int, any, error) {
+	topic := r.URL.Query().Get("topic")
+	if topic != "" && topic != facts.Production && topic != facts.Markets {
+		return 0, nil, errs.Fields("invalid parameter", map[string]string{"topic": "production or markets"})
+	}
+	list, err := s.facts.List(r.Context(), topic)
+	return http.StatusOK, map[string]any{"facts": list}, err
+}
+
 func (s *Server) apiProductionFacts(r *http.Request) (int, any, error) {
 	q := r.URL.Query()
 	facts, err := s.production.Facts(r.Context(), listParam(q, "place"), listParam(q, "species"))
@@ -451,11 +588,8 @@ func (s *Server) apiObservation(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	hist, err := s.production.History(r.Context(), id)
-	if hist == nil {
-		hist = []production.Revision{}
-	}
-	return http.StatusOK, map[string]any{"observation": o, "history": hist}, err
+	hist, err := s.history(r, id)
+	return http.StatusOK, versioned{map[string]any{"observation": o, "history": hist}, o.Version}, err
 }
 
 func (s *Server) apiObservationCreate(r *http.Request) (int, any, error) {
@@ -473,11 +607,11 @@ func (s *Server) apiObservationUpdate(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	var o production.Observation
-	if err := decodeJSON(r, &o); err != nil {
+	if o.Version, err = decodePut(r, &o, false, "id", "created_at", "updated_at"); err != nil {
 		return 0, nil, err
 	}
 	o, err = s.production.Update(r.Context(), principal(r), id, o)
-	return http.StatusOK, o, err
+	return http.StatusOK, versioned{o, o.Version}, err
 }
 
 func (s *Server) apiObservationDelete(r *http.Request) (int, any, error) {
@@ -485,7 +619,11 @@ func (s *Server) apiObservationDelete(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusNoContent, nil, s.production.Delete(r.Context(), principal(r), id)
+	version, err := deleteVersion(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusNoContent, nil, s.production.Delete(r.Context(), principal(r), id, version)
 }
 
 // apiProductionImport takes the file as the request body; ?filename= (or
@@ -495,6 +633,6 @@ func (s *Server) apiProductionImport(r *http.Request) (int, any, error) {
 	if name == "" && strings.Contains(r.Header.Get("Content-Type"), "spreadsheetml") {
 		name = "upload.xlsx"
 	}
-	rep, err := s.production.Import(r.Context(), principal(r), http.MaxBytesReader(nil, r.Body, importer.MaxBytes+1), name)
+	rep, err := s.production.Import(r.Context(), principal(r), r.Body, name)
 	return http.StatusOK, rep, err
 }

@@ -129,3 +129,37 @@ func TestProductionDownloadsAndTemplate(t *testing.T) {
 		}
 	}
 }
+
+func TestSeriesInSeveralUnitsAreShownApart(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		site := newSite(t, d, false)
+		// The seed has loco in tonnes; a figure in kilograms and one of molluscs in the region join them.
+		for _, o := range []map[string]any{
+			{"species": "SNE", "presentation": "fresh", "origin": "capture", "place": "PE-MOQ", "measure": "quantity", "year": 2005, "value": 1200, "unit": "kg", "source": "DIREPRO", "status": "provisional"},
+			{"species": "moluscos", "presentation": "all", "origin": "all", "place": "PE-MOQ", "measure": "quantity", "year": 2004, "value": 3500, "unit": "kg", "source": "DIREPRO", "status": "provisional"},
+		} {
+			if status, body := site.apiCall("editor", "POST", "/api/v1/production/observations", o); status != http.StatusCreated {
+				t.Fatalf("create: %d %s", status, body)
+			}
+		}
+		b := site.browser()
+		for _, path := range []string{"/produccion?especie=SNE", "/produccion", "/"} {
+			status, page, _ := b.get(path)
+			if status != 200 {
+				t.Fatalf("%s: %d", path, status)
+			}
+			if path == "/" {
+				continue
+			}
+			if strings.Count(page, `<table id="series`) != 2 || !strings.Contains(page, "(kg)") {
+				t.Errorf("%s: want one table per unit, the second in kg", path)
+			}
+			if status, _, _ := b.get("/produccion/grafico.svg?" + strings.TrimPrefix(path, "/produccion?") + "&unidad=kg"); status != 200 {
+				t.Errorf("%s: the chart in kg: %d", path, status)
+			}
+		}
+		if status, body := site.apiCall("", "GET", "/api/v1/production/series?species=SNE&place=PE-MOQ", nil); status != 200 || !strings.Contains(body, `"unit":"kg"`) {
+			t.Fatalf("API: %d %.300s", status, body)
+		}
+	})
+}

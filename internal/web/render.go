@@ -22,6 +22,8 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/i18n"
 	"sriim/internal/offer"
+	"sriim/internal/render"
+	"sriim/internal/stats"
 )
 
 //go:embed templates static openapi
@@ -96,17 +98,26 @@ type pages map[string]*template.Template
 // templateFuncs are the functions every template may call.
 func templateFuncs(a assets) template.FuncMap {
 	return template.FuncMap{
-		"static":    a.url,
-		"num":       formatNumber,
-		"list":      func(s ...string) []string { return s },
-		"add":       func(a, b int) int { return a + b },
-		"deref":     func(f *float64) float64 { return *f },
-		"mul14":     func(n int) int { return 14 * n },
-		"hasString": func(list []string, s string) bool { return slices.Contains(list, s) },
-		"localized": offer.Localized,
+		"static":         a.url,
+		"num":            formatNumber,
+		"list":           func(s ...string) []string { return s },
+		"add":            func(a, b int) int { return a + b },
+		"deref":          func(f *float64) float64 { return *f },
+		"timelineHeight": render.TimelineHeight,
+		"hasString":      func(list []string, s string) bool { return slices.Contains(list, s) },
+		"localized":      offer.Localized,
 		// thousands writes US$ as thousands, as the seed's tables do.
 		"thousands": func(v float64) string { return formatNumber(math.Round(v / 1000)) },
 		"sub":       func(a, b int) int { return a - b },
+		"withQuery": withQuery,
+		// span writes the years a growth rate runs over when they are not
+		// the table's first and last ("2001–2004"), else "".
+		"span": func(s *stats.Span, years []int) string {
+			if s == nil || len(years) > 0 && s[0] == years[0] && s[1] == years[len(years)-1] {
+				return ""
+			}
+			return yearSpan(s[0], s[1])
+		},
 		// pct writes a percentage held as a pointer (nil: not computable).
 		"pct": func(p *float64) string {
 			if p == nil {
@@ -122,6 +133,34 @@ func templateFuncs(a assets) template.FuncMap {
 			return auth.Owner{AdminOnly: true}
 		},
 	}
+}
+
+// withQuery is path with the query q, where pairs (key, value, …) replace
+// q's values (an empty value removes the key). Every link that carries a
+// selection is built with it: html/template escapes a string interpolated
+// after "?" as one opaque value ("?a%3d1%26b%3d2"), so a query must reach a
+// template as a URL made here, from values, never as a string.
+func withQuery(path string, q url.Values, pairs ...any) (template.URL, error) {
+	if len(pairs)%2 != 0 {
+		return "", fmt.Errorf("withQuery %s: odd number of pairs", path)
+	}
+	out := url.Values{}
+	for k, v := range q {
+		out[k] = v
+	}
+	for i := 0; i < len(pairs); i += 2 {
+		k, v := fmt.Sprint(pairs[i]), fmt.Sprint(pairs[i+1])
+		if v == "" {
+			out.Del(k)
+		} else {
+			out.Set(k, v)
+		}
+	}
+	if len(out) == 0 {
+		return template.URL(path), nil
+	}
+	// The path comes from a template and the query is encoded: a safe URL.
+	return template.URL(path + "?" + out.Encode()), nil
 }
 
 func loadPages(a assets) (pages, error) {
@@ -159,6 +198,13 @@ type Page struct {
 	CSRF template.HTML
 	// Flash is a one-line confirmation after a change ("saved").
 	Flash string
+	// Pending counts the submitted reports waiting for review, for reviewers' navigation.
+	Pending int
+	// Demo says that the demonstration dataset is loaded: every page shows a banner.
+	Demo bool
+	// Invalid holds the problems of a filter form's values by field, in the
+	// page's language; the form shows each by its field.
+	Invalid map[string]string
 	// Base is the site's address as the visitor reached it, for absolute links.
 	Base string
 	// Canonical is the page's canonical absolute address.
@@ -190,6 +236,37 @@ func (p Page) Has(perm string) bool {
 
 // T translates key into the page's language.
 func (p Page) T(key string, args ...any) string { return i18n.T(p.Lang, key, args...) }
+
+// In marks an element whose text exists only in lang: ` lang="es"` on a
+// page in another language, nothing on a page in lang.
+func (p Page) In(lang string) template.HTMLAttr {
+	if lang == string(p.Lang) {
+		return ""
+	}
+	return template.HTMLAttr(` lang="` + template.HTMLEscapeString(lang) + `"`)
+}
+
+// OnlyIn is the visible note that goes with In: " (in Spanish only)", in the
+// page's language, on a page in another language than lang.
+func (p Page) OnlyIn(lang string) template.HTML {
+	if lang == string(p.Lang) {
+		return ""
+	}
+	return template.HTML(` <small class="fallback" lang="` + string(p.Lang) + `">(` +
+		template.HTMLEscapeString(p.T("lang.only_"+lang)) + `)</small>`)
+}
+
+// Selection is the page's query without the filter values it could not use
+// (Invalid), for the links that carry the page's selection (charts, downloads).
+func (p Page) Selection() url.Values {
+	q := url.Values{}
+	for k, v := range p.Query {
+		if _, bad := p.Invalid[k]; !bad {
+			q[k] = v
+		}
+	}
+	return q
+}
 
 // LangURL is this page's address in another language.
 func (p Page) LangURL(lang i18n.Lang) string {
@@ -238,6 +315,19 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, 
 	if p.Description == "" {
 		p.Description = i18n.T(p.Lang, "site.long") + " — " + i18n.T(p.Lang, "site.region")
 	}
+	if s.demo != nil {
+		var err error
+		if p.Demo, err = s.demo(r.Context()); err != nil {
+			s.log.ErrorContext(r.Context(), "read whether demo data is loaded", "err", err)
+		}
+	}
+	if p.Has(string(auth.ApproveReports)) {
+		n, err := s.planning.CountPendingReview(r.Context(), principal(r))
+		if err != nil {
+			s.log.ErrorContext(r.Context(), "count reports to review", "err", err)
+		}
+		p.Pending = n
+	}
 	if f := r.URL.Query().Get("ok"); f != "" {
 		p.Flash = i18n.T(p.Lang, "flash."+f)
 	}
@@ -259,9 +349,14 @@ func writeWithETag(w http.ResponseWriter, r *http.Request, status int, body []by
 		w.Header().Set("Cache-Control", "no-cache")
 	}
 	if status == http.StatusOK && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-		sum := sha256.Sum256(body)
-		etag := `"` + hex.EncodeToString(sum[:12]) + `"`
-		w.Header().Set("ETag", etag)
+		// A single record's ETag is its version (set by its handler), which
+		// PUT and DELETE take back in If-Match; others are the content's hash.
+		etag := w.Header().Get("ETag")
+		if etag == "" {
+			sum := sha256.Sum256(body)
+			etag = `"` + hex.EncodeToString(sum[:12]) + `"`
+			w.Header().Set("ETag", etag)
+		}
 		if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
 			w.WriteHeader(http.StatusNotModified)
 			return

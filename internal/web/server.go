@@ -9,17 +9,21 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/klauspost/compress/gzhttp"
 
 	"sriim/internal/accounts"
 	"sriim/internal/actors"
+	"sriim/internal/config"
 	"sriim/internal/db"
+	"sriim/internal/facts"
 	"sriim/internal/i18n"
 	"sriim/internal/mail"
 	"sriim/internal/offer"
@@ -41,10 +45,27 @@ type Options struct {
 	Planning   *planning.Service
 	Trade      *trade.Service
 	Offer      *offer.Service
+	Facts      *facts.Service
 	// CSRFKey signs CSRF cookies; all instances sharing a database share it.
 	CSRFKey []byte
 	// Mailer sends password-reset links; nil when no SMTP server is configured.
 	Mailer mail.Sender
+	// Addr is the listen address; PublicURL the site's address for links in
+	// emails ("" when not configured; see linkBase).
+	Addr, PublicURL string
+	// TrustedProxies are the reverse proxies whose forwarding headers are believed.
+	TrustedProxies []netip.Prefix
+	// MetricsNetworks and MetricsToken say who besides loopback reads /metrics.
+	MetricsNetworks []netip.Prefix
+	MetricsToken    string
+	// Demo reports whether the demonstration dataset is loaded (every page
+	// then says so); nil when it never is.
+	Demo func(context.Context) (bool, error)
+	// MaxUpload bounds uploads (config.Config.MaxUpload); 0 means config.DefaultMaxUpload.
+	MaxUpload int64
+	// Mounts are handlers built elsewhere, each served under its path
+	// prefix ("/ogc" serves "/ogc" and everything below it).
+	Mounts map[string]http.Handler
 }
 
 // Server is SRIIM's HTTP handler.
@@ -59,14 +80,27 @@ type Server struct {
 	planning   *planning.Service
 	trade      *trade.Service
 	offer      *offer.Service
+	facts      *facts.Service
 	mailer     mail.Sender
+	demo       func(context.Context) (bool, error)
 	pages      pages
 	assets     assets
 	metrics    *metrics
 	openapi    []byte
+	mux        *http.ServeMux
+	maxUpload  int64
 	handler    http.Handler
+	addr       string
+	publicURL  string
+	// trustedProxies, metricsNetworks and metricsToken: see Options.
+	trustedProxies  networks
+	metricsNetworks networks
+	metricsToken    string
+	mounts          map[string]http.Handler
 	// publicPages keeps anonymous reads of the busiest public pages.
 	publicPages pageCache
+	// patterns are the routes, as registered.
+	patterns []string
 }
 
 // New builds the server: parses the templates, hashes the static files,
@@ -76,7 +110,9 @@ func New(o Options) (*Server, error) {
 		return nil, errors.New("web: CSRFKey must be 32 bytes")
 	}
 	s := &Server{db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts,
-		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, mailer: o.Mailer}
+		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, facts: o.Facts, mailer: o.Mailer,
+		addr: o.Addr, publicURL: o.PublicURL, trustedProxies: o.TrustedProxies, metricsNetworks: o.MetricsNetworks, metricsToken: o.MetricsToken, demo: o.Demo,
+		maxUpload: cmp.Or(o.MaxUpload, config.DefaultMaxUpload), mounts: o.Mounts}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
@@ -88,19 +124,22 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = newMetrics(o.DB)
-	mux := http.NewServeMux()
+	mux := &routeTable{ServeMux: http.NewServeMux()}
 	s.routes(mux)
-	// Outermost first: request ID, security headers, the public page cache,
-	// compression, language, metrics/logging/recovery, the user, CSRF, and the mux (which tells
-	// observe the matched route).
-	var h http.Handler = recordRoute(mux)
+	s.mux, s.patterns = mux.ServeMux, mux.patterns
+	// Outermost first: request ID, the client (behind trusted proxies), security headers, the public page cache,
+	// compression, language, metrics/logging/recovery, the user, the bounds
+	// on bodies, CSRF, and the mux (which tells observe the matched route).
+	var h http.Handler = recordRoute(s.mux)
 	h = s.csrfProtect(o.CSRFKey)(h)
+	h = s.guardBodies(h)
 	h = s.authenticate(h)
 	h = s.observe(h)
 	h = s.withLang(h)
 	h = gzhttp.GzipHandler(h)
 	h = s.cachePublicPages(h)
 	h = securityHeaders(h)
+	h = s.withClient(h)
 	h = withRequestID(h)
 	s.handler = h
 	return s, nil
@@ -108,7 +147,23 @@ func New(o Options) (*Server, error) {
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-func (s *Server) routes(mux *http.ServeMux) {
+// routeTable is the server's ServeMux that remembers the patterns
+// registered on it, so that tests can visit every route.
+type routeTable struct {
+	*http.ServeMux
+	patterns []string
+}
+
+func (t *routeTable) Handle(pattern string, h http.Handler) {
+	t.patterns = append(t.patterns, pattern)
+	t.ServeMux.Handle(pattern, h)
+}
+
+func (t *routeTable) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	t.Handle(pattern, http.HandlerFunc(h))
+}
+
+func (s *Server) routes(mux *routeTable) {
 	mux.HandleFunc("GET /{$}", s.home)
 	for _, m := range modules {
 		if !m.Ready {
@@ -124,8 +179,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /static/{hash}/{name}", s.assets)
 	mux.HandleFunc("GET /favicon.ico", s.assets.favicon)
 	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.Handle("GET /metrics", s.readsMetrics(s.metrics.handler()))
 	s.accountRoutes(mux)
+	for prefix, h := range s.mounts {
+		mux.Handle(prefix, h)
+		mux.Handle(prefix+"/", h)
+	}
 	mux.HandleFunc("GET /api/v1/{$}", s.apiRoot)
 	mux.HandleFunc("GET /api/v1/openapi.json", s.openapiDoc)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { s.fail(w, r, errNotFound) })
@@ -154,14 +213,15 @@ var modules = []Module{
 
 // homeFigures are the key figures of the home page, each with its year and source.
 type homeFigures struct {
-	Production     float64 // t, the region's mollusc production in ProductionYear
-	ProductionYear int
-	ProductionSrc  string
-	Exports        float64 // US$, Peru's loco exports in ExportsYear
-	ExportsYear    int
-	ExportsSrc     string
-	Offer          offer.Summary
-	Reports        []trade.ReportSummary
+	Production      float64 // t, the region's mollusc production in ProductionYear
+	ProductionYear  int
+	ProductionSrc   string
+	ProductionNotes []string // the notes of that year's figures
+	Exports         float64  // US$, Peru's loco exports in ExportsYear (the published totals where given)
+	ExportsYear     int
+	ExportsSrc      string
+	Offer           offer.Summary
+	Reports         []trade.ReportSummary
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
@@ -172,9 +232,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if n := len(series.Years); n > 0 {
-		f.ProductionYear, f.Production = series.Years[n-1], series.Totals[n-1]
-		f.ProductionSrc = series.Series[0].Source
+	if g, ok := series.Unit("t"); ok && len(g.Years) > 0 {
+		n := len(g.Years)
+		f.ProductionYear, f.Production = g.Years[n-1], g.Totals[n-1]
+		f.ProductionSrc, f.ProductionNotes = series.Series[g.First].Source, series.Notes[f.ProductionYear]
 	}
 	for _, line := range []string{"loco_congelado", "loco_conserva"} {
 		p, _ := trade.ProductLine(line)

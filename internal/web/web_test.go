@@ -3,8 +3,10 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -22,10 +24,12 @@ import (
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
 	"sriim/internal/errs"
+	"sriim/internal/facts"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/production"
 	"sriim/internal/reference"
+	"sriim/internal/seeding"
 	"sriim/internal/trade"
 )
 
@@ -34,7 +38,7 @@ func newTestServer(t testing.TB, d *db.DB) *Server {
 	acc := accounts.New(d)
 	acc.BcryptCost = bcrypt.MinCost
 	s, err := New(Options{DB: d, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test",
-		Accounts: acc, Reference: reference.New(d), Production: production.New(d), Actors: actors.New(d), Planning: planning.New(d, t.TempDir()), Trade: trade.New(d), Offer: offer.New(d, t.TempDir()), CSRFKey: bytes.Repeat([]byte{7}, 32)})
+		Accounts: acc, Reference: reference.New(d), Production: production.New(d), Actors: actors.New(d), Planning: planning.New(d, t.TempDir()), Trade: trade.New(d), Offer: offer.New(d, t.TempDir()), Facts: facts.New(d), CSRFKey: bytes.Repeat([]byte{7}, 32)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +229,9 @@ func TestMetrics(t *testing.T) {
 	s := newTestServer(t, dbtest.Open(t, db.SQLite))
 	get(t, s, "/", nil)
 	get(t, s, "/nothing-here", nil)
-	m := body(t, get(t, s, "/metrics", nil))
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.RemoteAddr = "127.0.0.1:5555" // from this machine; see TestMetricsOnlyForLoopbackNetworksOrToken
+	m := body(t, serve(s, req))
 	for _, want := range []string{
 		`sriim_http_requests_total{method="GET",route="GET /{$}",status="200"} 1`,
 		`sriim_http_requests_total{method="GET",route="/",status="404"} 1`,
@@ -310,4 +316,111 @@ func TestEveryAPIRouteIsDocumented(t *testing.T) {
 	if n < 10 {
 		t.Fatalf("found only %d API routes; the pattern no longer matches the source", n)
 	}
+}
+
+func TestForgotPasswordWithoutMailSendsTheVisitorToAPerson(t *testing.T) {
+	s := newTestServer(t, dbtest.Open(t, db.SQLite))
+	for lang, want := range map[string]string{"es": "Pida a la persona que administra SRIIM", "en": "Ask the person who administers SRIIM"} {
+		b := body(t, get(t, s, "/clave/olvido?lang="+lang, nil))
+		if !strings.Contains(b, want) || strings.Contains(b, "sriim user") || strings.Contains(b, "<pre>") {
+			t.Errorf("%s: the page does not send the visitor to the administrator, or shows a command:\n%s", lang, b)
+		}
+	}
+}
+
+func TestDemoBannerWhileTheDemoDatasetIsLoaded(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		site := newSite(t, d, false)
+		site.srv.demo = func(ctx context.Context) (bool, error) { return seeding.DemoLoaded(ctx, d) }
+		services := seeding.Services{Accounts: site.srv.accounts, Reference: site.srv.reference, Production: site.srv.production,
+			Planning: site.srv.planning, Trade: site.srv.trade, Actors: site.srv.actors, Offer: site.srv.offer}
+		visitor, editor := site.browser(), site.browser()
+		editor.login("editor@example.org", testPassword)
+		pages := map[*browser][]string{
+			visitor: {"/actores?lang=en", "/plan/1", "/produccion", "/mercados", "/entrar", "/no-such-page"},
+			editor:  {"/", "/oferta", "/cuenta", "/actores/nuevo"},
+		}
+		check := func(want bool) {
+			t.Helper()
+			for b, paths := range pages {
+				for _, path := range paths {
+					_, page, _ := b.get(path)
+					banner := strings.Contains(page, `class="demo-banner"`) && (strings.Contains(page, "Datos de demostración") || strings.Contains(page, "Demonstration data"))
+					if banner != want {
+						t.Errorf("%s: banner %v, want %v", path, banner, want)
+					}
+				}
+			}
+		}
+		check(false)
+		if _, err := seeding.LoadDemo(context.Background(), d, services); err != nil {
+			t.Fatal(err)
+		}
+		check(true)
+		if _, page, _ := visitor.get("/oferta?especie=SNE&lang=es"); !strings.Contains(page, "DEMO · Exportadora Mar de Prueba SAC") {
+			t.Error("the catalogue does not list the demo exporter")
+		}
+		if _, err := seeding.RemoveDemo(context.Background(), d, services); err != nil {
+			t.Fatal(err)
+		}
+		check(false)
+	})
+}
+
+func TestInvalidFiltersShowTheFormWithTheError(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		site := newSite(t, d, false)
+		importFixtureActors(t, site)
+		editor := site.browser()
+		if res := editor.login("editor@example.org", testPassword); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("log in: %d", res.StatusCode)
+		}
+		tests := []struct {
+			who        *browser
+			path       string
+			field      string // the field whose error the form shows
+			es, en     string // the error in each language
+			stillShown string // what the page shows from the valid filters
+		}{
+			{nil, "/produccion?desde=19x7&hasta=2003", "desde", "Escriba un año entre 1900 y 2100.", "Enter a year between 1900 and 2100.", `value="2003"`},
+			{nil, "/produccion?hasta=3000", "hasta", "Escriba un año entre 1900 y 2100.", "Enter a year between 1900 and 2100.", `id="series"`},
+			{nil, "/mercados?from=dosmil&to=2005", "from", "Escriba un número entero.", "Enter a whole number.", `id="destinations"`},
+			{nil, "/mercados?from=2005&to=1995", "from", "«Desde» debe ser anterior a «hasta»", `"From" must come before "to"`, `<select name="line"`},
+			{nil, "/mercados?hs=loco", "hs", "Escriba códigos del SA de 2 a 10 dígitos", "Enter HS codes of 2 to 10 digits", `id="destinations"`},
+			{nil, "/mercados?line=perlas", "line", "Elija una línea de producto de la lista.", "Choose a product line from the list.", `id="destinations"`},
+			{nil, "/actores?tipo=astronauta&q=mariscos", "tipo", "Elija un valor de la lista.", "Choose a value from the list.", "Mariscos del Sur"},
+			{nil, "/actores?distrito=Marte", "distrito", "Elija un valor de la lista.", "Choose a value from the list.", "Maricultura Pacocha"},
+			{nil, "/oferta?mercado=XXX", "mercado", "Elija un valor de la lista.", "Choose a value from the list.", `<select name="especie"`},
+			{nil, "/oferta?especie=ZZZ&presentacion=frozen", "especie", "Elija un valor de la lista.", "Choose a value from the list.", `value="frozen" selected`},
+			{nil, "/plan/1?anio=dos-mil-ocho", "anio", "Escriba un año entre 1900 y 2100.", "Enter a year between 1900 and 2100.", `id="a-1.1.1"`},
+			{nil, "/plan/1/poa?anio=20088", "anio", "Escriba un año entre 1900 y 2100.", "Enter a year between 1900 and 2100.", `<table`},
+			{editor, "/admin/auditoria?from=ayer", "from", "Escriba una fecha como AAAA-MM-DD.", "Enter a date as YYYY-MM-DD.", `class="audit"`},
+			{editor, "/admin/auditoria?user=ana&entity=actor", "user", "Escriba el número de un usuario.", "Enter a user number.", `value="actor"`},
+		}
+		visitor := site.browser()
+		for _, tt := range tests {
+			b := tt.who
+			if b == nil {
+				b = visitor
+			}
+			for lang, want := range map[string]string{"es": tt.es, "en": tt.en} {
+				other := map[string]string{"es": tt.en, "en": tt.es}[lang]
+				status, page, _ := b.get(tt.path + "&lang=" + lang)
+				field := regexp.MustCompile(`name="` + tt.field + `"[^>]*aria-invalid="true"`)
+				if status != http.StatusUnprocessableEntity || strings.Contains(page, "Algo salió mal") || strings.Contains(page, "Something went wrong") {
+					t.Errorf("%s (%s): %d, or a dead end", tt.path, lang, status)
+				}
+				if !strings.Contains(page, `<form method="get"`) || !field.MatchString(page) || !strings.Contains(page, html.EscapeString(want)) || strings.Contains(page, html.EscapeString(other)) {
+					t.Errorf("%s (%s): the form does not show %q by %s", tt.path, lang, want, tt.field)
+				}
+				if !strings.Contains(page, tt.stillShown) {
+					t.Errorf("%s (%s): the valid filters' results (%s) are not shown", tt.path, lang, tt.stillShown)
+				}
+			}
+		}
+		// The API keeps refusing them, in English, with the field.
+		if status, body := site.apiCall("", "GET", "/api/v1/production/series?from=19x7", nil); status != 422 || !strings.Contains(body, `"from":"a year between 1900 and 2100"`) {
+			t.Errorf("API: %d %s", status, body)
+		}
+	})
 }

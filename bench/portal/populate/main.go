@@ -21,7 +21,7 @@ import (
 
 // catalogue is what each test exporter offers, in turn.
 var catalogue = []offer.Product{
-	{Species: "SNE", Presentation: "canned", HSCode: "1605.59", NameES: "Loco en conserva", NameEN: "Canned Chilean abalone",
+	{Species: "SNE", Presentation: "canned", HSCode: "1605.59", NameES: "Loco en conserva", NameEN: "Canned loco (false abalone)",
 		DescriptionES: "Loco cocido en salmuera, latas de 425 g.", DescriptionEN: "Cooked in brine, 425 g cans.", Markets: []string{"JPN", "TWN", "HKG"}},
 	{Species: "SNE", Presentation: "frozen", HSCode: "0307.92", NameES: "Loco congelado IQF", DescriptionES: "Carne de loco congelada individualmente.",
 		Markets: []string{"JPN", "KOR"}},

@@ -1,0 +1,183 @@
+package zones
+
+import (
+	"context"
+	"encoding/xml"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"sriim/internal/errs"
+	"sriim/internal/i18n"
+)
+
+// exportColumns are each layer's attribute table, in the Spanish column
+// names its import reads back.
+var exportColumns = map[string][]string{
+	Rights: {"codigo", "tipo", "titular", "ruc", "resolucion", "fecha_resolucion", "especies", "hectareas",
+		"hectareas_calculadas", "desde", "hasta", "estado"},
+	ProductionArea: {"codigo", "nombre", "clase", "fecha_clase", "resolucion", "especies", "hectareas_calculadas", "desde", "hasta"},
+	NaturalBanks:   {"codigo", "nombre", "especies", "hectareas_calculadas", "desde", "hasta", "notas"},
+	SuitableZones:  {"codigo", "nombre", "especies", "hectareas_calculadas", "desde", "hasta", "notas"},
+	LandingSites:   {"codigo", "nombre", "distrito", "administrador", "embarcaciones", "pescadores", "longitud", "latitud", "notas", "fuente"},
+	Closures:       ClosureColumns,
+}
+
+func num(v *float64, places int) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatFloat(round(*v, places), 'f', -1, 64)
+}
+
+func whole(v *int64) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatInt(*v, 10)
+}
+
+// Export returns a layer's attribute table (header and rows, in code order)
+// for CSV and XLSX downloads; statuses are today's.
+func (s *Service) Export(ctx context.Context, layer string) ([]string, [][]string, error) {
+	header, ok := exportColumns[layer]
+	if !ok {
+		return nil, nil, errs.E(errs.NotFound, "no layer %q", layer)
+	}
+	var out [][]string
+	if layer == Closures {
+		list, err := closures(ctx, s.db.Read(), "1 = 1")
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, c := range list {
+			out = append(out, []string{c.AreaCode, Reasons.Spanish(c.Reason), c.From, c.To, c.Resolution, c.Notes})
+		}
+		return header, out, nil
+	}
+	rows, err := s.db.Read().QueryContext(ctx, "SELECT "+columns+" FROM zones z WHERE z.layer = $1 ORDER BY z.code", layer)
+	if err != nil {
+		return nil, nil, errs.Wrap(err, "export %s", layer)
+	}
+	defer rows.Close()
+	today := s.Today()
+	for rows.Next() {
+		f, err := scan(rows)
+		if err != nil {
+			return nil, nil, errs.Wrap(err, "export %s", layer)
+		}
+		species := strings.Join(f.Species, ",")
+		switch layer {
+		case Rights:
+			out = append(out, []string{f.Code, Kinds.Spanish(f.Kind), f.Holder, f.HolderRUC, f.Resolution, f.ResolutionDate, species,
+				num(f.HectaresDeclared, 4), num(f.Hectares, 4), f.ValidFrom, f.ValidTo, Statuses.Spanish(f.StatusOn(today))})
+		case ProductionArea:
+			out = append(out, []string{f.Code, f.Name, f.Class, f.ClassDate, f.Resolution, species, num(f.Hectares, 4), f.ValidFrom, f.ValidTo})
+		case LandingSites:
+			var lon, lat string
+			if g, err := f.Geom(); err == nil {
+				if p, ok := g.(orb.Point); ok {
+					lon, lat = strconv.FormatFloat(p[0], 'f', -1, 64), strconv.FormatFloat(p[1], 'f', -1, 64)
+				}
+			}
+			out = append(out, []string{f.Code, f.Name, f.District, f.Operator, whole(f.Vessels), whole(f.Fishers), lon, lat, f.Notes, f.DataSource})
+		default:
+			out = append(out, []string{f.Code, f.Name, species, num(f.Hectares, 4), f.ValidFrom, f.ValidTo, f.Notes})
+		}
+	}
+	return header, out, errs.Wrap(rows.Err(), "export %s", layer)
+}
+
+// RightsOfHolder lists the aquaculture rights whose holder has the RUC of
+// an actor of the registry (what the actor's page lists).
+func (s *Service) RightsOfHolder(ctx context.Context, ruc string) ([]Feature, error) {
+	if ruc == "" {
+		return []Feature{}, nil
+	}
+	rows, err := s.db.Read().QueryContext(ctx, "SELECT "+columns+" FROM zones z WHERE z.layer = $1 AND z.holder_ruc = $2 ORDER BY z.code", Rights, ruc)
+	if err != nil {
+		return nil, errs.Wrap(err, "read rights")
+	}
+	defer rows.Close()
+	out := []Feature{}
+	for rows.Next() {
+		f, err := scan(rows)
+		if err != nil {
+			return nil, errs.Wrap(err, "read rights")
+		}
+		out = append(out, f)
+	}
+	return out, errs.Wrap(rows.Err(), "read rights")
+}
+
+// Atom feed of closures (RFC 4287): the latest changes first.
+type atomFeed struct {
+	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Lang    string      `xml:"xml:lang,attr"`
+	ID      string      `xml:"id"`
+	Title   string      `xml:"title"`
+	Updated string      `xml:"updated"`
+	Links   []atomLink  `xml:"link"`
+	Author  atomAuthor  `xml:"author"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Rel  string `xml:"rel,attr,omitempty"`
+	Href string `xml:"href,attr"`
+}
+
+type atomAuthor struct {
+	Name string `xml:"name"`
+}
+
+type atomEntry struct {
+	ID      string   `xml:"id"`
+	Title   string   `xml:"title"`
+	Updated string   `xml:"updated"`
+	Link    atomLink `xml:"link"`
+	Summary string   `xml:"summary"`
+}
+
+// ClosuresAtom renders the latest closures (at most limit, by last change)
+// as an Atom feed in lang. base is the site's public address (configured,
+// never taken from a request); areaHref gives an area's page path.
+func (s *Service) ClosuresAtom(ctx context.Context, base string, lang i18n.Lang, limit int, areaHref func(code string) string) ([]byte, error) {
+	list, err := closures(ctx, s.db.Read(), "1 = 1")
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].UpdatedAt.After(list[j].UpdatedAt) })
+	if len(list) > limit {
+		list = list[:limit]
+	}
+	feed := atomFeed{Lang: string(lang), ID: base + "/zonas/cierres.atom", Title: i18n.T(lang, "zones.feed.title"),
+		Links:  []atomLink{{Rel: "self", Href: base + "/zonas/cierres.atom"}, {Href: base + "/zonas"}},
+		Author: atomAuthor{Name: "SRIIM"}, Updated: time.Unix(0, 0).UTC().Format(time.RFC3339)}
+	for i, c := range list {
+		if i == 0 {
+			feed.Updated = c.UpdatedAt.UTC().Format(time.RFC3339)
+		}
+		name := c.AreaCode
+		if c.AreaName != "" {
+			name += " (" + c.AreaName + ")"
+		}
+		title := i18n.T(lang, "zones.feed.closed", name, c.From)
+		if c.To != "" {
+			title = i18n.T(lang, "zones.feed.closed_until", name, c.From, c.To)
+		}
+		feed.Entries = append(feed.Entries, atomEntry{
+			ID:    "tag:sriim,2026:zone-closure/" + strconv.FormatInt(c.ID, 10) + "/" + strconv.FormatInt(c.Version, 10),
+			Title: title, Updated: c.UpdatedAt.UTC().Format(time.RFC3339), Link: atomLink{Href: base + areaHref(c.AreaCode)},
+			Summary: strings.TrimSpace(i18n.T(lang, "zones.reason."+c.Reason) + ". " + c.Resolution + " " + c.Notes),
+		})
+	}
+	b, err := xml.MarshalIndent(feed, "", " ")
+	if err != nil {
+		return nil, errs.Wrap(err, "render the feed")
+	}
+	return append([]byte(xml.Header), b...), nil
+}
