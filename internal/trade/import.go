@@ -159,6 +159,7 @@ type rowSource struct {
 	prog     *Progress
 	read     int64 // rows read; the reading goroutine's until it ends
 	flow     Flow
+	prev     Flow // the last good row's, to catch a row repeated at once
 	mu       sync.Mutex
 	problems map[string]errs.Problem // by place: a place's last problem
 	count    atomic.Int32            // len(problems), read without the lock
@@ -193,15 +194,29 @@ func (in *rowSource) next() (bool, error) {
 				return false, e
 			}
 			return false, errs.E(errs.Invalid, "the file stops being readable after %d rows", in.read).Because(err)
+		case sameFigure(&f, &in.prev):
+			// A repeat anywhere is found once the figures are sorted; one
+			// right after its row is found now, so that a file of one row
+			// repeated stops at MaxProblems, not at its end.
+			in.problem(errs.Problem{Line: in.reader.Line(), Msg: errs.Msg{Format: msgRepeated}})
 		case !in.failed(): // once the import fails, rows are only checked
-			in.flow = f
+			in.flow, in.prev = f, f
 			return true, nil
+		default:
+			in.prev = f
 		}
 	}
 	in.mu.Lock()
 	in.problems["…"] = errs.Problem{Msg: errs.Msg{Format: "more problems not listed"}}
 	in.mu.Unlock()
 	return false, nil
+}
+
+// sameFigure says whether a and b are the same figure: the same reporter,
+// partners, flow, code and period.
+func sameFigure(a, b *Flow) bool {
+	return a.Reporter == b.Reporter && a.Partner == b.Partner && a.Partner2 == b.Partner2 && a.Year == b.Year && a.Month == b.Month &&
+		a.Flow == b.Flow && a.Commodity == b.Commodity && a.Classification == b.Classification
 }
 
 func (in *rowSource) failed() bool { return in.count.Load() > 0 }
