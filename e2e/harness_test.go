@@ -51,8 +51,16 @@ type instance struct {
 	DataDir string
 	DSN     string
 	cmd     *exec.Cmd
+	killed  bool
 	mu      sync.Mutex
 	logs    strings.Builder
+}
+
+// kill stops the binary at once, as kill -9 does.
+func (in *instance) kill() {
+	in.killed = true
+	_ = in.cmd.Process.Kill()
+	_ = in.cmd.Wait()
 }
 
 // Logs returns what the binary has logged so far.
@@ -106,6 +114,9 @@ func startOn(t *testing.T, dsn, dataDir string, args ...string) *instance {
 		close(addr)
 	}()
 	t.Cleanup(func() {
+		if in.killed {
+			return
+		}
 		_ = in.cmd.Process.Signal(syscall.SIGTERM)
 		done := make(chan error, 1)
 		go func() { done <- in.cmd.Wait() }()

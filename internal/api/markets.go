@@ -63,6 +63,13 @@ func (s *Server) marketRoutes(mux *httpkit.Kernel) {
 		b.CreatedBy = portal.PersonShown(httpkit.Principal(r), b.CreatedBy)
 		return http.StatusOK, b, err
 	}))
+	mux.HandleFunc("DELETE /api/v1/markets/imports/{id}", s.api(func(r *http.Request) (int, any, error) {
+		id, err := httpkit.PathID(r, "id")
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusNoContent, nil, s.Trade.DeleteBatch(r.Context(), httpkit.Principal(r), id)
+	}))
 	mux.HandleFunc("POST /api/v1/markets/imports", s.api(s.apiTradeImport), httpkit.Upload(math.MaxInt64, trade.CanImport))
 }
 

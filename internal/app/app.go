@@ -312,6 +312,18 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	k.Mount("/ogc", ogc.New(svc.zones, "/ogc", ogcBase(cfg.PublicURL)))
+	// Imports whose process is gone (killed, crashed) are failed now, and
+	// those of an instance that dies meanwhile within a minute or two.
+	reapCtx, stopReaping := context.WithCancel(ctx)
+	reaped := make(chan struct{})
+	go func() {
+		defer close(reaped)
+		svc.trade.RunReaper(reapCtx, time.Minute, func(err error) { log.Warn("look for abandoned trade imports", "err", err) })
+	}()
+	defer func() {
+		stopReaping()
+		<-reaped
+	}()
 	if mailer != nil {
 		rem := reminders.New(d, svc.planning, svc.accounts, mailer)
 		rem.PublicURL, rem.Log = cfg.PublicURL, log

@@ -335,6 +335,10 @@ func joinInts(list []int) string {
 // importTrade imports one trade file, showing a progress bar (by bytes
 // read) when stdout is a terminal.
 func importTrade(ctx context.Context, svc *trade.Service, p auth.Principal, format, source, name string, f *os.File, stdout io.Writer) (trade.Batch, error) {
+	// An import killed earlier must not hold up this one.
+	if _, err := svc.FailAbandoned(ctx); err != nil {
+		return trade.Batch{}, err
+	}
 	b, err := svc.Start(ctx, p, format, filepath.Base(name), source)
 	if err != nil {
 		return b, err

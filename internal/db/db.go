@@ -189,7 +189,10 @@ func (d *DB) provider() (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	var opts []goose.ProviderOption
+	// Steps are numbered when a change is written and may land after a
+	// higher-numbered one (changes are made in parallel): a database that
+	// ran the later steps still takes the earlier one.
+	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true)}
 	dialect := goose.DialectSQLite3
 	if d.Dialect == Postgres {
 		dialect = goose.DialectPostgres

@@ -16,3 +16,13 @@ func (d *DB) MigrateUpTo(ctx context.Context, version int64) error {
 
 // Write is the write pool.
 func (d *DB) Write() *sql.DB { return d.write }
+
+// ApplyVersion applies the one migration step version, as an instance whose
+// binary lacked the earlier steps would have.
+func (d *DB) ApplyVersion(ctx context.Context, version int64) error {
+	p, err := d.provider()
+	if err == nil {
+		_, err = p.ApplyVersion(ctx, version, true)
+	}
+	return err
+}

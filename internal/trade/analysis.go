@@ -166,8 +166,8 @@ func growth(values map[int]float64, from, to int) (cagr *float64, span *stats.Sp
 
 // totals sums, per reporter and year, the reporter's total for the product:
 // its partner-World row when it has one, else the sum of its partner rows
-// (per code, then over the product's codes). The series' sums (index
-// trade_series_totals) answer it without reading any figure.
+// (per code, then over the product's codes). The blocks' totals answer it
+// without reading any figure.
 func (s *Service) totals(ctx context.Context, product Product, flow string, from, to int) (map[int]map[int]float64, error) {
 	args := []any{flow, from, to}
 	q := `SELECT reporter, year, CASE WHEN COUNT(world_usd) > 0 THEN SUM(world_usd) ELSE SUM(partner_usd) END
@@ -272,12 +272,17 @@ func (s *Service) Destinations(ctx context.Context, product Product, reporter, f
 	return rk.finish(0), nil
 }
 
+// reporterFigures are the figures shown of the reporter $2: only the blocks
+// whose reporters include it are opened.
+const reporterFigures = `trade_blocks_shown b JOIN trade_block_figures f ON f.block_id = b.id
+	AND b.first_reporter <= $2 AND b.last_reporter >= $2`
+
 // batchNotes lists the sources and notes of the batches that gave a
 // reporter's flows of a product.
 func (s *Service) batchNotes(ctx context.Context, product Product, flow string, reporter, from, to int) (sources, notes []string, err error) {
 	args := []any{flow, reporter, from, to}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT DISTINCT b.id, b.source, b.note FROM trade_batches b JOIN trade_series s ON s.batch_id = b.id
-		WHERE s.flow = $1 AND s.reporter = $2 AND s.year BETWEEN $3 AND $4 AND `+product.where(&args)+` ORDER BY b.id`, args...)
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT DISTINCT t.id, t.source, t.note FROM `+reporterFigures+` JOIN trade_batches t ON t.id = b.batch_id
+		WHERE b.flow = $1 AND f.reporter = $2 AND b.year BETWEEN $3 AND $4 AND `+product.where(&args)+` ORDER BY t.id`, args...)
 	if err != nil {
 		return nil, nil, errs.Wrap(err, "read sources")
 	}
@@ -303,9 +308,9 @@ func (s *Service) batchNotes(ctx context.Context, product Product, flow string, 
 // the sum of its rows in the years that have a World row.
 func (s *Service) partnerRows(ctx context.Context, product Product, flow string, reporter, from, to int) (byPartner map[int]map[int]float64, total, rowsSum map[int]float64, err error) {
 	args := []any{flow, reporter, from, to}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT partner, year, SUM(value_usd) FROM trade_flows
-		WHERE flow = $1 AND reporter = $2 AND year BETWEEN $3 AND $4 AND month = 0 AND partner2 = 0 AND `+product.where(&args)+`
-		GROUP BY partner, year`, args...)
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT f.partner, b.year, SUM(f.value_usd) FROM `+reporterFigures+`
+		WHERE b.flow = $1 AND f.reporter = $2 AND b.year BETWEEN $3 AND $4 AND b.month = 0 AND b.partner2 = 0 AND `+product.where(&args)+`
+		GROUP BY f.partner, b.year`, args...)
 	if err != nil {
 		return nil, nil, nil, errs.Wrap(err, "read partner rows")
 	}
@@ -376,10 +381,10 @@ func (s *Service) Suppliers(ctx context.Context, product Product, market, year, 
 // marketRows returns a market's (a reporter's) imports of a product by
 // partner and year, with net weights, and its totals by year.
 func (s *Service) marketRows(ctx context.Context, product Product, market, from, to int) (values, weights map[int]map[int]float64, total map[int]float64, err error) {
-	args := []any{market, from, to}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT partner, year, SUM(value_usd), SUM(COALESCE(net_weight_kg, 0))
-		FROM trade_flows WHERE flow = 'import' AND reporter = $1 AND year BETWEEN $2 AND $3 AND month = 0 AND partner2 = 0 AND `+
-		product.where(&args)+` GROUP BY partner, year`, args...)
+	args := []any{"import", market, from, to}
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT f.partner, b.year, SUM(f.value_usd), SUM(COALESCE(f.net_weight_kg, 0))
+		FROM `+reporterFigures+` WHERE b.flow = $1 AND f.reporter = $2 AND b.year BETWEEN $3 AND $4 AND b.month = 0 AND b.partner2 = 0 AND `+
+		product.where(&args)+` GROUP BY f.partner, b.year`, args...)
 	if err != nil {
 		return nil, nil, nil, errs.Wrap(err, "read market")
 	}

@@ -120,7 +120,7 @@ func (s *Service) batchClassification(ctx context.Context, id int64) (BatchClass
 		return bc, errs.Wrap(err, "read the file's HS revisions")
 	}
 	var n int
-	if err := s.db.Read().QueryRowContext(ctx, "SELECT COUNT(*) FROM trade_series WHERE batch_id = $1 AND classification = $2", id, AsReportedHS).Scan(&n); err != nil {
+	if err := s.db.Read().QueryRowContext(ctx, "SELECT COUNT(*) FROM trade_blocks_shown WHERE batch_id = $1 AND classification = $2", id, AsReportedHS).Scan(&n); err != nil {
 		return bc, errs.Wrap(err, "read the file's classification")
 	}
 	bc.AsReported = n > 0

@@ -84,7 +84,7 @@ func (s *Service) BuildReport(ctx context.Context, p auth.Principal, period, lan
 	for _, prod := range products {
 		args := []any{year}
 		var last sql.NullInt64
-		if err := s.db.Read().QueryRowContext(ctx, "SELECT MAX(year) FROM trade_series WHERE year < $1 AND month = 0 AND partner2 = 0 AND "+prod.where(&args), args...).Scan(&last); err != nil {
+		if err := s.db.Read().QueryRowContext(ctx, "SELECT MAX(year) FROM trade_blocks_shown WHERE year < $1 AND month = 0 AND partner2 = 0 AND "+prod.where(&args), args...).Scan(&last); err != nil {
 			return r, errs.Wrap(err, "find the latest year")
 		}
 		r.To = max(r.To, int(last.Int64))
@@ -106,7 +106,7 @@ func (s *Service) BuildReport(ctx context.Context, p auth.Principal, period, lan
 			return r, err
 		}
 		args := []any{r.From, r.To}
-		rows, err := s.db.Read().QueryContext(ctx, "SELECT DISTINCT batch_id FROM trade_series WHERE year BETWEEN $1 AND $2 AND month = 0 AND partner2 = 0 AND "+prod.where(&args), args...)
+		rows, err := s.db.Read().QueryContext(ctx, "SELECT DISTINCT batch_id FROM trade_blocks_shown WHERE year BETWEEN $1 AND $2 AND month = 0 AND partner2 = 0 AND "+prod.where(&args), args...)
 		if err != nil {
 			return r, errs.Wrap(err, "list batches")
 		}

@@ -32,6 +32,7 @@ func (s *Server) marketRoutes(mux *httpkit.Kernel) {
 	mux.HandleFunc("GET /mercados/importar", s.tradeImportPage)
 	mux.HandleFunc("POST /mercados/importar", s.tradeImport, httpkit.Upload(math.MaxInt64, trade.CanImport))
 	mux.HandleFunc("GET /mercados/importaciones/{id}", s.tradeBatchPage)
+	mux.HandleFunc("POST /mercados/importaciones/{id}/eliminar", s.tradeBatchDelete)
 }
 
 type marketsView struct {
@@ -290,14 +291,32 @@ func (s *Server) tradeBatchPage(w http.ResponseWriter, r *http.Request) {
 		// The page reloads itself until the import ends; no script needed.
 		w.Header().Set("Refresh", "2")
 	}
-	var problems []string
+	v := tradeBatchView{Batch: b, CanRemove: b.State == "failed" && trade.CanImport(httpkit.Principal(r))}
 	if b.State == "failed" {
-		b.Error, problems = batchError(httpkit.Lang(r), b.Error)
+		v.Batch.Error, v.Problems = batchError(httpkit.Lang(r), b.Error)
 	}
-	s.render(w, r, http.StatusOK, "trade_batch.html", i18n.T(httpkit.Lang(r), "markets.batch", b.ID), struct {
-		Batch    trade.Batch
-		Problems []string
-	}{b, problems})
+	s.render(w, r, http.StatusOK, "trade_batch.html", i18n.T(httpkit.Lang(r), "markets.batch", b.ID), v)
+}
+
+// tradeBatchView is an import's page: its state, its problems one by one,
+// and whether the visitor may remove it (a failed import).
+type tradeBatchView struct {
+	Batch     trade.Batch
+	Problems  []string
+	CanRemove bool
+}
+
+// tradeBatchDelete removes a failed import from the list.
+func (s *Server) tradeBatchDelete(w http.ResponseWriter, r *http.Request) {
+	id, err := httpkit.PathID(r, "id")
+	if err == nil {
+		err = s.Trade.DeleteBatch(r.Context(), httpkit.Principal(r), id)
+	}
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/mercados#importaciones", http.StatusSeeOther)
 }
 
 // batchError is a failed import's stored error in lang: its message, and

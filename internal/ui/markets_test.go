@@ -123,8 +123,71 @@ func TestTradeUploadShowsProgressAndProblems(t *testing.T) {
 	if page := waitFor(upload("comtrade-legacy.csv")); !strings.Contains(page, "50 filas guardadas") {
 		t.Fatalf("done page: %s", page)
 	}
-	if page := waitFor(upload("comtrade-legacy-bad.csv")); !strings.Contains(page, "fila 5, columna Trade Value (US$)") {
+	failed := upload("comtrade-legacy-bad.csv")
+	page := waitFor(failed)
+	if !strings.Contains(page, "fila 5, columna Trade Value (US$)") {
 		t.Fatalf("failed page lacks the problem: %s", page)
+	}
+	// It says what happened: the rows read, none stored; and offers to remove it.
+	if !strings.Contains(page, "7 filas leídas, ninguna guardada") || strings.Contains(page, "filas guardadas") || !strings.Contains(page, failed+"/eliminar") {
+		t.Fatalf("failed page: %s", page)
+	}
+	if _, list, _ := b.get("/mercados"); !strings.Contains(list, "7 filas leídas, ninguna guardada") || strings.Contains(list, "7 filas, con errores") {
+		t.Fatalf("the list of imports misreports the failed one")
+	}
+	// Removing it takes the page's CSRF token; anonymous visitors see no button.
+	if res := b.post(failed+"/eliminar", url.Values{}); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("removed without a CSRF token: %d", res.StatusCode)
+	}
+	res, err := http.Get(site.http.URL + failed) // no cookie: anonymous
+	if err != nil {
+		t.Fatal(err)
+	}
+	anon, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if strings.Contains(string(anon), "/eliminar") {
+		t.Fatal("an anonymous visitor is offered to remove an import")
+	}
+	_, _, token := b.get(failed)
+	if res := b.post(failed+"/eliminar", url.Values{"csrf_token": {token}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove: %d", res.StatusCode)
+	}
+	if status, _, _ := b.get(failed); status != http.StatusNotFound {
+		t.Fatalf("the removed import answers %d", status)
+	}
+}
+
+// TestTradeImportRemovalAPI: DELETE /api/v1/markets/imports/{id} removes a
+// failed import, for who may import only; a finished one stays.
+func TestTradeImportRemovalAPI(t *testing.T) {
+	site := newSite(t, dbtest.Open(t, db.SQLite), false)
+	req, _ := http.NewRequest("POST", site.http.URL+"/api/v1/markets/imports?format=comtrade-legacy&name=bad.csv", strings.NewReader("Year\n2004\n"))
+	req.Header.Set("Authorization", "Bearer "+site.tokens["admin"])
+	res, err := site.http.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	var list struct{ Imports []trade.Batch }
+	_, body := site.apiCall("", "GET", "/api/v1/markets/imports", nil)
+	if err := json.Unmarshal([]byte(body), &list); err != nil || res.StatusCode != http.StatusUnprocessableEntity || list.Imports[0].State != "failed" {
+		t.Fatalf("the bad file: %d %s", res.StatusCode, body)
+	}
+	failed := list.Imports[0]
+	path := "/api/v1/markets/imports/" + strconv.FormatInt(failed.ID, 10)
+	for as, want := range map[string]int{"": http.StatusUnauthorized, "editor": http.StatusForbidden} {
+		if status, body := site.apiCall(as, "DELETE", path, nil); status != want {
+			t.Errorf("%q removed the import: %d %s", as, status, body)
+		}
+	}
+	if status, body := site.apiCall("granted", "DELETE", "/api/v1/markets/imports/1", nil); status != http.StatusConflict {
+		t.Errorf("the seed's import (finished) was removed: %d %s", status, body)
+	}
+	if status, body := site.apiCall("granted", "DELETE", path, nil); status != http.StatusNoContent {
+		t.Fatalf("remove: %d %s", status, body)
+	}
+	if status, _ := site.apiCall("", "GET", path, nil); status != http.StatusNotFound {
+		t.Fatalf("the removed import answers %d", status)
 	}
 }
 
@@ -161,10 +224,8 @@ func TestTradeBatchPageShowsItsStage(t *testing.T) {
 		want    string
 	}{{false, "1200 filas leídas"}, {true, "archivo leído (1200 filas); guardando las filas"}} {
 		rec := httptest.NewRecorder()
-		s.render(rec, httptest.NewRequest(http.MethodGet, "/mercados/importaciones/1", nil), http.StatusOK, "trade_batch.html", "", struct {
-			Batch    trade.Batch
-			Problems []string
-		}{trade.Batch{ID: 1, Name: "f.csv", State: "running", Read: 1200, Storing: tt.storing}, nil})
+		s.render(rec, httptest.NewRequest(http.MethodGet, "/mercados/importaciones/1", nil), http.StatusOK, "trade_batch.html", "",
+			tradeBatchView{Batch: trade.Batch{ID: 1, Name: "f.csv", State: "running", Read: 1200, Storing: tt.storing}})
 		if page := rec.Body.String(); !strings.Contains(page, tt.want) {
 			t.Errorf("storing %v: the page lacks %q", tt.storing, tt.want)
 		}
