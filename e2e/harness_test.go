@@ -137,7 +137,7 @@ func startOn(t *testing.T, dsn, dataDir string, args ...string) *instance {
 			t.Fatalf("sriim exited before listening; logs:\n%s", in.Logs())
 		}
 		in.URL = "http://" + a
-	case <-time.After(60 * time.Second):
+	case <-time.After(3 * time.Minute): // a first start seeds the database; CI machines may be busy
 		t.Fatalf("sriim did not start; logs:\n%s", in.Logs())
 	}
 	return in
