@@ -73,7 +73,7 @@ go run ./cmd/sriim openapi >"$work/openapi.json"
 npx --yes @redocly/cli@2.77.0 lint --config .redocly.yaml "$work/openapi.json"
 
 log "go test -race (SQLite and PostgreSQL, browser tests in Chromium)"
-go test -race -count=1 -timeout 20m ./...
+go test -race -count=1 -timeout 45m ./...
 
 log "fuzzing the trade parsers briefly"
 for fuzz in FuzzLegacy FuzzV1 FuzzSRIIM; do
