@@ -11,6 +11,7 @@ import (
 
 	"sriim/internal/auth"
 	"sriim/internal/errs"
+	"sriim/internal/events"
 	"sriim/internal/importer"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
@@ -63,6 +64,8 @@ var uploads = map[string]upload{
 	"POST /oferta/productos-exportador/{pid}/foto": {max: offer.MaxPhotoBytes},
 	"POST /mercados/importar":                      {max: math.MaxInt64, may: trade.CanImport},
 	"POST /api/v1/markets/imports":                 {max: math.MaxInt64, may: trade.CanImport},
+	"POST /eventos/{id}/asistencia":                {max: importer.MaxBytes, may: events.CanCreate},
+	"POST /api/v1/events/{id}/attendance":          {max: importer.MaxBytes, may: events.CanCreate},
 }
 
 func mayImportPlan(p auth.Principal) bool { return auth.Can(p, auth.Owner{AdminOnly: true}) }

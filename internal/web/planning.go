@@ -461,6 +461,9 @@ type activityView struct {
 	who       auth.Principal
 	// NoteErrors says by a report's return form why it was not returned.
 	NoteErrors map[int64]string
+	// Computed are the indicators with their values and where they come
+	// from: computed from the system's data or typed in reports.
+	Computed []computedIndicator
 }
 
 // CanChange reports whether the user may change a report: save it, add
@@ -519,6 +522,9 @@ func (s *Server) activityView(r *http.Request) (activityView, error) {
 		return v, err
 	}
 	v.Checks = planning.CheckTargets(v.Activity, v.history, v.Year)
+	if v.Computed, err = s.computedIndicators(r, id, v.Activity.Code, v.Year); err != nil {
+		return v, err
+	}
 	v.CanReport = v.Activity.CanReport(principal(r))
 	v.CanReview = principal(r).Has(auth.ApproveReports)
 	v.who = principal(r)

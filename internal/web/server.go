@@ -22,9 +22,12 @@ import (
 	"sriim/internal/accounts"
 	"sriim/internal/actors"
 	"sriim/internal/config"
+	"sriim/internal/dashboard"
 	"sriim/internal/db"
+	"sriim/internal/events"
 	"sriim/internal/facts"
 	"sriim/internal/i18n"
+	"sriim/internal/indicators"
 	"sriim/internal/mail"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
@@ -46,6 +49,11 @@ type Options struct {
 	Trade      *trade.Service
 	Offer      *offer.Service
 	Facts      *facts.Service
+	// Events, Indicators and Dashboard serve the events, the plan's
+	// computed indicators and the chain's dashboard.
+	Events     *events.Service
+	Indicators *indicators.Service
+	Dashboard  *dashboard.Service
 	// CSRFKey signs CSRF cookies; all instances sharing a database share it.
 	CSRFKey []byte
 	// Mailer sends password-reset links; nil when no SMTP server is configured.
@@ -81,6 +89,9 @@ type Server struct {
 	trade      *trade.Service
 	offer      *offer.Service
 	facts      *facts.Service
+	events     *events.Service
+	indicators *indicators.Service
+	dashboard  *dashboard.Service
 	mailer     mail.Sender
 	demo       func(context.Context) (bool, error)
 	pages      pages
@@ -111,6 +122,7 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts,
 		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, facts: o.Facts, mailer: o.Mailer,
+		events: o.Events, indicators: o.Indicators, dashboard: o.Dashboard,
 		addr: o.Addr, publicURL: o.PublicURL, trustedProxies: o.TrustedProxies, metricsNetworks: o.MetricsNetworks, metricsToken: o.MetricsToken, demo: o.Demo,
 		maxUpload: cmp.Or(o.MaxUpload, config.DefaultMaxUpload), mounts: o.Mounts}
 	var err error
@@ -176,6 +188,10 @@ func (s *Server) routes(mux *routeTable) {
 	s.marketRoutes(mux)
 	s.marketReportRoutes(mux)
 	s.offerRoutes(mux)
+	s.eventRoutes(mux)
+	s.eventAPIRoutes(mux)
+	s.monitoringRoutes(mux)
+	s.monitoringAPIRoutes(mux)
 	mux.Handle("GET /static/{hash}/{name}", s.assets)
 	mux.HandleFunc("GET /favicon.ico", s.assets.favicon)
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -208,6 +224,7 @@ var modules = []Module{
 	{"mercados", "markets", "2.1.1-iv, 2.1.4, 2.1.5", true},
 	{"normas", "rules", "1.3.4, 2.1.1-v, 3.4", false},
 	{"plan", "plan", "4.1.1, 4.1.3", true},
+	{"eventos", "events", "1.2.1, 1.2.4, 1.2.5, 1.3.1, 1.3.3, 2.3.3, 4.2, 4.4", true},
 	{"oferta", "offer", "2.3.2", true},
 }
 

@@ -21,10 +21,13 @@ import (
 
 	"sriim/internal/accounts"
 	"sriim/internal/actors"
+	"sriim/internal/dashboard"
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
 	"sriim/internal/errs"
+	"sriim/internal/events"
 	"sriim/internal/facts"
+	"sriim/internal/indicators"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/production"
@@ -37,8 +40,16 @@ func newTestServer(t testing.TB, d *db.DB) *Server {
 	t.Helper()
 	acc := accounts.New(d)
 	acc.BcryptCost = bcrypt.MinCost
+	// The modules and their indicator sources, wired as internal/app does.
+	reg, plans, prod, tr := actors.New(d), planning.New(d, t.TempDir()), production.New(d), trade.New(d)
+	ev := events.New(d, reg)
+	ind := indicators.New(d, indicators.NewRegistry(reg.Source(), prod.Source(), tr.Source()))
+	ind.Registry().Register(acc.Sources()...)
+	ind.Registry().Register(ev.Sources()...)
+	plans.Indicators = ind
 	s, err := New(Options{DB: d, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test",
-		Accounts: acc, Reference: reference.New(d), Production: production.New(d), Actors: actors.New(d), Planning: planning.New(d, t.TempDir()), Trade: trade.New(d), Offer: offer.New(d, t.TempDir()), Facts: facts.New(d), CSRFKey: bytes.Repeat([]byte{7}, 32)})
+		Accounts: acc, Reference: reference.New(d), Production: prod, Actors: reg, Planning: plans, Trade: tr, Offer: offer.New(d, t.TempDir()), Facts: facts.New(d), CSRFKey: bytes.Repeat([]byte{7}, 32),
+		Events: ev, Indicators: ind, Dashboard: dashboard.New(ind.Registry(), plans)})
 	if err != nil {
 		t.Fatal(err)
 	}
