@@ -226,3 +226,63 @@ func TestEventsCalendarAndFeed(t *testing.T) {
 		}
 	})
 }
+
+// TestStaleEventFormKeepsBothEdits: two editors open the same event; the
+// first saves a venue, the second (with the form read before) a title. The
+// second save is a 409 page with the stored venue beside their values, and
+// nothing is overwritten; saving again from that page keeps both.
+func TestStaleEventFormKeepsBothEdits(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		site := newSite(t, d, false)
+		plans, _ := site.srv.planning.Plans(context.Background())
+		e, _ := site.eventWithAttendance(plans[0].ID, "1.3.1")
+		first, second := site.browser(), site.browser()
+		first.login("editor@example.org", testPassword)
+		second.login("admin@example.org", testPassword)
+		edit, save := fmt.Sprintf("/eventos/%d/editar", e.ID), fmt.Sprintf("/eventos/%d", e.ID)
+		f1, f2 := first.openForm(edit), second.openForm(edit)
+		if f1.Get("version") != "1" || f1.Get("temas") != "buenas prácticas" || f1.Get("distrito") != "180301" {
+			t.Fatalf("the edit form: %v", f1)
+		}
+		f1.Set("lugar", "Muelle Fiscal de Ilo")
+		if status, body := first.postStatus(save, f1); status != http.StatusSeeOther {
+			t.Fatalf("first save: %d %s", status, body)
+		}
+		f2.Set("titulo", "Taller de buenas prácticas")
+		status, body := second.postStatus(save, f2)
+		if status != http.StatusConflict {
+			t.Fatalf("stale save: %d, want 409", status)
+		}
+		for _, want := range []string{`id="conflicto"`, "Muelle Fiscal de Ilo", `value="Taller de buenas prácticas"`, `name="version" value="2"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the conflict page lacks %q", want)
+			}
+		}
+		f2.Set("version", "2")
+		f2.Set("lugar", "Muelle Fiscal de Ilo")
+		if status, body := second.postStatus(save, f2); status != http.StatusSeeOther {
+			t.Fatalf("saving again: %d %s", status, body)
+		}
+		got, _ := site.srv.events.Event(context.Background(), e.ID)
+		if got.Venue != "Muelle Fiscal de Ilo" || got.Title != "Taller de buenas prácticas" || got.Version != 3 || len(got.Activities) != 1 || got.Participants != 3 {
+			t.Fatalf("both edits are not kept: %+v", got)
+		}
+	})
+}
+
+// TestCompletenessPage: the table is for those logged in; an editor sees
+// their institution's row.
+func TestCompletenessPage(t *testing.T) {
+	site := newSite(t, dbtest.Open(t, db.SQLite), false)
+	plans, _ := site.srv.planning.Plans(context.Background())
+	path := fmt.Sprintf("/plan/%d/completitud?anio=2008", plans[0].ID)
+	if status, _, _ := site.browser().get(path); status != http.StatusSeeOther {
+		t.Fatalf("a visitor: %d", status)
+	}
+	b := site.browser()
+	b.login("editor@example.org", testPassword)
+	status, page, _ := b.get(path)
+	if status != 200 || !strings.Contains(page, `id="inst-DIREPRO-ILO"`) || strings.Count(page, `<tr id="inst-`) != 1 {
+		t.Fatalf("editor: %d, one row for DIREPRO-ILO?", status)
+	}
+}
