@@ -8,8 +8,8 @@ import (
 	"sriim/internal/db/dbtest"
 )
 
-// TestActivityIndexNamesEveryActivity finds each activity of the plan by its id.
-func TestActivityIndexNamesEveryActivity(t *testing.T) {
+// TestActivityIndexListsEveryActivity lists each activity of the plan, in its order.
+func TestActivityIndexListsEveryActivity(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
 		ctx := context.Background()
@@ -24,9 +24,9 @@ func TestActivityIndexNamesEveryActivity(t *testing.T) {
 		if len(index) != len(acts) || len(acts) == 0 {
 			t.Fatalf("index holds %d activities, the plan %d", len(index), len(acts))
 		}
-		for _, a := range acts {
-			if got := index[a.ID]; got.Code != a.Code || got.PlanID != f.planID || got.Title != a.Title {
-				t.Fatalf("activity %d: %+v, want %s", a.ID, got, a.Code)
+		for i, a := range acts {
+			if got := index[i]; got.ID != a.ID || got.Code != a.Code || got.PlanID != f.planID || got.Title != a.Title {
+				t.Fatalf("activity %d: %+v, want %s", i, got, a.Code)
 			}
 		}
 	})

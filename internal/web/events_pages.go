@@ -52,7 +52,8 @@ type eventNames struct {
 }
 
 func (s *Server) eventNames(ctx context.Context, lang i18n.Lang) (eventNames, error) {
-	n := eventNames{lang: lang, places: map[string]reference.Place{}, institutions: map[int64]accounts.Institution{}, species: map[string]reference.Species{}}
+	n := eventNames{lang: lang, places: map[string]reference.Place{}, institutions: map[int64]accounts.Institution{}, activities: map[int64]planning.Activity{},
+		species: map[string]reference.Species{}}
 	places, err := s.reference.Places(ctx)
 	if err != nil {
 		return n, err
@@ -74,7 +75,10 @@ func (s *Server) eventNames(ctx context.Context, lang i18n.Lang) (eventNames, er
 	for _, sp := range species {
 		n.species[sp.Code] = sp
 	}
-	n.activities, err = s.planning.ActivityIndex(ctx)
+	acts, err := s.planning.ActivityIndex(ctx)
+	for _, a := range acts {
+		n.activities[a.ID] = a
+	}
 	return n, err
 }
 
@@ -297,36 +301,8 @@ func (s *Server) eventFormView(ctx context.Context, e events.Event) (eventFormVi
 	if v.Species, err = s.reference.Species(ctx); err != nil {
 		return v, err
 	}
-	index, err := s.planning.ActivityIndex(ctx)
-	if err != nil {
-		return v, err
-	}
-	for _, a := range index {
-		v.Activities = append(v.Activities, a)
-	}
-	slices.SortFunc(v.Activities, func(a, b planning.Activity) int {
-		if a.PlanID != b.PlanID {
-			return int(a.PlanID - b.PlanID)
-		}
-		return compareCodes(a.Code, b.Code)
-	})
-	return v, nil
-}
-
-// compareCodes orders activity codes as the plan numbers them ("1.2.10" after "1.2.9").
-func compareCodes(a, b string) int {
-	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < len(pa) && i < len(pb); i++ {
-		na, ea := strconv.Atoi(pa[i])
-		nb, eb := strconv.Atoi(pb[i])
-		if ea == nil && eb == nil && na != nb {
-			return na - nb
-		}
-		if c := strings.Compare(pa[i], pb[i]); (ea != nil || eb != nil) && c != 0 {
-			return c
-		}
-	}
-	return len(pa) - len(pb)
+	v.Activities, err = s.planning.ActivityIndex(ctx)
+	return v, err
 }
 
 func (s *Server) eventNew(w http.ResponseWriter, r *http.Request) {
