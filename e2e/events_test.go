@@ -52,9 +52,9 @@ func TestEditorImportsAttendanceAndTheIndicatorChanges(t *testing.T) {
 	if got := evaluate[string](t, ctx, participants2009); got != "0" {
 		t.Fatalf("before the workshop the indicator shows %q", got)
 	}
+	// From the activity's page, as an editor adding the workshop it held.
 	if err := chromedp.Do(ctx,
-		chromedp.Navigate(in.URL+"/eventos"),
-		chromedp.Click("#nuevo-evento"),
+		chromedp.Click(`a[href^="/eventos/nuevo?actividad="]`),
 		chromedp.WaitVisible("#titulo"),
 		chromedp.SetValue("#tipo", "workshop"),
 		chromedp.SendKeys("#titulo", "Taller de manipulación y depuración de moluscos"),
@@ -63,8 +63,8 @@ func TestEditorImportsAttendanceAndTheIndicatorChanges(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if !evaluate[bool](t, ctx, `(() => { let found = false; for (const o of document.querySelectorAll("#actividades option")) if (o.textContent.startsWith("1.3.1 ")) { o.selected = found = true; } return found; })()`) {
-		t.Fatal("the form offers no activity 1.3.1")
+	if got := evaluate[string](t, ctx, `Array.from(document.querySelectorAll("#actividades option:checked")).map(o => o.textContent.split(" ")[0]).join()`); got != "1.3.1" {
+		t.Fatalf("the form has chosen the activities %q, want 1.3.1", got)
 	}
 	if err := chromedp.Do(ctx,
 		chromedp.Submit("#titulo"),

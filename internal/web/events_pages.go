@@ -114,10 +114,12 @@ func (n eventNames) Species(code string) string {
 	return code
 }
 
-// eventsFilter is the calendar's selection: a year's events, or the coming ones.
+// eventsFilter is the calendar's selection: a year's events, an
+// activity's, or the coming ones.
 type eventsFilter struct {
-	Year int
-	Kind string
+	Year     int
+	Kind     string
+	Activity int64
 }
 
 func readEventsFilter(q url.Values) (eventsFilter, error) {
@@ -136,6 +138,13 @@ func readEventsFilter(q url.Values) (eventsFilter, error) {
 			problems["tipo"] = msgChoice
 		}
 		f.Kind = code
+	}
+	if v := q.Get("actividad"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			problems["actividad"] = msgWhole
+		}
+		f.Activity = id
 	}
 	if len(problems) > 0 {
 		return f, errs.Fields("invalid parameter", problems)
@@ -158,10 +167,11 @@ func (s *Server) eventsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := eventsView{Filter: f, Kinds: events.Kinds, CanCreate: events.CanCreate(principal(r))}
-	ef := events.Filter{Kind: f.Kind, Limit: 500}
-	if f.Year != 0 {
+	ef := events.Filter{Kind: f.Kind, ActivityID: f.Activity, Limit: 500}
+	switch {
+	case f.Year != 0:
 		ef.From, ef.To = strconv.Itoa(f.Year)+"-01-01", strconv.Itoa(f.Year)+"-12-31"
-	} else {
+	case f.Activity == 0:
 		ef.From = s.events.Now().Format("2006-01-02")
 	}
 	if v.Events, err = s.events.List(r.Context(), ef); err != nil {
@@ -314,7 +324,12 @@ func (s *Server) eventNew(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	today := s.events.Now().Format("2006-01-02")
-	v, err := s.eventFormView(r.Context(), events.Event{Kind: "course", StartsOn: today, EndsOn: today})
+	e := events.Event{Kind: "course", StartsOn: today, EndsOn: today}
+	// ?actividad=ID: the event is added from that activity's page.
+	if id, err := strconv.ParseInt(r.URL.Query().Get("actividad"), 10, 64); err == nil {
+		e.Activities = []int64{id}
+	}
+	v, err := s.eventFormView(r.Context(), e)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -148,6 +148,9 @@ func TestEditorImportsAttendanceWithANearMatch(t *testing.T) {
 		if _, page, _ = b.get(activityPage); indicatorValue(t, page, participants) != "3" {
 			t.Fatalf("after the sheet the indicator shows %q, want 3", indicatorValue(t, page, participants))
 		}
+		if _, page, _ = site.browser().get(fmt.Sprintf("/eventos?actividad=%d", a.ID)); !strings.Contains(page, `href="`+eventPath+`"`) {
+			t.Fatal("the activity's events do not list the workshop")
+		}
 		// The association is linked on the event's page (administrators read personal data).
 		admin := site.browser()
 		admin.login("admin@example.org", testPassword)
