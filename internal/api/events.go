@@ -2,11 +2,8 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
-	"sriim/internal/errs"
 	"sriim/internal/events"
 	"sriim/internal/httpkit"
 	"sriim/internal/importer"
@@ -30,42 +27,15 @@ func (s *Server) eventAPIRoutes(mux *httpkit.Kernel) {
 }
 
 func (s *Server) apiEvents(r *http.Request) (int, any, error) {
-	q := r.URL.Query()
-	f := events.Filter{From: q.Get("from"), To: q.Get("to"), Kind: q.Get("kind")}
-	problems := map[string]string{}
-	for name, v := range map[string]string{"from": f.From, "to": f.To} {
-		if v != "" && !validDate(v) {
-			problems[name] = httpkit.MsgDate
-		}
+	q := httpkit.NewForm(r.URL.Query())
+	q.Date("from")
+	q.Date("to")
+	f := events.Filter{From: q.String("from"), To: q.String("to"), Kind: q.String("kind"), ActivityID: int64(q.Int("activity", 0)), Limit: q.Int("limit", 100)}
+	if err := q.Err("invalid parameter"); err != nil {
+		return 0, nil, err
 	}
-	var err error
-	if f.ActivityID, err = int64Param(q.Get("activity")); err != nil {
-		problems["activity"] = httpkit.MsgWhole
-	}
-	limit, err := httpkit.Int(q, "limit", 100)
-	if err != nil {
-		problems["limit"] = httpkit.MsgWhole
-	}
-	if len(problems) > 0 {
-		return 0, nil, errs.Fields("invalid parameter", problems)
-	}
-	f.Limit = limit
 	list, err := s.Events.List(r.Context(), f)
 	return http.StatusOK, map[string]any{"events": list}, err
-}
-
-// validDate reports whether s is a date as YYYY-MM-DD.
-func validDate(s string) bool {
-	_, err := time.Parse("2006-01-02", s)
-	return err == nil
-}
-
-// int64Param reads an optional id (0 when empty).
-func int64Param(v string) (int64, error) {
-	if v == "" {
-		return 0, nil
-	}
-	return strconv.ParseInt(v, 10, 64)
 }
 
 func (s *Server) apiEvent(r *http.Request) (int, any, error) {

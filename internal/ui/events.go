@@ -125,33 +125,16 @@ type eventsFilter struct {
 }
 
 func readEventsFilter(q url.Values) (eventsFilter, error) {
-	var f eventsFilter
-	problems := map[string]string{}
-	if v := q.Get("anio"); v != "" {
-		y, err := strconv.Atoi(v)
-		if err != nil || y < 1990 || y > 2100 {
-			problems["anio"] = httpkit.MsgYear
-		}
-		f.Year = y
-	}
-	if v := q.Get("tipo"); v != "" {
+	f := httpkit.NewForm(q)
+	ef := eventsFilter{Year: f.Year("anio"), Activity: int64(f.Int("actividad", 0))}
+	if v := f.Text("tipo"); v != "" {
 		code, ok := events.Kinds.Parse(v)
 		if !ok {
-			problems["tipo"] = msgChoice
+			f.Problem("tipo", msgChoice)
 		}
-		f.Kind = code
+		ef.Kind = code
 	}
-	if v := q.Get("actividad"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			problems["actividad"] = httpkit.MsgWhole
-		}
-		f.Activity = id
-	}
-	if len(problems) > 0 {
-		return f, errs.Fields("invalid parameter", problems)
-	}
-	return f, nil
+	return ef, f.Err("invalid parameter")
 }
 
 type eventsView struct {
@@ -328,7 +311,7 @@ func (s *Server) eventNew(w http.ResponseWriter, r *http.Request) {
 	today := s.Events.Now().Format("2006-01-02")
 	e := events.Event{Kind: "course", StartsOn: today, EndsOn: today}
 	// ?actividad=ID: the event is added from that activity's page.
-	if id, err := strconv.ParseInt(r.URL.Query().Get("actividad"), 10, 64); err == nil {
+	if id := httpkit.NewForm(r.URL.Query()).ID("actividad"); id != 0 {
 		e.Activities = []int64{id}
 	}
 	v, err := s.eventFormView(r.Context(), e)
@@ -367,28 +350,18 @@ func (s *Server) eventEdit(w http.ResponseWriter, r *http.Request) {
 
 var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
-// eventFromForm reads the event form; a number that is not one is left
+// eventFromForm reads the event form; a choice that is not one is left
 // for the service to refuse by its field.
 func eventFromForm(r *http.Request) events.Event {
-	e := events.Event{Kind: r.PostFormValue("tipo"), Title: r.PostFormValue("titulo"), TitleEN: r.PostFormValue("titulo_en"),
-		Description: strings.TrimSpace(r.PostFormValue("descripcion")), DescriptionEN: strings.TrimSpace(r.PostFormValue("descripcion_en")),
-		StartsOn: r.PostFormValue("desde"), EndsOn: r.PostFormValue("hasta"), District: r.PostFormValue("distrito"),
-		Venue: strings.TrimSpace(r.PostFormValue("lugar")), Version: httpkit.PostForm(r).Version()}
-	ids := func(name string) []int64 {
-		out := []int64{}
-		for _, v := range r.PostForm[name] {
-			if id, err := strconv.ParseInt(v, 10, 64); err == nil {
-				out = append(out, id)
-			}
-		}
-		return out
-	}
-	e.Organisers, e.Activities = ids("organizadores"), ids("actividades")
-	e.Species = append([]string{}, r.PostForm["especies"]...)
-	for line := range strings.Lines(r.PostFormValue("temas")) {
+	f := httpkit.PostForm(r)
+	e := events.Event{Kind: f.String("tipo"), Title: f.String("titulo"), TitleEN: f.String("titulo_en"), Description: f.Text("descripcion"),
+		DescriptionEN: f.Text("descripcion_en"), StartsOn: f.String("desde"), EndsOn: f.String("hasta"), District: f.String("distrito"),
+		Venue: f.Text("lugar"), Organisers: f.IDs("organizadores"), Activities: f.IDs("actividades"), Species: f.Strings("especies"),
+		Version: f.Version()}
+	for line := range strings.Lines(f.String("temas")) {
 		e.Topics = append(e.Topics, strings.Split(line, ",")...)
 	}
-	for line := range strings.Lines(r.PostFormValue("materiales")) {
+	for line := range strings.Lines(f.String("materiales")) {
 		title, ref, ok := strings.Cut(line, "|")
 		if !ok {
 			title, ref = "", title
@@ -554,8 +527,9 @@ func (s *Server) attendanceApply(w http.ResponseWriter, r *http.Request) {
 	}
 	confirmations := map[string]bool{}
 	v.Answers = map[string]string{}
+	f := httpkit.PostForm(r)
 	for i, p := range v.Staged.Proposals {
-		switch answer := r.PostFormValue("confirmar_" + strconv.Itoa(i)); answer {
+		switch answer := f.String("confirmar_" + strconv.Itoa(i)); answer {
 		case "si", "no":
 			confirmations[p.Key] = answer == "si"
 			v.Answers[strconv.Itoa(i)] = answer
@@ -600,10 +574,10 @@ func (s *Server) participantRemove(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, err)
 		return
 	}
-	event := r.PostFormValue("evento")
-	if _, perr := strconv.ParseInt(event, 10, 64); perr != nil {
+	event := httpkit.PostForm(r).ID("evento")
+	if event == 0 {
 		http.Redirect(w, r, "/eventos?ok=deleted", http.StatusSeeOther)
 		return
 	}
-	http.Redirect(w, r, "/eventos/"+event+"?ok=deleted#participantes", http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/eventos/%d?ok=deleted#participantes", event), http.StatusSeeOther)
 }
