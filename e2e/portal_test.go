@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -35,6 +36,30 @@ type axeViolation struct {
 	Nodes       []struct{ Target []string }
 }
 
+// checkAxe opens url and reports each violation of axe-core's WCAG 2 A and
+// AA rules as an error.
+func checkAxe(t *testing.T, ctx context.Context, axe, url string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
+	raw := evaluate[string](t, ctx, axe+`; (async () => {
+		const r = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}});
+		return JSON.stringify(r.violations);
+	})()`)
+	var violations []axeViolation
+	if err := json.Unmarshal([]byte(raw), &violations); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range violations {
+		var where []string
+		for _, n := range v.Nodes {
+			where = append(where, strings.Join(n.Target, " "))
+		}
+		t.Errorf("%s: %s (%s): %s — %s", url, v.ID, v.Impact, v.Description, strings.Join(where, "; "))
+	}
+}
+
 // TestPublicPagesHaveNoAccessibilityViolations runs axe-core's WCAG 2 A and
 // AA rules on the home page, the catalogue, an exporter page and a product
 // page, in both languages.
@@ -64,25 +89,7 @@ func TestPublicPagesHaveNoAccessibilityViolations(t *testing.T) {
 	}
 	for _, lang := range []string{"es", "en"} {
 		for _, path := range []string{"/", "/oferta", "/oferta/exportadores/2", "/oferta/productos/SNE"} {
-			url := fmt.Sprintf("%s%s?lang=%s", in.URL, path, lang)
-			if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
-				t.Fatal(err)
-			}
-			raw := evaluate[string](t, ctx, axe+`; (async () => {
-				const r = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}});
-				return JSON.stringify(r.violations);
-			})()`)
-			var violations []axeViolation
-			if err := json.Unmarshal([]byte(raw), &violations); err != nil {
-				t.Fatal(err)
-			}
-			for _, v := range violations {
-				var where []string
-				for _, n := range v.Nodes {
-					where = append(where, strings.Join(n.Target, " "))
-				}
-				t.Errorf("%s: %s (%s): %s — %s", url, v.ID, v.Impact, v.Description, strings.Join(where, "; "))
-			}
+			checkAxe(t, ctx, axe, fmt.Sprintf("%s%s?lang=%s", in.URL, path, lang))
 		}
 	}
 	if err := chromedp.Do(ctx, chromedp.Navigate(in.URL+"/oferta/exportadores/2?lang=en")); err != nil {

@@ -82,6 +82,8 @@ func Register(k *httpkit.Kernel, d Deps) error {
 	s.marketRoutes(k)
 	s.marketReportRoutes(k)
 	s.offerRoutes(k)
+	s.eventAPIRoutes(k)
+	s.monitoringAPIRoutes(k)
 	return nil
 }
 

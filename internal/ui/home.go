@@ -27,6 +27,7 @@ var modules = []Module{
 	{"mercados", "markets", "2.1.1-iv, 2.1.4, 2.1.5", true},
 	{"normas", "rules", "1.3.4, 2.1.1-v, 3.4", false},
 	{"plan", "plan", "4.1.1, 4.1.3", true},
+	{"eventos", "events", "1.2.1, 1.2.4, 1.2.5, 1.3.1, 1.3.3, 2.3.3, 4.2, 4.4", true},
 	{"oferta", "offer", "2.3.2", true},
 }
 

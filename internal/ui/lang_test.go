@@ -302,6 +302,8 @@ func TestEveryPageSpeaksOneLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	event, staged := site.eventWithAttendance(planID, "1.3.1")
+
 	// Where each route with wildcards is visited; a route without one here
 	// fails the test, so that every new page is checked.
 	samples := map[string]string{
@@ -334,6 +336,14 @@ func TestEveryPageSpeaksOneLanguage(t *testing.T) {
 		"GET /plan/{id}/poa":                                      fmt.Sprintf("/plan/%d/poa?anio=2008", planID),
 		"GET /produccion/observaciones/{id}":                      fmt.Sprintf("/produccion/observaciones/%d", observation),
 		"GET /static/{hash}/{name}":                               "",
+		"GET /eventos/{id}":                                       fmt.Sprintf("/eventos/%d", event.ID),
+		"GET /eventos/{id}/editar":                                fmt.Sprintf("/eventos/%d/editar", event.ID),
+		"GET /eventos-asistencia/{sid}":                           fmt.Sprintf("/eventos-asistencia/%d", staged.ID),
+		"GET /plan/{id}/indicadores":                              fmt.Sprintf("/plan/%d/indicadores", planID),
+		"GET /plan/{id}/completitud":                              fmt.Sprintf("/plan/%d/completitud?anio=2008", planID),
+		"GET /plan/{id}/tablero":                                  fmt.Sprintf("/plan/%d/tablero?desde=2005&hasta=2010", planID),
+		"GET /plan/{id}/tablero/{key}":                            "",
+		"GET /eventos?anio=2009&tipo=taller":                      "/eventos?anio=2009&tipo=taller",
 		"GET /produccion?especie=SNE&desde=1997&hasta=2003":       "/produccion?especie=SNE&lugar=PE-MOQ&desde=1997&hasta=2003",
 		"GET /mercados?hs=030799&desde=2000&hasta=2005&anio=2004": "/mercados?desde=2000&hasta=2005&anio=2004",
 	}
@@ -388,6 +398,8 @@ func TestEveryPageSpeaksOneLanguage(t *testing.T) {
 		{path: "/instituciones", form: url.Values{"code": {"con espacio"}, "kind": {"otra"}, "website": {"ftp://x"}}, status: 422},
 		{path: "/admin/usuarios", form: url.Values{"email": {"x"}, "role": {"jefe"}, "lang": {"fr"}}, status: 422},
 		{path: "/cuenta/clave", form: url.Values{"password": {"corta"}}, status: 422},
+		{path: "/eventos", form: url.Values{"tipo": {"fiesta"}, "titulo": {""}, "desde": {"2009-13-01"}}, status: 422},
+		{path: fmt.Sprintf("/eventos/%d/asistencia", event.ID), file: csv("nombre,documento,sexo,edad\nAna,1234,X,cien\n"), name: "asistencia.csv", status: 422},
 		{path: "/clave/restablecer", form: url.Values{"token": {"no-existe"}, "password": {"una contraseña larga"}}, status: 422},
 	}
 	// A change the editor may not make: an actor of another institution.

@@ -66,14 +66,6 @@ func planYearProblems(r *http.Request) map[string]string {
 	return localizeProblems(httpkit.Lang(r), map[string]string{"anio": httpkit.MsgYear})
 }
 
-func idParam(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errs.E(errs.NotFound, "no such record")
-	}
-	return id, nil
-}
-
 func (s *Server) plansPage(w http.ResponseWriter, r *http.Request) {
 	plans, err := s.Planning.Plans(r.Context())
 	if err != nil {
@@ -444,6 +436,9 @@ type activityView struct {
 	who       auth.Principal
 	// NoteErrors says by a report's return form why it was not returned.
 	NoteErrors map[int64]string
+	// Computed are the indicators with their values and where they come
+	// from: computed from the system's data or typed in reports.
+	Computed []computedIndicator
 }
 
 // CanChange reports whether the user may change a report: save it, add
@@ -502,6 +497,9 @@ func (s *Server) activityView(r *http.Request) (activityView, error) {
 		return v, err
 	}
 	v.Checks = planning.CheckTargets(v.Activity, v.history, v.Year)
+	if v.Computed, err = s.computedIndicators(r, id, v.Activity.Code, v.Year); err != nil {
+		return v, err
+	}
 	v.CanReport = v.Activity.CanReport(httpkit.Principal(r))
 	v.CanReview = httpkit.Principal(r).Has(auth.ApproveReports)
 	v.who = httpkit.Principal(r)

@@ -105,6 +105,8 @@ func (s *Server) routes(mux *httpkit.Kernel) {
 	s.marketRoutes(mux)
 	s.marketReportRoutes(mux)
 	s.offerRoutes(mux)
+	s.eventRoutes(mux)
+	s.monitoringRoutes(mux)
 	s.seoRoutes(mux)
 	mux.Handle("GET /static/{hash}/{name}", s.assets)
 	mux.HandleFunc("GET /favicon.ico", s.assets.favicon)

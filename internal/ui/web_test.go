@@ -23,8 +23,10 @@ import (
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
 	"sriim/internal/errs"
+	"sriim/internal/events"
 	"sriim/internal/facts"
 	"sriim/internal/httpkit"
+	"sriim/internal/indicators"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/portal"
@@ -49,15 +51,21 @@ func newTestServer(t testing.TB, d *db.DB) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plans, prod := planning.New(d, t.TempDir()), production.New(d)
-	deps := Deps{DB: d, Logger: log, Version: "test", Accounts: acc, Reference: reference.New(d), Production: prod, Actors: actors.New(d),
-		Planning: plans, Trade: trade.New(d), Offer: offer.New(d, t.TempDir()), Facts: facts.New(d), Portal: portal.New(d, plans, prod)}
+	plans, prod, reg, tr := planning.New(d, t.TempDir()), production.New(d), actors.New(d), trade.New(d)
+	// The events and the indicators' sources, wired as internal/app does.
+	ev := events.New(d, reg)
+	ind := indicators.New(d, indicators.NewRegistry(reg.Source(), prod.Source(), tr.Source()))
+	ind.Registry().Register(acc.Sources()...)
+	ind.Registry().Register(ev.Sources()...)
+	plans.Indicators = ind
+	deps := Deps{DB: d, Logger: log, Version: "test", Accounts: acc, Reference: reference.New(d), Production: prod, Actors: reg,
+		Planning: plans, Trade: tr, Offer: offer.New(d, t.TempDir()), Facts: facts.New(d), Portal: portal.New(d, plans, prod), Events: ev, Indicators: ind}
 	s, err := Register(k, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := api.Register(k, api.Deps{DB: d, Logger: log, Version: "test", Accounts: acc, Reference: deps.Reference, Production: prod,
-		Actors: deps.Actors, Planning: plans, Trade: deps.Trade, Offer: deps.Offer, Facts: deps.Facts, Portal: deps.Portal}); err != nil {
+		Actors: deps.Actors, Planning: plans, Trade: deps.Trade, Offer: deps.Offer, Facts: deps.Facts, Portal: deps.Portal, Events: ev, Indicators: ind}); err != nil {
 		t.Fatal(err)
 	}
 	return &testServer{Server: s}
