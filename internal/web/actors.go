@@ -17,6 +17,7 @@ import (
 	"sriim/internal/i18n"
 	"sriim/internal/reference"
 	"sriim/internal/vocab"
+	"sriim/internal/zones"
 )
 
 func (s *Server) actorRoutes(mux *routeTable) {
@@ -197,6 +198,8 @@ type actorView struct {
 	// Similar are the actors of the same district with a very similar name,
 	// right after this one was saved (?parecido=ID).
 	Similar []actors.Actor
+	// Rights are the aquaculture rights it holds (by its RUC).
+	Rights []zones.Feature
 }
 
 func (s *Server) actorPage(w http.ResponseWriter, r *http.Request) {
@@ -219,6 +222,10 @@ func (s *Server) actorPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if v.refLists, err = s.refLists(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if v.Rights, err = s.zones.RightsOfHolder(r.Context(), a.RUC); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -45,7 +45,7 @@ func newSite(t testing.TB, d *db.DB, tls bool) *testSite {
 	t.Helper()
 	s := newTestServer(t, d)
 	ctx := context.Background()
-	if err := seeding.Load(ctx, d, seeding.Services{Accounts: s.accounts, Reference: s.reference, Production: s.production, Planning: s.planning, Trade: s.trade}, s.log); err != nil {
+	if err := seeding.Load(ctx, d, seeding.Services{Accounts: s.accounts, Reference: s.reference, Production: s.production, Planning: s.planning, Trade: s.trade, Zones: s.zones}, s.log); err != nil {
 		t.Fatal(err)
 	}
 	site := &testSite{t: t, db: d, srv: s, users: map[string]accounts.User{}, tokens: map[string]string{}}

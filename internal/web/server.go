@@ -31,6 +31,7 @@ import (
 	"sriim/internal/production"
 	"sriim/internal/reference"
 	"sriim/internal/trade"
+	"sriim/internal/zones"
 )
 
 // Options are what the server needs from the composition root.
@@ -46,6 +47,7 @@ type Options struct {
 	Trade      *trade.Service
 	Offer      *offer.Service
 	Facts      *facts.Service
+	Zones      *zones.Service
 	// CSRFKey signs CSRF cookies; all instances sharing a database share it.
 	CSRFKey []byte
 	// Mailer sends password-reset links; nil when no SMTP server is configured.
@@ -81,6 +83,7 @@ type Server struct {
 	trade      *trade.Service
 	offer      *offer.Service
 	facts      *facts.Service
+	zones      *zones.Service
 	mailer     mail.Sender
 	demo       func(context.Context) (bool, error)
 	pages      pages
@@ -110,7 +113,7 @@ func New(o Options) (*Server, error) {
 		return nil, errors.New("web: CSRFKey must be 32 bytes")
 	}
 	s := &Server{db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts,
-		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, facts: o.Facts, mailer: o.Mailer,
+		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, facts: o.Facts, zones: o.Zones, mailer: o.Mailer,
 		addr: o.Addr, publicURL: o.PublicURL, trustedProxies: o.TrustedProxies, metricsNetworks: o.MetricsNetworks, metricsToken: o.MetricsToken, demo: o.Demo,
 		maxUpload: cmp.Or(o.MaxUpload, config.DefaultMaxUpload), mounts: o.Mounts}
 	var err error
@@ -176,6 +179,7 @@ func (s *Server) routes(mux *routeTable) {
 	s.marketRoutes(mux)
 	s.marketReportRoutes(mux)
 	s.offerRoutes(mux)
+	s.zoneRoutes(mux)
 	mux.Handle("GET /static/{hash}/{name}", s.assets)
 	mux.HandleFunc("GET /favicon.ico", s.assets.favicon)
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -202,7 +206,7 @@ type Module struct {
 // modules is the navigation, in the order of DESIGN.md.
 var modules = []Module{
 	{"actores", "actors", "1.1.1, 2.1.1-i, 2.1.2, 3.1.1, 3.3.1", true},
-	{"zonas", "zones", "1.1.1, 1.4.1, 3.1.4, 3.1.5", false},
+	{"zonas", "zones", "1.1.1, 1.4.1, 3.1.4, 3.1.5", true},
 	{"produccion", "production", "2.1.1-ii", true},
 	{"archivo", "archive", "1.1.2, 1.1.3, 2.1.1-iii, 4.3.1", false},
 	{"mercados", "markets", "2.1.1-iv, 2.1.4, 2.1.5", true},
@@ -222,6 +226,7 @@ type homeFigures struct {
 	ExportsSrc      string
 	Offer           offer.Summary
 	Reports         []trade.ReportSummary
+	Closed          []zones.Closure // production areas closed today
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
@@ -257,6 +262,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f.Reports, err = s.trade.Reports(ctx); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if f.Closed, err = s.zones.ClosedOn(ctx, s.zones.Today()); err != nil {
 		s.fail(w, r, err)
 		return
 	}

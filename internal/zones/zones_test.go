@@ -466,7 +466,12 @@ func TestClosureNoticesAreSentOnce(t *testing.T) {
 		if err := f.svc.Unfollow(ctx, member, "AP-ILO-01"); err != nil {
 			t.Fatal(err)
 		}
-		feed, err := f.svc.ClosuresAtom(ctx, "https://sriim.example.org", "es", 20, func(code string) string { return "/zonas/areas/" + code })
+		af, err := f.svc.ClosuresFeed(ctx, "https://sriim.example.org", "es", 20, func(code string) string { return "/zonas/areas/" + code })
+		var buf bytes.Buffer
+		if err == nil {
+			err = af.Write(&buf)
+		}
+		feed := buf.Bytes()
 		if err != nil || !bytes.Contains(feed, []byte("AP-ILO-01 (Bahía de Ilo) cerrada del 2026-03-01 al 2026-03-15")) ||
 			!bytes.Contains(feed, []byte(`href="https://sriim.example.org/zonas/areas/AP-ILO-02"`)) {
 			t.Errorf("feed: %s, %v", feed, err)

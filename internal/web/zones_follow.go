@@ -1,0 +1,36 @@
+package web
+
+import (
+	"net/http"
+
+	"sriim/internal/zones"
+)
+
+// An account follows a production area to get an e-mail when it closes or
+// opens (sent by the server with SMTP configured: see zones.Announce).
+func (s *Server) zoneFollowRoutes(mux *routeTable) {
+	mux.HandleFunc("POST /zonas/areas/{code}/seguir", s.followArea(true))
+	mux.HandleFunc("POST /zonas/areas/{code}/dejar-de-seguir", s.followArea(false))
+}
+
+func (s *Server) followArea(follow bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u := s.requireLogin(w, r)
+		if u == nil {
+			return
+		}
+		code := r.PathValue("code")
+		var err error
+		flash := "followed"
+		if follow {
+			err = s.zones.Follow(r.Context(), u.Principal(), code)
+		} else {
+			err, flash = s.zones.Unfollow(r.Context(), u.Principal(), code), "unfollowed"
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		http.Redirect(w, r, zoneHref(zones.ProductionArea, code)+"?ok="+flash, http.StatusSeeOther)
+	}
+}
