@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"html/template"
@@ -82,6 +83,21 @@ type zonesView struct {
 	CanImport  bool
 }
 
+// mapLayerSize is the most features of a layer the /zonas map draws: a
+// region's cadastre is a few hundred rights; a page of a hundred thousand
+// paths would help nobody (the layers' lists and OGC API have them all).
+const mapLayerSize = 2000
+
+// firstPage reads only the first mapLayerSize features of each layer.
+type firstPage struct{ z *zones.Service }
+
+func (f firstPage) Items(ctx context.Context, q zones.Query) (zones.Items, error) {
+	q.Limit = mapLayerSize
+	page, err := f.z.Items(ctx, q)
+	page.Next = 0
+	return page, err
+}
+
 // zoneMap draws features on the SVG map; the map's text is escaped by
 // zonemap, so it goes into the page as it is.
 func zoneMap(lang i18n.Lang, features []zonemap.Feature) (template.HTML, error) {
@@ -95,7 +111,7 @@ func zoneMap(lang i18n.Lang, features []zonemap.Feature) (template.HTML, error) 
 func (s *Server) zonesPage(w http.ResponseWriter, r *http.Request) {
 	ctx, lang := r.Context(), langOf(r)
 	v := zonesView{Today: s.zones.Today(), CanImport: zones.CanImport(principal(r))}
-	features, err := zonemap.Features(ctx, s.zones, zoneHref)
+	features, err := zonemap.Features(ctx, firstPage{s.zones}, zoneHref)
 	if err != nil {
 		s.fail(w, r, err)
 		return
