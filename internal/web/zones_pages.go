@@ -54,6 +54,13 @@ func layerTitle(lang i18n.Lang, l zones.Layer) string {
 	return l.TitleEN
 }
 
+// The zones' features and closures are public records: whoever reads the
+// audit log reads their history (not the subscriptions, which are an account's).
+func init() {
+	auditReadable["zone"] = true
+	auditReadable["zone_closure"] = true
+}
+
 func (s *Server) zoneRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /zonas", s.zonesPage)
 	mux.HandleFunc("GET /zonas/punto", s.zonesPointPage)
