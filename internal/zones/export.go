@@ -117,8 +117,8 @@ func (s *Service) RightsOfHolder(ctx context.Context, ruc string) ([]Feature, er
 const ClosuresFeedPath = "/zonas/cierres.atom"
 
 // ClosuresFeed is the Atom feed of the latest closures (at most limit, the
-// latest changed first), in lang. base is the site's public address
-// (configured, never taken from a request); areaHref gives an area's page path.
+// latest changed first), in lang. base is the site's address (the links are
+// absolute, as feed readers need); areaHref gives an area's page path.
 func (s *Service) ClosuresFeed(ctx context.Context, base string, lang i18n.Lang, limit int, areaHref func(code string) string) (atom.Feed, error) {
 	base = strings.TrimSuffix(base, "/")
 	list, err := closures(ctx, s.db.Read(), "1 = 1")
