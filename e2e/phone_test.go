@@ -24,7 +24,7 @@ func htmlPages(t *testing.T, samples map[string]string, extra []string) []string
 		t.Fatal(err)
 	}
 	route := regexp.MustCompile(`"GET (/[^"]*)"`)
-	notHTML := regexp.MustCompile(`^/(api/|static/|healthz|metrics|favicon|robots|sitemap|oferta/fotos/|plan-evidencias/)|/indicadores/\{iid\}$|/graficos/\{line\}$|\.(svg|csv|xlsx|pdf|xml|txt|ico)$`)
+	notHTML := regexp.MustCompile(`^/(api/|static/|healthz|metrics|favicon|robots|sitemap|oferta/fotos/|plan-evidencias/)|/indicadores/\{iid\}$|/graficos/\{line\}$|\.(svg|csv|xlsx|pdf|xml|txt|ico|geojson|atom)$`)
 	seen := map[string]bool{}
 	var pages []string
 	add := func(p string) {
@@ -133,6 +133,8 @@ func TestNoPageScrollsSidewaysOnAPhone(t *testing.T) {
 		"/plan/{id}/actividades/{code}":             "/plan/1/actividades/2.3.2?anio=2007",
 		"/plan-reportes/{rid}":                      "/plan-reportes/1",
 		"/produccion/observaciones/{id}":            "/produccion/observaciones/1",
+		"/zonas/{layer}":                            "/zonas/desembarcaderos",
+		"/zonas/{layer}/{code}":                     "/zonas/desembarcaderos/DPA-ILO",
 	}
 	// Pages registered by loops and helpers, and filtered selections with wide tables.
 	extra := []string{"/zonas", "/archivo", "/normas", "/actores/importar", "/produccion/importar",

@@ -84,6 +84,7 @@ func Register(k *httpkit.Kernel, d Deps) error {
 	s.offerRoutes(k)
 	s.eventAPIRoutes(k)
 	s.monitoringAPIRoutes(k)
+	s.zoneRoutes(k)
 	return nil
 }
 

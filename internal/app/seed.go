@@ -63,6 +63,7 @@ func newServices(d *db.DB, dataDir string) *services {
 	reg := indicators.NewRegistry(s.actors.Source(), s.production.Source(), s.trade.Source())
 	reg.Register(s.accounts.Sources()...)
 	reg.Register(s.events.Sources()...)
+	reg.Register(s.zones.Sources()...)
 	s.indicators = indicators.New(d, reg)
 	s.planning.Indicators = s.indicators
 	return s

@@ -132,6 +132,8 @@ var Planned = map[string]string{
 	"zones.hectares":            "hectares of aquaculture rights in force (params: status, species)",
 	"zones.rights":              "aquaculture rights in force (params: kind, species)",
 	"zones.closed_areas":        "production areas closed on some day of the year",
+	"zones.sanitary_control":    "aquaculture rights in force inside a production area with a sanitary class (params: kind, species)",
+	"zones.registered":          "suitable zones and production areas registered (params: layer)",
 	"exports.regional":          "a region's exports in US$ FOB from its export declarations (params: region, line)",
 }
 

@@ -17,7 +17,7 @@ import (
 // shown to editors before someone decides it may be.
 var auditReadable = map[string]bool{"actor": true, "institution": true, "species": true, "place": true,
 	"production_observation": true, "plan": true, "plan_annual_item": true, "trade_batch": true,
-	"trade_published_shares": true, "market_report": true, "offer_product": true}
+	"trade_published_shares": true, "market_report": true, "offer_product": true, "zone": true, "zone_closure": true}
 
 // auditShown is what of the audit log p may see: administrators all of
 // it; others the entries of records they may read (auditReadable; a report

@@ -19,6 +19,7 @@ import (
 	"sriim/internal/query"
 	"sriim/internal/reference"
 	"sriim/internal/vocab"
+	"sriim/internal/zones"
 )
 
 func (s *Server) actorRoutes(mux *httpkit.Kernel) {
@@ -172,6 +173,8 @@ type actorView struct {
 	// Similar are the actors of the same district with a very similar name,
 	// right after this one was saved (?parecido=ID).
 	Similar []actors.Actor
+	// Rights are the aquaculture rights it holds (by its RUC).
+	Rights []zones.Feature
 }
 
 func (s *Server) actorPage(w http.ResponseWriter, r *http.Request) {
@@ -194,6 +197,10 @@ func (s *Server) actorPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if v.refLists, err = s.refLists(r); err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	if v.Rights, err = s.Zones.RightsOfHolder(r.Context(), a.RUC); err != nil {
 		s.k.Fail(w, r, err)
 		return
 	}

@@ -46,7 +46,7 @@ func newSite(t testing.TB, d *db.DB, tls bool) *testSite {
 	t.Helper()
 	s := newTestServer(t, d)
 	ctx := context.Background()
-	if err := seeding.Load(ctx, d, seeding.Services{Accounts: s.Accounts, Reference: s.Reference, Production: s.Production, Planning: s.Planning, Trade: s.Trade}, s.Logger); err != nil {
+	if err := seeding.Load(ctx, d, seeding.Services{Accounts: s.Accounts, Reference: s.Reference, Production: s.Production, Planning: s.Planning, Trade: s.Trade, Zones: s.Zones}, s.Logger); err != nil {
 		t.Fatal(err)
 	}
 	site := &testSite{t: t, db: d, srv: s, users: map[string]accounts.User{}, tokens: map[string]string{}}

@@ -8,6 +8,7 @@ import (
 	"sriim/internal/offer"
 	"sriim/internal/production"
 	"sriim/internal/trade"
+	"sriim/internal/zones"
 )
 
 // Module is one of SRIIM's domain modules as the navigation shows it.
@@ -21,7 +22,7 @@ type Module struct {
 // modules is the navigation, in the order of DESIGN.md.
 var modules = []Module{
 	{"actores", "actors", "1.1.1, 2.1.1-i, 2.1.2, 3.1.1, 3.3.1", true},
-	{"zonas", "zones", "1.1.1, 1.4.1, 3.1.4, 3.1.5", false},
+	{"zonas", "zones", "1.1.1, 1.4.1, 3.1.4, 3.1.5", true},
 	{"produccion", "production", "2.1.1-ii", true},
 	{"archivo", "archive", "1.1.2, 1.1.3, 2.1.1-iii, 4.3.1", false},
 	{"mercados", "markets", "2.1.1-iv, 2.1.4, 2.1.5", true},
@@ -42,6 +43,7 @@ type homeFigures struct {
 	ExportsSrc      string
 	Offer           offer.Summary
 	Reports         []trade.ReportSummary
+	Closed          []zones.Closure // production areas closed today
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
@@ -77,6 +79,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f.Reports, err = s.Trade.Reports(ctx); err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	if f.Closed, err = s.Zones.ClosedOn(ctx, s.Zones.Today()); err != nil {
 		s.k.Fail(w, r, err)
 		return
 	}

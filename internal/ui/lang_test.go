@@ -344,6 +344,11 @@ func TestEveryPageSpeaksOneLanguage(t *testing.T) {
 		"GET /plan/{id}/tablero":                                  fmt.Sprintf("/plan/%d/tablero?desde=2005&hasta=2010", planID),
 		"GET /plan/{id}/tablero/{key}":                            "",
 		"GET /eventos?anio=2009&tipo=taller":                      "/eventos?anio=2009&tipo=taller",
+		"GET /zonas/{layer}":                                      "/zonas/desembarcaderos",
+		"GET /zonas/{layer}/{code}":                               "/zonas/desembarcaderos/DPA-ILO",
+		"GET /zonas/{layer}/datos.csv":                            "",
+		"GET /zonas/{layer}/datos.geojson":                        "",
+		"GET /zonas/{layer}/datos.xlsx":                           "",
 		"GET /produccion?especie=SNE&desde=1997&hasta=2003":       "/produccion?especie=SNE&lugar=PE-MOQ&desde=1997&hasta=2003",
 		"GET /mercados?hs=030799&desde=2000&hasta=2005&anio=2004": "/mercados?desde=2000&hasta=2005&anio=2004",
 	}

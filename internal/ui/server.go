@@ -107,6 +107,7 @@ func (s *Server) routes(mux *httpkit.Kernel) {
 	s.offerRoutes(mux)
 	s.eventRoutes(mux)
 	s.monitoringRoutes(mux)
+	s.zoneRoutes(mux)
 	s.seoRoutes(mux)
 	mux.Handle("GET /static/{hash}/{name}", s.assets)
 	mux.HandleFunc("GET /favicon.ico", s.assets.favicon)

@@ -2,7 +2,6 @@ package zones
 
 import (
 	"context"
-	"encoding/xml"
 	"sort"
 	"strconv"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"sriim/internal/atom"
 	"sriim/internal/errs"
 	"sriim/internal/i18n"
 )
@@ -113,53 +113,28 @@ func (s *Service) RightsOfHolder(ctx context.Context, ruc string) ([]Feature, er
 	return out, errs.Wrap(rows.Err(), "read rights")
 }
 
-// Atom feed of closures (RFC 4287): the latest changes first.
-type atomFeed struct {
-	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
-	Lang    string      `xml:"xml:lang,attr"`
-	ID      string      `xml:"id"`
-	Title   string      `xml:"title"`
-	Updated string      `xml:"updated"`
-	Links   []atomLink  `xml:"link"`
-	Author  atomAuthor  `xml:"author"`
-	Entries []atomEntry `xml:"entry"`
-}
+// ClosuresFeedPath is the address of the closures' Atom feed.
+const ClosuresFeedPath = "/zonas/cierres.atom"
 
-type atomLink struct {
-	Rel  string `xml:"rel,attr,omitempty"`
-	Href string `xml:"href,attr"`
-}
-
-type atomAuthor struct {
-	Name string `xml:"name"`
-}
-
-type atomEntry struct {
-	ID      string   `xml:"id"`
-	Title   string   `xml:"title"`
-	Updated string   `xml:"updated"`
-	Link    atomLink `xml:"link"`
-	Summary string   `xml:"summary"`
-}
-
-// ClosuresAtom renders the latest closures (at most limit, by last change)
-// as an Atom feed in lang. base is the site's public address (configured,
-// never taken from a request); areaHref gives an area's page path.
-func (s *Service) ClosuresAtom(ctx context.Context, base string, lang i18n.Lang, limit int, areaHref func(code string) string) ([]byte, error) {
+// ClosuresFeed is the Atom feed of the latest closures (at most limit, the
+// latest changed first), in lang. base is the site's address (the links are
+// absolute, as feed readers need); areaHref gives an area's page path.
+func (s *Service) ClosuresFeed(ctx context.Context, base string, lang i18n.Lang, limit int, areaHref func(code string) string) (atom.Feed, error) {
+	base = strings.TrimSuffix(base, "/")
 	list, err := closures(ctx, s.db.Read(), "1 = 1")
 	if err != nil {
-		return nil, err
+		return atom.Feed{}, err
 	}
 	sort.SliceStable(list, func(i, j int) bool { return list[i].UpdatedAt.After(list[j].UpdatedAt) })
 	if len(list) > limit {
 		list = list[:limit]
 	}
-	feed := atomFeed{Lang: string(lang), ID: base + "/zonas/cierres.atom", Title: i18n.T(lang, "zones.feed.title"),
-		Links:  []atomLink{{Rel: "self", Href: base + "/zonas/cierres.atom"}, {Href: base + "/zonas"}},
-		Author: atomAuthor{Name: "SRIIM"}, Updated: time.Unix(0, 0).UTC().Format(time.RFC3339)}
+	feed := atom.Feed{Lang: string(lang), ID: base + ClosuresFeedPath, Title: i18n.T(lang, "zones.feed.title"),
+		Links:  []atom.Link{{Rel: "self", Href: base + ClosuresFeedPath, Type: "application/atom+xml"}, {Rel: "alternate", Href: base + "/zonas", Type: "text/html"}},
+		Author: &atom.Person{Name: "SRIIM"}, Updated: atom.Time(time.Unix(0, 0)), Generator: "SRIIM"}
 	for i, c := range list {
 		if i == 0 {
-			feed.Updated = c.UpdatedAt.UTC().Format(time.RFC3339)
+			feed.Updated = atom.Time(c.UpdatedAt)
 		}
 		name := c.AreaCode
 		if c.AreaName != "" {
@@ -169,15 +144,13 @@ func (s *Service) ClosuresAtom(ctx context.Context, base string, lang i18n.Lang,
 		if c.To != "" {
 			title = i18n.T(lang, "zones.feed.closed_until", name, c.From, c.To)
 		}
-		feed.Entries = append(feed.Entries, atomEntry{
+		feed.Entries = append(feed.Entries, atom.Entry{
 			ID:    "tag:sriim,2026:zone-closure/" + strconv.FormatInt(c.ID, 10) + "/" + strconv.FormatInt(c.Version, 10),
-			Title: title, Updated: c.UpdatedAt.UTC().Format(time.RFC3339), Link: atomLink{Href: base + areaHref(c.AreaCode)},
-			Summary: strings.TrimSpace(i18n.T(lang, "zones.reason."+c.Reason) + ". " + c.Resolution + " " + c.Notes),
+			Title: title, Updated: atom.Time(c.UpdatedAt),
+			Links:      []atom.Link{{Href: base + areaHref(c.AreaCode), Rel: "alternate", Type: "text/html"}},
+			Categories: []atom.Category{{Term: c.Reason, Label: i18n.T(lang, "zones.reason."+c.Reason)}},
+			Summary:    &atom.Text{Body: strings.TrimSpace(i18n.T(lang, "zones.reason."+c.Reason) + ". " + c.Resolution + " " + c.Notes)},
 		})
 	}
-	b, err := xml.MarshalIndent(feed, "", " ")
-	if err != nil {
-		return nil, errs.Wrap(err, "render the feed")
-	}
-	return append([]byte(xml.Header), b...), nil
+	return feed, nil
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
-	"github.com/paulmach/orb/planar"
 
 	"sriim/internal/errs"
 	"sriim/internal/geo"
@@ -481,24 +480,9 @@ func (s *Service) Indicators(ctx context.Context, day string) ([]Indicator, erro
 	if err := s.db.Read().QueryRowContext(ctx, "SELECT COUNT(*) FROM zones WHERE layer = $1", SuitableZones).Scan(&suitable); err != nil {
 		return nil, errs.Wrap(err, "count suitable zones")
 	}
-	var classified []orb.Geometry
-	for _, a := range areas {
-		history, err := s.ClassHistory(ctx, a.ID)
-		if err != nil {
-			return nil, err
-		}
-		class := a.Class
-		if len(history) > 0 {
-			class = classOn(history, day)
-		}
-		if class == "" {
-			continue
-		}
-		g, err := a.Geom()
-		if err != nil {
-			return nil, err
-		}
-		classified = append(classified, g)
+	classified, err := s.classified(ctx, areas, day)
+	if err != nil {
+		return nil, err
 	}
 	var hectares float64
 	controlled := 0
@@ -506,16 +490,12 @@ func (s *Service) Indicators(ctx context.Context, day string) ([]Indicator, erro
 		if r.Hectares != nil {
 			hectares += *r.Hectares
 		}
-		g, err := r.Geom()
+		in, err := underControl(r, classified)
 		if err != nil {
 			return nil, err
 		}
-		c, _ := planar.CentroidArea(g)
-		for _, a := range classified {
-			if geo.Contains(a, c) {
-				controlled++
-				break
-			}
+		if in {
+			controlled++
 		}
 	}
 	return []Indicator{

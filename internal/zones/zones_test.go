@@ -3,9 +3,11 @@ package zones_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -23,6 +25,7 @@ import (
 	"sriim/internal/errs"
 	"sriim/internal/geo"
 	"sriim/internal/i18n"
+	"sriim/internal/indicators"
 	"sriim/internal/planning"
 	"sriim/internal/production"
 	"sriim/internal/reference"
@@ -466,10 +469,64 @@ func TestClosureNoticesAreSentOnce(t *testing.T) {
 		if err := f.svc.Unfollow(ctx, member, "AP-ILO-01"); err != nil {
 			t.Fatal(err)
 		}
-		feed, err := f.svc.ClosuresAtom(ctx, "https://sriim.example.org", "es", 20, func(code string) string { return "/zonas/areas/" + code })
+		af, err := f.svc.ClosuresFeed(ctx, "https://sriim.example.org", "es", 20, func(code string) string { return "/zonas/areas/" + code })
+		var buf bytes.Buffer
+		if err == nil {
+			err = af.Write(&buf)
+		}
+		feed := buf.Bytes()
 		if err != nil || !bytes.Contains(feed, []byte("AP-ILO-01 (Bahía de Ilo) cerrada del 2026-03-01 al 2026-03-15")) ||
 			!bytes.Contains(feed, []byte(`href="https://sriim.example.org/zonas/areas/AP-ILO-02"`)) {
 			t.Errorf("feed: %s, %v", feed, err)
+		}
+	})
+}
+
+// The indicators' sources give each year's state at its end (today for the
+// current year, nothing for later ones).
+func TestIndicatorSources(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		f.svc.Now = func() time.Time { return time.Date(2026, 3, 20, 12, 0, 0, 0, time.UTC) }
+		f.loadAll(t)
+		sources := map[string]indicators.Source{}
+		for _, s := range f.svc.Sources() {
+			sources[s.ID()] = s
+		}
+		compute := func(id, params string) (indicators.Result, error) {
+			p, _ := url.ParseQuery(params)
+			return sources[id].Compute(context.Background(), indicators.Query{Params: p, From: 2023, To: 2027})
+		}
+		for _, tt := range []struct {
+			id, params, want string
+		}{
+			// DA-ILO-002 (9.99 ha) from 2023-06-01 to 2025-05-31; DA-ILO-001 (8.99 ha) from 2024-03-15; DA-ILO-003 (14.99 ha) from 2025-09-10.
+			{"zones.rights", "", "map[2023:1 2024:2 2025:2 2026:2]"},
+			{"zones.rights", "kind=autorizacion", "map[2023:1 2024:1 2025:0 2026:0]"},
+			{"zones.hectares", "", "map[2023:9.99 2024:18.99 2025:23.98 2026:23.98]"},
+			{"zones.hectares", "species=CHC&status=vencida", "map[2023:0 2024:0 2025:9.99 2026:9.99]"},
+			// AP-ILO-01 is class A from 2024-01-10.
+			{"zones.sanitary_control", "", "map[2023:0 2024:2 2025:2 2026:2]"},
+			{"zones.registered", "", "map[2023:0 2024:0 2025:0 2026:3]"},
+			{"zones.registered", "layer=natural-banks", "map[2023:0 2024:0 2025:0 2026:1]"},
+			{"zones.closed_areas", "", "map[2023:0 2024:0 2025:0 2026:2]"},
+		} {
+			res, err := compute(tt.id, tt.params)
+			if err != nil || fmt.Sprint(res.Values) != tt.want || res.Computation.Format == "" {
+				t.Errorf("%s %s: %v, %v; want %s", tt.id, tt.params, res.Values, err, tt.want)
+			}
+		}
+		if res, _ := compute("zones.rights", ""); len(res.Records) != 0 {
+			t.Errorf("records of 2027, a year not begun: %v", res.Records)
+		}
+		res, _ := sources["zones.rights"].Compute(context.Background(), indicators.Query{From: 2026, To: 2026})
+		if len(res.Records) != 2 || res.Records[0].Entity != "zone" || !strings.HasPrefix(res.Records[0].Label, "DA-ILO-001 – ") {
+			t.Errorf("records: %v", res.Records)
+		}
+		for id, params := range map[string]string{"zones.rights": "kind=arriendo", "zones.hectares": "colour=red", "zones.registered": "layer=roads"} {
+			if _, err := compute(id, params); !errs.Is(err, errs.Invalid) {
+				t.Errorf("%s %s: %v", id, params, err)
+			}
 		}
 	})
 }

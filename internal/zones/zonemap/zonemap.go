@@ -12,6 +12,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
@@ -82,7 +83,7 @@ func Render(w io.Writer, m Map) error {
 	}
 	bw := bufio.NewWriter(w)
 	title := i18n.T(m.Lang, "zones.map.title")
-	fmt.Fprintf(bw, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-labelledby="zm-t" font-family="sans-serif" font-size="12">`,
+	fmt.Fprintf(bw, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="group" aria-labelledby="zm-t" font-family="sans-serif" font-size="12">`,
 		m.Width, height, m.Width, height)
 	fmt.Fprintf(bw, `<title id="zm-t">%s</title><rect width="100%%" height="100%%" fill="#dcecf7"/>`, html.EscapeString(title))
 	// The land, clipped to the view and simplified to half a pixel.
@@ -97,7 +98,7 @@ func Render(w io.Writer, m Map) error {
 	}
 	fmt.Fprint(bw, `"/>`)
 	for _, st := range styles {
-		fmt.Fprintf(bw, `<g class="%s" style="%s">`, st.layer, st.css)
+		fmt.Fprintf(bw, `<g class="%s"%s>`, st.layer, attrs(st.css))
 		for _, f := range m.Features {
 			if f.Layer != st.layer || f.Geometry == nil {
 				continue
@@ -143,9 +144,9 @@ func drawFeature(w *bufio.Writer, f Feature, px func(orb.Point) (float64, float6
 	style := ""
 	switch {
 	case f.Layer == zones.ProductionArea && f.Closed:
-		style = ` style="` + closedCSS + `"`
+		style = attrs(closedCSS)
 	case f.Layer == zones.ProductionArea:
-		style = ` style="stroke:` + classFill[f.Class] + `;fill:` + classFill[f.Class] + `"`
+		style = attrs("stroke:" + classFill[f.Class] + ";fill:" + classFill[f.Class])
 	}
 	if pt, ok := f.Geometry.(orb.Point); ok {
 		x, y := px(pt)
@@ -190,6 +191,20 @@ func writePath(w *bufio.Writer, p orb.Polygon, px func(orb.Point) (float64, floa
 	}
 }
 
+// attrs writes a style ("fill:#000;stroke:#fff") as presentation
+// attributes ( fill="#000" stroke="#fff"): a page's Content-Security-Policy
+// (style-src 'self') ignores style attributes in an SVG drawn inline, but
+// not these.
+func attrs(css string) string {
+	var b strings.Builder
+	for _, decl := range strings.Split(css, ";") {
+		if k, v, ok := strings.Cut(decl, ":"); ok {
+			b.WriteString(" " + strings.TrimSpace(k) + `="` + html.EscapeString(strings.TrimSpace(v)) + `"`)
+		}
+	}
+	return b.String()
+}
+
 func num(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
 
 // legend draws the key in the lower left corner.
@@ -210,9 +225,9 @@ func legend(w *bufio.Writer, lang i18n.Lang, height int) {
 	for i, e := range entries {
 		y := 8 + i*18
 		if e.key == "zones.layer."+zones.LandingSites {
-			fmt.Fprintf(w, `<circle cx="17" cy="%d" r="5" style="%s"/>`, y+6, e.css)
+			fmt.Fprintf(w, `<circle cx="17" cy="%d" r="5"%s/>`, y+6, attrs(e.css))
 		} else {
-			fmt.Fprintf(w, `<rect x="8" y="%d" width="18" height="12" style="%s"/>`, y, e.css)
+			fmt.Fprintf(w, `<rect x="8" y="%d" width="18" height="12"%s/>`, y, attrs(e.css))
 		}
 		fmt.Fprintf(w, `<text x="32" y="%d">%s</text>`, y+10, html.EscapeString(i18n.T(lang, e.key)))
 	}

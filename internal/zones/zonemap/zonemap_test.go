@@ -52,18 +52,21 @@ func TestRender(t *testing.T) {
 	if links != len(features) {
 		t.Errorf("%d links, want %d", links, len(features))
 	}
-	for _, want := range []string{`href="/zonas/areas/AP-ILO-01"><path style="` + closedCSS, `Área cerrada hoy`, `Derecho acuícola`,
-		`<title>DA-ILO-001 – Maricultura del Sur &lt;S.A.C.&gt;</title>`, `<circle`, `role="img"`} {
+	for _, want := range []string{`href="/zonas/areas/AP-ILO-01"><path` + attrs(closedCSS), `Área cerrada hoy`, `Derecho acuícola`,
+		`<title>DA-ILO-001 – Maricultura del Sur &lt;S.A.C.&gt;</title>`, `<circle`, `role="group"`} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("the map lacks %q", want)
 		}
 	}
-	if strings.Contains(svg, `href="/zonas/areas/AP-ILO-02"><path style="`+closedCSS) {
+	if strings.Contains(svg, `href="/zonas/areas/AP-ILO-02"><path`+attrs(closedCSS)) {
 		t.Error("an open area is drawn as closed")
 	}
 	// The coast is drawn, and the whole map stays small.
 	if !strings.Contains(svg, `<path fill="#f3efe4"`) || strings.Count(svg, "L") < 100 {
 		t.Error("no coast")
+	}
+	if strings.Contains(svg, "style=") {
+		t.Error("a style attribute: pages' Content-Security-Policy ignores it")
 	}
 	if len(svg) > 40<<10 {
 		t.Errorf("the map weighs %d bytes", len(svg))
