@@ -290,6 +290,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	opts := web.Options{DB: d, Logger: log, Version: version(), Accounts: svc.accounts,
 		Reference: svc.reference, Production: svc.production, Actors: svc.actors, Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, Facts: svc.facts, CSRFKey: key,
+		Regulation: svc.regulation, Workdays: svc.workdays,
 		Addr: cfg.Addr, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, MetricsNetworks: cfg.MetricsNetworks, MetricsToken: cfg.MetricsToken,
 		MaxUpload: cfg.MaxUpload, Demo: func(ctx context.Context) (bool, error) { return seeding.DemoLoaded(ctx, d) },
 		Mounts: map[string]http.Handler{"/ogc": ogc.New(svc.zones, "/ogc", ogcBase(cfg.PublicURL))}}

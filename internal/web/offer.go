@@ -499,6 +499,8 @@ type speciesView struct {
 	Markets   []trade.Ranking // the seed's destinations of Peru's exports, per line
 	Products  []offer.Product
 	Exporters map[int64]string
+	// Requirements are the markets with export requirements, per line.
+	Requirements []speciesMarkets
 }
 
 // speciesLines are the product lines that hold a species.
@@ -531,6 +533,10 @@ func (s *Server) speciesPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if v.Products, err = s.offer.Products(r.Context(), offer.Filter{Species: code}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if v.Requirements, err = s.speciesRequirements(r.Context(), principal(r), v.Lines); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -30,7 +30,9 @@ import (
 	"sriim/internal/planning"
 	"sriim/internal/production"
 	"sriim/internal/reference"
+	"sriim/internal/regulation"
 	"sriim/internal/trade"
+	"sriim/internal/workdays"
 )
 
 // Options are what the server needs from the composition root.
@@ -46,6 +48,8 @@ type Options struct {
 	Trade      *trade.Service
 	Offer      *offer.Service
 	Facts      *facts.Service
+	Regulation *regulation.Service
+	Workdays   *workdays.Service
 	// CSRFKey signs CSRF cookies; all instances sharing a database share it.
 	CSRFKey []byte
 	// Mailer sends password-reset links; nil when no SMTP server is configured.
@@ -81,6 +85,8 @@ type Server struct {
 	trade      *trade.Service
 	offer      *offer.Service
 	facts      *facts.Service
+	regulation *regulation.Service
+	workdays   *workdays.Service
 	mailer     mail.Sender
 	demo       func(context.Context) (bool, error)
 	pages      pages
@@ -111,6 +117,7 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts,
 		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, facts: o.Facts, mailer: o.Mailer,
+		regulation: o.Regulation, workdays: o.Workdays,
 		addr: o.Addr, publicURL: o.PublicURL, trustedProxies: o.TrustedProxies, metricsNetworks: o.MetricsNetworks, metricsToken: o.MetricsToken, demo: o.Demo,
 		maxUpload: cmp.Or(o.MaxUpload, config.DefaultMaxUpload), mounts: o.Mounts}
 	var err error
@@ -176,6 +183,8 @@ func (s *Server) routes(mux *routeTable) {
 	s.marketRoutes(mux)
 	s.marketReportRoutes(mux)
 	s.offerRoutes(mux)
+	s.regulationRoutes(mux)
+	s.regulationAPIRoutes(mux)
 	mux.Handle("GET /static/{hash}/{name}", s.assets)
 	mux.HandleFunc("GET /favicon.ico", s.assets.favicon)
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -206,7 +215,7 @@ var modules = []Module{
 	{"produccion", "production", "2.1.1-ii", true},
 	{"archivo", "archive", "1.1.2, 1.1.3, 2.1.1-iii, 4.3.1", false},
 	{"mercados", "markets", "2.1.1-iv, 2.1.4, 2.1.5", true},
-	{"normas", "rules", "1.3.4, 2.1.1-v, 3.4", false},
+	{"normas", "rules", "1.3.4, 2.1.1-v, 3.4", true},
 	{"plan", "plan", "4.1.1, 4.1.3", true},
 	{"oferta", "offer", "2.3.2", true},
 }

@@ -29,8 +29,10 @@ import (
 	"sriim/internal/planning"
 	"sriim/internal/production"
 	"sriim/internal/reference"
+	"sriim/internal/regulation"
 	"sriim/internal/seeding"
 	"sriim/internal/trade"
+	"sriim/internal/workdays"
 )
 
 func newTestServer(t testing.TB, d *db.DB) *Server {
@@ -38,7 +40,8 @@ func newTestServer(t testing.TB, d *db.DB) *Server {
 	acc := accounts.New(d)
 	acc.BcryptCost = bcrypt.MinCost
 	s, err := New(Options{DB: d, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test",
-		Accounts: acc, Reference: reference.New(d), Production: production.New(d), Actors: actors.New(d), Planning: planning.New(d, t.TempDir()), Trade: trade.New(d), Offer: offer.New(d, t.TempDir()), Facts: facts.New(d), CSRFKey: bytes.Repeat([]byte{7}, 32)})
+		Accounts: acc, Reference: reference.New(d), Production: production.New(d), Actors: actors.New(d), Planning: planning.New(d, t.TempDir()), Trade: trade.New(d), Offer: offer.New(d, t.TempDir()), Facts: facts.New(d),
+		Regulation: regulation.New(d, workdays.New(d)), Workdays: workdays.New(d), CSRFKey: bytes.Repeat([]byte{7}, 32)})
 	if err != nil {
 		t.Fatal(err)
 	}
