@@ -278,7 +278,7 @@ func requirementsQuery(q url.Values, productName, marketName, yearName string) (
 		problems[productName] = msgLine
 	}
 	market, ok := regulation.ParseMarket(q.Get(marketName))
-	if !ok {
+	if !ok || strings.TrimSpace(q.Get(marketName)) == "" {
 		problems[marketName] = msgChoice
 	}
 	year, err := optionalYear(q, yearName)
