@@ -15,7 +15,9 @@ import (
 	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/production"
+	"sriim/internal/regulation"
 	"sriim/internal/trade"
+	"sriim/internal/workdays"
 )
 
 // Every request body is bounded before anything reads it, and nobody reads
@@ -63,6 +65,12 @@ var uploads = map[string]upload{
 	"POST /oferta/productos-exportador/{pid}/foto": {max: offer.MaxPhotoBytes},
 	"POST /mercados/importar":                      {max: math.MaxInt64, may: trade.CanImport},
 	"POST /api/v1/markets/imports":                 {max: math.MaxInt64, may: trade.CanImport},
+	"POST /normas/importar":                        {max: importer.MaxBytes, may: regulation.CanCreate},
+	"POST /normas/procedimientos/importar":         {max: importer.MaxBytes, may: regulation.CanCreate},
+	"POST /normas/casos/importar":                  {max: importer.MaxBytes, may: regulation.CanCreate},
+	"POST /normas/requisitos/importar":             {max: importer.MaxBytes, may: regulation.CanCreate},
+	"POST /normas/feriados/importar":               {max: importer.MaxBytes, may: workdays.CanEdit},
+	"POST /normas/uit/importar":                    {max: importer.MaxBytes, may: workdays.CanEdit},
 }
 
 func mayImportPlan(p auth.Principal) bool { return auth.Can(p, auth.Owner{AdminOnly: true}) }

@@ -232,7 +232,9 @@ var (
 )
 
 // normalPathCode is the {code} of the address as codes are stored.
-func normalPathCode(r *http.Request) string { return strings.ToUpper(strings.TrimSpace(r.PathValue("code"))) }
+func normalPathCode(r *http.Request) string {
+	return strings.ToUpper(strings.TrimSpace(r.PathValue("code")))
+}
 
 // optionalYear reads a year parameter: 0 when absent.
 func optionalYear(q url.Values, name string) (int, error) {
@@ -286,7 +288,7 @@ func requirementsQuery(q url.Values, productName, marketName, yearName string) (
 		problems[yearName] = msgYear
 	}
 	if len(problems) > 0 {
-		return product, market, year, errs.Fields("invalid parameters", problems)
+		return product, market, year, errs.Fields("invalid parameter", problems)
 	}
 	return product, market, year, nil
 }

@@ -316,7 +316,7 @@ func (s *Server) renderProcedure(w http.ResponseWriter, r *http.Request, status 
 	}
 	c := v.Procedure
 	ld := map[string]any{"@context": "https://schema.org", "@type": "GovernmentService", "name": c.Name,
-		"url": baseURL(r) + "/normas/procedimientos/" + url.PathEscape(c.Code),
+		"url":      baseURL(r) + "/normas/procedimientos/" + url.PathEscape(c.Code),
 		"provider": map[string]any{"@type": "GovernmentOrganization", "name": c.AuthorityName}}
 	page := Page{Title: c.Name, Description: i18n.T(langOf(r), "rules.procedure_description", c.AuthorityName, c.LegalDays), Data: v, LD: ld}
 	if len(problems) > 0 {
@@ -360,8 +360,8 @@ type procedureCases struct {
 }
 
 type casesView struct {
-	Procedures []procedureCases
-	Today      string
+	Procedures    []procedureCases
+	Today         string
 	Open, Overdue int
 }
 
