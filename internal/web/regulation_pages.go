@@ -81,13 +81,12 @@ func (s *Server) regulationRoutes(mux *routeTable) {
 			n, err := s.regulation.ImportUIT(ctx, p, r, name)
 			return importResult{Rows: n, Updated: n}, err
 		}})
-	for _, format := range []string{"csv", "xlsx"} {
-		mux.HandleFunc("GET /normas/feriados/plantilla."+format, func(w http.ResponseWriter, r *http.Request) {
-			s.writeTable(w, r, format, "plantilla-feriados", workdays.Columns, nil, nil)
-		})
-		mux.HandleFunc("GET /normas/uit/plantilla."+format, func(w http.ResponseWriter, r *http.Request) {
-			s.writeTable(w, r, format, "plantilla-uit", regulation.UITColumns, nil, nil)
-		})
+	for base, columns := range map[string][]string{"/normas/feriados": workdays.Columns, "/normas/uit": regulation.UITColumns} {
+		for _, format := range []string{"csv", "xlsx"} {
+			mux.HandleFunc("GET "+base+"/plantilla."+format, func(w http.ResponseWriter, r *http.Request) {
+				s.writeTable(w, r, format, "plantilla-"+strings.TrimPrefix(base, "/normas/"), columns, nil, nil)
+			})
+		}
 	}
 	mux.HandleFunc("GET /normas/uit", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/normas/feriados#uit", http.StatusSeeOther)
@@ -173,8 +172,8 @@ type normView struct {
 	ruleVocab
 	regulation.NormView
 	// RepealedBy are the norms that repeal it.
-	RepealedBy []regulation.NormRef
-	Species    map[string]string // code → name
+	RepealedBy   []regulation.NormRef
+	SpeciesNames map[string]string // code → name
 }
 
 func (s *Server) normPage(w http.ResponseWriter, r *http.Request) {
@@ -183,7 +182,7 @@ func (s *Server) normPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	v := normView{ruleVocab: rulesVocab, NormView: n, Species: map[string]string{}}
+	v := normView{ruleVocab: rulesVocab, NormView: n, SpeciesNames: map[string]string{}}
 	for _, l := range n.Links {
 		if l.Incoming && l.Kind == "repeals" {
 			v.RepealedBy = append(v.RepealedBy, l.Norm)
@@ -195,7 +194,7 @@ func (s *Server) normPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, code := range n.Species {
-		v.Species[code] = ref.Names[code]
+		v.SpeciesNames[code] = ref.Names[code]
 	}
 	ld := map[string]any{"@context": "https://schema.org", "@type": "Legislation", "name": n.Title, "legislationIdentifier": n.Citation,
 		"url": baseURL(r) + "/normas/" + url.PathEscape(n.Code), "inLanguage": "es"}

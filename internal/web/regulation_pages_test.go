@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 
@@ -14,7 +16,7 @@ import (
 )
 
 // regulationFixture is a procedure kept by DIREPRO Ilo (the test editor's
-// institution) with cases of known durations:
+// institution) with cases of known durations (../regulation/testdata):
 //
 //	filed        resolved     business  calendar
 //	2025-03-03   2025-03-04   1         1
@@ -30,21 +32,20 @@ func regulationFixture(t *testing.T, site *testSite) {
 	t.Helper()
 	ctx := context.Background()
 	editor := site.users["editor"].Principal()
-	if _, err := site.srv.regulation.ImportProcedures(ctx, editor, strings.NewReader(
-		"codigo,nombre,institucion,dias_habiles,silencio,tasa_soles,requisitos,anio_tasa,base_legal,actividades\n"+
-			"REG-SAN,Registro sanitario de productos pesqueros,DIREPRO-ILO,30,negativo,535,Solicitud; Análisis de laboratorio; Pago de la tasa,2025,DL-25977,3.4.3\n"),
-		"p.csv"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := site.srv.regulation.ImportCases(ctx, editor, strings.NewReader(
-		"procedimiento,ruc,presentado,resuelto,resultado,expediente\n"+
-			"REG-SAN,,2025-03-03,2025-03-04,aprobado,E-1\n"+
-			"REG-SAN,,2025-07-25,2025-07-31,aprobado,E-2\n"+
-			"REG-SAN,,2025-03-03,2025-03-10,aprobado,E-3\n"+
-			"REG-SAN,,2025-03-03,2025-03-17,denegado,E-4\n"+
-			"REG-SAN,,2025-12-30,2026-01-05,aprobado,E-5\n"+
-			"REG-SAN,,2025-01-06,,,E-6\n"), "c.csv"); err != nil {
-		t.Fatal(err)
+	// The procedures first: the cases name them.
+	for _, file := range []struct {
+		name string
+		run  func(context.Context, auth.Principal, io.Reader, string) (regulation.ImportReport, error)
+	}{{"procedimientos.csv", site.srv.regulation.ImportProcedures}, {"casos.csv", site.srv.regulation.ImportCases}} {
+		f, err := os.Open("../regulation/testdata/" + file.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = file.run(ctx, editor, f, file.name)
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", file.name, err)
+		}
 	}
 }
 
@@ -302,4 +303,14 @@ func TestRegulationImportsThroughTheWeb(t *testing.T) {
 			t.Errorf("the template: %d %q", code, body)
 		}
 	})
+}
+
+// TestNormPageNamesItsSpecies: the seed's loco norm links to the species
+// page by the species' name, in the page's language.
+func TestNormPageNamesItsSpecies(t *testing.T) {
+	site := newSite(t, dbtest.Open(t, db.SQLite), false)
+	_, page, _ := site.browser().get("/normas/RM-383-2004-PRODUCE?lang=en")
+	if !strings.Contains(page, `<a href="/oferta/productos/SNE">Loco (false abalone)</a>`) {
+		t.Errorf("the loco norm does not name its species:\n%s", page)
+	}
 }
