@@ -139,6 +139,8 @@ func TestNoPageScrollsSidewaysOnAPhone(t *testing.T) {
 		"/produccion/observaciones/{id}":            "/produccion/observaciones/1",
 		"/normas/{code}":                            "/normas/RM-383-2004-PRODUCE",
 		"/normas/procedimientos/{code}":             "/normas/procedimientos/REG-SAN",
+		"/normas/editar/{code}":                     "/normas/editar/RM-383-2004-PRODUCE",
+		"/normas/procedimientos/{code}/editar":      "/normas/procedimientos/REG-SAN/editar",
 	}
 	// Pages registered by loops and helpers, and filtered selections with wide tables.
 	extra := []string{"/zonas", "/archivo", "/normas", "/actores/importar", "/produccion/importar",

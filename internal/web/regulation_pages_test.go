@@ -314,3 +314,66 @@ func TestNormPageNamesItsSpecies(t *testing.T) {
 		t.Errorf("the loco norm does not name its species:\n%s", page)
 	}
 }
+
+// TestNormAndProcedureForms: an editor adds a norm and a procedure in the
+// web (the fee read as Spanish spreadsheets write it); a save over a change
+// made meanwhile keeps both; another institution's editor cannot open the
+// form.
+func TestNormAndProcedureForms(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		site := newSite(t, d, false)
+		b := site.browser()
+		b.login("editor@example.org", testPassword)
+		form := b.openForm("/normas/nueva")
+		form.Set("kind", "regional_ordinance")
+		form.Set("number", "007-2009-CR/GRM")
+		form.Set("title", "Ordenanza de ordenamiento del loco")
+		form.Set("deroga", "RM-383-2004-PRODUCE")
+		form.Set("activities", "4.3.2")
+		before := site.auditCount()
+		if res := b.post("/normas", form); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/normas/OR-007-2009-CR-GRM?ok=saved" {
+			t.Fatalf("new norm: %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+		if site.auditCount() != before+1 {
+			t.Error("the new norm is not audited")
+		}
+		if _, page, _ := b.get("/normas/RM-383-2004-PRODUCE?lang=es"); !strings.Contains(page, "derogada por") {
+			t.Error("the repealed norm does not say so")
+		}
+		// Two editors open the form; the second save is refused with both values.
+		first, second := b.openForm("/normas/editar/OR-007-2009-CR-GRM"), b.openForm("/normas/editar/OR-007-2009-CR-GRM")
+		first.Set("issuer", "Consejo Regional de Moquegua")
+		if res := b.post("/normas/OR-007-2009-CR-GRM", first); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("first save: %d", res.StatusCode)
+		}
+		second.Set("issuer", "Gobierno Regional de Moquegua")
+		status, page := b.postStatus("/normas/OR-007-2009-CR-GRM", second)
+		if status != http.StatusConflict || !strings.Contains(page, "Consejo Regional de Moquegua") || !strings.Contains(page, `value="Gobierno Regional de Moquegua"`) {
+			t.Errorf("stale save: %d", status)
+		}
+		proc := b.openForm("/normas/procedimientos/nuevo")
+		for k, v := range map[string]string{"code": "lic-planta", "name": "Licencia de operación de planta", "authority": "DIREPRO-ILO",
+			"legal_days": "30", "silence": "positive", "fee_pen": "362,60", "fee_year": "2025",
+			"requirements": "Solicitud\nPlano de la planta\n", "legal_basis": "DL-25977"} {
+			proc.Set(k, v)
+		}
+		if res := b.post("/normas/procedimientos", proc); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("new procedure: %d", res.StatusCode)
+		}
+		_, body := site.apiCall("", "GET", "/api/v1/procedures/LIC-PLANTA", nil)
+		if !strings.Contains(body, `"fee":{"pen":362.6,"uit_share":0.067776}`) {
+			t.Errorf("the procedure's fee: %s", body)
+		}
+		proc.Set("legal_days", "treinta")
+		if status, _ := b.postStatus("/normas/procedimientos", proc); status != 422 {
+			t.Errorf("a bad term: %d", status)
+		}
+		other := site.browser()
+		other.login("granted@example.org", testPassword)
+		for _, path := range []string{"/normas/editar/OR-007-2009-CR-GRM", "/normas/procedimientos/LIC-PLANTA/editar"} {
+			if code, _, _ := other.get(path); code != 403 {
+				t.Errorf("IMARPE's editor opens %s: %d", path, code)
+			}
+		}
+	})
+}

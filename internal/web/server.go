@@ -184,6 +184,7 @@ func (s *Server) routes(mux *routeTable) {
 	s.marketReportRoutes(mux)
 	s.offerRoutes(mux)
 	s.regulationRoutes(mux)
+	s.regulationFormRoutes(mux)
 	s.regulationAPIRoutes(mux)
 	mux.Handle("GET /static/{hash}/{name}", s.assets)
 	mux.HandleFunc("GET /favicon.ico", s.assets.favicon)
