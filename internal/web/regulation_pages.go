@@ -565,3 +565,24 @@ func (m speciesMarkets) RequirementsURL(market trade.Partner) string {
 	}
 	return fmt.Sprintf("/normas/requisitos?producto=%s&mercado=%s", url.QueryEscape(m.Line.Line), url.QueryEscape(iso))
 }
+
+// regulationSitemap lists the module's public pages: its lists and each
+// published norm and procedure.
+func (s *Server) regulationSitemap(ctx context.Context) ([]string, error) {
+	paths := []string{"/normas", "/normas/procedimientos", "/normas/requisitos", "/normas/feriados"}
+	norms, err := s.regulation.Norms(ctx, auth.Principal{}, regulation.NormFilter{})
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range norms {
+		paths = append(paths, "/normas/"+url.PathEscape(n.Code))
+	}
+	procedures, err := s.regulation.Procedures(ctx, auth.Principal{}, "")
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range procedures {
+		paths = append(paths, "/normas/procedimientos/"+url.PathEscape(c.Code))
+	}
+	return paths, nil
+}

@@ -206,6 +206,10 @@ func TestNormPagesShowRelationsBothWaysAndDrafts(t *testing.T) {
 				t.Errorf("%s cannot open the draft: %d", as, code)
 			}
 		}
+		if _, sitemap, _ := anon.get("/sitemap.xml"); !strings.Contains(sitemap, "/normas/OR-005-2006-CR-GRM</loc>") ||
+			strings.Contains(sitemap, "001-2027") {
+			t.Errorf("the sitemap lists the published norms and not the draft:\n%s", sitemap)
+		}
 		// Publishing it through the API: the version is required, and the change is audited.
 		rec := site.record("/api/v1/norms/OR-001-2027-CR-GRM", "editor")
 		rec["draft"] = false
