@@ -20,7 +20,9 @@ import (
 	"sriim/internal/portal"
 	"sriim/internal/production"
 	"sriim/internal/reference"
+	"sriim/internal/regulation"
 	"sriim/internal/trade"
+	"sriim/internal/workdays"
 )
 
 // newTestServer is the API alone on a kernel (the pages' tests in
@@ -37,7 +39,7 @@ func newTestServer(t testing.TB, d *db.DB) http.Handler {
 	plans, prod := planning.New(d, t.TempDir()), production.New(d)
 	if err := Register(k, Deps{DB: d, Logger: log, Version: "test", Accounts: acc, Reference: reference.New(d), Production: prod,
 		Actors: actors.New(d), Planning: plans, Trade: trade.New(d), Offer: offer.New(d, t.TempDir()), Facts: facts.New(d),
-		Portal: portal.New(d, plans, prod)}); err != nil {
+		Portal: portal.New(d, plans, prod), Regulation: regulation.New(d, workdays.New(d)), Workdays: workdays.New(d)}); err != nil {
 		t.Fatal(err)
 	}
 	return k
