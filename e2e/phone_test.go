@@ -103,6 +103,10 @@ func TestNoPageScrollsSidewaysOnAPhone(t *testing.T) {
 	fixture, _ := filepath.Abs("../internal/actors/testdata/actores.csv")
 	in.run(t, "import", "actors", fixture)
 	in.run(t, "seed", "--demo")
+	procedures, _ := filepath.Abs("../internal/regulation/testdata/procedimientos.csv")
+	cases, _ := filepath.Abs("../internal/regulation/testdata/casos.csv")
+	in.run(t, "import", "procedures", procedures)
+	in.run(t, "import", "procedure-cases", cases)
 	pw := in.addUser(t, "mesa@example.org", "admin", "--name", "Mesa de Trabajo")
 	loginInBrowser(t, ctx, in, "mesa@example.org", pw)
 	// A market report, for its page.
@@ -135,11 +139,16 @@ func TestNoPageScrollsSidewaysOnAPhone(t *testing.T) {
 		"/produccion/observaciones/{id}":            "/produccion/observaciones/1",
 		"/zonas/{layer}":                            "/zonas/desembarcaderos",
 		"/zonas/{layer}/{code}":                     "/zonas/desembarcaderos/DPA-ILO",
+		"/normas/{code}":                            "/normas/RM-383-2004-PRODUCE",
+		"/normas/procedimientos/{code}":             "/normas/procedimientos/REG-SAN",
+		"/normas/editar/{code}":                     "/normas/editar/RM-383-2004-PRODUCE",
+		"/normas/procedimientos/{code}/editar":      "/normas/procedimientos/REG-SAN/editar",
 	}
 	// Pages registered by loops and helpers, and filtered selections with wide tables.
 	extra := []string{"/zonas", "/archivo", "/normas", "/actores/importar", "/produccion/importar",
 		"/produccion?especie=SNE&presentacion=fresh&presentacion=frozen&presentacion=canned&desde=1990",
-		"/mercados?from=1990&to=2005", "/plan/1/actividades/1.3.3?anio=2007", "/admin/auditoria?entity=actor"}
+		"/mercados?from=1990&to=2005", "/plan/1/actividades/1.3.3?anio=2007", "/admin/auditoria?entity=actor",
+		"/normas/requisitos?producto=loco_congelado&mercado=JPN", "/normas/importar"}
 	pages := htmlPages(t, samples, extra)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)); err != nil {
 		t.Fatal(err)

@@ -85,6 +85,7 @@ func Register(k *httpkit.Kernel, d Deps) error {
 	s.eventAPIRoutes(k)
 	s.monitoringAPIRoutes(k)
 	s.zoneRoutes(k)
+	s.regulationRoutes(k)
 	return nil
 }
 

@@ -20,7 +20,9 @@ import (
 	"sriim/internal/portal"
 	"sriim/internal/production"
 	"sriim/internal/reference"
+	"sriim/internal/regulation"
 	"sriim/internal/trade"
+	"sriim/internal/workdays"
 	"sriim/internal/zones"
 )
 
@@ -38,7 +40,8 @@ func newTestServer(t testing.TB, d *db.DB) http.Handler {
 	plans, prod := planning.New(d, t.TempDir()), production.New(d)
 	if err := Register(k, Deps{DB: d, Logger: log, Version: "test", Accounts: acc, Reference: reference.New(d), Production: prod,
 		Actors: actors.New(d), Planning: plans, Trade: trade.New(d), Offer: offer.New(d, t.TempDir()), Facts: facts.New(d),
-		Portal: portal.New(d, plans, prod), Zones: zones.New(d)}); err != nil {
+		Portal: portal.New(d, plans, prod), Zones: zones.New(d),
+		Regulation: regulation.New(d, workdays.New(d)), Workdays: workdays.New(d)}); err != nil {
 		t.Fatal(err)
 	}
 	return k

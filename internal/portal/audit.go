@@ -17,7 +17,8 @@ import (
 // shown to editors before someone decides it may be.
 var auditReadable = map[string]bool{"actor": true, "institution": true, "species": true, "place": true,
 	"production_observation": true, "plan": true, "plan_annual_item": true, "trade_batch": true,
-	"trade_published_shares": true, "market_report": true, "offer_product": true, "zone": true, "zone_closure": true}
+	"trade_published_shares": true, "market_report": true, "offer_product": true, "zone": true, "zone_closure": true,
+	"holiday": true, "uit_value": true}
 
 // auditShown is what of the audit log p may see: administrators all of
 // it; others the entries of records they may read (auditReadable; a report
@@ -55,6 +56,8 @@ func (s *Service) auditShown(ctx context.Context, p auth.Principal) func(*audit.
 				_ = json.Unmarshal(e.Before, &ev)
 			}
 			return mayRead(ev.ReportID)
+		case "norm", "procedure", "export_requirement", "procedure_case":
+			return regulationAuditShown(p, e), nil
 		}
 		return auditReadable[e.Entity], nil
 	}

@@ -424,6 +424,34 @@ func (s *Service) Requirements(ctx context.Context, p auth.Principal, product st
 	return v, nil
 }
 
+// RequirementMarkets lists the markets that have requirements p may see
+// for product (a product line key or HS / national code digits), by
+// Spanish name: where a page about a product links to each market's
+// requirements. The European Union is listed as itself.
+func (s *Service) RequirementMarkets(ctx context.Context, p auth.Principal, product string) ([]trade.Partner, error) {
+	asked, ok := productCodes(strings.TrimSpace(product))
+	if !ok {
+		return nil, errs.Fields("unknown product", map[string]string{"product": "a product line or HS code digits"})
+	}
+	list, err := loadRequirements(ctx, s.db.Read(), "")
+	if err != nil {
+		return nil, err
+	}
+	seen := map[int]bool{}
+	out := []trade.Partner{}
+	for _, r := range list {
+		codes, _ := productCodes(r.Product)
+		if seen[r.Market] || !shown(p, r.Draft, r.Owner()) || !covers(codes, asked) {
+			continue
+		}
+		seen[r.Market] = true
+		mp, _ := trade.PartnerByCode(r.Market)
+		out = append(out, mp)
+	}
+	slices.SortFunc(out, func(a, b trade.Partner) int { return strings.Compare(vocab.Fold(a.NameES), vocab.Fold(b.NameES)) })
+	return out, nil
+}
+
 // ExportRequirement returns one requirement as p may see it.
 func (s *Service) ExportRequirement(ctx context.Context, p auth.Principal, code string) (Requirement, error) {
 	r, err := requirement(ctx, s.db.Read(), code)

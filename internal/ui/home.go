@@ -26,7 +26,7 @@ var modules = []Module{
 	{"produccion", "production", "2.1.1-ii", true},
 	{"archivo", "archive", "1.1.2, 1.1.3, 2.1.1-iii, 4.3.1", false},
 	{"mercados", "markets", "2.1.1-iv, 2.1.4, 2.1.5", true},
-	{"normas", "rules", "1.3.4, 2.1.1-v, 3.4", false},
+	{"normas", "rules", "1.3.4, 2.1.1-v, 3.4", true},
 	{"plan", "plan", "4.1.1, 4.1.3", true},
 	{"eventos", "events", "1.2.1, 1.2.4, 1.2.5, 1.3.1, 1.3.3, 2.3.3, 4.2, 4.4", true},
 	{"oferta", "offer", "2.3.2", true},

@@ -296,6 +296,7 @@ func TestEveryPageSpeaksOneLanguage(t *testing.T) {
 	if err := site.db.Read().QueryRowContext(ctx, "SELECT min(id) FROM production_observations").Scan(&observation); err != nil {
 		t.Fatal(err)
 	}
+	regulationFixture(t, site)
 	otherActor, _, err := site.srv.Actors.Create(ctx, auth.Principal{Email: "seed", Role: auth.Admin, Institutions: []int64{site.institution("IMARPE")}},
 		actors.Actor{Name: "Laboratorio Costero", Kinds: []string{"laboratory"}})
 	if err != nil {
@@ -349,6 +350,11 @@ func TestEveryPageSpeaksOneLanguage(t *testing.T) {
 		"GET /zonas/{layer}/datos.csv":                            "",
 		"GET /zonas/{layer}/datos.geojson":                        "",
 		"GET /zonas/{layer}/datos.xlsx":                           "",
+		"GET /normas/{code}":                                      "/normas/DL-25977",
+		"GET /normas/procedimientos/{code}":                       "/normas/procedimientos/REG-SAN",
+		"GET /normas/editar/{code}":                               "/normas/editar/DL-25977",
+		"GET /normas/procedimientos/{code}/editar":                "/normas/procedimientos/REG-SAN/editar",
+		"GET /normas/requisitos?mercado=JPN":                      "/normas/requisitos?producto=loco_congelado&mercado=JPN",
 		"GET /produccion?especie=SNE&desde=1997&hasta=2003":       "/produccion?especie=SNE&lugar=PE-MOQ&desde=1997&hasta=2003",
 		"GET /mercados?hs=030799&desde=2000&hasta=2005&anio=2004": "/mercados?desde=2000&hasta=2005&anio=2004",
 	}
@@ -400,6 +406,10 @@ func TestEveryPageSpeaksOneLanguage(t *testing.T) {
 		{path: fmt.Sprintf("/plan/%d/actividades/1.1.1/reportes", planID), form: url.Values{"period": {"2008"}, "status": {"done"}}, status: 409},
 		{path: fmt.Sprintf("/oferta/exportadores/%d/contacto", exporter.ID), form: url.Values{"name": {""}, "email": {"x"}, "message": {"corto"}}, status: 422},
 		{path: fmt.Sprintf("/oferta/exportadores/%d/productos", exporter.ID), form: url.Values{"species": {"XXX"}, "presentation": {"raw"}, "markets": {"japan"}}, status: 422},
+		{path: "/normas/procedimientos/importar", file: csv("codigo,nombre,institucion,dias_habiles,silencio,tasa_soles,requisitos\nX-1,Trámite,NO-EXISTE,treinta,quizás,,\n"), name: "tupa.csv", status: 422},
+		{path: "/normas/procedimientos/REG-SAN", form: url.Values{"code": {"REG-SAN"}, "name": {"Registro"}, "authority": {"NO-EXISTE"}, "legal_days": {"treinta"}}, status: 422},
+		{path: "/normas", form: url.Values{"kind": {"ley"}, "number": {"29999"}, "title": {"Ley de prueba"}, "deroga": {"NO-EXISTE"}}, status: 422},
+		{path: "/normas/procedimientos/REG-SAN/casos", form: url.Values{"presentado": {"2025-05-10"}, "resuelto": {"2025-05-02"}, "ruc": {"123"}}, status: 422},
 		{path: "/instituciones", form: url.Values{"code": {"con espacio"}, "kind": {"otra"}, "website": {"ftp://x"}}, status: 422},
 		{path: "/admin/usuarios", form: url.Values{"email": {"x"}, "role": {"jefe"}, "lang": {"fr"}}, status: 422},
 		{path: "/cuenta/clave", form: url.Values{"password": {"corta"}}, status: 422},

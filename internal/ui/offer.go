@@ -450,6 +450,8 @@ type speciesView struct {
 	Markets   []trade.Ranking // the seed's destinations of Peru's exports, per line
 	Products  []offer.Product
 	Exporters map[int64]string
+	// Requirements are the markets with export requirements, per line.
+	Requirements []speciesMarkets
 }
 
 // speciesLines are the product lines that hold a species.
@@ -482,6 +484,10 @@ func (s *Server) speciesPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if v.Products, err = s.Offer.Products(r.Context(), offer.Filter{Species: code}); err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	if v.Requirements, err = s.speciesRequirements(r.Context(), httpkit.Principal(r), v.Lines); err != nil {
 		s.k.Fail(w, r, err)
 		return
 	}

@@ -51,6 +51,12 @@ func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
 	if !slices.Contains(paths, "/oferta/productos/SNE") {
 		paths = append(paths, "/oferta/productos/SNE")
 	}
+	rules, err := s.regulationSitemap(r.Context())
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	paths = append(paths, rules...)
 	type urlset struct {
 		XMLName xml.Name     `xml:"urlset"`
 		NS      string       `xml:"xmlns,attr"`

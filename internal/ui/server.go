@@ -108,6 +108,8 @@ func (s *Server) routes(mux *httpkit.Kernel) {
 	s.eventRoutes(mux)
 	s.monitoringRoutes(mux)
 	s.zoneRoutes(mux)
+	s.regulationRoutes(mux)
+	s.regulationFormRoutes(mux)
 	s.seoRoutes(mux)
 	mux.Handle("GET /static/{hash}/{name}", s.assets)
 	mux.HandleFunc("GET /favicon.ico", s.assets.favicon)

@@ -32,8 +32,10 @@ import (
 	"sriim/internal/portal"
 	"sriim/internal/production"
 	"sriim/internal/reference"
+	"sriim/internal/regulation"
 	"sriim/internal/seeding"
 	"sriim/internal/trade"
+	"sriim/internal/workdays"
 	"sriim/internal/zones"
 )
 
@@ -60,13 +62,15 @@ func newTestServer(t testing.TB, d *db.DB) *testServer {
 	ind.Registry().Register(ev.Sources()...)
 	plans.Indicators = ind
 	deps := Deps{DB: d, Logger: log, Version: "test", Accounts: acc, Reference: reference.New(d), Production: prod, Actors: reg,
-		Planning: plans, Trade: tr, Offer: offer.New(d, t.TempDir()), Facts: facts.New(d), Portal: portal.New(d, plans, prod), Events: ev, Indicators: ind, Zones: zones.New(d)}
+		Planning: plans, Trade: tr, Offer: offer.New(d, t.TempDir()), Facts: facts.New(d), Portal: portal.New(d, plans, prod), Events: ev, Indicators: ind, Zones: zones.New(d),
+		Regulation: regulation.New(d, workdays.New(d)), Workdays: workdays.New(d)}
 	s, err := Register(k, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := api.Register(k, api.Deps{DB: d, Logger: log, Version: "test", Accounts: acc, Reference: deps.Reference, Production: prod,
-		Actors: deps.Actors, Planning: plans, Trade: deps.Trade, Offer: deps.Offer, Facts: deps.Facts, Portal: deps.Portal, Events: ev, Indicators: ind, Zones: deps.Zones}); err != nil {
+		Actors: deps.Actors, Planning: plans, Trade: deps.Trade, Offer: deps.Offer, Facts: deps.Facts, Portal: deps.Portal, Events: ev, Indicators: ind, Zones: deps.Zones,
+		Regulation: deps.Regulation, Workdays: deps.Workdays}); err != nil {
 		t.Fatal(err)
 	}
 	return &testServer{Server: s}
