@@ -289,7 +289,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	opts := web.Options{DB: d, Logger: log, Version: version(), Accounts: svc.accounts,
-		Reference: svc.reference, Production: svc.production, Actors: svc.actors, Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, Facts: svc.facts, CSRFKey: key,
+		Reference: svc.reference, Production: svc.production, Actors: svc.actors, Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, Facts: svc.facts, Archive: svc.archive, CSRFKey: key,
 		Addr: cfg.Addr, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, MetricsNetworks: cfg.MetricsNetworks, MetricsToken: cfg.MetricsToken,
 		MaxUpload: cfg.MaxUpload, Demo: func(ctx context.Context) (bool, error) { return seeding.DemoLoaded(ctx, d) },
 		Mounts: map[string]http.Handler{"/ogc": ogc.New(svc.zones, "/ogc", ogcBase(cfg.PublicURL))}}
@@ -302,6 +302,8 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	announceCtx, stopAnnouncing := context.WithCancel(ctx)
 	defer stopAnnouncing()
 	go announceClosures(announceCtx, svc.zones, log)
+	n := newNetwork(cfg, d, svc, mailer, log)
+	opts.Network = n
 	srv, err := web.New(opts)
 	if err != nil {
 		return err
@@ -316,7 +318,6 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if n, err := svc.accounts.CountAdmins(ctx); err == nil && n == 0 {
 		log.Warn("no administrator yet: create one with: " + commandName() + " user add --email YOU@EXAMPLE.ORG --name 'Your Name' --role admin (with the same --db)")
 	}
-	n := newNetwork(cfg, d, svc, mailer, log)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"sriim/internal/archive"
 	"sriim/internal/auth"
 	"sriim/internal/errs"
 	"sriim/internal/importer"
@@ -41,6 +42,8 @@ var publicWrites = map[string]bool{
 	"POST /clave/olvido":                      true,
 	"POST /clave/restablecer":                 true,
 	"POST /oferta/exportadores/{id}/contacto": true,
+	"POST /red":                               true, // subscribing to the information network needs no account
+	"POST /red/baja":                          true, // nor unsubscribing, by a mail's link or its client's one click (RFC 8058)
 }
 
 // upload is a route that takes a file of at most max bytes (and never more
@@ -63,6 +66,11 @@ var uploads = map[string]upload{
 	"POST /oferta/productos-exportador/{pid}/foto": {max: offer.MaxPhotoBytes},
 	"POST /mercados/importar":                      {max: math.MaxInt64, may: trade.CanImport},
 	"POST /api/v1/markets/imports":                 {max: math.MaxInt64, may: trade.CanImport},
+	"POST /archivo":                                {max: 4 * archive.MaxFileBytes, may: mayWriteDocuments},
+	"POST /archivo/{id}/archivos":                  {max: archive.MaxFileBytes, may: mayWriteDocuments},
+	"POST /archivo/importar":                       {max: math.MaxInt64, may: mayWriteDocuments},
+	"POST /api/v1/documents/{id}/files":            {max: archive.MaxFileBytes, may: mayWriteDocuments},
+	"POST /noticias/{id}/fotos":                    {max: archive.MaxPhotoBytes, may: mayWriteDocuments},
 }
 
 func mayImportPlan(p auth.Principal) bool { return auth.Can(p, auth.Owner{AdminOnly: true}) }

@@ -579,6 +579,15 @@ func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
 	if !slices.Contains(paths, "/oferta/productos/SNE") {
 		paths = append(paths, "/oferta/productos/SNE")
 	}
+	paths = append(paths, "/archivo", "/noticias", "/red")
+	pages, err := s.archive.Sitemap(r.Context()) // public documents and published news only
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, p := range pages {
+		paths = append(paths, p.Path)
+	}
 	type urlset struct {
 		XMLName xml.Name     `xml:"urlset"`
 		NS      string       `xml:"xmlns,attr"`

@@ -21,11 +21,13 @@ import (
 
 	"sriim/internal/accounts"
 	"sriim/internal/actors"
+	"sriim/internal/archive"
 	"sriim/internal/config"
 	"sriim/internal/db"
 	"sriim/internal/facts"
 	"sriim/internal/i18n"
 	"sriim/internal/mail"
+	"sriim/internal/network"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/production"
@@ -46,6 +48,8 @@ type Options struct {
 	Trade      *trade.Service
 	Offer      *offer.Service
 	Facts      *facts.Service
+	Archive    *archive.Service
+	Network    *network.Service
 	// CSRFKey signs CSRF cookies; all instances sharing a database share it.
 	CSRFKey []byte
 	// Mailer sends password-reset links; nil when no SMTP server is configured.
@@ -81,6 +85,8 @@ type Server struct {
 	trade      *trade.Service
 	offer      *offer.Service
 	facts      *facts.Service
+	archive    *archive.Service
+	network    *network.Service
 	mailer     mail.Sender
 	demo       func(context.Context) (bool, error)
 	pages      pages
@@ -110,7 +116,7 @@ func New(o Options) (*Server, error) {
 		return nil, errors.New("web: CSRFKey must be 32 bytes")
 	}
 	s := &Server{db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts,
-		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, facts: o.Facts, mailer: o.Mailer,
+		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, facts: o.Facts, archive: o.Archive, network: o.Network, mailer: o.Mailer,
 		addr: o.Addr, publicURL: o.PublicURL, trustedProxies: o.TrustedProxies, metricsNetworks: o.MetricsNetworks, metricsToken: o.MetricsToken, demo: o.Demo,
 		maxUpload: cmp.Or(o.MaxUpload, config.DefaultMaxUpload), mounts: o.Mounts}
 	var err error
@@ -176,6 +182,10 @@ func (s *Server) routes(mux *routeTable) {
 	s.marketRoutes(mux)
 	s.marketReportRoutes(mux)
 	s.offerRoutes(mux)
+	s.archiveRoutes(mux)
+	s.newsRoutes(mux)
+	s.networkRoutes(mux)
+	s.archiveAPIRoutes(mux)
 	mux.Handle("GET /static/{hash}/{name}", s.assets)
 	mux.HandleFunc("GET /favicon.ico", s.assets.favicon)
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -204,7 +214,7 @@ var modules = []Module{
 	{"actores", "actors", "1.1.1, 2.1.1-i, 2.1.2, 3.1.1, 3.3.1", true},
 	{"zonas", "zones", "1.1.1, 1.4.1, 3.1.4, 3.1.5", false},
 	{"produccion", "production", "2.1.1-ii", true},
-	{"archivo", "archive", "1.1.2, 1.1.3, 2.1.1-iii, 4.3.1", false},
+	{"archivo", "archive", "1.1.2, 1.1.3, 2.1.1-iii, 4.3.1", true},
 	{"mercados", "markets", "2.1.1-iv, 2.1.4, 2.1.5", true},
 	{"normas", "rules", "1.3.4, 2.1.1-v, 3.4", false},
 	{"plan", "plan", "4.1.1, 4.1.3", true},

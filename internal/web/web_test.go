@@ -21,10 +21,12 @@ import (
 
 	"sriim/internal/accounts"
 	"sriim/internal/actors"
+	"sriim/internal/archive"
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
 	"sriim/internal/errs"
 	"sriim/internal/facts"
+	"sriim/internal/network"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/production"
@@ -37,8 +39,13 @@ func newTestServer(t testing.TB, d *db.DB) *Server {
 	t.Helper()
 	acc := accounts.New(d)
 	acc.BcryptCost = bcrypt.MinCost
+	files := t.TempDir()
+	docs := archive.New(d, files)
+	plan := planning.New(d, files)
+	plan.Documents = docs
 	s, err := New(Options{DB: d, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test",
-		Accounts: acc, Reference: reference.New(d), Production: production.New(d), Actors: actors.New(d), Planning: planning.New(d, t.TempDir()), Trade: trade.New(d), Offer: offer.New(d, t.TempDir()), Facts: facts.New(d), CSRFKey: bytes.Repeat([]byte{7}, 32)})
+		Accounts: acc, Reference: reference.New(d), Production: production.New(d), Actors: actors.New(d), Planning: plan, Trade: trade.New(d), Offer: offer.New(d, t.TempDir()), Facts: facts.New(d),
+		Archive: docs, Network: network.New(d, nil, ""), CSRFKey: bytes.Repeat([]byte{7}, 32)})
 	if err != nil {
 		t.Fatal(err)
 	}
