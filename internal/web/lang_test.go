@@ -301,6 +301,8 @@ func TestEveryPageSpeaksOneLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	doc, item := site.archiveSamples()
+
 	// Where each route with wildcards is visited; a route without one here
 	// fails the test, so that every new page is checked.
 	samples := map[string]string{
@@ -333,6 +335,12 @@ func TestEveryPageSpeaksOneLanguage(t *testing.T) {
 		"GET /plan/{id}/poa":                                      fmt.Sprintf("/plan/%d/poa?anio=2008", planID),
 		"GET /produccion/observaciones/{id}":                      fmt.Sprintf("/produccion/observaciones/%d", observation),
 		"GET /static/{hash}/{name}":                               "",
+		"GET /archivo/{id}":                                       fmt.Sprintf("/archivo/%d", doc),
+		"GET /archivo/editar/{id}":                                fmt.Sprintf("/archivo/editar/%d", doc),
+		"GET /archivo/archivos/{id}":                              "",
+		"GET /noticias/{id}":                                      fmt.Sprintf("/noticias/%d", item),
+		"GET /noticias/editar/{id}":                               fmt.Sprintf("/noticias/editar/%d", item),
+		"GET /noticias/fotos/{id}":                                "",
 		"GET /produccion?especie=SNE&desde=1997&hasta=2003":       "/produccion?especie=SNE&lugar=PE-MOQ&desde=1997&hasta=2003",
 		"GET /mercados?hs=030799&desde=2000&hasta=2005&anio=2004": "/mercados?desde=2000&hasta=2005&anio=2004",
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"sriim/internal/archive"
 	"sriim/internal/auth"
 	"sriim/internal/errs"
 	"sriim/internal/i18n"
@@ -461,6 +462,10 @@ type activityView struct {
 	who       auth.Principal
 	// NoteErrors says by a report's return form why it was not returned.
 	NoteErrors map[int64]string
+	// Documents are the archive's documents that serve the activity;
+	// DocTitles the titles of the documents given as evidence.
+	Documents []archive.Hit
+	DocTitles map[int64]string
 }
 
 // CanChange reports whether the user may change a report: save it, add
@@ -519,6 +524,18 @@ func (s *Server) activityView(r *http.Request) (activityView, error) {
 		return v, err
 	}
 	v.Checks = planning.CheckTargets(v.Activity, v.history, v.Year)
+	if v.Documents, err = s.archive.ForActivity(r.Context(), principal(r), v.Activity.Code); err != nil {
+		return v, err
+	}
+	var evidence []int64
+	for _, rep := range v.Reports {
+		for _, e := range rep.Evidence {
+			evidence = append(evidence, e.DocumentID)
+		}
+	}
+	if v.DocTitles, err = s.archive.Titles(r.Context(), principal(r), evidence); err != nil {
+		return v, err
+	}
 	v.CanReport = v.Activity.CanReport(principal(r))
 	v.CanReview = principal(r).Has(auth.ApproveReports)
 	v.who = principal(r)
@@ -610,7 +627,14 @@ func (s *Server) reportEvidence(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if file, hdr, ferr := r.FormFile("archivo"); ferr == nil {
+	if doc := r.PostFormValue("document_id"); doc != "" {
+		var id int64
+		if id, err = strconv.ParseInt(doc, 10, 64); err != nil {
+			err = errs.Fields("no such document in the archive", map[string]string{"document_id": "a document of the archive"})
+		} else {
+			_, err = s.planning.AddDocumentEvidence(r.Context(), principal(r), rid, id)
+		}
+	} else if file, hdr, ferr := r.FormFile("archivo"); ferr == nil {
 		defer file.Close()
 		_, err = s.planning.AddEvidence(r.Context(), principal(r), rid, hdr.Filename, "", hdr.Header.Get("Content-Type"), file)
 	} else {

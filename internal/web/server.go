@@ -232,6 +232,7 @@ type homeFigures struct {
 	ExportsSrc      string
 	Offer           offer.Summary
 	Reports         []trade.ReportSummary
+	News            []newsEntry // the latest published news (4.3.1)
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
@@ -273,6 +274,12 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	if len(f.Reports) > 3 {
 		f.Reports = f.Reports[:3]
 	}
+	news, err := s.archive.NewsList(ctx, principal(r), archive.NewsFilter{Limit: 3})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f.News = newsEntries(news, langOf(r))
 	s.renderPublic(w, r, "home.html", i18n.T(langOf(r), "home.title"), i18n.T(langOf(r), "home.lead"), f, map[string]any{
 		"@context": "https://schema.org", "@type": "WebSite", "name": "SRIIM", "url": baseURL(r) + "/", "inLanguage": []string{"es", "en"}}, "")
 }
