@@ -22,6 +22,7 @@ import (
 	"sriim/internal/db/dbtest"
 	"sriim/internal/mail"
 	"sriim/internal/network"
+	"sriim/internal/planning"
 )
 
 // archiveSamples adds a public document with a file, and a published news
@@ -92,7 +93,7 @@ func TestInstitutionDocumentNeverShownToOthers(t *testing.T) {
 				if status != 200 || strings.Contains(body, "Informe interno") || strings.Contains(body, archive.DocumentPath(internal.ID)+"<") {
 					t.Errorf("%s as %q: %d, shows the institution's document", path, as, status)
 				}
-				if strings.HasPrefix(path, "/archivo?q") && !strings.Contains(body, public.Title) {
+				if (strings.Contains(path, "?q=") || path == "/archivo.atom" || path == "/sitemap.xml") && !strings.Contains(body, archive.DocumentPath(public.ID)) {
 					t.Errorf("%s as %q: the public document is missing", path, as)
 				}
 			}
@@ -588,6 +589,26 @@ func TestActivityShowsItsDocuments(t *testing.T) {
 	b.login("editor@example.org", testPassword)
 	if _, page, _ := b.get(path); !strings.Contains(page, archive.DocumentPath(hidden.ID)) {
 		t.Errorf("the institution's editor does not see its document")
+	}
+	// The editor gives the document, by its number, as a report's evidence.
+	act, err := site.srv.planning.Activity(ctx, plans[0].ID, "1.1.2", 2008)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := site.srv.planning.SaveReport(ctx, editor, act.ID, planning.ReportInput{Period: "2008", Status: "in_progress", Narrative: "Base publicada."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, token := b.get(path)
+	if res := b.post(fmt.Sprintf("/plan-reportes/%d/evidencias", rep.ID), url.Values{"csrf_token": {token}, "document_id": {fmt.Sprint(public.ID)}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("evidence: %d", res.StatusCode)
+	}
+	if res := b.post(fmt.Sprintf("/plan-reportes/%d/evidencias", rep.ID), url.Values{"csrf_token": {token}, "document_id": {"999999"}}); res.StatusCode != 422 {
+		t.Errorf("evidence of no document: %d", res.StatusCode)
+	}
+	_, page, _ = b.get(path + "?anio=2008")
+	if !strings.Contains(page, `<a href="`+archive.DocumentPath(public.ID)+`">Base de datos de investigaciones</a>`) {
+		t.Errorf("the report does not link its evidence to the archive:\n%s", page)
 	}
 }
 
