@@ -63,9 +63,11 @@ func (s *Server) renderNetwork(w http.ResponseWriter, r *http.Request, status in
 			return
 		}
 	}
-	// Token pages are no one else's business, and not for search engines.
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Robots-Tag", "noindex")
+	if v.State != "" {
+		// Token pages are no one else's business, and not for search engines.
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Robots-Tag", "noindex")
+	}
 	s.renderPage(w, r, status, "archive_network.html", Page{Title: i18n.T(langOf(r), "network.title"), Data: v,
 		Description: i18n.T(langOf(r), "network.lead")})
 }

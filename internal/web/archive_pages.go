@@ -5,6 +5,7 @@ import (
 	"errors"
 	"html/template"
 	"io"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -237,7 +238,11 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 	// Always a download, never shown in the site's origin: an uploaded
 	// HTML file is not ours to trust.
 	w.Header().Set("Content-Type", f.MediaType)
-	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(f.Name))
+	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": f.Name})
+	if disposition == "" {
+		disposition = "attachment" // a name mime cannot write: the browser takes the address's
+	}
+	w.Header().Set("Content-Disposition", disposition)
 	w.Header().Set("Content-Security-Policy", "sandbox")
 	w.Header().Set("Cache-Control", "private, max-age=3600")
 	http.ServeFile(w, r, path)
