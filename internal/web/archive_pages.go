@@ -89,9 +89,7 @@ type archiveSearchView struct {
 	Pages    int
 	Kinds    vocab.List
 	Names    map[string]string // species and institution codes → names
-	Plan     int64             // the plan whose activities the facet links to
 	CanWrite bool
-	News     bool // there are published news (the page links to them)
 }
 
 func (v archiveSearchView) PageURL(q url.Values, page int) (template.URL, error) {
@@ -115,10 +113,6 @@ func (s *Server) archiveSearchPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Pages = (v.Results.Total + archivePageSize - 1) / archivePageSize
 	if v.Names, err = s.codeNames(ctx, langOf(r)); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if v.Plan, err = s.firstPlan(ctx); err != nil {
 		s.fail(w, r, err)
 		return
 	}
