@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -453,13 +455,28 @@ func TestNewsFromDraftToPublished(t *testing.T) {
 	if status, _, _ := visitor.get(path); status != 404 {
 		t.Errorf("a draft is public: %d", status)
 	}
+	// A photo, with its description; nobody else sees it before publication.
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 8, 6)))
 	_, _, token = editor.get(path)
+	if res, body := editor.multipartForm(path+"/fotos", url.Values{"csrf_token": {token}, "alt_es": {"El embarque en el muelle"}},
+		map[string]map[string]string{"photo": {"muelle.png": buf.String()}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("photo: %d\n%s", res.StatusCode, body)
+	}
+	_, page, _ := editor.get(path)
+	photo := regexp.MustCompile(`<img src="(/noticias/fotos/\d+)" width="8" height="6" alt="El embarque en el muelle"`).FindStringSubmatch(page)
+	if photo == nil {
+		t.Fatalf("no photo on the page:\n%s", page)
+	}
+	if status, _, _ := visitor.get(photo[1]); status != 404 {
+		t.Errorf("a draft's photo is public: %d", status)
+	}
 	if res := editor.post(path+"/enviar", url.Values{"csrf_token": {token}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("submit: %d", res.StatusCode)
 	}
 	admin := site.browser()
 	admin.login("admin@example.org", testPassword)
-	_, page, token := admin.get(path)
+	_, page, token = admin.get(path)
 	if !strings.Contains(page, `value="publish"`) {
 		t.Fatalf("the Mesa de Trabajo is not offered the review:\n%s", page)
 	}
@@ -472,6 +489,9 @@ func TestNewsFromDraftToPublished(t *testing.T) {
 	status, page, _ := visitor.get(path)
 	if status != 200 || !strings.Contains(page, "<strong>exportó</strong>") || strings.Contains(page, "<script>alert") || strings.Contains(page, "javascript:") {
 		t.Errorf("published item: %d\n%s", status, page)
+	}
+	if status, _, _ := visitor.get(photo[1]); status != 200 {
+		t.Errorf("the published item's photo: %d", status)
 	}
 	for _, list := range []string{"/noticias", "/", "/noticias.atom"} {
 		if _, page, _ := visitor.get(list); !strings.Contains(page, "Primera exportación de Ilo") {
