@@ -90,6 +90,7 @@ type archiveSearchView struct {
 	Kinds    vocab.List
 	Names    map[string]string // species and institution codes → names
 	CanWrite bool
+	Brochure bool // an edition of the brochure is in the archive
 }
 
 func (v archiveSearchView) PageURL(q url.Values, page int) (template.URL, error) {
@@ -116,6 +117,12 @@ func (s *Server) archiveSearchPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	brochures, err := s.archive.Kept(ctx, principal(r), "brochure:")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.Brochure = len(brochures) > 0
 	lang := langOf(r)
 	s.renderFiltered(w, r, "archive_search.html", Page{Title: i18n.T(lang, "module.archive"), Data: v,
 		Description: i18n.T(lang, "module.archive.desc")}, problems)

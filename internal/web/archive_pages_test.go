@@ -655,6 +655,9 @@ func TestBrochureLinkGoesToTheNewestEdition(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if _, page, _ := site.browser().get("/archivo"); !strings.Contains(page, `href="/archivo/brochure"`) {
+		t.Errorf("the archive does not link the brochure")
+	}
 	res, err := site.browser().client.Get(site.http.URL + "/archivo/brochure?lang=en")
 	if err != nil {
 		t.Fatal(err)
