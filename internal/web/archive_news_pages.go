@@ -117,6 +117,7 @@ type newsView struct {
 	Plan      int64
 	CanEdit   bool
 	CanReview bool
+	CanDelete bool // its editors before publication, the Mesa de Trabajo always
 }
 
 func (s *Server) newsPage(w http.ResponseWriter, r *http.Request) {
@@ -159,6 +160,7 @@ func (s *Server) newsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v.CanEdit = v.Item.State != "published" && v.Item.State != "submitted" && auth.Can(p, v.Item.Owner())
 	v.CanReview = v.Item.State == "submitted" && p.Has(auth.ApproveReports)
+	v.CanDelete = p.Has(auth.ApproveReports) || v.Item.State != "published" && auth.Can(p, v.Item.Owner())
 	if v.Item.State != "published" {
 		w.Header().Set("Cache-Control", "private, no-cache")
 	}
