@@ -98,11 +98,11 @@ func TestArchiveNewsAndNetworkInChromium(t *testing.T) {
 		chromedp.Click(`input[name="urgent"][value="closures"]`),
 		chromedp.Click(`input[name="species"][value="SCQ"]`),
 		chromedp.Submit("#email"),
-		chromedp.WaitVisible(`p.notice`),
+		chromedp.WaitVisible(`p.notice[role="status"]`),
 	); err != nil {
 		t.Fatal(err)
 	}
-	if got := text(t, ctx, "p.notice"); !strings.Contains(got, "Su suscripción está guardada") {
+	if got := text(t, ctx, `p.notice[role="status"]`); !strings.Contains(got, "Su suscripción está guardada") {
 		t.Errorf("subscribed without mail: %q", got)
 	}
 
