@@ -72,4 +72,3 @@ func TestDocumentsAPISearch(t *testing.T) {
 		}
 	})
 }
-
