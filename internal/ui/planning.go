@@ -67,14 +67,6 @@ func planYearProblems(r *http.Request) map[string]string {
 	return localizeProblems(httpkit.Lang(r), map[string]string{"anio": httpkit.MsgYear})
 }
 
-func idParam(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errs.E(errs.NotFound, "no such record")
-	}
-	return id, nil
-}
-
 func (s *Server) plansPage(w http.ResponseWriter, r *http.Request) {
 	plans, err := s.Planning.Plans(r.Context())
 	if err != nil {
