@@ -49,3 +49,22 @@ func TestKeptListsTheEditionsOfAKey(t *testing.T) {
 		}
 	})
 }
+
+// Who adds documents and news: administrators and an institution's
+// editors; not an editor of no institution, a member or a visitor.
+func TestCanAdd(t *testing.T) {
+	for _, tc := range []struct {
+		p    auth.Principal
+		want bool
+	}{
+		{auth.Principal{Role: auth.Admin}, true},
+		{auth.Principal{Role: auth.Editor, Institutions: []int64{3}}, true},
+		{auth.Principal{Role: auth.Editor}, false},
+		{auth.Principal{Role: auth.Member, ActorID: 7}, false},
+		{auth.Principal{}, false},
+	} {
+		if got := archive.CanAdd(tc.p); got != tc.want {
+			t.Errorf("%+v: %v, want %v", tc.p, got, tc.want)
+		}
+	}
+}
