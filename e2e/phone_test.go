@@ -24,7 +24,7 @@ func htmlPages(t *testing.T, samples map[string]string, extra []string) []string
 		t.Fatal(err)
 	}
 	route := regexp.MustCompile(`"GET (/[^"]*)"`)
-	notHTML := regexp.MustCompile(`^/(api/|static/|healthz|metrics|favicon|robots|sitemap|oferta/fotos/|plan-evidencias/)|/indicadores/\{iid\}$|/graficos/\{line\}$|\.(svg|csv|xlsx|pdf|xml|txt|ico|geojson|atom)$`)
+	notHTML := regexp.MustCompile(`^/(api/|static/|healthz|metrics|favicon|robots|sitemap|oferta/fotos/|plan-evidencias/|archivo/archivos/|noticias/fotos/)|/indicadores/\{iid\}$|/graficos/\{line\}$|\.(svg|csv|xlsx|pdf|xml|txt|ico|geojson|atom)$`)
 	seen := map[string]bool{}
 	var pages []string
 	add := func(p string) {
@@ -109,8 +109,13 @@ func TestNoPageScrollsSidewaysOnAPhone(t *testing.T) {
 	in.run(t, "import", "procedure-cases", cases)
 	pw := in.addUser(t, "mesa@example.org", "admin", "--name", "Mesa de Trabajo")
 	loginInBrowser(t, ctx, in, "mesa@example.org", pw)
-	// A market report, for its page.
+	in.run(t, "import", "documents", "--metadata", archiveBatch(t))
+	// A market report and a news item, for their pages.
 	if err := chromedp.Do(ctx,
+		chromedp.Navigate(in.URL+"/noticias/nueva"),
+		chromedp.SendKeys("#title_es", "Moquegua exporta concha de abanico"),
+		chromedp.Submit("#title_es"),
+		chromedp.WaitVisible(".body"),
 		chromedp.Navigate(in.URL+"/mercados/informes"),
 		chromedp.Submit("#period"),
 		chromedp.WaitVisible("main h1"),
@@ -143,6 +148,10 @@ func TestNoPageScrollsSidewaysOnAPhone(t *testing.T) {
 		"/normas/procedimientos/{code}":             "/normas/procedimientos/REG-SAN",
 		"/normas/editar/{code}":                     "/normas/editar/RM-383-2004-PRODUCE",
 		"/normas/procedimientos/{code}/editar":      "/normas/procedimientos/REG-SAN/editar",
+		"/archivo/{id}":                             "/archivo/1",
+		"/archivo/editar/{id}":                      "/archivo/editar/1",
+		"/noticias/{id}":                            "/noticias/1",
+		"/noticias/editar/{id}":                     "/noticias/editar/1",
 	}
 	// Pages registered by loops and helpers, and filtered selections with wide tables.
 	extra := []string{"/zonas", "/archivo", "/normas", "/actores/importar", "/produccion/importar",

@@ -86,6 +86,7 @@ func Register(k *httpkit.Kernel, d Deps) error {
 	s.monitoringAPIRoutes(k)
 	s.zoneRoutes(k)
 	s.regulationRoutes(k)
+	s.archiveRoutes(k)
 	return nil
 }
 

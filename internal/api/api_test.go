@@ -12,9 +12,11 @@ import (
 
 	"sriim/internal/accounts"
 	"sriim/internal/actors"
+	"sriim/internal/archive"
 	"sriim/internal/db"
 	"sriim/internal/facts"
 	"sriim/internal/httpkit"
+	"sriim/internal/network"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/portal"
@@ -30,6 +32,14 @@ import (
 // internal/ui drive both).
 func newTestServer(t testing.TB, d *db.DB) http.Handler {
 	t.Helper()
+	h, _ := newTestServerWithArchive(t, d)
+	return h
+}
+
+// newTestServerWithArchive is newTestServer with its archive, for tests
+// that add documents.
+func newTestServerWithArchive(t testing.TB, d *db.DB) (http.Handler, *archive.Service) {
+	t.Helper()
 	acc := accounts.New(d)
 	acc.BcryptCost = bcrypt.MinCost
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -37,14 +47,16 @@ func newTestServer(t testing.TB, d *db.DB) http.Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plans, prod := planning.New(d, t.TempDir()), production.New(d)
+	files := t.TempDir()
+	plans, prod, docs := planning.New(d, files), production.New(d), archive.New(d, files)
+	plans.Documents = docs
 	if err := Register(k, Deps{DB: d, Logger: log, Version: "test", Accounts: acc, Reference: reference.New(d), Production: prod,
 		Actors: actors.New(d), Planning: plans, Trade: trade.New(d), Offer: offer.New(d, t.TempDir()), Facts: facts.New(d),
 		Portal: portal.New(d, plans, prod), Zones: zones.New(d),
-		Regulation: regulation.New(d, workdays.New(d)), Workdays: workdays.New(d)}); err != nil {
+		Regulation: regulation.New(d, workdays.New(d)), Workdays: workdays.New(d), Archive: docs, Network: network.New(d, nil, "")}); err != nil {
 		t.Fatal(err)
 	}
-	return k
+	return k, docs
 }
 
 func get(t *testing.T, h http.Handler, target string) *http.Response {

@@ -92,6 +92,12 @@ type Document struct {
 // Owner is who may change the document: its institution's editors.
 func (d Document) Owner() auth.Owner { return auth.Owner{Institution: d.InstitutionID} }
 
+// CanAdd reports whether p may add documents and news: administrators, and
+// the editors of an institution (which keeps what they add).
+func CanAdd(p auth.Principal) bool {
+	return p.Role == auth.Admin || (p.Has(auth.WriteInstitutionOwned) && len(p.Institutions) > 0)
+}
+
 // VisibleTo reports whether p may see the document at all: a document kept
 // for an institution is, to everyone else, as if it did not exist.
 func (d Document) VisibleTo(p auth.Principal) bool {

@@ -90,6 +90,7 @@ type Kernel struct {
 type route struct {
 	public bool    // an unsafe route anonymous visitors may use
 	upload *upload // a route that takes a file
+	noForm bool    // an unsafe route authorised by a token in its address, not by a form
 }
 
 // RouteOption says something of a route to the kernel's body guard.
@@ -99,6 +100,11 @@ type RouteOption func(*route)
 // logging in, the password reset, the contact form. Every other unsafe
 // route refuses them before reading anything.
 func Public() RouteOption { return func(r *route) { r.public = true } }
+
+// TokenInAddress marks a Public route whose authority is a secret token in
+// its address (a mail's unsubscribe link), so that it takes no CSRF form
+// token: a mail client's one-click POST (RFC 8058) sends none.
+func TokenInAddress() RouteOption { return func(r *route) { r.noForm = true } }
 
 // Upload marks a route that takes a file of at most max bytes (and never
 // more than the configured MaxUpload), from a logged-in user that may send

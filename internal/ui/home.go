@@ -3,6 +3,7 @@ package ui
 import (
 	"net/http"
 
+	"sriim/internal/archive"
 	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
 	"sriim/internal/offer"
@@ -24,7 +25,7 @@ var modules = []Module{
 	{"actores", "actors", "1.1.1, 2.1.1-i, 2.1.2, 3.1.1, 3.3.1", true},
 	{"zonas", "zones", "1.1.1, 1.4.1, 3.1.4, 3.1.5", true},
 	{"produccion", "production", "2.1.1-ii", true},
-	{"archivo", "archive", "1.1.2, 1.1.3, 2.1.1-iii, 4.3.1", false},
+	{"archivo", "archive", "1.1.2, 1.1.3, 2.1.1-iii, 4.3.1", true},
 	{"mercados", "markets", "2.1.1-iv, 2.1.4, 2.1.5", true},
 	{"normas", "rules", "1.3.4, 2.1.1-v, 3.4", true},
 	{"plan", "plan", "4.1.1, 4.1.3", true},
@@ -44,6 +45,7 @@ type homeFigures struct {
 	Offer           offer.Summary
 	Reports         []trade.ReportSummary
 	Closed          []zones.Closure // production areas closed today
+	News            []newsEntry     // the latest published news (4.3.1)
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
@@ -89,6 +91,12 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	if len(f.Reports) > 3 {
 		f.Reports = f.Reports[:3]
 	}
+	news, err := s.Archive.NewsList(ctx, httpkit.Principal(r), archive.NewsFilter{Limit: 3})
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	f.News = newsEntries(news, httpkit.Lang(r))
 	s.renderPublic(w, r, "home.html", i18n.T(httpkit.Lang(r), "home.title"), i18n.T(httpkit.Lang(r), "home.lead"), f, map[string]any{
 		"@context": "https://schema.org", "@type": "WebSite", "name": "SRIIM", "url": httpkit.BaseURL(r) + "/", "inLanguage": []string{"es", "en"}}, "")
 }

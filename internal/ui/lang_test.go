@@ -304,6 +304,7 @@ func TestEveryPageSpeaksOneLanguage(t *testing.T) {
 	}
 
 	event, staged := site.eventWithAttendance(planID, "1.3.1")
+	doc, item := site.archiveSamples()
 
 	// Where each route with wildcards is visited; a route without one here
 	// fails the test, so that every new page is checked.
@@ -355,6 +356,12 @@ func TestEveryPageSpeaksOneLanguage(t *testing.T) {
 		"GET /normas/editar/{code}":                               "/normas/editar/DL-25977",
 		"GET /normas/procedimientos/{code}/editar":                "/normas/procedimientos/REG-SAN/editar",
 		"GET /normas/requisitos?mercado=JPN":                      "/normas/requisitos?producto=loco_congelado&mercado=JPN",
+		"GET /archivo/{id}":                                       fmt.Sprintf("/archivo/%d", doc),
+		"GET /archivo/editar/{id}":                                fmt.Sprintf("/archivo/editar/%d", doc),
+		"GET /archivo/archivos/{id}":                              "",
+		"GET /noticias/{id}":                                      fmt.Sprintf("/noticias/%d", item),
+		"GET /noticias/editar/{id}":                               fmt.Sprintf("/noticias/editar/%d", item),
+		"GET /noticias/fotos/{id}":                                "",
 		"GET /produccion?especie=SNE&desde=1997&hasta=2003":       "/produccion?especie=SNE&lugar=PE-MOQ&desde=1997&hasta=2003",
 		"GET /mercados?hs=030799&desde=2000&hasta=2005&anio=2004": "/mercados?desde=2000&hasta=2005&anio=2004",
 	}

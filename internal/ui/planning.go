@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"sriim/internal/archive"
 	"sriim/internal/auth"
 	"sriim/internal/errs"
 	"sriim/internal/httpkit"
@@ -439,6 +440,10 @@ type activityView struct {
 	// Computed are the indicators with their values and where they come
 	// from: computed from the system's data or typed in reports.
 	Computed []computedIndicator
+	// Documents are the archive's documents that serve the activity;
+	// DocTitles the titles of the documents given as evidence.
+	Documents []archive.Hit
+	DocTitles map[int64]string
 }
 
 // CanChange reports whether the user may change a report: save it, add
@@ -498,6 +503,18 @@ func (s *Server) activityView(r *http.Request) (activityView, error) {
 	}
 	v.Checks = planning.CheckTargets(v.Activity, v.history, v.Year)
 	if v.Computed, err = s.computedIndicators(r, id, v.Activity.Code, v.Year); err != nil {
+		return v, err
+	}
+	if v.Documents, err = s.Archive.ForActivity(r.Context(), httpkit.Principal(r), v.Activity.Code); err != nil {
+		return v, err
+	}
+	var evidence []int64
+	for _, rep := range v.Reports {
+		for _, e := range rep.Evidence {
+			evidence = append(evidence, e.DocumentID)
+		}
+	}
+	if v.DocTitles, err = s.Archive.Titles(r.Context(), httpkit.Principal(r), evidence); err != nil {
 		return v, err
 	}
 	v.CanReport = v.Activity.CanReport(httpkit.Principal(r))
@@ -592,7 +609,10 @@ func (s *Server) reportEvidence(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, err)
 		return
 	}
-	if file, hdr, ferr := r.FormFile("archivo"); ferr == nil {
+	if httpkit.PostForm(r).Text("document_id") != "" {
+		// A document of the archive, by its number (not a number: no document).
+		_, err = s.Planning.AddDocumentEvidence(r.Context(), httpkit.Principal(r), rid, httpkit.PostForm(r).ID("document_id"))
+	} else if file, hdr, ferr := r.FormFile("archivo"); ferr == nil {
 		defer file.Close()
 		_, err = s.Planning.AddEvidence(r.Context(), httpkit.Principal(r), rid, hdr.Filename, "", hdr.Header.Get("Content-Type"), file)
 	} else {

@@ -57,6 +57,15 @@ func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	paths = append(paths, rules...)
+	paths = append(paths, "/archivo", "/noticias", "/red")
+	pages, err := s.Archive.Sitemap(r.Context()) // public documents and published news only
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	for _, p := range pages {
+		paths = append(paths, p.Path)
+	}
 	type urlset struct {
 		XMLName xml.Name     `xml:"urlset"`
 		NS      string       `xml:"xmlns,attr"`

@@ -20,6 +20,7 @@ import (
 	"sriim/internal/accounts"
 	"sriim/internal/actors"
 	"sriim/internal/api"
+	"sriim/internal/archive"
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
 	"sriim/internal/errs"
@@ -27,6 +28,7 @@ import (
 	"sriim/internal/facts"
 	"sriim/internal/httpkit"
 	"sriim/internal/indicators"
+	"sriim/internal/network"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/portal"
@@ -54,7 +56,9 @@ func newTestServer(t testing.TB, d *db.DB) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plans, prod, reg, tr := planning.New(d, t.TempDir()), production.New(d), actors.New(d), trade.New(d)
+	files := t.TempDir()
+	plans, prod, reg, tr, docs := planning.New(d, files), production.New(d), actors.New(d), trade.New(d), archive.New(d, files)
+	plans.Documents = docs
 	// The events and the indicators' sources, wired as internal/app does.
 	ev := events.New(d, reg)
 	ind := indicators.New(d, indicators.NewRegistry(reg.Source(), prod.Source(), tr.Source()))
@@ -63,14 +67,14 @@ func newTestServer(t testing.TB, d *db.DB) *testServer {
 	plans.Indicators = ind
 	deps := Deps{DB: d, Logger: log, Version: "test", Accounts: acc, Reference: reference.New(d), Production: prod, Actors: reg,
 		Planning: plans, Trade: tr, Offer: offer.New(d, t.TempDir()), Facts: facts.New(d), Portal: portal.New(d, plans, prod), Events: ev, Indicators: ind, Zones: zones.New(d),
-		Regulation: regulation.New(d, workdays.New(d)), Workdays: workdays.New(d)}
+		Regulation: regulation.New(d, workdays.New(d)), Workdays: workdays.New(d), Archive: docs, Network: network.New(d, nil, "")}
 	s, err := Register(k, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := api.Register(k, api.Deps{DB: d, Logger: log, Version: "test", Accounts: acc, Reference: deps.Reference, Production: prod,
 		Actors: deps.Actors, Planning: plans, Trade: deps.Trade, Offer: deps.Offer, Facts: deps.Facts, Portal: deps.Portal, Events: ev, Indicators: ind, Zones: deps.Zones,
-		Regulation: deps.Regulation, Workdays: deps.Workdays}); err != nil {
+		Regulation: deps.Regulation, Workdays: deps.Workdays, Archive: docs, Network: deps.Network}); err != nil {
 		t.Fatal(err)
 	}
 	return &testServer{Server: s}

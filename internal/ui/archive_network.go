@@ -1,0 +1,134 @@
+package ui
+
+import (
+	"net/http"
+
+	"sriim/internal/httpkit"
+	"sriim/internal/i18n"
+	"sriim/internal/network"
+)
+
+// The information network's pages (seed 1.1.3): anyone subscribes with an
+// e-mail address, no account needed; the address is confirmed by a link
+// (double opt-in), and every mail's unsubscribe link leads here. A mail
+// client's one-click unsubscribe (RFC 8058) POSTs to the same address.
+func (s *Server) networkRoutes(mux *httpkit.Kernel) {
+	mux.HandleFunc("GET /red", s.networkPage)
+	mux.HandleFunc("POST /red", s.networkSubscribe, httpkit.Public())
+	mux.HandleFunc("GET "+network.ConfirmPath, s.networkConfirm)
+	mux.HandleFunc("GET "+network.UnsubscribePath, s.networkUnsubscribeAsk)
+	mux.HandleFunc("POST "+network.UnsubscribePath, s.networkUnsubscribe, httpkit.Public(), httpkit.TokenInAddress())
+}
+
+// networkView is the network's page in one of its states.
+type networkView struct {
+	// State: "" (the form), "sent" (confirmation mailed), "stored" (mail
+	// is off), "confirmed", "ask" (unsubscribe?), "unsubscribed".
+	State      string
+	MailOn     bool
+	Topics     []string
+	Species    map[string]string
+	Codes      []string
+	Members    []network.Members
+	Subscriber network.Subscriber
+	Token      string
+	// Form holds what was typed, shown again with Errors.
+	Form   networkForm
+	Errors map[string]string
+	Error  string
+}
+
+type networkForm struct {
+	Email   string
+	Topics  []string
+	Urgent  []string
+	Species []string
+}
+
+func (s *Server) renderNetwork(w http.ResponseWriter, r *http.Request, status int, v networkView) {
+	ctx := r.Context()
+	v.MailOn, v.Topics, v.Species = s.Network.MailOn(), network.Topics, map[string]string{}
+	species, err := s.Reference.Species(ctx)
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	for _, sp := range species {
+		v.Species[sp.Code] = sp.Name(httpkit.Lang(r))
+		v.Codes = append(v.Codes, sp.Code)
+	}
+	if v.State == "" {
+		year := s.Archive.Now().Year()
+		if v.Members, err = s.Network.MembersByYear(ctx, year-4, year); err != nil {
+			s.k.Fail(w, r, err)
+			return
+		}
+	}
+	if v.State != "" {
+		// Token pages are no one else's business, and not for search engines.
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Robots-Tag", "noindex")
+	}
+	s.renderPage(w, r, status, "archive_network.html", Page{Title: i18n.T(httpkit.Lang(r), "network.title"), Data: v,
+		Description: i18n.T(httpkit.Lang(r), "network.lead")})
+}
+
+func (s *Server) networkPage(w http.ResponseWriter, r *http.Request) {
+	s.renderNetwork(w, r, http.StatusOK, networkView{Form: networkForm{Topics: []string{"news", "documents"}}})
+}
+
+func (s *Server) networkSubscribe(w http.ResponseWriter, r *http.Request) {
+	f := networkForm{Email: r.PostFormValue("email"), Topics: r.PostForm["topics"], Urgent: r.PostForm["urgent"], Species: r.PostForm["species"]}
+	var subs []network.Subscription
+	for _, topic := range f.Topics {
+		urgent := false
+		for _, u := range f.Urgent {
+			urgent = urgent || u == topic
+		}
+		if len(f.Species) == 0 {
+			subs = append(subs, network.Subscription{Topic: topic, Urgent: urgent})
+		}
+		for _, sp := range f.Species {
+			subs = append(subs, network.Subscription{Topic: topic, Species: sp, Urgent: urgent})
+		}
+	}
+	err := s.Network.Subscribe(r.Context(), f.Email, string(httpkit.Lang(r)), subs, httpkit.ClientAddr(r))
+	if e := asInvalid(err); e != nil {
+		msg, fields := s.k.PageError(r, e)
+		s.renderNetwork(w, r, http.StatusUnprocessableEntity, networkView{Form: f, Errors: fields, Error: msg})
+		return
+	}
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	state := "sent"
+	if !s.Network.MailOn() {
+		state = "stored"
+	}
+	s.renderNetwork(w, r, http.StatusOK, networkView{State: state, Form: f})
+}
+
+func (s *Server) networkConfirm(w http.ResponseWriter, r *http.Request) {
+	sub, err := s.Network.Confirm(r.Context(), r.URL.Query().Get("token"))
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	s.renderNetwork(w, r, http.StatusOK, networkView{State: "confirmed", Subscriber: sub})
+}
+
+// networkUnsubscribeAsk asks before unsubscribing: a link opened by a mail
+// scanner must not unsubscribe anyone. The one click is the button, or a
+// mail client's POST (RFC 8058).
+func (s *Server) networkUnsubscribeAsk(w http.ResponseWriter, r *http.Request) {
+	s.renderNetwork(w, r, http.StatusOK, networkView{State: "ask", Token: r.URL.Query().Get("token")})
+}
+
+func (s *Server) networkUnsubscribe(w http.ResponseWriter, r *http.Request) {
+	if err := s.Network.Unsubscribe(r.Context(), r.FormValue("token")); err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	s.renderNetwork(w, r, http.StatusOK, networkView{State: "unsubscribed"})
+}
