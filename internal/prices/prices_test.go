@@ -460,3 +460,27 @@ func TestSeedFiguresAgreeWithTheFacts(t *testing.T) {
 		t.Errorf("facts.csv has %d rows for the chanque and pulpo price", found)
 	}
 }
+
+func TestListGivesTheLatestFirst(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d, nil)
+		for i, month := range []int{2, 5, 3} {
+			f.add(t, prices.Price{Species: "SNE", Level: "playa", Place: "DPA-ILO", Year: 2024, Month: month, Price: float64(10 + i), SourceRef: strconv.Itoa(i)})
+		}
+		f.add(t, prices.Price{Species: "SNE", Level: "mayorista", Place: "DPA-ILO", Year: 2024, Month: 9, Price: 20})
+		list, err := f.svc.List(ctx, prices.ListQuery{Species: "SNE", Level: "playa", Place: "DPA-ILO", Limit: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 2 || list[0].Date() != "2024-05" || list[1].Date() != "2024-03" {
+			t.Errorf("latest beach prices = %+v; want May then March", list)
+		}
+		all, _ := f.svc.List(ctx, prices.ListQuery{Species: "SNE"})
+		if len(all) == 0 || all[0].Level != "wholesale" {
+			t.Errorf("every level: first %+v; want September's wholesale price", all)
+		}
+		if _, err := f.svc.List(ctx, prices.ListQuery{Level: "subasta"}); !errs.Is(err, errs.Invalid) {
+			t.Errorf("an unknown level: %v", err)
+		}
+	})
+}
