@@ -302,6 +302,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	announceCtx, stopAnnouncing := context.WithCancel(ctx)
 	defer stopAnnouncing()
 	go announceClosures(announceCtx, svc.zones, log)
+	opts.Exports, opts.Prices = svc.exports, svc.prices
 	srv, err := web.New(opts)
 	if err != nil {
 		return err

@@ -60,3 +60,14 @@ func (s *Service) List(ctx context.Context, q ListQuery) ([]Price, error) {
 	}
 	return out, errs.Wrap(rows.Err(), "list prices")
 }
+
+// FromForm reads a price from a form whose fields are the template's
+// columns (especie, nivel, lugar, fecha, moneda, precio…), as an import
+// reads a row: a form and a file say the same things the same way.
+func FromForm(get func(string) string) (Price, error) {
+	pr, bad := fromRow(func(col string) string { return strings.TrimSpace(get(col)) })
+	if len(bad) > 0 {
+		return pr, errs.Fields("the price has invalid fields", bad)
+	}
+	return pr, nil
+}

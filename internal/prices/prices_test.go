@@ -484,3 +484,19 @@ func TestListGivesTheLatestFirst(t *testing.T) {
 		}
 	})
 }
+
+func TestFromFormReadsTheTemplatesColumns(t *testing.T) {
+	form := map[string]string{"especie": "sne", "presentacion": "fresco", "nivel": "playa", "lugar": "DPA-ILO", "fecha": "15/03/2024",
+		"moneda": "S/", "precio": "10,5", "cantidad_kg": " 120 ", "fuente": "DIREPRO"}
+	p, err := prices.FromForm(func(k string) string { return form[k] })
+	if err != nil || p.Species != "SNE" || p.Presentation != "fresh" || p.Price != 10.5 || p.QuantityKg == nil || *p.QuantityKg != 120 ||
+		p.Date() != "2024-03-15" || p.Currency != "PEN" {
+		t.Errorf("FromForm = %+v, %v", p, err)
+	}
+	form["precio"], form["fecha"] = "diez", "marzo"
+	_, err = prices.FromForm(func(k string) string { return form[k] })
+	var e *errs.Error
+	if !errors.As(err, &e) || e.Fields["precio"] == "" || e.Fields["fecha"] == "" {
+		t.Errorf("bad price and date: %v", err)
+	}
+}

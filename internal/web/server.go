@@ -23,11 +23,13 @@ import (
 	"sriim/internal/actors"
 	"sriim/internal/config"
 	"sriim/internal/db"
+	"sriim/internal/exports"
 	"sriim/internal/facts"
 	"sriim/internal/i18n"
 	"sriim/internal/mail"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
+	"sriim/internal/prices"
 	"sriim/internal/production"
 	"sriim/internal/reference"
 	"sriim/internal/trade"
@@ -46,6 +48,8 @@ type Options struct {
 	Trade      *trade.Service
 	Offer      *offer.Service
 	Facts      *facts.Service
+	Exports    *exports.Service
+	Prices     *prices.Service
 	// CSRFKey signs CSRF cookies; all instances sharing a database share it.
 	CSRFKey []byte
 	// Mailer sends password-reset links; nil when no SMTP server is configured.
@@ -81,6 +85,8 @@ type Server struct {
 	trade      *trade.Service
 	offer      *offer.Service
 	facts      *facts.Service
+	exports    *exports.Service
+	prices     *prices.Service
 	mailer     mail.Sender
 	demo       func(context.Context) (bool, error)
 	pages      pages
@@ -110,7 +116,7 @@ func New(o Options) (*Server, error) {
 		return nil, errors.New("web: CSRFKey must be 32 bytes")
 	}
 	s := &Server{db: o.DB, log: o.Logger, version: o.Version, accounts: o.Accounts,
-		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, facts: o.Facts, mailer: o.Mailer,
+		reference: o.Reference, production: o.Production, actors: o.Actors, planning: o.Planning, trade: o.Trade, offer: o.Offer, facts: o.Facts, exports: o.Exports, prices: o.Prices, mailer: o.Mailer,
 		addr: o.Addr, publicURL: o.PublicURL, trustedProxies: o.TrustedProxies, metricsNetworks: o.MetricsNetworks, metricsToken: o.MetricsToken, demo: o.Demo,
 		maxUpload: cmp.Or(o.MaxUpload, config.DefaultMaxUpload), mounts: o.Mounts}
 	var err error
@@ -176,6 +182,10 @@ func (s *Server) routes(mux *routeTable) {
 	s.marketRoutes(mux)
 	s.marketReportRoutes(mux)
 	s.offerRoutes(mux)
+	s.exportsRoutes(mux)
+	s.exportsAPIRoutes(mux)
+	s.pricesRoutes(mux)
+	s.pricesAPIRoutes(mux)
 	mux.Handle("GET /static/{hash}/{name}", s.assets)
 	mux.HandleFunc("GET /favicon.ico", s.assets.favicon)
 	mux.HandleFunc("GET /healthz", s.healthz)

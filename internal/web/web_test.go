@@ -24,9 +24,11 @@ import (
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
 	"sriim/internal/errs"
+	"sriim/internal/exports"
 	"sriim/internal/facts"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
+	"sriim/internal/prices"
 	"sriim/internal/production"
 	"sriim/internal/reference"
 	"sriim/internal/seeding"
@@ -37,8 +39,10 @@ func newTestServer(t testing.TB, d *db.DB) *Server {
 	t.Helper()
 	acc := accounts.New(d)
 	acc.BcryptCost = bcrypt.MinCost
+	ex := exports.New(d)
 	s, err := New(Options{DB: d, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test",
-		Accounts: acc, Reference: reference.New(d), Production: production.New(d), Actors: actors.New(d), Planning: planning.New(d, t.TempDir()), Trade: trade.New(d), Offer: offer.New(d, t.TempDir()), Facts: facts.New(d), CSRFKey: bytes.Repeat([]byte{7}, 32)})
+		Accounts: acc, Reference: reference.New(d), Production: production.New(d), Actors: actors.New(d), Planning: planning.New(d, t.TempDir()), Trade: trade.New(d), Offer: offer.New(d, t.TempDir()), Facts: facts.New(d),
+		Exports: ex, Prices: prices.New(d, ex, nil), CSRFKey: bytes.Repeat([]byte{7}, 32)})
 	if err != nil {
 		t.Fatal(err)
 	}
