@@ -50,6 +50,7 @@ type exportsView struct {
 	Periods     []string // the table's columns: the query's years or months
 	Result      exports.Result
 	Changes     []exports.DestinationChange // by destination: new and lost ones
+	Published   []exports.Published         // the region's figures a source gives without declarations, in the query's years
 	Lines       []trade.Product
 	Departments []exports.Department
 	Batches     []exports.Batch
@@ -137,9 +138,18 @@ func (s *Server) exportsPage(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		v.Batches, err = s.exports.Batches(ctx)
 	}
+	var published []exports.Published
+	if err == nil && q.Region != "PE" {
+		published, err = s.exports.PublishedFigures(ctx, q.Region)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	for _, f := range published {
+		if f.Year >= q.From.Year && f.Year <= q.To.Year {
+			v.Published = append(v.Published, f)
+		}
 	}
 	v.Query = q
 	v.Periods = periodLabels(q.From, q.To)
