@@ -198,6 +198,11 @@ func TestConstantSolesFromTheCPI(t *testing.T) {
 		if _, err := f.svc.Series(ctx, prices.SeriesQuery{Species: "SNE", Level: "export_fob", From: period("2010"), To: period("2020"), ConstantYear: 2020}); !errs.Is(err, errs.Invalid) {
 			t.Errorf("constant soles of a US$ series: %v", err)
 		}
+		_, err = f.svc.Series(ctx, prices.SeriesQuery{Species: "SNE", Level: "beach", From: period("2010"), To: period("2020"), ConstantYear: 1890})
+		var e *errs.Error
+		if !errors.As(err, &e) || e.Fields["constant"] == "" {
+			t.Errorf("soles of a year the CPI lacks: %v; want the constant year refused", err)
+		}
 	})
 }
 

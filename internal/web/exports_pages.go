@@ -125,7 +125,7 @@ func (s *Server) exportsPage(w http.ResponseWriter, r *http.Request) {
 	if errors.As(err, &e) && e.Kind == errs.Invalid && len(e.Fields) > 0 {
 		// The domain's own checks (by=, measure=, a span too long): show the
 		// page's default analysis with the problems by their fields.
-		problems = localizeProblems(langOf(r), e.Fields)
+		_, problems = s.pageError(r, e)
 		q, err = s.regionalQuery(ctx, url.Values{})
 		if err == nil {
 			v.Query = q

@@ -48,7 +48,7 @@ func TestRegionalExportsPages(t *testing.T) {
 			t.Errorf("a bad from: %d; want 422 naming it beside the default analysis", status)
 		}
 		status, page, _ = visitor.get("/mercados/exportaciones?from=2004&to=2006&by=country")
-		if status != 422 || !strings.Contains(page, "field-error") {
+		if status != 422 || !strings.Contains(page, "field-error") || !strings.Contains(page, "year, destination, exporter o line") {
 			t.Errorf("a bad by: %d", status)
 		}
 		res := get(t, site.srv, "/mercados/exportaciones/datos.csv?from=2004&to=2006&by=destination", nil)

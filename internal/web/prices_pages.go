@@ -243,7 +243,7 @@ func (s *Server) speciesPricesPage(w http.ResponseWriter, r *http.Request) {
 		}
 		// A selection the series refuse (constant prices of a year the CPI lacks…):
 		// the nominal series, with the problems by their fields.
-		problems = localizeProblems(langOf(r), e.Fields)
+		_, problems = s.pageError(r, e)
 		q.ConstantYear = 0
 		v.Query = q
 		if v.Levels, v.Periods, err = s.speciesSeries(ctx, q); err != nil {
