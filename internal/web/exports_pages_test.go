@@ -149,6 +149,9 @@ func TestExporterMarketsPage(t *testing.T) {
 		if status, page, _ := visitor.get(path + "?from=2004&to=2006"); status != 200 || !strings.Contains(page, "Japón") || strings.Contains(page, "Mostrarlas a todos") {
 			t.Errorf("anonymous after it chose to publish: %d", status)
 		}
+		if _, page, _ := visitor.get("/actores/" + strconv.FormatInt(sur, 10)); !strings.Contains(page, `href="`+path+`"`) {
+			t.Errorf("the registry's page does not link the exporter's markets")
+		}
 		if _, page, _ := visitor.get("/mercados/exportaciones?from=2004&to=2006&by=exporter"); !strings.Contains(page, `href="`+path+`"`) {
 			t.Errorf("the public ranking does not link the exporter that publishes")
 		}

@@ -499,6 +499,7 @@ type speciesView struct {
 	Markets   []trade.Ranking // the seed's destinations of Peru's exports, per line
 	Products  []offer.Product
 	Exporters map[int64]string
+	Prices    priceTable // its latest prices
 }
 
 // speciesLines are the product lines that hold a species.
@@ -529,6 +530,10 @@ func (s *Server) speciesPage(w http.ResponseWriter, r *http.Request) {
 		if len(rk.Rows) > 0 {
 			v.Markets = append(v.Markets, rk)
 		}
+	}
+	if v.Prices, err = s.latestPrices(r.Context(), code, langOf(r), 5); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	if v.Products, err = s.offer.Products(r.Context(), offer.Filter{Species: code}); err != nil {
 		s.fail(w, r, err)

@@ -52,6 +52,49 @@ type pricesView struct {
 	CanCreate bool
 }
 
+// PriceTable is the view's latest prices as the prices_latest partial shows them.
+func (v pricesView) PriceTable(lang i18n.Lang) priceTable {
+	return priceTable{Lang: lang, Latest: v.Latest, species: v.Species, places: v.Places}
+}
+
+// priceTable is a list of prices with what names their species and places
+// in a language: what the prices_latest partial shows.
+type priceTable struct {
+	Lang    i18n.Lang
+	Latest  []prices.Price
+	species map[string]reference.Species
+	places  map[string]reference.Place
+}
+
+// T translates key into the table's language.
+func (t priceTable) T(key string, args ...any) string { return i18n.T(t.Lang, key, args...) }
+
+// SpeciesName names a species (its code when unknown).
+func (t priceTable) SpeciesName(code string) string {
+	if x, ok := t.species[code]; ok {
+		return x.Name(t.Lang)
+	}
+	return code
+}
+
+// PlaceName names a place (its code when unknown: a country's ISO code).
+func (t priceTable) PlaceName(code string) string {
+	if x, ok := t.places[code]; ok {
+		return x.Name(t.Lang)
+	}
+	return code
+}
+
+// latestPrices is a species' latest prices, for its public page.
+func (s *Server) latestPrices(ctx context.Context, species string, lang i18n.Lang, n int) (priceTable, error) {
+	t := priceTable{Lang: lang}
+	var err error
+	if t.species, t.places, err = s.priceNames(ctx); err == nil {
+		t.Latest, err = s.prices.List(ctx, prices.ListQuery{Species: species, Limit: n})
+	}
+	return t, err
+}
+
 // names reads the species and places by code, to name prices.
 func (s *Server) priceNames(ctx context.Context) (map[string]reference.Species, map[string]reference.Place, error) {
 	species, err := s.reference.Species(ctx)
@@ -136,14 +179,9 @@ type speciesPricesView struct {
 	SignedIn    bool
 }
 
-// SpeciesName names a species in lang.
-func (v speciesPricesView) SpeciesName(code string, lang i18n.Lang) string {
-	return speciesName(v.AllSpecies, code, lang)
-}
-
-// PlaceName names a place in lang.
-func (v speciesPricesView) PlaceName(code string, lang i18n.Lang) string {
-	return placeName(v.Places, code, lang)
+// PriceTable is the view's latest prices as the prices_latest partial shows them.
+func (v speciesPricesView) PriceTable(lang i18n.Lang) priceTable {
+	return priceTable{Lang: lang, Latest: v.Latest, species: v.AllSpecies, places: v.Places}
 }
 
 // speciesSeries computes each level's series of a species' page. The

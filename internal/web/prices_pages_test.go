@@ -19,6 +19,10 @@ func TestPricePages(t *testing.T) {
 		if page := body(t, res); res.StatusCode != 200 || !strings.Contains(page, "S/ 8–12") || !strings.Contains(page, "MINCETUR 2006") {
 			t.Errorf("the seed's range on the prices page: %d\n%s", res.StatusCode, page)
 		}
+		res = get(t, site.srv, "/oferta/productos/SNE", nil)
+		if page := body(t, res); res.StatusCode != 200 || !strings.Contains(page, "S/ 8–12") || !strings.Contains(page, `href="/mercados/precios/SNE"`) {
+			t.Errorf("the species' public page lacks its latest prices: %d", res.StatusCode)
+		}
 		site.addBeachPrices()
 		res = get(t, site.srv, "/mercados/precios/SNE?place=DPA-ILO&from=2023-01&to=2023-12&by=month", nil)
 		page := body(t, res)
