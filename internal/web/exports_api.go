@@ -130,41 +130,50 @@ func (s *Server) exporterQuery(ctx context.Context, v url.Values) (exports.Query
 	return q, s.readPeriods(ctx, v, "PE", &q)
 }
 
-// readPeriods reads from and to (a year, or a month as 2004-03), each
-// defaulting to the span of the region's exports.
+// readPeriods reads from and to, each defaulting to the span of the
+// region's exports (this year's when it has none).
 func (s *Server) readPeriods(ctx context.Context, v url.Values, region string, q *exports.Query) error {
+	var err error
+	q.From, q.To, err = readSpan(v, func() (int, error) {
+		_, last, err := s.exports.Years(ctx, region)
+		if last == 0 {
+			last = s.exports.Now().Year()
+		}
+		return last, err
+	})
+	return err
+}
+
+// readSpan reads from and to (a year, or a month as 2004-03). Without
+// both, the span is five years: up to the one given, from the one given to
+// the last year with data (lastYear, asked only then), or up to that year.
+func readSpan(v url.Values, lastYear func() (int, error)) (from, to exports.Period, err error) {
 	problems := map[string]string{}
 	for _, p := range []struct {
 		name string
 		dst  *exports.Period
-	}{{"from", &q.From}, {"to", &q.To}} {
+	}{{"from", &from}, {"to", &to}} {
 		if raw := v.Get(p.name); raw != "" {
-			var err error
 			if *p.dst, err = exports.ParsePeriod(raw); err != nil {
 				problems[p.name] = msgPeriod
 			}
 		}
 	}
 	if len(problems) > 0 {
-		return errs.Fields("invalid parameter", problems)
+		return from, to, errs.Fields("invalid parameter", problems)
 	}
-	if q.From.Year != 0 && q.To.Year != 0 {
-		return nil
+	if from.Year != 0 && to.Year != 0 {
+		return from, to, nil
 	}
-	_, last, err := s.exports.Years(ctx, region)
+	if to.Year != 0 {
+		return exports.Period{Year: to.Year - 4, Month: min(to.Month, 1)}, to, nil
+	}
+	last, err := lastYear()
 	if err != nil {
-		return err
+		return from, to, err
 	}
-	if last == 0 {
-		last = s.exports.Now().Year()
+	if from.Year != 0 {
+		return from, exports.Period{Year: max(last, from.Year), Month: 12 * min(from.Month, 1)}, nil
 	}
-	switch {
-	case q.To.Year != 0:
-		q.From = exports.Period{Year: q.To.Year - 4, Month: min(q.To.Month, 1)}
-	case q.From.Year != 0:
-		q.To = exports.Period{Year: max(last, q.From.Year), Month: 12 * min(q.From.Month, 1)}
-	default:
-		q.From, q.To = exports.Period{Year: last - 4}, exports.Period{Year: last}
-	}
-	return nil
+	return exports.Period{Year: last - 4}, exports.Period{Year: last}, nil
 }

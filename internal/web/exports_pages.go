@@ -406,7 +406,7 @@ type exporterMarketsView struct {
 	CanChoose  bool // its members and its institution's editors choose whether everyone sees them
 }
 
-// Name names a row for the page.
+// RowName names a row for the page.
 func (v exporterMarketsView) RowName(k exports.Key, lang i18n.Lang) string {
 	return exportRowName(k, lang)
 }

@@ -141,42 +141,17 @@ func (s *Server) seriesQuery(ctx context.Context, v url.Values) (prices.SeriesQu
 // priceSpan reads from and to, each defaulting to the five years up to a
 // species' latest price (this year when it has none).
 func (s *Server) priceSpan(ctx context.Context, v url.Values, species string) (from, to exports.Period, err error) {
-	problems := map[string]string{}
-	for _, p := range []struct {
-		name string
-		dst  *exports.Period
-	}{{"from", &from}, {"to", &to}} {
-		if raw := v.Get(p.name); raw != "" {
-			if *p.dst, err = exports.ParsePeriod(raw); err != nil {
-				problems[p.name] = msgPeriod
-			}
+	return readSpan(v, func() (int, error) {
+		last := s.prices.Now().Year()
+		if species == "" {
+			return last, nil
 		}
-	}
-	if len(problems) > 0 {
-		return from, to, errs.Fields("invalid parameter", problems)
-	}
-	if from.Year != 0 && to.Year != 0 {
-		return from, to, nil
-	}
-	last := s.prices.Now().Year()
-	if species != "" {
 		latest, err := s.prices.List(ctx, prices.ListQuery{Species: species, Limit: 1})
-		if err != nil {
-			return from, to, err
-		}
 		if len(latest) > 0 {
 			last = latest[0].Year
 		}
-	}
-	switch {
-	case to.Year != 0:
-		from = exports.Period{Year: to.Year - 4, Month: min(to.Month, 1)}
-	case from.Year != 0:
-		to = exports.Period{Year: max(last, from.Year), Month: 12 * min(from.Month, 1)}
-	default:
-		from, to = exports.Period{Year: last - 4}, exports.Period{Year: last}
-	}
-	return from, to, nil
+		return last, err
+	})
 }
 
 // marginQuery is a margin between the beach and the export price as asked for.

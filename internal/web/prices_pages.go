@@ -115,30 +115,6 @@ func (s *Server) priceNames(ctx context.Context) (map[string]reference.Species, 
 	return sp, pl, nil
 }
 
-// SpeciesName names a species in lang (its code when unknown).
-func (v pricesView) SpeciesName(code string, lang i18n.Lang) string {
-	return speciesName(v.Species, code, lang)
-}
-
-// PlaceName names a place in lang (its code when unknown: a country's ISO code).
-func (v pricesView) PlaceName(code string, lang i18n.Lang) string {
-	return placeName(v.Places, code, lang)
-}
-
-func speciesName(m map[string]reference.Species, code string, lang i18n.Lang) string {
-	if x, ok := m[code]; ok {
-		return x.Name(lang)
-	}
-	return code
-}
-
-func placeName(m map[string]reference.Place, code string, lang i18n.Lang) string {
-	if x, ok := m[code]; ok {
-		return x.Name(lang)
-	}
-	return code
-}
-
 func (s *Server) pricesPage(w http.ResponseWriter, r *http.Request) {
 	ctx, p := r.Context(), principal(r)
 	v := pricesView{CanCreate: prices.CanCreate(p)}
