@@ -89,6 +89,21 @@ func (s *Server) pricesAPIRoutes(mux *routeTable) {
 		rep, err := s.prices.Import(r.Context(), principal(r), r.Body, filepath.Base(r.URL.Query().Get("name")))
 		return http.StatusOK, rep, err
 	}))
+	// An index series' body is a CSV file: anio,mes,valor,fuente for pen-usd
+	// (soles per US dollar; mes 0 for a yearly average), anio,mes,variacion_pct,fuente for cpi-lima.
+	mux.HandleFunc("POST /api/v1/prices/indices/{series}", s.api(func(r *http.Request) (int, any, error) {
+		var n int
+		var err error
+		switch series := r.PathValue("series"); series {
+		case prices.CPISeries:
+			n, err = s.prices.LoadCPI(r.Context(), principal(r), r.Body)
+		case prices.ExchangeSeries:
+			n, err = s.prices.LoadIndex(r.Context(), principal(r), series, r.Body)
+		default:
+			return 0, nil, errs.E(errs.NotFound, "no index series %s", series)
+		}
+		return http.StatusOK, map[string]int{"stored": n}, err
+	}))
 	mux.HandleFunc("GET /api/v1/prices/alerts", s.api(func(r *http.Request) (int, any, error) {
 		if principal(r).Anonymous() {
 			return 0, nil, errs.E(errs.Unauthenticated, "log in to ask for price alerts")

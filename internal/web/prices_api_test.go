@@ -116,6 +116,20 @@ func TestPriceEditsAPI(t *testing.T) {
 				t.Errorf("import %d: %d %s; want %s", i+1, res.StatusCode, b, want)
 			}
 		}
+		for _, c := range []struct {
+			as, series string
+			status     int
+		}{{"editor", "pen-usd", 403}, {"granted", "pen-usd", 200}, {"granted", "eur-usd", 404}} {
+			req, _ := http.NewRequest("POST", site.http.URL+"/api/v1/prices/indices/"+c.series, strings.NewReader("anio,mes,valor,fuente\n2024,5,3.7,BCRP\n"))
+			req.Header.Set("Authorization", "Bearer "+site.tokens[c.as])
+			res, err := site.http.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b := body2(t, res); res.StatusCode != c.status || c.status == 200 && strings.TrimSpace(b) != `{"stored":1}` {
+				t.Errorf("%s loads %s: %d %s; want %d", c.as, c.series, res.StatusCode, b, c.status)
+			}
+		}
 		req, _ := http.NewRequest("DELETE", site.http.URL+path, nil)
 		req.Header.Set("Authorization", "Bearer "+site.tokens["editor"])
 		if res, err := site.http.Client().Do(req); err != nil || res.StatusCode != 204 {

@@ -41,7 +41,24 @@ func (s *Server) pricesRoutes(mux *routeTable) {
 			rep, err := s.prices.Import(ctx, p, r, filename)
 			return importResult{Rows: rep.Rows, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged}, err
 		}})
+	// Soles per US dollar, which the margin needs and the seed does not ship.
+	s.importRoutes(mux, importKind{Base: "/mercados/precios/tipo-de-cambio", Title: "prices.exchange_import", Lead: "prices.exchange_import_lead",
+		Back: "prices.title", can: mayLoadIndex,
+		run: func(ctx context.Context, p auth.Principal, r io.Reader, _ string) (importResult, error) {
+			n, err := s.prices.LoadIndex(ctx, p, prices.ExchangeSeries, r)
+			return importResult{Rows: n, Created: n}, err
+		}})
+	for _, format := range []string{"csv", "xlsx"} {
+		mux.HandleFunc("GET /mercados/precios/tipo-de-cambio/plantilla."+format, func(w http.ResponseWriter, r *http.Request) {
+			s.writeTable(w, r, format, "plantilla-tipo-de-cambio", []string{"anio", "mes", "valor", "fuente"},
+				[][]string{{"2023", "1", "3.8", "BCRP, tipo de cambio bancario promedio del periodo (S/ por US$)"}}, map[string]bool{"anio": true, "mes": true, "valor": true})
+		})
+	}
 }
+
+// mayLoadIndex reports whether p may load an index series (shared reference
+// data: administrators, and editors granted it).
+func mayLoadIndex(p auth.Principal) bool { return auth.Can(p, auth.Owner{Reference: true}) }
 
 // pricesView is the prices' index: the latest prices of every species.
 type pricesView struct {
@@ -50,6 +67,7 @@ type pricesView struct {
 	Places    map[string]reference.Place
 	Alerts    []prices.Alert
 	CanCreate bool
+	CanIndex  bool // may load soles per US dollar
 }
 
 // PriceTable is the view's latest prices as the prices_latest partial shows them.
@@ -117,7 +135,7 @@ func (s *Server) priceNames(ctx context.Context) (map[string]reference.Species, 
 
 func (s *Server) pricesPage(w http.ResponseWriter, r *http.Request) {
 	ctx, p := r.Context(), principal(r)
-	v := pricesView{CanCreate: prices.CanCreate(p)}
+	v := pricesView{CanCreate: prices.CanCreate(p), CanIndex: mayLoadIndex(p)}
 	var err error
 	if v.Species, v.Places, err = s.priceNames(ctx); err == nil {
 		if v.Latest, err = s.prices.List(ctx, prices.ListQuery{Limit: 50}); err == nil && !p.Anonymous() {

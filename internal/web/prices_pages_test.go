@@ -119,3 +119,39 @@ func TestPriceFormAlertAndImportPages(t *testing.T) {
 		}
 	})
 }
+
+// TestExchangeRateFromTheWebGivesTheMargin: an editor granted reference
+// data loads soles per dollar from the web; the species' page and the API
+// then give the margin between the beach and the export price.
+func TestExchangeRateFromTheWebGivesTheMargin(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		site := newSite(t, d, false)
+		site.importDeclarations()
+		price := map[string]any{"species": "SNE", "level": "playa", "place": "DPA-ILO", "year": 2006, "month": 1, "currency": "PEN", "unit": "kg",
+			"price": 20, "source": "DIREPRO Ilo"}
+		if status, b := site.apiCall("editor", "POST", "/api/v1/prices/records", price); status != 201 {
+			t.Fatalf("beach price: %d %s", status, b)
+		}
+		editor := site.browser()
+		editor.login("editor@example.org", testPassword)
+		if status, _, _ := editor.get("/mercados/precios/tipo-de-cambio/importar"); status != 403 {
+			t.Errorf("an editor not granted reference data loads the exchange rate: %d", status)
+		}
+		granted := site.browser()
+		granted.login("granted@example.org", testPassword)
+		_, _, token := granted.get("/mercados/precios/tipo-de-cambio/importar")
+		res, page := granted.upload("/mercados/precios/tipo-de-cambio/importar", url.Values{"csrf_token": {token}}, "archivo", "tc.csv",
+			[]byte("anio,mes,valor,fuente\n2006,0,3.27,BCRP\n"))
+		if res.StatusCode != 200 || !strings.Contains(page, "1 fila") {
+			t.Fatalf("exchange rate: %d\n%s", res.StatusCode, page)
+		}
+		status, b := site.apiCall("", "GET", "/api/v1/prices/margin?species=SNE&place=DPA-ILO&from=2006&to=2006", nil)
+		// 2006's loco declarations from every department: US$ 30,399 for 2,600 kg, US$ 11.69 a kg, S/ 38.23 at 3.27.
+		if status != 200 || !strings.Contains(b, `"period":"2006","beach":20,"export_fob":11.69,"exchange_rate":3.27,"export_pen":38.23,"margin":18.23`) {
+			t.Errorf("margin: %d %s", status, b)
+		}
+		if page := body(t, get(t, site.srv, "/mercados/precios/SNE?place=DPA-ILO&from=2006&to=2006", nil)); !strings.Contains(page, `id="margin"`) || !strings.Contains(page, "38.23") {
+			t.Errorf("the species' page lacks the margin")
+		}
+	})
+}
