@@ -15,11 +15,11 @@ import (
 )
 
 // htmlPages lists every page of the route table that renders HTML, read from
-// the web package's source as the route table declares it, with path
+// the ui package's source as the route table declares it, with path
 // parameters replaced by samples. A new page without a sample fails the test.
 func htmlPages(t *testing.T, samples map[string]string, extra []string) []string {
 	t.Helper()
-	files, err := filepath.Glob("../internal/web/*.go")
+	files, err := filepath.Glob("../internal/ui/*.go")
 	if err != nil {
 		t.Fatal(err)
 	}

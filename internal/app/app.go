@@ -21,16 +21,20 @@ import (
 	"syscall"
 	"time"
 
+	"sriim/internal/api"
 	"sriim/internal/config"
 	"sriim/internal/db"
 	"sriim/internal/errs"
+	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
 	"sriim/internal/mail"
+	"sriim/internal/network"
 	"sriim/internal/ogc"
+	"sriim/internal/portal"
 	"sriim/internal/prices"
 	"sriim/internal/reminders"
 	"sriim/internal/seeding"
-	"sriim/internal/web"
+	"sriim/internal/ui"
 	"sriim/internal/zones"
 )
 
@@ -115,7 +119,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runBrochure(ctx, rest, stdout, stderr)
 	case "openapi":
 		var doc []byte
-		if doc, err = web.OpenAPI(version()); err == nil {
+		if doc, err = api.OpenAPI(version()); err == nil {
 			_, err = stdout.Write(append(doc, '\n'))
 		}
 	case "version":
@@ -288,25 +292,26 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opts := web.Options{DB: d, Logger: log, Version: version(), Accounts: svc.accounts,
-		Reference: svc.reference, Production: svc.production, Actors: svc.actors, Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, Facts: svc.facts, CSRFKey: key,
-		Addr: cfg.Addr, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, MetricsNetworks: cfg.MetricsNetworks, MetricsToken: cfg.MetricsToken,
-		MaxUpload: cfg.MaxUpload, Demo: func(ctx context.Context) (bool, error) { return seeding.DemoLoaded(ctx, d) },
-		Mounts: map[string]http.Handler{"/ogc": ogc.New(svc.zones, "/ogc", ogcBase(cfg.PublicURL))}}
+	k, err := httpkit.New(httpkit.Options{DB: d, Logger: log, Sessions: svc.accounts, CSRFKey: key, Addr: cfg.Addr, PublicURL: cfg.PublicURL,
+		TrustedProxies: cfg.TrustedProxies, MetricsNetworks: cfg.MetricsNetworks, MetricsToken: cfg.MetricsToken, MaxUpload: cfg.MaxUpload})
+	if err != nil {
+		return err
+	}
 	svc.zones.Log = log
+	var pageMailer mail.Sender
 	if mailer != nil {
-		opts.Mailer = mailer
+		pageMailer = mailer
 		svc.zones.Mailer = mailer
 		svc.prices = prices.New(d, svc.exports, mailer)
 	}
 	announceCtx, stopAnnouncing := context.WithCancel(ctx)
 	defer stopAnnouncing()
 	go announceClosures(announceCtx, svc.zones, log)
-	opts.Exports, opts.Prices = svc.exports, svc.prices
-	srv, err := web.New(opts)
-	if err != nil {
+	nw := newNetwork(cfg, d, svc, mailer, log)
+	if err := register(k, d, log, svc, nw, pageMailer); err != nil {
 		return err
 	}
+	k.Mount("/ogc", ogc.New(svc.zones, "/ogc", ogcBase(cfg.PublicURL)))
 	if mailer != nil {
 		rem := reminders.New(d, svc.planning, svc.accounts, mailer)
 		rem.PublicURL, rem.Log = cfg.PublicURL, log
@@ -317,16 +322,15 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if n, err := svc.accounts.CountAdmins(ctx); err == nil && n == 0 {
 		log.Warn("no administrator yet: create one with: " + commandName() + " user add --email YOU@EXAMPLE.ORG --name 'Your Name' --role admin (with the same --db)")
 	}
-	n := newNetwork(cfg, d, svc, mailer, log)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
 	jobs, stopJobs := context.WithCancel(ctx)
 	defer stopJobs()
-	go networkJobs(jobs, n, log)
+	go networkJobs(jobs, nw, log)
 	log.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/", "version", version())
-	return serveUntilSignal(ctx, ln, srv, log)
+	return serveUntilSignal(ctx, ln, k, log)
 }
 
 // runRemind sends the reminders of due and late progress reports once: what
@@ -460,4 +464,22 @@ func serveUntilSignal(ctx context.Context, ln net.Listener, h http.Handler, log 
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// register puts the pages and the API on the kernel: the one place that
+// imports internal/ui and internal/api. A module's pages and API get its
+// service here.
+func register(k *httpkit.Kernel, d *db.DB, log *slog.Logger, svc *services, nw *network.Service, mailer mail.Sender) error {
+	p := portal.New(d, svc.planning, svc.production)
+	if _, err := ui.Register(k, ui.Deps{DB: d, Logger: log, Version: version(), Accounts: svc.accounts, Reference: svc.reference,
+		Production: svc.production, Actors: svc.actors, Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, Facts: svc.facts,
+		Portal: p, Zones: svc.zones, Events: svc.events, Indicators: svc.indicators, Exports: svc.exports, Prices: svc.prices,
+		Workdays: svc.workdays, Regulation: svc.regulation, Archive: svc.archive, Network: nw,
+		Mailer: mailer, Demo: func(ctx context.Context) (bool, error) { return seeding.DemoLoaded(ctx, d) }}); err != nil {
+		return err
+	}
+	return api.Register(k, api.Deps{DB: d, Logger: log, Version: version(), Accounts: svc.accounts, Reference: svc.reference,
+		Production: svc.production, Actors: svc.actors, Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, Facts: svc.facts,
+		Portal: p, Zones: svc.zones, Events: svc.events, Indicators: svc.indicators, Exports: svc.exports, Prices: svc.prices,
+		Workdays: svc.workdays, Regulation: svc.regulation, Archive: svc.archive, Network: nw})
 }

@@ -12,7 +12,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/errs"
 	"sriim/internal/i18n"
-	"sriim/internal/web"
+	"sriim/internal/ui"
 )
 
 // runReport makes a market-intelligence report and writes it as HTML, PDF
@@ -46,7 +46,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	html, pdf, xlsx, err := web.MarketReportFiles(rep)
+	html, pdf, xlsx, err := ui.MarketReportFiles(rep)
 	if err != nil {
 		return err
 	}

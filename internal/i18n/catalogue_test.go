@@ -27,6 +27,8 @@ type messageUse struct {
 //   - field messages assigned to a problems map: p[k], problems[k] or
 //     fields[k] = "text" | fmt.Sprintf("format", …) | "text " + words;
 //   - i18n.Message(lang, FORMAT, …) and i18n.Say(w, lang, FORMAT, …);
+//   - a form's problems and error (httpkit.Form): f.Problem(field, MESSAGE),
+//     f.Err(MESSAGE);
 //   - a package's own helpers that take (…, format string, args ...any),
 //     functions, methods or closures, called within the package.
 //
@@ -168,6 +170,8 @@ func walkMessages(fset *token.FileSet, f *ast.File, consts map[string]string, he
 				if s, ok := formatOf(n.Args[2], consts); ok && s != "%s" {
 					add(ids, n.Args[2])
 				}
+			case name == "Problem" && len(n.Args) == 2, name == "Err" && len(n.Args) == 1:
+				add(ids, n.Args[len(n.Args)-1])
 			case pkg == "i18n" && name == "Term" && len(n.Args) == 1:
 				add(terms, n.Args[0])
 			default:

@@ -16,7 +16,35 @@ const Hint = "a number, such as 2,5 or 2.5 (1,234 is one thousand two hundred an
 // ErrSyntax is the error of a text that is no number.
 var ErrSyntax = errors.New("not a number")
 
-// Parse reads a number written with a decimal comma or a decimal point,
+// Decimal is the decimal separator a number was written with.
+type Decimal int
+
+// The ways a number is written.
+const (
+	Whole Decimal = iota // no decimal part: "1234", "1,234", "1.234.567"
+	Point                // a decimal point: "2.5", "1,234.5", "1.234"
+	Comma                // a decimal comma: "2,5", "1.234,5", "0,125"
+)
+
+// String names the decimal separator.
+func (d Decimal) String() string {
+	switch d {
+	case Point:
+		return "point"
+	case Comma:
+		return "comma"
+	}
+	return "whole"
+}
+
+// Parse reads a number written with a decimal comma or a decimal point
+// (see Read).
+func Parse(s string) (float64, error) {
+	f, _, err := Read(s)
+	return f, err
+}
+
+// Read reads a number written with a decimal comma or a decimal point,
 // with or without thousands separators: "2,5", "2.5", "1.234,5",
 // "1,234.5", "1 234,5", "-3", "−3".
 //
@@ -30,7 +58,8 @@ var ErrSyntax = errors.New("not a number")
 // A separator that repeats groups thousands ("1.234.567", "1,234,567"), and
 // when both appear the last one is the decimal separator. Groups after the
 // first must have three digits: "1,23,4" is refused rather than guessed.
-func Parse(s string) (float64, error) {
+// It also says which decimal separator it took the number to have.
+func Read(s string) (float64, Decimal, error) {
 	s = strings.TrimSpace(s)
 	neg := false
 	switch {
@@ -49,17 +78,19 @@ func Parse(s string) (float64, error) {
 		return r
 	}, s)
 	var intPart, frac string
+	dec := Whole
 	dot, comma := strings.LastIndexByte(s, '.'), strings.LastIndexByte(s, ',')
 	dots, commas := strings.Count(s, "."), strings.Count(s, ",")
 	switch {
 	case dots > 0 && commas > 0: // the last one is the decimal separator
-		dec, group := byte('.'), ","
+		sep, group := byte('.'), ","
+		dec = Point
 		if comma > dot {
-			dec, group = ',', "."
+			sep, group, dec = ',', ".", Comma
 		}
-		at := strings.LastIndexByte(s, dec)
-		if strings.Count(s, string(dec)) > 1 || !grouped(s[:at], group) {
-			return 0, ErrSyntax
+		at := strings.LastIndexByte(s, sep)
+		if strings.Count(s, string(sep)) > 1 || !grouped(s[:at], group) {
+			return 0, dec, ErrSyntax
 		}
 		intPart, frac = strings.ReplaceAll(s[:at], group, ""), s[at+1:]
 	case dots > 1 || commas > 1:
@@ -68,31 +99,31 @@ func Parse(s string) (float64, error) {
 			group = "."
 		}
 		if !grouped(s, group) {
-			return 0, ErrSyntax
+			return 0, dec, ErrSyntax
 		}
 		intPart = strings.ReplaceAll(s, group, "")
 	case dots == 1:
-		intPart, frac = s[:dot], s[dot+1:]
+		intPart, frac, dec = s[:dot], s[dot+1:], Point
 	case commas == 1:
 		if grouped(s, ",") && s[0] != '0' {
 			intPart = s[:comma] + s[comma+1:]
 		} else {
-			intPart, frac = s[:comma], s[comma+1:]
+			intPart, frac, dec = s[:comma], s[comma+1:], Comma
 		}
 	default:
 		intPart = s
 	}
 	if intPart == "" && frac == "" || intPart != "" && !digits(intPart) || frac != "" && !digits(frac) {
-		return 0, ErrSyntax
+		return 0, dec, ErrSyntax
 	}
 	f, err := strconv.ParseFloat(cmp.Or(intPart, "0")+"."+cmp.Or(frac, "0"), 64)
 	if err != nil || math.IsInf(f, 0) {
-		return 0, ErrSyntax
+		return 0, dec, ErrSyntax
 	}
 	if neg {
 		f = -f
 	}
-	return f, nil
+	return f, dec, nil
 }
 
 // grouped reports whether s is digits in thousands groups separated by

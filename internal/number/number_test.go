@@ -51,3 +51,15 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
+
+func TestReadSaysWhichDecimalItSaw(t *testing.T) {
+	for in, want := range map[string]Decimal{
+		"2,5": Comma, "1.234,5": Comma, "0,125": Comma, "1 234,75": Comma,
+		"2.5": Point, "1,234.5": Point, "1.234": Point,
+		"1234": Whole, "1,234": Whole, "1.234.567": Whole, "−3": Whole,
+	} {
+		if _, got, err := Read(in); err != nil || got != want {
+			t.Errorf("Read(%q): %v %v, want %v", in, got, err, want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"path"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -49,6 +50,7 @@ func readZip(data []byte) (*File, error) {
 		for _, f := range shp {
 			names = append(names, f.Name)
 		}
+		slices.Sort(names) // the message is the same whatever the zip's order
 		return nil, fail("the zip holds several shapefiles (%s): send one layer per file", strings.Join(names, ", "))
 	case len(kml) >= 1:
 		b, err := unzip(kml[0], &budget)

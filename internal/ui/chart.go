@@ -1,0 +1,33 @@
+package ui
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// formatNumber writes a number as people in Peru read it: 1,234.5.
+func formatNumber(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "—"
+	}
+	s := strconv.FormatFloat(math.Abs(v), 'f', -1, 64)
+	if dot := strings.IndexByte(s, '.'); dot >= 0 && len(s)-dot-1 > 2 {
+		s = strconv.FormatFloat(math.Abs(v), 'f', 2, 64)
+	}
+	intPart, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if frac != "" {
+		b.WriteString("." + frac)
+	}
+	if v < 0 {
+		return "−" + b.String()
+	}
+	return b.String()
+}

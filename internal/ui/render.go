@@ -1,0 +1,350 @@
+package ui
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"math"
+	"mime"
+	"net/http"
+	"net/url"
+	"path"
+	"slices"
+
+	"sriim/internal/accounts"
+	"sriim/internal/auth"
+	"sriim/internal/errs"
+	"sriim/internal/httpkit"
+	"sriim/internal/i18n"
+	"sriim/internal/offer"
+	"sriim/internal/render"
+	"sriim/internal/stats"
+)
+
+//go:embed templates static
+var embedded embed.FS
+
+// asset is a static file with the hash that goes into its URL.
+type asset struct {
+	hash  string
+	body  []byte
+	ctype string
+}
+
+// assets serves /static/{hash}/{name}. A URL with the current hash is
+// cached for a year; the hash changes when the file does.
+type assets map[string]asset
+
+func loadAssets() (assets, error) {
+	a := assets{}
+	err := fs.WalkDir(embedded, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := embedded.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(body)
+		a[path.Base(p)] = asset{hash: hex.EncodeToString(sum[:6]), body: body, ctype: mime.TypeByExtension(path.Ext(p))}
+		return nil
+	})
+	return a, err
+}
+
+// url gives the content-hashed address of a static file.
+func (a assets) url(name string) (string, error) {
+	f, ok := a[name]
+	if !ok {
+		return "", fmt.Errorf("no static file %q", name)
+	}
+	return "/static/" + f.hash + "/" + name, nil
+}
+
+func (a assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f, ok := a[r.PathValue("name")]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	if r.PathValue("hash") == f.hash {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		// An old hash after an upgrade: serve the current file, briefly cached.
+		w.Header().Set("Cache-Control", "public, max-age=300")
+	}
+	w.Header().Set("Content-Type", f.ctype)
+	w.Header().Set("ETag", `"`+f.hash+`"`)
+	if r.Header.Get("If-None-Match") == `"`+f.hash+`"` {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	_, _ = w.Write(f.body)
+}
+
+func (a assets) favicon(w http.ResponseWriter, r *http.Request) {
+	u, _ := a.url("favicon.svg")
+	http.Redirect(w, r, u, http.StatusMovedPermanently)
+}
+
+// pages holds each page template parsed together with the layout.
+type pages map[string]*template.Template
+
+// templateFuncs are the functions every template may call.
+func templateFuncs(a assets) template.FuncMap {
+	return template.FuncMap{
+		"static":         a.url,
+		"num":            formatNumber,
+		"list":           func(s ...string) []string { return s },
+		"add":            func(a, b int) int { return a + b },
+		"deref":          func(f *float64) float64 { return *f },
+		"timelineHeight": render.TimelineHeight,
+		"hasString":      func(list []string, s string) bool { return slices.Contains(list, s) },
+		"localized":      offer.Localized,
+		// thousands writes US$ as thousands, as the seed's tables do.
+		"thousands": func(v float64) string { return formatNumber(math.Round(v / 1000)) },
+		"sub":       func(a, b int) int { return a - b },
+		"withQuery": withQuery,
+		// span writes the years a growth rate runs over when they are not
+		// the table's first and last ("2001–2004"), else "".
+		"span": func(s *stats.Span, years []int) string {
+			if s == nil || len(years) > 0 && s[0] == years[0] && s[1] == years[len(years)-1] {
+				return ""
+			}
+			return yearSpan(s[0], s[1])
+		},
+		// pct writes a percentage held as a pointer (nil: not computable).
+		"pct": func(p *float64) string {
+			if p == nil {
+				return ""
+			}
+			return formatNumber(*p) + " %"
+		},
+		// owner names an ownership that is not a record's, for edit controls.
+		"owner": func(kind string) auth.Owner {
+			if kind == "reference" {
+				return auth.Owner{Reference: true}
+			}
+			return auth.Owner{AdminOnly: true}
+		},
+	}
+}
+
+// withQuery is path with the query q, where pairs (key, value, …) replace
+// q's values (an empty value removes the key). Every link that carries a
+// selection is built with it: html/template escapes a string interpolated
+// after "?" as one opaque value ("?a%3d1%26b%3d2"), so a query must reach a
+// template as a URL made here, from values, never as a string.
+func withQuery(path string, q url.Values, pairs ...any) (template.URL, error) {
+	if len(pairs)%2 != 0 {
+		return "", fmt.Errorf("withQuery %s: odd number of pairs", path)
+	}
+	out := url.Values{}
+	for k, v := range q {
+		out[k] = v
+	}
+	for i := 0; i < len(pairs); i += 2 {
+		k, v := fmt.Sprint(pairs[i]), fmt.Sprint(pairs[i+1])
+		if v == "" {
+			out.Del(k)
+		} else {
+			out.Set(k, v)
+		}
+	}
+	if len(out) == 0 {
+		return template.URL(path), nil
+	}
+	// The path comes from a template and the query is encoded: a safe URL.
+	return template.URL(path + "?" + out.Encode()), nil
+}
+
+func loadPages(a assets) (pages, error) {
+	funcs := templateFuncs(a)
+	names, err := fs.Glob(embedded, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := pages{}
+	for _, name := range names {
+		base := path.Base(name)
+		if base == "layout.html" {
+			continue
+		}
+		t, err := template.New(base).Funcs(funcs).ParseFS(embedded, "templates/layout.html", "templates/partials/*.html", name)
+		if err != nil {
+			return nil, err
+		}
+		p[base] = t
+	}
+	return p, nil
+}
+
+// Page is what every template receives.
+type Page struct {
+	Lang    i18n.Lang
+	Title   string
+	Path    string
+	Query   url.Values
+	Modules []Module
+	Data    any
+	// User is the logged-in user (nil for visitors).
+	User *accounts.User
+	// CSRF is the hidden form field every state-changing form must carry.
+	CSRF template.HTML
+	// Flash is a one-line confirmation after a change ("saved").
+	Flash string
+	// Pending counts the submitted reports waiting for review, for reviewers' navigation.
+	Pending int
+	// Demo says that the demonstration dataset is loaded: every page shows a banner.
+	Demo bool
+	// Invalid holds the problems of a filter form's values by field, in the
+	// page's language; the form shows each by its field.
+	Invalid map[string]string
+	// Base is the site's address as the visitor reached it, for absolute links.
+	Base string
+	// Canonical is the page's canonical absolute address.
+	Canonical string
+	// Description, Image and LD describe public pages for search engines and
+	// link previews (Open Graph, schema.org JSON-LD).
+	Description string
+	Image       string
+	LD          any
+}
+
+// AbsLangURL is this page's absolute address in a language: its canonical
+// address in that language, for hreflang links and search engines.
+func (p Page) AbsLangURL(lang i18n.Lang) string { return p.Base + p.LangURL(lang) }
+
+// Can reports whether the page's user may change a record with this owner,
+// so that templates show edit controls only to those who may use them.
+func (p Page) Can(o auth.Owner) bool {
+	if p.User == nil {
+		return false
+	}
+	return auth.Can(p.User.Principal(), o)
+}
+
+// Has reports whether the page's user holds a permission.
+func (p Page) Has(perm string) bool {
+	return p.User != nil && p.User.Principal().Has(auth.Permission(perm))
+}
+
+// T translates key into the page's language.
+func (p Page) T(key string, args ...any) string { return i18n.T(p.Lang, key, args...) }
+
+// In marks an element whose text exists only in lang: ` lang="es"` on a
+// page in another language, nothing on a page in lang.
+func (p Page) In(lang string) template.HTMLAttr {
+	if lang == string(p.Lang) {
+		return ""
+	}
+	return template.HTMLAttr(` lang="` + template.HTMLEscapeString(lang) + `"`)
+}
+
+// OnlyIn is the visible note that goes with In: " (in Spanish only)", in the
+// page's language, on a page in another language than lang.
+func (p Page) OnlyIn(lang string) template.HTML {
+	if lang == string(p.Lang) {
+		return ""
+	}
+	return template.HTML(` <small class="fallback" lang="` + string(p.Lang) + `">(` +
+		template.HTMLEscapeString(p.T("lang.only_"+lang)) + `)</small>`)
+}
+
+// Selection is the page's query without the filter values it could not use
+// (Invalid), for the links that carry the page's selection (charts, downloads).
+func (p Page) Selection() url.Values {
+	q := url.Values{}
+	for k, v := range p.Query {
+		if _, bad := p.Invalid[k]; !bad {
+			q[k] = v
+		}
+	}
+	return q
+}
+
+// LangURL is this page's address in another language.
+func (p Page) LangURL(lang i18n.Lang) string {
+	q := url.Values{}
+	for k, v := range p.Query {
+		q[k] = v
+	}
+	q.Set("lang", string(lang))
+	return p.Path + "?" + q.Encode()
+}
+
+// Langs lists the interface languages for the switcher.
+func (p Page) Langs() []i18n.Lang { return i18n.Supported }
+
+// errorPage shows an error the kernel answers with (httpkit.Fail) as a page.
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, kind errs.Kind, message string, fields map[string]string) {
+	s.render(w, r, status, "error.html", i18n.T(httpkit.Lang(r), "error.title"), struct {
+		Kind    errs.Kind
+		Message string
+		Fields  map[string]string
+	}{kind, message, fields})
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
+	s.renderPage(w, r, status, page, Page{Title: title, Data: data})
+}
+
+// renderPublic renders a public page with its description, preview image
+// and structured data.
+func (s *Server) renderPublic(w http.ResponseWriter, r *http.Request, page, title, description string, data, ld any, image string) {
+	s.renderPage(w, r, http.StatusOK, page, Page{Title: title, Data: data, Description: description, LD: ld, Image: image})
+}
+
+func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, page string, p Page) {
+	t, ok := s.pages[page]
+	if !ok {
+		s.k.Fail(w, r, fmt.Errorf("no template %q", page))
+		return
+	}
+	q := r.URL.Query()
+	q.Del("lang")
+	q.Del("ok")
+	p.Lang, p.Path, p.Query, p.Modules, p.User, p.CSRF, p.Base = httpkit.Lang(r), r.URL.Path, q, modules, httpkit.CurrentUser(r), httpkit.CSRFField(r), httpkit.BaseURL(r)
+	// The canonical address is the page's own: with ?lang= when the visitor
+	// chose the language in the address, without it when it was negotiated
+	// (that address is also the x-default alternate).
+	switch {
+	case r.URL.Query().Has("lang"):
+		p.Canonical = p.AbsLangURL(p.Lang)
+	case len(q) > 0:
+		p.Canonical = p.Base + p.Path + "?" + q.Encode()
+	default:
+		p.Canonical = p.Base + p.Path
+	}
+	if p.Description == "" {
+		p.Description = i18n.T(p.Lang, "site.long") + " — " + i18n.T(p.Lang, "site.region")
+	}
+	if s.Demo != nil {
+		var err error
+		if p.Demo, err = s.Demo(r.Context()); err != nil {
+			s.Logger.ErrorContext(r.Context(), "read whether demo data is loaded", "err", err)
+		}
+	}
+	if p.Has(string(auth.ApproveReports)) {
+		n, err := s.Planning.CountPendingReview(r.Context(), httpkit.Principal(r))
+		if err != nil {
+			s.Logger.ErrorContext(r.Context(), "count reports to review", "err", err)
+		}
+		p.Pending = n
+	}
+	if f := r.URL.Query().Get("ok"); f != "" {
+		p.Flash = i18n.T(p.Lang, "flash."+f)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.Logger.ErrorContext(r.Context(), "render", "page", page, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	httpkit.WriteWithETag(w, r, status, buf.Bytes())
+}
