@@ -133,6 +133,11 @@ func TestNoPageScrollsSidewaysOnAPhone(t *testing.T) {
 		"/plan/{id}/actividades/{code}":             "/plan/1/actividades/2.3.2?anio=2007",
 		"/plan-reportes/{rid}":                      "/plan-reportes/1",
 		"/produccion/observaciones/{id}":            "/produccion/observaciones/1",
+		"/actores/{id}/exportaciones":               "/actores/6/exportaciones",
+		"/mercados/precios/{species}":               "/mercados/precios/SNE",
+		"/mercados/precios/{species}/serie.":        "/mercados/precios/SNE?by=month",
+		// No declarations are imported here: the analysis' widest table instead.
+		"/mercados/exportaciones/importaciones/{id}": "/mercados/exportaciones?from=2000&to=2006&by=destination",
 	}
 	// Pages registered by loops and helpers, and filtered selections with wide tables.
 	extra := []string{"/zonas", "/archivo", "/normas", "/actores/importar", "/produccion/importar",

@@ -11,6 +11,10 @@ import (
 	"sriim/internal/prices"
 )
 
+// DefaultSpecies is the price series' species unless one is asked for: the
+// loco (chanque), the chain's first product.
+const DefaultSpecies = "SNE"
+
 // MsgPeriod is what the period readers say of a from or to they cannot use.
 const MsgPeriod = "a year (2004) or a month (2004-03)"
 
@@ -90,6 +94,9 @@ func Span(v url.Values, lastYear func() (int, error)) (from, to exports.Period, 
 func PriceSeries(ctx context.Context, v url.Values, pr *prices.Service) (prices.SeriesQuery, error) {
 	q := prices.SeriesQuery{Species: strings.ToUpper(strings.TrimSpace(v.Get("species"))), Level: v.Get("level"), Place: v.Get("place"),
 		Presentation: v.Get("presentation"), Currency: v.Get("currency"), By: v.Get("by")}
+	if q.Species == "" {
+		q.Species = DefaultSpecies
+	}
 	if q.Level == "" {
 		q.Level = "playa"
 	}
@@ -115,7 +122,7 @@ func PriceMargin(ctx context.Context, v url.Values, pr *prices.Service) (Margin,
 	m := Margin{Species: strings.ToUpper(strings.TrimSpace(v.Get("species"))), Place: v.Get("place"),
 		Destination: strings.ToUpper(v.Get("destination")), By: v.Get("by")}
 	if m.Species == "" {
-		return m, errs.Fields("invalid parameter", map[string]string{"species": "required"})
+		m.Species = DefaultSpecies
 	}
 	if m.By == "" {
 		m.By = "year"
