@@ -87,6 +87,8 @@ func Register(k *httpkit.Kernel, d Deps) error {
 	s.zoneRoutes(k)
 	s.regulationRoutes(k)
 	s.archiveRoutes(k)
+	s.exportsRoutes(k)
+	s.pricesRoutes(k)
 	return nil
 }
 

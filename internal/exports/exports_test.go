@@ -545,3 +545,29 @@ func TestPublishedFigureAgreesWithTheFactsAndTheSeed(t *testing.T) {
 		t.Errorf("statement %q is not the seed's words", p.Statement)
 	}
 }
+
+func TestYearsSpanDeclarationsAndPublishedFigures(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		svc := exports.New(d)
+		if first, last, err := svc.Years(ctx, "PE-MOQ"); err != nil || first != 0 || last != 0 {
+			t.Errorf("no exports: %d–%d, %v", first, last, err)
+		}
+		f, err := os.Open("../../data/seed/exports-regional.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := svc.LoadPublished(ctx, auth.System, f); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := importFile(t, svc, "declaraciones.csv", readTestdata(t, "declaraciones.csv")); err != nil {
+			t.Fatal(err)
+		}
+		for region, want := range map[string][2]int{"PE-MOQ": {2004, 2006}, "PE": {2004, 2006}, "PE-LIM": {0, 0}} {
+			first, last, err := svc.Years(ctx, region)
+			if err != nil || [2]int{first, last} != want {
+				t.Errorf("%s: %d–%d, %v; want %v", region, first, last, err, want)
+			}
+		}
+	})
+}

@@ -279,7 +279,7 @@ func (y *yearSums) addMonth(d *Declaration) {
 const (
 	blockSize      = 256    // declarations per stored block
 	blocksPerTx    = 32     // blocks per write transaction (about 8,000 declarations)
-	maxSumKeys     = 300000 // sums held before they are written (about 70 MB)
+	maxSumKeys     = 300000 // sums held before they are written (about 600 bytes each on the heap: some 180 MB)
 	sumRowsPerTx   = 20000  // sums per write transaction
 	chunksInFlight = 4
 )

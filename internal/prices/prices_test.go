@@ -198,6 +198,11 @@ func TestConstantSolesFromTheCPI(t *testing.T) {
 		if _, err := f.svc.Series(ctx, prices.SeriesQuery{Species: "SNE", Level: "export_fob", From: period("2010"), To: period("2020"), ConstantYear: 2020}); !errs.Is(err, errs.Invalid) {
 			t.Errorf("constant soles of a US$ series: %v", err)
 		}
+		_, err = f.svc.Series(ctx, prices.SeriesQuery{Species: "SNE", Level: "beach", From: period("2010"), To: period("2020"), ConstantYear: 1890})
+		var e *errs.Error
+		if !errors.As(err, &e) || e.Fields["constant"] == "" {
+			t.Errorf("soles of a year the CPI lacks: %v; want the constant year refused", err)
+		}
 	})
 }
 
@@ -458,5 +463,45 @@ func TestSeedFiguresAgreeWithTheFacts(t *testing.T) {
 	}
 	if found != 1 {
 		t.Errorf("facts.csv has %d rows for the chanque and pulpo price", found)
+	}
+}
+
+func TestListGivesTheLatestFirst(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d, nil)
+		for i, month := range []int{2, 5, 3} {
+			f.add(t, prices.Price{Species: "SNE", Level: "playa", Place: "DPA-ILO", Year: 2024, Month: month, Price: float64(10 + i), SourceRef: strconv.Itoa(i)})
+		}
+		f.add(t, prices.Price{Species: "SNE", Level: "mayorista", Place: "DPA-ILO", Year: 2024, Month: 9, Price: 20})
+		list, err := f.svc.List(ctx, prices.ListQuery{Species: "SNE", Level: "playa", Place: "DPA-ILO", Limit: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 2 || list[0].Date() != "2024-05" || list[1].Date() != "2024-03" {
+			t.Errorf("latest beach prices = %+v; want May then March", list)
+		}
+		all, _ := f.svc.List(ctx, prices.ListQuery{Species: "SNE"})
+		if len(all) == 0 || all[0].Level != "wholesale" {
+			t.Errorf("every level: first %+v; want September's wholesale price", all)
+		}
+		if _, err := f.svc.List(ctx, prices.ListQuery{Level: "subasta"}); !errs.Is(err, errs.Invalid) {
+			t.Errorf("an unknown level: %v", err)
+		}
+	})
+}
+
+func TestFromFormReadsTheTemplatesColumns(t *testing.T) {
+	form := map[string]string{"especie": "sne", "presentacion": "fresco", "nivel": "playa", "lugar": "DPA-ILO", "fecha": "15/03/2024",
+		"moneda": "S/", "precio": "10,5", "cantidad_kg": " 120 ", "fuente": "DIREPRO"}
+	p, err := prices.FromForm(func(k string) string { return form[k] })
+	if err != nil || p.Species != "SNE" || p.Presentation != "fresh" || p.Price != 10.5 || p.QuantityKg == nil || *p.QuantityKg != 120 ||
+		p.Date() != "2024-03-15" || p.Currency != "PEN" {
+		t.Errorf("FromForm = %+v, %v", p, err)
+	}
+	form["precio"], form["fecha"] = "diez", "marzo"
+	_, err = prices.FromForm(func(k string) string { return form[k] })
+	var e *errs.Error
+	if !errors.As(err, &e) || e.Fields["precio"] == "" || e.Fields["fecha"] == "" {
+		t.Errorf("bad price and date: %v", err)
 	}
 }

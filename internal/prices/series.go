@@ -190,6 +190,9 @@ func (s *Service) Series(ctx context.Context, q SeriesQuery) (Series, error) {
 		if cpi, err = s.index(ctx, CPISeries); err != nil {
 			return out, err
 		}
+		if _, ok := cpi.years[q.ConstantYear]; !ok {
+			return out, errs.Fields("the series cannot be made", map[string]string{"constant": "a year the consumer price index covers"})
+		}
 	}
 	periods := make([]exports.Period, 0, len(byPeriod))
 	for per := range byPeriod {

@@ -305,12 +305,25 @@ func TestEveryPageSpeaksOneLanguage(t *testing.T) {
 
 	event, staged := site.eventWithAttendance(planID, "1.3.1")
 	doc, item := site.archiveSamples()
+	site.importDeclarations()
+	exportBatches, err := site.srv.Exports.Batches(ctx)
+	if err != nil || len(exportBatches) == 0 {
+		t.Fatalf("export declarations: %v", err)
+	}
 
 	// Where each route with wildcards is visited; a route without one here
 	// fails the test, so that every new page is checked.
 	samples := map[string]string{
 		"GET /actores/{id}":                                       fmt.Sprintf("/actores/%d", exporter.ID),
 		"GET /actores/{id}/editar":                                fmt.Sprintf("/actores/%d/editar", exporter.ID),
+		"GET /actores/{id}/exportaciones":                         fmt.Sprintf("/actores/%d/exportaciones?from=2004&to=2006", exporter.ID),
+		"GET /mercados/exportaciones/importaciones/{id}":          fmt.Sprintf("/mercados/exportaciones/importaciones/%d", exportBatches[0].ID),
+		"GET /mercados/exportaciones?by=destination":              "/mercados/exportaciones?from=2004&to=2006&by=destination",
+		"GET /mercados/exportaciones?by=exporter":                 "/mercados/exportaciones?from=2004&to=2006&by=exporter",
+		"GET /mercados/precios/{species}":                         "/mercados/precios/SNE?from=2004&to=2006",
+		"GET /mercados/precios/{species}/grafico.svg":             "",
+		"GET /mercados/precios/{species}/serie.csv":               "",
+		"GET /mercados/precios/{species}/serie.xlsx":              "",
 		"GET /admin/usuarios/{id}":                                fmt.Sprintf("/admin/usuarios/%d", site.users["editor"].ID),
 		"GET /instituciones/{id}":                                 fmt.Sprintf("/instituciones/%d", site.institution("DIREPRO-ILO")),
 		"GET /mercados/importaciones/{id}":                        fmt.Sprintf("/mercados/importaciones/%d", batch.ID),

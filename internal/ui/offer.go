@@ -452,6 +452,7 @@ type speciesView struct {
 	Exporters map[int64]string
 	// Requirements are the markets with export requirements, per line.
 	Requirements []speciesMarkets
+	Prices       priceTable // its latest prices
 }
 
 // speciesLines are the product lines that hold a species.
@@ -482,6 +483,10 @@ func (s *Server) speciesPage(w http.ResponseWriter, r *http.Request) {
 		if len(rk.Rows) > 0 {
 			v.Markets = append(v.Markets, rk)
 		}
+	}
+	if v.Prices, err = s.latestPrices(r.Context(), code, httpkit.Lang(r), 5); err != nil {
+		s.k.Fail(w, r, err)
+		return
 	}
 	if v.Products, err = s.Offer.Products(r.Context(), offer.Filter{Species: code}); err != nil {
 		s.k.Fail(w, r, err)

@@ -113,6 +113,8 @@ func (s *Server) routes(mux *httpkit.Kernel) {
 	s.archiveRoutes(mux)
 	s.newsRoutes(mux)
 	s.networkRoutes(mux)
+	s.exportsRoutes(mux)
+	s.pricesRoutes(mux)
 	s.seoRoutes(mux)
 	mux.Handle("GET /static/{hash}/{name}", s.assets)
 	mux.HandleFunc("GET /favicon.ico", s.assets.favicon)

@@ -25,6 +25,7 @@ import (
 	"sriim/internal/db/dbtest"
 	"sriim/internal/errs"
 	"sriim/internal/events"
+	"sriim/internal/exports"
 	"sriim/internal/facts"
 	"sriim/internal/httpkit"
 	"sriim/internal/indicators"
@@ -32,6 +33,7 @@ import (
 	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/portal"
+	"sriim/internal/prices"
 	"sriim/internal/production"
 	"sriim/internal/reference"
 	"sriim/internal/regulation"
@@ -68,13 +70,15 @@ func newTestServer(t testing.TB, d *db.DB) *testServer {
 	deps := Deps{DB: d, Logger: log, Version: "test", Accounts: acc, Reference: reference.New(d), Production: prod, Actors: reg,
 		Planning: plans, Trade: tr, Offer: offer.New(d, t.TempDir()), Facts: facts.New(d), Portal: portal.New(d, plans, prod), Events: ev, Indicators: ind, Zones: zones.New(d),
 		Regulation: regulation.New(d, workdays.New(d)), Workdays: workdays.New(d), Archive: docs, Network: network.New(d, nil, "")}
+	deps.Exports = exports.New(d)
+	deps.Prices = prices.New(d, deps.Exports, nil)
 	s, err := Register(k, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := api.Register(k, api.Deps{DB: d, Logger: log, Version: "test", Accounts: acc, Reference: deps.Reference, Production: prod,
 		Actors: deps.Actors, Planning: plans, Trade: deps.Trade, Offer: deps.Offer, Facts: deps.Facts, Portal: deps.Portal, Events: ev, Indicators: ind, Zones: deps.Zones,
-		Regulation: deps.Regulation, Workdays: deps.Workdays, Archive: docs, Network: deps.Network}); err != nil {
+		Regulation: deps.Regulation, Workdays: deps.Workdays, Archive: docs, Network: deps.Network, Exports: deps.Exports, Prices: deps.Prices}); err != nil {
 		t.Fatal(err)
 	}
 	return &testServer{Server: s}

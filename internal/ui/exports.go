@@ -1,0 +1,466 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strconv"
+
+	"sriim/internal/auth"
+	"sriim/internal/errs"
+	"sriim/internal/exports"
+	"sriim/internal/httpkit"
+	"sriim/internal/i18n"
+	"sriim/internal/importer"
+	"sriim/internal/portal"
+	"sriim/internal/query"
+	"sriim/internal/render"
+	"sriim/internal/trade"
+)
+
+func init() { filterMessages[query.MsgPeriod] = "filter.period" }
+
+// exportsRoutes registers the regional exports' pages: the analysis by
+// year, destination, exporter and product line, its chart and downloads,
+// the leads for editors, the web import, and an exporter's exports by
+// market beside its registry page.
+func (s *Server) exportsRoutes(mux *httpkit.Kernel) {
+	mux.HandleFunc("GET /mercados/exportaciones", s.exportsPage)
+	mux.HandleFunc("GET /mercados/exportaciones/grafico.svg", s.exportsChart)
+	for _, format := range []string{"csv", "xlsx"} {
+		mux.HandleFunc("GET /mercados/exportaciones/datos."+format, s.exportsTable(format))
+		mux.HandleFunc("GET /mercados/exportaciones/plantilla."+format, s.exportsTemplate(format))
+	}
+	mux.HandleFunc("GET /mercados/exportaciones/prospectos", s.exportLeadsPage)
+	mux.HandleFunc("GET /mercados/exportaciones/importar", s.exportsImportPage)
+	mux.HandleFunc("POST /mercados/exportaciones/importar", s.exportsImport, httpkit.Upload(math.MaxInt64, exports.CanImport))
+	mux.HandleFunc("GET /mercados/exportaciones/importaciones/{id}", s.exportsBatchPage)
+	mux.HandleFunc("GET /actores/{id}/exportaciones", s.exporterMarketsPage)
+	mux.HandleFunc("POST /actores/{id}/exportaciones/visibilidad", s.exporterVisibility)
+}
+
+// exportsView is the regional analysis page.
+type exportsView struct {
+	Query       exports.Query
+	Periods     []string // the table's columns: the query's years or months
+	Result      exports.Result
+	Changes     []exports.DestinationChange // by destination: new and lost ones
+	Published   []exports.Published         // the region's figures a source gives without declarations, in the query's years
+	Lines       []trade.Product
+	Departments []exports.Department
+	Batches     []exports.Batch
+	CanImport   bool
+	CanLeads    bool
+}
+
+// periodLabels lists the years (or months) from from to to.
+func periodLabels(from, to exports.Period) []string {
+	var out []string
+	for p := from; p.Year < to.Year || p.Year == to.Year && p.Month <= to.Month; {
+		out = append(out, p.String())
+		switch {
+		case p.Month == 0:
+			p.Year++
+		case p.Month == 12:
+			p.Year, p.Month = p.Year+1, 1
+		default:
+			p.Month++
+		}
+	}
+	return out
+}
+
+// exportRowName names a row of an analysis in lang.
+func exportRowName(k exports.Key, lang i18n.Lang) string {
+	switch {
+	case k.Others > 0:
+		return i18n.T(lang, "exports.others", k.Others)
+	case k.Published:
+		return i18n.T(lang, "exports.published_row")
+	case k.Name != "":
+		return k.Name
+	case lang == i18n.EN && k.NameEN != "":
+		return k.NameEN
+	case k.NameES != "":
+		return k.NameES
+	case k.Subpartida != "":
+		return i18n.T(lang, "exports.national_line", k.Subpartida)
+	}
+	return k.ISO
+}
+
+// Name names a row for the page.
+func (v exportsView) Name(k exports.Key, lang i18n.Lang) string { return exportRowName(k, lang) }
+
+// Unit is the analysis' unit.
+func (v exportsView) Unit() string { return measureUnit(v.Query.Measure) }
+
+func measureUnit(measure string) string {
+	switch measure {
+	case exports.MeasureKg:
+		return "kg"
+	case exports.MeasureUnitValue:
+		return "US$/kg"
+	}
+	return "US$ FOB"
+}
+
+func (s *Server) exportsPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q, problems, err := readFilters(r, func(v url.Values) (exports.Query, error) { return query.Regional(ctx, v, s.Exports) })
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	p := httpkit.Principal(r)
+	v := exportsView{Query: q, Lines: trade.ProductLines(), Departments: exports.Departments, CanImport: exports.CanImport(p),
+		CanLeads: p.Has(auth.ReadPrivate)}
+	v.Result, err = s.Exports.Regional(ctx, p, q)
+	var e *errs.Error
+	if errors.As(err, &e) && e.Kind == errs.Invalid && len(e.Fields) > 0 {
+		// The domain's own checks (by=, measure=, a span too long): show the
+		// page's default analysis with the problems by their fields.
+		_, problems = s.k.PageError(r, e)
+		q, err = query.Regional(ctx, url.Values{}, s.Exports)
+		if err == nil {
+			v.Query = q
+			v.Result, err = s.Exports.Regional(ctx, p, q)
+		}
+	}
+	if err == nil && q.By == exports.ByDestination {
+		v.Changes, err = s.Exports.DestinationChanges(ctx, p, q)
+	}
+	if err == nil {
+		v.Batches, err = s.Exports.Batches(ctx)
+	}
+	var published []exports.Published
+	if err == nil && q.Region != "PE" {
+		published, err = s.Exports.PublishedFigures(ctx, q.Region)
+	}
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	for _, f := range published {
+		if f.Year >= q.From.Year && f.Year <= q.To.Year {
+			v.Published = append(v.Published, f)
+		}
+	}
+	v.Query = q
+	v.Periods = periodLabels(q.From, q.To)
+	lang := httpkit.Lang(r)
+	title := i18n.T(lang, "exports.title", exportRegionName(q.Region, lang))
+	s.renderFiltered(w, r, "exports_regional.html", Page{Title: title, Data: v, Description: i18n.T(lang, "exports.lead")}, problems)
+}
+
+// exportRegionName names a region for titles.
+func exportRegionName(code string, lang i18n.Lang) string {
+	if code == "PE" {
+		return i18n.T(lang, "exports.all_regions")
+	}
+	return exports.DepartmentName(code)
+}
+
+// exportsChart draws the analysis' five largest rows (the total by year)
+// over its years or months.
+func (s *Server) exportsChart(w http.ResponseWriter, r *http.Request) {
+	q, err := query.Regional(r.Context(), r.URL.Query(), s.Exports)
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	res, err := s.Exports.Regional(r.Context(), httpkit.Principal(r), q)
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	lang := httpkit.Lang(r)
+	labels := periodLabels(q.From, q.To)
+	c := render.Lines{Title: i18n.T(lang, "exports.chart_title", exportRegionName(q.Region, lang), measureUnit(q.Measure)),
+		Labels: labels, Number: formatNumber}
+	add := func(name string, values map[string]float64) {
+		line := make([]float64, len(labels))
+		for i, l := range labels {
+			if v, ok := values[l]; ok {
+				line[i] = v
+			} else {
+				line[i] = math.NaN()
+			}
+		}
+		c.Names, c.Values = append(c.Names, name), append(c.Values, line)
+	}
+	if q.By == exports.ByYear || q.Measure == exports.MeasureUnitValue {
+		add(i18n.T(lang, "production.total"), res.Total.Values)
+	}
+	if q.By != exports.ByYear {
+		for _, row := range res.Rows[:min(len(res.Rows), 5)] {
+			add(exportRowName(row.Key, lang), row.Values)
+		}
+	}
+	if len(c.Names) == 0 {
+		s.k.Fail(w, r, errs.E(errs.NotFound, "no exports for this selection"))
+		return
+	}
+	svg, err := c.Draw(render.SVG)
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	httpkit.WriteSVG(w, svg)
+}
+
+// exportsTable downloads the analysis as CSV or XLSX: each row's key, its
+// values by period (empty when it has none), share and growth, then the total.
+func (s *Server) exportsTable(format string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q, err := query.Regional(r.Context(), r.URL.Query(), s.Exports)
+		if err != nil {
+			s.k.Fail(w, r, err)
+			return
+		}
+		res, err := s.Exports.Regional(r.Context(), httpkit.Principal(r), q)
+		if err != nil {
+			s.k.Fail(w, r, err)
+			return
+		}
+		sh := regionalSheet(q, res, httpkit.Lang(r))
+		s.writeTable(w, r, format, "exportaciones-"+q.By, sh.Header, sh.Rows, sh.Numeric)
+	}
+}
+
+// regionalSheet is an analysis as a table for CSV and XLSX.
+func regionalSheet(q exports.Query, res exports.Result, lang i18n.Lang) importer.Sheet {
+	periods := periodLabels(q.From, q.To)
+	sh := importer.Sheet{Header: []string{"clave", "nombre"}, Numeric: map[string]bool{}}
+	sh.Header = append(sh.Header, periods...)
+	sh.Header = append(sh.Header, "participacion_pct", "tcac_pct", "tcac_desde", "tcac_hasta", "mercados", "fuente")
+	for _, h := range sh.Header[2 : len(sh.Header)-1] {
+		sh.Numeric[h] = true
+	}
+	pct := func(p *float64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*p, 'f', 2, 64)
+	}
+	cells := func(values map[string]float64) []string {
+		out := make([]string, len(periods))
+		for i, p := range periods {
+			if v, ok := values[p]; ok {
+				out[i] = strconv.FormatFloat(v, 'f', -1, 64)
+			}
+		}
+		return out
+	}
+	for _, row := range res.Rows {
+		k := row.Key
+		key := k.Region + k.ISO + k.RUC + k.Line + k.Subpartida
+		from, to := "", ""
+		if row.CAGRSpan != nil {
+			from, to = strconv.Itoa(row.CAGRSpan[0]), strconv.Itoa(row.CAGRSpan[1])
+		}
+		markets := ""
+		if k.Markets > 0 {
+			markets = strconv.Itoa(k.Markets)
+		}
+		source := k.Source
+		if k.Section != "" {
+			source += ", " + k.Section
+		}
+		line := append([]string{key, exportRowName(k, lang)}, cells(row.Values)...)
+		sh.Rows = append(sh.Rows, append(line, pct(row.Share), pct(row.CAGR), from, to, markets, source))
+	}
+	total := append([]string{"total", i18n.T(lang, "production.total")}, cells(res.Total.Values)...)
+	sh.Rows = append(sh.Rows, append(total, "", "", "", "", "", ""))
+	return sh
+}
+
+func (s *Server) exportsTemplate(format string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var buf bytes.Buffer
+		if err := exports.WriteTemplate(&buf, format); err != nil {
+			s.k.Fail(w, r, err)
+			return
+		}
+		ctype := "text/csv; charset=utf-8"
+		if format == "xlsx" {
+			ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+		}
+		w.Header().Set("Content-Type", ctype)
+		w.Header().Set("Content-Disposition", `attachment; filename="plantilla-exportaciones.`+format+`"`)
+		_, _ = w.Write(buf.Bytes())
+	}
+}
+
+// exportLeadsPage lists the exporters the registry lacks (editors only).
+func (s *Server) exportLeadsPage(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	region := r.URL.Query().Get("region")
+	if region == "" {
+		region = exports.DefaultRegion
+	}
+	if region == "PE" {
+		region = ""
+	}
+	leads, err := s.Exports.Leads(r.Context(), httpkit.Principal(r), region)
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "exports_leads.html", i18n.T(httpkit.Lang(r), "exports.leads"), struct {
+		Region      string
+		Leads       []exports.Lead
+		Departments []exports.Department
+	}{region, leads, exports.Departments})
+}
+
+// mayImportExports reports whether the request's user may import export
+// declarations; otherwise it has answered (the login page, or forbidden).
+func (s *Server) mayImportExports(w http.ResponseWriter, r *http.Request) bool {
+	if s.requireLogin(w, r) == nil {
+		return false
+	}
+	if !exports.CanImport(httpkit.Principal(r)) {
+		s.k.Fail(w, r, errs.E(errs.Forbidden, "your role does not import export declarations"))
+		return false
+	}
+	return true
+}
+
+func (s *Server) exportsImportPage(w http.ResponseWriter, r *http.Request) {
+	if !s.mayImportExports(w, r) {
+		return
+	}
+	s.render(w, r, http.StatusOK, "exports_import.html", i18n.T(httpkit.Lang(r), "exports.import"), nil)
+}
+
+// exportsImport starts an import in the background and sends the browser to
+// its progress page, as the trade import does: the upload's temporary file
+// stays open until the import closes it.
+func (s *Server) exportsImport(w http.ResponseWriter, r *http.Request) {
+	if !s.mayImportExports(w, r) {
+		return
+	}
+	file, hdr, err := r.FormFile("archivo")
+	if err != nil {
+		s.k.Fail(w, r, errs.Fields("choose a file", map[string]string{"archivo": "required"}))
+		return
+	}
+	p := httpkit.Principal(r)
+	b, err := s.Exports.Start(r.Context(), p, filepath.Base(hdr.Filename), r.PostFormValue("source"))
+	if err != nil {
+		file.Close()
+		s.k.Fail(w, r, err)
+		return
+	}
+	go func() {
+		defer file.Close()
+		if _, err := s.Exports.Import(context.Background(), p, b, file); err != nil {
+			s.Logger.Info("exports import failed", "batch", b.ID, "err", err)
+		}
+	}()
+	http.Redirect(w, r, fmt.Sprintf("/mercados/exportaciones/importaciones/%d", b.ID), http.StatusSeeOther)
+}
+
+func (s *Server) exportsBatchPage(w http.ResponseWriter, r *http.Request) {
+	id, err := httpkit.PathID(r, "id")
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	b, err := s.Exports.Batch(r.Context(), id)
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	b.CreatedBy = portal.PersonShown(httpkit.Principal(r), b.CreatedBy)
+	if b.State == "running" {
+		// The page reloads itself until the import ends; no script needed.
+		w.Header().Set("Refresh", "2")
+	}
+	var problems []string
+	if b.State == "failed" {
+		b.Error, problems = batchError(httpkit.Lang(r), b.Error)
+	}
+	s.render(w, r, http.StatusOK, "exports_batch.html", i18n.T(httpkit.Lang(r), "markets.batch", b.ID), struct {
+		Batch    exports.Batch
+		Problems []string
+	}{b, problems})
+}
+
+// exporterMarketsView is an exporter's exports by market.
+type exporterMarketsView struct {
+	ActorID    int64
+	Name       string
+	Query      exports.Query
+	Periods    []string
+	Result     exports.Result
+	Visibility exports.Visibility
+	CanChoose  bool // its members and its institution's editors choose whether everyone sees them
+}
+
+// RowName names a row for the page.
+func (v exporterMarketsView) RowName(k exports.Key, lang i18n.Lang) string {
+	return exportRowName(k, lang)
+}
+
+// exporterMarketsPage shows an exporter's exports by destination, to its
+// own members and editors, and to everyone when it chose so.
+func (s *Server) exporterMarketsPage(w http.ResponseWriter, r *http.Request) {
+	id, err := httpkit.PathID(r, "id")
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	ctx, p := r.Context(), httpkit.Principal(r)
+	a, err := s.Actors.Actor(ctx, p, id)
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	q, problems, err := readFilters(r, func(v url.Values) (exports.Query, error) { return query.ExporterMarkets(ctx, v, s.Exports) })
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	v := exporterMarketsView{ActorID: id, Name: a.Name, Query: q, Periods: periodLabels(q.From, q.To), CanChoose: auth.Can(p, a.Owner())}
+	if v.Visibility, err = s.Exports.Visibility(ctx, id); err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	if v.Result, err = s.Exports.ExporterMarkets(ctx, p, id, q); err != nil {
+		if p.Anonymous() && errs.Is(err, errs.Unauthenticated) && s.requireLogin(w, r) == nil {
+			return
+		}
+		s.k.Fail(w, r, err)
+		return
+	}
+	s.renderFiltered(w, r, "exports_exporter.html", Page{Title: i18n.T(httpkit.Lang(r), "exports.by_market", a.Name), Data: v}, problems)
+}
+
+// exporterVisibility records whether an exporter shows its exports by
+// market to everyone (the form's hidden version guards against a choice
+// made meanwhile).
+func (s *Server) exporterVisibility(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	id, err := httpkit.PathID(r, "id")
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	f := httpkit.PostForm(r)
+	if _, err := s.Exports.SetVisibility(r.Context(), httpkit.Principal(r), id, f.Text("public") == "1", f.Version()); err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/actores/%d/exportaciones?ok=saved", id), http.StatusSeeOther)
+}
