@@ -16,6 +16,7 @@ import (
 	"sriim/internal/exports"
 	"sriim/internal/facts"
 	"sriim/internal/indicators"
+	"sriim/internal/network"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/prices"
@@ -64,6 +65,7 @@ func newServices(d *db.DB, dataDir string) *services {
 	reg.Register(s.accounts.Sources()...)
 	reg.Register(s.events.Sources()...)
 	reg.Register(s.zones.Sources()...)
+	reg.Register(network.New(d, nil, "").Source()) // counting needs no mail
 	s.indicators = indicators.New(d, reg)
 	s.planning.Indicators = s.indicators
 	return s

@@ -20,6 +20,7 @@ import (
 	"sriim/internal/db/dbtest"
 	"sriim/internal/errs"
 	"sriim/internal/i18n"
+	"sriim/internal/indicators"
 	sriimmail "sriim/internal/mail"
 	"sriim/internal/network"
 	"sriim/internal/planning"
@@ -323,6 +324,42 @@ func TestSubscriptionsWithoutMail(t *testing.T) {
 			if i == network.MaxPerEmail && !errs.Is(err, errs.TooManyRequests) {
 				t.Errorf("request %d: %v", i+1, err)
 			}
+		}
+	})
+}
+
+// TestMembersSource: the network's members as a plan indicator, by kind of
+// member, and a kind it does not know refused.
+func TestMembersSource(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		setup(t, d)
+		ctx := context.Background()
+		svc := network.New(d, nil, "")
+		src := svc.Source()
+		if src.ID() != "archive.network_members" {
+			t.Fatalf("id %q", src.ID())
+		}
+		members, err := svc.MembersByYear(ctx, 2026, 2026)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := members[0]
+		for member, want := range map[string]int{"": m.Subscribers, "institutions": m.Institutions, "accounts": m.Accounts,
+			"all": m.Subscribers + m.Institutions + m.Accounts} {
+			q := indicators.Query{From: 2026, To: 2026, Params: url.Values{}}
+			if member != "" {
+				q.Params.Set("member", member)
+			}
+			res, err := src.Compute(ctx, q)
+			if err != nil || res.Values[2026] != float64(want) {
+				t.Errorf("member=%q: %v %v, want %d", member, res.Values, err, want)
+			}
+		}
+		if m.Institutions == 0 {
+			t.Error("the seed's institutions are not counted")
+		}
+		if _, err := src.Compute(ctx, indicators.Query{From: 2026, To: 2026, Params: url.Values{"member": {"fans"}}}); !errs.Is(err, errs.Invalid) {
+			t.Errorf("an unknown kind of member: %v", err)
 		}
 	})
 }
