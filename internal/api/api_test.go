@@ -10,11 +10,13 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"sriim/data/seed"
 	"sriim/internal/accounts"
 	"sriim/internal/actors"
 	"sriim/internal/db"
 	"sriim/internal/facts"
 	"sriim/internal/httpkit"
+	"sriim/internal/modules"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/portal"
@@ -34,10 +36,15 @@ func newTestServer(t testing.TB, d *db.DB) http.Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plans, prod := planning.New(d, t.TempDir()), production.New(d)
-	if err := Register(k, Deps{DB: d, Logger: log, Version: "test", Accounts: acc, Reference: reference.New(d), Production: prod,
-		Actors: actors.New(d), Planning: plans, Trade: trade.New(d), Offer: offer.New(d, t.TempDir()), Facts: facts.New(d),
-		Portal: portal.New(d, plans, prod)}); err != nil {
+	defaults, err := portal.ReadDefaults(seed.Files, "portal.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans, prod, tr, off := planning.New(d, t.TempDir()), production.New(d), trade.New(d), offer.New(d, t.TempDir())
+	set := modules.Set{Accounts: acc, Reference: reference.New(d), Production: prod, Actors: actors.New(d),
+		Planning: plans, Trade: tr, Offer: off, Facts: facts.New(d),
+		Portal: portal.New(d, portal.Modules{Planning: plans, Production: prod, Trade: tr, Offer: off}, defaults)}
+	if err := Register(k, Deps{DB: d, Logger: log, Version: "test", Set: set}); err != nil {
 		t.Fatal(err)
 	}
 	return k

@@ -75,7 +75,7 @@ func (s *Server) loadProductionView(r *http.Request) (productionView, map[string
 		"presentation": production.Presentations, "origin": production.Origins}}
 	var err error
 	var problems map[string]string
-	if v.Query, problems, err = readFilters(r, func(q url.Values) (production.Query, error) { return query.Production(q, false) }); err != nil {
+	if v.Query, problems, err = readFilters(r, func(q url.Values) (production.Query, error) { return query.Production(q, false, s.Portal.Defaults) }); err != nil {
 		return v, nil, err
 	}
 	if v.Result, err = s.Production.Series(r.Context(), v.Query); err != nil {
@@ -216,23 +216,15 @@ func productionChart(v productionView, g production.UnitGroup, lang i18n.Lang) r
 		return strings.Join(out, ", ")
 	}
 	title := i18n.T(lang, "production.chart_title", names(v.Query.Species), names(v.Query.Places),
-		yearSpan(g.Years[0], g.Years[len(g.Years)-1]), g.Unit)
-	return render.Lines{Title: title, Labels: labels, Names: v.Labels[g.First:g.Last], Values: values, Number: formatNumber}
-}
-
-// yearSpan writes the years from first to last: "2001–2004", or "2001".
-func yearSpan(first, last int) string {
-	if first == last {
-		return strconv.Itoa(first)
-	}
-	return fmt.Sprintf("%d–%d", first, last)
+		render.YearSpan(g.Years[0], g.Years[len(g.Years)-1]), g.Unit)
+	return render.Lines{Title: title, Labels: labels, Names: v.Labels[g.First:g.Last], Values: values, Number: render.FormatNumber}
 }
 
 var productionNumeric = map[string]bool{"anio": true, "mes": true, "anio_hasta": true, "valor": true, "monto": true}
 
 func (s *Server) productionData(format string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		q, err := query.Production(r.URL.Query(), false)
+		q, err := query.Production(r.URL.Query(), false, s.Portal.Defaults)
 		if err != nil {
 			s.k.Fail(w, r, err)
 			return

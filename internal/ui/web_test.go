@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"sriim/data/seed"
 	"sriim/internal/accounts"
 	"sriim/internal/actors"
 	"sriim/internal/api"
@@ -25,6 +26,7 @@ import (
 	"sriim/internal/errs"
 	"sriim/internal/facts"
 	"sriim/internal/httpkit"
+	"sriim/internal/modules"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
 	"sriim/internal/portal"
@@ -49,15 +51,19 @@ func newTestServer(t testing.TB, d *db.DB) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plans, prod := planning.New(d, t.TempDir()), production.New(d)
-	deps := Deps{DB: d, Logger: log, Version: "test", Accounts: acc, Reference: reference.New(d), Production: prod, Actors: actors.New(d),
-		Planning: plans, Trade: trade.New(d), Offer: offer.New(d, t.TempDir()), Facts: facts.New(d), Portal: portal.New(d, plans, prod)}
-	s, err := Register(k, deps)
+	defaults, err := portal.ReadDefaults(seed.Files, "portal.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := api.Register(k, api.Deps{DB: d, Logger: log, Version: "test", Accounts: acc, Reference: deps.Reference, Production: prod,
-		Actors: deps.Actors, Planning: plans, Trade: deps.Trade, Offer: deps.Offer, Facts: deps.Facts, Portal: deps.Portal}); err != nil {
+	plans, prod, tr, off := planning.New(d, t.TempDir()), production.New(d), trade.New(d), offer.New(d, t.TempDir())
+	set := modules.Set{Accounts: acc, Reference: reference.New(d), Production: prod, Actors: actors.New(d),
+		Planning: plans, Trade: tr, Offer: off, Facts: facts.New(d),
+		Portal: portal.New(d, portal.Modules{Planning: plans, Production: prod, Trade: tr, Offer: off}, defaults)}
+	s, err := Register(k, Deps{DB: d, Logger: log, Version: "test", Set: set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := api.Register(k, api.Deps{DB: d, Logger: log, Version: "test", Set: set}); err != nil {
 		t.Fatal(err)
 	}
 	return &testServer{Server: s}
@@ -264,7 +270,7 @@ func TestMetrics(t *testing.T) {
 
 func TestEveryModuleHasAPageInBothLanguages(t *testing.T) {
 	s := newTestServer(t, dbtest.Open(t, db.SQLite))
-	for _, m := range modules {
+	for _, m := range navigation {
 		for _, lang := range []string{"es", "en"} {
 			res := get(t, s, "/"+m.Slug+"?lang="+lang, nil)
 			b := body(t, res)
