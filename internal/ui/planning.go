@@ -192,21 +192,7 @@ func (s *Server) reportXLSX(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, err)
 		return
 	}
-	lang := httpkit.Lang(r)
-	var names []string
-	for _, e := range rep.Evidence {
-		names = append(names, e.Name)
-	}
-	head := []string{a.Code, a.Title, rep.Period, i18n.T(lang, "progress."+rep.Status), i18n.T(lang, "state."+rep.State), rep.Narrative, strings.Join(names, "; "), rep.ReportedBy, rep.ReviewedBy}
-	header := []string{"actividad", "titulo", "periodo", "estado", "revision", "narrativa", "evidencias", "reportado_por", "revisado_por", "indicador", "valor"}
-	var rows [][]string
-	for _, ind := range a.Indicators {
-		value := ""
-		if v, ok := rep.Values[ind.ID]; ok {
-			value = strconv.FormatFloat(v, 'f', -1, 64)
-		}
-		rows = append(rows, append(append([]string{}, head...), ind.Name, value))
-	}
+	header, rows := reports.ProgressTable(a, rep, httpkit.Lang(r))
 	s.writeTable(w, r, "xlsx", "reporte-"+a.Code+"-"+rep.Period, header, rows, map[string]bool{"valor": true})
 }
 
@@ -654,40 +640,8 @@ func (s *Server) planXLSX(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, err)
 		return
 	}
-	lang := httpkit.Lang(r)
-	header := []string{"objetivo", "estrategia", "actividad", "titulo", "periodo", "desde", "hasta", "metas", "indicadores", "instituciones", "semaforo_" + strconv.Itoa(year), "ultimo_reporte"}
-	var rows [][]string
-	for _, a := range acts {
-		var targets, inds, insts []string
-		for _, t := range a.Targets {
-			targets = append(targets, t.Statement)
-		}
-		for _, i := range a.Indicators {
-			inds = append(inds, i.Name)
-		}
-		for _, i := range a.Institutions {
-			insts = append(insts, i.Name)
-		}
-		last := ""
-		if a.LastPeriod != "" {
-			last = a.LastPeriod + ": " + i18n.T(lang, "status."+a.LastStatus)
-		}
-		rows = append(rows, []string{a.ObjectiveCode, a.StrategyCode, a.Code, a.Title, a.Period, strconv.Itoa(a.StartYear), strconv.Itoa(a.EndYear),
-			strings.Join(targets, "\n"), strings.Join(inds, "\n"), strings.Join(dedupe(insts), "; "), i18n.T(lang, "light."+string(a.Light)), last})
-	}
+	header, rows := reports.PlanTable(acts, year, httpkit.Lang(r))
 	s.writeTable(w, r, "xlsx", "plan", header, rows, map[string]bool{"desde": true, "hasta": true})
-}
-
-func dedupe(list []string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, x := range list {
-		if !seen[x] {
-			seen[x] = true
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 // API
