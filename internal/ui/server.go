@@ -58,6 +58,7 @@ func Register(k *httpkit.Kernel, d Deps) (*Server, error) {
 	return s, nil
 }
 
+// routes registers the pages: one line per module (its NAMERoutes in NAME.go).
 func (s *Server) routes(mux *httpkit.Kernel) {
 	mux.HandleFunc("GET /{$}", s.home)
 	for _, m := range navigation {
