@@ -10,51 +10,17 @@ import (
 	"log/slog"
 	"net/http"
 
-	"sriim/internal/accounts"
-	"sriim/internal/actors"
-	"sriim/internal/archive"
 	"sriim/internal/db"
-	"sriim/internal/events"
-	"sriim/internal/exports"
-	"sriim/internal/facts"
 	"sriim/internal/httpkit"
-	"sriim/internal/indicators"
-	"sriim/internal/network"
-	"sriim/internal/offer"
-	"sriim/internal/planning"
-	"sriim/internal/portal"
-	"sriim/internal/prices"
-	"sriim/internal/production"
-	"sriim/internal/reference"
-	"sriim/internal/regulation"
-	"sriim/internal/trade"
-	"sriim/internal/workdays"
-	"sriim/internal/zones"
+	"sriim/internal/modules"
 )
 
 // Deps are the services the API's handlers use, filled by internal/app.
 type Deps struct {
-	DB         *db.DB
-	Logger     *slog.Logger
-	Version    string
-	Accounts   *accounts.Service
-	Reference  *reference.Service
-	Production *production.Service
-	Actors     *actors.Service
-	Planning   *planning.Service
-	Trade      *trade.Service
-	Offer      *offer.Service
-	Facts      *facts.Service
-	Portal     *portal.Service
-	Zones      *zones.Service
-	Events     *events.Service
-	Indicators *indicators.Service
-	Exports    *exports.Service
-	Prices     *prices.Service
-	Workdays   *workdays.Service
-	Regulation *regulation.Service
-	Archive    *archive.Service
-	Network    *network.Service
+	DB      *db.DB
+	Logger  *slog.Logger
+	Version string
+	modules.Set
 }
 
 // Server holds what the API's handlers share: the services (Deps), the

@@ -10,12 +10,14 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"sriim/data/seed"
 	"sriim/internal/accounts"
 	"sriim/internal/actors"
 	"sriim/internal/archive"
 	"sriim/internal/db"
 	"sriim/internal/facts"
 	"sriim/internal/httpkit"
+	"sriim/internal/modules"
 	"sriim/internal/network"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
@@ -47,13 +49,18 @@ func newTestServerWithArchive(t testing.TB, d *db.DB) (http.Handler, *archive.Se
 	if err != nil {
 		t.Fatal(err)
 	}
+	defaults, err := portal.ReadDefaults(seed.Files, "portal.json")
+	if err != nil {
+		t.Fatal(err)
+	}
 	files := t.TempDir()
-	plans, prod, docs := planning.New(d, files), production.New(d), archive.New(d, files)
+	plans, prod, tr, off, docs := planning.New(d, files), production.New(d), trade.New(d), offer.New(d, t.TempDir()), archive.New(d, files)
 	plans.Documents = docs
-	if err := Register(k, Deps{DB: d, Logger: log, Version: "test", Accounts: acc, Reference: reference.New(d), Production: prod,
-		Actors: actors.New(d), Planning: plans, Trade: trade.New(d), Offer: offer.New(d, t.TempDir()), Facts: facts.New(d),
-		Portal: portal.New(d, plans, prod), Zones: zones.New(d),
-		Regulation: regulation.New(d, workdays.New(d)), Workdays: workdays.New(d), Archive: docs, Network: network.New(d, nil, "")}); err != nil {
+	set := modules.Set{Accounts: acc, Reference: reference.New(d), Production: prod, Actors: actors.New(d),
+		Planning: plans, Trade: tr, Offer: off, Facts: facts.New(d),
+		Portal: portal.New(d, portal.Modules{Planning: plans, Production: prod, Trade: tr, Offer: off}, defaults),
+		Zones:  zones.New(d), Regulation: regulation.New(d, workdays.New(d)), Workdays: workdays.New(d), Archive: docs, Network: network.New(d, nil, "")}
+	if err := Register(k, Deps{DB: d, Logger: log, Version: "test", Set: set}); err != nil {
 		t.Fatal(err)
 	}
 	return k, docs

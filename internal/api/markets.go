@@ -15,7 +15,7 @@ func (s *Server) marketRoutes(mux *httpkit.Kernel) {
 	mux.HandleFunc("GET /api/v1/markets/suppliers", s.api(s.apiSuppliers))
 	mux.HandleFunc("GET /api/v1/markets/destinations", s.api(s.apiDestinations))
 	mux.HandleFunc("GET /api/v1/markets/competitors", s.api(func(r *http.Request) (int, any, error) {
-		mq, err := query.ReadMarket(r.URL.Query())
+		mq, err := query.ReadMarket(r.URL.Query(), s.Portal.Defaults)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -24,13 +24,13 @@ func (s *Server) marketRoutes(mux *httpkit.Kernel) {
 			return 0, nil, err
 		}
 		if len(exporters) == 0 {
-			exporters = []int{604, 152} // Peru and its main competitor, Chile
+			exporters = s.Portal.Defaults.Competitors // Peru and its main competitor, Chile, by default
 		}
 		m, err := s.Trade.Competitors(r.Context(), mq.Product, exporters, mq.From, mq.To, min(mq.Top, 20))
 		return http.StatusOK, map[string]any{"markets": m}, err
 	}))
 	mux.HandleFunc("GET /api/v1/markets/unit-values", s.api(func(r *http.Request) (int, any, error) {
-		mq, err := query.ReadMarket(r.URL.Query())
+		mq, err := query.ReadMarket(r.URL.Query(), s.Portal.Defaults)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -112,7 +112,7 @@ func apiRanked(rows []trade.Ranked, key string, lang string) []map[string]any {
 }
 
 func (s *Server) apiImporters(r *http.Request) (int, any, error) {
-	mq, err := query.ReadMarket(r.URL.Query())
+	mq, err := query.ReadMarket(r.URL.Query(), s.Portal.Defaults)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -121,7 +121,7 @@ func (s *Server) apiImporters(r *http.Request) (int, any, error) {
 }
 
 func (s *Server) apiDestinations(r *http.Request) (int, any, error) {
-	mq, err := query.ReadMarket(r.URL.Query())
+	mq, err := query.ReadMarket(r.URL.Query(), s.Portal.Defaults)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -130,7 +130,7 @@ func (s *Server) apiDestinations(r *http.Request) (int, any, error) {
 }
 
 func (s *Server) apiSuppliers(r *http.Request) (int, any, error) {
-	mq, err := query.ReadMarket(r.URL.Query())
+	mq, err := query.ReadMarket(r.URL.Query(), s.Portal.Defaults)
 	if err != nil {
 		return 0, nil, err
 	}

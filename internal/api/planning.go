@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"sriim/internal/errs"
@@ -30,9 +29,9 @@ func (s *Server) apiAnnualPlan(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	year, err := strconv.Atoi(r.PathValue("year"))
+	year, err := httpkit.PathYear(r, "year")
 	if err != nil {
-		return 0, nil, errs.E(errs.NotFound, "no such year")
+		return 0, nil, err
 	}
 	items, err := s.Planning.AnnualPlan(r.Context(), id, year)
 	return http.StatusOK, map[string]any{"items": items}, err
@@ -43,9 +42,9 @@ func (s *Server) apiAnnualItem(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	year, err := strconv.Atoi(r.PathValue("year"))
+	year, err := httpkit.PathYear(r, "year")
 	if err != nil {
-		return 0, nil, errs.E(errs.NotFound, "no such year")
+		return 0, nil, err
 	}
 	a, err := s.Planning.Activity(r.Context(), id, r.PathValue("code"), year)
 	if err != nil {
@@ -106,12 +105,17 @@ func (s *Server) apiPlanDue(r *http.Request) (int, any, error) {
 	return http.StatusOK, map[string]any{"activities": due}, err
 }
 
-func (s *Server) apiActivityReports(r *http.Request) (int, any, error) {
+// activity is the activity the path names (/plans/{id}/activities/{code}), in the year asked.
+func (s *Server) activity(r *http.Request) (planning.Activity, error) {
 	id, err := httpkit.PathID(r, "id")
 	if err != nil {
-		return 0, nil, err
+		return planning.Activity{}, err
 	}
-	a, err := s.Planning.Activity(r.Context(), id, r.PathValue("code"), s.planYear(r))
+	return s.Planning.Activity(r.Context(), id, r.PathValue("code"), s.planYear(r))
+}
+
+func (s *Server) apiActivityReports(r *http.Request) (int, any, error) {
+	a, err := s.activity(r)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -123,11 +127,7 @@ func (s *Server) apiActivityReports(r *http.Request) (int, any, error) {
 }
 
 func (s *Server) apiReportSave(r *http.Request) (int, any, error) {
-	id, err := httpkit.PathID(r, "id")
-	if err != nil {
-		return 0, nil, err
-	}
-	a, err := s.Planning.Activity(r.Context(), id, r.PathValue("code"), s.planYear(r))
+	a, err := s.activity(r)
 	if err != nil {
 		return 0, nil, err
 	}

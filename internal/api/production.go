@@ -36,7 +36,7 @@ func (s *Server) apiPlaces(r *http.Request) (int, any, error) {
 }
 
 func (s *Server) apiProductionSeries(r *http.Request) (int, any, error) {
-	q, err := query.Production(r.URL.Query(), true)
+	q, err := query.Production(r.URL.Query(), true, s.Portal.Defaults)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"sriim/data/seed"
 	"sriim/internal/api"
 	"sriim/internal/config"
 	"sriim/internal/db"
@@ -28,6 +29,7 @@ import (
 	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
 	"sriim/internal/mail"
+	"sriim/internal/modules"
 	"sriim/internal/network"
 	"sriim/internal/ogc"
 	"sriim/internal/portal"
@@ -480,18 +482,20 @@ func serveUntilSignal(ctx context.Context, ln net.Listener, h http.Handler, log 
 
 // register puts the pages and the API on the kernel: the one place that
 // imports internal/ui and internal/api. A module's pages and API get its
-// service here.
+// service here (modules.Set).
 func register(k *httpkit.Kernel, d *db.DB, log *slog.Logger, svc *services, nw *network.Service, mailer mail.Sender) error {
-	p := portal.New(d, svc.planning, svc.production)
-	if _, err := ui.Register(k, ui.Deps{DB: d, Logger: log, Version: version(), Accounts: svc.accounts, Reference: svc.reference,
-		Production: svc.production, Actors: svc.actors, Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, Facts: svc.facts,
-		Portal: p, Zones: svc.zones, Events: svc.events, Indicators: svc.indicators, Exports: svc.exports, Prices: svc.prices,
-		Workdays: svc.workdays, Regulation: svc.regulation, Archive: svc.archive, Network: nw,
-		Mailer: mailer, Demo: func(ctx context.Context) (bool, error) { return seeding.DemoLoaded(ctx, d) }}); err != nil {
+	defaults, err := portal.ReadDefaults(seed.Files, "portal.json")
+	if err != nil {
 		return err
 	}
-	return api.Register(k, api.Deps{DB: d, Logger: log, Version: version(), Accounts: svc.accounts, Reference: svc.reference,
-		Production: svc.production, Actors: svc.actors, Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, Facts: svc.facts,
-		Portal: p, Zones: svc.zones, Events: svc.events, Indicators: svc.indicators, Exports: svc.exports, Prices: svc.prices,
-		Workdays: svc.workdays, Regulation: svc.regulation, Archive: svc.archive, Network: nw})
+	set := modules.Set{Accounts: svc.accounts, Reference: svc.reference, Production: svc.production, Actors: svc.actors,
+		Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, Facts: svc.facts, Zones: svc.zones, Events: svc.events,
+		Indicators: svc.indicators, Exports: svc.exports, Prices: svc.prices, Workdays: svc.workdays, Regulation: svc.regulation,
+		Archive: svc.archive, Network: nw,
+		Portal: portal.New(d, portal.Modules{Planning: svc.planning, Production: svc.production, Trade: svc.trade, Offer: svc.offer}, defaults)}
+	if _, err := ui.Register(k, ui.Deps{DB: d, Logger: log, Version: version(), Set: set, Mailer: mailer,
+		Demo: func(ctx context.Context) (bool, error) { return seeding.DemoLoaded(ctx, d) }}); err != nil {
+		return err
+	}
+	return api.Register(k, api.Deps{DB: d, Logger: log, Version: version(), Set: set})
 }

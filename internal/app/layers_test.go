@@ -14,8 +14,9 @@ import (
 // TestImportRules keeps the layers of ARCHITECTURE.md: domain packages
 // import none of the delivery layer (ui, api, httpkit, query) nor render;
 // only app imports ui and api; httpkit knows no page, API route or
-// selection; query knows no page or API. Test files are left out: a page's
-// test may drive the API too.
+// selection; query knows no page or API; the command line draws its
+// reports with render. Test files are left out: a page's test may drive the
+// API too.
 func TestImportRules(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go command")
@@ -30,7 +31,7 @@ func TestImportRules(t *testing.T) {
 		return slices.ContainsFunc(roots, func(r string) bool { return pkg == r || strings.HasPrefix(pkg, r+"/") })
 	}
 	dec := json.NewDecoder(bytes.NewReader(out))
-	n := 0
+	n, appRenders := 0, false
 	for {
 		var p struct {
 			ImportPath string
@@ -42,6 +43,9 @@ func TestImportRules(t *testing.T) {
 			t.Fatal(err)
 		}
 		n++
+		if p.ImportPath == in+"app" {
+			appRenders = slices.Contains(p.Imports, in+"render/reports")
+		}
 		for _, imp := range p.Imports {
 			switch {
 			case under(imp, in+"ui", in+"api") && p.ImportPath != in+"app":
@@ -55,6 +59,9 @@ func TestImportRules(t *testing.T) {
 				t.Errorf("%s imports %s: domain packages import none of ui, api, httpkit, query and render", p.ImportPath, imp)
 			}
 		}
+	}
+	if !appRenders {
+		t.Error("internal/app does not draw the command line's reports with internal/render/reports")
 	}
 	if n < 20 {
 		t.Fatalf("go list gave only %d packages", n)

@@ -12,6 +12,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/errs"
 	"sriim/internal/i18n"
+	"sriim/internal/render/reports"
 	"sriim/internal/ui"
 )
 
@@ -46,7 +47,16 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	html, pdf, xlsx, err := ui.MarketReportFiles(rep)
+	// The PDF and the annex are drawn by render; the HTML is the report's page.
+	html, err := ui.MarketReportHTML(rep)
+	if err != nil {
+		return err
+	}
+	pdf, err := reports.MarketPDF(rep)
+	if err != nil {
+		return err
+	}
+	xlsx, err := reports.MarketXLSX(rep)
 	if err != nil {
 		return err
 	}

@@ -69,6 +69,16 @@ func PathID(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
+// PathYear reads a year from the path parameter name, else the year is
+// not found.
+func PathYear(r *http.Request, name string) (int, error) {
+	y, err := strconv.Atoi(r.PathValue(name))
+	if err != nil {
+		return 0, errs.E(errs.NotFound, "no such year")
+	}
+	return y, nil
+}
+
 // QueryYear is the first of the named parameters that holds a year between
 // 1900 and 2100 (a page's "anio", the API's "year"); ok is false when none does.
 func QueryYear(q url.Values, names ...string) (year int, ok bool) {

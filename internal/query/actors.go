@@ -2,23 +2,26 @@ package query
 
 import (
 	"net/url"
-	"strconv"
 
 	"sriim/internal/actors"
+	"sriim/internal/httpkit"
 )
 
 // Actors reads the list's filters (the page's Spanish names or the API's English ones).
 func Actors(q url.Values, api bool) actors.Filter {
-	get := func(es string) string {
+	field := func(es string) string {
 		if api {
-			return q.Get(ActorAPIParams[es])
+			return ActorAPIParams[es]
 		}
-		return q.Get(es)
+		return es
 	}
+	get := func(es string) string { return q.Get(field(es)) }
 	f := actors.Filter{Kind: get("tipo"), Species: get("especie"), District: get("distrito"),
 		Certification: get("certificacion"), Q: q.Get("q"), Sort: get("orden"), Inactive: get("inactivos") != ""}
-	f.Page, _ = strconv.Atoi(get("pagina"))
-	f.PerPage, _ = strconv.Atoi(q.Get("per_page"))
+	// A page number that is not one reads as the first page (the page's
+	// form refuses it first); per_page, as the default.
+	form := httpkit.NewForm(q)
+	f.Page, f.PerPage = form.Int(field("pagina"), 0), form.Int("per_page", 0)
 	return f
 }
 

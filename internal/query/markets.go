@@ -6,6 +6,7 @@ import (
 
 	"sriim/internal/errs"
 	"sriim/internal/httpkit"
+	"sriim/internal/portal"
 	"sriim/internal/trade"
 )
 
@@ -23,8 +24,9 @@ type Market struct {
 }
 
 // ReadMarket reads hs= (codes as reported, comma-separated) or line=
-// (a product line); by default the frozen-loco line, 2000–2005, Peru.
-func ReadMarket(q url.Values) (Market, error) {
+// (a product line); by default d's product line, years, market and reporter
+// (the frozen-loco line, 2000–2005, Japan, Peru).
+func ReadMarket(q url.Values, d portal.Defaults) (Market, error) {
 	hs := httpkit.List(q, "hs")
 	mq := Market{Line: q.Get("line"), HS: strings.Join(hs, ","), Flow: q.Get("flow")}
 	switch {
@@ -37,7 +39,7 @@ func ReadMarket(q url.Values) (Market, error) {
 		mq.Product = trade.AsReported(hs...)
 	default:
 		if mq.Line == "" {
-			mq.Line = "loco_congelado"
+			mq.Line = d.ProductLine
 		}
 		p, ok := trade.ProductLine(mq.Line)
 		if !ok {
@@ -53,7 +55,7 @@ func ReadMarket(q url.Values) (Market, error) {
 		name string
 		dst  *int
 		def  int
-	}{{"from", &mq.From, 2000}, {"to", &mq.To, 2005}, {"top", &mq.Top, 20}, {"market", &mq.Market, 392}, {"reporter", &mq.Reporter, 604}, {"year", &mq.Year, 0}} {
+	}{{"from", &mq.From, d.From}, {"to", &mq.To, d.To}, {"top", &mq.Top, 20}, {"market", &mq.Market, d.Market}, {"reporter", &mq.Reporter, d.Reporter}, {"year", &mq.Year, 0}} {
 		if *p.dst, err = httpkit.Int(q, p.name, p.def); err != nil {
 			return mq, err
 		}

@@ -2,17 +2,16 @@ package query
 
 import (
 	"net/url"
-	"strconv"
 
-	"sriim/internal/errs"
 	"sriim/internal/httpkit"
+	"sriim/internal/portal"
 	"sriim/internal/production"
 )
 
 // Production reads a selection from the page's Spanish parameters or
-// the API's English ones, defaulting to the seed's Cuadro 1 (all molluscs
-// in the Moquegua region).
-func Production(q url.Values, api bool) (production.Query, error) {
+// the API's English ones, defaulting to d's series (the seed's Cuadro 1: all
+// molluscs in the Moquegua region).
+func Production(q url.Values, api bool, d portal.Defaults) (production.Query, error) {
 	name := func(es, en string) string {
 		if api {
 			return en
@@ -25,25 +24,16 @@ func Production(q url.Values, api bool) (production.Query, error) {
 		Origins:       httpkit.List(q, name("origen", "origin")),
 		Places:        httpkit.List(q, name("lugar", "place")),
 	}
-	fields := map[string]string{}
-	for es, dst := range map[string]*int{"desde": &pq.From, "hasta": &pq.To} {
-		key := name(es, map[string]string{"desde": "from", "hasta": "to"}[es])
-		if v := q.Get(key); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1900 || n > 2100 {
-				fields[key] = httpkit.MsgYear
-			}
-			*dst = n
-		}
-	}
-	if len(fields) > 0 {
-		return pq, errs.Fields("invalid selection", fields)
+	form := httpkit.NewForm(q)
+	pq.From, pq.To = form.Year(name("desde", "from")), form.Year(name("hasta", "to"))
+	if err := form.Err("invalid selection"); err != nil {
+		return pq, err
 	}
 	if len(pq.Species) == 0 {
-		pq.Species = []string{"moluscos"}
+		pq.Species = d.Production.Species
 	}
 	if len(pq.Places) == 0 {
-		pq.Places = []string{"PE-MOQ"}
+		pq.Places = d.Production.Places
 	}
 	return pq, nil
 }

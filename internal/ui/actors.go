@@ -112,7 +112,7 @@ func (l refLists) checkActorFilter(q url.Values) (actors.Filter, error) {
 	choice("especie", f.Species, slices.ContainsFunc(l.Species, func(sp reference.Species) bool { return sp.Code == f.Species }))
 	choice("distrito", f.District, slices.ContainsFunc(l.Districts, func(p reference.Place) bool { return p.Code == f.District }))
 	choice("orden", f.Sort, slices.Contains([]string{"name", "registered", "district"}, f.Sort))
-	if n, err := strconv.Atoi(q.Get("pagina")); q.Get("pagina") != "" && (err != nil || n < 1) {
+	if page := httpkit.NewForm(q); page.Int("pagina", 1) < 1 || page.Problems() != nil {
 		problems["pagina"] = httpkit.MsgWhole
 	}
 	if len(problems) > 0 {
@@ -189,8 +189,8 @@ func (s *Server) actorPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := actorView{Actor: a, CanEdit: auth.Can(httpkit.Principal(r), a.Owner()), Today: s.Actors.Now().Format("2006-01-02")}
-	for _, raw := range r.URL.Query()["parecido"] {
-		if other, err := strconv.ParseInt(raw, 10, 64); err == nil && other != id {
+	for _, other := range httpkit.NewForm(r.URL.Query()).IDs("parecido") {
+		if other != id {
 			if o, err := s.Actors.Actor(r.Context(), httpkit.Principal(r), other); err == nil {
 				v.Similar = append(v.Similar, o)
 			}

@@ -106,13 +106,8 @@ func userFromForm(r *http.Request) accounts.UserInput {
 	in := accounts.UserInput{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Password: r.PostFormValue("password"),
 		Lang: r.PostFormValue("lang"), Role: auth.Role(r.PostFormValue("role")), ReferenceGrant: r.PostFormValue("can_edit_reference") == "on",
 		Active: r.PostFormValue("active") == "on", Institutions: []int64{}}
-	in.ActorID, _ = strconv.ParseInt(r.PostFormValue("actor_id"), 10, 64)
-	in.Version = httpkit.PostForm(r).Version()
-	for _, v := range r.PostForm["institutions"] {
-		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
-			in.Institutions = append(in.Institutions, id)
-		}
-	}
+	f := httpkit.PostForm(r)
+	in.ActorID, in.Version, in.Institutions = f.ID("actor_id"), f.Version(), f.IDs("institutions")
 	return in
 }
 

@@ -182,7 +182,7 @@ func (s *Server) exportsChart(w http.ResponseWriter, r *http.Request) {
 	lang := httpkit.Lang(r)
 	labels := periodLabels(q.From, q.To)
 	c := render.Lines{Title: i18n.T(lang, "exports.chart_title", exportRegionName(q.Region, lang), measureUnit(q.Measure)),
-		Labels: labels, Number: formatNumber}
+		Labels: labels, Number: render.FormatNumber}
 	add := func(name string, values map[string]float64) {
 		line := make([]float64, len(labels))
 		for i, l := range labels {

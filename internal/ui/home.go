@@ -6,9 +6,7 @@ import (
 	"sriim/internal/archive"
 	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
-	"sriim/internal/offer"
-	"sriim/internal/production"
-	"sriim/internal/trade"
+	"sriim/internal/portal"
 	"sriim/internal/zones"
 )
 
@@ -20,8 +18,8 @@ type Module struct {
 	Ready      bool   // built; otherwise a page says what it will do
 }
 
-// modules is the navigation, in the order of DESIGN.md.
-var modules = []Module{
+// navigation is the modules as the navigation lists them, in the order of DESIGN.md.
+var navigation = []Module{
 	{"actores", "actors", "1.1.1, 2.1.1-i, 2.1.2, 3.1.1, 3.3.1", true},
 	{"zonas", "zones", "1.1.1, 1.4.1, 3.1.4, 3.1.5", true},
 	{"produccion", "production", "2.1.1-ii", true},
@@ -33,71 +31,33 @@ var modules = []Module{
 	{"oferta", "offer", "2.3.2", true},
 }
 
-// homeFigures are the key figures of the home page, each with its year and source.
-type homeFigures struct {
-	Production      float64 // t, the region's mollusc production in ProductionYear
-	ProductionYear  int
-	ProductionSrc   string
-	ProductionNotes []string // the notes of that year's figures
-	Exports         float64  // US$, Peru's loco exports in ExportsYear (the published totals where given)
-	ExportsYear     int
-	ExportsSrc      string
-	Offer           offer.Summary
-	Reports         []trade.ReportSummary
-	Closed          []zones.Closure // production areas closed today
-	News            []newsEntry     // the latest published news (4.3.1)
+// homeView is the home page: the portal's key figures, the production
+// areas closed today and the latest published news (4.3.1).
+type homeView struct {
+	portal.HomeFigures
+	Closed []zones.Closure
+	News   []newsEntry
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	var f homeFigures
-	series, err := s.Production.Series(ctx, production.Query{Species: []string{"moluscos"}, Places: []string{"PE-MOQ"}})
+	f, err := s.Portal.Home(r.Context())
 	if err != nil {
 		s.k.Fail(w, r, err)
 		return
 	}
-	if g, ok := series.Unit("t"); ok && len(g.Years) > 0 {
-		n := len(g.Years)
-		f.ProductionYear, f.Production = g.Years[n-1], g.Totals[n-1]
-		f.ProductionSrc, f.ProductionNotes = series.Series[g.First].Source, series.Notes[f.ProductionYear]
-	}
-	for _, line := range []string{"loco_congelado", "loco_conserva"} {
-		p, _ := trade.ProductLine(line)
-		rk, err := s.Trade.Destinations(ctx, p, 604, 1990, s.Trade.Now().Year())
-		if err != nil {
-			s.k.Fail(w, r, err)
-			return
-		}
-		if n := len(rk.Years); n > 0 && rk.Years[n-1] >= f.ExportsYear {
-			if rk.Years[n-1] > f.ExportsYear {
-				f.Exports, f.ExportsYear = 0, rk.Years[n-1]
-			}
-			f.Exports += rk.World.Values[f.ExportsYear]
-		}
-	}
-	f.ExportsSrc = "PROMPEX"
-	if f.Offer, err = s.Offer.KeyFigures(ctx); err != nil {
+	v := homeView{HomeFigures: f}
+	ctx := r.Context()
+	if v.Closed, err = s.Zones.ClosedOn(ctx, s.Zones.Today()); err != nil {
 		s.k.Fail(w, r, err)
 		return
-	}
-	if f.Reports, err = s.Trade.Reports(ctx); err != nil {
-		s.k.Fail(w, r, err)
-		return
-	}
-	if f.Closed, err = s.Zones.ClosedOn(ctx, s.Zones.Today()); err != nil {
-		s.k.Fail(w, r, err)
-		return
-	}
-	if len(f.Reports) > 3 {
-		f.Reports = f.Reports[:3]
 	}
 	news, err := s.Archive.NewsList(ctx, httpkit.Principal(r), archive.NewsFilter{Limit: 3})
 	if err != nil {
 		s.k.Fail(w, r, err)
 		return
 	}
-	f.News = newsEntries(news, httpkit.Lang(r))
-	s.renderPublic(w, r, "home.html", i18n.T(httpkit.Lang(r), "home.title"), i18n.T(httpkit.Lang(r), "home.lead"), f, map[string]any{
+	v.News = newsEntries(news, httpkit.Lang(r))
+	s.renderPublic(w, r, "home.html", i18n.T(httpkit.Lang(r), "home.title"), i18n.T(httpkit.Lang(r), "home.lead"), v, map[string]any{
 		"@context": "https://schema.org", "@type": "WebSite", "name": "SRIIM", "url": httpkit.BaseURL(r) + "/", "inLanguage": []string{"es", "en"}}, "")
 }
 

@@ -7,14 +7,13 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"sriim/internal/errs"
 	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
-	"sriim/internal/importer"
 	"sriim/internal/render"
+	"sriim/internal/render/reports"
 	"sriim/internal/trade"
 )
 
@@ -69,10 +68,6 @@ func (s *Server) loadReport(r *http.Request) (trade.IntelligenceReport, error) {
 	return s.Trade.Report(r.Context(), id)
 }
 
-func reportTitle(rep trade.IntelligenceReport) string {
-	return i18n.T(i18n.Lang(rep.Lang), "report.heading", rep.Period)
-}
-
 // marketReportPage shows a report in its own language.
 func (s *Server) marketReportPage(w http.ResponseWriter, r *http.Request) {
 	rep, err := s.loadReport(r)
@@ -86,7 +81,7 @@ func (s *Server) marketReportPage(w http.ResponseWriter, r *http.Request) {
 			v.Charts[sec.Product.Line] = template.URL(fmt.Sprintf("/mercados/informes/%d/graficos/%s.svg", rep.ID, url.PathEscape(sec.Product.Line)))
 		}
 	}
-	s.render(w, r.WithContext(httpkit.WithLang(r.Context(), i18n.Lang(rep.Lang))), http.StatusOK, "market_report.html", reportTitle(rep), v)
+	s.render(w, r.WithContext(httpkit.WithLang(r.Context(), i18n.Lang(rep.Lang))), http.StatusOK, "market_report.html", reports.ReportTitle(rep), v)
 }
 
 // reportView is a report with the address of each section's chart.
@@ -105,7 +100,7 @@ func (s *Server) marketReportChart(w http.ResponseWriter, r *http.Request) {
 	line := strings.TrimSuffix(r.PathValue("line"), ".svg")
 	for _, sec := range rep.Sections {
 		if sec.Product.Line == line && len(sec.Importers.Rows) > 0 {
-			svg, err := reportChart(sec, i18n.Lang(rep.Lang)).Draw(render.SVG)
+			svg, err := reports.ReportChart(sec, i18n.Lang(rep.Lang)).Draw(render.SVG)
 			if err != nil {
 				s.k.Fail(w, r, err)
 				return
@@ -117,13 +112,6 @@ func (s *Server) marketReportChart(w http.ResponseWriter, r *http.Request) {
 	s.k.Fail(w, r, errs.E(errs.NotFound, "no chart %s in report %d", line, rep.ID))
 }
 
-// reportChart is a report section's chart: its five largest importers.
-func reportChart(sec trade.ReportSection, lang i18n.Lang) render.Lines {
-	rk := sec.Importers
-	rk.Rows = rk.Rows[:min(5, len(rk.Rows))]
-	return importersChart(rk, lang)
-}
-
 func (s *Server) marketReportFile(kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		rep, err := s.loadReport(r)
@@ -133,9 +121,9 @@ func (s *Server) marketReportFile(kind string) http.HandlerFunc {
 		}
 		var b []byte
 		if kind == "pdf" {
-			b, err = marketReportPDF(rep)
+			b, err = reports.MarketPDF(rep)
 		} else {
-			b, err = marketReportXLSX(rep)
+			b, err = reports.MarketXLSX(rep)
 		}
 		if err != nil {
 			s.k.Fail(w, r, err)
@@ -152,25 +140,26 @@ func (s *Server) marketReportFile(kind string) http.HandlerFunc {
 	}
 }
 
-// MarketReportFiles renders a report as a standalone HTML page, a PDF and
-// an XLSX annex (for the command line).
-func MarketReportFiles(rep trade.IntelligenceReport) (html, pdf, xlsx []byte, err error) {
+// MarketReportHTML renders a report as a standalone HTML page, the report's
+// page with its style and charts inside (for the command line; its PDF and
+// annex are internal/render/reports').
+func MarketReportHTML(rep trade.IntelligenceReport) ([]byte, error) {
 	a, err := loadAssets()
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	t, err := template.New("market_report.html").Funcs(templateFuncs(a)).ParseFS(embedded, "templates/standalone/market_report.html", "templates/partials/*.html")
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	var buf bytes.Buffer
 	// The standalone page carries its charts inside, as data: addresses.
 	v := reportView{IntelligenceReport: rep, Charts: map[string]template.URL{}}
 	for _, sec := range rep.Sections {
 		if len(sec.Importers.Rows) > 0 {
-			svg, err := reportChart(sec, i18n.Lang(rep.Lang)).Draw(render.SVG)
+			svg, err := reports.ReportChart(sec, i18n.Lang(rep.Lang)).Draw(render.SVG)
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, err
 			}
 			v.Charts[sec.Product.Line] = template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(svg))
 		}
@@ -178,68 +167,7 @@ func MarketReportFiles(rep trade.IntelligenceReport) (html, pdf, xlsx []byte, er
 	doc := struct {
 		Page
 		Style template.CSS
-	}{Page{Lang: i18n.Lang(rep.Lang), Title: reportTitle(rep), Data: v}, template.CSS(a["app.css"].body)}
-	if err := t.Execute(&buf, doc); err != nil {
-		return nil, nil, nil, err
-	}
-	if pdf, err = marketReportPDF(rep); err != nil {
-		return nil, nil, nil, err
-	}
-	xlsx, err = marketReportXLSX(rep)
-	return buf.Bytes(), pdf, xlsx, err
-}
-
-func rankText(n int) string {
-	if n == 0 {
-		return "—"
-	}
-	return strconv.Itoa(n)
-}
-
-// marketReportXLSX is the report's annex: a sheet of each table's rows.
-func marketReportXLSX(rep trade.IntelligenceReport) ([]byte, error) {
-	lang := i18n.Lang(rep.Lang)
-	var sheets []importer.Sheet
-	for _, sec := range rep.Sections {
-		sheets = append(sheets, rankingSheet(sheetName(sec.Product.Line+"-importadores"), sec.Importers, lang),
-			rankingSheet(sheetName(sec.Product.Line+"-destinos"), sec.Destinations, lang))
-		comp := importer.Sheet{Name: sheetName(sec.Product.Line + "-competidores"), Header: []string{"mercado", "exportador", "puesto", "anio", "valor_usd",
-			"participacion_pct", "usd_kg", "tcac_pct", "tcac_desde", "tcac_hasta"},
-			Numeric: map[string]bool{"puesto": true, "anio": true, "valor_usd": true, "participacion_pct": true, "usd_kg": true, "tcac_pct": true, "tcac_desde": true, "tcac_hasta": true}}
-		for _, m := range sec.Markets {
-			for _, c := range m.Competitors {
-				cagr, from, to := "", "", ""
-				if c.CAGR != nil {
-					cagr = strconv.FormatFloat(*c.CAGR, 'f', 2, 64)
-					from, to = spanCells(c.CAGRSpan)
-				}
-				for y := rep.From; y <= rep.To; y++ {
-					if _, ok := c.Values[y]; ok {
-						comp.Rows = append(comp.Rows, []string{m.Market.Name(rep.Lang), c.Partner.Name(rep.Lang), rankCell(c.Rank), strconv.Itoa(y),
-							yearValue(c.Values, y), yearValue(c.Shares, y), yearValue(c.UnitValue, y), cagr, from, to})
-					}
-				}
-			}
-		}
-		sheets = append(sheets, comp)
-	}
-	var buf bytes.Buffer
-	err := importer.WriteXLSXSheets(&buf, sheets)
+	}{Page{Lang: i18n.Lang(rep.Lang), Title: reports.ReportTitle(rep), Data: v}, template.CSS(a["app.css"].body)}
+	err = t.Execute(&buf, doc)
 	return buf.Bytes(), err
-}
-
-// rankCell is a rank for a download: empty when absent from the market.
-func rankCell(n int) string {
-	if n == 0 {
-		return ""
-	}
-	return strconv.Itoa(n)
-}
-
-// sheetName keeps to XLSX's 31-character limit.
-func sheetName(s string) string {
-	if len(s) > 31 {
-		return s[:31]
-	}
-	return s
 }

@@ -5,19 +5,18 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"sriim/internal/errs"
 	"sriim/internal/facts"
 	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
-	"sriim/internal/importer"
 	"sriim/internal/portal"
 	"sriim/internal/query"
 	"sriim/internal/render"
-	"sriim/internal/stats"
+	"sriim/internal/render/reports"
 	"sriim/internal/trade"
 )
 
@@ -52,7 +51,7 @@ type marketsView struct {
 }
 
 func (s *Server) marketsPage(w http.ResponseWriter, r *http.Request) {
-	mq, problems, err := readFilters(r, query.ReadMarket)
+	mq, problems, err := readFilters(r, func(q url.Values) (query.Market, error) { return query.ReadMarket(q, s.Portal.Defaults) })
 	if err != nil {
 		s.k.Fail(w, r, err)
 		return
@@ -64,7 +63,7 @@ func (s *Server) marketsPage(w http.ResponseWriter, r *http.Request) {
 			if v.Suppliers, v.MarketTotal, err = s.Trade.Suppliers(ctx, mq.Product, mq.Market, mq.Year, 10); err == nil {
 				if v.Shares, err = s.Trade.PublishedShares(ctx); err == nil {
 					if v.Batches, err = s.Trade.Batches(ctx); err == nil {
-						if v.Competition, err = s.Trade.Competitors(ctx, mq.Product, []int{604, 152}, mq.From, mq.To, 5); err == nil {
+						if v.Competition, err = s.Trade.Competitors(ctx, mq.Product, s.Portal.Defaults.Competitors, mq.From, mq.To, 5); err == nil {
 							v.TextFacts, err = s.Facts.List(ctx, facts.Markets)
 						}
 					}
@@ -83,76 +82,10 @@ func (s *Server) marketsPage(w http.ResponseWriter, r *http.Request) {
 	s.renderFiltered(w, r, "markets.html", Page{Title: i18n.T(httpkit.Lang(r), "module.markets"), Data: v}, problems)
 }
 
-// importersChart draws the five largest importers' values by year.
-func (s *Server) importersChart(w http.ResponseWriter, r *http.Request) {
-	mq, err := query.ReadMarket(r.URL.Query())
-	if err != nil {
-		s.k.Fail(w, r, err)
-		return
-	}
-	rk, err := s.Trade.Importers(r.Context(), mq.Product, "import", mq.From, mq.To, 5)
-	if err != nil {
-		s.k.Fail(w, r, err)
-		return
-	}
-	if len(rk.Rows) == 0 {
-		s.k.Fail(w, r, errs.E(errs.NotFound, "no importers for this selection"))
-		return
-	}
-	svg, err := importersChart(rk, httpkit.Lang(r)).Draw(render.SVG)
-	if err != nil {
-		s.k.Fail(w, r, err)
-		return
-	}
-	httpkit.WriteSVG(w, svg)
-}
-
-// importersChart draws a ranking's importers' values by year, in millions
-// of US$, titled with the product and the years.
-func importersChart(rk trade.Ranking, lang i18n.Lang) render.Lines {
-	names := make([]string, len(rk.Rows))
-	values := make([][]float64, len(rk.Rows))
-	for i, row := range rk.Rows {
-		names[i] = row.Partner.Name(string(lang))
-		values[i] = make([]float64, len(rk.Years))
-		for j, y := range rk.Years {
-			v, ok := row.Values[y]
-			if !ok {
-				v = math.NaN()
-			}
-			values[i][j] = v / 1e6
-		}
-	}
-	labels := make([]string, len(rk.Years))
-	for i, y := range rk.Years {
-		labels[i] = strconv.Itoa(y)
-	}
-	title := i18n.T(lang, "markets.chart_title", productName(rk.Product, lang), yearSpan(rk.From, rk.To))
-	if n := len(rk.Years); n > 0 {
-		title = i18n.T(lang, "markets.chart_title", productName(rk.Product, lang), yearSpan(rk.Years[0], rk.Years[n-1]))
-	}
-	return render.Lines{Title: title, Labels: labels, Names: names, Values: values, Number: formatNumber}
-}
-
-// productName names a product line, or the HS codes of a product as reported.
-func productName(p trade.Product, lang i18n.Lang) string {
-	if p.Line != "" {
-		if lang == i18n.EN {
-			return p.NameEN
-		}
-		return p.NameES
-	}
-	codes := make([]string, len(p.Codes))
-	for i, c := range p.Codes {
-		codes[i] = c.Commodity
-	}
-	return i18n.T(lang, "markets.hs_codes", strings.Join(codes, ", "))
-}
-
 // marketTable downloads the importers' ranking or the destinations as CSV or XLSX.
 func (s *Server) marketTable(kind, format string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		mq, err := query.ReadMarket(r.URL.Query())
+		mq, err := query.ReadMarket(r.URL.Query(), s.Portal.Defaults)
 		if err != nil {
 			s.k.Fail(w, r, err)
 			return
@@ -167,55 +100,10 @@ func (s *Server) marketTable(kind, format string) http.HandlerFunc {
 			s.k.Fail(w, r, err)
 			return
 		}
-		sh := rankingSheet("", rk, httpkit.Lang(r))
+		sh := reports.RankingSheet("", rk, httpkit.Lang(r))
 		name := map[string]string{"importers": "importadores", "destinations": "destinos"}[kind]
 		s.writeTable(w, r, format, name, sh.Header, sh.Rows, sh.Numeric)
 	}
-}
-
-// rankingSheet is a ranking as a table for CSV and XLSX: each country's
-// values by year (a year without a value is an empty cell, never 0), its
-// share, its CAGR with the years it spans, and its trend growth.
-func rankingSheet(name string, rk trade.Ranking, lang i18n.Lang) importer.Sheet {
-	sh := importer.Sheet{Name: name, Header: []string{"codigo", "iso", "pais"}, Numeric: map[string]bool{}}
-	for _, y := range rk.Years {
-		sh.Header = append(sh.Header, strconv.Itoa(y))
-	}
-	sh.Header = append(sh.Header, "participacion_pct", "tcac_pct", "tcac_desde", "tcac_hasta", "tendencia_pct")
-	for _, h := range sh.Header[3:] {
-		sh.Numeric[h] = true
-	}
-	pct := func(p *float64) string {
-		if p == nil {
-			return ""
-		}
-		return strconv.FormatFloat(*p, 'f', 2, 64)
-	}
-	for _, row := range rk.Rows {
-		cells := []string{strconv.Itoa(row.Partner.Code), row.Partner.ISO, row.Partner.Name(string(lang))}
-		for _, y := range rk.Years {
-			cells = append(cells, yearValue(row.Values, y))
-		}
-		from, to := spanCells(row.CAGRSpan)
-		sh.Rows = append(sh.Rows, append(cells, pct(row.Share), pct(row.CAGR), from, to, pct(row.TrendGrowth)))
-	}
-	return sh
-}
-
-// yearValue is a year's figure for a download: empty when the year has none.
-func yearValue(values map[int]float64, year int) string {
-	if v, ok := values[year]; ok {
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	return ""
-}
-
-// spanCells are a growth rate's first and last years, empty when none.
-func spanCells(span *stats.Span) (from, to string) {
-	if span == nil {
-		return "", ""
-	}
-	return strconv.Itoa(span[0]), strconv.Itoa(span[1])
 }
 
 func (s *Server) tradeTemplate(format string) http.HandlerFunc {
@@ -330,4 +218,28 @@ func batchError(lang i18n.Lang, stored string) (string, []string) {
 		}
 	}
 	return i18n.Text(lang, lines[0]), problems
+}
+
+// importersChart draws the five largest importers' values by year.
+func (s *Server) importersChart(w http.ResponseWriter, r *http.Request) {
+	mq, err := query.ReadMarket(r.URL.Query(), s.Portal.Defaults)
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	rk, err := s.Trade.Importers(r.Context(), mq.Product, "import", mq.From, mq.To, 5)
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	if len(rk.Rows) == 0 {
+		s.k.Fail(w, r, errs.E(errs.NotFound, "no importers for this selection"))
+		return
+	}
+	svg, err := reports.ImportersChart(rk, httpkit.Lang(r)).Draw(render.SVG)
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	httpkit.WriteSVG(w, svg)
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"sriim/internal/render"
 	"strconv"
 
 	"sriim/internal/dashboard"
@@ -198,7 +199,7 @@ func (s *Server) dashboardChart(w http.ResponseWriter, r *http.Request) {
 		for _, sr := range d.Chain {
 			if sr.Key == key {
 				found = true
-				svg, err = d.Chart(sr, i18n.T(lang, "dashboard."+sr.Key), i18n.T(lang, "dashboard.source", sr.Source), formatNumber)
+				svg, err = d.Chart(sr, i18n.T(lang, "dashboard."+sr.Key), i18n.T(lang, "dashboard.source", sr.Source), render.FormatNumber)
 			}
 		}
 		if !found {

@@ -314,9 +314,12 @@ func (s *Server) offerProductForm(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, err)
 		return
 	}
-	if pid := r.PathValue("pid"); pid != "" {
-		id, _ := strconv.ParseInt(pid, 10, 64)
-		if v.Product, err = s.Offer.Product(r.Context(), id); err != nil {
+	if r.PathValue("pid") != "" {
+		id, err := httpkit.PathID(r, "pid")
+		if err == nil {
+			v.Product, err = s.Offer.Product(r.Context(), id)
+		}
+		if err != nil {
 			s.k.Fail(w, r, err)
 			return
 		}
@@ -344,8 +347,8 @@ func (s *Server) offerProductSave(w http.ResponseWriter, r *http.Request) {
 	p := offer.Product{Species: r.PostFormValue("species"), Presentation: r.PostFormValue("presentation"), HSCode: r.PostFormValue("hs_code"),
 		NameES: r.PostFormValue("name_es"), NameEN: r.PostFormValue("name_en"), DescriptionES: r.PostFormValue("description_es"),
 		DescriptionEN: r.PostFormValue("description_en"), Seasons: r.PostFormValue("seasons"), Markets: r.PostForm["markets"]}
-	if pid := r.PathValue("pid"); pid != "" {
-		p.ID, _ = strconv.ParseInt(pid, 10, 64)
+	if r.PathValue("pid") != "" {
+		p.ID, _ = httpkit.PathID(r, "pid") // 0, no such product, when not a number
 		p.Version = httpkit.PostForm(r).Version()
 	} else {
 		p.ActorID, _ = httpkit.PathID(r, "id")
@@ -455,9 +458,6 @@ type speciesView struct {
 	Prices       priceTable // its latest prices
 }
 
-// speciesLines are the product lines that hold a species.
-var speciesLines = map[string][]string{"SNE": {"loco_fresco", "loco_congelado", "loco_conserva"}}
-
 func (s *Server) speciesPage(w http.ResponseWriter, r *http.Request) {
 	code := r.PathValue("species")
 	v := speciesView{Exporters: map[int64]string{}}
@@ -472,17 +472,9 @@ func (s *Server) speciesPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Species = sp
-	for _, l := range speciesLines[code] {
-		line, _ := trade.ProductLine(l)
-		v.Lines = append(v.Lines, line)
-		rk, err := s.Trade.Destinations(r.Context(), line, 604, 2000, 2005)
-		if err != nil {
-			s.k.Fail(w, r, err)
-			return
-		}
-		if len(rk.Rows) > 0 {
-			v.Markets = append(v.Markets, rk)
-		}
+	if v.Lines, v.Markets, err = s.Portal.SpeciesExports(r.Context(), code); err != nil {
+		s.k.Fail(w, r, err)
+		return
 	}
 	if v.Prices, err = s.latestPrices(r.Context(), code, httpkit.Lang(r), 5); err != nil {
 		s.k.Fail(w, r, err)

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"image/color"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"sriim/internal/number"
 	"sriim/internal/planning"
 	"sriim/internal/render"
+	"sriim/internal/render/reports"
 )
 
 func (s *Server) planningRoutes(mux *httpkit.Kernel) {
@@ -60,8 +60,7 @@ func (s *Server) planYear(r *http.Request) int {
 
 // planYearProblems says, for a plan page's year form, why ?anio= was left out.
 func planYearProblems(r *http.Request) map[string]string {
-	raw := r.URL.Query().Get("anio")
-	if y, err := strconv.Atoi(raw); raw == "" || (err == nil && y >= 1900 && y <= 2100) {
+	if f := httpkit.NewForm(r.URL.Query()); f.Year("anio") != 0 || f.Problems() == nil {
 		return nil
 	}
 	return localizeProblems(httpkit.Lang(r), map[string]string{"anio": httpkit.MsgYear})
@@ -155,7 +154,7 @@ func (s *Server) planPDF(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, err)
 		return
 	}
-	b, err := planPDF(p, acts, year, httpkit.Lang(r))
+	b, err := reports.PlanPDF(p, acts, year, httpkit.Lang(r))
 	if err != nil {
 		s.k.Fail(w, r, err)
 		return
@@ -174,7 +173,7 @@ func (s *Server) reportPDF(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, err)
 		return
 	}
-	b, err := reportPDF(a, rep, httpkit.Lang(r))
+	b, err := reports.ProgressPDF(a, rep, httpkit.Lang(r))
 	if err != nil {
 		s.k.Fail(w, r, err)
 		return
@@ -194,21 +193,7 @@ func (s *Server) reportXLSX(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, err)
 		return
 	}
-	lang := httpkit.Lang(r)
-	var names []string
-	for _, e := range rep.Evidence {
-		names = append(names, e.Name)
-	}
-	head := []string{a.Code, a.Title, rep.Period, i18n.T(lang, "progress."+rep.Status), i18n.T(lang, "state."+rep.State), rep.Narrative, strings.Join(names, "; "), rep.ReportedBy, rep.ReviewedBy}
-	header := []string{"actividad", "titulo", "periodo", "estado", "revision", "narrativa", "evidencias", "reportado_por", "revisado_por", "indicador", "valor"}
-	var rows [][]string
-	for _, ind := range a.Indicators {
-		value := ""
-		if v, ok := rep.Values[ind.ID]; ok {
-			value = strconv.FormatFloat(v, 'f', -1, 64)
-		}
-		rows = append(rows, append(append([]string{}, head...), ind.Name, value))
-	}
+	header, rows := reports.ProgressTable(a, rep, httpkit.Lang(r))
 	s.writeTable(w, r, "xlsx", "reporte-"+a.Code+"-"+rep.Period, header, rows, map[string]bool{"valor": true})
 }
 
@@ -233,66 +218,6 @@ func (s *Server) planImport(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.k.Fail(w, r, err)
-}
-
-// planTimeline is the Gantt-like chart of the activities' periods
-// (?objetivo= keeps one objective).
-func (s *Server) planTimeline(w http.ResponseWriter, r *http.Request) {
-	id, err := httpkit.PathID(r, "id")
-	if err != nil {
-		s.k.Fail(w, r, err)
-		return
-	}
-	acts, err := s.Planning.Activities(r.Context(), id, s.planYear(r))
-	if err != nil {
-		s.k.Fail(w, r, err)
-		return
-	}
-	objective := r.URL.Query().Get("objetivo")
-	var keep []planning.Activity
-	for _, a := range acts {
-		if objective == "" || a.ObjectiveCode == objective {
-			keep = append(keep, a)
-		}
-	}
-	if len(keep) == 0 {
-		s.k.Fail(w, r, errs.E(errs.NotFound, "no activities"))
-		return
-	}
-	svg, err := planTimeline(keep, s.planYear(r), httpkit.Lang(r)).Draw(render.SVG)
-	if err != nil {
-		s.k.Fail(w, r, err)
-		return
-	}
-	httpkit.WriteSVG(w, svg)
-}
-
-// lightColors are the traffic lights in the order charts and documents list
-// them, with their colours (the pages' CSS colours).
-var lightColors = []struct {
-	light planning.Light
-	color color.RGBA
-}{
-	{planning.LightDone, color.RGBA{R: 0x1e, G: 0x7b, B: 0x34, A: 255}},
-	{planning.LightOnTrack, color.RGBA{R: 0x0b, G: 0x5c, B: 0x7a, A: 255}},
-	{planning.LightLate, color.RGBA{R: 0xa3, G: 0x23, B: 0x1b, A: 255}},
-	{planning.LightNotStarted, color.RGBA{R: 0x9a, G: 0xa6, B: 0xb0, A: 255}},
-	{planning.LightCancelled, color.RGBA{R: 0xd5, G: 0xdd, B: 0xe3, A: 255}},
-}
-
-// planTimeline is the activities' periods, each bar in the colour of the
-// activity's light in year.
-func planTimeline(acts []planning.Activity, year int, lang i18n.Lang) render.Timeline {
-	t := render.Timeline{Title: i18n.T(lang, "plan.timeline_title", year)}
-	group := map[planning.Light]int{}
-	for i, l := range lightColors {
-		t.Groups = append(t.Groups, render.TimelineGroup{Name: i18n.T(lang, "light."+string(l.light)), Color: l.color})
-		group[l.light] = i
-	}
-	for _, a := range acts {
-		t.Rows = append(t.Rows, render.TimelineRow{Label: a.Code, Start: a.StartYear, End: a.EndYear, Group: group[a.Light]})
-	}
-	return t
 }
 
 // indicatorChart draws an indicator's approved values by period.
@@ -323,7 +248,7 @@ func (s *Server) indicatorChart(w http.ResponseWriter, r *http.Request) {
 		labels[i], values[i] = pt.Period, pt.Value
 	}
 	name := v.Indicator(iid)
-	svg, err := render.Lines{Title: name, Labels: labels, Names: []string{name}, Values: [][]float64{values}, Number: formatNumber}.Draw(render.SVG)
+	svg, err := render.Lines{Title: name, Labels: labels, Names: []string{name}, Values: [][]float64{values}, Number: render.FormatNumber}.Draw(render.SVG)
 	if err != nil {
 		s.k.Fail(w, r, err)
 		return
@@ -366,7 +291,7 @@ func (s *Server) annualView(r *http.Request) (annualView, error) {
 		}
 	}
 	v.Form.Currency = "PEN"
-	if edit, _ := strconv.ParseInt(r.URL.Query().Get("editar"), 10, 64); edit != 0 {
+	if edit := httpkit.NewForm(r.URL.Query()).ID("editar"); edit != 0 {
 		for _, it := range v.Items {
 			if it.ActivityID == edit {
 				v.Form = it
@@ -393,8 +318,8 @@ func (s *Server) annualPlanSave(w http.ResponseWriter, r *http.Request) {
 	}
 	it := planning.AnnualItem{Year: v.Year, Currency: r.PostFormValue("currency"), FundingSource: r.PostFormValue("funding_source"),
 		ResponsiblePerson: r.PostFormValue("responsible_person"), Version: httpkit.PostForm(r).Version()}
-	it.ActivityID, _ = strconv.ParseInt(r.PostFormValue("activity_id"), 10, 64)
-	it.ResponsibleInstitutionID, _ = strconv.ParseInt(r.PostFormValue("responsible_institution_id"), 10, 64)
+	f := httpkit.PostForm(r)
+	it.ActivityID, it.ResponsibleInstitutionID = f.ID("activity_id"), f.ID("responsible_institution_id")
 	form := httpkit.PostForm(r)
 	it.Budget = form.Number("budget")
 	if err = form.Err("invalid number"); err == nil {
@@ -522,7 +447,7 @@ func (s *Server) activityView(r *http.Request) (activityView, error) {
 	v.who = httpkit.Principal(r)
 	v.Form = planning.ReportInput{Period: strconv.Itoa(v.Year), Status: "in_progress"}
 	// ?editar=REPORT-ID fills the form with one of the user's reports, and its version.
-	if edit, _ := strconv.ParseInt(r.URL.Query().Get("editar"), 10, 64); edit != 0 {
+	if edit := httpkit.NewForm(r.URL.Query()).ID("editar"); edit != 0 {
 		for _, rep := range v.Reports {
 			if rep.ID == edit && v.CanChange(rep) {
 				v.Form = reportInput(rep)
@@ -741,40 +666,40 @@ func (s *Server) planXLSX(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, err)
 		return
 	}
-	lang := httpkit.Lang(r)
-	header := []string{"objetivo", "estrategia", "actividad", "titulo", "periodo", "desde", "hasta", "metas", "indicadores", "instituciones", "semaforo_" + strconv.Itoa(year), "ultimo_reporte"}
-	var rows [][]string
-	for _, a := range acts {
-		var targets, inds, insts []string
-		for _, t := range a.Targets {
-			targets = append(targets, t.Statement)
-		}
-		for _, i := range a.Indicators {
-			inds = append(inds, i.Name)
-		}
-		for _, i := range a.Institutions {
-			insts = append(insts, i.Name)
-		}
-		last := ""
-		if a.LastPeriod != "" {
-			last = a.LastPeriod + ": " + i18n.T(lang, "status."+a.LastStatus)
-		}
-		rows = append(rows, []string{a.ObjectiveCode, a.StrategyCode, a.Code, a.Title, a.Period, strconv.Itoa(a.StartYear), strconv.Itoa(a.EndYear),
-			strings.Join(targets, "\n"), strings.Join(inds, "\n"), strings.Join(dedupe(insts), "; "), i18n.T(lang, "light."+string(a.Light)), last})
-	}
+	header, rows := reports.PlanTable(acts, year, httpkit.Lang(r))
 	s.writeTable(w, r, "xlsx", "plan", header, rows, map[string]bool{"desde": true, "hasta": true})
 }
 
-func dedupe(list []string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, x := range list {
-		if !seen[x] {
-			seen[x] = true
-			out = append(out, x)
+// API
+
+// planTimeline is the Gantt-like chart of the activities' periods
+// (?objetivo= keeps one objective).
+func (s *Server) planTimeline(w http.ResponseWriter, r *http.Request) {
+	id, err := httpkit.PathID(r, "id")
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	acts, err := s.Planning.Activities(r.Context(), id, s.planYear(r))
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	objective := r.URL.Query().Get("objetivo")
+	var keep []planning.Activity
+	for _, a := range acts {
+		if objective == "" || a.ObjectiveCode == objective {
+			keep = append(keep, a)
 		}
 	}
-	return out
+	if len(keep) == 0 {
+		s.k.Fail(w, r, errs.E(errs.NotFound, "no activities"))
+		return
+	}
+	svg, err := reports.PlanTimeline(keep, s.planYear(r), httpkit.Lang(r)).Draw(render.SVG)
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	httpkit.WriteSVG(w, svg)
 }
-
-// API

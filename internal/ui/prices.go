@@ -333,7 +333,7 @@ func (s *Server) speciesPricesChart(w http.ResponseWriter, r *http.Request) {
 	if q.ConstantYear != 0 {
 		unit = i18n.T(lang, "prices.constant_unit", q.ConstantYear)
 	}
-	c := render.Lines{Title: i18n.T(lang, "prices.chart_title", sp.Name(lang), unit), Labels: periods, Number: formatNumber}
+	c := render.Lines{Title: i18n.T(lang, "prices.chart_title", sp.Name(lang), unit), Labels: periods, Number: render.FormatNumber}
 	for _, ls := range levels {
 		if ls.Level == "export_fob" || len(ls.Series.Points) == 0 {
 			continue

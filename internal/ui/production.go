@@ -1,11 +1,9 @@
 package ui
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -21,6 +19,7 @@ import (
 	"sriim/internal/query"
 	"sriim/internal/reference"
 	"sriim/internal/render"
+	"sriim/internal/render/reports"
 	"sriim/internal/vocab"
 )
 
@@ -75,7 +74,7 @@ func (s *Server) loadProductionView(r *http.Request) (productionView, map[string
 		"presentation": production.Presentations, "origin": production.Origins}}
 	var err error
 	var problems map[string]string
-	if v.Query, problems, err = readFilters(r, func(q url.Values) (production.Query, error) { return query.Production(q, false) }); err != nil {
+	if v.Query, problems, err = readFilters(r, func(q url.Values) (production.Query, error) { return query.Production(q, false, s.Portal.Defaults) }); err != nil {
 		return v, nil, err
 	}
 	if v.Result, err = s.Production.Series(r.Context(), v.Query); err != nil {
@@ -181,7 +180,7 @@ func (s *Server) productionChart(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, errs.E(errs.NotFound, "no series for this selection"))
 		return
 	}
-	svg, err := productionChart(v, g, httpkit.Lang(r)).Draw(render.SVG)
+	svg, err := reports.ProductionChart(v.Result, v.Query, v.Names, v.Labels, g, httpkit.Lang(r)).Draw(render.SVG)
 	if err != nil {
 		s.k.Fail(w, r, err)
 		return
@@ -189,50 +188,11 @@ func (s *Server) productionChart(w http.ResponseWriter, r *http.Request) {
 	httpkit.WriteSVG(w, svg)
 }
 
-// productionChart is the series of one unit group of the selection by year,
-// titled with what was selected.
-func productionChart(v productionView, g production.UnitGroup, lang i18n.Lang) render.Lines {
-	series := v.Result.Series[g.First:g.Last]
-	values := make([][]float64, len(series))
-	for i, sr := range series {
-		values[i] = make([]float64, len(g.Years))
-		for j, y := range g.Years {
-			val, ok := sr.Value(y)
-			if !ok {
-				val = math.NaN()
-			}
-			values[i][j] = val
-		}
-	}
-	labels := make([]string, len(g.Years))
-	for i, y := range g.Years {
-		labels[i] = strconv.Itoa(y)
-	}
-	names := func(codes []string) string {
-		out := make([]string, len(codes))
-		for i, c := range codes {
-			out[i] = cmp.Or(v.Names[c], c)
-		}
-		return strings.Join(out, ", ")
-	}
-	title := i18n.T(lang, "production.chart_title", names(v.Query.Species), names(v.Query.Places),
-		yearSpan(g.Years[0], g.Years[len(g.Years)-1]), g.Unit)
-	return render.Lines{Title: title, Labels: labels, Names: v.Labels[g.First:g.Last], Values: values, Number: formatNumber}
-}
-
-// yearSpan writes the years from first to last: "2001–2004", or "2001".
-func yearSpan(first, last int) string {
-	if first == last {
-		return strconv.Itoa(first)
-	}
-	return fmt.Sprintf("%d–%d", first, last)
-}
-
 var productionNumeric = map[string]bool{"anio": true, "mes": true, "anio_hasta": true, "valor": true, "monto": true}
 
 func (s *Server) productionData(format string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		q, err := query.Production(r.URL.Query(), false)
+		q, err := query.Production(r.URL.Query(), false, s.Portal.Defaults)
 		if err != nil {
 			s.k.Fail(w, r, err)
 			return

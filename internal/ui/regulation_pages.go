@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"sriim/internal/render"
 	"strconv"
 	"strings"
 
@@ -500,7 +501,7 @@ func sharePercent(f *float64) string {
 	if f == nil {
 		return "—"
 	}
-	return formatNumber(math.Round(*f*1e4)/1e2) + " %"
+	return render.FormatNumber(math.Round(*f*1e4)/1e2) + " %"
 }
 
 type holidaysView struct {

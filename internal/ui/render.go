@@ -98,7 +98,7 @@ type pages map[string]*template.Template
 func templateFuncs(a assets) template.FuncMap {
 	return template.FuncMap{
 		"static":         a.url,
-		"num":            formatNumber,
+		"num":            render.FormatNumber,
 		"list":           func(s ...string) []string { return s },
 		"add":            func(a, b int) int { return a + b },
 		"deref":          func(f *float64) float64 { return *f },
@@ -106,7 +106,7 @@ func templateFuncs(a assets) template.FuncMap {
 		"hasString":      func(list []string, s string) bool { return slices.Contains(list, s) },
 		"localized":      offer.Localized,
 		// thousands writes US$ as thousands, as the seed's tables do.
-		"thousands": func(v float64) string { return formatNumber(math.Round(v / 1000)) },
+		"thousands": func(v float64) string { return render.FormatNumber(math.Round(v / 1000)) },
 		"sub":       func(a, b int) int { return a - b },
 		"withQuery": withQuery,
 		// span writes the years a growth rate runs over when they are not
@@ -115,14 +115,14 @@ func templateFuncs(a assets) template.FuncMap {
 			if s == nil || len(years) > 0 && s[0] == years[0] && s[1] == years[len(years)-1] {
 				return ""
 			}
-			return yearSpan(s[0], s[1])
+			return render.YearSpan(s[0], s[1])
 		},
 		// pct writes a percentage held as a pointer (nil: not computable).
 		"pct": func(p *float64) string {
 			if p == nil {
 				return ""
 			}
-			return formatNumber(*p) + " %"
+			return render.FormatNumber(*p) + " %"
 		},
 		// owner names an ownership that is not a record's, for edit controls.
 		"owner": func(kind string) auth.Owner {
@@ -308,7 +308,7 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, 
 	q := r.URL.Query()
 	q.Del("lang")
 	q.Del("ok")
-	p.Lang, p.Path, p.Query, p.Modules, p.User, p.CSRF, p.Base = httpkit.Lang(r), r.URL.Path, q, modules, httpkit.CurrentUser(r), httpkit.CSRFField(r), httpkit.BaseURL(r)
+	p.Lang, p.Path, p.Query, p.Modules, p.User, p.CSRF, p.Base = httpkit.Lang(r), r.URL.Path, q, navigation, httpkit.CurrentUser(r), httpkit.CSRFField(r), httpkit.BaseURL(r)
 	// The canonical address is the page's own: with ?lang= when the visitor
 	// chose the language in the address, without it when it was negotiated
 	// (that address is also the x-default alternate).

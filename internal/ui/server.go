@@ -10,52 +10,18 @@ import (
 	"context"
 	"log/slog"
 
-	"sriim/internal/accounts"
-	"sriim/internal/actors"
-	"sriim/internal/archive"
 	"sriim/internal/db"
-	"sriim/internal/events"
-	"sriim/internal/exports"
-	"sriim/internal/facts"
 	"sriim/internal/httpkit"
-	"sriim/internal/indicators"
 	"sriim/internal/mail"
-	"sriim/internal/network"
-	"sriim/internal/offer"
-	"sriim/internal/planning"
-	"sriim/internal/portal"
-	"sriim/internal/prices"
-	"sriim/internal/production"
-	"sriim/internal/reference"
-	"sriim/internal/regulation"
-	"sriim/internal/trade"
-	"sriim/internal/workdays"
-	"sriim/internal/zones"
+	"sriim/internal/modules"
 )
 
 // Deps are what the pages need, filled by internal/app.
 type Deps struct {
-	DB         *db.DB
-	Logger     *slog.Logger
-	Version    string
-	Accounts   *accounts.Service
-	Reference  *reference.Service
-	Production *production.Service
-	Actors     *actors.Service
-	Planning   *planning.Service
-	Trade      *trade.Service
-	Offer      *offer.Service
-	Facts      *facts.Service
-	Portal     *portal.Service
-	Zones      *zones.Service
-	Events     *events.Service
-	Indicators *indicators.Service
-	Exports    *exports.Service
-	Prices     *prices.Service
-	Workdays   *workdays.Service
-	Regulation *regulation.Service
-	Archive    *archive.Service
-	Network    *network.Service
+	DB      *db.DB
+	Logger  *slog.Logger
+	Version string
+	modules.Set
 	// Mailer sends password-reset links; nil when no SMTP server is configured.
 	Mailer mail.Sender
 	// Demo reports whether the demonstration dataset is loaded (every page
@@ -92,9 +58,10 @@ func Register(k *httpkit.Kernel, d Deps) (*Server, error) {
 	return s, nil
 }
 
+// routes registers the pages: one line per module (its NAMERoutes in NAME.go).
 func (s *Server) routes(mux *httpkit.Kernel) {
 	mux.HandleFunc("GET /{$}", s.home)
-	for _, m := range modules {
+	for _, m := range navigation {
 		if !m.Ready {
 			mux.HandleFunc("GET /"+m.Slug, s.modulePage(m))
 		}

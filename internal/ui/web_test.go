@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"sriim/data/seed"
 	"sriim/internal/accounts"
 	"sriim/internal/actors"
 	"sriim/internal/api"
@@ -29,6 +30,7 @@ import (
 	"sriim/internal/facts"
 	"sriim/internal/httpkit"
 	"sriim/internal/indicators"
+	"sriim/internal/modules"
 	"sriim/internal/network"
 	"sriim/internal/offer"
 	"sriim/internal/planning"
@@ -58,8 +60,13 @@ func newTestServer(t testing.TB, d *db.DB) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defaults, err := portal.ReadDefaults(seed.Files, "portal.json")
+	if err != nil {
+		t.Fatal(err)
+	}
 	files := t.TempDir()
-	plans, prod, reg, tr, docs := planning.New(d, files), production.New(d), actors.New(d), trade.New(d), archive.New(d, files)
+	plans, prod, reg, tr, off := planning.New(d, files), production.New(d), actors.New(d), trade.New(d), offer.New(d, t.TempDir())
+	docs := archive.New(d, files)
 	plans.Documents = docs
 	// The events and the indicators' sources, wired as internal/app does.
 	ev := events.New(d, reg)
@@ -67,18 +74,17 @@ func newTestServer(t testing.TB, d *db.DB) *testServer {
 	ind.Registry().Register(acc.Sources()...)
 	ind.Registry().Register(ev.Sources()...)
 	plans.Indicators = ind
-	deps := Deps{DB: d, Logger: log, Version: "test", Accounts: acc, Reference: reference.New(d), Production: prod, Actors: reg,
-		Planning: plans, Trade: tr, Offer: offer.New(d, t.TempDir()), Facts: facts.New(d), Portal: portal.New(d, plans, prod), Events: ev, Indicators: ind, Zones: zones.New(d),
-		Regulation: regulation.New(d, workdays.New(d)), Workdays: workdays.New(d), Archive: docs, Network: network.New(d, nil, "")}
-	deps.Exports = exports.New(d)
-	deps.Prices = prices.New(d, deps.Exports, nil)
-	s, err := Register(k, deps)
+	ex := exports.New(d)
+	set := modules.Set{Accounts: acc, Reference: reference.New(d), Production: prod, Actors: reg,
+		Planning: plans, Trade: tr, Offer: off, Facts: facts.New(d),
+		Portal: portal.New(d, portal.Modules{Planning: plans, Production: prod, Trade: tr, Offer: off}, defaults),
+		Events: ev, Indicators: ind, Zones: zones.New(d), Regulation: regulation.New(d, workdays.New(d)), Workdays: workdays.New(d),
+		Archive: docs, Network: network.New(d, nil, ""), Exports: ex, Prices: prices.New(d, ex, nil)}
+	s, err := Register(k, Deps{DB: d, Logger: log, Version: "test", Set: set})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := api.Register(k, api.Deps{DB: d, Logger: log, Version: "test", Accounts: acc, Reference: deps.Reference, Production: prod,
-		Actors: deps.Actors, Planning: plans, Trade: deps.Trade, Offer: deps.Offer, Facts: deps.Facts, Portal: deps.Portal, Events: ev, Indicators: ind, Zones: deps.Zones,
-		Regulation: deps.Regulation, Workdays: deps.Workdays, Archive: docs, Network: deps.Network, Exports: deps.Exports, Prices: deps.Prices}); err != nil {
+	if err := api.Register(k, api.Deps{DB: d, Logger: log, Version: "test", Set: set}); err != nil {
 		t.Fatal(err)
 	}
 	return &testServer{Server: s}
@@ -285,7 +291,7 @@ func TestMetrics(t *testing.T) {
 
 func TestEveryModuleHasAPageInBothLanguages(t *testing.T) {
 	s := newTestServer(t, dbtest.Open(t, db.SQLite))
-	for _, m := range modules {
+	for _, m := range navigation {
 		for _, lang := range []string{"es", "en"} {
 			res := get(t, s, "/"+m.Slug+"?lang="+lang, nil)
 			b := body(t, res)

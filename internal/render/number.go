@@ -1,13 +1,14 @@
-package ui
+package render
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
 )
 
-// formatNumber writes a number as people in Peru read it: 1,234.5.
-func formatNumber(v float64) string {
+// FormatNumber writes a number as people in Peru read it: 1,234.5.
+func FormatNumber(v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return "—"
 	}
@@ -30,4 +31,12 @@ func formatNumber(v float64) string {
 		return "−" + b.String()
 	}
 	return b.String()
+}
+
+// YearSpan writes the years from first to last: "2001–2004", or "2001".
+func YearSpan(first, last int) string {
+	if first == last {
+		return strconv.Itoa(first)
+	}
+	return fmt.Sprintf("%d–%d", first, last)
 }

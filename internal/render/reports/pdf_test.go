@@ -1,4 +1,4 @@
-package ui
+package reports
 
 import (
 	"bytes"
@@ -119,14 +119,14 @@ func TestPDFsMatchTheirReferences(t *testing.T) {
 		make  func() ([]byte, error)
 		texts []string
 	}{
-		{"market-report-es", func() ([]byte, error) { return marketReportPDF(testReport("es")) }, []string{
+		{"market-report-es", func() ([]byte, error) { return MarketPDF(testReport("es")) }, []string{
 			"Informe de inteligencia de mercados 2005-S2", "Comercio exterior de 2000 a 2004", "4 de julio de 2005",
 			"Principales importadores (miles de US$)", "Japón", "99,690", "(2001–2004)", "Fuentes y notas de método", "Página 2 de"}},
-		{"market-report-en", func() ([]byte, error) { return marketReportPDF(testReport("en")) }, []string{
+		{"market-report-en", func() ([]byte, error) { return MarketPDF(testReport("en")) }, []string{
 			"Market-intelligence report 2005-S2", "Main importers (thousands of US$)", "Republic of Korea", "Page 2 of"}},
-		{"plan-es", func() ([]byte, error) { return planPDF(plan, acts, 2008, i18n.ES) }, []string{
+		{"plan-es", func() ([]byte, error) { return PlanPDF(plan, acts, 2008, i18n.ES) }, []string{
 			"Plan Operativo de Moluscos — Región Moquegua", "Semáforo 2008", "Atrasada", "Cumplida: 1", "actualización"}},
-		{"progress-report-es", func() ([]byte, error) { return reportPDF(act, rep, i18n.ES) }, []string{
+		{"progress-report-es", func() ([]byte, error) { return ProgressPDF(act, rep, i18n.ES) }, []string{
 			"Reporte de avance de la actividad 1.1.1, 2008", "12,500.5", "padrón-2008.xlsx", "1 de diciembre de 2008"}},
 	}
 	for _, doc := range docs {
