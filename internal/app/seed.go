@@ -64,6 +64,8 @@ func newServices(d *db.DB, dataDir string) *services {
 	reg.Register(s.accounts.Sources()...)
 	reg.Register(s.events.Sources()...)
 	reg.Register(s.zones.Sources()...)
+	reg.Register(s.archive.Sources()...)
+	reg.Register(s.regulation.Sources()...)
 	s.indicators = indicators.New(d, reg)
 	s.planning.Indicators = s.indicators
 	return s
