@@ -66,6 +66,8 @@ func newServices(d *db.DB, dataDir string) *services {
 	reg.Register(s.events.Sources()...)
 	reg.Register(s.zones.Sources()...)
 	reg.Register(network.New(d, nil, "").Source()) // counting needs no mail
+	reg.Register(s.archive.Sources()...)
+	reg.Register(s.regulation.Sources()...)
 	s.indicators = indicators.New(d, reg)
 	s.planning.Indicators = s.indicators
 	return s

@@ -94,7 +94,9 @@ const MaxRecords = 200
 type Record struct {
 	Entity string `json:"entity"` // "event", "actor", "institution", "production_observation", "trade_batch"
 	ID     int64  `json:"id"`
-	Label  string `json:"label"`
+	// Code is the record's code where its page is found by code (a norm, a procedure).
+	Code  string `json:"code,omitempty"`
+	Label string `json:"label"`
 }
 
 // Source computes values from one module's data.
@@ -123,11 +125,11 @@ func (f funcSource) Compute(ctx context.Context, q Query) (Result, error) { retu
 // data they will compute. A binding may name them today: it reports "not
 // available" until the module registers the source.
 var Planned = map[string]string{
-	"archive.documents":         "documents in the archive that serve the activity (params: kind)",
+	"archive.documents":         "public documents of the archive that serve the activity, by their year (params: kind, activity=any)",
 	"archive.news":              "news and press notes published (params: kind)",
 	"archive.network_members":   "members of the information network",
-	"regulation.norms":          "norms in force (params: kind, topic)",
-	"regulation.procedure_days": "observed days of a procedure's cases resolved in the year, median (params: procedure)",
+	"regulation.norms":          "published norms in force at the end of the year (params: kind, topic)",
+	"regulation.procedure_days": "median business days of the cases resolved in the year of a procedure, or of the activity's procedures (params: procedure)",
 	"regulation.procedure_fee":  "a procedure's fee in soles (params: procedure)",
 	"zones.hectares":            "hectares of aquaculture rights in force (params: status, species)",
 	"zones.rights":              "aquaculture rights in force (params: kind, species)",

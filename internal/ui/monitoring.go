@@ -43,6 +43,13 @@ var recordPages = map[string]string{
 	"actor":                  "/actores/%d",
 	"institution":            "/instituciones/%d",
 	"production_observation": "/produccion/observaciones/%d",
+	"document":               "/archivo/%d",
+}
+
+// codePages are the pages of the records found by their code.
+var codePages = map[string]string{
+	"norm":      "/normas/",
+	"procedure": "/normas/procedimientos/",
 }
 
 // Links are the records behind the value, linked where they have a page.
@@ -52,6 +59,8 @@ func (c computedIndicator) Links() []recordLink {
 		l := recordLink{Label: rec.Label}
 		if f, ok := recordPages[rec.Entity]; ok {
 			l.URL = fmt.Sprintf(f, rec.ID)
+		} else if prefix, ok := codePages[rec.Entity]; ok && rec.Code != "" {
+			l.URL = prefix + url.PathEscape(rec.Code)
 		}
 		out = append(out, l)
 	}
