@@ -24,7 +24,7 @@ func htmlPages(t *testing.T, samples map[string]string, extra []string) []string
 		t.Fatal(err)
 	}
 	route := regexp.MustCompile(`"GET (/[^"]*)"`)
-	notHTML := regexp.MustCompile(`^/(api/|static/|healthz|metrics|favicon|robots|sitemap|oferta/fotos/|plan-evidencias/|archivo/archivos/|noticias/fotos/)|/indicadores/\{iid\}$|/graficos/\{line\}$|\.(svg|csv|xlsx|pdf|xml|txt|ico|geojson|atom)$`)
+	notHTML := regexp.MustCompile(`^/(api/|static/|healthz|metrics|favicon|robots|sitemap|oferta/fotos/|plan-evidencias/|archivo/archivos/|noticias/fotos/)|/indicadores/\{iid\}$|/graficos/\{line\}$|/tablero/\{key\}$|\.(svg|csv|xlsx|pdf|xml|txt|ico|geojson|atom|ics)$`)
 	seen := map[string]bool{}
 	var pages []string
 	add := func(p string) {
@@ -119,6 +119,11 @@ func TestNoPageScrollsSidewaysOnAPhone(t *testing.T) {
 		chromedp.Navigate(in.URL+"/mercados/informes"),
 		chromedp.Submit("#period"),
 		chromedp.WaitVisible("main h1"),
+		chromedp.Navigate(in.URL+"/eventos/nuevo"),
+		chromedp.SendKeys("#titulo", "Taller de buenas prácticas de manipulación de moluscos bivalvos"),
+		chromedp.SetValue("#desde", "2026-05-10"),
+		chromedp.Submit("#titulo"),
+		chromedp.WaitVisible(`a[href="/eventos/1/editar"]`),
 	); err != nil {
 		t.Fatal(err)
 	}
@@ -153,8 +158,16 @@ func TestNoPageScrollsSidewaysOnAPhone(t *testing.T) {
 		"/noticias/{id}":                            "/noticias/1",
 		"/noticias/editar/{id}":                     "/noticias/editar/1",
 		"/actores/{id}/exportaciones":               "/actores/6/exportaciones",
-		"/mercados/precios/{species}":               "/mercados/precios/SNE",
-		"/mercados/precios/{species}/serie.":        "/mercados/precios/SNE?by=month",
+		"/eventos/{id}":                             "/eventos/1",
+		"/eventos/{id}/editar":                      "/eventos/1/editar",
+		// A staged attendance sheet needs an upload: its table has the
+		// columns of the event page's participants, checked there.
+		"/eventos-asistencia/{sid}":          "/eventos/1",
+		"/plan/{id}/indicadores":             "/plan/1/indicadores",
+		"/plan/{id}/completitud":             "/plan/1/completitud?anio=2008",
+		"/plan/{id}/tablero":                 "/plan/1/tablero?desde=2000&hasta=2010",
+		"/mercados/precios/{species}":        "/mercados/precios/SNE",
+		"/mercados/precios/{species}/serie.": "/mercados/precios/SNE?by=month",
 		// No declarations are imported here: the analysis' widest table instead.
 		"/mercados/exportaciones/importaciones/{id}": "/mercados/exportaciones?from=2000&to=2006&by=destination",
 	}
