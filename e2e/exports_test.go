@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -118,24 +117,7 @@ func axePages(t *testing.T, ctx context.Context, base string, paths ...string) {
 				sep = "&"
 			}
 			url := fmt.Sprintf("%s%s%slang=%s", base, path, sep, lang)
-			if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
-				t.Fatal(err)
-			}
-			raw := evaluate[string](t, ctx, axe+`; (async () => {
-				const r = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}});
-				return JSON.stringify(r.violations);
-			})()`)
-			var violations []axeViolation
-			if err := json.Unmarshal([]byte(raw), &violations); err != nil {
-				t.Fatal(err)
-			}
-			for _, v := range violations {
-				var where []string
-				for _, n := range v.Nodes {
-					where = append(where, strings.Join(n.Target, " "))
-				}
-				t.Errorf("%s: %s (%s): %s — %s", url, v.ID, v.Impact, v.Description, strings.Join(where, "; "))
-			}
+			checkAxe(t, ctx, axe, url)
 		}
 	}
 }
