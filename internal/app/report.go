@@ -13,7 +13,6 @@ import (
 	"sriim/internal/errs"
 	"sriim/internal/i18n"
 	"sriim/internal/render/reports"
-	"sriim/internal/ui"
 )
 
 // runReport makes a market-intelligence report and writes it as HTML, PDF
@@ -47,8 +46,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	// The PDF and the annex are drawn by render; the HTML is the report's page.
-	html, err := ui.MarketReportHTML(rep)
+	html, err := reports.MarketHTML(rep)
 	if err != nil {
 		return err
 	}

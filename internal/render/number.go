@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"sriim/internal/stats"
 )
 
 // FormatNumber writes a number as people in Peru read it: 1,234.5.
@@ -39,4 +41,25 @@ func YearSpan(first, last int) string {
 		return strconv.Itoa(first)
 	}
 	return fmt.Sprintf("%d–%d", first, last)
+}
+
+// Thousands writes US$ as thousands, rounded, as the seed's tables do.
+func Thousands(v float64) string { return FormatNumber(math.Round(v / 1000)) }
+
+// Percent writes a percentage held as a pointer, "" when there is none (not
+// computable).
+func Percent(p *float64) string {
+	if p == nil {
+		return ""
+	}
+	return FormatNumber(*p) + " %"
+}
+
+// GrowthSpan writes the years a growth rate runs over when they are not the
+// table's first and last ("2001–2004"), else "".
+func GrowthSpan(s *stats.Span, years []int) string {
+	if s == nil || len(years) > 0 && s[0] == years[0] && s[1] == years[len(years)-1] {
+		return ""
+	}
+	return YearSpan(s[0], s[1])
 }

@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"bytes"
-	"encoding/base64"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -68,26 +66,25 @@ func (s *Server) loadReport(r *http.Request) (trade.IntelligenceReport, error) {
 	return s.Trade.Report(r.Context(), id)
 }
 
-// marketReportPage shows a report in its own language.
+// marketReportPage shows a report in its own language, its sections drawn by
+// internal/render/reports as in the report's standalone page.
 func (s *Server) marketReportPage(w http.ResponseWriter, r *http.Request) {
 	rep, err := s.loadReport(r)
 	if err != nil {
 		s.k.Fail(w, r, err)
 		return
 	}
-	v := reportView{IntelligenceReport: rep, Charts: map[string]template.URL{}}
-	for _, sec := range rep.Sections {
-		if len(sec.Importers.Rows) > 0 {
-			v.Charts[sec.Product.Line] = template.URL(fmt.Sprintf("/mercados/informes/%d/graficos/%s.svg", rep.ID, url.PathEscape(sec.Product.Line)))
-		}
+	body, err := reports.MarketHTMLBody(rep, func(sec trade.ReportSection) (template.URL, error) {
+		return template.URL(fmt.Sprintf("/mercados/informes/%d/graficos/%s.svg", rep.ID, url.PathEscape(sec.Product.Line))), nil
+	})
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
 	}
-	s.render(w, r.WithContext(httpkit.WithLang(r.Context(), i18n.Lang(rep.Lang))), http.StatusOK, "market_report.html", reports.ReportTitle(rep), v)
-}
-
-// reportView is a report with the address of each section's chart.
-type reportView struct {
-	trade.IntelligenceReport
-	Charts map[string]template.URL // product line → chart
+	s.render(w, r.WithContext(httpkit.WithLang(r.Context(), i18n.Lang(rep.Lang))), http.StatusOK, "market_report.html", reports.ReportTitle(rep), struct {
+		ID   int64
+		Body template.HTML
+	}{rep.ID, body})
 }
 
 // marketReportChart draws a report's section's importers, as stored.
@@ -138,36 +135,4 @@ func (s *Server) marketReportFile(kind string) http.HandlerFunc {
 		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-anexo.xlsx"`, name))
 		_, _ = w.Write(b)
 	}
-}
-
-// MarketReportHTML renders a report as a standalone HTML page, the report's
-// page with its style and charts inside (for the command line; its PDF and
-// annex are internal/render/reports').
-func MarketReportHTML(rep trade.IntelligenceReport) ([]byte, error) {
-	a, err := loadAssets()
-	if err != nil {
-		return nil, err
-	}
-	t, err := template.New("market_report.html").Funcs(templateFuncs(a)).ParseFS(embedded, "templates/standalone/market_report.html", "templates/partials/*.html")
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	// The standalone page carries its charts inside, as data: addresses.
-	v := reportView{IntelligenceReport: rep, Charts: map[string]template.URL{}}
-	for _, sec := range rep.Sections {
-		if len(sec.Importers.Rows) > 0 {
-			svg, err := reports.ReportChart(sec, i18n.Lang(rep.Lang)).Draw(render.SVG)
-			if err != nil {
-				return nil, err
-			}
-			v.Charts[sec.Product.Line] = template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(svg))
-		}
-	}
-	doc := struct {
-		Page
-		Style template.CSS
-	}{Page{Lang: i18n.Lang(rep.Lang), Title: reports.ReportTitle(rep), Data: v}, template.CSS(a["app.css"].body)}
-	err = t.Execute(&buf, doc)
-	return buf.Bytes(), err
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"math"
 	"mime"
 	"net/http"
 	"net/url"
@@ -22,7 +21,7 @@ import (
 	"sriim/internal/i18n"
 	"sriim/internal/offer"
 	"sriim/internal/render"
-	"sriim/internal/stats"
+	"sriim/internal/render/reports"
 )
 
 //go:embed templates static
@@ -48,6 +47,11 @@ func loadAssets() (assets, error) {
 		body, err := embedded.ReadFile(p)
 		if err != nil {
 			return err
+		}
+		if p == "static/app.css" {
+			// The pages' style begins with the one they share with the
+			// documents (a standalone market report carries it inside).
+			body = append([]byte(reports.DocumentCSS), body...)
 		}
 		sum := sha256.Sum256(body)
 		a[path.Base(p)] = asset{hash: hex.EncodeToString(sum[:6]), body: body, ctype: mime.TypeByExtension(path.Ext(p))}
@@ -105,25 +109,11 @@ func templateFuncs(a assets) template.FuncMap {
 		"timelineHeight": render.TimelineHeight,
 		"hasString":      func(list []string, s string) bool { return slices.Contains(list, s) },
 		"localized":      offer.Localized,
-		// thousands writes US$ as thousands, as the seed's tables do.
-		"thousands": func(v float64) string { return render.FormatNumber(math.Round(v / 1000)) },
-		"sub":       func(a, b int) int { return a - b },
-		"withQuery": withQuery,
-		// span writes the years a growth rate runs over when they are not
-		// the table's first and last ("2001–2004"), else "".
-		"span": func(s *stats.Span, years []int) string {
-			if s == nil || len(years) > 0 && s[0] == years[0] && s[1] == years[len(years)-1] {
-				return ""
-			}
-			return render.YearSpan(s[0], s[1])
-		},
-		// pct writes a percentage held as a pointer (nil: not computable).
-		"pct": func(p *float64) string {
-			if p == nil {
-				return ""
-			}
-			return render.FormatNumber(*p) + " %"
-		},
+		"thousands":      render.Thousands,
+		"sub":            func(a, b int) int { return a - b },
+		"withQuery":      withQuery,
+		"span":           render.GrowthSpan,
+		"pct":            render.Percent,
 		// owner names an ownership that is not a record's, for edit controls.
 		"owner": func(kind string) auth.Owner {
 			if kind == "reference" {

@@ -39,6 +39,7 @@ import (
 	"sriim/internal/production"
 	"sriim/internal/reference"
 	"sriim/internal/regulation"
+	"sriim/internal/render/reports"
 	"sriim/internal/seeding"
 	"sriim/internal/trade"
 	"sriim/internal/workdays"
@@ -264,6 +265,10 @@ func TestStaticFilesAreHashedAndCached(t *testing.T) {
 	css, _ := io.ReadAll(zr)
 	if !strings.Contains(string(css), "--sea") {
 		t.Fatal("compressed stylesheet does not decode to the stylesheet")
+	}
+	// The pages' style begins with the one they share with the documents.
+	if !strings.HasPrefix(string(css), reports.DocumentCSS) || !strings.Contains(string(css), ".skip{") {
+		t.Errorf("the stylesheet is not the documents' style followed by the pages': %.200s", css)
 	}
 	if res := get(t, s, "/static/0000/app.css", nil); strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
 		t.Fatal("stale hash cached for a year")

@@ -1,6 +1,6 @@
 // Package reports renders the documents of SRIIM's modules from their data,
 // for the pages, the API and the command line alike: the market
-// intelligence report (PDF, XLSX annex, charts), the operating plan and a
+// intelligence report (PDF, XLSX annex, HTML, charts), the operating plan and a
 // progress report (PDF, timeline), and the cells they share. Each file holds
 // one document or format; internal/render draws them.
 package reports

@@ -14,7 +14,7 @@ import (
 	"sriim/internal/trade"
 )
 
-var updateReferences = flag.Bool("update", false, "rewrite the PDF tests' references (testdata/*.grid)")
+var updateReferences = flag.Bool("update", false, "rewrite the tests' references (testdata/*.grid, *.html)")
 
 // The documents are drawn from data made here, not from the seed, so that
 // their references change only when the documents do.
