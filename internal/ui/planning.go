@@ -242,13 +242,7 @@ func (s *Server) indicatorChart(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, errs.E(errs.NotFound, "no approved values for this indicator"))
 		return
 	}
-	labels := make([]string, len(points))
-	values := make([]float64, len(points))
-	for i, pt := range points {
-		labels[i], values[i] = pt.Period, pt.Value
-	}
-	name := v.Indicator(iid)
-	svg, err := render.Lines{Title: name, Labels: labels, Names: []string{name}, Values: [][]float64{values}, Number: render.FormatNumber}.Draw(render.SVG)
+	svg, err := reports.IndicatorChart(v.Indicator(iid), points).Draw(render.SVG)
 	if err != nil {
 		s.k.Fail(w, r, err)
 		return

@@ -148,18 +148,3 @@ var LightColors = []struct {
 	{planning.LightNotStarted, color.RGBA{R: 0x9a, G: 0xa6, B: 0xb0, A: 255}},
 	{planning.LightCancelled, color.RGBA{R: 0xd5, G: 0xdd, B: 0xe3, A: 255}},
 }
-
-// PlanTimeline is the activities' periods, each bar in the colour of the
-// activity's light in year.
-func PlanTimeline(acts []planning.Activity, year int, lang i18n.Lang) render.Timeline {
-	t := render.Timeline{Title: i18n.T(lang, "plan.timeline_title", year)}
-	group := map[planning.Light]int{}
-	for i, l := range LightColors {
-		t.Groups = append(t.Groups, render.TimelineGroup{Name: i18n.T(lang, "light."+string(l.light)), Color: l.color})
-		group[l.light] = i
-	}
-	for _, a := range acts {
-		t.Rows = append(t.Rows, render.TimelineRow{Label: a.Code, Start: a.StartYear, End: a.EndYear, Group: group[a.Light]})
-	}
-	return t
-}
