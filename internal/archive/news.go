@@ -46,6 +46,16 @@ type NewsLink struct {
 	Ref  string `json:"ref"`
 }
 
+// ID is the record a document's or an actor's link is to (0 when Ref is not
+// a record's id).
+func (l NewsLink) ID() int64 {
+	id, err := strconv.ParseInt(l.Ref, 10, 64)
+	if err != nil || id < 0 {
+		return 0
+	}
+	return id
+}
+
 // Photo is a picture of a news item, with its text for who cannot see it.
 type Photo struct {
 	ID        int64  `json:"id"`
@@ -159,8 +169,7 @@ func (s *Service) checkNews(ctx context.Context, q querier, p auth.Principal, in
 		ok := false
 		switch l.Kind {
 		case "document":
-			id, _ := strconv.ParseInt(l.Ref, 10, 64)
-			if d, err := getDocument(ctx, q, id); err == nil && d.VisibleTo(p) {
+			if d, err := getDocument(ctx, q, l.ID()); err == nil && d.VisibleTo(p) {
 				ok = true
 			}
 		case "activity", "species", "actor":
@@ -168,8 +177,7 @@ func (s *Service) checkNews(ctx context.Context, q querier, p auth.Principal, in
 				"species": "SELECT count(*) FROM species WHERE code = $1", "actor": "SELECT count(*) FROM actors WHERE id = $1"}[l.Kind]
 			var arg any = l.Ref
 			if l.Kind == "actor" {
-				id, _ := strconv.ParseInt(l.Ref, 10, 64)
-				arg = id
+				arg = l.ID()
 			}
 			var n int
 			if err := q.QueryRowContext(ctx, query, arg).Scan(&n); err != nil {

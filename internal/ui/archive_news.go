@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"sriim/internal/archive"
@@ -141,10 +140,8 @@ func (s *Server) newsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	var docs []int64
 	for _, l := range v.Item.Links {
-		if l.Kind == "document" {
-			if id, err := strconv.ParseInt(l.Ref, 10, 64); err == nil {
-				docs = append(docs, id)
-			}
+		if id := l.ID(); l.Kind == "document" && id > 0 {
+			docs = append(docs, id)
 		}
 	}
 	if v.Docs, err = s.Archive.Titles(ctx, p, docs); err != nil {
@@ -171,12 +168,6 @@ func (s *Server) newsPage(w http.ResponseWriter, r *http.Request) {
 		ld = nil
 	}
 	s.renderPage(w, r, http.StatusOK, "archive_news_item.html", Page{Title: v.Text.Title, Data: v, Description: v.Text.Summary, LD: ld})
-}
-
-// DocID reads a linked document's id.
-func (newsView) DocID(ref string) int64 {
-	id, _ := strconv.ParseInt(ref, 10, 64)
-	return id
 }
 
 // newsForm is what the news form shows and sends back.

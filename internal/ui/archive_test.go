@@ -379,6 +379,17 @@ func TestBatchImportFromTheWeb(t *testing.T) {
 	})
 }
 
+// A news item's page links the documents it is about, by their titles.
+func TestNewsItemLinksItsDocuments(t *testing.T) {
+	site := newSite(t, dbtest.Open(t, db.SQLite), false)
+	doc, item := site.archiveSamples()
+	_, page, _ := site.browser().get(archive.NewsPath(item))
+	want := fmt.Sprintf(`Documento: <a href="/archivo/%d">Guía de manejo de la concha de abanico</a>`, doc)
+	if !strings.Contains(page, want) {
+		t.Errorf("the news item does not link its document (%s):\n%s", want, page)
+	}
+}
+
 // An editor writes a news item, which nobody else sees until the Mesa de
 // Trabajo publishes it; its Markdown is rendered and sanitised.
 func TestNewsFromDraftToPublished(t *testing.T) {
