@@ -5,10 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strconv"
 
 	"sriim/internal/auth"
@@ -348,25 +348,14 @@ func (s *Server) exportsImport(w http.ResponseWriter, r *http.Request) {
 	if !s.mayImportExports(w, r) {
 		return
 	}
-	file, hdr, err := r.FormFile("archivo")
-	if err != nil {
-		s.k.Fail(w, r, errs.Fields("choose a file", map[string]string{"archivo": "required"}))
-		return
-	}
 	p := httpkit.Principal(r)
-	b, err := s.Exports.Start(r.Context(), p, filepath.Base(hdr.Filename), r.PostFormValue("source"))
-	if err != nil {
-		file.Close()
-		s.k.Fail(w, r, err)
-		return
-	}
-	go func() {
-		defer file.Close()
-		if _, err := s.Exports.Import(context.Background(), p, b, file); err != nil {
-			s.Logger.Info("exports import failed", "batch", b.ID, "err", err)
-		}
-	}()
-	http.Redirect(w, r, fmt.Sprintf("/mercados/exportaciones/importaciones/%d", b.ID), http.StatusSeeOther)
+	s.importInBackground(w, r, "exports", "/mercados/exportaciones/importaciones/%d", func(filename string) (int64, func(io.Reader) error, error) {
+		b, err := s.Exports.Start(r.Context(), p, filename, r.PostFormValue("source"))
+		return b.ID, func(file io.Reader) error {
+			_, err := s.Exports.Import(context.Background(), p, b, file)
+			return err
+		}, err
+	})
 }
 
 func (s *Server) exportsBatchPage(w http.ResponseWriter, r *http.Request) {

@@ -2,11 +2,10 @@ package ui
 
 import (
 	"context"
-	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 
 	"sriim/internal/errs"
@@ -142,25 +141,14 @@ func (s *Server) tradeImport(w http.ResponseWriter, r *http.Request) {
 	if !s.mayImportTrade(w, r) {
 		return
 	}
-	file, hdr, err := r.FormFile("archivo")
-	if err != nil {
-		s.k.Fail(w, r, errs.Fields("choose a file", map[string]string{"archivo": "required"}))
-		return
-	}
-	b, err := s.Trade.Start(r.Context(), httpkit.Principal(r), r.PostFormValue("format"), filepath.Base(hdr.Filename), r.PostFormValue("source"))
-	if err != nil {
-		file.Close()
-		s.k.Fail(w, r, err)
-		return
-	}
 	p := httpkit.Principal(r)
-	go func() {
-		defer file.Close()
-		if _, err := s.Trade.Import(context.Background(), p, b, file); err != nil {
-			s.Logger.Info("trade import failed", "batch", b.ID, "err", err)
-		}
-	}()
-	http.Redirect(w, r, fmt.Sprintf("/mercados/importaciones/%d", b.ID), http.StatusSeeOther)
+	s.importInBackground(w, r, "trade", "/mercados/importaciones/%d", func(filename string) (int64, func(io.Reader) error, error) {
+		b, err := s.Trade.Start(r.Context(), p, r.PostFormValue("format"), filename, r.PostFormValue("source"))
+		return b.ID, func(file io.Reader) error {
+			_, err := s.Trade.Import(context.Background(), p, b, file)
+			return err
+		}, err
+	})
 }
 
 func (s *Server) tradeBatchPage(w http.ResponseWriter, r *http.Request) {
