@@ -7,9 +7,11 @@
 package api
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 
+	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/httpkit"
 	"sriim/internal/modules"
@@ -84,6 +86,22 @@ func (s *Server) api(h func(r *http.Request) (int, any, error)) http.HandlerFunc
 		}
 		httpkit.WriteJSONFor(w, r, status, v)
 	}
+}
+
+// deleteByID answers a DELETE of the record {id} at the version the client
+// holds (If-Match or ?version=), which del removes.
+func (s *Server) deleteByID(del func(ctx context.Context, p auth.Principal, id, version int64) error) http.HandlerFunc {
+	return s.api(func(r *http.Request) (int, any, error) {
+		id, err := httpkit.PathID(r, "id")
+		if err != nil {
+			return 0, nil, err
+		}
+		version, err := httpkit.DeleteVersion(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusNoContent, nil, del(r.Context(), httpkit.Principal(r), id, version)
+	})
 }
 
 func (s *Server) openapiDoc(w http.ResponseWriter, r *http.Request) {

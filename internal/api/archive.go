@@ -18,7 +18,7 @@ func (s *Server) archiveRoutes(mux *httpkit.Kernel) {
 	mux.HandleFunc("POST /api/v1/documents", s.api(s.apiDocumentCreate))
 	mux.HandleFunc("GET /api/v1/documents/{id}", s.api(s.apiDocument))
 	mux.HandleFunc("PUT /api/v1/documents/{id}", s.api(s.apiDocumentUpdate))
-	mux.HandleFunc("DELETE /api/v1/documents/{id}", s.api(s.apiDocumentDelete))
+	mux.HandleFunc("DELETE /api/v1/documents/{id}", s.deleteByID(s.Archive.Delete))
 	mux.HandleFunc("POST /api/v1/documents/{id}/files", s.api(s.apiDocumentFile), httpkit.Upload(archive.MaxFileBytes, archive.CanAdd))
 	mux.HandleFunc("GET /api/v1/documents/{id}/downloads", s.api(s.apiDocumentDownloads))
 	mux.HandleFunc("GET /api/v1/news", s.api(s.apiNewsList))
@@ -149,18 +149,6 @@ func (s *Server) apiDocumentUpdate(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	return http.StatusOK, documentOut(r, d), nil
-}
-
-func (s *Server) apiDocumentDelete(r *http.Request) (int, any, error) {
-	id, err := httpkit.PathID(r, "id")
-	if err != nil {
-		return 0, nil, err
-	}
-	version, err := httpkit.DeleteVersion(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusNoContent, nil, s.Archive.Delete(r.Context(), httpkit.Principal(r), id, version)
 }
 
 // apiDocumentFile takes a file as the body (?name= names it): a new file of

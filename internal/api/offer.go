@@ -44,15 +44,5 @@ func (s *Server) offerRoutes(mux *httpkit.Kernel) {
 		p, err := s.Offer.Product(r.Context(), id)
 		return http.StatusOK, versioned{p, p.Version}, err
 	}))
-	mux.HandleFunc("DELETE /api/v1/offer/products/{id}", s.api(func(r *http.Request) (int, any, error) {
-		id, err := httpkit.PathID(r, "id")
-		if err != nil {
-			return 0, nil, err
-		}
-		version, err := httpkit.DeleteVersion(r)
-		if err != nil {
-			return 0, nil, err
-		}
-		return http.StatusNoContent, nil, s.Offer.Delete(r.Context(), httpkit.Principal(r), id, version)
-	}))
+	mux.HandleFunc("DELETE /api/v1/offer/products/{id}", s.deleteByID(s.Offer.Delete))
 }

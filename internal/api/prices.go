@@ -74,17 +74,7 @@ func (s *Server) pricesRoutes(mux *httpkit.Kernel) {
 		p, err = s.Prices.Update(r.Context(), httpkit.Principal(r), id, p)
 		return http.StatusOK, versioned{p, p.Version}, err
 	}))
-	mux.HandleFunc("DELETE /api/v1/prices/records/{id}", s.api(func(r *http.Request) (int, any, error) {
-		id, err := httpkit.PathID(r, "id")
-		if err != nil {
-			return 0, nil, err
-		}
-		version, err := httpkit.DeleteVersion(r)
-		if err != nil {
-			return 0, nil, err
-		}
-		return http.StatusNoContent, nil, s.Prices.Delete(r.Context(), httpkit.Principal(r), id, version)
-	}))
+	mux.HandleFunc("DELETE /api/v1/prices/records/{id}", s.deleteByID(s.Prices.Delete))
 	// An import's body is the file (CSV or XLSX in the template's columns), ?name= its name.
 	mux.HandleFunc("POST /api/v1/prices/imports", s.api(func(r *http.Request) (int, any, error) {
 		rep, err := s.Prices.Import(r.Context(), httpkit.Principal(r), r.Body, filepath.Base(r.URL.Query().Get("name")))

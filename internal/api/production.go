@@ -21,7 +21,7 @@ func (s *Server) productionRoutes(mux *httpkit.Kernel) {
 	mux.HandleFunc("POST /api/v1/production/observations", s.api(s.apiObservationCreate))
 	mux.HandleFunc("GET /api/v1/production/observations/{id}", s.api(s.apiObservation))
 	mux.HandleFunc("PUT /api/v1/production/observations/{id}", s.api(s.apiObservationUpdate))
-	mux.HandleFunc("DELETE /api/v1/production/observations/{id}", s.api(s.apiObservationDelete))
+	mux.HandleFunc("DELETE /api/v1/production/observations/{id}", s.deleteByID(s.Production.Delete))
 	mux.HandleFunc("POST /api/v1/production/import", s.api(s.apiProductionImport), httpkit.Upload(importer.MaxBytes, production.CanCreate))
 }
 
@@ -96,18 +96,6 @@ func (s *Server) apiObservationUpdate(r *http.Request) (int, any, error) {
 	}
 	o, err = s.Production.Update(r.Context(), httpkit.Principal(r), id, o)
 	return http.StatusOK, versioned{o, o.Version}, err
-}
-
-func (s *Server) apiObservationDelete(r *http.Request) (int, any, error) {
-	id, err := httpkit.PathID(r, "id")
-	if err != nil {
-		return 0, nil, err
-	}
-	version, err := httpkit.DeleteVersion(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusNoContent, nil, s.Production.Delete(r.Context(), httpkit.Principal(r), id, version)
 }
 
 // apiProductionImport takes the file as the request body; ?filename= (or

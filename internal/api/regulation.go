@@ -137,17 +137,7 @@ func (s *Server) regulationRoutes(mux *httpkit.Kernel) {
 		c, err = s.Regulation.UpdateCase(r.Context(), httpkit.Principal(r), id, c)
 		return http.StatusOK, versioned{c, c.Version}, err
 	}))
-	mux.HandleFunc("DELETE /api/v1/procedure-cases/{id}", s.api(func(r *http.Request) (int, any, error) {
-		id, err := httpkit.PathID(r, "id")
-		if err != nil {
-			return 0, nil, err
-		}
-		version, err := httpkit.DeleteVersion(r)
-		if err != nil {
-			return 0, nil, err
-		}
-		return http.StatusNoContent, nil, s.Regulation.DeleteCase(r.Context(), httpkit.Principal(r), id, version)
-	}))
+	mux.HandleFunc("DELETE /api/v1/procedure-cases/{id}", s.deleteByID(s.Regulation.DeleteCase))
 
 	mux.HandleFunc("GET /api/v1/requirements", s.api(func(r *http.Request) (int, any, error) {
 		product, market, year, err := query.Requirements(r.URL.Query(), "product", "market", "year")
