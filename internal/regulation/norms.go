@@ -343,7 +343,6 @@ type NormView struct {
 	Links           []Link `json:"links"`
 	Procedures      []Ref  `json:"procedures"`   // procedures whose legal basis it is
 	Requirements    []Ref  `json:"requirements"` // export requirements it is behind
-	CanEdit         bool   `json:"-"`
 }
 
 // Ref names a procedure or requirement where another record cites it.
@@ -400,7 +399,7 @@ func (g normGraph) ref(code string) NormRef {
 // view is a norm as p may see it.
 func (g normGraph) view(p auth.Principal, n Norm) NormView {
 	v := NormView{Norm: n, Citation: n.Citation(), EffectiveStatus: g.effectiveStatus(n.Code), Links: []Link{},
-		Procedures: []Ref{}, Requirements: []Ref{}, CanEdit: auth.Can(p, n.Owner())}
+		Procedures: []Ref{}, Requirements: []Ref{}}
 	for _, r := range n.Relations {
 		if t := g.byCode[r.Norm]; shown(p, t.Draft, t.Owner()) {
 			v.Links = append(v.Links, Link{Kind: r.Kind, Norm: g.ref(r.Norm)})

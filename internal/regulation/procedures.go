@@ -225,7 +225,6 @@ type ProcedureView struct {
 	Fee        Fee       `json:"fee"`
 	UIT        *UIT      `json:"uit,omitempty"` // the UIT the share is of
 	LegalNorms []NormRef `json:"legal_norms"`
-	CanEdit    bool      `json:"-"`
 }
 
 // Procedure returns a procedure as p may see it (a draft only to who may
@@ -246,7 +245,7 @@ func (s *Service) Procedure(ctx context.Context, p auth.Principal, code string) 
 }
 
 func (s *Service) procedureView(ctx context.Context, p auth.Principal, g normGraph, c Procedure) (ProcedureView, error) {
-	v := ProcedureView{Procedure: c, LegalNorms: []NormRef{}, CanEdit: auth.Can(p, c.Owner())}
+	v := ProcedureView{Procedure: c, LegalNorms: []NormRef{}}
 	for _, code := range c.LegalBasis {
 		if n := g.byCode[code]; shown(p, n.Draft, n.Owner()) {
 			v.LegalNorms = append(v.LegalNorms, g.ref(code))

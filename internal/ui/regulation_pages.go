@@ -177,6 +177,7 @@ type normView struct {
 	// RepealedBy are the norms that repeal it.
 	RepealedBy   []regulation.NormRef
 	SpeciesNames map[string]string // code → name
+	CanEdit      bool              // the user may change the norm
 }
 
 func (s *Server) normPage(w http.ResponseWriter, r *http.Request) {
@@ -185,7 +186,7 @@ func (s *Server) normPage(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, err)
 		return
 	}
-	v := normView{ruleVocab: rulesVocab, NormView: n, SpeciesNames: map[string]string{}}
+	v := normView{ruleVocab: rulesVocab, NormView: n, SpeciesNames: map[string]string{}, CanEdit: auth.Can(httpkit.Principal(r), n.Owner())}
 	for _, l := range n.Links {
 		if l.Incoming && l.Kind == "repeals" {
 			v.RepealedBy = append(v.RepealedBy, l.Norm)
@@ -253,6 +254,7 @@ func (proceduresView) Percent(f *float64) string { return sharePercent(f) }
 type procedureView struct {
 	ruleVocab
 	Procedure regulation.ProcedureView
+	CanEdit   bool // the user may change the procedure and record its cases
 	Year      int
 	Years     []int // the years with resolved cases, for the year's choice
 	Stats     regulation.ProcedureStats
@@ -281,6 +283,7 @@ func (s *Server) procedureView(r *http.Request) (procedureView, error) {
 	if v.Procedure, err = s.Regulation.Procedure(r.Context(), p, r.PathValue("code")); err != nil {
 		return v, err
 	}
+	v.CanEdit = auth.Can(p, v.Procedure.Owner())
 	if v.Trend, err = s.Regulation.ProcedureTrend(r.Context(), p, v.Procedure.Code); err != nil {
 		return v, err
 	}

@@ -379,5 +379,15 @@ func TestNormAndProcedureForms(t *testing.T) {
 				t.Errorf("IMARPE's editor opens %s: %d", path, code)
 			}
 		}
+		// The pages link their forms only for who may use them.
+		for path, link := range map[string]string{"/normas/OR-007-2009-CR-GRM": `href="/normas/editar/OR-007-2009-CR-GRM"`,
+			"/normas/procedimientos/LIC-PLANTA": `href="/normas/procedimientos/LIC-PLANTA/editar"`} {
+			if _, page, _ := b.get(path); !strings.Contains(page, link) {
+				t.Errorf("%s does not link its form for its editor", path)
+			}
+			if _, page, _ := other.get(path); strings.Contains(page, link) {
+				t.Errorf("%s links its form for another institution's editor", path)
+			}
+		}
 	})
 }
