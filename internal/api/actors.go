@@ -1,10 +1,12 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
 	"sriim/internal/actors"
+	"sriim/internal/auth"
 	"sriim/internal/httpkit"
 	"sriim/internal/importer"
 	"sriim/internal/query"
@@ -16,7 +18,7 @@ func (s *Server) actorRoutes(mux *httpkit.Kernel) {
 	mux.HandleFunc("POST /api/v1/actors/import", s.api(s.apiActorImport), httpkit.Upload(importer.MaxBytes, nil))
 	mux.HandleFunc("GET /api/v1/actors/{id}", s.api(s.apiActor))
 	mux.HandleFunc("PUT /api/v1/actors/{id}", s.api(s.apiActorUpdate))
-	mux.HandleFunc("DELETE /api/v1/actors/{id}", s.api(s.apiActorDelete))
+	mux.HandleFunc("DELETE /api/v1/actors/{id}", s.deleteByID(s.deactivateActor))
 	mux.HandleFunc("GET /api/v1/indicators/registry", s.api(s.apiRegistryIndicators))
 }
 
@@ -59,18 +61,11 @@ func (s *Server) apiActorUpdate(r *http.Request) (int, any, error) {
 	return http.StatusOK, versioned{a, a.Version}, err
 }
 
-// apiActorDelete deactivates: the record leaves the public registry and keeps its history.
-func (s *Server) apiActorDelete(r *http.Request) (int, any, error) {
-	id, err := httpkit.PathID(r, "id")
-	if err != nil {
-		return 0, nil, err
-	}
-	version, err := httpkit.DeleteVersion(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	_, err = s.Actors.SetActive(r.Context(), httpkit.Principal(r), id, false, version)
-	return http.StatusNoContent, nil, err
+// deactivateActor is an actor's DELETE: the record leaves the public
+// registry and keeps its history.
+func (s *Server) deactivateActor(ctx context.Context, p auth.Principal, id, version int64) error {
+	_, err := s.Actors.SetActive(ctx, p, id, false, version)
+	return err
 }
 
 func (s *Server) apiActorImport(r *http.Request) (int, any, error) {
