@@ -76,6 +76,9 @@ func (s *Server) marketRoutes(mux *httpkit.Kernel) {
 func (s *Server) marketReportRoutes(mux *httpkit.Kernel) {
 	mux.HandleFunc("GET /api/v1/markets/reports", s.api(func(r *http.Request) (int, any, error) {
 		list, err := s.Trade.Reports(r.Context())
+		for i := range list {
+			list[i].CreatedBy = portal.PersonShown(httpkit.Principal(r), list[i].CreatedBy)
+		}
 		return http.StatusOK, map[string]any{"reports": list}, err
 	}))
 	mux.HandleFunc("POST /api/v1/markets/reports", s.api(func(r *http.Request) (int, any, error) {
@@ -96,6 +99,7 @@ func (s *Server) marketReportRoutes(mux *httpkit.Kernel) {
 			return 0, nil, err
 		}
 		rep, err := s.Trade.Report(r.Context(), id)
+		rep.CreatedBy = portal.PersonShown(httpkit.Principal(r), rep.CreatedBy)
 		return http.StatusOK, rep, err
 	}))
 }

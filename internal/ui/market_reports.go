@@ -10,6 +10,7 @@ import (
 	"sriim/internal/errs"
 	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
+	"sriim/internal/portal"
 	"sriim/internal/render"
 	"sriim/internal/render/reports"
 	"sriim/internal/trade"
@@ -40,6 +41,9 @@ func (s *Server) marketReportsPage(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, err)
 		return
 	}
+	for i := range list {
+		list[i].CreatedBy = portal.PersonShown(httpkit.Principal(r), list[i].CreatedBy)
+	}
 	s.render(w, r, http.StatusOK, "market_reports.html", i18n.T(httpkit.Lang(r), "report.title"), struct {
 		Reports  []trade.ReportSummary
 		Lines    []trade.Product
@@ -63,7 +67,9 @@ func (s *Server) loadReport(r *http.Request) (trade.IntelligenceReport, error) {
 	if err != nil {
 		return trade.IntelligenceReport{}, err
 	}
-	return s.Trade.Report(r.Context(), id)
+	rep, err := s.Trade.Report(r.Context(), id)
+	rep.CreatedBy = portal.PersonShown(httpkit.Principal(r), rep.CreatedBy)
+	return rep, err
 }
 
 // marketReportPage shows a report in its own language, its sections drawn by

@@ -87,7 +87,11 @@ func MarketPDF(rep trade.IntelligenceReport) ([]byte, error) {
 	d.Para(i18n.T(lang, "report.sources_text", strings.Join(batches, ", ")))
 	d.Para(i18n.T(lang, "markets.method"))
 	d.Para(i18n.T(lang, "report.rounding"))
-	d.Note(i18n.T(lang, "report.built", rep.CreatedBy, longDate(rep.CreatedAt, lang)))
+	if rep.CreatedBy != "" {
+		d.Note(i18n.T(lang, "report.built", rep.CreatedBy, longDate(rep.CreatedAt, lang)))
+	} else {
+		d.Note(i18n.T(lang, "report.built_on", longDate(rep.CreatedAt, lang)))
+	}
 	return d.Bytes()
 }
 
