@@ -605,6 +605,12 @@ func staleNorm(ctx context.Context, tx *sql.Tx, before Norm) error {
 func (s *Service) writeNorm(ctx context.Context, tx *sql.Tx, before *Norm, n Norm) (Norm, error) {
 	var out Norm
 	var err error
+	// A stored file is AttachText's to change: a save keeps the one the
+	// norm has, so that no one points a norm at a file someone else stored.
+	n.Text.SHA256, n.Text.Name = "", ""
+	if before != nil {
+		n.Text.SHA256, n.Text.Name = before.Text.SHA256, before.Text.Name
+	}
 	if before == nil {
 		now := s.Now()
 		out, err = scanNorm(tx.QueryRowContext(ctx, `INSERT INTO norms (code, kind, number, title, issuer, published, in_force_from,

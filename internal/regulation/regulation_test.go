@@ -18,6 +18,7 @@ import (
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
 	"sriim/internal/errs"
+	"sriim/internal/filestore"
 	"sriim/internal/i18n"
 	"sriim/internal/importer"
 	"sriim/internal/planning"
@@ -640,9 +641,8 @@ func TestExportImportsBackUnchanged(t *testing.T) {
 		ctx := context.Background()
 		loadProcedure(t, f)
 		// A norm's text kept as a file, which the templates do not carry, stays.
-		n, _ := f.svc.Norm(ctx, f.editor, "DL-25977")
-		n.Text = regulation.Text{SHA256: strings.Repeat("ab", 32), Name: "dl-25977.pdf"}
-		if _, err := f.svc.UpdateNorm(ctx, f.editor, n.Code, n.Norm); err != nil {
+		f.svc.KeepFilesIn(filestore.New(t.TempDir()))
+		if _, err := f.svc.AttachText(ctx, f.editor, "DL-25977", 0, "dl-25977.txt", strings.NewReader("Ley General de Pesca")); err != nil {
 			t.Fatal(err)
 		}
 		for _, tc := range []struct {
@@ -670,7 +670,7 @@ func TestExportImportsBackUnchanged(t *testing.T) {
 			if err != nil || rep.Unchanged != len(rows) || rep.Rows != len(rows) {
 				t.Errorf("%s: re-import %+v, %v; want %d unchanged", tc.name, rep, err, len(rows))
 			}
-			if n, _ := f.svc.Norm(ctx, f.editor, "DL-25977"); n.Text.Name != "dl-25977.pdf" {
+			if n, _ := f.svc.Norm(ctx, f.editor, "DL-25977"); n.Text.Name != "dl-25977.txt" {
 				t.Errorf("after importing %s, the norm's text is %+v", tc.name, n.Text)
 			}
 			var tmpl bytes.Buffer

@@ -21,6 +21,8 @@ func (s *Server) regulationFormRoutes(mux *httpkit.Kernel) {
 	mux.HandleFunc("POST /normas", s.normSave)
 	mux.HandleFunc("GET /normas/editar/{code}", s.normForm)
 	mux.HandleFunc("POST /normas/{code}", s.normSave)
+	// The form's few fields beside the file fit in the slack.
+	mux.HandleFunc("POST /normas/texto/{code}", s.normTextUpload, httpkit.Upload(regulation.MaxTextBytes+64<<10, regulation.CanCreate))
 	mux.HandleFunc("GET /normas/procedimientos/nuevo", s.procedureForm)
 	mux.HandleFunc("POST /normas/procedimientos", s.procedureSave)
 	mux.HandleFunc("GET /normas/procedimientos/{code}/editar", s.procedureForm)
@@ -110,12 +112,7 @@ func (s *Server) normSave(w http.ResponseWriter, r *http.Request) {
 	if f.Code == "" {
 		saved, err = s.Regulation.CreateNorm(r.Context(), httpkit.Principal(r), n)
 	} else {
-		// A stored file stays with the norm: the form changes its link only.
-		var before regulation.NormView
-		if before, err = s.Regulation.Norm(r.Context(), httpkit.Principal(r), f.Code); err == nil {
-			n.Text.SHA256, n.Text.Name = before.Text.SHA256, before.Text.Name
-			saved, err = s.Regulation.UpdateNorm(r.Context(), httpkit.Principal(r), f.Code, n)
-		}
+		saved, err = s.Regulation.UpdateNorm(r.Context(), httpkit.Principal(r), f.Code, n)
 	}
 	if err != nil {
 		if st := httpkit.StaleOf(err); st != nil {
@@ -187,4 +184,25 @@ func (s *Server) procedureSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/normas/procedimientos/"+url.PathEscape(saved.Code)+"?ok=saved", http.StatusSeeOther)
+}
+
+// normTextUpload keeps a file as a norm's full text, in place of the one it
+// had (its link stays).
+func (s *Server) normTextUpload(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	ups, closeAll := formUploads(r, "file")
+	defer closeAll()
+	if len(ups) == 0 {
+		s.k.Fail(w, r, errs.Fields("choose a file", map[string]string{"file": "required"}))
+		return
+	}
+	n, err := s.Regulation.AttachText(r.Context(), httpkit.Principal(r), r.PathValue("code"), httpkit.PostForm(r).Version(),
+		ups[0].Name, ups[0].R)
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/normas/"+url.PathEscape(n.Code)+"?ok=saved", http.StatusSeeOther)
 }

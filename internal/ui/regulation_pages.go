@@ -40,6 +40,7 @@ func (s *Server) regulationRoutes(mux *httpkit.Kernel) {
 	mux.HandleFunc("GET /normas/requisitos", s.requirementsPage)
 	mux.HandleFunc("GET /normas/feriados", s.holidaysPage)
 	mux.HandleFunc("GET /normas/{code}", s.normPage)
+	mux.HandleFunc("GET /normas/texto/{code}", s.normText)
 
 	type table struct {
 		base, name, title, file string
@@ -179,6 +180,9 @@ type normView struct {
 	SpeciesNames map[string]string // code → name
 }
 
+// TextPath is where the norm's text file is downloaded.
+func (v normView) TextPath() string { return regulation.TextPath(v.Code) }
+
 func (s *Server) normPage(w http.ResponseWriter, r *http.Request) {
 	n, err := s.Regulation.Norm(r.Context(), httpkit.Principal(r), r.PathValue("code"))
 	if err != nil {
@@ -213,6 +217,17 @@ func (s *Server) normPage(w http.ResponseWriter, r *http.Request) {
 		ld["legislationLegalForce"] = "InForce"
 	}
 	s.renderPublic(w, r, "regulation_norm.html", n.Citation, n.Title, v, ld, "")
+}
+
+// normText sends a norm's text file to whom may see the norm, at its
+// stable address.
+func (s *Server) normText(w http.ResponseWriter, r *http.Request) {
+	f, err := s.Regulation.NormText(r.Context(), httpkit.Principal(r), r.PathValue("code"))
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	serveStoredFile(w, r, f.Path, f.Name, f.MediaType)
 }
 
 // procedureRow is a procedure with what its resolved cases took.

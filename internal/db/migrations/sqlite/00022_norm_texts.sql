@@ -1,0 +1,13 @@
+-- +goose Up
+-- A norm's full text as a file (issue 18): the file store keeps its bytes
+-- by content hash (norms.text_sha256 names them); this table keeps, once
+-- per content, its kind and size and the text read from it, which the
+-- regulation search indexes with the norm.
+CREATE TABLE norm_texts (
+    sha256     TEXT PRIMARY KEY,
+    media_type TEXT NOT NULL,
+    size       INTEGER NOT NULL,
+    status     TEXT NOT NULL,
+    problem    TEXT NOT NULL DEFAULT '',
+    text       TEXT NOT NULL DEFAULT ''
+);
