@@ -22,11 +22,17 @@ import (
 //   - regulation.procedure_days: the median business days, from filing to
 //     resolution, of the cases resolved in each year (or from the binding's
 //     first year with cumulative=true) of param procedure, or else of the
-//     published procedures that serve the activity (1.3.4, 3.4.3).
+//     published procedures that serve the activity (1.3.4, 3.4.3);
+//   - regulation.procedure_fee: the fee in soles of param procedure, or
+//     else the fees of the published procedures that serve the activity
+//     summed (what going through all of them costs), in each year from the
+//     year of each fee (a TUPA's fee stands until changed; the record keeps
+//     the current one) (1.3.4, "costo de la habilitación").
 func (s *Service) Sources() []indicators.Source {
 	return []indicators.Source{
 		indicators.SourceFunc("regulation.norms", s.normsSource),
 		indicators.SourceFunc("regulation.procedure_days", s.procedureDaysSource),
+		indicators.SourceFunc("regulation.procedure_fee", s.procedureFeeSource),
 	}
 }
 
@@ -139,16 +145,9 @@ func (s *Service) procedureDaysSource(ctx context.Context, q indicators.Query) (
 	if err := indicators.Params(q, "procedure"); err != nil {
 		return res, err
 	}
-	var codes []string
-	if code := strings.TrimSpace(q.Params.Get("procedure")); code != "" {
-		codes = []string{code}
-	} else {
-		set, err := stringSet(ctx, s.db.Read(), `SELECT c.code FROM procedures c JOIN procedure_activities x ON x.procedure_id = c.id
-			WHERE x.activity = $1 AND c.draft = $2`, q.Activity.Code, false)
-		if err != nil {
-			return res, err
-		}
-		codes = sortedKeys(set)
+	codes, err := s.sourceProcedures(ctx, q)
+	if err != nil {
+		return res, err
 	}
 	var cases []CaseView
 	for _, code := range codes {
@@ -179,6 +178,61 @@ func (s *Service) procedureDaysSource(ctx context.Context, q indicators.Query) (
 	}
 	if q.Params.Get("cumulative") == "true" {
 		res.Computation = errs.Msg{Format: "%s (cases resolved from %d to each year)", Args: []any{res.Computation, q.From}}
+	}
+	return res, nil
+}
+
+// sourceProcedures are the codes of the procedures a source counts: param
+// procedure, or else the published procedures that serve the activity.
+func (s *Service) sourceProcedures(ctx context.Context, q indicators.Query) ([]string, error) {
+	if code := strings.TrimSpace(q.Params.Get("procedure")); code != "" {
+		return []string{code}, nil
+	}
+	set, err := stringSet(ctx, s.db.Read(), `SELECT c.code FROM procedures c JOIN procedure_activities x ON x.procedure_id = c.id
+		WHERE x.activity = $1 AND c.draft = $2`, q.Activity.Code, false)
+	return sortedKeys(set), err
+}
+
+func (s *Service) procedureFeeSource(ctx context.Context, q indicators.Query) (indicators.Result, error) {
+	res := indicators.Result{Unit: "S/", Values: map[int]float64{}}
+	if err := indicators.Params(q, "procedure"); err != nil {
+		return res, err
+	}
+	codes, err := s.sourceProcedures(ctx, q)
+	if err != nil {
+		return res, err
+	}
+	var fees []Procedure
+	for _, code := range codes {
+		c, err := procedure(ctx, s.db.Read(), code)
+		if err == nil && c.Draft {
+			err = errs.E(errs.NotFound, "no procedure %s", code)
+		}
+		if err != nil {
+			return res, err
+		}
+		if c.FeePEN != nil {
+			fees = append(fees, c)
+			res.Records = append(res.Records, indicators.Record{Entity: "procedure", ID: c.ID, Code: c.Code, Label: c.Name})
+		}
+	}
+	for _, y := range q.Years() {
+		var sum float64
+		n := 0
+		for _, c := range fees {
+			if c.FeeYear <= y {
+				sum += *c.FeePEN
+				n++
+			}
+		}
+		if n > 0 {
+			res.Values[y] = sum
+		}
+	}
+	if q.Params.Get("procedure") != "" {
+		res.Computation = errs.Msg{Format: "the fee in soles of procedure %s, from the year of its fee", Args: []any{codes[0]}}
+	} else {
+		res.Computation = errs.Msg{Format: "the fees in soles of the procedures of activity %s summed, each from the year of its fee", Args: []any{q.Activity.Code}}
 	}
 	return res, nil
 }

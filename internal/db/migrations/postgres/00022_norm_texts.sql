@@ -11,3 +11,9 @@ CREATE TABLE norm_texts (
     problem    TEXT NOT NULL DEFAULT '',
     text       TEXT NOT NULL DEFAULT ''
 );
+
+-- The seed bound 1.3.4's "Costo de la habilitación" to a procedure code no
+-- procedure has (the source was not offered then); it now counts the fees
+-- of the activity's procedures. A binding someone changed since is theirs.
+UPDATE indicator_bindings SET params = '', version = version + 1, updated_at = CURRENT_TIMESTAMP
+WHERE source = 'regulation.procedure_fee' AND params = 'procedure=habilitacion_sanitaria';
