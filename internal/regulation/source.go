@@ -3,13 +3,13 @@ package regulation
 import (
 	"context"
 	"slices"
-	"strconv"
 	"strings"
 
 	"sriim/internal/auth"
 	"sriim/internal/errs"
 	"sriim/internal/indicators"
 	"sriim/internal/stats"
+	"sriim/internal/workdays"
 )
 
 // Sources are the regulation module's sources of the plan's indicators:
@@ -34,17 +34,6 @@ func (s *Service) Sources() []indicators.Source {
 		indicators.SourceFunc("regulation.procedure_days", s.procedureDaysSource),
 		indicators.SourceFunc("regulation.procedure_fee", s.procedureFeeSource),
 	}
-}
-
-// yearEnd is the day a year's state is taken: its last day, or today
-// during it; false for a year not begun.
-func (s *Service) yearEnd(year int) (string, bool) {
-	today := s.Now().Format("2006-01-02")
-	end := strconv.Itoa(year) + "-12-31"
-	if end <= today {
-		return end, true
-	}
-	return today, strconv.Itoa(year) <= today[:4]
 }
 
 // start is the day a norm takes effect, "" when not known.
@@ -118,7 +107,7 @@ func (s *Service) normsSource(ctx context.Context, q indicators.Query) (indicato
 	}
 	slices.Sort(codes)
 	for _, y := range q.Years() {
-		day, ok := s.yearEnd(y)
+		day, ok := indicators.YearEnd(y, s.Now().Format(workdays.Layout))
 		if !ok {
 			continue
 		}
