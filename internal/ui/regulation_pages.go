@@ -433,13 +433,17 @@ type requirementsView struct {
 	// Asked reports whether a product and a market were chosen.
 	Asked     bool
 	CanCreate bool
+	p         auth.Principal
 }
+
+// Editable reports whether the visitor may change a requirement.
+func (v requirementsView) Editable(r interface{ Owner() auth.Owner }) bool { return auth.Can(v.p, r.Owner()) }
 
 func (s *Server) requirementsPage(w http.ResponseWriter, r *http.Request) {
 	p := httpkit.Principal(r)
 	q := r.URL.Query()
 	v := requirementsView{ruleVocab: rulesVocab, Lines: trade.ProductLines(), Product: cmp.Or(q.Get("producto"), "loco_congelado"),
-		Market: q.Get("mercado"), CanCreate: regulation.CanCreate(p)}
+		Market: q.Get("mercado"), CanCreate: regulation.CanCreate(p), p: p}
 	v.Asked = q.Get("producto") != "" || q.Get("mercado") != ""
 	markets, err := s.Regulation.RequirementMarkets(r.Context(), p, v.Product)
 	if err != nil && !errs.Is(err, errs.Invalid) {
