@@ -437,7 +437,9 @@ type requirementsView struct {
 }
 
 // Editable reports whether the visitor may change a requirement.
-func (v requirementsView) Editable(r interface{ Owner() auth.Owner }) bool { return auth.Can(v.p, r.Owner()) }
+func (v requirementsView) Editable(r interface{ Owner() auth.Owner }) bool {
+	return auth.Can(v.p, r.Owner())
+}
 
 func (s *Server) requirementsPage(w http.ResponseWriter, r *http.Request) {
 	p := httpkit.Principal(r)
