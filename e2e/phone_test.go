@@ -24,7 +24,7 @@ func htmlPages(t *testing.T, samples map[string]string, extra []string) []string
 		t.Fatal(err)
 	}
 	route := regexp.MustCompile(`"GET (/[^"]*)"`)
-	notHTML := regexp.MustCompile(`^/(api/|static/|healthz|metrics|favicon|robots|sitemap|oferta/fotos/|plan-evidencias/|archivo/archivos/|noticias/fotos/)|/indicadores/\{iid\}$|/graficos/\{line\}$|/tablero/\{key\}$|\.(svg|csv|xlsx|pdf|xml|txt|ico|geojson|atom|ics)$`)
+	notHTML := regexp.MustCompile(`^/(api/|static/|healthz|metrics|favicon|robots|sitemap|oferta/fotos/|plan-evidencias/|archivo/archivos/|normas/texto/|noticias/fotos/)|/indicadores/\{iid\}$|/graficos/\{line\}$|/tablero/\{key\}$|\.(svg|csv|xlsx|pdf|xml|txt|ico|geojson|atom|ics)$`)
 	seen := map[string]bool{}
 	var pages []string
 	add := func(p string) {
@@ -153,6 +153,9 @@ func TestNoPageScrollsSidewaysOnAPhone(t *testing.T) {
 		"/normas/procedimientos/{code}":             "/normas/procedimientos/REG-SAN",
 		"/normas/editar/{code}":                     "/normas/editar/RM-383-2004-PRODUCE",
 		"/normas/procedimientos/{code}/editar":      "/normas/procedimientos/REG-SAN/editar",
+		"/normas/requisitos/{code}/editar":          "/normas/requisitos/HK-0307-SAN/editar",
+		"/normas/feriados/{day}/editar":             "/normas/feriados/2026-07-28/editar",
+		"/normas/uit/{year}/editar":                 "/normas/uit/2026/editar",
 		"/archivo/{id}":                             "/archivo/1",
 		"/archivo/editar/{id}":                      "/archivo/editar/1",
 		"/noticias/{id}":                            "/noticias/1",

@@ -67,4 +67,13 @@ func TestRegulationPagesHaveNoAccessibilityViolations(t *testing.T) {
 			checkAxe(t, ctx, axe, url)
 		}
 	}
+	// The administrators' forms, and a norm's page with its upload form.
+	pw := in.addUser(t, "mesa@example.org", "admin", "--name", "Mesa de Trabajo")
+	loginInBrowser(t, ctx, in, "mesa@example.org", pw)
+	for _, lang := range []string{"es", "en"} {
+		for _, path := range []string{"/normas/RM-383-2004-PRODUCE", "/normas/feriados", "/normas/feriados/2026-07-28/editar", "/normas/uit/nuevo",
+			"/normas/requisitos/HK-0307-SAN/editar"} {
+			checkAxe(t, ctx, axe, in.URL+path+"?lang="+lang)
+		}
+	}
 }

@@ -21,12 +21,25 @@ func (s *Server) regulationRoutes(mux *httpkit.Kernel) {
 			return 0, nil, err
 		}
 		list, err := s.Regulation.Norms(r.Context(), httpkit.Principal(r), f)
-		return http.StatusOK, map[string]any{"norms": list}, err
+		out := make([]normJSON, len(list))
+		for i, n := range list {
+			out[i] = normOut(r, n)
+		}
+		return http.StatusOK, map[string]any{"norms": out}, err
 	}))
 	mux.HandleFunc("GET /api/v1/norms/{code}", s.api(func(r *http.Request) (int, any, error) {
 		n, err := s.Regulation.Norm(r.Context(), httpkit.Principal(r), r.PathValue("code"))
-		return http.StatusOK, versioned{n, n.Version}, err
+		return http.StatusOK, versioned{normOut(r, n), n.Version}, err
 	}))
+	// The body is the file; ?name= names it (its extension says its kind).
+	mux.HandleFunc("PUT /api/v1/norms/{code}/text", s.api(func(r *http.Request) (int, any, error) {
+		version, err := httpkit.DeleteVersion(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		n, err := s.Regulation.AttachText(r.Context(), httpkit.Principal(r), r.PathValue("code"), version, r.URL.Query().Get("name"), r.Body)
+		return http.StatusOK, versioned{n, n.Version}, err
+	}), httpkit.Upload(regulation.MaxTextBytes, regulation.CanCreate))
 	mux.HandleFunc("POST /api/v1/norms", s.api(func(r *http.Request) (int, any, error) {
 		var n regulation.Norm
 		if err := httpkit.DecodeJSON(r, &n); err != nil {
@@ -224,4 +237,18 @@ var (
 // normalPathCode is the {code} of the address as codes are stored.
 func normalPathCode(r *http.Request) string {
 	return strings.ToUpper(strings.TrimSpace(r.PathValue("code")))
+}
+
+// normJSON is a norm with the address of its text file, when it has one.
+type normJSON struct {
+	regulation.NormView
+	FileURL string `json:"file_url,omitempty"`
+}
+
+func normOut(r *http.Request, n regulation.NormView) normJSON {
+	out := normJSON{NormView: n}
+	if n.Text.SHA256 != "" {
+		out.FileURL = httpkit.BaseURL(r) + regulation.TextPath(n.Code)
+	}
+	return out
 }

@@ -15,6 +15,7 @@ import (
 	"sriim/internal/events"
 	"sriim/internal/exports"
 	"sriim/internal/facts"
+	"sriim/internal/filestore"
 	"sriim/internal/indicators"
 	"sriim/internal/network"
 	"sriim/internal/offer"
@@ -55,7 +56,9 @@ func newServices(d *db.DB, dataDir string) *services {
 	s := &services{accounts: accounts.New(d), reference: reference.New(d), production: production.New(d), actors: actors.New(d),
 		planning: planning.New(d, files), trade: trade.New(d),
 		offer: offer.New(d, filepath.Join(files, "photos")), facts: facts.New(d), zones: zones.New(d),
-		exports: exports.New(d), workdays: days, regulation: regulation.New(d, days), archive: archive.New(d, files)}
+		exports: exports.New(d), workdays: days, archive: archive.New(d, files),
+		// Norms' text files share the archive's store: one copy of a file both keep.
+		regulation: regulation.New(d, days).KeepFilesIn(filestore.New(files))}
 	s.planning.Documents = s.archive
 	s.prices = prices.New(d, s.exports, nil) // serve gives it the mailer, for price alerts
 	s.events = events.New(d, s.actors)

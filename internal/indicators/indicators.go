@@ -22,6 +22,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -54,6 +55,17 @@ func (q Query) Years() []int {
 		out = append(out, y)
 	}
 	return out
+}
+
+// YearEnd is the day (YYYY-MM-DD) a year's state is taken, as of today
+// (YYYY-MM-DD): the year's last day, or today during it; false for a year
+// not begun.
+func YearEnd(year int, today string) (string, bool) {
+	end := strconv.Itoa(year) + "-12-31"
+	if end <= today {
+		return end, true
+	}
+	return today, strconv.Itoa(year) <= today[:4]
 }
 
 // Window is the span of years whose records count for year's value: from

@@ -315,3 +315,21 @@ func TestBoundIndicatorDrivesLight(t *testing.T) {
 		}
 	})
 }
+
+func TestYearEnd(t *testing.T) {
+	for _, c := range []struct {
+		year  int
+		today string
+		day   string
+		begun bool
+	}{
+		{2024, "2026-03-01", "2024-12-31", true},  // a past year: its last day
+		{2026, "2026-03-01", "2026-03-01", true},  // the current year: today
+		{2026, "2026-12-31", "2026-12-31", true},  // its last day
+		{2027, "2026-03-01", "2026-03-01", false}, // not begun
+	} {
+		if day, begun := indicators.YearEnd(c.year, c.today); day != c.day || begun != c.begun {
+			t.Errorf("YearEnd(%d, %s) = %s, %v; want %s, %v", c.year, c.today, day, begun, c.day, c.begun)
+		}
+	}
+}

@@ -202,9 +202,6 @@ func (s *Service) ImportNorms(ctx context.Context, p auth.Principal, r io.Reader
 			},
 			func(before, n Norm) bool { keepFile(before, &n); return sameNorm(before, n) },
 			func(before *Norm, n Norm) error {
-				if before != nil {
-					keepFile(*before, &n)
-				}
 				out, err := s.writeNorm(ctx, tx, before, n)
 				done = append(done, written{before, out})
 				return err

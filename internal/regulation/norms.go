@@ -158,8 +158,6 @@ func normCodes(ctx context.Context, q querier) (map[string]int64, error) {
 	return out, errs.Wrap(rows.Err(), "read norms")
 }
 
-var sha256Pattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
-
 // normalize puts a norm given by a form, the API or a spreadsheet in its
 // stored form (codes for vocabulary fields, sorted lists) and returns the
 // problems by JSON field. Relations are checked against k.codes, which must
@@ -241,13 +239,9 @@ func (n *Norm) normalize(k normKnown) map[string]string {
 	}
 	slices.SortFunc(rels, func(a, b Relation) int { return strings.Compare(a.Kind+" "+a.Norm, b.Kind+" "+b.Norm) })
 	n.Relations = rels
-	n.Text.URL, n.Text.Name = strings.TrimSpace(n.Text.URL), strings.TrimSpace(n.Text.Name)
-	n.Text.SHA256 = strings.ToLower(strings.TrimSpace(n.Text.SHA256))
+	n.Text.URL = strings.TrimSpace(n.Text.URL)
 	if u := n.Text.URL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
 		p["text.url"] = "a web address (https://…)"
-	}
-	if n.Text.SHA256 != "" && !sha256Pattern.MatchString(n.Text.SHA256) {
-		p["text.sha256"] = "the SHA-256 of a stored file (64 hexadecimal digits)"
 	}
 	return p
 }
@@ -604,6 +598,14 @@ func staleNorm(ctx context.Context, tx *sql.Tx, before Norm) error {
 func (s *Service) writeNorm(ctx context.Context, tx *sql.Tx, before *Norm, n Norm) (Norm, error) {
 	var out Norm
 	var err error
+	// A stored file is AttachText's to change: a save keeps the norm's (a
+	// new norm has none), so that no one points a norm at a file someone
+	// else stored.
+	var kept Text
+	if before != nil {
+		kept = before.Text
+	}
+	n.Text.SHA256, n.Text.Name = kept.SHA256, kept.Name
 	if before == nil {
 		now := s.Now()
 		out, err = scanNorm(tx.QueryRowContext(ctx, `INSERT INTO norms (code, kind, number, title, issuer, published, in_force_from,

@@ -35,21 +35,25 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/errs"
+	"sriim/internal/filestore"
 	"sriim/internal/vocab"
 	"sriim/internal/workdays"
 )
 
 // Service is the regulation module.
 type Service struct {
-	db   *db.DB
-	days *workdays.Service
-	Now  func() time.Time
+	db    *db.DB
+	days  *workdays.Service
+	files *filestore.Store // norms' text files; nil: links only
+	// reading lets few norms' files be read at once.
+	reading chan struct{}
+	Now     func() time.Time
 }
 
 // New returns the regulation service over d; days gives the calendar that
 // business days are counted in.
 func New(d *db.DB, days *workdays.Service) *Service {
-	return &Service{db: d, days: days, Now: func() time.Time { return time.Now().UTC() }}
+	return &Service{db: d, days: days, reading: make(chan struct{}, 2), Now: func() time.Time { return time.Now().UTC() }}
 }
 
 // querier runs queries: the read pool or a transaction.

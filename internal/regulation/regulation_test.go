@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,6 +19,7 @@ import (
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
 	"sriim/internal/errs"
+	"sriim/internal/filestore"
 	"sriim/internal/i18n"
 	"sriim/internal/importer"
 	"sriim/internal/planning"
@@ -640,9 +642,8 @@ func TestExportImportsBackUnchanged(t *testing.T) {
 		ctx := context.Background()
 		loadProcedure(t, f)
 		// A norm's text kept as a file, which the templates do not carry, stays.
-		n, _ := f.svc.Norm(ctx, f.editor, "DL-25977")
-		n.Text = regulation.Text{SHA256: strings.Repeat("ab", 32), Name: "dl-25977.pdf"}
-		if _, err := f.svc.UpdateNorm(ctx, f.editor, n.Code, n.Norm); err != nil {
+		f.svc.KeepFilesIn(filestore.New(t.TempDir()))
+		if _, err := f.svc.AttachText(ctx, f.editor, "DL-25977", 0, "dl-25977.txt", strings.NewReader("Ley General de Pesca")); err != nil {
 			t.Fatal(err)
 		}
 		for _, tc := range []struct {
@@ -670,7 +671,7 @@ func TestExportImportsBackUnchanged(t *testing.T) {
 			if err != nil || rep.Unchanged != len(rows) || rep.Rows != len(rows) {
 				t.Errorf("%s: re-import %+v, %v; want %d unchanged", tc.name, rep, err, len(rows))
 			}
-			if n, _ := f.svc.Norm(ctx, f.editor, "DL-25977"); n.Text.Name != "dl-25977.pdf" {
+			if n, _ := f.svc.Norm(ctx, f.editor, "DL-25977"); n.Text.Name != "dl-25977.txt" {
 				t.Errorf("after importing %s, the norm's text is %+v", tc.name, n.Text)
 			}
 			var tmpl bytes.Buffer
@@ -729,4 +730,35 @@ func TestSeedDataQuotesTheSeed(t *testing.T) {
 			t.Errorf("%s has %d quotes of the seed", file, n)
 		}
 	}
+}
+
+// TestDraftRequirementsAreSeenByTheirEditorsOnly: a draft export
+// requirement is left out of a product's requirements in a market, and of
+// the markets a species page links to, for all but its editors.
+func TestDraftRequirementsAreSeenByTheirEditorsOnly(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		// Taiwan (490) asks nothing of loco in the seed.
+		if _, err := f.svc.CreateRequirement(ctx, f.editor, regulation.Requirement{Code: "TW-PRUEBA", Product: "loco_congelado", Market: 490,
+			Kind: "sanitary_certificate", Document: "Certificado sanitario en preparación", Draft: true}); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []auth.Principal{f.anon, f.other} {
+			v, err := f.svc.Requirements(ctx, p, "loco_congelado", 490, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			markets, _ := f.svc.RequirementMarkets(ctx, p, "loco_congelado")
+			if len(v.Documents) != 0 || slices.ContainsFunc(markets, func(m trade.Partner) bool { return m.Code == 490 }) {
+				t.Errorf("%q sees the draft: %+v, markets %v", p.Email, v.Documents, markets)
+			}
+			if _, err := f.svc.ExportRequirement(ctx, p, "TW-PRUEBA"); !errs.Is(err, errs.NotFound) {
+				t.Errorf("%q reads the draft: %v", p.Email, err)
+			}
+		}
+		if v, _ := f.svc.Requirements(ctx, f.editor, "loco_congelado", 490, 0); len(v.Documents) != 1 {
+			t.Errorf("its editor does not see the draft: %+v", v.Documents)
+		}
+	})
 }

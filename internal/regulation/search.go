@@ -103,9 +103,14 @@ func (s *Service) unindex(ctx context.Context, tx *sql.Tx, entity string, id int
 	return errs.Wrap(err, "index for search")
 }
 
+// indexNorm indexes a norm with the text of its file, if it has one.
 func (s *Service) indexNorm(ctx context.Context, tx *sql.Tx, n Norm) error {
+	text, err := storedText(ctx, tx, n)
+	if err != nil {
+		return err
+	}
 	return s.index(ctx, tx, "norm", n.ID, field{n.Citation() + " " + n.Title, weightTitle},
-		field{strings.Join([]string{n.Code, n.Issuer, n.Summary, strings.Join(n.Topics, " "), NormKinds.Spanish(n.Kind)}, " "), weightBody})
+		field{strings.Join([]string{n.Code, n.Issuer, n.Summary, strings.Join(n.Topics, " "), NormKinds.Spanish(n.Kind), text}, " "), weightBody})
 }
 
 // Hit is a record that a search found.

@@ -3,13 +3,13 @@ package regulation
 import (
 	"context"
 	"slices"
-	"strconv"
 	"strings"
 
 	"sriim/internal/auth"
 	"sriim/internal/errs"
 	"sriim/internal/indicators"
 	"sriim/internal/stats"
+	"sriim/internal/workdays"
 )
 
 // Sources are the regulation module's sources of the plan's indicators:
@@ -22,23 +22,18 @@ import (
 //   - regulation.procedure_days: the median business days, from filing to
 //     resolution, of the cases resolved in each year (or from the binding's
 //     first year with cumulative=true) of param procedure, or else of the
-//     published procedures that serve the activity (1.3.4, 3.4.3).
+//     published procedures that serve the activity (1.3.4, 3.4.3);
+//   - regulation.procedure_fee: the fee in soles of param procedure, or
+//     else the fees of the published procedures that serve the activity
+//     summed (what going through all of them costs), in each year from the
+//     year of each fee (a TUPA's fee stands until changed; the record keeps
+//     the current one) (1.3.4, "costo de la habilitación").
 func (s *Service) Sources() []indicators.Source {
 	return []indicators.Source{
 		indicators.SourceFunc("regulation.norms", s.normsSource),
 		indicators.SourceFunc("regulation.procedure_days", s.procedureDaysSource),
+		indicators.SourceFunc("regulation.procedure_fee", s.procedureFeeSource),
 	}
-}
-
-// yearEnd is the day a year's state is taken: its last day, or today
-// during it; false for a year not begun.
-func (s *Service) yearEnd(year int) (string, bool) {
-	today := s.Now().Format("2006-01-02")
-	end := strconv.Itoa(year) + "-12-31"
-	if end <= today {
-		return end, true
-	}
-	return today, strconv.Itoa(year) <= today[:4]
 }
 
 // start is the day a norm takes effect, "" when not known.
@@ -112,7 +107,7 @@ func (s *Service) normsSource(ctx context.Context, q indicators.Query) (indicato
 	}
 	slices.Sort(codes)
 	for _, y := range q.Years() {
-		day, ok := s.yearEnd(y)
+		day, ok := indicators.YearEnd(y, s.Now().Format(workdays.Layout))
 		if !ok {
 			continue
 		}
@@ -139,16 +134,9 @@ func (s *Service) procedureDaysSource(ctx context.Context, q indicators.Query) (
 	if err := indicators.Params(q, "procedure"); err != nil {
 		return res, err
 	}
-	var codes []string
-	if code := strings.TrimSpace(q.Params.Get("procedure")); code != "" {
-		codes = []string{code}
-	} else {
-		set, err := stringSet(ctx, s.db.Read(), `SELECT c.code FROM procedures c JOIN procedure_activities x ON x.procedure_id = c.id
-			WHERE x.activity = $1 AND c.draft = $2`, q.Activity.Code, false)
-		if err != nil {
-			return res, err
-		}
-		codes = sortedKeys(set)
+	codes, err := s.sourceProcedures(ctx, q)
+	if err != nil {
+		return res, err
 	}
 	var cases []CaseView
 	for _, code := range codes {
@@ -179,6 +167,61 @@ func (s *Service) procedureDaysSource(ctx context.Context, q indicators.Query) (
 	}
 	if q.Params.Get("cumulative") == "true" {
 		res.Computation = errs.Msg{Format: "%s (cases resolved from %d to each year)", Args: []any{res.Computation, q.From}}
+	}
+	return res, nil
+}
+
+// sourceProcedures are the codes of the procedures a source counts: param
+// procedure, or else the published procedures that serve the activity.
+func (s *Service) sourceProcedures(ctx context.Context, q indicators.Query) ([]string, error) {
+	if code := strings.TrimSpace(q.Params.Get("procedure")); code != "" {
+		return []string{code}, nil
+	}
+	set, err := stringSet(ctx, s.db.Read(), `SELECT c.code FROM procedures c JOIN procedure_activities x ON x.procedure_id = c.id
+		WHERE x.activity = $1 AND c.draft = $2`, q.Activity.Code, false)
+	return sortedKeys(set), err
+}
+
+func (s *Service) procedureFeeSource(ctx context.Context, q indicators.Query) (indicators.Result, error) {
+	res := indicators.Result{Unit: "S/", Values: map[int]float64{}}
+	if err := indicators.Params(q, "procedure"); err != nil {
+		return res, err
+	}
+	codes, err := s.sourceProcedures(ctx, q)
+	if err != nil {
+		return res, err
+	}
+	var fees []Procedure
+	for _, code := range codes {
+		c, err := procedure(ctx, s.db.Read(), code)
+		if err == nil && c.Draft {
+			err = errs.E(errs.NotFound, "no procedure %s", code)
+		}
+		if err != nil {
+			return res, err
+		}
+		if c.FeePEN != nil {
+			fees = append(fees, c)
+			res.Records = append(res.Records, indicators.Record{Entity: "procedure", ID: c.ID, Code: c.Code, Label: c.Name})
+		}
+	}
+	for _, y := range q.Years() {
+		var sum float64
+		n := 0
+		for _, c := range fees {
+			if c.FeeYear <= y {
+				sum += *c.FeePEN
+				n++
+			}
+		}
+		if n > 0 {
+			res.Values[y] = sum
+		}
+	}
+	if q.Params.Get("procedure") != "" {
+		res.Computation = errs.Msg{Format: "the fee in soles of procedure %s, from the year of its fee", Args: []any{codes[0]}}
+	} else {
+		res.Computation = errs.Msg{Format: "the fees in soles of the procedures of activity %s summed, each from the year of its fee", Args: []any{q.Activity.Code}}
 	}
 	return res, nil
 }

@@ -2,16 +2,29 @@ package regulation_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"sriim/internal/accounts"
+	"sriim/internal/actors"
+	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
 	"sriim/internal/errs"
+	"sriim/internal/events"
+	"sriim/internal/i18n"
 	"sriim/internal/indicators"
+	"sriim/internal/planning"
+	"sriim/internal/production"
+	"sriim/internal/reference"
 	"sriim/internal/regulation"
+	"sriim/internal/seeding"
+	"sriim/internal/trade"
+	"sriim/internal/workdays"
 )
 
 // compute runs one of the module's sources.
@@ -116,5 +129,90 @@ func TestProcedureDaysByYear(t *testing.T) {
 		if _, err := compute(t, f.svc, "regulation.procedure_days", q); !errs.Is(err, errs.NotFound) {
 			t.Errorf("an unknown procedure: %v", err)
 		}
+	})
+}
+
+// TestProcedureFeeByYear: a procedure's fee counts from the year of its
+// fee; without a procedure named, the activity's published procedures'
+// fees are summed.
+func TestProcedureFeeByYear(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		loadProcedure(t, f) // REG-SAN (3.4.3) costs S/ 535 from 2025
+		if _, err := f.svc.ImportProcedures(context.Background(), f.editor, strings.NewReader(
+			"codigo,nombre,institucion,dias_habiles,silencio,tasa_soles,requisitos,anio_tasa,actividades,borrador\n"+
+				"LIC-PLANTA,Licencia de operación de planta,DIREPRO-ILO,30,positivo,\"362,60\",Solicitud,2025,1.3.4,no\n"+
+				"HAB-PLANTA,Habilitación sanitaria de plantas,ITP,30,positivo,\"1.000,00\",Solicitud,2026,1.3.4,no\n"+
+				"HAB-NUEVA,Habilitación en preparación,ITP,30,positivo,50,Solicitud,2024,1.3.4,si\n"), "p.csv"); err != nil {
+			t.Fatal(err)
+		}
+		q := indicators.Query{Activity: indicators.Activity{Code: "1.3.4"}, From: 2024, To: 2026}
+		res, err := compute(t, f.svc, "regulation.procedure_fee", q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 2024: only the draft's fee, which does not count.
+		if len(res.Values) != 2 || res.Values[2025] != 362.6 || res.Values[2026] != 1362.6 || res.Unit != "S/" || len(res.Records) != 2 {
+			t.Errorf("1.3.4: %+v", res)
+		}
+		q.Params = url.Values{"procedure": {"reg-san"}}
+		if res, _ = compute(t, f.svc, "regulation.procedure_fee", q); len(res.Values) != 2 || res.Values[2025] != 535 || res.Values[2026] != 535 {
+			t.Errorf("REG-SAN: %v", res.Values)
+		}
+		for _, code := range []string{"habilitacion_sanitaria", "HAB-NUEVA"} {
+			q.Params = url.Values{"procedure": {code}}
+			if _, err := compute(t, f.svc, "regulation.procedure_fee", q); !errs.Is(err, errs.NotFound) {
+				t.Errorf("%s: %v, want NotFound", code, err)
+			}
+		}
+		q.Params = url.Values{"kind": {"x"}}
+		if _, err := compute(t, f.svc, "regulation.procedure_fee", q); !errs.Is(err, errs.Invalid) {
+			t.Errorf("an unknown parameter: %v", err)
+		}
+	})
+}
+
+// TestSeedBindsThePlantLicensingFee: the seed plan's "Costo de la
+// habilitación" (1.3.4) is computed from the fees of the activity's
+// procedures: an editor records the plant licensing and the plan shows its
+// cost.
+func TestSeedBindsThePlantLicensingFee(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		acc := accounts.New(d)
+		plans, prod, tr, reg := planning.New(d, t.TempDir()), production.New(d), trade.New(d), actors.New(d)
+		svc := regulation.New(d, workdays.New(d))
+		// The sources the seed binds to, as internal/app registers them.
+		sources := indicators.NewRegistry(reg.Source(), prod.Source(), tr.Source())
+		sources.Register(acc.Sources()...)
+		sources.Register(events.New(d, reg).Sources()...)
+		sources.Register(svc.Sources()...)
+		ind := indicators.New(d, sources)
+		plans.Indicators = ind
+		if err := seeding.Load(ctx, d, seeding.Services{Accounts: acc, Reference: reference.New(d), Production: prod, Planning: plans,
+			Trade: tr, Indicators: ind}, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+			t.Fatal(err)
+		}
+		itp, _ := acc.InstitutionByCode(ctx, "ITP")
+		editor := auth.Principal{UserID: 1, Email: "ed@itp", Role: auth.Editor, Institutions: []int64{itp.ID}}
+		if _, err := svc.ImportProcedures(ctx, editor, strings.NewReader(
+			"codigo,nombre,institucion,dias_habiles,silencio,tasa_soles,requisitos,anio_tasa,actividades\n"+
+				"HAB-PLANTA,Habilitación sanitaria de plantas de procesamiento,ITP,30,positivo,\"1.234,50\",Solicitud,2007,1.3.4\n"), "p.csv"); err != nil {
+			t.Fatal(err)
+		}
+		list, _ := plans.Plans(ctx)
+		views, err := plans.IndicatorViews(ctx, list[0].ID, "1.3.4", 2009, i18n.ES)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range views {
+			if v.Name == "Costo de la habilitación" {
+				if v.Source != planning.SourceComputed || v.SourceID != "regulation.procedure_fee" || v.Values["2008"] != 1234.5 || len(v.Records) != 1 {
+					t.Errorf("Costo de la habilitación: %+v", v)
+				}
+				return
+			}
+		}
+		t.Error("1.3.4 has no indicator Costo de la habilitación")
 	})
 }

@@ -92,6 +92,39 @@ func (s *Service) PutUIT(ctx context.Context, p auth.Principal, u UIT) (UIT, err
 	return out, err
 }
 
+// UIT returns the UIT of a year.
+func (s *Service) UIT(ctx context.Context, year int) (UIT, error) {
+	u, ok, err := uitOf(ctx, s.db.Read(), year)
+	if err == nil && !ok {
+		err = errs.E(errs.NotFound, "no UIT for %d", year)
+	}
+	return u, err
+}
+
+// DeleteUIT removes the UIT of a year (the fees of that year then have no
+// share); version, when not 0, is the version the deletion is based on.
+func (s *Service) DeleteUIT(ctx context.Context, p auth.Principal, year int, version int64) error {
+	if err := auth.Authorize(p, uitOwner); err != nil {
+		return err
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		before, ok, err := uitOf(ctx, tx, year)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errs.E(errs.NotFound, "no UIT for %d", year)
+		}
+		if version != 0 && version != before.Version {
+			return audit.Stale(ctx, tx, "uit_value", year, version, before.Version, before)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM uit_values WHERE year = $1", year); err != nil {
+			return errs.Wrap(err, "delete UIT")
+		}
+		return audit.Record(ctx, tx, p, audit.Delete, "uit_value", year, before, nil)
+	})
+}
+
 func (u *UIT) check() map[string]string {
 	p := map[string]string{}
 	u.Source = strings.TrimSpace(u.Source)

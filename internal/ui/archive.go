@@ -231,10 +231,15 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, err)
 		return
 	}
-	// Always a download, never shown in the site's origin: an uploaded
-	// HTML file is not ours to trust.
-	w.Header().Set("Content-Type", f.MediaType)
-	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": f.Name})
+	serveStoredFile(w, r, path, f.Name, f.MediaType)
+}
+
+// serveStoredFile sends an uploaded file kept at path as a download named
+// name: never shown in the site's origin, since an uploaded HTML file is
+// not ours to trust.
+func serveStoredFile(w http.ResponseWriter, r *http.Request, path, name, mediaType string) {
+	w.Header().Set("Content-Type", mediaType)
+	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": name})
 	if disposition == "" {
 		disposition = "attachment" // a name mime cannot write: the browser takes the address's
 	}

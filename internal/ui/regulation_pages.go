@@ -40,6 +40,7 @@ func (s *Server) regulationRoutes(mux *httpkit.Kernel) {
 	mux.HandleFunc("GET /normas/requisitos", s.requirementsPage)
 	mux.HandleFunc("GET /normas/feriados", s.holidaysPage)
 	mux.HandleFunc("GET /normas/{code}", s.normPage)
+	mux.HandleFunc("GET /normas/texto/{code}", s.normText)
 
 	type table struct {
 		base, name, title, file string
@@ -180,6 +181,9 @@ type normView struct {
 	CanEdit      bool              // the user may change the norm
 }
 
+// TextPath is where the norm's text file is downloaded.
+func (v normView) TextPath() string { return regulation.TextPath(v.Code) }
+
 func (s *Server) normPage(w http.ResponseWriter, r *http.Request) {
 	n, err := s.Regulation.Norm(r.Context(), httpkit.Principal(r), r.PathValue("code"))
 	if err != nil {
@@ -214,6 +218,17 @@ func (s *Server) normPage(w http.ResponseWriter, r *http.Request) {
 		ld["legislationLegalForce"] = "InForce"
 	}
 	s.renderPublic(w, r, "regulation_norm.html", n.Citation, n.Title, v, ld, "")
+}
+
+// normText sends a norm's text file to whom may see the norm, at its
+// stable address.
+func (s *Server) normText(w http.ResponseWriter, r *http.Request) {
+	f, err := s.Regulation.NormText(r.Context(), httpkit.Principal(r), r.PathValue("code"))
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	serveStoredFile(w, r, f.Path, f.Name, f.MediaType)
 }
 
 // procedureRow is a procedure with what its resolved cases took.
@@ -421,13 +436,19 @@ type requirementsView struct {
 	// Asked reports whether a product and a market were chosen.
 	Asked     bool
 	CanCreate bool
+	p         auth.Principal
+}
+
+// Editable reports whether the visitor may change a requirement.
+func (v requirementsView) Editable(r interface{ Owner() auth.Owner }) bool {
+	return auth.Can(v.p, r.Owner())
 }
 
 func (s *Server) requirementsPage(w http.ResponseWriter, r *http.Request) {
 	p := httpkit.Principal(r)
 	q := r.URL.Query()
 	v := requirementsView{ruleVocab: rulesVocab, Lines: trade.ProductLines(), Product: cmp.Or(q.Get("producto"), "loco_congelado"),
-		Market: q.Get("mercado"), CanCreate: regulation.CanCreate(p)}
+		Market: q.Get("mercado"), CanCreate: regulation.CanCreate(p), p: p}
 	v.Asked = q.Get("producto") != "" || q.Get("mercado") != ""
 	markets, err := s.Regulation.RequirementMarkets(r.Context(), p, v.Product)
 	if err != nil && !errs.Is(err, errs.Invalid) {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -388,6 +389,93 @@ func TestNormAndProcedureForms(t *testing.T) {
 			if _, page, _ := other.get(path); strings.Contains(page, link) {
 				t.Errorf("%s links its form for another institution's editor", path)
 			}
+		}
+	})
+}
+
+// An editor uploads a norm's full text from its page: the page then links
+// the file's stable address, the API's norm gives it as file_url, the
+// download is an attachment, and the norm's search finds the file's words.
+func TestANormsTextFileFromItsPage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		site := newSite(t, d, false)
+		const code = "RM-383-2004-PRODUCE"
+		b := site.browser()
+		b.login("editor@example.org", testPassword)
+		_, page, token := b.get("/normas/" + code)
+		if !strings.Contains(page, `action="`+regulation.TextPath(code)+`"`) {
+			t.Fatal("the norm's page offers its editor no upload of the text")
+		}
+		version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(page)
+		if version == nil {
+			t.Fatal("the upload form has no version")
+		}
+		text := "Artículo 1.- Se prohíbe la extracción del recurso loco en el litoral de Moquegua."
+		res, body := b.multipartForm(regulation.TextPath(code), url.Values{"csrf_token": {token}, "version": {version[1]}},
+			map[string]map[string]string{"file": {"rm-383.txt": text}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("upload: %d\n%s", res.StatusCode, body)
+		}
+		// A second upload based on the version read before the first is stale.
+		res, _ = b.multipartForm(regulation.TextPath(code), url.Values{"csrf_token": {token}, "version": {version[1]}},
+			map[string]map[string]string{"file": {"rm-383.txt": "otro texto"}})
+		if res.StatusCode != http.StatusConflict {
+			t.Errorf("an upload over a newer version: %d, want 409", res.StatusCode)
+		}
+		visitor := site.browser()
+		_, page, _ = visitor.get("/normas/" + code)
+		if !strings.Contains(page, `href="`+regulation.TextPath(code)+`" download>rm-383.txt</a>`) || strings.Contains(page, `type="file"`) {
+			t.Errorf("the visitor's page lacks the file's link or offers an upload")
+		}
+		req, _ := http.NewRequest(http.MethodGet, site.http.URL+regulation.TextPath(code), nil)
+		got, err := site.http.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(got.Body)
+		got.Body.Close()
+		if got.StatusCode != 200 || string(raw) != text || !strings.HasPrefix(got.Header.Get("Content-Disposition"), "attachment") ||
+			got.Header.Get("Content-Security-Policy") != "sandbox" {
+			t.Errorf("download: %d %q %v", got.StatusCode, raw, got.Header)
+		}
+		_, js := site.getAs("", "/api/v1/norms/"+code)
+		if !strings.Contains(js, `"file_url":"`+site.http.URL+regulation.TextPath(code)+`"`) {
+			t.Errorf("the API's norm lacks its file_url: %s", js)
+		}
+		_, page, _ = visitor.get("/normas?q=prohibe+extraccion")
+		if !strings.Contains(page, `href="/normas/`+code+`"`) {
+			t.Errorf("the search does not find the file's words")
+		}
+		// The API takes a file as the body, for whom may change the norm.
+		put := func(as string) int {
+			req, _ := http.NewRequest(http.MethodPut, site.http.URL+"/api/v1/norms/"+code+"/text?name=rm.html",
+				strings.NewReader("<p>Reglamento de ordenamiento del marisco</p>"))
+			if as != "" {
+				req.Header.Set("Authorization", "Bearer "+site.tokens[as])
+			}
+			res, err := site.http.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			return res.StatusCode
+		}
+		if status := put(""); status != http.StatusUnauthorized {
+			t.Errorf("an anonymous PUT of the text: %d", status)
+		}
+		if status := put("editor"); status != http.StatusOK {
+			t.Errorf("the editor's PUT of the text: %d", status)
+		}
+		if _, js := site.getAs("", "/api/v1/norms/"+code); !strings.Contains(js, `"name":"rm.html"`) {
+			t.Errorf("after the API's upload: %s", js)
+		}
+		// An anonymous upload is refused before its body is read.
+		res, _ = visitor.multipartForm(regulation.TextPath(code), url.Values{}, map[string]map[string]string{"file": {"x.txt": "x"}})
+		if res.StatusCode < 400 {
+			t.Errorf("an anonymous upload: %d", res.StatusCode)
+		}
+		if status, _ := site.getAs("", regulation.TextPath("DL-25977")); status != 404 {
+			t.Errorf("a norm without a file: %d, want 404", status)
 		}
 	})
 }

@@ -28,6 +28,7 @@ import (
 	"sriim/internal/events"
 	"sriim/internal/exports"
 	"sriim/internal/facts"
+	"sriim/internal/filestore"
 	"sriim/internal/httpkit"
 	"sriim/internal/indicators"
 	"sriim/internal/modules"
@@ -79,7 +80,7 @@ func newTestServer(t testing.TB, d *db.DB) *testServer {
 	set := modules.Set{Accounts: acc, Reference: reference.New(d), Production: prod, Actors: reg,
 		Planning: plans, Trade: tr, Offer: off, Facts: facts.New(d),
 		Portal: portal.New(d, portal.Modules{Planning: plans, Production: prod, Trade: tr, Offer: off}, defaults),
-		Events: ev, Indicators: ind, Zones: zones.New(d), Regulation: regulation.New(d, workdays.New(d)), Workdays: workdays.New(d),
+		Events: ev, Indicators: ind, Zones: zones.New(d), Regulation: regulation.New(d, workdays.New(d)).KeepFilesIn(filestore.New(files)), Workdays: workdays.New(d),
 		Archive: docs, Network: network.New(d, nil, ""), Exports: ex, Prices: prices.New(d, ex, nil)}
 	s, err := Register(k, Deps{DB: d, Logger: log, Version: "test", Set: set})
 	if err != nil {

@@ -40,17 +40,6 @@ func (s *Service) Sources() []indicators.Source {
 	}
 }
 
-// yearEnd is the day a year's value is taken: its last day, or today
-// during it; false for a year not begun.
-func (s *Service) yearEnd(year int) (string, bool) {
-	today := s.Today()
-	end := strconv.Itoa(year) + "-12-31"
-	if end <= today {
-		return end, true
-	}
-	return today, strconv.Itoa(year) <= today[:4]
-}
-
 // layerFeatures reads every feature of a layer.
 func (s *Service) layerFeatures(ctx context.Context, layer string) ([]Feature, error) {
 	rows, err := s.db.Read().QueryContext(ctx, "SELECT "+columns+" FROM zones z WHERE z.layer = $1 ORDER BY z.code", layer)
@@ -122,7 +111,7 @@ func (s *Service) rightsSource(ctx context.Context, q indicators.Query, hectares
 		return res, err
 	}
 	for _, y := range q.Years() {
-		day, ok := s.yearEnd(y)
+		day, ok := indicators.YearEnd(y, s.Today())
 		if !ok {
 			continue
 		}
@@ -208,7 +197,7 @@ func (s *Service) sanitarySource(ctx context.Context, q indicators.Query) (indic
 		return res, err
 	}
 	for _, y := range q.Years() {
-		day, ok := s.yearEnd(y)
+		day, ok := indicators.YearEnd(y, s.Today())
 		if !ok {
 			continue
 		}
@@ -263,7 +252,7 @@ func (s *Service) registeredSource(ctx context.Context, q indicators.Query) (ind
 		all = append(all, list...)
 	}
 	for _, y := range q.Years() {
-		if _, ok := s.yearEnd(y); !ok {
+		if _, ok := indicators.YearEnd(y, s.Today()); !ok {
 			continue
 		}
 		end := time.Date(y+1, time.January, 1, 0, 0, 0, 0, time.UTC)
@@ -293,7 +282,7 @@ func (s *Service) closedAreasSource(ctx context.Context, q indicators.Query) (in
 		return res, err
 	}
 	for _, y := range q.Years() {
-		day, ok := s.yearEnd(y)
+		day, ok := indicators.YearEnd(y, s.Today())
 		if !ok {
 			continue
 		}
