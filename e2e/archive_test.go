@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,7 +10,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"sriim/internal/archive"
+	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
+	"sriim/internal/network"
 )
 
 // archiveBatch writes a metadata file and its documents' files for
@@ -104,10 +107,38 @@ func TestArchiveNewsAndNetworkInChromium(t *testing.T) {
 	if got := text(t, ctx, `p.notice[role="status"]`); !strings.Contains(got, "Su suscripción está guardada") {
 		t.Errorf("subscribed without mail: %q", got)
 	}
+	// The subscriber's page, by the token its mails' links carry (read from
+	// the database here: mail is off): it changes what the reader follows.
+	d, err := db.Open(context.Background(), in.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok string
+	err = d.Read().QueryRow("SELECT unsubscribe_token FROM network_subscribers WHERE email = 'lector@example.org'").Scan(&tok)
+	d.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	manage := network.ManagePath + "?token=" + tok
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(in.URL+manage),
+		chromedp.Click(`input[name="topics"][value="market_reports"]`),
+		chromedp.Click(`input[name="digest"]`),
+		chromedp.Submit(`input[name="digest"]`),
+		chromedp.WaitVisible(`p.notice[role="status"]`),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, `p.notice[role="status"]`); !strings.Contains(got, "Cambios guardados") {
+		t.Errorf("saved: %q", got)
+	}
+	if checked := evaluate[bool](t, ctx, `document.querySelector('input[name="topics"][value="market_reports"]').checked && !document.querySelector('input[name="digest"]').checked`); !checked {
+		t.Errorf("the page does not show the change")
+	}
 
 	axe := axeScript(t)
 	for _, lang := range []string{"es", "en"} {
-		for _, path := range []string{"/archivo", "/archivo?q=exportacion&especie=SCQ", "/archivo/1", "/noticias", "/noticias/1", "/red", "/red/baja?token=x"} {
+		for _, path := range []string{"/archivo", "/archivo?q=exportacion&especie=SCQ", "/archivo/1", "/noticias", "/noticias/1", "/red", "/red/baja?token=x", "/red/confirmar?token=x", manage, "/red/suscripcion?token=x"} {
 			sep := "?"
 			if strings.Contains(path, "?") {
 				sep = "&"

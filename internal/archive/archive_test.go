@@ -254,6 +254,35 @@ func TestDocumentFilesAndVersions(t *testing.T) {
 	})
 }
 
+// The LibreOffice fixtures in DOCX and ODT (made from the same page as the
+// PDF) are read and indexed on both backends: a word of their text, in
+// another case and without its accent, finds each, with a snippet.
+func TestOfficeFilesAreIndexed(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		for _, name := range []string{"muestra.docx", "muestra.odt"} {
+			b, err := os.ReadFile("../extract/testdata/" + name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc := f.create(t, f.direpro, archive.Input{Title: "Documento " + name, Kind: "manual"}, archive.Upload{Name: name, R: strings.NewReader(string(b))})
+			if len(doc.Files) != 1 || doc.Files[0].TextStatus != "ok" {
+				t.Fatalf("%s: %+v", name, doc.Files)
+			}
+		}
+		res, err := f.svc.Search(ctx, f.anon, archive.SearchQuery{Q: "PINGUINO"})
+		if err != nil || res.Total != 2 {
+			t.Fatalf("search in the DOCX and ODT texts: %+v %v", res, err)
+		}
+		for _, h := range res.Hits {
+			if !strings.Contains(h.Snippet, "<mark>Pingüino</mark>") {
+				t.Errorf("%s: snippet %q", h.Title, h.Snippet)
+			}
+		}
+	})
+}
+
 func TestInstitutionDocumentsStayHidden(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)

@@ -32,7 +32,7 @@ type Report struct {
 	Subscribers int  `json:"subscribers"`
 	Sent        int  `json:"sent"`
 	Failed      int  `json:"failed"`
-	Skipped     int  `json:"skipped"` // nothing for them, or sent already
+	Skipped     int  `json:"skipped"` // nothing for them, digest off, or sent already
 }
 
 // items reads what the sources published in [from, to), in lang.
@@ -143,7 +143,8 @@ func (s *Service) Digest(ctx context.Context, t time.Time) (Report, error) {
 	return s.DigestOf(ctx, from, to, name)
 }
 
-// DigestOf mails the digest of what was published in [from, to), under name.
+// DigestOf mails the digest of what was published in [from, to), under
+// name, to the members who have not turned it off.
 func (s *Service) DigestOf(ctx context.Context, from, to time.Time, name string) (Report, error) {
 	rep := Report{MailOff: !s.MailOn()}
 	if rep.MailOff {
@@ -167,7 +168,7 @@ func (s *Service) DigestOf(ctx context.Context, from, to time.Time, name string)
 	for _, sub := range subs {
 		rep.Subscribers++
 		items := follows(sub, byLang[sub.Lang], false)
-		if len(items) == 0 {
+		if len(items) == 0 || !sub.Digest {
 			rep.Skipped++
 			continue
 		}

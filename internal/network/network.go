@@ -6,7 +6,10 @@
 //
 // Subscriptions are confirmed by a link mailed to the address (double
 // opt-in); every mail carries a one-click unsubscribe link, also in the
-// List-Unsubscribe and List-Unsubscribe-Post headers (RFC 2369, RFC 8058).
+// List-Unsubscribe and List-Unsubscribe-Post headers (RFC 2369, RFC 8058),
+// and a link to the subscriber's page, where it changes what it follows.
+// Both links carry the subscriber's standing token, which stops working
+// when the address unsubscribes.
 // Without SMTP, subscriptions are stored and their confirmations wait until
 // mail is configured (MailOn says so).
 //
@@ -65,9 +68,13 @@ type Subscriber struct {
 	State         string         `json:"state"` // pending, active, unsubscribed
 	Subscriptions []Subscription `json:"subscriptions"`
 	Pending       []Subscription `json:"pending,omitempty"` // asked for, not confirmed yet
+	Digest        bool           `json:"digest"`            // gets the weekly digest (urgent mails go anyway)
 	CreatedAt     time.Time      `json:"created_at"`
 	ConfirmedAt   *time.Time     `json:"confirmed_at,omitempty"`
 	Version       int64          `json:"version"`
+	// Token is the standing token of the subscriber's links (its page and
+	// unsubscribing); only Confirm and Manage fill it, for the page's links.
+	Token string `json:"-"`
 }
 
 // Item is something the network announces: a news item, a new document, a
@@ -116,6 +123,7 @@ func (s *Service) MailOn() bool { return s.mailer != nil && s.base != "" }
 const (
 	ConfirmPath     = "/red/confirmar"
 	UnsubscribePath = "/red/baja"
+	ManagePath      = "/red/suscripcion"
 )
 
 // Limits on subscribing: per address subscribed and per client address, an hour.
@@ -138,13 +146,13 @@ func hash(token string) string {
 	return hex.EncodeToString(h[:])
 }
 
-const subscriberColumns = "id, email, lang, state, pending, created_at, confirmed_at, version"
+const subscriberColumns = "id, email, lang, state, pending, digest, created_at, confirmed_at, version"
 
 func scanSubscriber(row interface{ Scan(...any) error }) (Subscriber, error) {
 	var sub Subscriber
 	var pending string
 	var confirmed sql.NullTime
-	err := row.Scan(&sub.ID, &sub.Email, &sub.Lang, &sub.State, &pending, &sub.CreatedAt, &confirmed, &sub.Version)
+	err := row.Scan(&sub.ID, &sub.Email, &sub.Lang, &sub.State, &pending, &sub.Digest, &sub.CreatedAt, &confirmed, &sub.Version)
 	if confirmed.Valid {
 		t := confirmed.Time.UTC()
 		sub.ConfirmedAt = &t
@@ -301,7 +309,9 @@ func (s *Service) Confirm(ctx context.Context, tok string) (Subscriber, error) {
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var id int64
 		var expires sql.NullTime
-		err := tx.QueryRowContext(ctx, "SELECT id, confirm_expires FROM network_subscribers WHERE confirm_hash = $1 AND confirm_hash <> ''", hash(tok)).Scan(&id, &expires)
+		var standing string
+		err := tx.QueryRowContext(ctx, "SELECT id, confirm_expires, unsubscribe_token FROM network_subscribers WHERE confirm_hash = $1 AND confirm_hash <> ''",
+			hash(tok)).Scan(&id, &expires, &standing)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && (!expires.Valid || !s.Now().Before(expires.Time))) {
 			return errs.E(errs.NotFound, "this confirmation link is not valid (any more): subscribe again")
 		}
@@ -332,7 +342,75 @@ func (s *Service) Confirm(ctx context.Context, tok string) (Subscriber, error) {
 		if out, err = s.get(ctx, tx, id); err != nil {
 			return err
 		}
+		out.Token = standing
 		return audit.Record(ctx, tx, auth.Principal{}, audit.Update, "network_subscriber", id, before, out)
+	})
+	return out, err
+}
+
+// byToken reads the subscriber whose standing token (that of the links in
+// its mails) is tok; an address that unsubscribed has none any more.
+func (s *Service) byToken(ctx context.Context, q querier, tok string) (Subscriber, error) {
+	sub, err := scanSubscriber(q.QueryRowContext(ctx, "SELECT "+subscriberColumns+" FROM network_subscribers WHERE unsubscribe_token = $1 AND $1 <> ''", tok))
+	if errors.Is(err, sql.ErrNoRows) {
+		return sub, errs.E(errs.NotFound, "this link to a subscription is not valid: open the whole link of one of our mails")
+	}
+	if err != nil {
+		return sub, errs.Wrap(err, "read subscriber")
+	}
+	if sub.State == "unsubscribed" {
+		return sub, errs.E(errs.NotFound, "this link no longer works: the address was unsubscribed; subscribe again to receive our mails")
+	}
+	sub.Token = tok
+	return sub, subscriptions(ctx, q, &sub)
+}
+
+// Manage reads the subscription the link of a mail (its token) leads to,
+// for the subscriber's page.
+func (s *Service) Manage(ctx context.Context, tok string) (Subscriber, error) {
+	return s.byToken(ctx, s.db.Read(), tok)
+}
+
+// Update replaces what the subscriber of tok follows, and whether it gets
+// the weekly digest. Following the link of a mail proves the address, so an
+// address not confirmed yet becomes a member, and a request to change that
+// waits for its confirmation is dropped: the latest choice wins.
+func (s *Service) Update(ctx context.Context, tok string, subs []Subscription, digest bool) (Subscriber, error) {
+	clean, err := s.checkSubscriptions(ctx, subs)
+	if err != nil {
+		return Subscriber{}, err
+	}
+	if len(clean) == 0 {
+		return Subscriber{}, errs.Fields("the subscription has invalid fields", map[string]string{"topics": "follow at least one topic, or unsubscribe"})
+	}
+	var out Subscriber
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		before, err := s.byToken(ctx, tx, tok)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM network_subscriptions WHERE subscriber_id = $1", before.ID); err != nil {
+			return errs.Wrap(err, "save subscription")
+		}
+		for _, x := range clean {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO network_subscriptions (subscriber_id, topic, species, urgent) VALUES ($1, $2, $3, $4)",
+				before.ID, x.Topic, x.Species, x.Urgent); err != nil {
+				return errs.Wrap(err, "save subscription")
+			}
+		}
+		confirmed := s.Now()
+		if before.ConfirmedAt != nil {
+			confirmed = *before.ConfirmedAt
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE network_subscribers SET state = 'active', digest = $1, confirmed_at = $2, confirm_hash = '',
+			confirm_expires = NULL, pending = '', version = version + 1 WHERE id = $3`, digest, confirmed, before.ID); err != nil {
+			return errs.Wrap(err, "save subscription")
+		}
+		if out, err = s.get(ctx, tx, before.ID); err != nil {
+			return err
+		}
+		out.Token = tok
+		return audit.Record(ctx, tx, auth.Principal{}, audit.Update, "network_subscriber", before.ID, before, out)
 	})
 	return out, err
 }
@@ -384,8 +462,8 @@ func (s *Service) unsubscribeToken(ctx context.Context, id int64) (string, error
 	return tok, errs.Wrap(err, "read subscriber")
 }
 
-// send mails a message of the network to a subscriber, with the
-// unsubscribe link in its body and its headers.
+// send mails a message of the network to a subscriber, with the links to
+// its page and to unsubscribe in its body, and the latter in its headers.
 func (s *Service) send(ctx context.Context, sub Subscriber, subject, body string) error {
 	tok, err := s.unsubscribeToken(ctx, sub.ID)
 	if err != nil {
@@ -398,7 +476,7 @@ func (s *Service) send(ctx context.Context, sub Subscriber, subject, body string
 		host = u.Hostname()
 	}
 	return s.mailer.SendMessage(ctx, sriimmail.Message{
-		To: sub.Email, Subject: subject, Body: body + "\n\n-- \n" + i18n.T(lang, "network.footer", unsubscribe) + "\n",
+		To: sub.Email, Subject: subject, Body: body + "\n\n-- \n" + i18n.T(lang, "network.footer", s.link(ManagePath, tok), unsubscribe) + "\n",
 		Headers: map[string]string{
 			"List-Id":               "<red." + host + ">",
 			"List-Unsubscribe":      "<" + unsubscribe + ">",

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -360,6 +361,129 @@ func TestMembersSource(t *testing.T) {
 		}
 		if _, err := src.Compute(ctx, indicators.Query{From: 2026, To: 2026, Params: url.Values{"member": {"fans"}}}); !errs.Is(err, errs.Invalid) {
 			t.Errorf("an unknown kind of member: %v", err)
+		}
+	})
+}
+
+// TestManageSubscription: every mail links to the subscriber's page (the
+// same standing token as its unsubscribe link), where the subscriber
+// changes topics, species, immediate notices and the digest, audited; a
+// wrong token, or that of an address gone, is refused.
+func TestManageSubscription(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		setup(t, d)
+		ctx := context.Background()
+		box, sender := startSMTP(t)
+		svc := network.New(d, sender, "https://sriim.example.org")
+		svc.Now = func() time.Time { return monday.AddDate(0, 0, -10) }
+		sources(svc)
+		if err := svc.Subscribe(ctx, "ana@example.org", "es", []network.Subscription{{Topic: "news"}}, "10.0.0.1"); err != nil {
+			t.Fatal(err)
+		}
+		_, bodies := box.take()
+		manage, unsubscribe := link(t, bodies[0], network.ManagePath), link(t, bodies[0], network.UnsubscribePath)
+		if !strings.HasPrefix(manage, "https://sriim.example.org/red/suscripcion?token=") || tokenOf(t, manage) != tokenOf(t, unsubscribe) {
+			t.Fatalf("the confirmation's link to the subscriber's page: %q (unsubscribe %q)", manage, unsubscribe)
+		}
+		tok := tokenOf(t, manage)
+		confirmed, err := svc.Confirm(ctx, tokenOf(t, link(t, bodies[0], network.ConfirmPath)))
+		if err != nil || confirmed.Token != tok {
+			t.Fatalf("confirm: %v, token %q", err, confirmed.Token)
+		}
+
+		for _, bad := range []string{"", "not-a-token", tok + "0"} {
+			if _, err := svc.Manage(ctx, bad); !errs.Is(err, errs.NotFound) {
+				t.Errorf("token %q: %v", bad, err)
+			}
+			if _, err := svc.Update(ctx, bad, []network.Subscription{{Topic: "news"}}, true); !errs.Is(err, errs.NotFound) {
+				t.Errorf("update with token %q: %v", bad, err)
+			}
+		}
+		sub, err := svc.Manage(ctx, tok)
+		if err != nil || sub.Email != "ana@example.org" || !sub.Digest || len(sub.Subscriptions) != 1 {
+			t.Fatalf("manage: %+v %v", sub, err)
+		}
+		if _, err := svc.Update(ctx, tok, nil, true); !errs.Is(err, errs.Invalid) {
+			t.Errorf("nothing followed: %v", err)
+		}
+		audits := func() int {
+			var n int
+			if err := d.Read().QueryRowContext(ctx, "SELECT count(*) FROM audit_log WHERE entity = 'network_subscriber' AND entity_id = $1", strconv.FormatInt(sub.ID, 10)).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := audits()
+		// Documents about SNE at once, no news, no digest.
+		sub, err = svc.Update(ctx, tok, []network.Subscription{{Topic: "documents", Species: "sne", Urgent: true}}, false)
+		if err != nil || sub.Digest || len(sub.Subscriptions) != 1 || sub.Subscriptions[0] != (network.Subscription{Topic: "documents", Species: "SNE", Urgent: true}) {
+			t.Fatalf("update: %+v %v", sub, err)
+		}
+		if audits() != before+1 {
+			t.Errorf("the change is not in the audit log")
+		}
+		svc.Now = func() time.Time { return monday }
+		if rep, err := svc.Digest(ctx, monday); err != nil || rep.Sent != 0 {
+			t.Errorf("a digest to a member who turned it off: %+v %v", rep, err)
+		}
+		rep, err := svc.Urgent(ctx)
+		if err != nil || rep.Sent != 1 {
+			t.Fatalf("urgent: %+v %v", rep, err)
+		}
+		_, bodies = box.take()
+		if !strings.Contains(bodies[0], "Estudio del loco") || link(t, bodies[0], network.ManagePath) != manage {
+			t.Errorf("urgent mail, with the link to the subscriber's page:\n%s", bodies[0])
+		}
+		// The digest back on: it holds the SNE document, not the news.
+		if _, err := svc.Update(ctx, tok, sub.Subscriptions, true); err != nil {
+			t.Fatal(err)
+		}
+		if rep, err := svc.Digest(ctx, monday); err != nil || rep.Sent != 1 {
+			t.Fatalf("digest: %+v %v", rep, err)
+		}
+		_, bodies = box.take()
+		if !strings.Contains(bodies[0], "Estudio del loco") || strings.Contains(bodies[0], "Veda del pulpo") || link(t, bodies[0], network.ManagePath) != manage {
+			t.Errorf("digest after the change:\n%s", bodies[0])
+		}
+
+		// Gone: the link no longer works.
+		if err := svc.Unsubscribe(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Manage(ctx, tok); !errs.Is(err, errs.NotFound) || !strings.Contains(err.Error(), "unsubscribed") {
+			t.Errorf("the page of an address gone: %v", err)
+		}
+		if _, err := svc.Update(ctx, tok, []network.Subscription{{Topic: "news"}}, true); !errs.Is(err, errs.NotFound) {
+			t.Errorf("a change after unsubscribing: %v", err)
+		}
+	})
+}
+
+// A subscriber who uses the link of its confirmation mail to choose, rather
+// than the confirmation link, is confirmed by it: the link proves the address.
+func TestManageConfirmsAPendingAddress(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		setup(t, d)
+		ctx := context.Background()
+		box, sender := startSMTP(t)
+		svc := network.New(d, sender, "https://sriim.example.org")
+		svc.Now = func() time.Time { return monday }
+		if err := svc.Subscribe(ctx, "luis@example.org", "en", []network.Subscription{{Topic: "closures", Species: "QDM"}}, "10.0.0.1"); err != nil {
+			t.Fatal(err)
+		}
+		_, bodies := box.take()
+		tok := tokenOf(t, link(t, bodies[0], network.ManagePath))
+		sub, err := svc.Manage(ctx, tok)
+		if err != nil || sub.State != "pending" || len(sub.Pending) != 1 {
+			t.Fatalf("a pending address's page: %+v %v", sub, err)
+		}
+		sub, err = svc.Update(ctx, tok, []network.Subscription{{Topic: "news"}}, true)
+		if err != nil || sub.State != "active" || sub.ConfirmedAt == nil || len(sub.Pending) != 0 || len(sub.Subscriptions) != 1 {
+			t.Fatalf("update: %+v %v", sub, err)
+		}
+		// The confirmation link asked for the old choice: it is spent.
+		if _, err := svc.Confirm(ctx, tokenOf(t, link(t, bodies[0], network.ConfirmPath))); !errs.Is(err, errs.NotFound) {
+			t.Errorf("the confirmation link still works: %v", err)
 		}
 	})
 }

@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"errors"
 	"net/http"
+	"slices"
 
+	"sriim/internal/errs"
 	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
 	"sriim/internal/network"
@@ -12,10 +15,14 @@ import (
 // e-mail address, no account needed; the address is confirmed by a link
 // (double opt-in), and every mail's unsubscribe link leads here. A mail
 // client's one-click unsubscribe (RFC 8058) POSTs to the same address.
+// Every mail's other link leads to the subscriber's page, where the token
+// of the link (no account) lets it change what it follows.
 func (s *Server) networkRoutes(mux *httpkit.Kernel) {
 	mux.HandleFunc("GET /red", s.networkPage)
 	mux.HandleFunc("POST /red", s.networkSubscribe, httpkit.Public())
 	mux.HandleFunc("GET "+network.ConfirmPath, s.networkConfirm)
+	mux.HandleFunc("GET "+network.ManagePath, s.networkManagePage)
+	mux.HandleFunc("POST "+network.ManagePath, s.networkManage, httpkit.Public())
 	mux.HandleFunc("GET "+network.UnsubscribePath, s.networkUnsubscribeAsk)
 	mux.HandleFunc("POST "+network.UnsubscribePath, s.networkUnsubscribe, httpkit.Public(), httpkit.TokenInAddress())
 }
@@ -23,8 +30,10 @@ func (s *Server) networkRoutes(mux *httpkit.Kernel) {
 // networkView is the network's page in one of its states.
 type networkView struct {
 	// State: "" (the form), "sent" (confirmation mailed), "stored" (mail
-	// is off), "confirmed", "ask" (unsubscribe?), "unsubscribed".
+	// is off), "confirmed", "manage" (the subscriber's page), "ask"
+	// (unsubscribe?), "unsubscribed", "bad_link" (a wrong or spent token).
 	State      string
+	Saved      bool // the subscriber's page, after saving
 	MailOn     bool
 	Topics     []string
 	Species    map[string]string
@@ -43,6 +52,50 @@ type networkForm struct {
 	Topics  []string
 	Urgent  []string
 	Species []string
+	Digest  bool
+}
+
+func readNetworkForm(r *http.Request) networkForm {
+	return networkForm{Email: r.PostFormValue("email"), Topics: r.PostForm["topics"], Urgent: r.PostForm["urgent"], Species: r.PostForm["species"],
+		Digest: r.PostFormValue("digest") != ""}
+}
+
+// subscriptions are the form's choices: each topic marked, for each species
+// marked (none: all), urgent when its box is.
+func (f networkForm) subscriptions() []network.Subscription {
+	var subs []network.Subscription
+	for _, topic := range f.Topics {
+		urgent := slices.Contains(f.Urgent, topic)
+		if len(f.Species) == 0 {
+			subs = append(subs, network.Subscription{Topic: topic, Urgent: urgent})
+		}
+		for _, sp := range f.Species {
+			subs = append(subs, network.Subscription{Topic: topic, Species: sp, Urgent: urgent})
+		}
+	}
+	return subs
+}
+
+// networkFormOf is the form that shows what a subscriber follows (or, not
+// confirmed yet, asked for).
+func networkFormOf(sub network.Subscriber) networkForm {
+	subs := sub.Subscriptions
+	if sub.State == "pending" {
+		subs = sub.Pending
+	}
+	f := networkForm{Digest: sub.Digest}
+	for _, x := range subs {
+		if !slices.Contains(f.Topics, x.Topic) {
+			f.Topics = append(f.Topics, x.Topic)
+		}
+		if x.Urgent && !slices.Contains(f.Urgent, x.Topic) {
+			f.Urgent = append(f.Urgent, x.Topic)
+		}
+		if x.Species != "" && !slices.Contains(f.Species, x.Species) {
+			f.Species = append(f.Species, x.Species)
+		}
+	}
+	return f
 }
 
 func (s *Server) renderNetwork(w http.ResponseWriter, r *http.Request, status int, v networkView) {
@@ -78,21 +131,8 @@ func (s *Server) networkPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) networkSubscribe(w http.ResponseWriter, r *http.Request) {
-	f := networkForm{Email: r.PostFormValue("email"), Topics: r.PostForm["topics"], Urgent: r.PostForm["urgent"], Species: r.PostForm["species"]}
-	var subs []network.Subscription
-	for _, topic := range f.Topics {
-		urgent := false
-		for _, u := range f.Urgent {
-			urgent = urgent || u == topic
-		}
-		if len(f.Species) == 0 {
-			subs = append(subs, network.Subscription{Topic: topic, Urgent: urgent})
-		}
-		for _, sp := range f.Species {
-			subs = append(subs, network.Subscription{Topic: topic, Species: sp, Urgent: urgent})
-		}
-	}
-	err := s.Network.Subscribe(r.Context(), f.Email, string(httpkit.Lang(r)), subs, httpkit.ClientAddr(r))
+	f := readNetworkForm(r)
+	err := s.Network.Subscribe(r.Context(), f.Email, string(httpkit.Lang(r)), f.subscriptions(), httpkit.ClientAddr(r))
 	if e := asInvalid(err); e != nil {
 		msg, fields := s.k.PageError(r, e)
 		s.renderNetwork(w, r, http.StatusUnprocessableEntity, networkView{Form: f, Errors: fields, Error: msg})
@@ -112,10 +152,53 @@ func (s *Server) networkSubscribe(w http.ResponseWriter, r *http.Request) {
 func (s *Server) networkConfirm(w http.ResponseWriter, r *http.Request) {
 	sub, err := s.Network.Confirm(r.Context(), r.URL.Query().Get("token"))
 	if err != nil {
-		s.k.Fail(w, r, err)
+		s.networkLinkFailed(w, r, err)
 		return
 	}
 	s.renderNetwork(w, r, http.StatusOK, networkView{State: "confirmed", Subscriber: sub})
+}
+
+// networkLinkFailed answers a link whose token is wrong or spent with the
+// network's page saying why (the error page keeps the reason a thing is
+// not found to itself), and any other error as usual.
+func (s *Server) networkLinkFailed(w http.ResponseWriter, r *http.Request, err error) {
+	var e *errs.Error
+	if !errors.As(err, &e) || e.Kind != errs.NotFound {
+		s.k.Fail(w, r, err)
+		return
+	}
+	msg, _ := s.k.PageError(r, e)
+	s.renderNetwork(w, r, http.StatusNotFound, networkView{State: "bad_link", Error: msg})
+}
+
+// networkManagePage is the subscriber's page, reached by the link of any of
+// its mails.
+func (s *Server) networkManagePage(w http.ResponseWriter, r *http.Request) {
+	sub, err := s.Network.Manage(r.Context(), r.URL.Query().Get("token"))
+	if err != nil {
+		s.networkLinkFailed(w, r, err)
+		return
+	}
+	s.renderNetwork(w, r, http.StatusOK, networkView{State: "manage", Subscriber: sub, Token: sub.Token, Form: networkFormOf(sub)})
+}
+
+func (s *Server) networkManage(w http.ResponseWriter, r *http.Request) {
+	f, tok := readNetworkForm(r), r.PostFormValue("token")
+	sub, err := s.Network.Update(r.Context(), tok, f.subscriptions(), f.Digest)
+	if e := asInvalid(err); e != nil {
+		if sub, err = s.Network.Manage(r.Context(), tok); err != nil {
+			s.networkLinkFailed(w, r, err)
+			return
+		}
+		msg, fields := s.k.PageError(r, e)
+		s.renderNetwork(w, r, http.StatusUnprocessableEntity, networkView{State: "manage", Subscriber: sub, Token: tok, Form: f, Errors: fields, Error: msg})
+		return
+	}
+	if err != nil {
+		s.networkLinkFailed(w, r, err)
+		return
+	}
+	s.renderNetwork(w, r, http.StatusOK, networkView{State: "manage", Saved: true, Subscriber: sub, Token: tok, Form: networkFormOf(sub)})
 }
 
 // networkUnsubscribeAsk asks before unsubscribing: a link opened by a mail
@@ -127,7 +210,7 @@ func (s *Server) networkUnsubscribeAsk(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) networkUnsubscribe(w http.ResponseWriter, r *http.Request) {
 	if err := s.Network.Unsubscribe(r.Context(), r.FormValue("token")); err != nil {
-		s.k.Fail(w, r, err)
+		s.networkLinkFailed(w, r, err)
 		return
 	}
 	s.renderNetwork(w, r, http.StatusOK, networkView{State: "unsubscribed"})

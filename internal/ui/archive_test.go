@@ -12,6 +12,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -526,6 +527,79 @@ func TestNetworkSubscribeConfirmUnsubscribe(t *testing.T) {
 		oneClick.Body.Close()
 		if oneClick.StatusCode != 200 || members() != 0 {
 			t.Errorf("one-click unsubscribe: %d, %d members", oneClick.StatusCode, members())
+		}
+	})
+}
+
+// The subscriber's page, without an account: the confirmation page and
+// every mail link to it (the token in the address); it changes topics,
+// species, immediate notices and the digest through a form with its CSRF
+// field, in Spanish and English; a wrong token, or that of an address that
+// unsubscribed, gets a page that says so.
+func TestNetworkManagePage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		site := newSite(t, d, false)
+		sent := &networkMail{}
+		site.srv.Network = network.New(d, sent, site.http.URL)
+		b := site.browser()
+		_, _, token := b.get("/red")
+		if res, page := b.send("/red", url.Values{"csrf_token": {token}, "email": {"ana@example.org"}, "topics": {"news"}}); res.StatusCode != 200 {
+			t.Fatalf("subscribe: %d\n%s", res.StatusCode, page)
+		}
+		body := sent.sent[0].Body
+		manage := regexp.MustCompile(`https?://\S+/red/suscripcion\?token=\S+`).FindString(body)
+		if manage == "" {
+			t.Fatalf("no link to the subscriber's page in the mail:\n%s", body)
+		}
+		manage = strings.TrimPrefix(manage, site.http.URL)
+		confirm := regexp.MustCompile(`https?://\S+/red/confirmar\?token=\S+`).FindString(body)
+		if _, page, _ := b.get(strings.TrimPrefix(confirm, site.http.URL)); !strings.Contains(page, `href="`+strings.ReplaceAll(manage, "&", "&amp;")+`"`) {
+			t.Fatalf("the confirmation page does not link to the subscriber's page %s:\n%s", manage, page)
+		}
+
+		visitor := site.browser() // the link opened elsewhere: no cookie of the subscription
+		status, page, token := visitor.get(manage)
+		if status != 200 || !strings.Contains(page, "ana@example.org") || !strings.Contains(page, `name="topics" value="news" checked`) ||
+			!strings.Contains(page, `name="digest" value="1" checked`) || token == "" {
+			t.Fatalf("the subscriber's page: %d\n%s", status, page)
+		}
+		tok := strings.TrimPrefix(manage, "/red/suscripcion?token=")
+		change := url.Values{"token": {tok}, "topics": {"closures", "documents"}, "urgent": {"closures"}, "species": {"SCQ"}}
+		if res, _ := visitor.send(network.ManagePath, change); res.StatusCode != http.StatusForbidden {
+			t.Errorf("a change without the form's CSRF field: %d", res.StatusCode)
+		}
+		change.Set("csrf_token", token)
+		res, page := visitor.send(network.ManagePath, change)
+		if res.StatusCode != 200 || !strings.Contains(page, "Cambios guardados") || !strings.Contains(page, `name="topics" value="closures" checked`) ||
+			strings.Contains(page, `name="digest" value="1" checked`) {
+			t.Fatalf("save: %d\n%s", res.StatusCode, page)
+		}
+		sub, err := site.srv.Network.Manage(context.Background(), tok)
+		want := []network.Subscription{{Topic: "closures", Species: "SCQ", Urgent: true}, {Topic: "documents", Species: "SCQ"}}
+		if err != nil || !reflect.DeepEqual(sub.Subscriptions, want) || sub.Digest {
+			t.Errorf("saved: %+v %v", sub, err)
+		}
+		if res, page := visitor.send(network.ManagePath, url.Values{"csrf_token": {token}, "token": {tok}}); res.StatusCode != 422 || !strings.Contains(page, "siga al menos un tema") {
+			t.Errorf("nothing followed: %d\n%s", res.StatusCode, page)
+		}
+		if _, page, _ := visitor.get(manage + "&lang=en"); !strings.Contains(page, "Your subscription") || !strings.Contains(page, "Save the changes") {
+			t.Errorf("the page in English:\n%s", page)
+		}
+
+		for _, bad := range []string{"/red/suscripcion", "/red/suscripcion?token=x", manage + "0"} {
+			if status, page, _ := site.browser().get(bad); status != 404 || !strings.Contains(page, "este enlace a una suscripción no es válido") {
+				t.Errorf("%s: %d\n%s", bad, status, page)
+			}
+		}
+		if res, page := visitor.send(network.ManagePath, url.Values{"csrf_token": {token}, "token": {"x"}, "topics": {"news"}}); res.StatusCode != 404 || !strings.Contains(page, "is not valid") {
+			t.Errorf("a change with a wrong token: %d\n%s", res.StatusCode, page)
+		}
+		// The page's own button unsubscribes; the link then no longer works.
+		if res, _ := visitor.send(network.UnsubscribePath, url.Values{"token": {tok}}); res.StatusCode != 200 {
+			t.Fatalf("unsubscribe: %d", res.StatusCode)
+		}
+		if status, page, _ := visitor.get(manage + "&lang=en"); status != 404 || !strings.Contains(page, "this link no longer works") {
+			t.Errorf("the page of an address gone: %d\n%s", status, page)
 		}
 	})
 }

@@ -12,7 +12,9 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"os"
 	"os/exec"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"syscall"
@@ -42,7 +44,18 @@ func main() {
 	dataDir := flag.String("data-dir", "", "SRIIM's data directory for that database")
 	texts := flag.String("texts", "", "the directory of the batch's text files, for grep")
 	runs := flag.Int("runs", 5, "turns over the queries")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of SRIIM's searches (the process's) to this file")
 	flag.Parse()
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	ctx := context.Background()
 	d, err := db.Open(ctx, *dsn)
 	if err != nil {
