@@ -14,8 +14,10 @@ package db
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -203,6 +205,23 @@ func (d *DB) provider() (*goose.Provider, error) {
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
 	return goose.NewProvider(dialect, d.write, sub, opts...)
+}
+
+// MigrationsDigest identifies the migrations this build has for a dialect
+// (a hash of their files): tests keep a migrated template database under it.
+func MigrationsDigest(dialect Dialect) (string, error) {
+	h := sha256.New()
+	root := "migrations/" + string(dialect)
+	err := fs.WalkDir(migrations, root, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := migrations.ReadFile(path)
+		fmt.Fprintf(h, "%s %d\n", path, len(b))
+		h.Write(b)
+		return err
+	})
+	return hex.EncodeToString(h.Sum(nil)), err
 }
 
 // Migrate applies the pending migrations, each in its own transaction, and

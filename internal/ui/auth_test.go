@@ -44,29 +44,11 @@ const testPassword = "correct horse battery"
 
 func newSite(t testing.TB, d *db.DB, tls bool) *testSite {
 	t.Helper()
+	seeded := dbtest.Cached(t, d, "ui.newSite", func() (siteAccounts, error) { return seedSite(t, d) })
 	s := newTestServer(t, d)
-	ctx := context.Background()
-	if err := seeding.Load(ctx, d, seeding.Services{Accounts: s.Accounts, Reference: s.Reference, Production: s.Production, Planning: s.Planning, Trade: s.Trade, Zones: s.Zones}, s.Logger); err != nil {
-		t.Fatal(err)
-	}
 	site := &testSite{t: t, db: d, srv: s, users: map[string]accounts.User{}, tokens: map[string]string{}}
-	inputs := map[string]accounts.UserInput{
-		"admin":   {Role: auth.Admin},
-		"editor":  {Role: auth.Editor, Institutions: []int64{site.institution("DIREPRO-ILO")}},
-		"granted": {Role: auth.Editor, Institutions: []int64{site.institution("IMARPE")}, ReferenceGrant: true},
-		"member":  {Role: auth.Member, ActorID: 7},
-	}
-	for name, in := range inputs {
-		in.Email, in.Name, in.Password = name+"@example.org", name, testPassword
-		u, err := s.Accounts.CreateUser(ctx, auth.System, in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		secret, _, err := s.Accounts.CreateToken(ctx, u.Principal(), "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		site.users[name], site.tokens[name] = u, secret
+	for name, u := range seeded.users {
+		site.users[name], site.tokens[name] = u, seeded.tokens[name]
 	}
 	if tls {
 		site.http = httptest.NewTLSServer(s)
@@ -75,6 +57,49 @@ func newSite(t testing.TB, d *db.DB, tls bool) *testSite {
 	}
 	t.Cleanup(site.http.Close)
 	return site
+}
+
+// siteAccounts are a test site's users and their API tokens by role name.
+type siteAccounts struct {
+	users  map[string]accounts.User
+	tokens map[string]string
+}
+
+// seedSite loads the seed datasets and makes one user (with an API token)
+// per role; newSite does it once per test binary and copies the result.
+func seedSite(t testing.TB, d *db.DB) (siteAccounts, error) {
+	s := newTestServer(t, d)
+	ctx := context.Background()
+	if err := seeding.Load(ctx, d, seeding.Services{Accounts: s.Accounts, Reference: s.Reference, Production: s.Production, Planning: s.Planning, Trade: s.Trade, Zones: s.Zones}, s.Logger); err != nil {
+		return siteAccounts{}, err
+	}
+	institution := func(code string) []int64 {
+		i, err := s.Accounts.InstitutionByCode(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return []int64{i.ID}
+	}
+	inputs := map[string]accounts.UserInput{
+		"admin":   {Role: auth.Admin},
+		"editor":  {Role: auth.Editor, Institutions: institution("DIREPRO-ILO")},
+		"granted": {Role: auth.Editor, Institutions: institution("IMARPE"), ReferenceGrant: true},
+		"member":  {Role: auth.Member, ActorID: 7},
+	}
+	made := siteAccounts{users: map[string]accounts.User{}, tokens: map[string]string{}}
+	for name, in := range inputs {
+		in.Email, in.Name, in.Password = name+"@example.org", name, testPassword
+		u, err := s.Accounts.CreateUser(ctx, auth.System, in)
+		if err != nil {
+			return made, err
+		}
+		secret, _, err := s.Accounts.CreateToken(ctx, u.Principal(), "test")
+		if err != nil {
+			return made, err
+		}
+		made.users[name], made.tokens[name] = u, secret
+	}
+	return made, nil
 }
 
 func (s *testSite) institution(code string) int64 {

@@ -67,7 +67,7 @@ func (s *testSite) apiUpload(as, path, contentType string, body io.Reader) (int,
 }
 
 func TestMemberCannotSinkTheServerWithAZipBomb(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachInTurn(t, func(t *testing.T, d *db.DB) {
 		site := newSite(t, d, false)
 		tmp := t.TempDir()
 		t.Setenv("TMPDIR", tmp)

@@ -242,7 +242,7 @@ func emptyDir(dir string) []string {
 }
 
 func TestRequestsLeaveNoTemporaryFiles(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachInTurn(t, func(t *testing.T, d *db.DB) {
 		site := newSite(t, d, false)
 		tmp := t.TempDir()
 		t.Setenv("TMPDIR", tmp) // where multipart forms and excelize keep files

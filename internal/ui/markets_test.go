@@ -266,7 +266,7 @@ func TestTradeBatchPageSaysHowTheFileIsClassified(t *testing.T) {
 // A trade file larger than what a form keeps in memory waits in a temporary
 // file while the import runs after the request; the file goes when it ends.
 func TestLargeTradeUploadIsImportedAndItsFileRemoved(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachInTurn(t, func(t *testing.T, d *db.DB) {
 		site := newSite(t, d, false)
 		tmp := t.TempDir()
 		t.Setenv("TMPDIR", tmp)

@@ -158,13 +158,23 @@ func loadPages(a assets) (pages, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The layout and partials are parsed once and each page is parsed into
+	// a copy of them: parsing them again per page was most of a start's work.
+	shared, err := template.New("layout.html").Funcs(funcs).ParseFS(embedded, "templates/layout.html", "templates/partials/*.html")
+	if err != nil {
+		return nil, err
+	}
 	p := pages{}
 	for _, name := range names {
 		base := path.Base(name)
 		if base == "layout.html" {
 			continue
 		}
-		t, err := template.New(base).Funcs(funcs).ParseFS(embedded, "templates/layout.html", "templates/partials/*.html", name)
+		c, err := shared.Clone()
+		if err != nil {
+			return nil, err
+		}
+		t, err := c.New(base).ParseFS(embedded, name)
 		if err != nil {
 			return nil, err
 		}

@@ -15,36 +15,14 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/crypto/bcrypt"
-
-	"sriim/data/seed"
-	"sriim/internal/accounts"
-	"sriim/internal/actors"
 	"sriim/internal/api"
-	"sriim/internal/archive"
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
 	"sriim/internal/errs"
-	"sriim/internal/events"
-	"sriim/internal/exports"
-	"sriim/internal/facts"
-	"sriim/internal/filestore"
 	"sriim/internal/httpkit"
-	"sriim/internal/indicators"
-	"sriim/internal/modules"
-	"sriim/internal/network"
-	"sriim/internal/offer"
-	"sriim/internal/planning"
-	"sriim/internal/portal"
-	"sriim/internal/prices"
-	"sriim/internal/production"
-	"sriim/internal/reference"
-	"sriim/internal/regulation"
+	"sriim/internal/modules/modulestest"
 	"sriim/internal/render/reports"
 	"sriim/internal/seeding"
-	"sriim/internal/trade"
-	"sriim/internal/workdays"
-	"sriim/internal/zones"
 )
 
 // testServer is the pages and the API on one kernel, as internal/app
@@ -55,33 +33,12 @@ func (s *testServer) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.k.Ser
 
 func newTestServer(t testing.TB, d *db.DB) *testServer {
 	t.Helper()
-	acc := accounts.New(d)
-	acc.BcryptCost = bcrypt.MinCost
+	set := modulestest.New(t, d)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	k, err := httpkit.New(httpkit.Options{DB: d, Logger: log, Sessions: acc, CSRFKey: bytes.Repeat([]byte{7}, 32)})
+	k, err := httpkit.New(httpkit.Options{DB: d, Logger: log, Sessions: set.Accounts, CSRFKey: bytes.Repeat([]byte{7}, 32)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defaults, err := portal.ReadDefaults(seed.Files, "portal.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := t.TempDir()
-	plans, prod, reg, tr, off := planning.New(d, files), production.New(d), actors.New(d), trade.New(d), offer.New(d, t.TempDir())
-	docs := archive.New(d, files)
-	plans.Documents = docs
-	// The events and the indicators' sources, wired as internal/app does.
-	ev := events.New(d, reg)
-	ind := indicators.New(d, indicators.NewRegistry(reg.Source(), prod.Source(), tr.Source()))
-	ind.Registry().Register(acc.Sources()...)
-	ind.Registry().Register(ev.Sources()...)
-	plans.Indicators = ind
-	ex := exports.New(d)
-	set := modules.Set{Accounts: acc, Reference: reference.New(d), Production: prod, Actors: reg,
-		Planning: plans, Trade: tr, Offer: off, Facts: facts.New(d),
-		Portal: portal.New(d, portal.Modules{Planning: plans, Production: prod, Trade: tr, Offer: off}, defaults),
-		Events: ev, Indicators: ind, Zones: zones.New(d), Regulation: regulation.New(d, workdays.New(d)).KeepFilesIn(filestore.New(files)), Workdays: workdays.New(d),
-		Archive: docs, Network: network.New(d, nil, ""), Exports: ex, Prices: prices.New(d, ex, nil)}
 	s, err := Register(k, Deps{DB: d, Logger: log, Version: "test", Set: set})
 	if err != nil {
 		t.Fatal(err)
