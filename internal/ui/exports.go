@@ -41,6 +41,9 @@ func (s *Server) exportsRoutes(mux *httpkit.Kernel) {
 	mux.HandleFunc("POST /mercados/exportaciones/importar", s.exportsImport, httpkit.Upload(math.MaxInt64, exports.CanImport))
 	mux.HandleFunc("GET /mercados/exportaciones/importaciones/{id}", s.exportsBatchPage)
 	mux.HandleFunc("GET /actores/{id}/exportaciones", s.exporterMarketsPage)
+	for _, format := range []string{"csv", "xlsx"} {
+		mux.HandleFunc("GET /actores/{id}/exportaciones/datos."+format, s.exporterMarketsTable(format))
+	}
 	mux.HandleFunc("POST /actores/{id}/exportaciones/visibilidad", s.exporterVisibility)
 }
 
@@ -443,6 +446,81 @@ func (s *Server) exporterMarketsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderFiltered(w, r, "exports_exporter.html", Page{Title: i18n.T(httpkit.Lang(r), "exports.by_market", a.Name), Data: v}, problems)
+}
+
+// exporterMarketsTable downloads an exporter's exports by market as CSV or
+// XLSX, to whoever may see them on its page.
+func (s *Server) exporterMarketsTable(format string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := httpkit.PathID(r, "id")
+		if err != nil {
+			s.k.Fail(w, r, err)
+			return
+		}
+		ctx := r.Context()
+		q, err := query.ExporterMarkets(ctx, r.URL.Query(), s.Exports)
+		if err != nil {
+			s.k.Fail(w, r, err)
+			return
+		}
+		res, err := s.Exports.ExporterMarkets(ctx, httpkit.Principal(r), id, q)
+		if err != nil {
+			s.k.Fail(w, r, err)
+			return
+		}
+		q.By = exports.ByDestination
+		sh := regionalSheet(q, res, httpkit.Lang(r))
+		s.writeTable(w, r, format, fmt.Sprintf("exportaciones-actor-%d", id), sh.Header, sh.Rows, sh.Numeric)
+	}
+}
+
+// exporterSummaryYears is how many years an exporter's own pages show of
+// its exports by market; its exports page shows more.
+const exporterSummaryYears = 3
+
+// exporterSummary is an exporter's exports by market in the last years, as
+// its registry and offer pages show them (the exporter_markets partial).
+type exporterSummary struct {
+	Lang    i18n.Lang
+	ActorID int64
+	Periods []string
+	Result  exports.Result
+	Public  bool // everyone sees them: the exporter chose so
+}
+
+// T translates key into the summary's language.
+func (e exporterSummary) T(key string, args ...any) string { return i18n.T(e.Lang, key, args...) }
+
+// RowName names a row in the summary's language.
+func (e exporterSummary) RowName(k exports.Key) string { return exportRowName(k, e.Lang) }
+
+// exporterSummary reads actor's exports by market for r's visitor: nil when
+// it has no RUC or no exports in those years, or when the visitor may not
+// see them (only its members and editors do, unless it chose to show them
+// to everyone). A page showing private figures is marked private, so that
+// neither the public page cache nor a shared cache keeps it for others.
+func (s *Server) exporterSummary(w http.ResponseWriter, r *http.Request, actorID int64, ruc string) (*exporterSummary, error) {
+	if ruc == "" {
+		return nil, nil
+	}
+	ctx, p := r.Context(), httpkit.Principal(r)
+	vis, err := s.Exports.Visibility(ctx, actorID)
+	if err != nil || !exports.CanSeeExporter(p, actorID, vis.Public) {
+		return nil, err
+	}
+	q, err := query.ExporterMarkets(ctx, url.Values{}, s.Exports)
+	if err != nil {
+		return nil, err
+	}
+	q.From = exports.Period{Year: q.To.Year - exporterSummaryYears + 1}
+	res, err := s.Exports.ExporterMarkets(ctx, p, actorID, q)
+	if err != nil || len(res.Rows) == 0 {
+		return nil, err
+	}
+	if !vis.Public {
+		w.Header().Set("Cache-Control", "private, no-store")
+	}
+	return &exporterSummary{Lang: httpkit.Lang(r), ActorID: actorID, Periods: periodLabels(q.From, q.To), Result: res, Public: vis.Public}, nil
 }
 
 // exporterVisibility records whether an exporter shows its exports by
