@@ -5,10 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strconv"
 
 	"sriim/internal/auth"
@@ -17,7 +17,6 @@ import (
 	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
 	"sriim/internal/importer"
-	"sriim/internal/portal"
 	"sriim/internal/query"
 	"sriim/internal/render"
 	"sriim/internal/trade"
@@ -37,8 +36,9 @@ func (s *Server) exportsRoutes(mux *httpkit.Kernel) {
 		mux.HandleFunc("GET /mercados/exportaciones/plantilla."+format, s.exportsTemplate(format))
 	}
 	mux.HandleFunc("GET /mercados/exportaciones/prospectos", s.exportLeadsPage)
-	mux.HandleFunc("GET /mercados/exportaciones/importar", s.exportsImportPage)
-	mux.HandleFunc("POST /mercados/exportaciones/importar", s.exportsImport, httpkit.Upload(math.MaxInt64, exports.CanImport))
+	imp := s.exportsImport()
+	mux.HandleFunc("GET /mercados/exportaciones/importar", s.importForm(imp))
+	mux.HandleFunc("POST /mercados/exportaciones/importar", s.startImport(imp), httpkit.Upload(math.MaxInt64, exports.CanImport))
 	mux.HandleFunc("GET /mercados/exportaciones/importaciones/{id}", s.exportsBatchPage)
 	mux.HandleFunc("GET /actores/{id}/exportaciones", s.exporterMarketsPage)
 	for _, format := range []string{"csv", "xlsx"} {
@@ -324,52 +324,18 @@ func (s *Server) exportLeadsPage(w http.ResponseWriter, r *http.Request) {
 	}{region, leads, exports.Departments})
 }
 
-// mayImportExports reports whether the request's user may import export
-// declarations; otherwise it has answered (the login page, or forbidden).
-func (s *Server) mayImportExports(w http.ResponseWriter, r *http.Request) bool {
-	if s.requireLogin(w, r) == nil {
-		return false
-	}
-	if !exports.CanImport(httpkit.Principal(r)) {
-		s.k.Fail(w, r, errs.E(errs.Forbidden, "your role does not import export declarations"))
-		return false
-	}
-	return true
-}
-
-func (s *Server) exportsImportPage(w http.ResponseWriter, r *http.Request) {
-	if !s.mayImportExports(w, r) {
-		return
-	}
-	s.render(w, r, http.StatusOK, "exports_import.html", i18n.T(httpkit.Lang(r), "exports.import"), nil)
-}
-
-// exportsImport starts an import in the background and sends the browser to
-// its progress page, as the trade import does: the upload's temporary file
-// stays open until the import closes it.
-func (s *Server) exportsImport(w http.ResponseWriter, r *http.Request) {
-	if !s.mayImportExports(w, r) {
-		return
-	}
-	file, hdr, err := r.FormFile("archivo")
-	if err != nil {
-		s.k.Fail(w, r, errs.Fields("choose a file", map[string]string{"archivo": "required"}))
-		return
-	}
-	p := httpkit.Principal(r)
-	b, err := s.Exports.Start(r.Context(), p, filepath.Base(hdr.Filename), r.PostFormValue("source"))
-	if err != nil {
-		file.Close()
-		s.k.Fail(w, r, err)
-		return
-	}
-	go func() {
-		defer file.Close()
-		if _, err := s.Exports.Import(context.Background(), p, b, file); err != nil {
-			s.Logger.Info("exports import failed", "batch", b.ID, "err", err)
-		}
-	}()
-	http.Redirect(w, r, fmt.Sprintf("/mercados/exportaciones/importaciones/%d", b.ID), http.StatusSeeOther)
+// exportsImport is the web import of export declarations, as the trade
+// import runs (the form's source names the file's publisher).
+func (s *Server) exportsImport() backgroundImport {
+	return backgroundImport{log: "exports", can: exports.CanImport, refused: errs.E(errs.Forbidden, "your role does not import export declarations"),
+		form: "exports_import.html", title: "exports.import", page: "/mercados/exportaciones/importaciones/%d",
+		start: func(r *http.Request, p auth.Principal, name string) (int64, func(context.Context, io.Reader) error, error) {
+			b, err := s.Exports.Start(r.Context(), p, name, r.PostFormValue("source"))
+			return b.ID, func(ctx context.Context, file io.Reader) error {
+				_, err := s.Exports.Import(ctx, p, b, file)
+				return err
+			}, err
+		}}
 }
 
 func (s *Server) exportsBatchPage(w http.ResponseWriter, r *http.Request) {
@@ -383,15 +349,7 @@ func (s *Server) exportsBatchPage(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, err)
 		return
 	}
-	b.CreatedBy = portal.PersonShown(httpkit.Principal(r), b.CreatedBy)
-	if b.State == "running" {
-		// The page reloads itself until the import ends; no script needed.
-		w.Header().Set("Refresh", "2")
-	}
-	var problems []string
-	if b.State == "failed" {
-		b.Error, problems = batchError(httpkit.Lang(r), b.Error)
-	}
+	problems := followBatch(w, r, b.State, &b.Error, &b.CreatedBy)
 	s.render(w, r, http.StatusOK, "exports_batch.html", i18n.T(httpkit.Lang(r), "markets.batch", b.ID), struct {
 		Batch    exports.Batch
 		Problems []string
