@@ -161,6 +161,7 @@ func TestNoPageScrollsSidewaysOnAPhone(t *testing.T) {
 		"/noticias/{id}":                            "/noticias/1",
 		"/noticias/editar/{id}":                     "/noticias/editar/1",
 		"/actores/{id}/exportaciones":               "/actores/6/exportaciones",
+		"/actores/{id}/exportaciones/datos.":        "/actores/6/exportaciones",
 		"/eventos/{id}":                             "/eventos/1",
 		"/eventos/{id}/editar":                      "/eventos/1/editar",
 		// A staged attendance sheet needs an upload: its table has the
@@ -171,6 +172,7 @@ func TestNoPageScrollsSidewaysOnAPhone(t *testing.T) {
 		"/plan/{id}/tablero":                 "/plan/1/tablero?desde=2000&hasta=2010",
 		"/mercados/precios/{species}":        "/mercados/precios/SNE",
 		"/mercados/precios/{species}/serie.": "/mercados/precios/SNE?by=month",
+		"/mercados/precios/{id}/editar":      "/mercados/precios/1/editar",
 		// No declarations are imported here: the analysis' widest table instead.
 		"/mercados/exportaciones/importaciones/{id}": "/mercados/exportaciones?from=2000&to=2006&by=destination",
 	}

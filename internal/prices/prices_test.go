@@ -426,8 +426,13 @@ func TestAlertIsSentOnce(t *testing.T) {
 		if got := sink.sent(); len(got) != 0 {
 			t.Fatalf("a 5 %% move sent %d mails", len(got))
 		}
-		f.add(t, prices.Price{Species: "SNE", Level: "beach", Place: "DPA-ILO", Year: 2024, Month: 3, Day: 20, Price: 13.5, SourceRef: "b"}) // mean 12: +20 %
-		f.add(t, prices.Price{Species: "SNE", Level: "beach", Place: "DPA-ILO", Year: 2024, Month: 3, Day: 25, Price: 12, SourceRef: "c"})   // still +20 %
+		f.add(t, prices.Price{Species: "SNE", Level: "beach", Place: "DPA-ILO", Year: 2024, Month: 3, Day: 20, Price: 13.5, SourceRef: "b"})       // mean 12: +20 %
+		last := f.add(t, prices.Price{Species: "SNE", Level: "beach", Place: "DPA-ILO", Year: 2024, Month: 3, Day: 25, Price: 12, SourceRef: "c"}) // still +20 %
+		// An edit (the web's price form) that keeps the month's move sends nothing more.
+		last.Price = 13
+		if _, err := f.svc.Update(ctx, f.editor, last.ID, last); err != nil {
+			t.Fatal(err)
+		}
 		got := sink.sent()
 		if len(got) != 1 {
 			t.Fatalf("sent %d mails; want 1", len(got))

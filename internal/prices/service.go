@@ -396,21 +396,27 @@ func (s *Service) Export(ctx context.Context) ([]string, [][]string, error) {
 	}
 	defer rows.Close()
 	var out [][]string
+	for rows.Next() {
+		p, err := scan(rows)
+		if err != nil {
+			return nil, nil, errs.Wrap(err, "export prices")
+		}
+		out = append(out, p.Row())
+	}
+	return Columns, out, errs.Wrap(rows.Err(), "export prices")
+}
+
+// Row is the price as a row of the template (Columns), as an import and a
+// form read it back.
+func (p Price) Row() []string {
 	num := func(v *float64) string {
 		if v == nil {
 			return ""
 		}
 		return formatNumber(*v)
 	}
-	for rows.Next() {
-		p, err := scan(rows)
-		if err != nil {
-			return nil, nil, errs.Wrap(err, "export prices")
-		}
-		out = append(out, []string{p.Species, Presentations.Spanish(p.Presentation), Levels.Spanish(p.Level), p.Place, p.Date(),
-			p.Currency, formatNumber(p.Price), num(p.PriceTo), num(p.QuantityKg), p.Source, p.SourceRef, p.Note})
-	}
-	return Columns, out, errs.Wrap(rows.Err(), "export prices")
+	return []string{p.Species, Presentations.Spanish(p.Presentation), Levels.Spanish(p.Level), p.Place, p.Date(),
+		p.Currency, formatNumber(p.Price), num(p.PriceTo), num(p.QuantityKg), p.Source, p.SourceRef, p.Note}
 }
 
 // LoadSeed imports the seed's prices (data/seed/prices.csv) as the system,

@@ -175,6 +175,8 @@ type actorView struct {
 	Similar []actors.Actor
 	// Rights are the aquaculture rights it holds (by its RUC).
 	Rights []zones.Feature
+	// Exports are its exports by market, when the visitor may see them.
+	Exports *exporterSummary
 }
 
 func (s *Server) actorPage(w http.ResponseWriter, r *http.Request) {
@@ -201,6 +203,10 @@ func (s *Server) actorPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if v.Rights, err = s.Zones.RightsOfHolder(r.Context(), a.RUC); err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	if v.Exports, err = s.exporterSummary(w, r, a.ID, a.RUC); err != nil {
 		s.k.Fail(w, r, err)
 		return
 	}

@@ -17,7 +17,6 @@ import (
 	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
 	"sriim/internal/importer"
-	"sriim/internal/portal"
 	"sriim/internal/query"
 	"sriim/internal/render"
 	"sriim/internal/trade"
@@ -37,10 +36,14 @@ func (s *Server) exportsRoutes(mux *httpkit.Kernel) {
 		mux.HandleFunc("GET /mercados/exportaciones/plantilla."+format, s.exportsTemplate(format))
 	}
 	mux.HandleFunc("GET /mercados/exportaciones/prospectos", s.exportLeadsPage)
-	mux.HandleFunc("GET /mercados/exportaciones/importar", s.exportsImportPage)
-	mux.HandleFunc("POST /mercados/exportaciones/importar", s.exportsImport, httpkit.Upload(math.MaxInt64, exports.CanImport))
+	imp := s.exportsImport()
+	mux.HandleFunc("GET /mercados/exportaciones/importar", s.importForm(imp))
+	mux.HandleFunc("POST /mercados/exportaciones/importar", s.startImport(imp), httpkit.Upload(math.MaxInt64, exports.CanImport))
 	mux.HandleFunc("GET /mercados/exportaciones/importaciones/{id}", s.exportsBatchPage)
 	mux.HandleFunc("GET /actores/{id}/exportaciones", s.exporterMarketsPage)
+	for _, format := range []string{"csv", "xlsx"} {
+		mux.HandleFunc("GET /actores/{id}/exportaciones/datos."+format, s.exporterMarketsTable(format))
+	}
 	mux.HandleFunc("POST /actores/{id}/exportaciones/visibilidad", s.exporterVisibility)
 }
 
@@ -321,41 +324,18 @@ func (s *Server) exportLeadsPage(w http.ResponseWriter, r *http.Request) {
 	}{region, leads, exports.Departments})
 }
 
-// mayImportExports reports whether the request's user may import export
-// declarations; otherwise it has answered (the login page, or forbidden).
-func (s *Server) mayImportExports(w http.ResponseWriter, r *http.Request) bool {
-	if s.requireLogin(w, r) == nil {
-		return false
-	}
-	if !exports.CanImport(httpkit.Principal(r)) {
-		s.k.Fail(w, r, errs.E(errs.Forbidden, "your role does not import export declarations"))
-		return false
-	}
-	return true
-}
-
-func (s *Server) exportsImportPage(w http.ResponseWriter, r *http.Request) {
-	if !s.mayImportExports(w, r) {
-		return
-	}
-	s.render(w, r, http.StatusOK, "exports_import.html", i18n.T(httpkit.Lang(r), "exports.import"), nil)
-}
-
-// exportsImport starts an import in the background and sends the browser to
-// its progress page, as the trade import does: the upload's temporary file
-// stays open until the import closes it.
-func (s *Server) exportsImport(w http.ResponseWriter, r *http.Request) {
-	if !s.mayImportExports(w, r) {
-		return
-	}
-	p := httpkit.Principal(r)
-	s.importInBackground(w, r, "exports", "/mercados/exportaciones/importaciones/%d", func(filename string) (int64, func(io.Reader) error, error) {
-		b, err := s.Exports.Start(r.Context(), p, filename, r.PostFormValue("source"))
-		return b.ID, func(file io.Reader) error {
-			_, err := s.Exports.Import(context.Background(), p, b, file)
-			return err
-		}, err
-	})
+// exportsImport is the web import of export declarations, as the trade
+// import runs (the form's source names the file's publisher).
+func (s *Server) exportsImport() backgroundImport {
+	return backgroundImport{log: "exports", can: exports.CanImport, refused: errs.E(errs.Forbidden, "your role does not import export declarations"),
+		form: "exports_import.html", title: "exports.import", page: "/mercados/exportaciones/importaciones/%d",
+		start: func(r *http.Request, p auth.Principal, name string) (int64, func(context.Context, io.Reader) error, error) {
+			b, err := s.Exports.Start(r.Context(), p, name, r.PostFormValue("source"))
+			return b.ID, func(ctx context.Context, file io.Reader) error {
+				_, err := s.Exports.Import(ctx, p, b, file)
+				return err
+			}, err
+		}}
 }
 
 func (s *Server) exportsBatchPage(w http.ResponseWriter, r *http.Request) {
@@ -369,15 +349,7 @@ func (s *Server) exportsBatchPage(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, err)
 		return
 	}
-	b.CreatedBy = portal.PersonShown(httpkit.Principal(r), b.CreatedBy)
-	if b.State == "running" {
-		// The page reloads itself until the import ends; no script needed.
-		w.Header().Set("Refresh", "2")
-	}
-	var problems []string
-	if b.State == "failed" {
-		b.Error, problems = batchError(httpkit.Lang(r), b.Error)
-	}
+	problems := followBatch(w, r, b.State, &b.Error, &b.CreatedBy)
 	s.render(w, r, http.StatusOK, "exports_batch.html", i18n.T(httpkit.Lang(r), "markets.batch", b.ID), struct {
 		Batch    exports.Batch
 		Problems []string
@@ -432,6 +404,81 @@ func (s *Server) exporterMarketsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderFiltered(w, r, "exports_exporter.html", Page{Title: i18n.T(httpkit.Lang(r), "exports.by_market", a.Name), Data: v}, problems)
+}
+
+// exporterMarketsTable downloads an exporter's exports by market as CSV or
+// XLSX, to whoever may see them on its page.
+func (s *Server) exporterMarketsTable(format string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := httpkit.PathID(r, "id")
+		if err != nil {
+			s.k.Fail(w, r, err)
+			return
+		}
+		ctx := r.Context()
+		q, err := query.ExporterMarkets(ctx, r.URL.Query(), s.Exports)
+		if err != nil {
+			s.k.Fail(w, r, err)
+			return
+		}
+		res, err := s.Exports.ExporterMarkets(ctx, httpkit.Principal(r), id, q)
+		if err != nil {
+			s.k.Fail(w, r, err)
+			return
+		}
+		q.By = exports.ByDestination
+		sh := regionalSheet(q, res, httpkit.Lang(r))
+		s.writeTable(w, r, format, fmt.Sprintf("exportaciones-actor-%d", id), sh.Header, sh.Rows, sh.Numeric)
+	}
+}
+
+// exporterSummaryYears is how many years an exporter's own pages show of
+// its exports by market; its exports page shows more.
+const exporterSummaryYears = 3
+
+// exporterSummary is an exporter's exports by market in the last years, as
+// its registry and offer pages show them (the exporter_markets partial).
+type exporterSummary struct {
+	Lang    i18n.Lang
+	ActorID int64
+	Periods []string
+	Result  exports.Result
+	Public  bool // everyone sees them: the exporter chose so
+}
+
+// T translates key into the summary's language.
+func (e exporterSummary) T(key string, args ...any) string { return i18n.T(e.Lang, key, args...) }
+
+// RowName names a row in the summary's language.
+func (e exporterSummary) RowName(k exports.Key) string { return exportRowName(k, e.Lang) }
+
+// exporterSummary reads actor's exports by market for r's visitor: nil when
+// it has no RUC or no exports in those years, or when the visitor may not
+// see them (only its members and editors do, unless it chose to show them
+// to everyone). A page showing private figures is marked private, so that
+// neither the public page cache nor a shared cache keeps it for others.
+func (s *Server) exporterSummary(w http.ResponseWriter, r *http.Request, actorID int64, ruc string) (*exporterSummary, error) {
+	if ruc == "" {
+		return nil, nil
+	}
+	ctx, p := r.Context(), httpkit.Principal(r)
+	vis, err := s.Exports.Visibility(ctx, actorID)
+	if err != nil || !exports.CanSeeExporter(p, actorID, vis.Public) {
+		return nil, err
+	}
+	q, err := query.ExporterMarkets(ctx, url.Values{}, s.Exports)
+	if err != nil {
+		return nil, err
+	}
+	q.From = exports.Period{Year: q.To.Year - exporterSummaryYears + 1}
+	res, err := s.Exports.ExporterMarkets(ctx, p, actorID, q)
+	if err != nil || len(res.Rows) == 0 {
+		return nil, err
+	}
+	if !vis.Public {
+		w.Header().Set("Cache-Control", "private, no-store")
+	}
+	return &exporterSummary{Lang: httpkit.Lang(r), ActorID: actorID, Periods: periodLabels(q.From, q.To), Result: res, Public: vis.Public}, nil
 }
 
 // exporterVisibility records whether an exporter shows its exports by

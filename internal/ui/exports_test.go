@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"database/sql"
 	"net/url"
 	"os"
 	"strconv"
@@ -8,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"sriim/internal/accounts"
+	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
 )
@@ -154,6 +158,80 @@ func TestExporterMarketsPage(t *testing.T) {
 		}
 		if _, page, _ := visitor.get("/mercados/exportaciones?from=2004&to=2006&by=exporter"); !strings.Contains(page, `href="`+path+`"`) {
 			t.Errorf("the public ranking does not link the exporter that publishes")
+		}
+	})
+}
+
+// TestExporterPagesShowTheirMarkets: an exporter's registry page and its
+// offer page show its exports by market to its members and editors, to
+// everyone only once it chose so; an anonymous visit right after a member's
+// never gets the member's figures, and the member's page is marked so that
+// no cache keeps it for others.
+func TestExporterPagesShowTheirMarkets(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		site := newSite(t, d, false)
+		ctx := context.Background()
+		sur := site.addExporter("Pesquera Sur", "20000000010")
+		if err := d.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, "INSERT INTO actor_kinds (actor_id, kind) VALUES ($1, 'exporter')", sur)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := site.srv.Accounts.CreateUser(ctx, auth.System, accounts.UserInput{Role: auth.Member, ActorID: sur,
+			Email: "sur@example.org", Name: "Sur", Password: testPassword}); err != nil {
+			t.Fatal(err)
+		}
+		site.importDeclarations()
+		id := strconv.FormatInt(sur, 10)
+		registry, offer := "/actores/"+id, "/oferta/exportadores/"+id
+		shows := func(page string) bool {
+			return strings.Contains(page, `id="exporter-markets"`) && strings.Contains(page, "14,400") && strings.Contains(page, "Japón")
+		}
+		visitor, member, other, editor := site.browser(), site.browser(), site.browser(), site.browser()
+		member.login("sur@example.org", testPassword)
+		other.login("member@example.org", testPassword)
+		editor.login("editor@example.org", testPassword)
+		for _, path := range []string{offer, registry} {
+			if status, page, _ := visitor.get(path); status != 200 || strings.Contains(page, "14,400") {
+				t.Errorf("%s anonymous, private: %d, figures shown", path, status)
+			}
+			res, err := member.client.Get(site.http.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if page := body(t, res); res.StatusCode != 200 || !shows(page) || !strings.Contains(res.Header.Get("Cache-Control"), "private") ||
+				!strings.Contains(page, `href="/actores/`+id+`/exportaciones/datos.csv?from=2004&amp;to=2006"`) {
+				t.Errorf("%s its member: %d %q, want the figures of 2004–2006 with their download, marked private", path, res.StatusCode, res.Header.Get("Cache-Control"))
+			}
+			if _, page, _ := visitor.get(path); strings.Contains(page, "14,400") {
+				t.Errorf("%s anonymous after its member: the member's figures", path)
+			}
+			if _, page, _ := editor.get(path); !shows(page) {
+				t.Errorf("%s an editor does not see the figures", path)
+			}
+			if _, page, _ := other.get(path); strings.Contains(page, "14,400") {
+				t.Errorf("%s another actor's member sees the figures", path)
+			}
+		}
+		res, err := member.client.Get(site.http.URL + "/actores/" + id + "/exportaciones/datos.csv?from=2004&to=2006")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if csv := body(t, res); res.StatusCode != 200 || !strings.Contains(csv, "JPN,Japón,10000,12000,14400") {
+			t.Errorf("its member's download: %d\n%s", res.StatusCode, csv)
+		}
+		if status, _, _ := visitor.get("/actores/" + id + "/exportaciones/datos.csv"); status == 200 {
+			t.Error("an anonymous visitor downloaded private figures")
+		}
+		_, _, token := member.get(registry + "/exportaciones")
+		if res := member.post(registry+"/exportaciones/visibilidad", url.Values{"csrf_token": {token}, "public": {"1"}, "version": {"0"}}); res.StatusCode != 303 {
+			t.Fatalf("publish: %d", res.StatusCode)
+		}
+		for _, path := range []string{offer, registry} {
+			if _, page, _ := visitor.get(path); !shows(page) {
+				t.Errorf("%s anonymous once public: no figures", path)
+			}
 		}
 	})
 }

@@ -3,10 +3,8 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"path/filepath"
 
 	"sriim/internal/auth"
 	"sriim/internal/errs"
@@ -87,31 +85,4 @@ func (s *Server) importRoutes(mux *httpkit.Kernel, k importKind) {
 			s.k.Fail(w, r, err)
 		}
 	}, httpkit.Upload(importer.MaxBytes, k.can))
-}
-
-// importInBackground starts the import of a large upload (the form's file
-// "archivo") and sends the browser to its batch's page (batchPage, "%d" the
-// batch), which follows it. start records the batch and returns the import,
-// which runs after the answer: the upload's temporary file stays open until
-// the import ends (the kernel removes it when the request ends; an open
-// handle keeps reading it).
-func (s *Server) importInBackground(w http.ResponseWriter, r *http.Request, module, batchPage string, start func(filename string) (batch int64, run func(io.Reader) error, err error)) {
-	file, hdr, err := r.FormFile("archivo")
-	if err != nil {
-		s.k.Fail(w, r, errs.Fields("choose a file", map[string]string{"archivo": "required"}))
-		return
-	}
-	batch, run, err := start(filepath.Base(hdr.Filename))
-	if err != nil {
-		file.Close()
-		s.k.Fail(w, r, err)
-		return
-	}
-	go func() {
-		defer file.Close()
-		if err := run(file); err != nil {
-			s.Logger.Info("import failed", "module", module, "batch", batch, "err", err)
-		}
-	}()
-	http.Redirect(w, r, fmt.Sprintf(batchPage, batch), http.StatusSeeOther)
 }

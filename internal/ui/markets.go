@@ -6,13 +6,12 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"strings"
 
+	"sriim/internal/auth"
 	"sriim/internal/errs"
 	"sriim/internal/facts"
 	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
-	"sriim/internal/portal"
 	"sriim/internal/query"
 	"sriim/internal/render"
 	"sriim/internal/render/reports"
@@ -27,8 +26,9 @@ func (s *Server) marketRoutes(mux *httpkit.Kernel) {
 		mux.HandleFunc("GET /mercados/destinos."+format, s.marketTable("destinations", format))
 		mux.HandleFunc("GET /mercados/plantilla."+format, s.tradeTemplate(format))
 	}
-	mux.HandleFunc("GET /mercados/importar", s.tradeImportPage)
-	mux.HandleFunc("POST /mercados/importar", s.tradeImport, httpkit.Upload(math.MaxInt64, trade.CanImport))
+	imp := s.tradeImport()
+	mux.HandleFunc("GET /mercados/importar", s.importForm(imp))
+	mux.HandleFunc("POST /mercados/importar", s.startImport(imp), httpkit.Upload(math.MaxInt64, trade.CanImport))
 	mux.HandleFunc("GET /mercados/importaciones/{id}", s.tradeBatchPage)
 	mux.HandleFunc("POST /mercados/importaciones/{id}/eliminar", s.tradeBatchDelete)
 }
@@ -113,42 +113,18 @@ func (s *Server) tradeTemplate(format string) http.HandlerFunc {
 	}
 }
 
-// mayImportTrade reports whether the request's user may import trade files;
-// otherwise it has answered (the login page, or forbidden).
-func (s *Server) mayImportTrade(w http.ResponseWriter, r *http.Request) bool {
-	if s.requireLogin(w, r) == nil {
-		return false
-	}
-	if !trade.CanImport(httpkit.Principal(r)) {
-		s.k.Fail(w, r, errs.E(errs.Forbidden, "your role does not import trade data"))
-		return false
-	}
-	return true
-}
-
-func (s *Server) tradeImportPage(w http.ResponseWriter, r *http.Request) {
-	if !s.mayImportTrade(w, r) {
-		return
-	}
-	s.render(w, r, http.StatusOK, "trade_import.html", i18n.T(httpkit.Lang(r), "markets.import"), nil)
-}
-
-// tradeImport starts an import in the background and sends the browser to
-// its progress page. A large upload waits in a temporary file, which
-// guardBodies removes when the request ends: the import's open handle keeps
-// reading it until the import closes it.
-func (s *Server) tradeImport(w http.ResponseWriter, r *http.Request) {
-	if !s.mayImportTrade(w, r) {
-		return
-	}
-	p := httpkit.Principal(r)
-	s.importInBackground(w, r, "trade", "/mercados/importaciones/%d", func(filename string) (int64, func(io.Reader) error, error) {
-		b, err := s.Trade.Start(r.Context(), p, r.PostFormValue("format"), filename, r.PostFormValue("source"))
-		return b.ID, func(file io.Reader) error {
-			_, err := s.Trade.Import(context.Background(), p, b, file)
-			return err
-		}, err
-	})
+// tradeImport is the web import of trade files (the form's format and
+// source name the file's layout and its publisher).
+func (s *Server) tradeImport() backgroundImport {
+	return backgroundImport{log: "trade", can: trade.CanImport, refused: errs.E(errs.Forbidden, "your role does not import trade data"),
+		form: "trade_import.html", title: "markets.import", page: "/mercados/importaciones/%d",
+		start: func(r *http.Request, p auth.Principal, name string) (int64, func(context.Context, io.Reader) error, error) {
+			b, err := s.Trade.Start(r.Context(), p, r.PostFormValue("format"), name, r.PostFormValue("source"))
+			return b.ID, func(ctx context.Context, file io.Reader) error {
+				_, err := s.Trade.Import(ctx, p, b, file)
+				return err
+			}, err
+		}}
 }
 
 func (s *Server) tradeBatchPage(w http.ResponseWriter, r *http.Request) {
@@ -162,15 +138,8 @@ func (s *Server) tradeBatchPage(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, err)
 		return
 	}
-	b.CreatedBy = portal.PersonShown(httpkit.Principal(r), b.CreatedBy)
-	if b.State == "running" {
-		// The page reloads itself until the import ends; no script needed.
-		w.Header().Set("Refresh", "2")
-	}
 	v := tradeBatchView{Batch: b, CanRemove: b.State == "failed" && trade.CanImport(httpkit.Principal(r))}
-	if b.State == "failed" {
-		v.Batch.Error, v.Problems = batchError(httpkit.Lang(r), b.Error)
-	}
+	v.Problems = followBatch(w, r, b.State, &v.Batch.Error, &v.Batch.CreatedBy)
 	s.render(w, r, http.StatusOK, "trade_batch.html", i18n.T(httpkit.Lang(r), "markets.batch", b.ID), v)
 }
 
@@ -193,19 +162,6 @@ func (s *Server) tradeBatchDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/mercados#importaciones", http.StatusSeeOther)
-}
-
-// batchError is a failed import's stored error in lang: its message, and
-// each problem ("fila 5, columna X: what") on a line of its own.
-func batchError(lang i18n.Lang, stored string) (string, []string) {
-	lines := strings.Split(stored, "\n")
-	problems := lines[1:]
-	for i, p := range problems {
-		if where, what, ok := strings.Cut(p, ": "); ok {
-			problems[i] = i18n.FieldName(lang, where) + ": " + i18n.Text(lang, what)
-		}
-	}
-	return i18n.Text(lang, lines[0]), problems
 }
 
 // importersChart draws the five largest importers' values by year.

@@ -155,9 +155,11 @@ type exporterView struct {
 	Errors      map[string]string
 	Error       string
 	Today       string
+	// Exports are its exports by market, when the visitor may see them.
+	Exports *exporterSummary
 }
 
-func (s *Server) exporterView(r *http.Request) (exporterView, error) {
+func (s *Server) exporterView(w http.ResponseWriter, r *http.Request) (exporterView, error) {
 	id, err := httpkit.PathID(r, "id")
 	if err != nil {
 		return exporterView{}, err
@@ -177,7 +179,8 @@ func (s *Server) exporterView(r *http.Request) (exporterView, error) {
 	}
 	v.Description = offer.Localized(v.Actor.Description, v.Actor.DescriptionEN, string(httpkit.Lang(r)))
 	v.CanEdit = auth.Can(httpkit.Principal(r), v.Actor.Owner())
-	return v, nil
+	v.Exports, err = s.exporterSummary(w, r, id, v.Actor.RUC)
+	return v, err
 }
 
 // organizationLD is the exporter as schema.org data; only public fields.
@@ -204,7 +207,7 @@ func organizationLD(base string, v exporterView) map[string]any {
 }
 
 func (s *Server) exporterPage(w http.ResponseWriter, r *http.Request) {
-	v, err := s.exporterView(r)
+	v, err := s.exporterView(w, r)
 	if err != nil {
 		s.k.Fail(w, r, err)
 		return
@@ -228,7 +231,7 @@ func (s *Server) renderExporter(w http.ResponseWriter, r *http.Request, status i
 }
 
 func (s *Server) contactExporter(w http.ResponseWriter, r *http.Request) {
-	v, err := s.exporterView(r)
+	v, err := s.exporterView(w, r)
 	if err != nil {
 		s.k.Fail(w, r, err)
 		return

@@ -114,7 +114,9 @@ func (s *Server) cachePublicPages(next http.Handler) http.Handler {
 }
 
 // fill runs the rest of the chain into a buffer, uncompressed. When the
-// answer is not a 200 page it passes it on to w as it was and returns nil.
+// answer is not a 200 page, or is one the page marked as not for others
+// (Cache-Control private or no-store: figures only some visitors may see),
+// it passes it on to w as it was and returns nil.
 func (c *pageCache) fill(w http.ResponseWriter, next http.Handler, r *http.Request, writes uint64) *cachedPage {
 	rec := &pageRecorder{header: http.Header{}, status: http.StatusOK}
 	route := ""
@@ -122,7 +124,7 @@ func (c *pageCache) fill(w http.ResponseWriter, next http.Handler, r *http.Reque
 	whole.Header.Del("If-None-Match") // the cache needs the whole page
 	whole.Header.Del("Accept-Encoding")
 	next.ServeHTTP(rec, whole)
-	if rec.status != http.StatusOK {
+	if cc := rec.header.Get("Cache-Control"); rec.status != http.StatusOK || strings.Contains(cc, "private") || strings.Contains(cc, "no-store") {
 		for k, v := range rec.header {
 			w.Header()[k] = v
 		}

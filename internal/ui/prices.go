@@ -28,6 +28,9 @@ func (s *Server) pricesRoutes(mux *httpkit.Kernel) {
 	mux.HandleFunc("GET /mercados/precios", s.pricesPage)
 	mux.HandleFunc("GET /mercados/precios/nuevo", s.priceFormPage)
 	mux.HandleFunc("POST /mercados/precios", s.priceCreate)
+	mux.HandleFunc("GET /mercados/precios/{id}/editar", s.priceEditPage)
+	mux.HandleFunc("POST /mercados/precios/{id}/editar", s.priceUpdate)
+	mux.HandleFunc("POST /mercados/precios/{id}/eliminar", s.priceDelete)
 	mux.HandleFunc("POST /mercados/precios/alertas", s.priceAlertCreate)
 	mux.HandleFunc("POST /mercados/precios/alertas/{id}/borrar", s.priceAlertDelete)
 	for _, format := range []string{"csv", "xlsx"} {
@@ -68,23 +71,28 @@ type pricesView struct {
 	Species   map[string]reference.Species
 	Places    map[string]reference.Place
 	Alerts    []prices.Alert
+	Editable  map[int64]bool // the latest prices the visitor may change
 	CanCreate bool
 	CanIndex  bool // may load soles per US dollar
 }
 
 // PriceTable is the view's latest prices as the prices_latest partial shows them.
 func (v pricesView) PriceTable(lang i18n.Lang) priceTable {
-	return priceTable{Lang: lang, Latest: v.Latest, species: v.Species, places: v.Places}
+	return priceTable{Lang: lang, Latest: v.Latest, species: v.Species, places: v.Places, editable: v.Editable}
 }
 
 // priceTable is a list of prices with what names their species and places
 // in a language: what the prices_latest partial shows.
 type priceTable struct {
-	Lang    i18n.Lang
-	Latest  []prices.Price
-	species map[string]reference.Species
-	places  map[string]reference.Place
+	Lang     i18n.Lang
+	Latest   []prices.Price
+	species  map[string]reference.Species
+	places   map[string]reference.Place
+	editable map[int64]bool // the prices the visitor may change
 }
+
+// CanEdit reports whether the visitor may change the price id (its link).
+func (t priceTable) CanEdit(id int64) bool { return t.editable[id] }
 
 // T translates key into the table's language.
 func (t priceTable) T(key string, args ...any) string { return i18n.T(t.Lang, key, args...) }
@@ -148,6 +156,7 @@ func (s *Server) pricesPage(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, err)
 		return
 	}
+	v.Editable = editablePrices(p, v.Latest)
 	lang := httpkit.Lang(r)
 	s.renderPublic(w, r, "prices.html", i18n.T(lang, "prices.title"), i18n.T(lang, "prices.lead"), v, nil, "")
 }
@@ -171,13 +180,14 @@ type speciesPricesView struct {
 	Places      map[string]reference.Place
 	LandingSite []reference.Place // for the place and the alert's choice
 	Alerts      []prices.Alert    // the user's, for this species
+	Editable    map[int64]bool    // the latest prices the visitor may change
 	CanCreate   bool
 	SignedIn    bool
 }
 
 // PriceTable is the view's latest prices as the prices_latest partial shows them.
 func (v speciesPricesView) PriceTable(lang i18n.Lang) priceTable {
-	return priceTable{Lang: lang, Latest: v.Latest, species: v.AllSpecies, places: v.Places}
+	return priceTable{Lang: lang, Latest: v.Latest, species: v.AllSpecies, places: v.Places, editable: v.Editable}
 }
 
 // speciesSeries computes each level's series of a species' page. The
@@ -300,6 +310,7 @@ func (s *Server) speciesPricesPage(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, err)
 		return
 	}
+	v.Editable = editablePrices(p, v.Latest)
 	lang := httpkit.Lang(r)
 	s.renderFiltered(w, r, "prices_species.html", Page{Title: i18n.T(lang, "prices.species_title", sp.Name(lang)), Data: v,
 		Description: i18n.T(lang, "prices.lead")}, problems)
@@ -420,13 +431,17 @@ func (s *Server) pricesTemplate(format string) http.HandlerFunc {
 	}
 }
 
-// priceFormView is the form that records a price.
+// priceFormView is the form that records a price, or changes or deletes
+// a recorded one (ID, at Version).
 type priceFormView struct {
-	Values  map[string]string
-	Species []reference.Species
-	Places  []reference.Place
-	Errors  map[string]string
-	Message string
+	Values      map[string]string
+	ID, Version int64
+	Species     []reference.Species
+	Places      []reference.Place
+	Errors      map[string]string
+	Message     string
+	// Conflict, after a stale save or deletion, shows the stored values beside the user's.
+	Conflict *conflictView
 }
 
 func (s *Server) priceFormPage(w http.ResponseWriter, r *http.Request) {
@@ -437,11 +452,10 @@ func (s *Server) priceFormPage(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, errs.E(errs.Forbidden, "your role does not record prices"))
 		return
 	}
-	s.renderPriceForm(w, r, http.StatusOK, map[string]string{"especie": strings.ToUpper(r.URL.Query().Get("species")), "nivel": "playa", "moneda": "S/"}, nil)
+	s.renderPriceForm(w, r, http.StatusOK, priceFormView{Values: map[string]string{"especie": strings.ToUpper(r.URL.Query().Get("species")), "nivel": "playa", "moneda": "S/"}}, nil)
 }
 
-func (s *Server) renderPriceForm(w http.ResponseWriter, r *http.Request, status int, values map[string]string, formErr error) {
-	v := priceFormView{Values: values}
+func (s *Server) renderPriceForm(w http.ResponseWriter, r *http.Request, status int, v priceFormView, formErr error) {
 	var err error
 	if v.Species, err = s.Reference.Species(r.Context()); err == nil {
 		v.Places, err = s.Reference.Places(r.Context())
@@ -459,7 +473,143 @@ func (s *Server) renderPriceForm(w http.ResponseWriter, r *http.Request, status 
 		}
 		v.Message, v.Errors = s.k.PageError(r, e)
 	}
-	s.render(w, r, status, "prices_form.html", i18n.T(httpkit.Lang(r), "prices.new"), v)
+	title := i18n.T(httpkit.Lang(r), "prices.new")
+	if v.ID != 0 {
+		title = i18n.T(httpkit.Lang(r), "prices.edit")
+	}
+	s.render(w, r, status, "prices_form.html", title, v)
+}
+
+// priceFormValues are the price form's fields as typed (the template's columns).
+func priceFormValues(r *http.Request) map[string]string {
+	values := map[string]string{}
+	for _, c := range prices.Columns {
+		values[c] = strings.TrimSpace(r.PostFormValue(c))
+	}
+	return values
+}
+
+// priceCells are a price's fields as the form shows them (nil for none):
+// the template's columns, the currency as the form's choice.
+func priceCells(pr *prices.Price) map[string]string {
+	if pr == nil {
+		return nil
+	}
+	cells := map[string]string{}
+	for i, v := range pr.Row() {
+		cells[prices.Columns[i]] = v
+	}
+	cells["moneda"] = map[string]string{"PEN": "S/", "USD": "US$"}[pr.Currency]
+	return cells
+}
+
+// editablePrice reads the price of the request's path, when its user may change it.
+func (s *Server) editablePrice(r *http.Request) (prices.Price, error) {
+	id, err := httpkit.PathID(r, "id")
+	if err != nil {
+		return prices.Price{}, err
+	}
+	pr, err := s.Prices.Price(r.Context(), id)
+	if err == nil {
+		err = auth.Authorize(httpkit.Principal(r), pr.Owner())
+	}
+	return pr, err
+}
+
+// editablePrices marks the prices of list that p may change, for their links.
+func editablePrices(p auth.Principal, list []prices.Price) map[int64]bool {
+	out := map[int64]bool{}
+	for _, pr := range list {
+		if !p.Anonymous() && auth.Can(p, pr.Owner()) {
+			out[pr.ID] = true
+		}
+	}
+	return out
+}
+
+// priceEditPage is the form that changes or deletes a recorded price, for
+// its institution's editors.
+func (s *Server) priceEditPage(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	pr, err := s.editablePrice(r)
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	s.renderPriceForm(w, r, http.StatusOK, priceFormView{Values: priceCells(&pr), ID: pr.ID, Version: pr.Version}, nil)
+}
+
+// priceUpdate changes a price from its form; a change made meanwhile by
+// someone else is shown beside the user's values, as the other forms do.
+func (s *Server) priceUpdate(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	id, err := httpkit.PathID(r, "id")
+	if err != nil {
+		s.k.Fail(w, r, err)
+		return
+	}
+	v := priceFormView{Values: priceFormValues(r), ID: id, Version: httpkit.PostForm(r).Version()}
+	pr, err := prices.FromForm(func(c string) string { return v.Values[c] })
+	var saved prices.Price
+	if err == nil {
+		pr.Version = v.Version
+		saved, err = s.Prices.Update(r.Context(), httpkit.Principal(r), id, pr)
+	}
+	if err != nil {
+		s.priceFormFailed(w, r, v, priceCells(&pr), err)
+		return
+	}
+	http.Redirect(w, r, "/mercados/precios/"+url.PathEscape(saved.Species)+"?ok=saved", http.StatusSeeOther)
+}
+
+// priceDelete deletes a price at the version its form was read at.
+func (s *Server) priceDelete(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	pr, err := s.editablePrice(r)
+	if err == nil {
+		err = s.Prices.Delete(r.Context(), httpkit.Principal(r), pr.ID, httpkit.PostForm(r).Version())
+	}
+	if err != nil {
+		// A stale deletion shows the price as it is now, with what changed
+		// since the user read it: the user decides again.
+		s.priceFormFailed(w, r, priceFormView{ID: pr.ID}, nil, err)
+		return
+	}
+	http.Redirect(w, r, "/mercados/precios/"+url.PathEscape(pr.Species)+"?ok=deleted", http.StatusSeeOther)
+}
+
+// priceFormFailed shows the price form again after err: with the stored
+// values beside yours (the user's, as cells; nil for a deletion, compared
+// with what the user read) after a stale save, with the problems by field
+// after invalid input; any other error fails the page.
+func (s *Server) priceFormFailed(w http.ResponseWriter, r *http.Request, v priceFormView, yours map[string]string, err error) {
+	if st := httpkit.StaleOf(err); st != nil {
+		current, _ := st.Current.(prices.Price)
+		var read map[string]string
+		if old, ok := st.Read.(prices.Price); ok {
+			read = priceCells(&old)
+		}
+		if yours == nil {
+			yours = read
+		}
+		if v.Values == nil {
+			v.Values = priceCells(&current)
+		}
+		v.Version = current.Version
+		v.Conflict = newConflict(r, st, prices.Columns, read, priceCells(&current), yours)
+	}
+	status := http.StatusInternalServerError
+	var e *errs.Error
+	if errors.As(err, &e) {
+		status = httpkit.StatusOf(e.Kind)
+	}
+	s.renderPriceForm(w, r, status, v, err)
 }
 
 // priceCreate records a price from the form, whose fields are the
@@ -468,21 +618,13 @@ func (s *Server) priceCreate(w http.ResponseWriter, r *http.Request) {
 	if s.requireLogin(w, r) == nil {
 		return
 	}
-	values := map[string]string{}
-	for _, c := range prices.Columns {
-		values[c] = strings.TrimSpace(r.PostFormValue(c))
-	}
-	pr, err := prices.FromForm(func(c string) string { return values[c] })
+	v := priceFormView{Values: priceFormValues(r)}
+	pr, err := prices.FromForm(func(c string) string { return v.Values[c] })
 	if err == nil {
 		pr, err = s.Prices.Create(r.Context(), httpkit.Principal(r), pr)
 	}
 	if err != nil {
-		var e *errs.Error
-		status := http.StatusInternalServerError
-		if errors.As(err, &e) {
-			status = httpkit.StatusOf(e.Kind)
-		}
-		s.renderPriceForm(w, r, status, values, err)
+		s.priceFormFailed(w, r, v, nil, err)
 		return
 	}
 	http.Redirect(w, r, "/mercados/precios/"+url.PathEscape(pr.Species)+"?ok=saved", http.StatusSeeOther)

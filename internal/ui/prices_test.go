@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"context"
+	"encoding/json"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -152,6 +155,98 @@ func TestExchangeRateFromTheWebGivesTheMargin(t *testing.T) {
 		}
 		if page := body(t, get(t, site.srv, "/mercados/precios/SNE?place=DPA-ILO&from=2006&to=2006", nil)); !strings.Contains(page, `id="margin"`) || !strings.Contains(page, "38.23") {
 			t.Errorf("the species' page lacks the margin")
+		}
+	})
+}
+
+// TestPriceEditAndDeletePages: a price's institution edits and deletes it
+// from the web; another institution's editor and a member may not; a save
+// or a deletion based on a version read before someone else's change is
+// refused with both values shown, and every change is in the audit log.
+func TestPriceEditAndDeletePages(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		site := newSite(t, d, false)
+		status, b := site.apiCall("editor", "POST", "/api/v1/prices/records", map[string]any{"species": "SNE", "level": "playa", "place": "DPA-ILO",
+			"year": 2023, "month": 6, "day": 10, "currency": "PEN", "unit": "kg", "price": 10.5, "source": "DIREPRO Ilo"})
+		var created struct{ ID int64 }
+		if err := json.Unmarshal([]byte(b), &created); status != 201 || err != nil {
+			t.Fatalf("record a price: %d %s", status, b)
+		}
+		id := strconv.FormatInt(created.ID, 10)
+		edit, remove := "/mercados/precios/"+id+"/editar", "/mercados/precios/"+id+"/eliminar"
+		audited := func(action string) int {
+			return site.count("SELECT COUNT(*) FROM audit_log WHERE entity = 'price' AND entity_id = $1 AND action = $2", id, action)
+		}
+
+		editor, admin := site.browser(), site.browser()
+		editor.login("editor@example.org", testPassword)
+		admin.login("admin@example.org", testPassword)
+		if _, page, _ := editor.get("/mercados/precios/SNE"); !strings.Contains(page, `href="`+edit+`"`) {
+			t.Errorf("the species' prices do not link the editor to the price's form")
+		}
+		if page := body(t, get(t, site.srv, "/mercados/precios/SNE", nil)); strings.Contains(page, `href="`+edit+`"`) {
+			t.Errorf("a visitor gets the link to edit a price")
+		}
+		for _, who := range []string{"member", "granted"} {
+			other := site.browser()
+			other.login(who+"@example.org", testPassword)
+			if status, _, _ := other.get(edit); status != 403 {
+				t.Errorf("%s opens another institution's price: %d", who, status)
+			}
+			_, _, token := other.get("/cuenta")
+			if status, _ := other.postStatus(edit, url.Values{"csrf_token": {token}, "especie": {"SNE"}, "nivel": {"playa"}, "lugar": {"DPA-ILO"},
+				"fecha": {"2023-06-10"}, "moneda": {"S/"}, "precio": {"99"}, "fuente": {"x"}, "version": {"1"}}); status != 403 {
+				t.Errorf("%s changes another institution's price: %d", who, status)
+			}
+			if status, _ := other.postStatus(remove, url.Values{"csrf_token": {token}, "version": {"1"}}); status != 403 {
+				t.Errorf("%s deletes another institution's price: %d", who, status)
+			}
+		}
+
+		// Two editors open the form; the second saves after the first.
+		f1, f2 := editor.openForm(edit), admin.openForm(edit)
+		if f1.Get("version") != "1" || f1.Get("precio") != "10.5" || f1.Get("moneda") != "S/" || f1.Get("fecha") != "2023-06-10" {
+			t.Fatalf("the edit form: %v", f1)
+		}
+		f1.Set("precio", "11")
+		if res := editor.post(edit, f1); res.StatusCode != 303 || res.Header.Get("Location") != "/mercados/precios/SNE?ok=saved" {
+			t.Fatalf("first save: %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+		f2.Set("nota", "Revisado con la encuesta")
+		status, page := admin.postStatus(edit, f2)
+		if status != 409 || !strings.Contains(page, `id="conflicto"`) || !strings.Contains(page, "<td class=\"current\">11</td>") ||
+			!strings.Contains(page, "Revisado con la encuesta") || !strings.Contains(page, `name="version" value="2"`) {
+			t.Fatalf("stale save: %d, want 409 with the stored price beside the admin's note\n%s", status, page)
+		}
+		if got, _ := site.srv.Prices.Price(context.Background(), created.ID); got.Price != 11 || got.Note != "" || got.Version != 2 {
+			t.Fatalf("after the refused save: %+v", got)
+		}
+		f2.Set("version", "2")
+		f2.Set("precio", "11")
+		if status, page := admin.postStatus(edit, f2); status != 303 {
+			t.Fatalf("saving again: %d\n%s", status, page)
+		}
+		if got, _ := site.srv.Prices.Price(context.Background(), created.ID); got.Price != 11 || got.Note != "Revisado con la encuesta" || got.Version != 3 {
+			t.Fatalf("both edits are not kept: %+v", got)
+		}
+		if n := audited("update"); n != 2 {
+			t.Errorf("%d updates audited, want 2", n)
+		}
+
+		// A deletion read at version 1 is refused; at the current one it deletes.
+		if status, page := editor.postStatus(remove, url.Values{"csrf_token": {f1.Get("csrf_token")}, "version": {"1"}}); status != 409 ||
+			!strings.Contains(page, `id="conflicto"`) || !strings.Contains(page, "Revisado con la encuesta") {
+			t.Fatalf("stale deletion: %d\n%s", status, page)
+		}
+		if res := editor.post(remove, url.Values{"csrf_token": {f1.Get("csrf_token")}, "version": {"3"}}); res.StatusCode != 303 ||
+			res.Header.Get("Location") != "/mercados/precios/SNE?ok=deleted" {
+			t.Fatalf("delete: %d", res.StatusCode)
+		}
+		if status, _, _ := editor.get(edit); status != 404 {
+			t.Errorf("a deleted price's form: %d", status)
+		}
+		if n := audited("delete"); n != 1 {
+			t.Errorf("%d deletions audited, want 1", n)
 		}
 	})
 }
