@@ -110,15 +110,15 @@ func tileServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, 256, 256))
 	draw.Draw(img, img.Bounds(), &image.Uniform{color.RGBA{0xdc, 0xec, 0xf7, 0xff}}, image.Point{}, draw.Src)
-	var png_ bytes.Buffer
-	if err := png.Encode(&png_, img); err != nil {
+	var tile bytes.Buffer
+	if err := png.Encode(&tile, img); err != nil {
 		t.Fatal(err)
 	}
 	var asked atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		asked.Add(1)
 		w.Header().Set("Content-Type", "image/png")
-		_, _ = w.Write(png_.Bytes())
+		_, _ = w.Write(tile.Bytes())
 	}))
 	t.Cleanup(srv.Close)
 	return srv, &asked
@@ -126,10 +126,9 @@ func tileServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
 
 // With a tile server configured, /zonas shows a Leaflet map over its tiles
 // with the SVG map's features, today's closed area apart, a feature's
-// popup linking to its page, and the legend; axe finds nothing on it. With
-// JavaScript off the SVG map is what shows.
+// popup linking to its page, and the legend; axe (with SRIIM_AXE) finds
+// nothing on it. With JavaScript off the SVG map is what shows.
 func TestZonesSlippyMapInChromium(t *testing.T) {
-	axe := axeScript(t)
 	ctx := browser(t)
 	tiles, asked := tileServer(t)
 	in := start(t, dbtest.Backends()[0], "--map-tiles", tiles.URL+"/{z}/{x}/{y}.png", "--map-attribution", "Teselas de prueba")
@@ -187,7 +186,9 @@ func TestZonesSlippyMapInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	screenshot(t, ctx, "zones-slippy")
-	checkAxeHere(t, ctx, axe, in.URL+"/zonas")
+	if os.Getenv("SRIIM_AXE") != "" {
+		checkAxeHere(t, ctx, axeScript(t), in.URL+"/zonas")
+	}
 	mu.Lock()
 	if len(problems) > 0 {
 		t.Errorf("the browser reported: %v", problems)
