@@ -2,8 +2,9 @@
 // 100 000 aquaculture rights (issue 16): the OGC API's items?bbox= for a
 // 5 km box and GET /api/v1/zones/at, both through the server's kernel as
 // `sriim serve` mounts them, on SQLite and PostgreSQL, each taking turns
-// with a peer — the same box answered without the grid index (a scan of
-// the bounding-box columns) — in the same loop. See README.md.
+// with a peer in the same loop — the same box answered without the grid
+// index (a scan of the bounding-box columns), the point answered by the
+// service without HTTP. See README.md.
 package zonesbench
 
 import (
@@ -93,7 +94,7 @@ func BenchmarkZones(b *testing.B) {
 				b.Fatalf("import: %+v, %v", rep, err)
 			}
 			b.Logf("%s: imported %d rights in %s", dialect, n, time.Since(start).Round(time.Millisecond))
-			measure(b, d, serve(b, d, acc, svc), centres)
+			measure(b, d, svc, serve(b, d, acc, svc), centres)
 		})
 	}
 }
@@ -122,11 +123,11 @@ func get(b *testing.B, h http.Handler, path string) {
 	}
 }
 
-func measure(b *testing.B, d *db.DB, h http.Handler, centres [][2]float64) {
+func measure(b *testing.B, d *db.DB, svc *zones.Service, h http.Handler, centres [][2]float64) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(3, 4))
 	const half = 0.0225 // 2.5 km in latitude
-	var bbox, scan, at []time.Duration
+	var bbox, scan, at, atService []time.Duration
 	matched := 0
 	b.ResetTimer()
 	for i := 0; i < b.N || len(bbox) < 200; i++ {
@@ -148,10 +149,17 @@ func measure(b *testing.B, d *db.DB, h http.Handler, centres [][2]float64) {
 		t = time.Now()
 		get(b, h, fmt.Sprintf("/api/v1/zones/at?lat=%.6f&lon=%.6f&date=2026-03-01", c[1], c[0]))
 		at = append(at, time.Since(t))
+		// The point query's peer: the service's answer alone, without HTTP.
+		t = time.Now()
+		if _, err := svc.At(ctx, c[1], c[0], "2026-03-01"); err != nil {
+			b.Fatal(err)
+		}
+		atService = append(atService, time.Since(t))
 	}
 	b.StopTimer()
 	b.ReportMetric(median(bbox), "bbox-ms/median")
 	b.ReportMetric(median(at), "at-ms/median")
+	b.ReportMetric(median(atService), "peer-at-service-ms/median")
 	b.ReportMetric(median(scan), "peer-scan-ms/median")
 	b.ReportMetric(float64(matched)/float64(len(scan)), "features/box")
 }
