@@ -47,7 +47,8 @@
 		return a;
 	}
 
-	function text(s) {
+	// escapeHTML makes the configured attribution plain text in Leaflet's HTML.
+	function escapeHTML(s) {
 		return String(s).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
 	}
 
@@ -100,7 +101,7 @@
 		var map;
 		try {
 			map = L.map(holder, {zoomSnap: 0.25});
-			L.tileLayer(cfg.tiles, {attribution: text(cfg.attribution), maxZoom: 18}).addTo(map);
+			L.tileLayer(cfg.tiles, {attribution: escapeHTML(cfg.attribution), maxZoom: 18}).addTo(map);
 			var control = L.control({position: "bottomleft"});
 			control.onAdd = legend;
 			control.addTo(map);
