@@ -43,6 +43,13 @@ func checkAxe(t *testing.T, ctx context.Context, axe, url string) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 		t.Fatal(err)
 	}
+	checkAxeHere(t, ctx, axe, url)
+}
+
+// checkAxeHere is checkAxe on the page the browser shows, as it is now
+// (after the test has waited for what its scripts draw).
+func checkAxeHere(t *testing.T, ctx context.Context, axe, url string) {
+	t.Helper()
 	raw := evaluate[string](t, ctx, axe+`; (async () => {
 		const r = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}});
 		return JSON.stringify(r.violations);

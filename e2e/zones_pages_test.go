@@ -1,11 +1,26 @@
 package e2e
 
 import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"sriim/internal/db/dbtest"
@@ -87,5 +102,113 @@ func TestZonesPagesHaveNoAccessibilityViolations(t *testing.T) {
 			}
 			checkAxe(t, ctx, axe, url)
 		}
+	}
+}
+
+// tileServer answers every tile with one small PNG and counts the tiles asked.
+func tileServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 256, 256))
+	draw.Draw(img, img.Bounds(), &image.Uniform{color.RGBA{0xdc, 0xec, 0xf7, 0xff}}, image.Point{}, draw.Src)
+	var tile bytes.Buffer
+	if err := png.Encode(&tile, img); err != nil {
+		t.Fatal(err)
+	}
+	var asked atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		w.Header().Set("Content-Type", "image/png")
+		_, _ = w.Write(tile.Bytes())
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &asked
+}
+
+// With a tile server configured, /zonas shows a Leaflet map over its tiles
+// with the SVG map's features, today's closed area apart, a feature's
+// popup linking to its page, and the legend; axe (with SRIIM_AXE) finds
+// nothing on it. With JavaScript off the SVG map is what shows.
+func TestZonesSlippyMapInChromium(t *testing.T) {
+	ctx := browser(t)
+	tiles, asked := tileServer(t)
+	in := start(t, dbtest.Backends()[0], "--map-tiles", tiles.URL+"/{z}/{x}/{y}.png", "--map-attribution", "Teselas de prueba")
+	loadZones(t, in)
+	var problems []string
+	var mu sync.Mutex
+	// Refused images or scripts (the Content-Security-Policy), exceptions
+	// and the script's own console errors.
+	if err := chromedp.Listen(ctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *cdplog.EventEntryAdded:
+			if ev.Entry.Level == cdplog.EntryLevelError {
+				problems = append(problems, ev.Entry.Text)
+			}
+		case *runtime.EventExceptionThrown:
+			problems = append(problems, fmt.Sprintf("%s %v", ev.ExceptionDetails.Text, ev.ExceptionDetails.Exception))
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError {
+				problems = append(problems, fmt.Sprintf("console.error %v", ev.Args))
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(in.URL+"/zonas"),
+		chromedp.WaitVisible(".slippy .leaflet-tile-loaded"), chromedp.WaitVisible(".slippy path.closed")); err != nil {
+		t.Fatalf("%v; browser: %v", err, problems)
+	}
+	if n := evaluate[int](t, ctx, `document.querySelectorAll(".slippy path.leaflet-interactive").length`); n < 7 {
+		t.Errorf("%d features on the slippy map, want at least the SVG map's 7", n)
+	}
+	if got := evaluate[bool](t, ctx, `getComputedStyle(document.querySelector(".zonemap > svg")).display === "none"`); !got {
+		t.Error("the SVG map is still shown beside the slippy map")
+	}
+	if asked.Load() == 0 {
+		t.Error("no tile was asked of the tile server")
+	}
+	legend := text(t, ctx, ".slippy-legend")
+	attribution := text(t, ctx, ".leaflet-control-attribution")
+	if !strings.Contains(legend, "Área cerrada hoy") || !strings.Contains(attribution, "Teselas de prueba") {
+		t.Errorf("legend %q, attribution %q", legend, attribution)
+	}
+	// The closed area is drawn where a visitor sees it (what is at its
+	// middle is the area), and its popup links to its page.
+	if !evaluate[bool](t, ctx, `(() => {
+		const p = document.querySelector(".slippy path.closed"), r = p.getBoundingClientRect();
+		const x = r.x + r.width / 2, y = r.y + r.height / 2;
+		return document.elementFromPoint(x, y) === p && p.dispatchEvent(new MouseEvent("click", {bubbles: true, clientX: x, clientY: y}));
+	})()`) {
+		t.Fatal("the closed area is not visible on the slippy map")
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(`.leaflet-popup-content a[href="/zonas/areas/AP-ILO-02"]`)); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "zones-slippy")
+	if os.Getenv("SRIIM_AXE") != "" {
+		checkAxeHere(t, ctx, axeScript(t), in.URL+"/zonas")
+	}
+	mu.Lock()
+	if len(problems) > 0 {
+		t.Errorf("the browser reported: %v", problems)
+	}
+	mu.Unlock()
+
+	// Without JavaScript: the SVG map, its links, no slippy map.
+	noScript := func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return chromedp.Void{}, err
+	}
+	if err := chromedp.Do(ctx, noScript, chromedp.Navigate(in.URL+"/zonas"),
+		chromedp.WaitVisible(".zonemap > svg")); err != nil {
+		t.Fatal(err)
+	}
+	// (The test's own evaluation runs even so, as DevTools' console does.)
+	if n := evaluate[int](t, ctx, `document.querySelectorAll(".zonemap svg a").length`); n < 7 {
+		t.Errorf("without JavaScript: %d links on the SVG map", n)
+	}
+	if n := evaluate[int](t, ctx, `document.querySelectorAll(".slippy").length`); n != 0 {
+		t.Error("without JavaScript there is a slippy map")
 	}
 }

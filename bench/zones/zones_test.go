@@ -1,8 +1,10 @@
 // Package zonesbench measures the zones module over a generated cadastre of
 // 100 000 aquaculture rights (issue 16): the OGC API's items?bbox= for a
-// 5 km box and the point query, on SQLite and PostgreSQL, each taking turns
-// with a peer — the same box answered without the grid index (a scan of
-// the bounding-box columns) — in the same loop. See README.md.
+// 5 km box and GET /api/v1/zones/at, both through the server's kernel as
+// `sriim serve` mounts them, on SQLite and PostgreSQL, each taking turns
+// with a peer in the same loop — the same box answered without the grid
+// index (a scan of the bounding-box columns), the point answered by the
+// service without HTTP. See README.md.
 package zonesbench
 
 import (
@@ -21,9 +23,12 @@ import (
 	"time"
 
 	"sriim/internal/accounts"
+	"sriim/internal/api"
 	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
+	"sriim/internal/httpkit"
+	"sriim/internal/modules"
 	"sriim/internal/ogc"
 	"sriim/internal/planning"
 	"sriim/internal/production"
@@ -89,17 +94,40 @@ func BenchmarkZones(b *testing.B) {
 				b.Fatalf("import: %+v, %v", rep, err)
 			}
 			b.Logf("%s: imported %d rights in %s", dialect, n, time.Since(start).Round(time.Millisecond))
-			measure(b, d, svc, centres)
+			measure(b, d, svc, serve(b, d, acc, svc), centres)
 		})
 	}
 }
 
-func measure(b *testing.B, d *db.DB, svc *zones.Service, centres [][2]float64) {
+// serve is the kernel with the JSON API and the OGC API on it, as the
+// binary serves them (middleware included).
+func serve(b *testing.B, d *db.DB, acc *accounts.Service, svc *zones.Service) http.Handler {
+	log := slog.New(slog.DiscardHandler)
+	k, err := httpkit.New(httpkit.Options{DB: d, Logger: log, Sessions: acc, CSRFKey: bytes.Repeat([]byte{7}, 32)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := api.Register(k, api.Deps{DB: d, Logger: log, Version: "bench", Set: modules.Set{Accounts: acc, Zones: svc}}); err != nil {
+		b.Fatal(err)
+	}
+	k.Mount("/ogc", ogc.New(svc, "/ogc", func(*http.Request) string { return "http://bench" }))
+	return k
+}
+
+// get answers path on h and fails on anything but 200.
+func get(b *testing.B, h http.Handler, path string) {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+	if rec.Code != 200 {
+		b.Fatalf("%s: %d %s", path, rec.Code, rec.Body)
+	}
+}
+
+func measure(b *testing.B, d *db.DB, svc *zones.Service, h http.Handler, centres [][2]float64) {
 	ctx := context.Background()
-	api := ogc.New(svc, "/ogc", func(*http.Request) string { return "http://bench" })
 	r := rand.New(rand.NewPCG(3, 4))
 	const half = 0.0225 // 2.5 km in latitude
-	var bbox, scan, at []time.Duration
+	var bbox, scan, at, atService []time.Duration
 	matched := 0
 	b.ResetTimer()
 	for i := 0; i < b.N || len(bbox) < 200; i++ {
@@ -107,12 +135,8 @@ func measure(b *testing.B, d *db.DB, svc *zones.Service, centres [][2]float64) {
 		dl := half / math.Cos(c[1]*math.Pi/180)
 		box := fmt.Sprintf("%.6f,%.6f,%.6f,%.6f", c[0]-dl, c[1]-half, c[0]+dl, c[1]+half)
 		t := time.Now()
-		rec := httptest.NewRecorder()
-		api.ServeHTTP(rec, httptest.NewRequest("GET", "/ogc/collections/aquaculture-rights/items?bbox="+box, nil))
+		get(b, h, "/ogc/collections/aquaculture-rights/items?bbox="+box)
 		bbox = append(bbox, time.Since(t))
-		if rec.Code != 200 {
-			b.Fatalf("items: %d %s", rec.Code, rec.Body)
-		}
 		// The peer: the same box by the bounding-box columns alone.
 		t = time.Now()
 		var count int
@@ -123,14 +147,19 @@ func measure(b *testing.B, d *db.DB, svc *zones.Service, centres [][2]float64) {
 		scan = append(scan, time.Since(t))
 		matched += count
 		t = time.Now()
+		get(b, h, fmt.Sprintf("/api/v1/zones/at?lat=%.6f&lon=%.6f&date=2026-03-01", c[1], c[0]))
+		at = append(at, time.Since(t))
+		// The point query's peer: the service's answer alone, without HTTP.
+		t = time.Now()
 		if _, err := svc.At(ctx, c[1], c[0], "2026-03-01"); err != nil {
 			b.Fatal(err)
 		}
-		at = append(at, time.Since(t))
+		atService = append(atService, time.Since(t))
 	}
 	b.StopTimer()
 	b.ReportMetric(median(bbox), "bbox-ms/median")
 	b.ReportMetric(median(at), "at-ms/median")
+	b.ReportMetric(median(atService), "peer-at-service-ms/median")
 	b.ReportMetric(median(scan), "peer-scan-ms/median")
 	b.ReportMetric(float64(matched)/float64(len(scan)), "features/box")
 }

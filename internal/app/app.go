@@ -310,7 +310,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	defer stopAnnouncing()
 	go announceClosures(announceCtx, svc.zones, log)
 	nw := newNetwork(cfg, d, svc, mailer, log)
-	if err := register(k, d, log, svc, nw, pageMailer); err != nil {
+	if err := register(k, d, log, svc, nw, pageMailer, cfg.Tiles); err != nil {
 		return err
 	}
 	k.Mount("/ogc", ogc.New(svc.zones, "/ogc", ogcBase(cfg.PublicURL)))
@@ -483,7 +483,7 @@ func serveUntilSignal(ctx context.Context, ln net.Listener, h http.Handler, log 
 // register puts the pages and the API on the kernel: the one place that
 // imports internal/ui and internal/api. A module's pages and API get its
 // service here (modules.Set).
-func register(k *httpkit.Kernel, d *db.DB, log *slog.Logger, svc *services, nw *network.Service, mailer mail.Sender) error {
+func register(k *httpkit.Kernel, d *db.DB, log *slog.Logger, svc *services, nw *network.Service, mailer mail.Sender, tiles config.Tiles) error {
 	defaults, err := portal.ReadDefaults(seed.Files, "portal.json")
 	if err != nil {
 		return err
@@ -493,7 +493,7 @@ func register(k *httpkit.Kernel, d *db.DB, log *slog.Logger, svc *services, nw *
 		Indicators: svc.indicators, Exports: svc.exports, Prices: svc.prices, Workdays: svc.workdays, Regulation: svc.regulation,
 		Archive: svc.archive, Network: nw,
 		Portal: portal.New(d, portal.Modules{Planning: svc.planning, Production: svc.production, Trade: svc.trade, Offer: svc.offer}, defaults)}
-	if _, err := ui.Register(k, ui.Deps{DB: d, Logger: log, Version: version(), Set: set, Mailer: mailer,
+	if _, err := ui.Register(k, ui.Deps{DB: d, Logger: log, Version: version(), Set: set, Mailer: mailer, Tiles: tiles,
 		Demo: func(ctx context.Context) (bool, error) { return seeding.DemoLoaded(ctx, d) }}); err != nil {
 		return err
 	}

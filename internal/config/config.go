@@ -9,6 +9,8 @@ import (
 	"net/netip"
 	"net/url"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -39,6 +41,23 @@ type Config struct {
 	// evidence), only for a logged-in user on an upload route; every other
 	// request body is bounded to far less.
 	MaxUpload int64
+	// Tiles is the tile server of the optional slippy map on /zonas; the
+	// zero value (none configured) leaves the SVG map alone.
+	Tiles Tiles
+}
+
+// Tiles is a tile server the administrator configures for the zones
+// page's slippy map (Leaflet).
+type Tiles struct {
+	// URL is a Leaflet URL template, such as
+	// https://{s}.tile.example.org/{z}/{x}/{y}.png.
+	URL string
+	// Attribution is the credit the tile server asks for, as plain text.
+	Attribution string
+	// Source is the servers of URL as a Content-Security-Policy source
+	// ("https://*.tile.example.org"): the only origin the page may load
+	// images from besides its own.
+	Source string
 }
 
 // DefaultMaxUpload is --max-upload's default: room for a ten-million-row
@@ -63,6 +82,8 @@ func Register(fs *flag.FlagSet, getenv func(string) string) func() (Config, erro
 	proxies := fs.String("trusted-proxies", env("SRIIM_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For/-Proto are believed: comma-separated CIDRs (env SRIIM_TRUSTED_PROXIES)")
 	metricsNets := fs.String("metrics-networks", env("SRIIM_METRICS_NETWORKS", ""), "networks besides loopback that may read /metrics: comma-separated CIDRs (env SRIIM_METRICS_NETWORKS)")
 	lang := fs.String("lang", string(DefaultLang(getenv)), "language of the messages: es or en (env SRIIM_LANG; default: the locale's, else es)")
+	tiles := fs.String("map-tiles", env("SRIIM_MAP_TILES", ""), "tile server of the optional slippy map on /zonas, a URL template such as https://{s}.tile.example.org/{z}/{x}/{y}.png; empty: the SVG map only (env SRIIM_MAP_TILES)")
+	attribution := fs.String("map-attribution", env("SRIIM_MAP_ATTRIBUTION", ""), "the credit the tile server asks for, plain text, e.g. '© OpenStreetMap contributors'; required with --map-tiles (env SRIIM_MAP_ATTRIBUTION)")
 	maxUpload := fs.String("max-upload", env("SRIIM_MAX_UPLOAD", "2GiB"), "largest upload a logged-in user may send, in bytes or with KiB, MiB or GiB (env SRIIM_MAX_UPLOAD)")
 	return func() (Config, error) {
 		c := Config{Addr: *addr, DB: *dsn, DataDir: *dataDir, SMTP: *smtp, MetricsToken: getenv("SRIIM_METRICS_TOKEN")}
@@ -72,6 +93,9 @@ func Register(fs *flag.FlagSet, getenv func(string) string) func() (Config, erro
 		}
 		var err error
 		if c.PublicURL, err = parsePublicURL(*publicURL); err != nil {
+			return c, err
+		}
+		if c.Tiles, err = parseTiles(*tiles, *attribution); err != nil {
 			return c, err
 		}
 		if c.TrustedProxies, err = parseNetworks("--trusted-proxies", *proxies); err != nil {
@@ -130,6 +154,44 @@ func parsePublicURL(s string) (string, error) {
 		return "", errs.E(errs.Invalid, "--public-url: %q must be an address such as https://sriim.example.org", s)
 	}
 	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// tileHost is a tile template's host: a name, optionally with Leaflet's
+// subdomain placeholder as its first label, and a port.
+var tileHost = regexp.MustCompile(`^(\{s\}\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?$`)
+
+// tilePlaceholder is a {name} in a tile template.
+var tilePlaceholder = regexp.MustCompile(`\{[^}]*\}`)
+
+// parseTiles checks a Leaflet tile URL template: http(s), a host, {z},
+// {x} and {y} (or {-y}), no placeholder Leaflet would not fill, and an
+// attribution; the host becomes the Content-Security-Policy source.
+func parseTiles(template, attribution string) (Tiles, error) {
+	if template == "" {
+		return Tiles{}, nil
+	}
+	bad := errs.E(errs.Invalid, "--map-tiles: %q must be a tile address such as https://{s}.tile.example.org/{z}/{x}/{y}.png", template)
+	scheme, rest, ok := strings.Cut(template, "://")
+	host, path, _ := strings.Cut(rest, "/")
+	if !ok || (scheme != "https" && scheme != "http") || !tileHost.MatchString(host) {
+		return Tiles{}, bad
+	}
+	for _, p := range tilePlaceholder.FindAllString(path, -1) {
+		if !slices.Contains([]string{"{s}", "{z}", "{x}", "{y}", "{-y}", "{r}"}, p) {
+			return Tiles{}, bad
+		}
+	}
+	filled := tilePlaceholder.ReplaceAllString(template, "0")
+	u, err := url.Parse(filled)
+	if err != nil || u.User != nil || u.Fragment != "" || strings.ContainsAny(filled, " {}\"\t\n;,") ||
+		!strings.Contains(path, "{z}") || !strings.Contains(path, "{x}") || !strings.Contains(path, "y}") {
+		return Tiles{}, bad
+	}
+	attribution = strings.TrimSpace(attribution)
+	if attribution == "" || len(attribution) > 500 {
+		return Tiles{}, errs.E(errs.Invalid, "--map-tiles needs --map-attribution: the credit the tile server asks for (at most 500 characters)")
+	}
+	return Tiles{URL: template, Attribution: attribution, Source: scheme + "://" + strings.Replace(host, "{s}", "*", 1)}, nil
 }
 
 // DefaultLang is the language of the command line's messages when --lang is

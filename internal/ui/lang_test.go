@@ -353,7 +353,7 @@ func TestEveryPageSpeaksOneLanguage(t *testing.T) {
 		"GET /plan/{id}/plan.xlsx":                                "",
 		"GET /plan/{id}/poa":                                      fmt.Sprintf("/plan/%d/poa?anio=2008", planID),
 		"GET /produccion/observaciones/{id}":                      fmt.Sprintf("/produccion/observaciones/%d", observation),
-		"GET /static/{hash}/{name}":                               "",
+		"GET /static/{hash}/{name...}":                            "",
 		"GET /eventos/{id}":                                       fmt.Sprintf("/eventos/%d", event.ID),
 		"GET /eventos/{id}/editar":                                fmt.Sprintf("/eventos/%d/editar", event.ID),
 		"GET /eventos-asistencia/{sid}":                           fmt.Sprintf("/eventos-asistencia/%d", staged.ID),

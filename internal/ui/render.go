@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"html/template"
 	"io/fs"
 	"mime"
@@ -13,6 +14,7 @@ import (
 	"net/url"
 	"path"
 	"slices"
+	"strings"
 
 	"sriim/internal/accounts"
 	"sriim/internal/auth"
@@ -35,11 +37,15 @@ type asset struct {
 }
 
 // assets serves /static/{hash}/{name}. A URL with the current hash is
-// cached for a year; the hash changes when the file does.
+// cached for a year; the hash changes when the file does. A directory under
+// static/ (a vendored library: leaflet/) is one bundle: its files share
+// one hash, of all of them, so that the relative addresses between them
+// (leaflet.css → images/layers.png) get the long caching too.
 type assets map[string]asset
 
 func loadAssets() (assets, error) {
 	a := assets{}
+	bundles := map[string]hash.Hash{}
 	err := fs.WalkDir(embedded, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -48,15 +54,34 @@ func loadAssets() (assets, error) {
 		if err != nil {
 			return err
 		}
-		if p == "static/app.css" {
+		name := strings.TrimPrefix(p, "static/")
+		if name == "app.css" {
 			// The pages' style begins with the one they share with the
 			// documents (a standalone market report carries it inside).
 			body = append([]byte(reports.DocumentCSS), body...)
 		}
 		sum := sha256.Sum256(body)
-		a[path.Base(p)] = asset{hash: hex.EncodeToString(sum[:6]), body: body, ctype: mime.TypeByExtension(path.Ext(p))}
+		if dir, _, ok := strings.Cut(name, "/"); ok {
+			if bundles[dir] == nil {
+				bundles[dir] = sha256.New()
+			}
+			// WalkDir goes in lexical order: the bundle's hash is stable.
+			bundles[dir].Write([]byte(name))
+			bundles[dir].Write(sum[:])
+		}
+		ctype := mime.TypeByExtension(path.Ext(p))
+		if ctype == "" {
+			ctype = "text/plain; charset=utf-8" // a bundle's LICENSE
+		}
+		a[name] = asset{hash: hex.EncodeToString(sum[:6]), body: body, ctype: ctype}
 		return nil
 	})
+	for name, f := range a {
+		if dir, _, ok := strings.Cut(name, "/"); ok {
+			f.hash = hex.EncodeToString(bundles[dir].Sum(nil)[:6])
+			a[name] = f
+		}
+	}
 	return a, err
 }
 

@@ -10,6 +10,7 @@ import (
 	"context"
 	"log/slog"
 
+	"sriim/internal/config"
 	"sriim/internal/db"
 	"sriim/internal/httpkit"
 	"sriim/internal/mail"
@@ -27,6 +28,9 @@ type Deps struct {
 	// Demo reports whether the demonstration dataset is loaded (every page
 	// then says so); nil when it never is.
 	Demo func(context.Context) (bool, error)
+	// Tiles is the tile server of the slippy map on /zonas; none (the zero
+	// value): the SVG map alone.
+	Tiles config.Tiles
 }
 
 // Server holds what the pages' handlers share: the services (Deps), the
@@ -83,7 +87,7 @@ func (s *Server) routes(mux *httpkit.Kernel) {
 	s.exportsRoutes(mux)
 	s.pricesRoutes(mux)
 	s.seoRoutes(mux)
-	mux.Handle("GET /static/{hash}/{name}", s.assets)
+	mux.Handle("GET /static/{hash}/{name...}", s.assets)
 	mux.HandleFunc("GET /favicon.ico", s.assets.favicon)
 	s.accountRoutes(mux)
 }

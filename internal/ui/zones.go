@@ -79,7 +79,10 @@ type layerSummary struct {
 }
 
 type zonesView struct {
-	Map        template.HTML
+	Map template.HTML
+	// Slippy configures the slippy map drawn over the SVG map's place where
+	// JavaScript runs; nil when no tile server is configured.
+	Slippy     *slippyMap
 	Layers     []layerSummary
 	Closed     []zones.Closure // closed today
 	Today      string
@@ -100,6 +103,45 @@ func (f firstPage) Items(ctx context.Context, q zones.Query) (zones.Items, error
 	page, err := f.z.Items(ctx, q)
 	page.Next = 0
 	return page, err
+}
+
+// slippyMap is what static/zonemap.js reads from the page (JSON) to draw
+// the SVG map's layers, legend and links over the configured tiles.
+type slippyMap struct {
+	Tiles       string            `json:"tiles"`
+	Attribution string            `json:"attribution"`
+	CSS         []string          `json:"css"` // Leaflet's and the map's style sheets, added by the script
+	Items       string            `json:"items"`
+	Limit       int               `json:"limit"`
+	Layers      []slippyLayer     `json:"layers"` // bottom first
+	View        [4]float64        `json:"view"`   // lon, lat, lon, lat: the SVG map's
+	Legend      []zonemap.Symbol  `json:"legend"`
+	Labels      map[string]string `json:"labels"`
+}
+
+type slippyLayer struct {
+	ID   string `json:"id"`
+	Slug string `json:"slug"`
+}
+
+// slippy is the slippy map's configuration for the features on the SVG map.
+func (s *Server) slippy(lang i18n.Lang, features []zonemap.Feature) (*slippyMap, error) {
+	var css []string
+	for _, name := range []string{"leaflet/leaflet.css", "zonemap.css"} {
+		u, err := s.assets.url(name)
+		if err != nil {
+			return nil, err
+		}
+		css = append(css, u)
+	}
+	view := zonemap.Fit(features)
+	m := &slippyMap{Tiles: s.Tiles.URL, Attribution: s.Tiles.Attribution, CSS: css, Items: "/ogc/collections/{id}/items",
+		Limit: mapLayerSize, View: [4]float64{view.Min[0], view.Min[1], view.Max[0], view.Max[1]}, Legend: zonemap.Legend(lang),
+		Labels: map[string]string{"map": i18n.T(lang, "zones.map.title"), "legend": i18n.T(lang, "zones.map.legend")}}
+	for _, l := range zonemap.Layers() {
+		m.Layers = append(m.Layers, slippyLayer{ID: l, Slug: slugOf(l)})
+	}
+	return m, nil
 }
 
 // zoneMap draws features on the SVG map; the map's text is escaped by
@@ -123,6 +165,13 @@ func (s *Server) zonesPage(w http.ResponseWriter, r *http.Request) {
 	if v.Map, err = zoneMap(lang, features); err != nil {
 		s.k.Fail(w, r, err)
 		return
+	}
+	if s.Tiles.URL != "" {
+		if v.Slippy, err = s.slippy(lang, features); err != nil {
+			s.k.Fail(w, r, err)
+			return
+		}
+		httpkit.AllowImagesFrom(w, s.Tiles.Source)
 	}
 	cols, err := s.Zones.Collections(ctx)
 	if err != nil {

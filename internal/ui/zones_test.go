@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"sriim/internal/actors"
+	"sriim/internal/config"
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
 	"sriim/internal/geo"
@@ -105,6 +106,55 @@ func TestZonesPagesMapClosedTodayAndHolder(t *testing.T) {
 			t.Errorf("unknown area: %d", status)
 		}
 	})
+}
+
+// The slippy map is opt-in: without a tile server /zonas carries no
+// Leaflet and keeps the site's policy; with one it loads the vendored
+// Leaflet (cached for a year, with its images beside it) and our script,
+// gives them the map's layers and legend, and lets images come from the
+// tile server's host alone.
+func TestZonesSlippyMapOnlyWithTiles(t *testing.T) {
+	d := dbtest.Open(t, db.SQLite)
+	s := newTestServer(t, d)
+	res := get(t, s, "/zonas", nil)
+	page, policy := body(t, res), res.Header.Get("Content-Security-Policy")
+	if res.StatusCode != 200 || strings.Contains(strings.ToLower(page), "leaflet") || strings.Contains(page, "zonemap.js") || strings.Contains(policy, "tile") {
+		t.Fatalf("/zonas without tiles: %d, policy %q", res.StatusCode, policy)
+	}
+	s.Tiles = config.Tiles{URL: "https://{s}.tile.example.org/{z}/{x}/{y}.png", Attribution: "© OSM", Source: "https://*.tile.example.org"}
+	res = get(t, s, "/zonas?lang=en", nil)
+	page, policy = body(t, res), res.Header.Get("Content-Security-Policy")
+	for _, name := range []string{"leaflet/leaflet.js", "zonemap.js"} {
+		u, err := s.assets.url(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(page, `<script src="`+u+`" defer>`) {
+			t.Errorf("/zonas with tiles does not load %s", u)
+		}
+	}
+	for _, want := range []string{`"tiles":"https://{s}.tile.example.org/{z}/{x}/{y}.png"`, `"attribution":"© OSM"`, `"legend":"Legend"`,
+		`{"id":"aquaculture-rights","slug":"derechos"}`, `"key":"closed"`, `/zonemap.css"`, "<svg"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("/zonas with tiles lacks %s", want)
+		}
+	}
+	if !strings.Contains(policy, "img-src 'self' data: https://*.tile.example.org;") || !strings.Contains(policy, "script-src 'self';") ||
+		!strings.Contains(policy, "frame-ancestors 'none'") {
+		t.Errorf("policy with tiles: %q", policy)
+	}
+	// Other pages keep the policy without the tile server.
+	if p := get(t, s, "/zonas/derechos", nil).Header.Get("Content-Security-Policy"); strings.Contains(p, "tile") {
+		t.Errorf("/zonas/derechos: %q", p)
+	}
+	// The bundle's files share one hash (leaflet.css would find its images
+	// beside it), cached alike.
+	css, _ := s.assets.url("leaflet/leaflet.css")
+	licence := strings.TrimSuffix(css, "leaflet.css") + "LICENSE"
+	if res := get(t, s, licence, nil); res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/plain") ||
+		!strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("%s: %d %q %q", licence, res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Cache-Control"))
+	}
 }
 
 // Each layer downloads as GeoJSON, CSV and XLSX; the closures as an Atom feed.

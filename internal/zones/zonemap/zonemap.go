@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -72,7 +74,7 @@ func Render(w io.Writer, m Map) error {
 	}
 	view := m.View
 	if view.IsZero() {
-		view = fit(m.Features)
+		view = Fit(m.Features)
 	}
 	// An equirectangular projection, true to scale at the view's middle latitude.
 	k := math.Cos((view.Min[1] + view.Max[1]) / 2 * math.Pi / 180)
@@ -112,8 +114,18 @@ func Render(w io.Writer, m Map) error {
 	return bw.Flush()
 }
 
-// fit is the box of the features, padded by a tenth, at least 0.2° wide.
-func fit(features []Feature) orb.Bound {
+// Layers are the layers the map draws, bottom first.
+func Layers() []string {
+	out := make([]string, len(styles))
+	for i, st := range styles {
+		out[i] = st.layer
+	}
+	return out
+}
+
+// Fit is the area the map shows by default: the box of the features,
+// padded by a tenth, at least 0.2° wide; the coast of Moquegua without any.
+func Fit(features []Feature) orb.Bound {
 	var b orb.Bound
 	for i, f := range features {
 		if f.Geometry == nil {
@@ -195,41 +207,70 @@ func writePath(w *bufio.Writer, p orb.Polygon, px func(orb.Point) (float64, floa
 // attributes ( fill="#000" stroke="#fff"): a page's Content-Security-Policy
 // (style-src 'self') ignores style attributes in an SVG drawn inline, but
 // not these.
-func attrs(css string) string {
+func attrs(css string) string { return attrsOf(styleOf(css)) }
+
+// attrsOf writes declarations as presentation attributes, in name order.
+func attrsOf(style map[string]string) string {
 	var b strings.Builder
-	for _, decl := range strings.Split(css, ";") {
-		if k, v, ok := strings.Cut(decl, ":"); ok {
-			b.WriteString(" " + strings.TrimSpace(k) + `="` + html.EscapeString(strings.TrimSpace(v)) + `"`)
-		}
+	for _, k := range slices.Sorted(maps.Keys(style)) {
+		b.WriteString(" " + k + `="` + html.EscapeString(style[k]) + `"`)
 	}
 	return b.String()
 }
 
 func num(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
 
+// Symbol is one entry of the map's legend: what it stands for and how it
+// is drawn, for a map drawn elsewhere (the slippy map on /zonas) to look
+// the same.
+type Symbol struct {
+	// Key is a layer id, "class-A", "class-B", "class-C" (production areas
+	// by sanitary class) or "closed" (a production area closed today).
+	Key   string            `json:"key"`
+	Label string            `json:"label"`
+	Style map[string]string `json:"style"` // SVG presentation attributes
+	Point bool              `json:"point,omitempty"`
+}
+
+// Legend is the map's key in lang, in the order it is drawn.
+func Legend(lang i18n.Lang) []Symbol {
+	class := func(c string) Symbol {
+		return Symbol{Key: "class-" + c, Label: i18n.T(lang, "zones.map.class_"+strings.ToLower(c)),
+			Style: styleOf("fill:" + classFill[c] + ";fill-opacity:.12;stroke:" + classFill[c])}
+	}
+	layer := func(i int) Symbol {
+		return Symbol{Key: styles[i].layer, Label: i18n.T(lang, "zones.layer."+styles[i].layer), Style: styleOf(styles[i].css),
+			Point: styles[i].layer == zones.LandingSites}
+	}
+	return []Symbol{layer(0), class("A"), class("B"), class("C"),
+		{Key: "closed", Label: i18n.T(lang, "zones.map.closed_today"), Style: styleOf(closedCSS)},
+		layer(2), layer(3), layer(4)}
+}
+
+// styleOf reads a style ("fill:#000;stroke:#fff") into its declarations.
+func styleOf(css string) map[string]string {
+	out := map[string]string{}
+	for _, decl := range strings.Split(css, ";") {
+		if k, v, ok := strings.Cut(decl, ":"); ok {
+			out[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+	}
+	return out
+}
+
 // legend draws the key in the lower left corner.
 func legend(w *bufio.Writer, lang i18n.Lang, height int) {
-	type entry struct{ css, key string }
-	entries := []entry{
-		{styles[0].css, "zones.layer." + zones.SuitableZones},
-		{"fill:" + classFill["A"] + ";fill-opacity:.12;stroke:" + classFill["A"], "zones.map.class_a"},
-		{"fill:" + classFill["B"] + ";fill-opacity:.12;stroke:" + classFill["B"], "zones.map.class_b"},
-		{"fill:" + classFill["C"] + ";fill-opacity:.12;stroke:" + classFill["C"], "zones.map.class_c"},
-		{closedCSS, "zones.map.closed_today"},
-		{styles[2].css, "zones.layer." + zones.NaturalBanks},
-		{styles[3].css, "zones.layer." + zones.Rights},
-		{styles[4].css, "zones.layer." + zones.LandingSites},
-	}
+	entries := Legend(lang)
 	h := len(entries)*18 + 10
 	fmt.Fprintf(w, `<g transform="translate(8 %d)"><rect width="250" height="%d" fill="#fff" fill-opacity=".9" stroke="#999"/>`, height-h-8, h)
 	for i, e := range entries {
 		y := 8 + i*18
-		if e.key == "zones.layer."+zones.LandingSites {
-			fmt.Fprintf(w, `<circle cx="17" cy="%d" r="5"%s/>`, y+6, attrs(e.css))
+		if e.Point {
+			fmt.Fprintf(w, `<circle cx="17" cy="%d" r="5"%s/>`, y+6, attrsOf(e.Style))
 		} else {
-			fmt.Fprintf(w, `<rect x="8" y="%d" width="18" height="12"%s/>`, y, attrs(e.css))
+			fmt.Fprintf(w, `<rect x="8" y="%d" width="18" height="12"%s/>`, y, attrsOf(e.Style))
 		}
-		fmt.Fprintf(w, `<text x="32" y="%d">%s</text>`, y+10, html.EscapeString(i18n.T(lang, e.key)))
+		fmt.Fprintf(w, `<text x="32" y="%d">%s</text>`, y+10, html.EscapeString(e.Label))
 	}
 	fmt.Fprint(w, `</g>`)
 }

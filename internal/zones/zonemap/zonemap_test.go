@@ -75,10 +75,10 @@ func TestRender(t *testing.T) {
 }
 
 func TestFit(t *testing.T) {
-	if got := fit(nil); got != Moquegua {
-		t.Errorf("fit(nil) = %v", got)
+	if got := Fit(nil); got != Moquegua {
+		t.Errorf("Fit(nil) = %v", got)
 	}
-	b := fit([]Feature{{Geometry: orb.Point{-71.34, -17.64}}})
+	b := Fit([]Feature{{Geometry: orb.Point{-71.34, -17.64}}})
 	if !b.Contains(orb.Point{-71.34, -17.64}) || b.Max[0]-b.Min[0] < 0.19 {
 		t.Errorf("fit of a point = %v", b)
 	}
