@@ -19,6 +19,7 @@ import (
 	"sriim/internal/importer"
 	"sriim/internal/query"
 	"sriim/internal/render"
+	"sriim/internal/render/reports"
 	"sriim/internal/trade"
 )
 
@@ -61,57 +62,13 @@ type exportsView struct {
 	CanLeads    bool
 }
 
-// periodLabels lists the years (or months) from from to to.
-func periodLabels(from, to exports.Period) []string {
-	var out []string
-	for p := from; p.Year < to.Year || p.Year == to.Year && p.Month <= to.Month; {
-		out = append(out, p.String())
-		switch {
-		case p.Month == 0:
-			p.Year++
-		case p.Month == 12:
-			p.Year, p.Month = p.Year+1, 1
-		default:
-			p.Month++
-		}
-	}
-	return out
-}
-
-// exportRowName names a row of an analysis in lang.
-func exportRowName(k exports.Key, lang i18n.Lang) string {
-	switch {
-	case k.Others > 0:
-		return i18n.T(lang, "exports.others", k.Others)
-	case k.Published:
-		return i18n.T(lang, "exports.published_row")
-	case k.Name != "":
-		return k.Name
-	case lang == i18n.EN && k.NameEN != "":
-		return k.NameEN
-	case k.NameES != "":
-		return k.NameES
-	case k.Subpartida != "":
-		return i18n.T(lang, "exports.national_line", k.Subpartida)
-	}
-	return k.ISO
-}
-
 // Name names a row for the page.
-func (v exportsView) Name(k exports.Key, lang i18n.Lang) string { return exportRowName(k, lang) }
+func (v exportsView) Name(k exports.Key, lang i18n.Lang) string {
+	return reports.ExportRowName(k, lang)
+}
 
 // Unit is the analysis' unit.
-func (v exportsView) Unit() string { return measureUnit(v.Query.Measure) }
-
-func measureUnit(measure string) string {
-	switch measure {
-	case exports.MeasureKg:
-		return "kg"
-	case exports.MeasureUnitValue:
-		return "US$/kg"
-	}
-	return "US$ FOB"
-}
+func (v exportsView) Unit() string { return reports.MeasureUnit(v.Query.Measure) }
 
 func (s *Server) exportsPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -155,22 +112,13 @@ func (s *Server) exportsPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v.Query = q
-	v.Periods = periodLabels(q.From, q.To)
+	v.Periods = reports.PeriodLabels(q.From, q.To)
 	lang := httpkit.Lang(r)
-	title := i18n.T(lang, "exports.title", exportRegionName(q.Region, lang))
+	title := i18n.T(lang, "exports.title", reports.ExportRegionName(q.Region, lang))
 	s.renderFiltered(w, r, "exports_regional.html", Page{Title: title, Data: v, Description: i18n.T(lang, "exports.lead")}, problems)
 }
 
-// exportRegionName names a region for titles.
-func exportRegionName(code string, lang i18n.Lang) string {
-	if code == "PE" {
-		return i18n.T(lang, "exports.all_regions")
-	}
-	return exports.DepartmentName(code)
-}
-
-// exportsChart draws the analysis' five largest rows (the total by year)
-// over its years or months.
+// exportsChart draws the analysis' chart (reports.ExportsChart).
 func (s *Server) exportsChart(w http.ResponseWriter, r *http.Request) {
 	q, err := query.Regional(r.Context(), r.URL.Query(), s.Exports)
 	if err != nil {
@@ -182,31 +130,9 @@ func (s *Server) exportsChart(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, err)
 		return
 	}
-	lang := httpkit.Lang(r)
-	labels := periodLabels(q.From, q.To)
-	c := render.Lines{Title: i18n.T(lang, "exports.chart_title", exportRegionName(q.Region, lang), measureUnit(q.Measure)),
-		Labels: labels, Number: render.FormatNumber}
-	add := func(name string, values map[string]float64) {
-		line := make([]float64, len(labels))
-		for i, l := range labels {
-			if v, ok := values[l]; ok {
-				line[i] = v
-			} else {
-				line[i] = math.NaN()
-			}
-		}
-		c.Names, c.Values = append(c.Names, name), append(c.Values, line)
-	}
-	if q.By == exports.ByYear || q.Measure == exports.MeasureUnitValue {
-		add(i18n.T(lang, "production.total"), res.Total.Values)
-	}
-	if q.By != exports.ByYear {
-		for _, row := range res.Rows[:min(len(res.Rows), 5)] {
-			add(exportRowName(row.Key, lang), row.Values)
-		}
-	}
-	if len(c.Names) == 0 {
-		s.k.Fail(w, r, errs.E(errs.NotFound, "no exports for this selection"))
+	c, err := reports.ExportsChart(q, res, httpkit.Lang(r))
+	if err != nil {
+		s.k.Fail(w, r, err)
 		return
 	}
 	svg, err := c.Draw(render.SVG)
@@ -238,7 +164,7 @@ func (s *Server) exportsTable(format string) http.HandlerFunc {
 
 // regionalSheet is an analysis as a table for CSV and XLSX.
 func regionalSheet(q exports.Query, res exports.Result, lang i18n.Lang) importer.Sheet {
-	periods := periodLabels(q.From, q.To)
+	periods := reports.PeriodLabels(q.From, q.To)
 	sh := importer.Sheet{Header: []string{"clave", "nombre"}, Numeric: map[string]bool{}}
 	sh.Header = append(sh.Header, periods...)
 	sh.Header = append(sh.Header, "participacion_pct", "tcac_pct", "tcac_desde", "tcac_hasta", "mercados", "fuente")
@@ -275,7 +201,7 @@ func regionalSheet(q exports.Query, res exports.Result, lang i18n.Lang) importer
 		if k.Section != "" {
 			source += ", " + k.Section
 		}
-		line := append([]string{key, exportRowName(k, lang)}, cells(row.Values)...)
+		line := append([]string{key, reports.ExportRowName(k, lang)}, cells(row.Values)...)
 		sh.Rows = append(sh.Rows, append(line, pct(row.Share), pct(row.CAGR), from, to, markets, source))
 	}
 	total := append([]string{"total", i18n.T(lang, "production.total")}, cells(res.Total.Values)...)
@@ -369,7 +295,7 @@ type exporterMarketsView struct {
 
 // RowName names a row for the page.
 func (v exporterMarketsView) RowName(k exports.Key, lang i18n.Lang) string {
-	return exportRowName(k, lang)
+	return reports.ExportRowName(k, lang)
 }
 
 // exporterMarketsPage shows an exporter's exports by destination, to its
@@ -391,7 +317,7 @@ func (s *Server) exporterMarketsPage(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, err)
 		return
 	}
-	v := exporterMarketsView{ActorID: id, Name: a.Name, Query: q, Periods: periodLabels(q.From, q.To), CanChoose: auth.Can(p, a.Owner())}
+	v := exporterMarketsView{ActorID: id, Name: a.Name, Query: q, Periods: reports.PeriodLabels(q.From, q.To), CanChoose: auth.Can(p, a.Owner())}
 	if v.Visibility, err = s.Exports.Visibility(ctx, id); err != nil {
 		s.k.Fail(w, r, err)
 		return
@@ -450,7 +376,7 @@ type exporterSummary struct {
 func (e exporterSummary) T(key string, args ...any) string { return i18n.T(e.Lang, key, args...) }
 
 // RowName names a row in the summary's language.
-func (e exporterSummary) RowName(k exports.Key) string { return exportRowName(k, e.Lang) }
+func (e exporterSummary) RowName(k exports.Key) string { return reports.ExportRowName(k, e.Lang) }
 
 // exporterSummary reads actor's exports by market for r's visitor: nil when
 // it has no RUC or no exports in those years, or when the visitor may not
@@ -478,7 +404,7 @@ func (s *Server) exporterSummary(w http.ResponseWriter, r *http.Request, actorID
 	if !vis.Public {
 		w.Header().Set("Cache-Control", "private, no-store")
 	}
-	return &exporterSummary{Lang: httpkit.Lang(r), ActorID: actorID, Periods: periodLabels(q.From, q.To), Result: res, Public: vis.Public}, nil
+	return &exporterSummary{Lang: httpkit.Lang(r), ActorID: actorID, Periods: reports.PeriodLabels(q.From, q.To), Result: res, Public: vis.Public}, nil
 }
 
 // exporterVisibility records whether an exporter shows its exports by

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -19,6 +18,7 @@ import (
 	"sriim/internal/query"
 	"sriim/internal/reference"
 	"sriim/internal/render"
+	"sriim/internal/render/reports"
 )
 
 // pricesRoutes registers the prices' pages: the latest prices, a page per
@@ -220,7 +220,7 @@ func (s *Server) speciesSeries(ctx context.Context, q prices.SeriesQuery) ([]lev
 	} else {
 		from.Month, to.Month = 0, 0
 	}
-	return out, periodLabels(from, to), nil
+	return out, reports.PeriodLabels(from, to), nil
 }
 
 // readSpeciesQuery reads a species page's selection (the level is each of them).
@@ -321,8 +321,8 @@ func sortPlaces(list []reference.Place) {
 	slices.SortFunc(list, func(a, b reference.Place) int { return strings.Compare(a.NameES, b.NameES) })
 }
 
-// speciesPricesChart draws the levels kept in soles side by side over time
-// (constant soles of a year when constant= names one).
+// speciesPricesChart draws the species' levels kept in soles over time
+// (reports.PricesChart).
 func (s *Server) speciesPricesChart(w http.ResponseWriter, r *http.Request) {
 	sp, _, _, err := s.priceSpecies(r)
 	if err != nil {
@@ -339,27 +339,14 @@ func (s *Server) speciesPricesChart(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, err)
 		return
 	}
+	series := make([]prices.Series, len(levels))
+	for i, ls := range levels {
+		series[i] = ls.Series
+	}
 	lang := httpkit.Lang(r)
-	unit := "S/ / kg"
-	if q.ConstantYear != 0 {
-		unit = i18n.T(lang, "prices.constant_unit", q.ConstantYear)
-	}
-	c := render.Lines{Title: i18n.T(lang, "prices.chart_title", sp.Name(lang), unit), Labels: periods, Number: render.FormatNumber}
-	for _, ls := range levels {
-		if ls.Level == "export_fob" || len(ls.Series.Points) == 0 {
-			continue
-		}
-		line := make([]float64, len(periods))
-		for i, per := range periods {
-			line[i] = math.NaN()
-			if pt, ok := ls.Means[per]; ok && pt.Mean != nil {
-				line[i] = *pt.Mean
-			}
-		}
-		c.Names, c.Values = append(c.Names, i18n.T(lang, "prices.level."+ls.Level)), append(c.Values, line)
-	}
-	if len(c.Names) == 0 {
-		s.k.Fail(w, r, errs.E(errs.NotFound, "no prices for this selection"))
+	c, err := reports.PricesChart(sp.Name(lang), q, series, periods, lang)
+	if err != nil {
+		s.k.Fail(w, r, err)
 		return
 	}
 	svg, err := c.Draw(render.SVG)
