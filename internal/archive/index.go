@@ -213,7 +213,7 @@ func (b *indexBatch) flush(ctx context.Context, tx *sql.Tx) error {
 
 // writePostgres writes the entries as arrays of lexemes: array_to_tsvector
 // takes them as they are, where a tsvector literal is parsed and unquoted on
-// the server (a third of an entry's cost there besides its index entries).
+// the server (about a fifth of what an entry costs there).
 func writePostgres(ctx context.Context, tx *sql.Tx, ids []int64, entries []entry) error {
 	var rows []string
 	var termArgs, fieldArgs []any
