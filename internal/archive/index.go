@@ -211,27 +211,31 @@ func (b *indexBatch) flush(ctx context.Context, tx *sql.Tx) error {
 	return bump(ctx, tx)
 }
 
+// writePostgres writes the entries as arrays of lexemes: array_to_tsvector
+// takes them as they are, where a tsvector literal is parsed and unquoted on
+// the server (about a fifth of what an entry costs there).
 func writePostgres(ctx context.Context, tx *sql.Tx, ids []int64, entries []entry) error {
-	var terms, fieldRows []string
+	var rows []string
 	var termArgs, fieldArgs []any
 	for i, e := range entries {
-		var fieldTerms []string
+		// Not nil (nor is e.terms, made by entryOf): the driver would send
+		// NULL for a nil slice, not an empty array.
+		fieldTerms := []string{}
 		for j, f := range fields {
 			for _, t := range e.fields[j] {
 				fieldTerms = append(fieldTerms, f.prefix+t)
 			}
 		}
 		n := len(termArgs)
-		terms = append(terms, fmt.Sprintf("($%d, $%d::tsvector)", n+1, n+2))
-		termArgs = append(termArgs, ids[i], tsvector(e.terms))
-		fieldRows = append(fieldRows, fmt.Sprintf("($%d, $%d::tsvector)", n+1, n+2))
-		fieldArgs = append(fieldArgs, ids[i], tsvector(fieldTerms))
+		rows = append(rows, fmt.Sprintf("($%d, array_to_tsvector($%d::text[]))", n+1, n+2))
+		termArgs = append(termArgs, ids[i], e.terms)
+		fieldArgs = append(fieldArgs, ids[i], fieldTerms)
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO archive_search_terms (document_id, terms) VALUES "+strings.Join(terms, ", ")+
+	if _, err := tx.ExecContext(ctx, "INSERT INTO archive_search_terms (document_id, terms) VALUES "+strings.Join(rows, ", ")+
 		" ON CONFLICT (document_id) DO UPDATE SET terms = excluded.terms", termArgs...); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, "INSERT INTO archive_search_fields (document_id, fields) VALUES "+strings.Join(fieldRows, ", ")+
+	_, err := tx.ExecContext(ctx, "INSERT INTO archive_search_fields (document_id, fields) VALUES "+strings.Join(rows, ", ")+
 		" ON CONFLICT (document_id) DO UPDATE SET fields = excluded.fields", fieldArgs...)
 	return err
 }
@@ -277,21 +281,8 @@ func (s *Service) unindex(ctx context.Context, tx *sql.Tx, id int64) error {
 	return bump(ctx, tx)
 }
 
-// tsvector writes terms as a tsvector literal of bare lexemes: no
-// positions, and no parser between the terms and the index.
-func tsvector(terms []string) string {
-	var b strings.Builder
-	for i, t := range terms {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(quoteLexeme(t))
-	}
-	return b.String()
-}
-
 // lexemeQuotes escapes what a quoted lexeme cannot hold as it is.
 var lexemeQuotes = strings.NewReplacer(`\`, `\\`, `'`, `''`)
 
-// quoteLexeme quotes a lexeme for a tsvector or tsquery literal.
+// quoteLexeme quotes a lexeme for a tsquery literal.
 func quoteLexeme(t string) string { return "'" + lexemeQuotes.Replace(t) + "'" }

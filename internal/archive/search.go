@@ -344,7 +344,13 @@ func (s *Service) texts(ctx context.Context, docs []int64) (map[int64][]string, 
 	for i, id := range docs {
 		ids[i] = id
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT f.document_id, substr(t.text, 1, `+strconv.Itoa(snippetText)+`)
+	// A text no longer in bytes than snippetText is read whole: PostgreSQL's
+	// substr walks a text character by character (0.3 ms for 20 KB, most
+	// of a search's time on the server), and octet_length reads only the
+	// stored length.
+	n := strconv.Itoa(snippetText)
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT f.document_id,
+		CASE WHEN octet_length(t.text) <= `+n+` THEN t.text ELSE substr(t.text, 1, `+n+`) END
 		FROM archive_files f JOIN archive_texts t ON t.sha256 = f.sha256
 		WHERE f.document_id IN (`+placeholders(1, len(ids))+`) AND t.status IN ('ok', 'truncated')
 		AND f.version = (SELECT max(f2.version) FROM archive_files f2 WHERE f2.document_id = f.document_id AND f2.slot = f.slot)
