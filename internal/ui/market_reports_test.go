@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -24,20 +23,11 @@ func TestMarketReportsNameTheirAuthorOnlyToAdminsAndTheAuthor(t *testing.T) {
 	}
 	read := func(path, as string) string {
 		t.Helper()
-		req, _ := http.NewRequest("GET", site.http.URL+path, nil)
-		if as != "" {
-			req.Header.Set("Authorization", "Bearer "+site.tokens[as])
+		status, body := site.apiCall(as, "GET", path, nil)
+		if status != http.StatusOK {
+			t.Fatalf("GET %s as %q: %d", path, as, status)
 		}
-		res, err := site.http.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		if res.StatusCode != http.StatusOK {
-			t.Fatalf("GET %s as %q: %d", path, as, res.StatusCode)
-		}
-		return string(b)
+		return body
 	}
 	paths := []string{
 		"/mercados/informes",
