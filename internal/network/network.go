@@ -209,7 +209,9 @@ func (s *Service) Subscribe(ctx context.Context, email, lang string, subs []Subs
 	problems := map[string]string{}
 	if len(email) > MaxEmail {
 		problems["email"] = "a valid e-mail address, of at most 254 characters"
-	} else if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
+	} else if a, err := mail.ParseAddress(email); err != nil || a.Address != email || strings.HasSuffix(email, ".invalid") || strings.HasSuffix(email, "@invalid") {
+		// .invalid (RFC 2606) is no one's: unsubscribing rewrites an
+		// address to one there, which nobody may subscribe again.
 		problems["email"] = "a valid e-mail address"
 	}
 	if _, ok := i18n.Parse(lang); !ok || (lang != "es" && lang != "en") {
@@ -459,6 +461,21 @@ func (s *Service) Update(ctx context.Context, tok string, subs []Subscription, d
 		if err != nil {
 			return err
 		}
+		confirmed := s.Now()
+		if before.ConfirmedAt != nil {
+			confirmed = *before.ConfirmedAt
+		}
+		// The subscriber's row first: it is the lock that orders two saves
+		// (or a save and an unsubscribe) at once, so that the second replaces
+		// the first's subscriptions, or finds the address gone.
+		res, err := tx.ExecContext(ctx, `UPDATE network_subscribers SET state = 'active', digest = $1, confirmed_at = $2, confirm_hash = '',
+			confirm_expires = NULL, pending = '', version = version + 1 WHERE id = $3 AND state <> 'unsubscribed'`, digest, confirmed, before.ID)
+		if err != nil {
+			return errs.Wrap(err, "save subscription")
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errs.E(errs.NotFound, "this link no longer works: the address was unsubscribed; subscribe again to receive our mails")
+		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM network_subscriptions WHERE subscriber_id = $1", before.ID); err != nil {
 			return errs.Wrap(err, "save subscription")
 		}
@@ -467,14 +484,6 @@ func (s *Service) Update(ctx context.Context, tok string, subs []Subscription, d
 				before.ID, x.Topic, x.Species, x.Urgent); err != nil {
 				return errs.Wrap(err, "save subscription")
 			}
-		}
-		confirmed := s.Now()
-		if before.ConfirmedAt != nil {
-			confirmed = *before.ConfirmedAt
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE network_subscribers SET state = 'active', digest = $1, confirmed_at = $2, confirm_hash = '',
-			confirm_expires = NULL, pending = '', version = version + 1 WHERE id = $3`, digest, confirmed, before.ID); err != nil {
-			return errs.Wrap(err, "save subscription")
 		}
 		if out, err = s.get(ctx, tx, before.ID); err != nil {
 			return err
@@ -505,11 +514,17 @@ func (s *Service) Unsubscribe(ctx context.Context, tok string) error {
 		if err != nil || before.State == "unsubscribed" {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM network_subscriptions WHERE subscriber_id = $1", id); err != nil {
+		// The row first, as Update and Confirm do: of two at once, the
+		// second finds the address gone.
+		res, err := tx.ExecContext(ctx, `UPDATE network_subscribers SET state = 'unsubscribed', email = $1, confirm_hash = '', pending = '',
+			unsubscribed_at = $2, version = version + 1 WHERE id = $3 AND state <> 'unsubscribed'`, "unsubscribed-"+strconv.FormatInt(id, 10)+"@invalid", s.Now(), id)
+		if err != nil {
 			return errs.Wrap(err, "unsubscribe")
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE network_subscribers SET state = 'unsubscribed', email = $1, confirm_hash = '', pending = '',
-			unsubscribed_at = $2, version = version + 1 WHERE id = $3`, "unsubscribed-"+strconv.FormatInt(id, 10)+"@invalid", s.Now(), id); err != nil {
+		if n, _ := res.RowsAffected(); n != 1 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM network_subscriptions WHERE subscriber_id = $1", id); err != nil {
 			return errs.Wrap(err, "unsubscribe")
 		}
 		after, err := s.get(ctx, tx, id)

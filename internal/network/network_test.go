@@ -543,8 +543,10 @@ func TestSubscriptionsAreBounded(t *testing.T) {
 		if got := fieldOf(svc.Subscribe(ctx, long, "es", repeated[:1], "10.0.0.1"), "email"); !strings.Contains(got, "at most 254 characters") {
 			t.Errorf("an address of %d characters: %q", len(long), got)
 		}
-		if got := fieldOf(svc.Subscribe(ctx, "ana@", "es", repeated[:1], "10.0.0.1"), "email"); got != "a valid e-mail address" {
-			t.Errorf("a bad address: %q", got)
+		for _, bad := range []string{"ana@", "unsubscribed-1@invalid", "ana@example.invalid"} {
+			if got := fieldOf(svc.Subscribe(ctx, bad, "es", repeated[:1], "10.0.0.1"), "email"); got != "a valid e-mail address" {
+				t.Errorf("%s: %q", bad, got)
+			}
 		}
 
 		// The subscriber's page: the same bounds.
@@ -561,6 +563,66 @@ func TestSubscriptionsAreBounded(t *testing.T) {
 		sub, err := svc.Update(ctx, tok, repeated, true)
 		if err != nil || len(sub.Subscriptions) != 1 {
 			t.Errorf("the page, a repeated choice: %+v %v", sub.Subscriptions, err)
+		}
+	})
+}
+
+// both runs f and g at once and returns their errors.
+func both(f, g func() error) (error, error) {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	var ef, eg error
+	wg.Add(2)
+	go func() { defer wg.Done(); <-start; ef = f() }()
+	go func() { defer wg.Done(); <-start; eg = g() }()
+	close(start)
+	wg.Wait()
+	return ef, eg
+}
+
+// Two presses at once of the confirmation button, two saves of the
+// subscriber's page, or a save and an unsubscribe, end as one of them alone
+// would, never in an error of the database: each locks the subscriber's row
+// before it writes its subscriptions.
+func TestLinksFollowedAtOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		setup(t, d)
+		ctx := context.Background()
+		box, sender := startSMTP(t)
+		svc := network.New(d, sender, "https://sriim.example.org")
+		svc.Now = func() time.Time { return monday }
+		for i := range 4 {
+			email := fmt.Sprintf("r%d@example.org", i)
+			if err := svc.Subscribe(ctx, email, "es", []network.Subscription{{Topic: "news"}, {Topic: "documents"}}, "10.1.0."+strconv.Itoa(i)); err != nil {
+				t.Fatal(err)
+			}
+			_, bodies := box.take()
+			confirm, tok := tokenOf(t, link(t, bodies[0], network.ConfirmPath)), tokenOf(t, link(t, bodies[0], network.ManagePath))
+			confirmOnce := func() error { _, err := svc.Confirm(ctx, confirm); return err }
+			e1, e2 := both(confirmOnce, confirmOnce)
+			if (e1 == nil) == (e2 == nil) || !errs.Is(errors.Join(e1, e2), errs.NotFound) {
+				t.Fatalf("two confirmations at once: %v, %v; want one, and one spent link", e1, e2)
+			}
+			save := func() error {
+				_, err := svc.Update(ctx, tok, []network.Subscription{{Topic: "closures", Species: "SNE"}, {Topic: "news"}}, true)
+				return err
+			}
+			if e1, e2 := both(save, save); e1 != nil || e2 != nil {
+				t.Fatalf("two saves at once: %v, %v", e1, e2)
+			}
+			if sub, err := svc.Manage(ctx, tok); err != nil || len(sub.Subscriptions) != 2 {
+				t.Fatalf("after two saves: %+v %v", sub.Subscriptions, err)
+			}
+			e1, e2 = both(save, func() error { return svc.Unsubscribe(ctx, tok) })
+			if (e1 != nil && !errs.Is(e1, errs.NotFound)) || e2 != nil {
+				t.Fatalf("a save and an unsubscribe at once: %v, %v", e1, e2)
+			}
+			var state string
+			var left int
+			if err := d.Read().QueryRowContext(ctx, `SELECT s.state, (SELECT count(*) FROM network_subscriptions x WHERE x.subscriber_id = s.id)
+				FROM network_subscribers s WHERE s.unsubscribe_token = $1`, tok).Scan(&state, &left); err != nil || state != "unsubscribed" || left != 0 {
+				t.Fatalf("after a save and an unsubscribe: %s with %d subscriptions, %v", state, left, err)
+			}
 		}
 	})
 }
