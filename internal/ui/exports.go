@@ -312,7 +312,7 @@ func (s *Server) exporterMarketsPage(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, err)
 		return
 	}
-	q, problems, err := readFilters(r, func(v url.Values) (exports.Query, error) { return query.ExporterMarkets(ctx, v, s.Exports) })
+	q, problems, err := readFilters(r, func(v url.Values) (exports.Query, error) { return query.ExporterMarkets(ctx, v, s.Exports, p, id) })
 	if err != nil {
 		s.k.Fail(w, r, err)
 		return
@@ -342,7 +342,7 @@ func (s *Server) exporterMarketsTable(format string) http.HandlerFunc {
 			return
 		}
 		ctx := r.Context()
-		q, err := query.ExporterMarkets(ctx, r.URL.Query(), s.Exports)
+		q, err := query.ExporterMarkets(ctx, r.URL.Query(), s.Exports, httpkit.Principal(r), id)
 		if err != nil {
 			s.k.Fail(w, r, err)
 			return

@@ -269,5 +269,10 @@ func TestExporterPagesShowItsOwnLastYears(t *testing.T) {
 				t.Errorf("%s: %d; want its exports of 2001–2003, saying so", path, status)
 			}
 		}
+		// Its page of more years: the five up to its own last one.
+		status, page, _ := editor.get("/actores/" + id + "/exportaciones")
+		if status != 200 || !strings.Contains(page, ">1999</th>") || !strings.Contains(page, "8,000") || strings.Contains(page, ">2004</th>") {
+			t.Errorf("its exports by market, by default: %d; want 1999–2003\n%s", status, page)
+		}
 	})
 }
