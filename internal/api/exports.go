@@ -48,7 +48,7 @@ func (s *Server) exportsRoutes(mux *httpkit.Kernel) {
 		if err != nil {
 			return 0, nil, err
 		}
-		q, err := query.ExporterMarkets(r.Context(), r.URL.Query(), s.Exports)
+		q, err := query.ExporterMarkets(r.Context(), r.URL.Query(), s.Exports, httpkit.Principal(r), id)
 		if err != nil {
 			return 0, nil, err
 		}

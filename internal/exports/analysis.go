@@ -132,9 +132,13 @@ func (q *Query) normalize() error {
 func (q *Query) monthly() bool { return q.From.Month != 0 }
 
 // periods lists the query's years or months.
-func (q *Query) periods() []Period {
+func (q *Query) periods() []Period { return Periods(q.From, q.To) }
+
+// Periods lists the years from from to to, or the months when from is a
+// month; none when to is before from.
+func Periods(from, to Period) []Period {
 	var out []Period
-	for p := q.From; !q.To.before(p); p = p.next() {
+	for p := from; !to.before(p); p = p.next() {
 		out = append(out, p)
 	}
 	return out

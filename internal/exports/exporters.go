@@ -189,19 +189,9 @@ func (s *Service) SetVisibility(ctx context.Context, p auth.Principal, actorID i
 // department unless q.Region names one), to its own members and editors,
 // and to everyone when it chose so (SetVisibility).
 func (s *Service) ExporterMarkets(ctx context.Context, p auth.Principal, actorID int64, q Query) (Result, error) {
-	_, ruc, err := actorOwner(ctx, s.db.Read(), actorID)
+	ruc, err := s.exporterRUC(ctx, p, actorID)
 	if err != nil {
 		return Result{}, err
-	}
-	vis, err := s.Visibility(ctx, actorID)
-	if err != nil {
-		return Result{}, err
-	}
-	if !CanSeeExporter(p, actorID, vis.Public) {
-		if p.Anonymous() {
-			return Result{}, errs.E(errs.Unauthenticated, "this exporter shows its exports to its members and to editors: log in")
-		}
-		return Result{}, errs.E(errs.Forbidden, "this exporter shows its exports only to its members and to editors")
 	}
 	if q.Region == "" {
 		q.Region = "PE"
@@ -213,6 +203,40 @@ func (s *Service) ExporterMarkets(ctx context.Context, p auth.Principal, actorID
 		q.RUC = ruc
 	}
 	return s.Regional(ctx, p, q)
+}
+
+// ExporterLastYear is the last year an exporter has declarations in (0:
+// none), to whoever may see its figures (ExporterMarkets): its own pages
+// show the years up to it, not up to the last year any exporter exported.
+func (s *Service) ExporterLastYear(ctx context.Context, p auth.Principal, actorID int64) (int, error) {
+	ruc, err := s.exporterRUC(ctx, p, actorID)
+	if err != nil || ruc == "" {
+		return 0, err
+	}
+	var last sql.NullInt64
+	err = s.db.Read().QueryRowContext(ctx, `SELECT MAX(y.year) FROM export_years y
+		JOIN export_batches b ON b.id = y.batch_id AND b.state = 'done' WHERE y.ruc = $1`, ruc).Scan(&last)
+	return int(last.Int64), errs.Wrap(err, "read the years of exports")
+}
+
+// exporterRUC is an exporter's RUC ("" when it has none), when p may see
+// its figures: its own members and editors, and everyone when it chose so.
+func (s *Service) exporterRUC(ctx context.Context, p auth.Principal, actorID int64) (string, error) {
+	_, ruc, err := actorOwner(ctx, s.db.Read(), actorID)
+	if err != nil {
+		return "", err
+	}
+	vis, err := s.Visibility(ctx, actorID)
+	if err != nil {
+		return "", err
+	}
+	if !CanSeeExporter(p, actorID, vis.Public) {
+		if p.Anonymous() {
+			return "", errs.E(errs.Unauthenticated, "this exporter shows its exports to its members and to editors: log in")
+		}
+		return "", errs.E(errs.Forbidden, "this exporter shows its exports only to its members and to editors")
+	}
+	return ruc, nil
 }
 
 // exporterRanking is groups for the ranking of all exporters by year: it

@@ -571,3 +571,58 @@ func TestYearsSpanDeclarationsAndPublishedFigures(t *testing.T) {
 		}
 	})
 }
+
+func TestPeriods(t *testing.T) {
+	for _, tc := range []struct {
+		from, to exports.Period
+		want     string
+	}{
+		{exports.Period{Year: 2004}, exports.Period{Year: 2006}, "2004 2005 2006"},
+		{exports.Period{Year: 2005}, exports.Period{Year: 2005}, "2005"},
+		{exports.Period{Year: 2006}, exports.Period{Year: 2004}, ""},
+		{exports.Period{Year: 2004, Month: 11}, exports.Period{Year: 2005, Month: 2}, "2004-11 2004-12 2005-01 2005-02"},
+		{exports.Period{Year: 2004, Month: 3}, exports.Period{Year: 2004, Month: 3}, "2004-03"},
+		{exports.Period{Year: 2004, Month: 3}, exports.Period{Year: 2004, Month: 2}, ""},
+		{exports.Period{Year: 2003, Month: 12}, exports.Period{Year: 2004, Month: 1}, "2003-12 2004-01"},
+	} {
+		var got []string
+		for _, p := range exports.Periods(tc.from, tc.to) {
+			got = append(got, p.String())
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("Periods(%s, %s) = %q; want %q", tc.from, tc.to, got, tc.want)
+		}
+	}
+}
+
+// TestExporterLastYearIsItsOwn: an exporter that stopped before the others
+// has its own last year, which only those who may see its figures learn.
+func TestExporterLastYearIsItsOwn(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		svc := exports.New(d)
+		sur := addActor(t, d, "Pesquera Sur", "20000000010")
+		old := addActor(t, d, "Antigua", "20000000044")
+		none := addActor(t, d, "Sin exportaciones", "20000000052")
+		if _, err := importFile(t, svc, "declaraciones.csv", readTestdata(t, "declaraciones.csv")); err != nil {
+			t.Fatal(err)
+		}
+		header, _, _ := strings.Cut(string(readTestdata(t, "declaraciones.csv")), "\n")
+		if _, err := importFile(t, svc, "antiguas.csv", []byte(header+"\n"+
+			"10/02/2002;Moquegua;Japón;Antigua SAC;20000000044;0307992000;7000;700;ILO;KG;;;;\n"+
+			"10/06/2003;Moquegua;Japón;Antigua SAC;20000000044;0307992000;8000;800;ILO;KG;;;;\n")); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name  string
+			actor int64
+			want  int
+		}{{"the latest", sur, 2006}, {"one that stopped in 2003", old, 2003}, {"one without exports", none, 0}} {
+			if got, err := svc.ExporterLastYear(ctx, editor, tc.actor); err != nil || got != tc.want {
+				t.Errorf("%s: %d, %v; want %d", tc.name, got, err, tc.want)
+			}
+		}
+		if _, err := svc.ExporterLastYear(ctx, auth.Principal{}, old); !errs.Is(err, errs.Unauthenticated) {
+			t.Errorf("anonymous reads a private exporter's last year: %v", err)
+		}
+	})
+}

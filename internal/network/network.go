@@ -5,7 +5,8 @@
 // immediate mail for what they mark urgent.
 //
 // Subscriptions are confirmed by a link mailed to the address (double
-// opt-in); every mail carries a one-click unsubscribe link, also in the
+// opt-in), whose page asks before confirming (ToConfirm, then Confirm);
+// every mail carries a one-click unsubscribe link, also in the
 // List-Unsubscribe and List-Unsubscribe-Post headers (RFC 2369, RFC 8058),
 // and a link to the subscriber's page, where it changes what it follows.
 // Both links carry the subscriber's standing token, which stops working
@@ -132,6 +133,19 @@ const (
 	MaxPerClient = 20
 )
 
+// MaxSpecies bounds the species a subscriber names (the region has a few
+// dozen): whoever wants more follows every species, by naming none. The
+// message of a subscription beyond it says the number.
+const MaxSpecies = 50
+
+// maxCode bounds a species code (FAO 3-alpha codes; the catalogue's
+// longest is shorter), so that nothing longer reaches the database.
+const maxCode = 16
+
+// MaxEmail bounds an address (RFC 5321's path of 256 octets, less its
+// angle brackets).
+const MaxEmail = 254
+
 // ConfirmFor is how long a confirmation link works.
 const ConfirmFor = 7 * 24 * time.Hour
 
@@ -193,7 +207,11 @@ func subscriptions(ctx context.Context, q querier, sub *Subscriber) error {
 func (s *Service) Subscribe(ctx context.Context, email, lang string, subs []Subscription, client string) error {
 	email = strings.ToLower(strings.TrimSpace(email))
 	problems := map[string]string{}
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
+	if len(email) > MaxEmail {
+		problems["email"] = "a valid e-mail address, of at most 254 characters"
+	} else if a, err := mail.ParseAddress(email); err != nil || a.Address != email || strings.HasSuffix(email, ".invalid") || strings.HasSuffix(email, "@invalid") {
+		// .invalid (RFC 2606) is no one's: unsubscribing rewrites an
+		// address to one there, which nobody may subscribe again.
 		problems["email"] = "a valid e-mail address"
 	}
 	if _, ok := i18n.Parse(lang); !ok || (lang != "es" && lang != "en") {
@@ -267,26 +285,47 @@ func (s *Service) Subscribe(ctx context.Context, email, lang string, subs []Subs
 	return s.sendConfirmation(ctx, *send, tok)
 }
 
-// checkSubscriptions validates the topics and species asked for.
+// checkSubscriptions validates the topics and species asked for, drops
+// those asked twice, and checks the species in one query.
 func (s *Service) checkSubscriptions(ctx context.Context, subs []Subscription) ([]Subscription, error) {
+	type key struct{ topic, species string }
+	seen := map[key]bool{}
 	var out []Subscription
+	var codes []string
 	for _, x := range subs {
 		x.Species = strings.ToUpper(strings.TrimSpace(x.Species))
 		if !slices.Contains(Topics, x.Topic) {
 			return nil, errs.Fields("the subscription has invalid fields", map[string]string{"topics": "news, documents, market_reports or closures"})
 		}
-		if x.Species != "" {
-			var n int
-			if err := s.db.Read().QueryRowContext(ctx, "SELECT count(*) FROM species WHERE code = $1", x.Species).Scan(&n); err != nil {
-				return nil, errs.Wrap(err, "read species")
+		if seen[key{x.Topic, x.Species}] {
+			continue
+		}
+		seen[key{x.Topic, x.Species}] = true
+		if x.Species != "" && !slices.Contains(codes, x.Species) {
+			if len(codes) == MaxSpecies {
+				return nil, errs.Fields("the subscription has invalid fields", map[string]string{"species": "at most 50 species; to follow every species, mark none"})
 			}
-			if n == 0 {
+			if len(x.Species) > maxCode {
 				return nil, errs.Fields("the subscription has invalid fields", map[string]string{"species": "a species code (SNE, SCQ…)"})
 			}
+			codes = append(codes, x.Species)
 		}
-		if !slices.ContainsFunc(out, func(y Subscription) bool { return y.Topic == x.Topic && y.Species == x.Species }) {
-			out = append(out, x)
-		}
+		out = append(out, x)
+	}
+	if len(codes) == 0 {
+		return out, nil
+	}
+	marks := make([]string, len(codes))
+	args := make([]any, len(codes))
+	for i, c := range codes {
+		marks[i], args[i] = "$"+strconv.Itoa(i+1), c
+	}
+	var n int
+	if err := s.db.Read().QueryRowContext(ctx, "SELECT count(*) FROM species WHERE code IN ("+strings.Join(marks, ", ")+")", args...).Scan(&n); err != nil {
+		return nil, errs.Wrap(err, "read species")
+	}
+	if n != len(codes) {
+		return nil, errs.Fields("the subscription has invalid fields", map[string]string{"species": "a species code (SNE, SCQ…)"})
 	}
 	return out, nil
 }
@@ -302,25 +341,63 @@ func (s *Service) get(ctx context.Context, q querier, id int64) (Subscriber, err
 	return sub, subscriptions(ctx, q, &sub)
 }
 
+// maxToken bounds a token read from a link: those made here are 64
+// characters; anything longer is not looked up.
+const maxToken = 128
+
+// confirming reads the subscriber a confirmation token is for, while the
+// token is valid.
+func (s *Service) confirming(ctx context.Context, q querier, tok string) (Subscriber, error) {
+	var id int64
+	var expires sql.NullTime
+	err := sql.ErrNoRows
+	if tok != "" && len(tok) <= maxToken {
+		err = q.QueryRowContext(ctx, "SELECT id, confirm_expires FROM network_subscribers WHERE confirm_hash = $1 AND confirm_hash <> ''",
+			hash(tok)).Scan(&id, &expires)
+	}
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (!expires.Valid || !s.Now().Before(expires.Time))) {
+		return Subscriber{}, errs.E(errs.NotFound, "this confirmation link is not valid (any more): subscribe again")
+	}
+	if err != nil {
+		return Subscriber{}, errs.Wrap(err, "read subscriber")
+	}
+	return s.get(ctx, q, id)
+}
+
+// ToConfirm reads what a confirmation link would confirm, changing
+// nothing: opening the link (a mail scanner does) only asks, and the
+// page's button confirms (Confirm).
+func (s *Service) ToConfirm(ctx context.Context, tok string) (Subscriber, error) {
+	return s.confirming(ctx, s.db.Read(), tok)
+}
+
 // Confirm follows a confirmation link: the address becomes (or stays) a
 // member, following what it last asked for.
 func (s *Service) Confirm(ctx context.Context, tok string) (Subscriber, error) {
 	var out Subscriber
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var id int64
-		var expires sql.NullTime
-		var standing string
-		err := tx.QueryRowContext(ctx, "SELECT id, confirm_expires, unsubscribe_token FROM network_subscribers WHERE confirm_hash = $1 AND confirm_hash <> ''",
-			hash(tok)).Scan(&id, &expires, &standing)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && (!expires.Valid || !s.Now().Before(expires.Time))) {
-			return errs.E(errs.NotFound, "this confirmation link is not valid (any more): subscribe again")
-		}
-		if err != nil {
-			return errs.Wrap(err, "read subscriber")
-		}
-		before, err := s.get(ctx, tx, id)
+		before, err := s.confirming(ctx, tx, tok)
 		if err != nil {
 			return err
+		}
+		id := before.ID
+		var standing string
+		if err := tx.QueryRowContext(ctx, "SELECT unsubscribe_token FROM network_subscribers WHERE id = $1", id).Scan(&standing); err != nil {
+			return errs.Wrap(err, "read subscriber")
+		}
+		confirmed := sql.NullTime{Time: s.Now(), Valid: true}
+		if before.ConfirmedAt != nil && before.State == "active" {
+			confirmed.Time = *before.ConfirmedAt
+		}
+		// Claimed by spending the token first: of two clicks at once (or a
+		// new request meanwhile), one confirms and the other finds it spent.
+		res, err := tx.ExecContext(ctx, `UPDATE network_subscribers SET state = 'active', confirm_hash = '', confirm_expires = NULL, pending = '',
+			confirmed_at = $1, version = version + 1 WHERE id = $2 AND confirm_hash = $3`, confirmed, id, hash(tok))
+		if err != nil {
+			return errs.Wrap(err, "save subscription")
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errs.E(errs.NotFound, "this confirmation link is not valid (any more): subscribe again")
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM network_subscriptions WHERE subscriber_id = $1", id); err != nil {
 			return errs.Wrap(err, "save subscription")
@@ -330,14 +407,6 @@ func (s *Service) Confirm(ctx context.Context, tok string) (Subscriber, error) {
 				id, x.Topic, x.Species, x.Urgent); err != nil {
 				return errs.Wrap(err, "save subscription")
 			}
-		}
-		confirmed := sql.NullTime{Time: s.Now(), Valid: true}
-		if before.ConfirmedAt != nil && before.State == "active" {
-			confirmed.Time = *before.ConfirmedAt
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE network_subscribers SET state = 'active', confirm_hash = '', confirm_expires = NULL, pending = '',
-			confirmed_at = $1, version = version + 1 WHERE id = $2`, confirmed, id); err != nil {
-			return errs.Wrap(err, "save subscription")
 		}
 		if out, err = s.get(ctx, tx, id); err != nil {
 			return err
@@ -351,7 +420,10 @@ func (s *Service) Confirm(ctx context.Context, tok string) (Subscriber, error) {
 // byToken reads the subscriber whose standing token (that of the links in
 // its mails) is tok; an address that unsubscribed has none any more.
 func (s *Service) byToken(ctx context.Context, q querier, tok string) (Subscriber, error) {
-	sub, err := scanSubscriber(q.QueryRowContext(ctx, "SELECT "+subscriberColumns+" FROM network_subscribers WHERE unsubscribe_token = $1 AND $1 <> ''", tok))
+	if tok == "" || len(tok) > maxToken {
+		return Subscriber{}, errs.E(errs.NotFound, "this link to a subscription is not valid: open the whole link of one of our mails")
+	}
+	sub, err := scanSubscriber(q.QueryRowContext(ctx, "SELECT "+subscriberColumns+" FROM network_subscribers WHERE unsubscribe_token = $1", tok))
 	if errors.Is(err, sql.ErrNoRows) {
 		return sub, errs.E(errs.NotFound, "this link to a subscription is not valid: open the whole link of one of our mails")
 	}
@@ -389,6 +461,21 @@ func (s *Service) Update(ctx context.Context, tok string, subs []Subscription, d
 		if err != nil {
 			return err
 		}
+		confirmed := s.Now()
+		if before.ConfirmedAt != nil {
+			confirmed = *before.ConfirmedAt
+		}
+		// The subscriber's row first: it is the lock that orders two saves
+		// (or a save and an unsubscribe) at once, so that the second replaces
+		// the first's subscriptions, or finds the address gone.
+		res, err := tx.ExecContext(ctx, `UPDATE network_subscribers SET state = 'active', digest = $1, confirmed_at = $2, confirm_hash = '',
+			confirm_expires = NULL, pending = '', version = version + 1 WHERE id = $3 AND state <> 'unsubscribed'`, digest, confirmed, before.ID)
+		if err != nil {
+			return errs.Wrap(err, "save subscription")
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errs.E(errs.NotFound, "this link no longer works: the address was unsubscribed; subscribe again to receive our mails")
+		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM network_subscriptions WHERE subscriber_id = $1", before.ID); err != nil {
 			return errs.Wrap(err, "save subscription")
 		}
@@ -397,14 +484,6 @@ func (s *Service) Update(ctx context.Context, tok string, subs []Subscription, d
 				before.ID, x.Topic, x.Species, x.Urgent); err != nil {
 				return errs.Wrap(err, "save subscription")
 			}
-		}
-		confirmed := s.Now()
-		if before.ConfirmedAt != nil {
-			confirmed = *before.ConfirmedAt
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE network_subscribers SET state = 'active', digest = $1, confirmed_at = $2, confirm_hash = '',
-			confirm_expires = NULL, pending = '', version = version + 1 WHERE id = $3`, digest, confirmed, before.ID); err != nil {
-			return errs.Wrap(err, "save subscription")
 		}
 		if out, err = s.get(ctx, tx, before.ID); err != nil {
 			return err
@@ -419,7 +498,7 @@ func (s *Service) Update(ctx context.Context, tok string, subs []Subscription, d
 // POST): nothing more is mailed, and the address is forgotten. Following
 // it again changes nothing.
 func (s *Service) Unsubscribe(ctx context.Context, tok string) error {
-	if tok == "" {
+	if tok == "" || len(tok) > maxToken {
 		return errs.E(errs.NotFound, "this unsubscribe link is not valid")
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -435,11 +514,17 @@ func (s *Service) Unsubscribe(ctx context.Context, tok string) error {
 		if err != nil || before.State == "unsubscribed" {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM network_subscriptions WHERE subscriber_id = $1", id); err != nil {
+		// The row first, as Update and Confirm do: of two at once, the
+		// second finds the address gone.
+		res, err := tx.ExecContext(ctx, `UPDATE network_subscribers SET state = 'unsubscribed', email = $1, confirm_hash = '', pending = '',
+			unsubscribed_at = $2, version = version + 1 WHERE id = $3 AND state <> 'unsubscribed'`, "unsubscribed-"+strconv.FormatInt(id, 10)+"@invalid", s.Now(), id)
+		if err != nil {
 			return errs.Wrap(err, "unsubscribe")
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE network_subscribers SET state = 'unsubscribed', email = $1, confirm_hash = '', pending = '',
-			unsubscribed_at = $2, version = version + 1 WHERE id = $3`, "unsubscribed-"+strconv.FormatInt(id, 10)+"@invalid", s.Now(), id); err != nil {
+		if n, _ := res.RowsAffected(); n != 1 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM network_subscriptions WHERE subscriber_id = $1", id); err != nil {
 			return errs.Wrap(err, "unsubscribe")
 		}
 		after, err := s.get(ctx, tx, id)

@@ -2,6 +2,8 @@ package network_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -484,6 +486,143 @@ func TestManageConfirmsAPendingAddress(t *testing.T) {
 		// The confirmation link asked for the old choice: it is spent.
 		if _, err := svc.Confirm(ctx, tokenOf(t, link(t, bodies[0], network.ConfirmPath))); !errs.Is(err, errs.NotFound) {
 			t.Errorf("the confirmation link still works: %v", err)
+		}
+	})
+}
+
+// fieldOf is the message an Invalid error gives for field.
+func fieldOf(err error, field string) string {
+	var e *errs.Error
+	if !errors.As(err, &e) || e.Kind != errs.Invalid {
+		return ""
+	}
+	return e.Fields[field]
+}
+
+// What one asks to follow is bounded: species beyond MaxSpecies are named as
+// such (not as a wrong code), repeats are dropped, species are checked all
+// at once, and an address longer than an address may be is refused before
+// it is parsed; the subscriber's page takes the same bounds.
+func TestSubscriptionsAreBounded(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		setup(t, d)
+		ctx := context.Background()
+		svc := network.New(d, nil, "")
+		svc.Now = func() time.Time { return monday }
+		var many []network.Subscription
+		for i := range network.MaxSpecies + 1 {
+			many = append(many, network.Subscription{Topic: "news", Species: fmt.Sprintf("X%02d", i)})
+		}
+		err := svc.Subscribe(ctx, "ana@example.org", "es", many, "10.0.0.1")
+		if got := fieldOf(err, "species"); !strings.Contains(got, "at most 50 species") {
+			t.Errorf("%d species: %v (%q); want at most 50", len(many), err, got)
+		}
+		if network.MaxSpecies != 50 {
+			t.Errorf("MaxSpecies is %d: the message says 50", network.MaxSpecies)
+		}
+		if got := fieldOf(svc.Subscribe(ctx, "ana@example.org", "es", many[:3], "10.0.0.1"), "species"); got != "a species code (SNE, SCQ…)" {
+			t.Errorf("unknown species: %q", got)
+		}
+		mixed := []network.Subscription{{Topic: "news", Species: "SNE"}, {Topic: "news", Species: "sne"}, {Topic: "news", Species: "SCQ"}, {Topic: "news", Species: "X99"}}
+		if got := fieldOf(svc.Subscribe(ctx, "ana@example.org", "es", mixed, "10.0.0.1"), "species"); got != "a species code (SNE, SCQ…)" {
+			t.Errorf("known species and one unknown: %q", got)
+		}
+		var repeated []network.Subscription
+		for range 1000 {
+			repeated = append(repeated, network.Subscription{Topic: "closures", Species: "SNE"}, network.Subscription{Topic: "closures", Species: " sne "})
+		}
+		if err := svc.Subscribe(ctx, "ana@example.org", "es", repeated, "10.0.0.1"); err != nil {
+			t.Fatalf("a repeated choice: %v", err)
+		}
+		var pending string
+		if err := d.Read().QueryRowContext(ctx, "SELECT pending FROM network_subscribers WHERE email = 'ana@example.org'").Scan(&pending); err != nil ||
+			pending != `[{"topic":"closures","species":"SNE"}]` {
+			t.Errorf("kept %s, %v; want one subscription", pending, err)
+		}
+		long := strings.Repeat("a", 250) + "@example.org"
+		if got := fieldOf(svc.Subscribe(ctx, long, "es", repeated[:1], "10.0.0.1"), "email"); !strings.Contains(got, "at most 254 characters") {
+			t.Errorf("an address of %d characters: %q", len(long), got)
+		}
+		for _, bad := range []string{"ana@", "unsubscribed-1@invalid", "ana@example.invalid"} {
+			if got := fieldOf(svc.Subscribe(ctx, bad, "es", repeated[:1], "10.0.0.1"), "email"); got != "a valid e-mail address" {
+				t.Errorf("%s: %q", bad, got)
+			}
+		}
+
+		// The subscriber's page: the same bounds.
+		if err := svc.Subscribe(ctx, "luis@example.org", "es", repeated[:1], "10.0.0.2"); err != nil {
+			t.Fatal(err)
+		}
+		var tok string
+		if err := d.Read().QueryRowContext(ctx, "SELECT unsubscribe_token FROM network_subscribers WHERE email = 'luis@example.org'").Scan(&tok); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Update(ctx, tok, many, true); !strings.Contains(fieldOf(err, "species"), "at most 50 species") {
+			t.Errorf("the page, %d species: %v", len(many), err)
+		}
+		sub, err := svc.Update(ctx, tok, repeated, true)
+		if err != nil || len(sub.Subscriptions) != 1 {
+			t.Errorf("the page, a repeated choice: %+v %v", sub.Subscriptions, err)
+		}
+	})
+}
+
+// both runs f and g at once and returns their errors.
+func both(f, g func() error) (error, error) {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	var ef, eg error
+	wg.Add(2)
+	go func() { defer wg.Done(); <-start; ef = f() }()
+	go func() { defer wg.Done(); <-start; eg = g() }()
+	close(start)
+	wg.Wait()
+	return ef, eg
+}
+
+// Two presses at once of the confirmation button, two saves of the
+// subscriber's page, or a save and an unsubscribe, end as one of them alone
+// would, never in an error of the database: each locks the subscriber's row
+// before it writes its subscriptions.
+func TestLinksFollowedAtOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		setup(t, d)
+		ctx := context.Background()
+		box, sender := startSMTP(t)
+		svc := network.New(d, sender, "https://sriim.example.org")
+		svc.Now = func() time.Time { return monday }
+		for i := range 4 {
+			email := fmt.Sprintf("r%d@example.org", i)
+			if err := svc.Subscribe(ctx, email, "es", []network.Subscription{{Topic: "news"}, {Topic: "documents"}}, "10.1.0."+strconv.Itoa(i)); err != nil {
+				t.Fatal(err)
+			}
+			_, bodies := box.take()
+			confirm, tok := tokenOf(t, link(t, bodies[0], network.ConfirmPath)), tokenOf(t, link(t, bodies[0], network.ManagePath))
+			confirmOnce := func() error { _, err := svc.Confirm(ctx, confirm); return err }
+			e1, e2 := both(confirmOnce, confirmOnce)
+			if (e1 == nil) == (e2 == nil) || !errs.Is(errors.Join(e1, e2), errs.NotFound) {
+				t.Fatalf("two confirmations at once: %v, %v; want one, and one spent link", e1, e2)
+			}
+			save := func() error {
+				_, err := svc.Update(ctx, tok, []network.Subscription{{Topic: "closures", Species: "SNE"}, {Topic: "news"}}, true)
+				return err
+			}
+			if e1, e2 := both(save, save); e1 != nil || e2 != nil {
+				t.Fatalf("two saves at once: %v, %v", e1, e2)
+			}
+			if sub, err := svc.Manage(ctx, tok); err != nil || len(sub.Subscriptions) != 2 {
+				t.Fatalf("after two saves: %+v %v", sub.Subscriptions, err)
+			}
+			e1, e2 = both(save, func() error { return svc.Unsubscribe(ctx, tok) })
+			if (e1 != nil && !errs.Is(e1, errs.NotFound)) || e2 != nil {
+				t.Fatalf("a save and an unsubscribe at once: %v, %v", e1, e2)
+			}
+			var state string
+			var left int
+			if err := d.Read().QueryRowContext(ctx, `SELECT s.state, (SELECT count(*) FROM network_subscriptions x WHERE x.subscriber_id = s.id)
+				FROM network_subscribers s WHERE s.unsubscribe_token = $1`, tok).Scan(&state, &left); err != nil || state != "unsubscribed" || left != 0 {
+				t.Fatalf("after a save and an unsubscribe: %s with %d subscriptions, %v", state, left, err)
+			}
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"sriim/internal/auth"
 	"sriim/internal/errs"
 	"sriim/internal/exports"
 	"sriim/internal/httpkit"
@@ -32,13 +33,25 @@ func Regional(ctx context.Context, v url.Values, ex *exports.Service) (exports.Q
 	return q, err
 }
 
-// ExporterMarkets reads an exporter's analysis: from and to (defaulting to
-// the last years with exports anywhere), and region (every department
-// unless one is named).
-func ExporterMarkets(ctx context.Context, v url.Values, ex *exports.Service) (exports.Query, error) {
+// ExporterMarkets reads the analysis of the exporter actorID as p asks
+// for it: from and to (defaulting to the exporter's own last years with
+// exports, or, when p may not see them or there are none, the last years
+// with exports anywhere), and region (every department unless one is
+// named).
+func ExporterMarkets(ctx context.Context, v url.Values, ex *exports.Service, p auth.Principal, actorID int64) (exports.Query, error) {
 	q := exports.Query{Region: strings.ToUpper(strings.TrimSpace(v.Get("region")))}
+	anywhere := exportYears(ctx, ex, "PE")
 	var err error
-	q.From, q.To, err = Span(v, exportYears(ctx, ex, "PE"))
+	q.From, q.To, err = Span(v, func() (int, error) {
+		// Whoever may not see the exporter's figures is told so when they
+		// are read, not here.
+		if last, err := ex.ExporterLastYear(ctx, p, actorID); err == nil && last > 0 {
+			return last, nil
+		} else if err != nil && !errs.Is(err, errs.Unauthenticated) && !errs.Is(err, errs.Forbidden) && !errs.Is(err, errs.NotFound) {
+			return 0, err
+		}
+		return anywhere()
+	})
 	return q, err
 }
 

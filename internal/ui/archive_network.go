@@ -20,7 +20,8 @@ import (
 func (s *Server) networkRoutes(mux *httpkit.Kernel) {
 	mux.HandleFunc("GET /red", s.networkPage)
 	mux.HandleFunc("POST /red", s.networkSubscribe, httpkit.Public())
-	mux.HandleFunc("GET "+network.ConfirmPath, s.networkConfirm)
+	mux.HandleFunc("GET "+network.ConfirmPath, s.networkConfirmAsk)
+	mux.HandleFunc("POST "+network.ConfirmPath, s.networkConfirm, httpkit.Public())
 	mux.HandleFunc("GET "+network.ManagePath, s.networkManagePage)
 	mux.HandleFunc("POST "+network.ManagePath, s.networkManage, httpkit.Public())
 	mux.HandleFunc("GET "+network.UnsubscribePath, s.networkUnsubscribeAsk)
@@ -30,8 +31,9 @@ func (s *Server) networkRoutes(mux *httpkit.Kernel) {
 // networkView is the network's page in one of its states.
 type networkView struct {
 	// State: "" (the form), "sent" (confirmation mailed), "stored" (mail
-	// is off), "confirmed", "manage" (the subscriber's page), "ask"
-	// (unsubscribe?), "unsubscribed", "bad_link" (a wrong or spent token).
+	// is off), "confirm" (confirm this?), "confirmed", "manage" (the
+	// subscriber's page), "ask" (unsubscribe?), "unsubscribed", "bad_link"
+	// (a wrong or spent token).
 	State      string
 	Saved      bool // the subscriber's page, after saving
 	MailOn     bool
@@ -55,9 +57,30 @@ type networkForm struct {
 	Digest  bool
 }
 
+// readNetworkForm reads the form with each list's repeats dropped and cut
+// one past its bound (the topics there are, network.MaxSpecies species):
+// the service then names what is beyond it, and no form makes the
+// subscriptions, a product of the topics and the species, large.
 func readNetworkForm(r *http.Request) networkForm {
-	return networkForm{Email: r.PostFormValue("email"), Topics: r.PostForm["topics"], Urgent: r.PostForm["urgent"], Species: r.PostForm["species"],
+	return networkForm{Email: r.PostFormValue("email"), Topics: distinct(r.PostForm["topics"], len(network.Topics)+1),
+		Urgent: distinct(r.PostForm["urgent"], len(network.Topics)+1), Species: distinct(r.PostForm["species"], network.MaxSpecies+1),
 		Digest: r.PostFormValue("digest") != ""}
+}
+
+// distinct is list without repeats, at most max of them.
+func distinct(list []string, max int) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, x := range list {
+		if len(out) == max {
+			break
+		}
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // subscriptions are the form's choices: each topic marked, for each species
@@ -149,8 +172,21 @@ func (s *Server) networkSubscribe(w http.ResponseWriter, r *http.Request) {
 	s.renderNetwork(w, r, http.StatusOK, networkView{State: state, Form: f})
 }
 
+// networkConfirmAsk shows what a confirmation link confirms, with the
+// button that does: a link opened by a mail scanner must not subscribe an
+// address that someone else typed.
+func (s *Server) networkConfirmAsk(w http.ResponseWriter, r *http.Request) {
+	tok := r.URL.Query().Get("token")
+	sub, err := s.Network.ToConfirm(r.Context(), tok)
+	if err != nil {
+		s.networkLinkFailed(w, r, err)
+		return
+	}
+	s.renderNetwork(w, r, http.StatusOK, networkView{State: "confirm", Subscriber: sub, Token: tok})
+}
+
 func (s *Server) networkConfirm(w http.ResponseWriter, r *http.Request) {
-	sub, err := s.Network.Confirm(r.Context(), r.URL.Query().Get("token"))
+	sub, err := s.Network.Confirm(r.Context(), r.PostFormValue("token"))
 	if err != nil {
 		s.networkLinkFailed(w, r, err)
 		return

@@ -496,7 +496,7 @@ func TestNetworkSubscribeConfirmUnsubscribe(t *testing.T) {
 		if confirm == "" {
 			t.Fatalf("no confirmation link in %q", sent.sent[0].Body)
 		}
-		_, page, _ = b.get(strings.TrimPrefix(confirm, site.http.URL))
+		page = confirmByLink(t, b, strings.TrimPrefix(confirm, site.http.URL))
 		if !strings.Contains(page, "Suscripción confirmada") || !strings.Contains(page, "aviso inmediato") {
 			t.Fatalf("confirm:\n%s", page)
 		}
@@ -553,7 +553,7 @@ func TestNetworkManagePage(t *testing.T) {
 		}
 		manage = strings.TrimPrefix(manage, site.http.URL)
 		confirm := regexp.MustCompile(`https?://\S+/red/confirmar\?token=\S+`).FindString(body)
-		if _, page, _ := b.get(strings.TrimPrefix(confirm, site.http.URL)); !strings.Contains(page, `href="`+strings.ReplaceAll(manage, "&", "&amp;")+`"`) {
+		if page := confirmByLink(t, b, strings.TrimPrefix(confirm, site.http.URL)); !strings.Contains(page, `href="`+strings.ReplaceAll(manage, "&", "&amp;")+`"`) {
 			t.Fatalf("the confirmation page does not link to the subscriber's page %s:\n%s", manage, page)
 		}
 

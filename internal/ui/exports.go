@@ -312,7 +312,7 @@ func (s *Server) exporterMarketsPage(w http.ResponseWriter, r *http.Request) {
 		s.k.Fail(w, r, err)
 		return
 	}
-	q, problems, err := readFilters(r, func(v url.Values) (exports.Query, error) { return query.ExporterMarkets(ctx, v, s.Exports) })
+	q, problems, err := readFilters(r, func(v url.Values) (exports.Query, error) { return query.ExporterMarkets(ctx, v, s.Exports, p, id) })
 	if err != nil {
 		s.k.Fail(w, r, err)
 		return
@@ -342,7 +342,7 @@ func (s *Server) exporterMarketsTable(format string) http.HandlerFunc {
 			return
 		}
 		ctx := r.Context()
-		q, err := query.ExporterMarkets(ctx, r.URL.Query(), s.Exports)
+		q, err := query.ExporterMarkets(ctx, r.URL.Query(), s.Exports, httpkit.Principal(r), id)
 		if err != nil {
 			s.k.Fail(w, r, err)
 			return
@@ -378,10 +378,10 @@ func (e exporterSummary) T(key string, args ...any) string { return i18n.T(e.Lan
 // RowName names a row in the summary's language.
 func (e exporterSummary) RowName(k exports.Key) string { return reports.ExportRowName(k, e.Lang) }
 
-// exporterSummary reads actor's exports by market for r's visitor: nil when
-// it has no RUC or no exports in those years, or when the visitor may not
-// see them (only its members and editors do, unless it chose to show them
-// to everyone). A page showing private figures is marked private, so that
+// exporterSummary reads actor's exports by market in its last
+// exporterSummaryYears years of exports for r's visitor: nil when it has
+// no RUC or no exports, or when the visitor may not see them (only its
+// members and editors do, unless it chose to show them to everyone). A page showing private figures is marked private, so that
 // neither the public page cache nor a shared cache keeps it for others.
 func (s *Server) exporterSummary(w http.ResponseWriter, r *http.Request, actorID int64, ruc string) (*exporterSummary, error) {
 	if ruc == "" {
@@ -392,11 +392,13 @@ func (s *Server) exporterSummary(w http.ResponseWriter, r *http.Request, actorID
 	if err != nil || !exports.CanSeeExporter(p, actorID, vis.Public) {
 		return nil, err
 	}
-	q, err := query.ExporterMarkets(ctx, url.Values{}, s.Exports)
-	if err != nil {
+	// The years up to its own last one: an exporter that stopped before
+	// the others still shows what it exported.
+	last, err := s.Exports.ExporterLastYear(ctx, p, actorID)
+	if err != nil || last == 0 {
 		return nil, err
 	}
-	q.From = exports.Period{Year: q.To.Year - exporterSummaryYears + 1}
+	q := exports.Query{From: exports.Period{Year: last - exporterSummaryYears + 1}, To: exports.Period{Year: last}}
 	res, err := s.Exports.ExporterMarkets(ctx, p, actorID, q)
 	if err != nil || len(res.Rows) == 0 {
 		return nil, err

@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -25,21 +27,34 @@ func (s *testSite) importDeclarations() {
 		s.t.Fatal(err)
 	}
 	defer f.Close()
-	req, _ := http.NewRequest("POST", s.http.URL+"/api/v1/exports/imports?name=declaraciones.csv&source=SUNAT", f)
+	if b := s.importDeclarationsFrom("declaraciones.csv", f); b.Rows != 9 || b.Exporters != 3 {
+		s.t.Fatalf("import: %+v", b)
+	}
+}
+
+// importedBatch is what the API answers an import of declarations.
+type importedBatch struct {
+	State     string
+	Rows      int
+	Exporters int
+}
+
+// importDeclarationsFrom imports a file of declarations through the API, as
+// the administrator.
+func (s *testSite) importDeclarationsFrom(name string, f io.Reader) importedBatch {
+	s.t.Helper()
+	req, _ := http.NewRequest("POST", s.http.URL+"/api/v1/exports/imports?name="+url.QueryEscape(name)+"&source=SUNAT", f)
 	req.Header.Set("Authorization", "Bearer "+s.tokens["admin"])
 	res, err := s.http.Client().Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	defer res.Body.Close()
-	var b struct {
-		State     string
-		Rows      int
-		Exporters int
+	var b importedBatch
+	if err := json.NewDecoder(res.Body).Decode(&b); err != nil || res.StatusCode != 200 || b.State != "done" {
+		s.t.Fatalf("import %s: %d %+v %v", name, res.StatusCode, b, err)
 	}
-	if err := json.NewDecoder(res.Body).Decode(&b); err != nil || res.StatusCode != 200 || b.State != "done" || b.Rows != 9 || b.Exporters != 3 {
-		s.t.Fatalf("import: %d %+v %v", res.StatusCode, b, err)
-	}
+	return b
 }
 
 // addExporter registers an exporter with a RUC, as the registry keeps it.

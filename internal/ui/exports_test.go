@@ -235,3 +235,44 @@ func TestExporterPagesShowTheirMarkets(t *testing.T) {
 		}
 	})
 }
+
+// TestExporterPagesShowItsOwnLastYears: an exporter that stopped exporting
+// before the others shows, on its registry and offer pages, its own last
+// three years, and says which years they are.
+func TestExporterPagesShowItsOwnLastYears(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		site := newSite(t, d, false)
+		old := site.addExporter("Antigua", "20000000044")
+		site.importDeclarations() // the others export until 2006
+		if err := d.Tx(context.Background(), func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(context.Background(), "INSERT INTO actor_kinds (actor_id, kind) VALUES ($1, 'exporter')", old)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		file, err := os.ReadFile("../exports/testdata/declaraciones.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		header, _, _ := strings.Cut(string(file), "\n")
+		site.importDeclarationsFrom("antiguas.csv", strings.NewReader(header+"\n"+
+			"10/02/2002;Moquegua;Japón;Antigua SAC;20000000044;0307992000;7000;700;ILO;KG;;;;\n"+
+			"10/06/2003;Moquegua;Japón;Antigua SAC;20000000044;0307992000;8000;800;ILO;KG;;;;\n"))
+		editor := site.browser()
+		editor.login("editor@example.org", testPassword)
+		id := strconv.FormatInt(old, 10)
+		for _, path := range []string{"/actores/" + id, "/oferta/exportadores/" + id} {
+			status, page, _ := editor.get(path)
+			if status != 200 || !strings.Contains(page, `id="exporter-markets"`) || !strings.Contains(page, "8,000") ||
+				!strings.Contains(page, "US$ FOB de 2001 a 2003, sus últimos años con exportaciones") ||
+				!strings.Contains(page, `datos.csv?from=2001&amp;to=2003"`) {
+				t.Errorf("%s: %d; want its exports of 2001–2003, saying so", path, status)
+			}
+		}
+		// Its page of more years: the five up to its own last one.
+		status, page, _ := editor.get("/actores/" + id + "/exportaciones")
+		if status != 200 || !strings.Contains(page, ">1999</th>") || !strings.Contains(page, "8,000") || strings.Contains(page, ">2004</th>") {
+			t.Errorf("its exports by market, by default: %d; want 1999–2003\n%s", status, page)
+		}
+	})
+}

@@ -45,16 +45,8 @@ func ExportsChart(q exports.Query, res exports.Result, lang i18n.Lang) (render.L
 // PeriodLabels lists the years (or months) from from to to.
 func PeriodLabels(from, to exports.Period) []string {
 	var out []string
-	for p := from; p.Year < to.Year || p.Year == to.Year && p.Month <= to.Month; {
+	for _, p := range exports.Periods(from, to) {
 		out = append(out, p.String())
-		switch {
-		case p.Month == 0:
-			p.Year++
-		case p.Month == 12:
-			p.Year, p.Month = p.Year+1, 1
-		default:
-			p.Month++
-		}
 	}
 	return out
 }
