@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"sriim/internal/archive"
 	"sriim/internal/auth"
 	"sriim/internal/db"
@@ -228,6 +230,23 @@ func TestFeedsAreAtom(t *testing.T) {
 	}
 }
 
+// An empty archive says it has no documents yet, not that the visitor's
+// (absent) search found none; and a link's made-up ok=… shows no raw key.
+func TestEmptyArchiveSaysSo(t *testing.T) {
+	site := newSite(t, dbtest.Open(t, db.SQLite), false)
+	for _, tc := range []struct{ path, want, not string }{
+		{"/archivo", "El archivo aún no tiene documentos.", "Ningún documento coincide"},
+		{"/archivo?lang=en", "The archive has no documents yet.", "No document matches"},
+		{"/archivo?q=loco", "Ningún documento coincide con la búsqueda.", "aún no tiene documentos"},
+		{"/archivo?ok=inventado", "El archivo aún no tiene documentos.", "flash."},
+	} {
+		status, page, _ := site.browser().get(tc.path)
+		if status != 200 || !strings.Contains(page, tc.want) || strings.Contains(page, tc.not) {
+			t.Errorf("%s: %d, want %q and not %q:\n%s", tc.path, status, tc.want, tc.not, page)
+		}
+	}
+}
+
 // The search page shows each hit's snippet with the words marked, and
 // facets whose links narrow the search.
 func TestArchiveSearchPageFacetsAndSnippets(t *testing.T) {
@@ -243,6 +262,10 @@ func TestArchiveSearchPageFacetsAndSnippets(t *testing.T) {
 		}
 	}
 	b := site.browser()
+	// A search that finds nothing says so; the archive is not empty.
+	if _, page, _ := b.get("/archivo?q=ballenas"); !strings.Contains(page, "Ningún documento coincide con la búsqueda.") || strings.Contains(page, "El archivo aún no tiene documentos.") {
+		t.Errorf("a search that finds nothing:\n%s", page)
+	}
 	status, page, _ := b.get("/archivo?q=exportacion")
 	if status != 200 || !strings.Contains(page, "<mark>exportación</mark>") || !strings.Contains(page, "2 documentos") {
 		t.Fatalf("search page: %d\n%s", status, page)
@@ -365,6 +388,54 @@ func TestBatchImportFromTheWeb(t *testing.T) {
 			map[string]string{"a.txt": "texto a", "b.txt": "texto b"})
 		if status != 422 || !strings.Contains(body, "fila 3, columna tipo") {
 			t.Fatalf("bad row: %d\n%s", status, body)
+		}
+		// Nothing was saved, and the page does not say it was.
+		if strings.Contains(body, "Listo:") || strings.Contains(body, "Cambios guardados") || !strings.Contains(body, "no se importó nada") {
+			t.Errorf("the page of a refused batch:\n%s", body)
+		}
+		// The problems are listed in the file's order: row 3 before row 11,
+		// not as text ("fila 11" < "fila 3").
+		rows := "a.txt,Estudio A,estudio,Ana,IMARPE,2005,es,,,SCQ,1.1.2,publico\nb.txt,Estudio B,revista,,,2005,es,,,,,publico\n"
+		files := map[string]string{"a.txt": "texto a", "b.txt": "texto b"}
+		for i := 4; i <= 11; i++ {
+			name := fmt.Sprintf("c%d.txt", i)
+			year := "2005"
+			if i == 11 {
+				year = "20x5"
+			}
+			rows += fmt.Sprintf("%s,Estudio %d,estudio,,,%s,es,,,,,publico\n", name, i, year)
+			files[name] = fmt.Sprintf("texto %d", i)
+		}
+		status, body = send(rows, files)
+		third, eleventh := strings.Index(body, "fila 3, columna tipo"), strings.Index(body, "fila 11, columna anio")
+		if status != 422 || third < 0 || eleventh < 0 || third > eleventh {
+			t.Errorf("problems out of order (row 3 at %d, row 11 at %d): %d\n%s", third, eleventh, status, body)
+		}
+		// The same batch as XLSX: the same row and column, nothing kept.
+		wb := excelize.NewFile()
+		for i, line := range strings.Split(strings.TrimSpace(header+"a.txt,Estudio A,estudio,Ana,IMARPE,2005,es,,,SCQ,1.1.2,publico\nb.txt,Estudio B,revista,,,2005,es,,,,,publico"), "\n") {
+			cells := strings.Split(line, ",")
+			row := make([]any, len(cells))
+			for j, c := range cells {
+				row[j] = c
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, i+1)
+			if err := wb.SetSheetRow("Sheet1", cell, &row); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var xlsx bytes.Buffer
+		if err := wb.Write(&xlsx); err != nil {
+			t.Fatal(err)
+		}
+		_, _, token := b.get("/archivo/importar")
+		res, body := b.multipartForm("/archivo/importar", url.Values{"csrf_token": {token}},
+			map[string]map[string]string{"metadata": {"lote.xlsx": xlsx.String()}, "files": {"a.txt": "texto a", "b.txt": "texto b"}})
+		if res.StatusCode != 422 || !strings.Contains(body, "fila 3, columna tipo") || strings.Contains(body, "Listo:") {
+			t.Errorf("bad XLSX row: %d\n%s", res.StatusCode, body)
+		}
+		if res, _ := site.srv.Archive.Search(context.Background(), auth.System, archive.SearchQuery{}); res.Total != 0 {
+			t.Fatalf("a bad batch kept %d documents", res.Total)
 		}
 		if res, _ := site.srv.Archive.Search(context.Background(), auth.System, archive.SearchQuery{}); res.Total != 0 {
 			t.Fatalf("a bad batch kept %d documents", res.Total)

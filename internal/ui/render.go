@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -139,6 +140,7 @@ func templateFuncs(a assets) template.FuncMap {
 		"withQuery":      withQuery,
 		"span":           render.GrowthSpan,
 		"pct":            render.Percent,
+		"inOrder":        inOrder,
 		// owner names an ownership that is not a record's, for edit controls.
 		"owner": func(kind string) auth.Owner {
 			if kind == "reference" {
@@ -147,6 +149,54 @@ func templateFuncs(a assets) template.FuncMap {
 			return auth.Owner{AdminOnly: true}
 		},
 	}
+}
+
+// problem is one entry of an import's problems: where, and what is wrong.
+type problem struct{ Where, What string }
+
+// inOrder gives an import's problems (keyed "fila 3, columna tipo") in the
+// order of the file: by the numbers in the key, not as text, so row 10
+// comes after row 9 and not before row 2.
+func inOrder(problems map[string]string) []problem {
+	out := make([]problem, 0, len(problems))
+	for k, v := range problems {
+		out = append(out, problem{k, v})
+	}
+	slices.SortFunc(out, func(a, b problem) int { return naturalCompare(a.Where, b.Where) })
+	return out
+}
+
+// naturalCompare orders a and b as text, except that runs of digits
+// compare as numbers.
+func naturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digitRun(a), digitRun(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if c := cmp.Compare(len(na), len(nb)); c != 0 {
+				return c
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// digitRun is the length of the ASCII digits s starts with.
+func digitRun(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
 }
 
 // withQuery is path with the query q, where pairs (key, value, …) replace
@@ -361,7 +411,9 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		p.Pending = n
 	}
-	if f := r.URL.Query().Get("ok"); f != "" {
+	// A link's ok=… names what was done; a made-up one shows nothing, not
+	// its key.
+	if f := r.URL.Query().Get("ok"); f != "" && i18n.Has("flash."+f) {
 		p.Flash = i18n.T(p.Lang, "flash."+f)
 	}
 	var buf bytes.Buffer
