@@ -346,6 +346,18 @@ func TestNewVersionKeepsTheOldOneDownloadable(t *testing.T) {
 		if len(doc.Files) != 1 || doc.Files[0].Version != 2 || len(doc.Files[0].Previous) != 1 {
 			t.Fatalf("files: %+v", doc.Files)
 		}
+		// A file the archive does not take is refused on the document's own
+		// page, saying why, with its forms to choose another; nothing changes.
+		_, _, token = b.get(docPath)
+		res, body = b.multipartForm(docPath+"/archivos", url.Values{"csrf_token": {token}, "slot": {fmt.Sprint(first.Slot)}},
+			map[string]map[string]string{"file": {"programa.exe": "MZ\x90\x00"}})
+		if res.StatusCode != 422 || !strings.Contains(body, "el archivo acepta archivos PDF, DOCX, ODT, XLSX, HTML y TXT") ||
+			!strings.Contains(body, `action="`+docPath+`/archivos"`) || strings.Contains(body, "Cambios guardados") {
+			t.Errorf("a file of the wrong type: %d\n%s", res.StatusCode, body)
+		}
+		if again, _ := site.srv.Archive.Document(context.Background(), auth.Principal{}, id); len(again.Files) != 1 || again.Files[0].Version != 2 {
+			t.Errorf("a refused file changed the files: %+v", again.Files)
+		}
 		visitor := site.browser()
 		_, page, _ = visitor.get(docPath)
 		for _, want := range []string{archive.FilePath(first.ID), archive.FilePath(doc.Files[0].ID), "versión 2"} {
