@@ -733,8 +733,12 @@ func TestActivityShowsItsDocuments(t *testing.T) {
 	if res := b.post(fmt.Sprintf("/plan-reportes/%d/evidencias", rep.ID), url.Values{"csrf_token": {token}, "document_id": {fmt.Sprint(public.ID)}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("evidence: %d", res.StatusCode)
 	}
-	if res := b.post(fmt.Sprintf("/plan-reportes/%d/evidencias", rep.ID), url.Values{"csrf_token": {token}, "document_id": {"999999"}}); res.StatusCode != 422 {
-		t.Errorf("evidence of no document: %d", res.StatusCode)
+	// A number that is no document is refused by the report's evidence
+	// form, on the activity's page, not on a page of its own.
+	res, body := b.send(fmt.Sprintf("/plan-reportes/%d/evidencias", rep.ID), url.Values{"csrf_token": {token}, "document_id": {"999999"}})
+	if res.StatusCode != 422 || !strings.Contains(body, `<span class="errors" role="alert" id="evidencia-error-`+fmt.Sprint(rep.ID)+`">ese documento no está en el archivo</span>`) ||
+		!strings.Contains(body, fmt.Sprintf(`action="/plan-reportes/%d/evidencias"`, rep.ID)) || strings.Contains(body, "document_id:") {
+		t.Errorf("evidence of no document: %d\n%s", res.StatusCode, body)
 	}
 	_, page, _ = b.get(path + "?anio=2008")
 	if !strings.Contains(page, `<a href="`+archive.DocumentPath(public.ID)+`">Base de datos de investigaciones</a>`) {
