@@ -88,6 +88,21 @@ type archiveSearchView struct {
 	Brochure bool // an edition of the brochure is in the archive
 }
 
+// Searched reports whether the visitor asked for anything (words or a
+// filter), for the empty list to say "nothing matches" rather than "the
+// archive is empty".
+func (v archiveSearchView) Searched() bool {
+	q := v.Query
+	return strings.TrimSpace(q.Q) != "" || q.Kind != "" || q.Year != 0 || q.Species != "" || q.Institution != "" || q.Activity != ""
+}
+
+// NothingToSearch reports whether the visitor typed a search whose every
+// word is too common or too short to look for ("de", "el la"): the page
+// then lists every document, and says why.
+func (v archiveSearchView) NothingToSearch() bool {
+	return strings.TrimSpace(v.Query.Q) != "" && len(v.Results.Query) == 0
+}
+
 func (v archiveSearchView) PageURL(q url.Values, page int) (template.URL, error) {
 	return withQuery("/archivo", q, "pagina", strconv.Itoa(page))
 }

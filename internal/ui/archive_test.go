@@ -239,6 +239,10 @@ func TestEmptyArchiveSaysSo(t *testing.T) {
 		{"/archivo?lang=en", "The archive has no documents yet.", "No document matches"},
 		{"/archivo?q=loco", "Ningún documento coincide con la búsqueda.", "aún no tiene documentos"},
 		{"/archivo?ok=inventado", "El archivo aún no tiene documentos.", "flash."},
+		// A search of only common words looks for nothing, and says so.
+		{"/archivo?q=de+la", "Las palabras buscadas son demasiado comunes o cortas", "aún no tiene documentos"},
+		{"/archivo?q=the&lang=en", "The words searched for are too common", "The archive has no documents yet."},
+		{"/archivo?q=+", "El archivo aún no tiene documentos.", "demasiado comunes"},
 	} {
 		status, page, _ := site.browser().get(tc.path)
 		if status != 200 || !strings.Contains(page, tc.want) || strings.Contains(page, tc.not) {
