@@ -163,6 +163,7 @@ type atomFeed struct {
 		Links   []atomLink `xml:"link"`
 		Content *struct {
 			Type string `xml:"type,attr"`
+			Base string `xml:"http://www.w3.org/XML/1998/namespace base,attr"`
 			Body string `xml:",chardata"`
 		} `xml:"content"`
 	} `xml:"entry"`
@@ -221,6 +222,11 @@ func TestFeedsAreAtom(t *testing.T) {
 				want = archive.NewsPath(item)
 				if e.Content == nil || e.Content.Type != "html" || !strings.Contains(e.Content.Body, "<strong>técnico</strong>") {
 					t.Errorf("news content: %+v", e.Content)
+				}
+				// The body's links to the site ("/archivo/1") resolve
+				// against the site, whichever reader shows them.
+				if e.Content != nil && e.Content.Base != site.http.URL+"/" {
+					t.Errorf("news content's xml:base %q, want %q", e.Content.Base, site.http.URL+"/")
 				}
 			}
 			if !strings.HasSuffix(e.ID, want) {

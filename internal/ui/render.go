@@ -2,7 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"cmp"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -22,6 +21,7 @@ import (
 	"sriim/internal/errs"
 	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
+	"sriim/internal/importer"
 	"sriim/internal/offer"
 	"sriim/internal/render"
 	"sriim/internal/render/reports"
@@ -162,41 +162,8 @@ func inOrder(problems map[string]string) []problem {
 	for k, v := range problems {
 		out = append(out, problem{k, v})
 	}
-	slices.SortFunc(out, func(a, b problem) int { return naturalCompare(a.Where, b.Where) })
+	slices.SortFunc(out, func(a, b problem) int { return importer.CompareKeys(a.Where, b.Where) })
 	return out
-}
-
-// naturalCompare orders a and b as text, except that runs of digits
-// compare as numbers.
-func naturalCompare(a, b string) int {
-	for a != "" && b != "" {
-		da, db := digitRun(a), digitRun(b)
-		if da > 0 && db > 0 {
-			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
-			if c := cmp.Compare(len(na), len(nb)); c != 0 {
-				return c
-			}
-			if c := strings.Compare(na, nb); c != 0 {
-				return c
-			}
-			a, b = a[da:], b[db:]
-			continue
-		}
-		if a[0] != b[0] {
-			return cmp.Compare(a[0], b[0])
-		}
-		a, b = a[1:], b[1:]
-	}
-	return cmp.Compare(len(a), len(b))
-}
-
-// digitRun is the length of the ASCII digits s starts with.
-func digitRun(s string) int {
-	n := 0
-	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
-		n++
-	}
-	return n
 }
 
 // withQuery is path with the query q, where pairs (key, value, …) replace
