@@ -10,13 +10,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -27,6 +28,7 @@ import (
 	"sriim/internal/errs"
 	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
+	"sriim/internal/importer"
 	"sriim/internal/mail"
 	"sriim/internal/modules"
 	"sriim/internal/ogc"
@@ -263,11 +265,12 @@ func describe(lang i18n.Lang, err error) string {
 	if len(fields) == 0 {
 		return prefix + message
 	}
-	var parts []string
-	for f, msg := range fields {
-		parts = append(parts, f+": "+msg)
+	// In the file's order: "fila 3" before "fila 11".
+	keys := slices.SortedFunc(maps.Keys(fields), importer.CompareKeys)
+	parts := make([]string, len(keys))
+	for i, f := range keys {
+		parts[i] = f + ": " + fields[f]
 	}
-	sort.Strings(parts)
 	return prefix + message + " (" + strings.Join(parts, "; ") + ")"
 }
 

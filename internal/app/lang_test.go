@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"sriim/internal/db/dbtest"
+	"sriim/internal/errs"
+	"sriim/internal/i18n"
 )
 
 // The command line's tests read its English messages, whatever the
@@ -43,5 +45,17 @@ func TestCommandLineSpeaksLang(t *testing.T) {
 		if code != tt.wantCode || !strings.Contains(got, tt.want) || strings.Contains(got, tt.forbidden) {
 			t.Errorf("%v: exit %d, want %d and %q without %q:\n%s", tt.args, code, tt.wantCode, tt.want, tt.forbidden, got)
 		}
+	}
+}
+
+// A command's problems are listed in the file's order: row 3 before row 11
+// (as text, "fila 11" came first).
+func TestDescribeListsProblemsInTheFilesOrder(t *testing.T) {
+	err := errs.Fields("the actor has invalid fields", map[string]string{
+		"fila 11, columna anio": "x", "fila 3, columna tipo": "y", "fila 3, columna anio": "z"})
+	got := describe(i18n.ES, err)
+	a, b, c := strings.Index(got, "fila 3, columna anio"), strings.Index(got, "fila 3, columna tipo"), strings.Index(got, "fila 11")
+	if a < 0 || b < a || c < b {
+		t.Errorf("problems out of order: %s", got)
 	}
 }

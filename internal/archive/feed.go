@@ -58,7 +58,7 @@ func (s *Service) NewsFeed(ctx context.Context, base string, lang i18n.Lang) (at
 			ID: base + NewsPath(n.ID), Title: t.Title, Updated: atom.Time(n.UpdatedAt),
 			Links:      []atom.Link{{Href: base + NewsPath(n.ID) + "?lang=" + textLang, Rel: "alternate", Type: "text/html", Hreflang: textLang}},
 			Categories: []atom.Category{{Term: n.Kind, Label: i18n.T(lang, "news.kind."+n.Kind)}},
-			Content:    &atom.Text{Type: "html", Body: string(body)},
+			Content:    &atom.Text{Type: "html", Base: base + "/", Body: string(body)},
 		}
 		if n.PublishedAt != nil {
 			p := atom.Time(*n.PublishedAt)

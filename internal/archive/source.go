@@ -2,6 +2,7 @@ package archive
 
 import (
 	"context"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -79,7 +80,11 @@ func (s *Service) documentsSource(ctx context.Context, q indicators.Query) (indi
 	if q.Params.Get("cumulative") == "true" {
 		window = errs.Msg{Format: "from %d to each year", Args: []any{q.From}}
 	}
+	// The scope says in words which activity counts: activity=any is not
+	// repeated as a code after it.
+	params := maps.Clone(q.Params)
+	delete(params, "activity")
 	res.Computation = indicators.Described(errs.Msg{Format: "%s, by the year of the document (%s)", Args: []any{scope, window}},
-		errs.Msg{Format: "%s, by the year of the document (%s), with %s", Args: []any{scope, window}}, q.Params)
+		errs.Msg{Format: "%s, by the year of the document (%s), with %s", Args: []any{scope, window}}, params)
 	return res, nil
 }

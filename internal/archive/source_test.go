@@ -2,6 +2,7 @@ package archive_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -66,6 +67,11 @@ func TestDocumentsSource(t *testing.T) {
 		}
 		if len(res.Computation.Args) == 0 || !strings.Contains(res.Computation.Format, "by the year of the document") {
 			t.Errorf("computation: %+v", res.Computation)
+		}
+		// Every activity's count says so in words, not as the binding's code.
+		if c := compute(url.Values{"activity": {"any"}}, "3.3.3").Computation; c.Format != "%s, by the year of the document (%s)" ||
+			fmt.Sprint(c.Args...) == "" || strings.Contains(fmt.Sprint(c.Args...), "activity=") {
+			t.Errorf("computation of every activity: %+v", c)
 		}
 		for _, bad := range []url.Values{{"kind": {"novela"}}, {"activity": {"1.1.2"}}, {"topic": {"x"}}} {
 			if _, err := src.Compute(context.Background(), indicators.Query{Params: bad, From: 2007, To: 2008}); !errs.Is(err, errs.Invalid) {

@@ -47,6 +47,10 @@ type Person struct {
 // Text is a text construct: plain text, or HTML (escaped in the XML).
 type Text struct {
 	Type string `xml:"type,attr,omitempty"` // text (default) or html
+	// Base is the address the HTML's relative links are relative to
+	// (xml:base), so that a link a writer gave as "/archivo/1" leads to
+	// the site from any reader.
+	Base string `xml:"http://www.w3.org/XML/1998/namespace base,attr,omitempty"`
 	Body string `xml:",chardata"`
 }
 

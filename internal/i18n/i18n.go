@@ -191,6 +191,14 @@ func pluralCategory(lang Lang, n int) string {
 	return "other"
 }
 
+// Has reports whether key is in the interface catalogue (of Spanish, which
+// every other language falls back to), for text chosen by a request's
+// parameters: an unknown one is left out rather than shown as its key.
+func Has(key string) bool {
+	_, ok := catalog[ES][key]
+	return ok
+}
+
 // Keys returns the keys of lang's catalogue, for tests that compare catalogues.
 func Keys(lang Lang) map[string]bool {
 	keys := make(map[string]bool, len(catalog[lang]))

@@ -88,6 +88,21 @@ type archiveSearchView struct {
 	Brochure bool // an edition of the brochure is in the archive
 }
 
+// Searched reports whether the visitor asked for anything (words or a
+// filter), for the empty list to say "nothing matches" rather than "the
+// archive is empty".
+func (v archiveSearchView) Searched() bool {
+	q := v.Query
+	return strings.TrimSpace(q.Q) != "" || q.Kind != "" || q.Year != 0 || q.Species != "" || q.Institution != "" || q.Activity != ""
+}
+
+// NothingToSearch reports whether the visitor typed a search whose every
+// word is too common or too short to look for ("de", "el la"): the page
+// then lists every document, and says why.
+func (v archiveSearchView) NothingToSearch() bool {
+	return strings.TrimSpace(v.Query.Q) != "" && len(v.Results.Query) == 0
+}
+
 func (v archiveSearchView) PageURL(q url.Values, page int) (template.URL, error) {
 	return withQuery("/archivo", q, "pagina", strconv.Itoa(page))
 }
@@ -164,16 +179,26 @@ type documentView struct {
 	Names     map[string]string
 	Plan      int64
 	CanEdit   bool
+	// FileError says why a file sent from this page was refused (its type,
+	// its size), shown above the files.
+	FileError string
 }
 
 func (s *Server) documentPage(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	id, err := httpkit.PathID(r, "id")
 	if err != nil {
 		s.k.Fail(w, r, err)
 		return
 	}
-	v := documentView{}
+	s.showDocument(w, r, id, http.StatusOK, "")
+}
+
+// showDocument renders document id's page with status, and fileError (if
+// any) about the file the user sent from it.
+func (s *Server) showDocument(w http.ResponseWriter, r *http.Request, id int64, status int, fileError string) {
+	ctx := r.Context()
+	var err error
+	v := documentView{FileError: fileError}
 	if v.Doc, err = s.Archive.Document(ctx, httpkit.Principal(r), id); err != nil {
 		s.k.Fail(w, r, err)
 		return
@@ -202,7 +227,7 @@ func (s *Server) documentPage(w http.ResponseWriter, r *http.Request) {
 	if v.Doc.Access != "public" {
 		ld = nil
 	}
-	s.renderPage(w, r, http.StatusOK, "archive_document.html", Page{Title: v.Doc.Title, Data: v, Description: plainExcerpt(v.Doc.Abstract, 300), LD: ld})
+	s.renderPage(w, r, status, "archive_document.html", Page{Title: v.Doc.Title, Data: v, Description: plainExcerpt(v.Doc.Abstract, 300), LD: ld})
 }
 
 // plainExcerpt cuts s to at most n characters, at a word, for descriptions.
@@ -518,11 +543,19 @@ func (s *Server) documentAddFile(w http.ResponseWriter, r *http.Request) {
 	slot := httpkit.PostForm(r).Int("slot", 0)
 	ups, closeAll := formUploads(r, "file")
 	defer closeAll()
-	if len(ups) == 0 {
-		s.k.Fail(w, r, errs.Fields("choose a file", map[string]string{"file": "required"}))
+	var err error = errs.Fields("choose a file", map[string]string{"file": "required"})
+	if len(ups) > 0 {
+		_, err = s.Archive.AddFile(r.Context(), httpkit.Principal(r), d.ID, slot, ups[0])
+	}
+	// A refused file (no file, its type, its size) is said on the
+	// document's page, where the user can choose another.
+	var e *errs.Error
+	if errors.As(err, &e) && (e.Kind == errs.Invalid || e.Kind == errs.TooLarge) {
+		msg, _ := s.k.PageError(r, e)
+		s.showDocument(w, r, d.ID, httpkit.StatusOf(e.Kind), msg)
 		return
 	}
-	if _, err := s.Archive.AddFile(r.Context(), httpkit.Principal(r), d.ID, slot, ups[0]); err != nil {
+	if err != nil {
 		s.k.Fail(w, r, err)
 		return
 	}

@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"sriim/internal/archive"
 	"sriim/internal/auth"
 	"sriim/internal/db"
@@ -161,6 +163,7 @@ type atomFeed struct {
 		Links   []atomLink `xml:"link"`
 		Content *struct {
 			Type string `xml:"type,attr"`
+			Base string `xml:"http://www.w3.org/XML/1998/namespace base,attr"`
 			Body string `xml:",chardata"`
 		} `xml:"content"`
 	} `xml:"entry"`
@@ -220,10 +223,36 @@ func TestFeedsAreAtom(t *testing.T) {
 				if e.Content == nil || e.Content.Type != "html" || !strings.Contains(e.Content.Body, "<strong>técnico</strong>") {
 					t.Errorf("news content: %+v", e.Content)
 				}
+				// The body's links to the site ("/archivo/1") resolve
+				// against the site, whichever reader shows them.
+				if e.Content != nil && e.Content.Base != site.http.URL+"/" {
+					t.Errorf("news content's xml:base %q, want %q", e.Content.Base, site.http.URL+"/")
+				}
 			}
 			if !strings.HasSuffix(e.ID, want) {
 				t.Errorf("%s: entry id %s, want …%s", path, e.ID, want)
 			}
+		}
+	}
+}
+
+// An empty archive says it has no documents yet, not that the visitor's
+// (absent) search found none; and a link's made-up ok=… shows no raw key.
+func TestEmptyArchiveSaysSo(t *testing.T) {
+	site := newSite(t, dbtest.Open(t, db.SQLite), false)
+	for _, tc := range []struct{ path, want, not string }{
+		{"/archivo", "El archivo aún no tiene documentos.", "Ningún documento coincide"},
+		{"/archivo?lang=en", "The archive has no documents yet.", "No document matches"},
+		{"/archivo?q=loco", "Ningún documento coincide con la búsqueda.", "aún no tiene documentos"},
+		{"/archivo?ok=inventado", "El archivo aún no tiene documentos.", "flash."},
+		// A search of only common words looks for nothing, and says so.
+		{"/archivo?q=de+la", "Las palabras buscadas son demasiado comunes o cortas", "aún no tiene documentos"},
+		{"/archivo?q=the&lang=en", "The words searched for are too common", "The archive has no documents yet."},
+		{"/archivo?q=+", "El archivo aún no tiene documentos.", "demasiado comunes"},
+	} {
+		status, page, _ := site.browser().get(tc.path)
+		if status != 200 || !strings.Contains(page, tc.want) || strings.Contains(page, tc.not) {
+			t.Errorf("%s: %d, want %q and not %q:\n%s", tc.path, status, tc.want, tc.not, page)
 		}
 	}
 }
@@ -243,6 +272,10 @@ func TestArchiveSearchPageFacetsAndSnippets(t *testing.T) {
 		}
 	}
 	b := site.browser()
+	// A search that finds nothing says so; the archive is not empty.
+	if _, page, _ := b.get("/archivo?q=ballenas"); !strings.Contains(page, "Ningún documento coincide con la búsqueda.") || strings.Contains(page, "El archivo aún no tiene documentos.") {
+		t.Errorf("a search that finds nothing:\n%s", page)
+	}
 	status, page, _ := b.get("/archivo?q=exportacion")
 	if status != 200 || !strings.Contains(page, "<mark>exportación</mark>") || !strings.Contains(page, "2 documentos") {
 		t.Fatalf("search page: %d\n%s", status, page)
@@ -323,6 +356,18 @@ func TestNewVersionKeepsTheOldOneDownloadable(t *testing.T) {
 		if len(doc.Files) != 1 || doc.Files[0].Version != 2 || len(doc.Files[0].Previous) != 1 {
 			t.Fatalf("files: %+v", doc.Files)
 		}
+		// A file the archive does not take is refused on the document's own
+		// page, saying why, with its forms to choose another; nothing changes.
+		_, _, token = b.get(docPath)
+		res, body = b.multipartForm(docPath+"/archivos", url.Values{"csrf_token": {token}, "slot": {fmt.Sprint(first.Slot)}},
+			map[string]map[string]string{"file": {"programa.exe": "MZ\x90\x00"}})
+		if res.StatusCode != 422 || !strings.Contains(body, "el archivo acepta archivos PDF, DOCX, ODT, XLSX, HTML y TXT") ||
+			!strings.Contains(body, `action="`+docPath+`/archivos"`) || strings.Contains(body, "Cambios guardados") {
+			t.Errorf("a file of the wrong type: %d\n%s", res.StatusCode, body)
+		}
+		if again, _ := site.srv.Archive.Document(context.Background(), auth.Principal{}, id); len(again.Files) != 1 || again.Files[0].Version != 2 {
+			t.Errorf("a refused file changed the files: %+v", again.Files)
+		}
 		visitor := site.browser()
 		_, page, _ = visitor.get(docPath)
 		for _, want := range []string{archive.FilePath(first.ID), archive.FilePath(doc.Files[0].ID), "versión 2"} {
@@ -365,6 +410,54 @@ func TestBatchImportFromTheWeb(t *testing.T) {
 			map[string]string{"a.txt": "texto a", "b.txt": "texto b"})
 		if status != 422 || !strings.Contains(body, "fila 3, columna tipo") {
 			t.Fatalf("bad row: %d\n%s", status, body)
+		}
+		// Nothing was saved, and the page does not say it was.
+		if strings.Contains(body, "Listo:") || strings.Contains(body, "Cambios guardados") || !strings.Contains(body, "no se importó nada") {
+			t.Errorf("the page of a refused batch:\n%s", body)
+		}
+		// The problems are listed in the file's order: row 3 before row 11,
+		// not as text ("fila 11" < "fila 3").
+		rows := "a.txt,Estudio A,estudio,Ana,IMARPE,2005,es,,,SCQ,1.1.2,publico\nb.txt,Estudio B,revista,,,2005,es,,,,,publico\n"
+		files := map[string]string{"a.txt": "texto a", "b.txt": "texto b"}
+		for i := 4; i <= 11; i++ {
+			name := fmt.Sprintf("c%d.txt", i)
+			year := "2005"
+			if i == 11 {
+				year = "20x5"
+			}
+			rows += fmt.Sprintf("%s,Estudio %d,estudio,,,%s,es,,,,,publico\n", name, i, year)
+			files[name] = fmt.Sprintf("texto %d", i)
+		}
+		status, body = send(rows, files)
+		third, eleventh := strings.Index(body, "fila 3, columna tipo"), strings.Index(body, "fila 11, columna anio")
+		if status != 422 || third < 0 || eleventh < 0 || third > eleventh {
+			t.Errorf("problems out of order (row 3 at %d, row 11 at %d): %d\n%s", third, eleventh, status, body)
+		}
+		// The same batch as XLSX: the same row and column, nothing kept.
+		wb := excelize.NewFile()
+		for i, line := range strings.Split(strings.TrimSpace(header+"a.txt,Estudio A,estudio,Ana,IMARPE,2005,es,,,SCQ,1.1.2,publico\nb.txt,Estudio B,revista,,,2005,es,,,,,publico"), "\n") {
+			cells := strings.Split(line, ",")
+			row := make([]any, len(cells))
+			for j, c := range cells {
+				row[j] = c
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, i+1)
+			if err := wb.SetSheetRow("Sheet1", cell, &row); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var xlsx bytes.Buffer
+		if err := wb.Write(&xlsx); err != nil {
+			t.Fatal(err)
+		}
+		_, _, token := b.get("/archivo/importar")
+		res, body := b.multipartForm("/archivo/importar", url.Values{"csrf_token": {token}},
+			map[string]map[string]string{"metadata": {"lote.xlsx": xlsx.String()}, "files": {"a.txt": "texto a", "b.txt": "texto b"}})
+		if res.StatusCode != 422 || !strings.Contains(body, "fila 3, columna tipo") || strings.Contains(body, "Listo:") {
+			t.Errorf("bad XLSX row: %d\n%s", res.StatusCode, body)
+		}
+		if res, _ := site.srv.Archive.Search(context.Background(), auth.System, archive.SearchQuery{}); res.Total != 0 {
+			t.Fatalf("a bad batch kept %d documents", res.Total)
 		}
 		if res, _ := site.srv.Archive.Search(context.Background(), auth.System, archive.SearchQuery{}); res.Total != 0 {
 			t.Fatalf("a bad batch kept %d documents", res.Total)
@@ -650,8 +743,12 @@ func TestActivityShowsItsDocuments(t *testing.T) {
 	if res := b.post(fmt.Sprintf("/plan-reportes/%d/evidencias", rep.ID), url.Values{"csrf_token": {token}, "document_id": {fmt.Sprint(public.ID)}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("evidence: %d", res.StatusCode)
 	}
-	if res := b.post(fmt.Sprintf("/plan-reportes/%d/evidencias", rep.ID), url.Values{"csrf_token": {token}, "document_id": {"999999"}}); res.StatusCode != 422 {
-		t.Errorf("evidence of no document: %d", res.StatusCode)
+	// A number that is no document is refused by the report's evidence
+	// form, on the activity's page, not on a page of its own.
+	res, body := b.send(fmt.Sprintf("/plan-reportes/%d/evidencias", rep.ID), url.Values{"csrf_token": {token}, "document_id": {"999999"}})
+	if res.StatusCode != 422 || !strings.Contains(body, `<span class="errors" role="alert" id="evidencia-error-`+fmt.Sprint(rep.ID)+`">ese documento no está en el archivo</span>`) ||
+		!strings.Contains(body, fmt.Sprintf(`action="/plan-reportes/%d/evidencias"`, rep.ID)) || strings.Contains(body, "document_id:") {
+		t.Errorf("evidence of no document: %d\n%s", res.StatusCode, body)
 	}
 	_, page, _ = b.get(path + "?anio=2008")
 	if !strings.Contains(page, `<a href="`+archive.DocumentPath(public.ID)+`">Base de datos de investigaciones</a>`) {

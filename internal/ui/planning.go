@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -356,6 +357,9 @@ type activityView struct {
 	who       auth.Principal
 	// NoteErrors says by a report's return form why it was not returned.
 	NoteErrors map[int64]string
+	// EvidenceErrors says by a report's evidence form why the evidence was
+	// refused.
+	EvidenceErrors map[int64]string
 	// Computed are the indicators with their values and where they come
 	// from: computed from the system's data or typed in reports.
 	Computed []computedIndicator
@@ -537,6 +541,14 @@ func (s *Server) reportEvidence(w http.ResponseWriter, r *http.Request) {
 	} else {
 		_, err = s.Planning.AddEvidence(r.Context(), httpkit.Principal(r), rid, r.PostFormValue("name"), r.PostFormValue("url"), "", nil)
 	}
+	// Evidence refused (no such document, a file's type or size) is said by
+	// the report's evidence form, on its activity's page.
+	var e *errs.Error
+	if errors.As(err, &e) && (e.Kind == errs.Invalid || e.Kind == errs.TooLarge) {
+		msg, _ := s.k.PageError(r, e)
+		s.renderActivityOfReport(w, r, rid, nil, map[int64]string{rid: msg})
+		return
+	}
 	if err != nil {
 		s.k.Fail(w, r, err)
 		return
@@ -570,7 +582,7 @@ func (s *Server) reportTransition(action string) http.HandlerFunc {
 			if fromQueue {
 				s.renderReviewQueue(w, r, http.StatusUnprocessableEntity, noteErrors)
 			} else {
-				s.renderActivityOfReport(w, r, rid, noteErrors)
+				s.renderActivityOfReport(w, r, rid, noteErrors, nil)
 			}
 			return
 		}
@@ -587,8 +599,8 @@ func (s *Server) reportTransition(action string) http.HandlerFunc {
 }
 
 // renderActivityOfReport shows a report's activity page again (422) with
-// the error by the report's return form.
-func (s *Server) renderActivityOfReport(w http.ResponseWriter, r *http.Request, rid int64, noteErrors map[int64]string) {
+// the error by the report's return form or by its evidence form.
+func (s *Server) renderActivityOfReport(w http.ResponseWriter, r *http.Request, rid int64, noteErrors, evidenceErrors map[int64]string) {
 	_, a, err := s.Planning.Report(r.Context(), httpkit.Principal(r), rid)
 	if err != nil {
 		s.k.Fail(w, r, err)
@@ -601,7 +613,7 @@ func (s *Server) renderActivityOfReport(w http.ResponseWriter, r *http.Request, 
 		s.k.Fail(w, r, err)
 		return
 	}
-	v.NoteErrors = noteErrors
+	v.NoteErrors, v.EvidenceErrors = noteErrors, evidenceErrors
 	s.render(w, r, http.StatusUnprocessableEntity, "activity.html", v.Activity.Code+" "+v.Activity.Title, v)
 }
 

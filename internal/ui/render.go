@@ -21,6 +21,7 @@ import (
 	"sriim/internal/errs"
 	"sriim/internal/httpkit"
 	"sriim/internal/i18n"
+	"sriim/internal/importer"
 	"sriim/internal/offer"
 	"sriim/internal/render"
 	"sriim/internal/render/reports"
@@ -139,6 +140,7 @@ func templateFuncs(a assets) template.FuncMap {
 		"withQuery":      withQuery,
 		"span":           render.GrowthSpan,
 		"pct":            render.Percent,
+		"inOrder":        inOrder,
 		// owner names an ownership that is not a record's, for edit controls.
 		"owner": func(kind string) auth.Owner {
 			if kind == "reference" {
@@ -147,6 +149,21 @@ func templateFuncs(a assets) template.FuncMap {
 			return auth.Owner{AdminOnly: true}
 		},
 	}
+}
+
+// problem is one entry of an import's problems: where, and what is wrong.
+type problem struct{ Where, What string }
+
+// inOrder gives an import's problems (keyed "fila 3, columna tipo") in the
+// order of the file: by the numbers in the key, not as text, so row 10
+// comes after row 9 and not before row 2.
+func inOrder(problems map[string]string) []problem {
+	out := make([]problem, 0, len(problems))
+	for k, v := range problems {
+		out = append(out, problem{k, v})
+	}
+	slices.SortFunc(out, func(a, b problem) int { return importer.CompareKeys(a.Where, b.Where) })
+	return out
 }
 
 // withQuery is path with the query q, where pairs (key, value, …) replace
@@ -361,7 +378,9 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		p.Pending = n
 	}
-	if f := r.URL.Query().Get("ok"); f != "" {
+	// A link's ok=… names what was done; a made-up one shows nothing, not
+	// its key.
+	if f := r.URL.Query().Get("ok"); f != "" && i18n.Has("flash."+f) {
 		p.Flash = i18n.T(p.Lang, "flash."+f)
 	}
 	var buf bytes.Buffer

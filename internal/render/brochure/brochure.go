@@ -139,6 +139,10 @@ func PDF(d Data) ([]byte, error) {
 
 	// Species and what is offered of each.
 	heading(f, t("brochure.species"))
+	if len(d.Species) == 0 {
+		f.SetFont("go", "", 9)
+		f.MultiCell(width, 5, t("brochure.no_species"), "", "L", false)
+	}
 	for _, sp := range d.Species {
 		f.SetFont("go", "B", 10)
 		f.MultiCell(width, 5, sp.Name+" ("+sp.Scientific+")", "", "L", false)

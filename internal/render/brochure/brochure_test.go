@@ -52,6 +52,29 @@ func TestBrochure(t *testing.T) {
 	}
 }
 
+// A brochure of a region whose offer is still empty says so under each
+// heading, instead of leaving it blank.
+func TestEmptyOfferIsSaid(t *testing.T) {
+	for lang, want := range map[i18n.Lang][]string{
+		i18n.ES: {"Aún no hay productos en la oferta exportable", "Aún no hay exportadores con oferta registrada."},
+		i18n.EN: {"No product is in the exportable offer yet", "No exporter has registered an offer yet."},
+	} {
+		d := sample(lang)
+		d.Species, d.List = nil, nil
+		b, err := brochure.PDF(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := extract.Text(context.Background(), bytes.NewReader(b), int64(len(b)), extract.PDF, extract.DefaultLimits)
+		text := strings.Join(strings.Fields(res.Text), " ")
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s brochure of an empty offer lacks %q:\n%s", lang, w, text)
+			}
+		}
+	}
+}
+
 // The same data gives the same bytes, so that a brochure made again from
 // unchanged data is not kept as a new version.
 func TestSameDataSameFile(t *testing.T) {
