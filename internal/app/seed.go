@@ -95,6 +95,14 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger) (*db.DB, *s
 		d.Close()
 		return nil, nil, err
 	}
+	// Documents without an index entry (all of them, once, after the
+	// index's tables were rebuilt) are indexed before anyone searches.
+	if n, err := svc.archive.Repair(ctx); err != nil {
+		d.Close()
+		return nil, nil, err
+	} else if n > 0 {
+		log.Info("archive: documents indexed again", "documents", n)
+	}
 	return d, svc, nil
 }
 

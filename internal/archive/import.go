@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -106,40 +107,83 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, metadata io.Read
 		return rep, err
 	}
 	// The files are kept and read before the transaction, which then only
-	// writes; their texts are written as they are read, a hundred at a time.
-	kept := make([]stored, len(rows))
+	// writes, several at once (reading a PDF is slow, and most of an
+	// import's work); their texts are written as they are read, a hundred
+	// at a time.
+	type kept struct {
+		stored
+		err error
+	}
+	next, stop := inOrder(ctx, len(rows), func(i int) kept {
+		f, err := dir.Open(rows[i].file)
+		if err != nil {
+			return kept{err: errs.Wrap(err, "open %s", rows[i].file)}
+		}
+		defer f.Close()
+		st, err := s.store(ctx, Upload{Name: path.Base(rows[i].file), R: f})
+		return kept{st, err}
+	})
+	files := make([]stored, len(rows))
 	byHash := map[string]int{}
 	for i, r := range rows {
-		f, err := dir.Open(r.file)
-		if err != nil {
-			return rep, errs.Wrap(err, "open %s", r.file)
+		k, err := next()
+		if err == nil {
+			err = k.err
 		}
-		kept[i], err = s.store(ctx, Upload{Name: path.Base(r.file), R: f})
-		f.Close()
 		if err != nil {
+			stop()
 			return rep, err
 		}
-		if prev, ok := byHash[kept[i].sha256]; ok {
+		files[i] = k.stored
+		if prev, ok := byHash[files[i].sha256]; ok {
 			problems.Add(r.line, "archivo", "the same content as the file of row %d", rows[prev].line)
 		}
-		byHash[kept[i].sha256] = i
+		byHash[files[i].sha256] = i
 		if (i+1)%indexRows == 0 || i == len(rows)-1 {
-			if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return saveTexts(ctx, tx, kept[max(0, i+1-indexRows):i+1]) }); err != nil {
+			if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return saveTexts(ctx, tx, files[max(0, i+1-indexRows):i+1]) }); err != nil {
+				stop()
 				return rep, err
 			}
 		}
 	}
+	stop()
 	if err := problems.Err(); err != nil {
 		return rep, err
 	}
+	// The terms of the texts read now (those of new documents), counted
+	// ahead of the transaction's writes, which wait for them in turn.
+	type counted struct {
+		terms map[string]int
+		err   error
+	}
+	nextBody, stopBodies := inOrder(ctx, len(rows), func(i int) counted {
+		if !files[i].fresh {
+			return counted{}
+		}
+		var text string
+		err := s.db.Read().QueryRowContext(ctx, "SELECT text FROM archive_texts WHERE sha256 = $1", files[i].sha256).Scan(&text)
+		return counted{bodyTerms(text, rows[i].doc.Language), errs.Wrap(err, "read file text")}
+	})
+	defer stopBodies()
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		ix := s.newIndexBatch()
 		for i, r := range rows {
+			body, err := nextBody()
+			if err == nil {
+				err = body.err
+			}
+			if err != nil {
+				return err
+			}
 			var id int64
-			err := tx.QueryRowContext(ctx, "SELECT document_id FROM archive_files WHERE sha256 = $1 ORDER BY id LIMIT 1", kept[i].sha256).Scan(&id)
+			err = tx.QueryRowContext(ctx, "SELECT document_id FROM archive_files WHERE sha256 = $1 ORDER BY id LIMIT 1", files[i].sha256).Scan(&id)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
-				if _, err := s.insert(ctx, tx, p, r.doc, kept[i:i+1], ix); err != nil {
+				var bodies map[string]map[string]int
+				if body.terms != nil {
+					bodies = map[string]map[string]int{files[i].sha256: body.terms}
+				}
+				if _, err := s.insert(ctx, tx, p, r.doc, files[i:i+1], ix, bodies); err != nil {
 					return err
 				}
 				rep.Created++
@@ -228,4 +272,46 @@ func sameMetadata(a, b Document) bool {
 		return string(b)
 	}
 	return norm(a) == norm(b)
+}
+
+// inOrder calls fn for 0…n-1, on as many goroutines as there are
+// processors, a few calls ahead of the caller, who takes the results in
+// order with next (an error only if ctx ends). stop ends the calls not
+// started (the caller calls it once done, or on leaving early).
+func inOrder[T any](ctx context.Context, n int, fn func(i int) T) (next func() (T, error), stop func()) {
+	ctx, stop = context.WithCancel(ctx)
+	workers := runtime.GOMAXPROCS(0)
+	results := make(chan chan T, 2*workers) // how far ahead
+	running := make(chan struct{}, workers)
+	go func() {
+		defer close(results)
+		for i := range n {
+			c := make(chan T, 1) // the call never waits for the caller
+			select {
+			case results <- c:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case running <- struct{}{}:
+			case <-ctx.Done():
+				close(c)
+				return
+			}
+			go func() {
+				defer func() { <-running }()
+				c <- fn(i)
+			}()
+		}
+	}()
+	next = func() (T, error) {
+		if c, ok := <-results; ok {
+			if v, ok := <-c; ok {
+				return v, nil
+			}
+		}
+		var zero T
+		return zero, errs.Wrap(ctx.Err(), "import documents")
+	}
+	return next, stop
 }

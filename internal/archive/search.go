@@ -95,16 +95,10 @@ func (s *Service) Search(ctx context.Context, p auth.Principal, sq SearchQuery) 
 	candidates := snap.ids
 	var best []map[int64]int // by query word: each document's best field weight
 	if len(q) > 0 {
-		err = s.lookUp(ctx, func(idx querier) error {
-			if candidates, err = matching(ctx, idx, s.db.Dialect, q); err != nil {
-				return err
-			}
-			best, err = fieldWeights(ctx, idx, s.db.Dialect, q)
-			return err
-		})
-		if err != nil {
+		if candidates, err = s.matching(ctx, snap, q); err != nil {
 			return res, err
 		}
+		best = snap.fieldWeights(q)
 	}
 	type found struct {
 		id     int64
@@ -213,79 +207,65 @@ func facetList(counts map[string]int) []Facet {
 }
 
 // matching returns the documents that hold every word of q, from the
-// full-text index, as one list of ids (one row, not one per document).
-func matching(ctx context.Context, idx querier, dialect db.Dialect, q fulltext.Query) ([]int64, error) {
-	query := "SELECT group_concat(rowid) FROM archive_search_terms WHERE archive_search_terms MATCH $1"
-	match := ftsQuery(q, "")
-	if dialect == db.Postgres {
-		query, match = "SELECT string_agg(document_id::text, ',') FROM archive_search_terms WHERE terms @@ $1::tsquery", tsquery(q, "")
+// full-text index.
+func (s *Service) matching(ctx context.Context, snap *snapshot, q fulltext.Query) ([]int64, error) {
+	if s.db.Dialect == db.Postgres {
+		return matchingPostgres(ctx, s.db.Read(), snap, q)
 	}
+	// One row, not one per document.
 	var list sql.NullString
-	if err := idx.QueryRowContext(ctx, query, match).Scan(&list); err != nil {
+	if err := s.db.Read().QueryRowContext(ctx, "SELECT group_concat(rowid) FROM archive_search_terms WHERE archive_search_terms MATCH $1",
+		ftsQuery(q)).Scan(&list); err != nil {
 		return nil, errs.Wrap(err, "search documents")
 	}
 	return parseIDs(list.String), nil
 }
 
-// fieldWeights returns, for each word of q, the weight of the best ranked
-// field each document holds it in (documents that hold it in none are not
-// listed: they hold it in the body).
-func fieldWeights(ctx context.Context, idx querier, dialect db.Dialect, q fulltext.Query) ([]map[int64]int, error) {
-	var parts []string
-	var args []any
+// matchingPostgres reads the postings of q's terms, counts each document
+// in the segment snap says it is in (what other segments list of it is
+// stale), and keeps those that hold every word.
+func matchingPostgres(ctx context.Context, idx querier, snap *snapshot, q fulltext.Query) ([]int64, error) {
+	words := map[string][]int{} // term → the words of q it is a form of
 	for w, word := range q {
-		for i, f := range fields {
-			var sub string
-			if dialect == db.Postgres {
-				sub = "SELECT string_agg(document_id::text, ',') FROM archive_search_fields WHERE fields @@ $" + strconv.Itoa(len(args)+1) + "::tsquery"
-				args = append(args, tsquery(fulltext.Query{word}, f.prefix))
-			} else {
-				sub = "SELECT group_concat(rowid) FROM archive_search_fields WHERE archive_search_fields MATCH $" + strconv.Itoa(len(args)+1)
-				args = append(args, ftsQuery(fulltext.Query{word}, f.name))
-			}
-			parts = append(parts, "SELECT "+strconv.Itoa(w)+", "+strconv.Itoa(i)+", ("+sub+")")
+		for _, t := range word.Terms {
+			words[t] = append(words[t], w)
 		}
 	}
-	rows, err := idx.QueryContext(ctx, strings.Join(parts, " UNION ALL "), args...)
+	rows, err := idx.QueryContext(ctx, "SELECT term, segment, ids FROM archive_search_postings WHERE term = ANY($1)", q.Terms())
 	if err != nil {
-		return nil, errs.Wrap(err, "rank documents")
+		return nil, errs.Wrap(err, "search documents")
 	}
 	defer rows.Close()
-	best := make([]map[int64]int, len(q))
-	for i := range best {
-		best[i] = map[int64]int{}
-	}
+	found := map[int64]uint64{} // document → the words found, as bits
 	for rows.Next() {
-		var w, f int
-		var list sql.NullString
-		if err := rows.Scan(&w, &f, &list); err != nil {
-			return nil, errs.Wrap(err, "rank documents")
+		var term string
+		var segment int64
+		var list []byte
+		if err := rows.Scan(&term, &segment, &list); err != nil {
+			return nil, errs.Wrap(err, "search documents")
 		}
-		for _, id := range parseIDs(list.String) {
-			best[w][id] = max(best[w][id], fields[f].weight)
+		var bits uint64
+		for _, w := range words[term] {
+			bits |= 1 << w
+		}
+		decodeIDs(list, func(id int64) {
+			if f := snap.docs[id]; f != nil && f.segment == segment {
+				found[id] |= bits
+			}
+		})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, errs.Wrap(err, "search documents")
+	}
+	all := uint64(1)<<len(q) - 1 // fulltext.MaxQueryWords is less than 64
+	out := make([]int64, 0, len(found))
+	for id, bits := range found {
+		if bits == all {
+			out = append(out, id)
 		}
 	}
-	return best, errs.Wrap(rows.Err(), "rank documents")
-}
-
-// lookUp runs the look-ups in the full-text index. On PostgreSQL it forbids
-// sequential scans for them: the planner does not count the cost of
-// unpacking each row's tsvector (kept out of line), and on a small table or
-// a frequent word it would read every row's terms (25 ms for 2000
-// documents) instead of the GIN index (2 ms).
-func (s *Service) lookUp(ctx context.Context, fn func(idx querier) error) error {
-	if s.db.Dialect != db.Postgres {
-		return fn(s.db.Read())
-	}
-	tx, err := s.db.Read().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return errs.Wrap(err, "search documents")
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
-		return errs.Wrap(err, "search documents")
-	}
-	return fn(tx)
+	slices.Sort(out)
+	return out, nil
 }
 
 // parseIDs reads a comma-separated list of ids.
@@ -371,8 +351,8 @@ func (s *Service) texts(ctx context.Context, docs []int64) (map[int64][]string, 
 }
 
 // ftsQuery is an FTS5 query for the words of q (every word, any of its
-// terms), in one column when column is not empty.
-func ftsQuery(q fulltext.Query, column string) string {
+// terms).
+func ftsQuery(q fulltext.Query) string {
 	var words []string
 	for _, w := range q {
 		terms := make([]string, len(w.Terms))
@@ -381,25 +361,7 @@ func ftsQuery(q fulltext.Query, column string) string {
 		}
 		words = append(words, "("+strings.Join(terms, " OR ")+")")
 	}
-	match := strings.Join(words, " AND ")
-	if column != "" {
-		match = "{" + column + "} : " + match
-	}
-	return match
-}
-
-// tsquery is a tsquery for the words of q (every word, any of its terms),
-// its terms prefixed by a field's prefix.
-func tsquery(q fulltext.Query, prefix string) string {
-	var words []string
-	for _, w := range q {
-		terms := make([]string, len(w.Terms))
-		for i, t := range w.Terms {
-			terms[i] = quoteLexeme(prefix + t)
-		}
-		words = append(words, "("+strings.Join(terms, " | ")+")")
-	}
-	return strings.Join(words, " & ")
+	return strings.Join(words, " AND ")
 }
 
 // ForActivity lists the documents p may see that serve a plan activity,
