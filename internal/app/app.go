@@ -21,7 +21,6 @@ import (
 	"syscall"
 	"time"
 
-	"sriim/data/seed"
 	"sriim/internal/api"
 	"sriim/internal/config"
 	"sriim/internal/db"
@@ -30,10 +29,7 @@ import (
 	"sriim/internal/i18n"
 	"sriim/internal/mail"
 	"sriim/internal/modules"
-	"sriim/internal/network"
 	"sriim/internal/ogc"
-	"sriim/internal/portal"
-	"sriim/internal/prices"
 	"sriim/internal/reminders"
 	"sriim/internal/seeding"
 	"sriim/internal/ui"
@@ -225,20 +221,20 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return errors.New("--remove removes the demonstration dataset: give it with --demo")
 	}
 	log := newLogger(stderr, cfg.LogLevel)
-	d, svc, err := start(ctx, cfg, log)
+	d, svc, err := start(ctx, cfg, log, nil)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
 	switch {
 	case remove:
-		n, err := seeding.RemoveDemo(ctx, d, svc.seeding())
+		n, err := seeding.RemoveDemo(ctx, d, seedingOf(svc))
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "demonstration dataset removed (%d records)\n", n)
 	case demo:
-		n, err := seeding.LoadDemo(ctx, d, svc.seeding())
+		n, err := seeding.LoadDemo(ctx, d, seedingOf(svc))
 		if err != nil {
 			return err
 		}
@@ -281,7 +277,11 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(stderr, cfg.LogLevel)
-	d, svc, err := start(ctx, cfg, log)
+	mailer, err := mail.NewSMTP(cfg.SMTP)
+	if err != nil {
+		return err
+	}
+	d, svc, err := start(ctx, cfg, log, mailer)
 	if err != nil {
 		return err
 	}
@@ -290,50 +290,42 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	mailer, err := mail.NewSMTP(cfg.SMTP)
-	if err != nil {
-		return err
-	}
-	k, err := httpkit.New(httpkit.Options{DB: d, Logger: log, Sessions: svc.accounts, CSRFKey: key, Addr: cfg.Addr, PublicURL: cfg.PublicURL,
+	k, err := httpkit.New(httpkit.Options{DB: d, Logger: log, Sessions: svc.Accounts, CSRFKey: key, Addr: cfg.Addr, PublicURL: cfg.PublicURL,
 		TrustedProxies: cfg.TrustedProxies, MetricsNetworks: cfg.MetricsNetworks, MetricsToken: cfg.MetricsToken, MaxUpload: cfg.MaxUpload})
 	if err != nil {
 		return err
 	}
-	svc.zones.Log = log
 	var pageMailer mail.Sender
 	if mailer != nil {
 		pageMailer = mailer
-		svc.zones.Mailer = mailer
-		svc.prices = prices.New(d, svc.exports, mailer)
 	}
 	announceCtx, stopAnnouncing := context.WithCancel(ctx)
 	defer stopAnnouncing()
-	go announceClosures(announceCtx, svc.zones, log)
-	nw := newNetwork(cfg, d, svc, mailer, log)
-	if err := register(k, d, log, svc, nw, pageMailer, cfg.Tiles); err != nil {
+	go announceClosures(announceCtx, svc.Zones, log)
+	if err := register(k, d, log, svc, pageMailer, cfg.Tiles); err != nil {
 		return err
 	}
-	k.Mount("/ogc", ogc.New(svc.zones, "/ogc", ogcBase(cfg.PublicURL)))
+	k.Mount("/ogc", ogc.New(svc.Zones, "/ogc", ogcBase(cfg.PublicURL)))
 	// Imports whose process is gone (killed, crashed) are failed now, and
 	// those of an instance that dies meanwhile within a minute or two.
 	reapCtx, stopReaping := context.WithCancel(ctx)
 	reaped := make(chan struct{})
 	go func() {
 		defer close(reaped)
-		svc.trade.RunReaper(reapCtx, time.Minute, func(err error) { log.Warn("look for abandoned trade imports", "err", err) })
+		svc.Trade.RunReaper(reapCtx, time.Minute, func(err error) { log.Warn("look for abandoned trade imports", "err", err) })
 	}()
 	defer func() {
 		stopReaping()
 		<-reaped
 	}()
 	if mailer != nil {
-		rem := reminders.New(d, svc.planning, svc.accounts, mailer)
+		rem := reminders.New(d, svc.Planning, svc.Accounts, mailer)
 		rem.PublicURL, rem.Log = cfg.PublicURL, log
 		remindCtx, stopReminders := context.WithCancel(ctx)
 		defer stopReminders()
 		go rem.Daily(remindCtx)
 	}
-	if n, err := svc.accounts.CountAdmins(ctx); err == nil && n == 0 {
+	if n, err := svc.Accounts.CountAdmins(ctx); err == nil && n == 0 {
 		log.Warn("no administrator yet: create one with: " + commandName() + " user add --email YOU@EXAMPLE.ORG --name 'Your Name' --role admin (with the same --db)")
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -342,7 +334,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	jobs, stopJobs := context.WithCancel(ctx)
 	defer stopJobs()
-	go networkJobs(jobs, nw, log)
+	go networkJobs(jobs, svc.Network, log)
 	log.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/", "version", version())
 	return serveUntilSignal(ctx, ln, k, log)
 }
@@ -362,12 +354,12 @@ func runRemind(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if mailer == nil {
 		return errs.E(errs.Invalid, "no mail server is configured (--smtp): no reminders can be sent")
 	}
-	d, svc, err := start(ctx, cfg, log)
+	d, svc, err := start(ctx, cfg, log, mailer)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	rem := reminders.New(d, svc.planning, svc.accounts, mailer)
+	rem := reminders.New(d, svc.Planning, svc.Accounts, mailer)
 	rem.PublicURL, rem.Log = cfg.PublicURL, log
 	res, err := rem.Run(ctx)
 	if err != nil {
@@ -482,17 +474,8 @@ func serveUntilSignal(ctx context.Context, ln net.Listener, h http.Handler, log 
 
 // register puts the pages and the API on the kernel: the one place that
 // imports internal/ui and internal/api. A module's pages and API get its
-// service here (modules.Set).
-func register(k *httpkit.Kernel, d *db.DB, log *slog.Logger, svc *services, nw *network.Service, mailer mail.Sender, tiles config.Tiles) error {
-	defaults, err := portal.ReadDefaults(seed.Files, "portal.json")
-	if err != nil {
-		return err
-	}
-	set := modules.Set{Accounts: svc.accounts, Reference: svc.reference, Production: svc.production, Actors: svc.actors,
-		Planning: svc.planning, Trade: svc.trade, Offer: svc.offer, Facts: svc.facts, Zones: svc.zones, Events: svc.events,
-		Indicators: svc.indicators, Exports: svc.exports, Prices: svc.prices, Workdays: svc.workdays, Regulation: svc.regulation,
-		Archive: svc.archive, Network: nw,
-		Portal: portal.New(d, portal.Modules{Planning: svc.planning, Production: svc.production, Trade: svc.trade, Offer: svc.offer}, defaults)}
+// service here (modules.Set, built by modules.Build).
+func register(k *httpkit.Kernel, d *db.DB, log *slog.Logger, set modules.Set, mailer mail.Sender, tiles config.Tiles) error {
 	if _, err := ui.Register(k, ui.Deps{DB: d, Logger: log, Version: version(), Set: set, Mailer: mailer, Tiles: tiles,
 		Demo: func(ctx context.Context) (bool, error) { return seeding.DemoLoaded(ctx, d) }}); err != nil {
 		return err

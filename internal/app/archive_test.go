@@ -71,12 +71,15 @@ func TestArchiveCommands(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer d.Close()
-			svc := newServices(d, data)
-			res, err := svc.archive.Search(context.Background(), auth.Principal{}, archive.SearchQuery{Q: "brochure"})
+			svc, err := buildModules(d, config.Config{DataDir: data}, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := svc.Archive.Search(context.Background(), auth.Principal{}, archive.SearchQuery{Q: "brochure"})
 			if err != nil || len(res.Hits) != 1 {
 				t.Fatalf("the brochure in the archive: %+v %v", res, err)
 			}
-			doc, _ := svc.archive.Document(context.Background(), auth.Principal{}, res.Hits[0].ID)
+			doc, _ := svc.Archive.Document(context.Background(), auth.Principal{}, res.Hits[0].ID)
 			// One document per edition; a file that came out different is a new version.
 			if len(doc.Files) != 2 || doc.Files[0].Name != "brochure-2026-es.pdf" || doc.Files[1].Name != "brochure-2026-en.pdf" ||
 				len(doc.Files[0].Previous) != doc.Files[0].Version-1 || doc.Kind != "presentation" || doc.Activities[0] != "2.3.4" {
@@ -98,11 +101,6 @@ func TestNetworkAnnouncesTheArchive(t *testing.T) {
 		ctx := context.Background()
 		log := slog.New(slog.DiscardHandler)
 		cfg := config.Config{DB: "unused", DataDir: t.TempDir(), PublicURL: "https://sriim.example.org"}
-		svc := newServices(d, cfg.DataDir)
-		if err := seeding.Load(ctx, d, seeding.Services{Accounts: svc.accounts, Reference: svc.reference, Production: svc.production,
-			Planning: svc.planning, Trade: svc.trade}, log); err != nil {
-			t.Fatal(err)
-		}
 		box := &inbox{}
 		srv := smtp.NewServer(box)
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -112,7 +110,16 @@ func TestNetworkAnnouncesTheArchive(t *testing.T) {
 		go func() { _ = srv.Serve(ln) }()
 		defer srv.Close()
 		sender, _ := sriimmail.NewSMTP("smtp://" + ln.Addr().String() + "?from=red@sriim.test")
-		n := newNetwork(cfg, d, svc, sender, log)
+		// The network as every command builds it: the archive's announcements are wired by modules.Build.
+		svc, err := buildModules(d, cfg, sender, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := svc.Network
+		if err := seeding.Load(ctx, d, seeding.Services{Accounts: svc.Accounts, Reference: svc.Reference, Production: svc.Production,
+			Planning: svc.Planning, Trade: svc.Trade}, log); err != nil {
+			t.Fatal(err)
+		}
 
 		if err := n.Subscribe(ctx, "ana@example.org", "es", []network.Subscription{{Topic: "news"}, {Topic: "documents"}}, "10.0.0.1"); err != nil {
 			t.Fatal(err)
@@ -122,20 +129,20 @@ func TestNetworkAnnouncesTheArchive(t *testing.T) {
 		if _, err := n.Confirm(ctx, strings.Fields(confirm[start+7:])[0]); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.archive.Create(ctx, auth.System, archive.Input{Title: "Guía de depuración", Kind: "guia", Year: 2026}, nil); err != nil {
+		if _, err := svc.Archive.Create(ctx, auth.System, archive.Input{Title: "Guía de depuración", Kind: "guia", Year: 2026}, nil); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.archive.Create(ctx, auth.System, archive.Input{Title: "Documento interno", Kind: "otro", Year: 2026, Access: "signed_in"}, nil); err != nil {
+		if _, err := svc.Archive.Create(ctx, auth.System, archive.Input{Title: "Documento interno", Kind: "otro", Year: 2026, Access: "signed_in"}, nil); err != nil {
 			t.Fatal(err)
 		}
-		item, err := svc.archive.CreateNews(ctx, auth.System, archive.NewsInput{Kind: "news", Texts: map[string]archive.NewsText{"es": {Title: "Nueva planta en Ilo"}}})
+		item, err := svc.Archive.CreateNews(ctx, auth.System, archive.NewsInput{Kind: "news", Texts: map[string]archive.NewsText{"es": {Title: "Nueva planta en Ilo"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.archive.SubmitNews(ctx, auth.System, item.ID); err != nil {
+		if _, err := svc.Archive.SubmitNews(ctx, auth.System, item.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.archive.ReviewNews(ctx, auth.System, item.ID, true, ""); err != nil {
+		if _, err := svc.Archive.ReviewNews(ctx, auth.System, item.ID, true, ""); err != nil {
 			t.Fatal(err)
 		}
 		from, to, name := network.Week(time.Now())

@@ -15,6 +15,7 @@ import (
 	"sriim/internal/archive"
 	"sriim/internal/auth"
 	"sriim/internal/i18n"
+	"sriim/internal/modules"
 	"sriim/internal/offer"
 	"sriim/internal/production"
 	"sriim/internal/render/brochure"
@@ -39,7 +40,7 @@ func runBrochure(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("--edition: a year, such as 2026")
 	}
 	log := newLogger(io.Discard, cfg.LogLevel)
-	d, svc, err := start(ctx, cfg, log)
+	d, svc, err := start(ctx, cfg, log, nil)
 	if err != nil {
 		return err
 	}
@@ -70,7 +71,7 @@ func runBrochure(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		files = append(files, archive.Upload{Name: name, R: bytes.NewReader(pdf)})
 	}
-	doc, err := svc.archive.Keep(ctx, auth.System, "brochure:"+edition, archive.Input{
+	doc, err := svc.Archive.Keep(ctx, auth.System, "brochure:"+edition, archive.Input{
 		Title: i18n.T(i18n.ES, "brochure.document_title", edition), Kind: "presentation", Year: year, Language: "es",
 		Abstract: i18n.T(i18n.ES, "brochure.subtitle", edition), Keywords: []string{"brochure", "oferta exportable", "exportadores"},
 		Activities: []string{"2.3.4"}, Access: "public",
@@ -85,9 +86,9 @@ func runBrochure(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 // brochureData reads the brochure's figures, species and exporters in lang
 // from the services, as an anonymous visitor sees them (public contacts only).
-func brochureData(ctx context.Context, svc *services, lang i18n.Lang) (brochure.Data, error) {
+func brochureData(ctx context.Context, svc modules.Set, lang i18n.Lang) (brochure.Data, error) {
 	data := brochure.Data{Lang: lang}
-	series, err := svc.production.Series(ctx, production.Query{Species: []string{"moluscos"}, Places: []string{"PE-MOQ"}})
+	series, err := svc.Production.Series(ctx, production.Query{Species: []string{"moluscos"}, Places: []string{"PE-MOQ"}})
 	if err != nil {
 		return data, err
 	}
@@ -98,7 +99,7 @@ func brochureData(ctx context.Context, svc *services, lang i18n.Lang) (brochure.
 	}
 	for _, line := range []string{"loco_congelado", "loco_conserva"} {
 		p, _ := trade.ProductLine(line)
-		rk, err := svc.trade.Destinations(ctx, p, 604, 1990, time.Now().Year())
+		rk, err := svc.Trade.Destinations(ctx, p, 604, 1990, time.Now().Year())
 		if err != nil {
 			return data, err
 		}
@@ -109,16 +110,16 @@ func brochureData(ctx context.Context, svc *services, lang i18n.Lang) (brochure.
 			data.Exports.Value += rk.World.Values[data.Exports.Year]
 		}
 	}
-	figures, err := svc.offer.KeyFigures(ctx)
+	figures, err := svc.Offer.KeyFigures(ctx)
 	if err != nil {
 		return data, err
 	}
 	data.Exporters, data.Certified, data.Products = figures.Exporters, figures.CertifiedPlants, figures.Products
-	products, err := svc.offer.Products(ctx, offer.Filter{})
+	products, err := svc.Offer.Products(ctx, offer.Filter{})
 	if err != nil {
 		return data, err
 	}
-	species, err := svc.reference.Species(ctx)
+	species, err := svc.Reference.Species(ctx)
 	if err != nil {
 		return data, err
 	}
@@ -157,7 +158,7 @@ func brochureData(ctx context.Context, svc *services, lang i18n.Lang) (brochure.
 			data.Species = append(data.Species, *sp)
 		}
 	}
-	exporters, err := svc.actors.Actors(ctx, auth.Principal{}, ids)
+	exporters, err := svc.Actors.Actors(ctx, auth.Principal{}, ids)
 	if err != nil {
 		return data, err
 	}

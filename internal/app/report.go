@@ -33,7 +33,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	log := newLogger(io.Discard, cfg.LogLevel)
-	d, svc, err := start(ctx, cfg, log)
+	d, svc, err := start(ctx, cfg, log, nil)
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if lines != "" {
 		list = strings.Split(lines, ",")
 	}
-	rep, err := svc.trade.BuildReport(ctx, auth.System, period, string(cfg.Lang), list)
+	rep, err := svc.Trade.BuildReport(ctx, auth.System, period, string(cfg.Lang), list)
 	if err != nil {
 		return err
 	}

@@ -7,93 +7,46 @@ import (
 	"log/slog"
 	"path/filepath"
 
-	"sriim/internal/accounts"
-	"sriim/internal/actors"
-	"sriim/internal/archive"
 	"sriim/internal/config"
 	"sriim/internal/db"
-	"sriim/internal/events"
-	"sriim/internal/exports"
-	"sriim/internal/facts"
-	"sriim/internal/filestore"
-	"sriim/internal/indicators"
-	"sriim/internal/network"
-	"sriim/internal/offer"
-	"sriim/internal/planning"
-	"sriim/internal/prices"
-	"sriim/internal/production"
-	"sriim/internal/reference"
-	"sriim/internal/regulation"
+	"sriim/internal/mail"
+	"sriim/internal/modules"
 	"sriim/internal/seeding"
-	"sriim/internal/trade"
-	"sriim/internal/workdays"
-	"sriim/internal/zones"
 )
 
-// services are the domain modules, built once per process.
-type services struct {
-	accounts   *accounts.Service
-	reference  *reference.Service
-	production *production.Service
-	actors     *actors.Service
-	planning   *planning.Service
-	trade      *trade.Service
-	offer      *offer.Service
-	facts      *facts.Service
-	zones      *zones.Service
-	events     *events.Service
-	indicators *indicators.Service
-	exports    *exports.Service
-	prices     *prices.Service
-	workdays   *workdays.Service
-	regulation *regulation.Service
-	archive    *archive.Service
+// buildModules builds the domain modules on d for cfg's data. mailer is
+// nil but for the commands that send mail (serve, remind, digest): a price
+// import from the command line alerts nobody.
+func buildModules(d *db.DB, cfg config.Config, mailer *mail.SMTP, log *slog.Logger) (modules.Set, error) {
+	o := modules.Options{Files: filepath.Join(cfg.DataDir, "files"), PublicURL: cfg.PublicURL, Log: log}
+	if mailer != nil {
+		o.Mailer = mailer
+	}
+	return modules.Build(d, o)
 }
 
-func newServices(d *db.DB, dataDir string) *services {
-	days := workdays.New(d)
-	files := filepath.Join(dataDir, "files")
-	s := &services{accounts: accounts.New(d), reference: reference.New(d), production: production.New(d), actors: actors.New(d),
-		planning: planning.New(d, files), trade: trade.New(d),
-		offer: offer.New(d, filepath.Join(files, "photos")), facts: facts.New(d), zones: zones.New(d),
-		exports: exports.New(d), workdays: days, archive: archive.New(d, files),
-		// Norms' text files share the archive's store: one copy of a file both keep.
-		regulation: regulation.New(d, days).KeepFilesIn(filestore.New(files))}
-	s.planning.Documents = s.archive
-	s.prices = prices.New(d, s.exports, nil) // serve gives it the mailer, for price alerts
-	s.events = events.New(d, s.actors)
-	// The modules' data sources for the plan's indicators and the dashboard;
-	// a module added later registers its own here.
-	reg := indicators.NewRegistry(s.actors.Source(), s.production.Source(), s.trade.Source())
-	reg.Register(s.accounts.Sources()...)
-	reg.Register(s.events.Sources()...)
-	reg.Register(s.zones.Sources()...)
-	reg.Register(network.New(d, nil, "").Source()) // counting needs no mail
-	reg.Register(s.archive.Sources()...)
-	reg.Register(s.regulation.Sources()...)
-	s.indicators = indicators.New(d, reg)
-	s.planning.Indicators = s.indicators
-	return s
+// seedingOf is the modules as the seed loaders take them.
+func seedingOf(s modules.Set) seeding.Services {
+	return seeding.Services{Accounts: s.Accounts, Reference: s.Reference, Production: s.Production, Planning: s.Planning, Trade: s.Trade,
+		Actors: s.Actors, Offer: s.Offer, Zones: s.Zones, Indicators: s.Indicators}
 }
 
-// seeding is the services as the seed loaders take them.
-func (s *services) seeding() seeding.Services {
-	return seeding.Services{Accounts: s.accounts, Reference: s.reference, Production: s.production, Planning: s.planning, Trade: s.trade,
-		Actors: s.actors, Offer: s.offer, Zones: s.zones, Indicators: s.indicators}
-}
-
-// start opens the database and brings it up to date, builds the services
-// and loads the seed datasets not loaded yet: what every command that works
-// on the data does first. The caller closes the database.
-func start(ctx context.Context, cfg config.Config, log *slog.Logger) (*db.DB, *services, error) {
+// start opens the database and brings it up to date, builds the modules
+// (with mailer, nil for none; see buildModules) and loads the seed datasets
+// not loaded yet: what every command that works on the data does first.
+// The caller closes the database.
+func start(ctx context.Context, cfg config.Config, log *slog.Logger, mailer *mail.SMTP) (*db.DB, modules.Set, error) {
 	d, err := openDB(ctx, cfg, log)
 	if err != nil {
-		return nil, nil, err
+		return nil, modules.Set{}, err
 	}
-	svc := newServices(d, cfg.DataDir)
-	if err := seeding.Load(ctx, d, svc.seeding(), log); err != nil {
+	svc, err := buildModules(d, cfg, mailer, log)
+	if err == nil {
+		err = seeding.Load(ctx, d, seedingOf(svc), log)
+	}
+	if err != nil {
 		d.Close()
-		return nil, nil, err
+		return nil, modules.Set{}, err
 	}
 	// Documents without an index entry (all of them, once, after the
 	// index's tables were rebuilt) are indexed before anyone searches.

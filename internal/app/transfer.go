@@ -92,19 +92,19 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	log := newLogger(io.Discard, cfg.LogLevel)
-	d, svc, err := start(ctx, cfg, log)
+	d, svc, err := start(ctx, cfg, log, nil)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	inst, err := svc.accounts.InstitutionByCode(ctx, institution)
+	inst, err := svc.Accounts.InstitutionByCode(ctx, institution)
 	if err != nil {
 		return err
 	}
 	p := auth.System
 	p.Institutions = []int64{inst.ID}
 	if what == "documents" {
-		return importDocuments(ctx, svc.archive, p, metadata, stdout)
+		return importDocuments(ctx, svc.Archive, p, metadata, stdout)
 	}
 	for _, name := range files {
 		f, err := os.Open(name)
@@ -114,29 +114,29 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		var rows, created, updated, unchanged int
 		switch what {
 		case "actors":
-			rep, ierr := svc.actors.Import(ctx, p, f, name)
+			rep, ierr := svc.Actors.Import(ctx, p, f, name)
 			err = ierr
 			rows, created, updated, unchanged = rep.Rows, rep.Created, rep.Updated, rep.Unchanged
 			for _, w := range rep.Warnings {
 				i18n.Say(stdout, cfg.Lang, "%s: warning: %s", name, i18n.Text(cfg.Lang, w.Message))
 			}
 		case "production":
-			rep, ierr := svc.production.Import(ctx, p, f, name)
+			rep, ierr := svc.Production.Import(ctx, p, f, name)
 			err = ierr
 			rows, created, updated, unchanged = rep.Rows, rep.Created, rep.Updated, rep.Unchanged
 		case "norms", "procedures", "procedure-cases", "requirements":
 			imp := map[string]func(context.Context, auth.Principal, io.Reader, string) (regulation.ImportReport, error){
-				"norms": svc.regulation.ImportNorms, "procedures": svc.regulation.ImportProcedures,
-				"procedure-cases": svc.regulation.ImportCases, "requirements": svc.regulation.ImportRequirements}[what]
+				"norms": svc.Regulation.ImportNorms, "procedures": svc.Regulation.ImportProcedures,
+				"procedure-cases": svc.Regulation.ImportCases, "requirements": svc.Regulation.ImportRequirements}[what]
 			rep, ierr := imp(ctx, p, f, name)
 			err = ierr
 			rows, created, updated, unchanged = rep.Rows, rep.Created, rep.Updated, rep.Unchanged
 		case "holidays", "uit":
 			var n int
 			if what == "holidays" {
-				n, err = svc.workdays.Import(ctx, p, f, name)
+				n, err = svc.Workdays.Import(ctx, p, f, name)
 			} else {
-				n, err = svc.regulation.ImportUIT(ctx, p, f, name)
+				n, err = svc.Regulation.ImportUIT(ctx, p, f, name)
 			}
 			if err == nil {
 				fmt.Fprintf(stdout, "%s: %d added or changed\n", name, n)
@@ -145,15 +145,15 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		case "trade":
 			var b trade.Batch
-			if b, err = importTrade(ctx, svc.trade, p, format, source, name, f, stdout); err == nil {
+			if b, err = importTrade(ctx, svc.Trade, p, format, source, name, f, stdout); err == nil {
 				rows, created = int(b.Rows), int(b.Rows)
 			}
 		case "zones", "closures":
 			var rep zones.ImportReport
 			if what == "zones" {
-				rep, err = svc.zones.Import(ctx, p, layer, f, name, srs)
+				rep, err = svc.Zones.Import(ctx, p, layer, f, name, srs)
 			} else {
-				rep, err = svc.zones.ImportClosures(ctx, p, f, name)
+				rep, err = svc.Zones.ImportClosures(ctx, p, f, name)
 			}
 			rows, created, updated, unchanged = rep.Features, rep.Created, rep.Updated, rep.Unchanged
 			for _, w := range rep.Warnings {
@@ -161,28 +161,28 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		case "attendance":
 			var rep events.AttendanceReport
-			if rep, err = importAttendance(ctx, svc.events, p, event, confirm, name, f, stdout, cfg.Lang); err == nil {
+			if rep, err = importAttendance(ctx, svc.Events, p, event, confirm, name, f, stdout, cfg.Lang); err == nil {
 				i18n.Say(stdout, cfg.Lang, "%s: %d rows; %d participants added, %d updated, %d unchanged; %d new people; %d linked to the registry",
 					name, rep.Rows, rep.Added, rep.Updated, rep.Unchanged, rep.NewPeople, rep.Linked)
 				f.Close()
 				continue
 			}
 		case "prices":
-			rep, ierr := svc.prices.Import(ctx, p, f, name)
+			rep, ierr := svc.Prices.Import(ctx, p, f, name)
 			err = ierr
 			rows, created, updated, unchanged = rep.Rows, rep.Created, rep.Updated, rep.Unchanged
 		case "price-index":
 			if series == prices.CPISeries {
-				created, err = svc.prices.LoadCPI(ctx, p, f)
+				created, err = svc.Prices.LoadCPI(ctx, p, f)
 			} else if series != "" {
-				created, err = svc.prices.LoadIndex(ctx, p, series, f)
+				created, err = svc.Prices.LoadIndex(ctx, p, series, f)
 			} else {
 				err = errs.E(errs.Invalid, "--series is required")
 			}
 			rows = created
 		case "exports":
 			var b exports.Batch
-			if b, err = importExports(ctx, svc.exports, p, source, name, f, stdout); err == nil {
+			if b, err = importExports(ctx, svc.Exports, p, source, name, f, stdout); err == nil {
 				rows, created = int(b.Rows), int(b.Rows)
 				i18n.Say(stdout, cfg.Lang, "%s: %d exporters, %d of them not in the registry (leads)", name, b.Exporters, b.Leads)
 			}
@@ -190,7 +190,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			var pf planning.File
 			if pf, err = planning.ReadFile(f); err == nil {
 				var plan planning.Plan
-				if plan, err = svc.planning.Import(ctx, p, pf); err == nil {
+				if plan, err = svc.Planning.Import(ctx, p, pf); err == nil {
 					i18n.Say(stdout, cfg.Lang, "%s: plan %s loaded as plan %d", name, plan.Code, plan.ID)
 					f.Close()
 					continue
@@ -236,7 +236,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return errs.E(errs.Invalid, "--format must be csv or xlsx")
 	}
 	log := newLogger(io.Discard, cfg.LogLevel)
-	d, svc, err := start(ctx, cfg, log)
+	d, svc, err := start(ctx, cfg, log, nil)
 	if err != nil {
 		return err
 	}
@@ -245,22 +245,22 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var rows [][]string
 	switch what {
 	case "actors":
-		header, rows, err = svc.actors.Export(ctx, auth.System)
+		header, rows, err = svc.Actors.Export(ctx, auth.System)
 	case "production":
-		header, rows, err = svc.production.Export(ctx, production.Filter{})
+		header, rows, err = svc.Production.Export(ctx, production.Filter{})
 	case "zones":
-		header, rows, err = svc.zones.Export(ctx, layer)
+		header, rows, err = svc.Zones.Export(ctx, layer)
 		what = layer
 	case "prices":
-		header, rows, err = svc.prices.Export(ctx)
+		header, rows, err = svc.Prices.Export(ctx)
 	case "norms":
-		header, rows, err = svc.regulation.ExportNorms(ctx, auth.System)
+		header, rows, err = svc.Regulation.ExportNorms(ctx, auth.System)
 	case "procedures":
-		header, rows, err = svc.regulation.ExportProcedures(ctx, auth.System)
+		header, rows, err = svc.Regulation.ExportProcedures(ctx, auth.System)
 	case "procedure-cases":
-		header, rows, err = svc.regulation.ExportCases(ctx, auth.System)
+		header, rows, err = svc.Regulation.ExportCases(ctx, auth.System)
 	case "requirements":
-		header, rows, err = svc.regulation.ExportRequirements(ctx, auth.System)
+		header, rows, err = svc.Regulation.ExportRequirements(ctx, auth.System)
 	default:
 		fmt.Fprint(stderr, transferUsage)
 		return errs.E(errs.Invalid, "cannot export %q", what)

@@ -46,7 +46,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	log := newLogger(io.Discard, cfg.LogLevel)
-	d, svc, err := start(ctx, cfg, log)
+	d, svc, err := start(ctx, cfg, log, nil)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			name = strings.Split(email, "@")[0]
 		}
 		in := accounts.UserInput{Email: email, Name: name, Role: auth.Role(role), ActorID: actor, Password: randomPassword()}
-		list, err := svc.accounts.Institutions(ctx)
+		list, err := svc.Accounts.Institutions(ctx)
 		if err != nil {
 			return err
 		}
@@ -73,7 +73,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			}
 			in.Institutions = append(in.Institutions, id)
 		}
-		u, err := svc.accounts.CreateUser(ctx, auth.System, in)
+		u, err := svc.Accounts.CreateUser(ctx, auth.System, in)
 		if err != nil {
 			return err
 		}
@@ -81,7 +81,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		i18n.Say(stdout, cfg.Lang, "password: %s", in.Password)
 		i18n.Say(stdout, cfg.Lang, "Change it after logging in (%s).", i18n.Term("account.title"))
 	case "reset-password":
-		secret, u, err := svc.accounts.StartReset(ctx, email, compromised)
+		secret, u, err := svc.Accounts.StartReset(ctx, email, compromised)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 // Package modules names the domain services that the pages (internal/ui)
-// and the API (internal/api) reach: one struct, filled once by
-// internal/app. A new module's service is one field of Set.
+// and the API (internal/api) reach: one struct, built by Build for
+// internal/app and for the tests alike. A new module's service is one field
+// of Set and one line in Build.
 package modules
 
 import (
