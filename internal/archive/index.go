@@ -175,9 +175,10 @@ func mainTerms(counts map[string]int) []string {
 }
 
 // indexBatch collects the index entries of the documents a transaction
-// changes and writes them together at its end: SQLite's FTS5 writes what it
-// holds to disk at each statement, so one statement for many documents
-// (a batch import) keeps its index in few, large segments.
+// changes and writes them together: SQLite's FTS5 writes what it holds to
+// disk at each statement, so one statement for many documents (a batch
+// import) keeps its index in few, large segments; PostgreSQL's index is
+// written a segment at a time.
 type indexBatch struct {
 	s       *Service
 	ids     []int64

@@ -9,6 +9,7 @@ CREATE TABLE archive_search_docs (
     segment     INTEGER NOT NULL DEFAULT 0,
     fields      TEXT NOT NULL
 );
+CREATE INDEX archive_search_docs_segment ON archive_search_docs (segment);
 
 -- The documents are indexed again at the next start (archive.Service.Repair
 -- indexes every document without a row in archive_search_docs).
