@@ -87,10 +87,15 @@ func TestArchiveCommands(t *testing.T) {
 				t.Errorf("brochure document: %+v", doc)
 			}
 
-			// Documents without an entry in the index (every one, after
-			// migration 00025 rebuilt its tables) are indexed at the next start.
+			// Documents without an entry in PostgreSQL's index (every one,
+			// after migration 00025 rebuilt its tables) are indexed at the
+			// next start.
+			clear := "DELETE FROM archive_search_docs"
+			if dialect != db.Postgres {
+				clear = "SELECT 1" // SQLite's index needs no repair
+			}
 			err = d.Tx(context.Background(), func(tx *sql.Tx) error {
-				if _, err := tx.ExecContext(context.Background(), "DELETE FROM archive_search_docs"); err != nil {
+				if _, err := tx.ExecContext(context.Background(), clear); err != nil {
 					return err
 				}
 				_, err := tx.ExecContext(context.Background(), "UPDATE archive_state SET generation = generation + 1")

@@ -245,61 +245,53 @@ func (b *indexBatch) flush(ctx context.Context, tx *sql.Tx) error {
 	return errs.Wrap(err, "index documents")
 }
 
-// rankedFields is the ranked fields' terms as archive_search_docs keeps
-// them: each prefixed by its field, space-separated.
-func rankedFields(e entry) string {
-	var b strings.Builder
-	for i, f := range fields {
-		for _, t := range e.fields[i] {
-			if b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteString(f.prefix + t)
-		}
-	}
-	return b.String()
-}
-
 func writeSQLite(ctx context.Context, tx *sql.Tx, ids []int64, entries []entry) error {
 	in := make([]any, len(ids))
 	for i, id := range ids {
 		in[i] = id
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM archive_search_terms WHERE rowid IN ("+placeholders(1, len(ids))+")", in...); err != nil {
-		return err
+	for _, t := range []string{"archive_search_terms", "archive_search_fields"} {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t+" WHERE rowid IN ("+placeholders(1, len(ids))+")", in...); err != nil {
+			return err
+		}
 	}
-	var terms, docs []string
-	var termArgs, docArgs []any
+	var terms, fieldRows []string
+	var termArgs, fieldArgs []any
 	for i, e := range entries {
 		n := len(termArgs)
 		terms = append(terms, fmt.Sprintf("($%d, $%d)", n+1, n+2))
 		termArgs = append(termArgs, ids[i], strings.Join(e.terms, " "))
-		docs = append(docs, fmt.Sprintf("($%d, 0, $%d)", n+1, n+2))
-		docArgs = append(docArgs, ids[i], rankedFields(e))
+		n = len(fieldArgs)
+		fieldRows = append(fieldRows, fmt.Sprintf("($%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5))
+		fieldArgs = append(fieldArgs, ids[i], strings.Join(e.fields[0], " "), strings.Join(e.fields[1], " "), strings.Join(e.fields[2], " "),
+			strings.Join(e.fields[3], " "))
 	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO archive_search_terms (rowid, terms) VALUES "+strings.Join(terms, ", "), termArgs...); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, "INSERT INTO archive_search_docs (document_id, segment, fields) VALUES "+strings.Join(docs, ", ")+
-		" ON CONFLICT (document_id) DO UPDATE SET segment = excluded.segment, fields = excluded.fields", docArgs...)
+	_, err := tx.ExecContext(ctx, "INSERT INTO archive_search_fields (rowid, title, keywords, abstract, topics) VALUES "+strings.Join(fieldRows, ", "), fieldArgs...)
 	return err
 }
 
 // writePostgres writes the entries as a new segment: one row per distinct
-// term, listing the documents that hold it; then merges segments if there
-// are enough of a size.
+// term, listing the documents that hold it (a ranked field's terms also
+// prefixed by the field, as "t:term"); then merges segments if there are
+// enough of a size.
 func writePostgres(ctx context.Context, tx *sql.Tx, ids []int64, entries []entry) error {
 	var segment int64
 	if err := tx.QueryRowContext(ctx, "INSERT INTO archive_search_segments (docs) VALUES ($1) RETURNING id", len(ids)).Scan(&segment); err != nil {
 		return err
 	}
 	postings := map[string][]int64{}
-	ranked := make([]string, len(ids))
 	for i, e := range entries {
 		for _, t := range e.terms {
 			postings[t] = append(postings[t], ids[i])
 		}
-		ranked[i] = rankedFields(e)
+		for j, f := range fields {
+			for _, t := range e.fields[j] {
+				postings[f.prefix+t] = append(postings[f.prefix+t], ids[i])
+			}
+		}
 	}
 	terms := make([]string, 0, len(postings))
 	for t := range postings {
@@ -313,9 +305,8 @@ func writePostgres(ctx context.Context, tx *sql.Tx, ids []int64, entries []entry
 	if err := writePostings(ctx, tx, segment, terms, lists); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO archive_search_docs (document_id, segment, fields)
-		SELECT d, $2, f FROM unnest($1::bigint[], $3::text[]) AS u(d, f)
-		ON CONFLICT (document_id) DO UPDATE SET segment = excluded.segment, fields = excluded.fields`, ids, segment, ranked); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO archive_search_docs (document_id, segment) SELECT unnest($1::bigint[]), $2
+		ON CONFLICT (document_id) DO UPDATE SET segment = excluded.segment`, ids, segment); err != nil {
 		return err
 	}
 	return mergeSegments(ctx, tx)
@@ -489,26 +480,25 @@ func decodeIDs(b []byte, fn func(id int64)) {
 // unindex removes a document from the index (and raises the archive's
 // generation). PostgreSQL's postings of it are left to the next merge.
 func (s *Service) unindex(ctx context.Context, tx *sql.Tx, id int64) error {
-	tables := []string{"archive_search_docs"}
+	stmts := []string{"DELETE FROM archive_search_docs WHERE document_id = $1"}
 	if s.db.Dialect != db.Postgres {
-		tables = append(tables, "archive_search_terms")
+		stmts = []string{"DELETE FROM archive_search_terms WHERE rowid = $1", "DELETE FROM archive_search_fields WHERE rowid = $1"}
 	}
-	for _, t := range tables {
-		column := "document_id"
-		if t == "archive_search_terms" {
-			column = "rowid"
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t+" WHERE "+column+" = $1", id); err != nil {
+	for _, stmt := range stmts {
+		if _, err := tx.ExecContext(ctx, stmt, id); err != nil {
 			return errs.Wrap(err, "index document")
 		}
 	}
 	return bump(ctx, tx)
 }
 
-// Repair indexes the documents that have no entry in the index: after
-// migration 00025 rebuilt the index's tables, every document. It is one
+// Repair indexes the documents that have no entry in PostgreSQL's index:
+// after migration 00025 rebuilt its tables, every document. It is one
 // query when there are none; app runs it at start.
 func (s *Service) Repair(ctx context.Context) (int, error) {
+	if s.db.Dialect != db.Postgres {
+		return 0, nil // SQLite's index is as it was
+	}
 	rows, err := s.db.Read().QueryContext(ctx, `SELECT id FROM archive_documents d
 		WHERE NOT EXISTS (SELECT 1 FROM archive_search_docs x WHERE x.document_id = d.id) ORDER BY id`)
 	if err != nil {

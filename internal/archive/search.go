@@ -95,10 +95,14 @@ func (s *Service) Search(ctx context.Context, p auth.Principal, sq SearchQuery) 
 	candidates := snap.ids
 	var best []map[int64]int // by query word: each document's best field weight
 	if len(q) > 0 {
-		if candidates, err = s.matching(ctx, snap, q); err != nil {
+		if s.db.Dialect == db.Postgres {
+			candidates, best, err = lookUpPostgres(ctx, s.db.Read(), snap, q)
+		} else {
+			candidates, best, err = lookUpSQLite(ctx, s.db.Read(), q)
+		}
+		if err != nil {
 			return res, err
 		}
-		best = snap.fieldWeights(q)
 	}
 	type found struct {
 		id     int64
@@ -206,56 +210,98 @@ func facetList(counts map[string]int) []Facet {
 	return out
 }
 
-// matching returns the documents that hold every word of q, from the
-// full-text index.
-func (s *Service) matching(ctx context.Context, snap *snapshot, q fulltext.Query) ([]int64, error) {
-	if s.db.Dialect == db.Postgres {
-		return matchingPostgres(ctx, s.db.Read(), snap, q)
-	}
-	// One row, not one per document.
+// lookUpSQLite returns the documents that hold every word of q, and for
+// each word the weight of the best ranked field each document holds it in
+// (documents that hold it in none are not listed: they hold it in the
+// body), from the FTS5 tables; each list of ids as one row.
+func lookUpSQLite(ctx context.Context, idx querier, q fulltext.Query) ([]int64, []map[int64]int, error) {
 	var list sql.NullString
-	if err := s.db.Read().QueryRowContext(ctx, "SELECT group_concat(rowid) FROM archive_search_terms WHERE archive_search_terms MATCH $1",
-		ftsQuery(q)).Scan(&list); err != nil {
-		return nil, errs.Wrap(err, "search documents")
+	if err := idx.QueryRowContext(ctx, "SELECT group_concat(rowid) FROM archive_search_terms WHERE archive_search_terms MATCH $1",
+		ftsQuery(q, "")).Scan(&list); err != nil {
+		return nil, nil, errs.Wrap(err, "search documents")
 	}
-	return parseIDs(list.String), nil
-}
-
-// matchingPostgres reads the postings of q's terms, counts each document
-// in the segment snap says it is in (what other segments list of it is
-// stale), and keeps those that hold every word.
-func matchingPostgres(ctx context.Context, idx querier, snap *snapshot, q fulltext.Query) ([]int64, error) {
-	words := map[string][]int{} // term → the words of q it is a form of
+	var parts []string
+	var args []any
 	for w, word := range q {
-		for _, t := range word.Terms {
-			words[t] = append(words[t], w)
+		for i, f := range fields {
+			parts = append(parts, "SELECT "+strconv.Itoa(w)+", "+strconv.Itoa(i)+
+				", (SELECT group_concat(rowid) FROM archive_search_fields WHERE archive_search_fields MATCH $"+strconv.Itoa(len(args)+1)+")")
+			args = append(args, ftsQuery(fulltext.Query{word}, f.name))
 		}
 	}
-	rows, err := idx.QueryContext(ctx, "SELECT term, segment, ids FROM archive_search_postings WHERE term = ANY($1)", q.Terms())
+	rows, err := idx.QueryContext(ctx, strings.Join(parts, " UNION ALL "), args...)
 	if err != nil {
-		return nil, errs.Wrap(err, "search documents")
+		return nil, nil, errs.Wrap(err, "rank documents")
 	}
 	defer rows.Close()
-	found := map[int64]uint64{} // document → the words found, as bits
+	best := make([]map[int64]int, len(q))
+	for i := range best {
+		best[i] = map[int64]int{}
+	}
+	for rows.Next() {
+		var w, f int
+		var fieldList sql.NullString
+		if err := rows.Scan(&w, &f, &fieldList); err != nil {
+			return nil, nil, errs.Wrap(err, "rank documents")
+		}
+		for _, id := range parseIDs(fieldList.String) {
+			best[w][id] = max(best[w][id], fields[f].weight)
+		}
+	}
+	return parseIDs(list.String), best, errs.Wrap(rows.Err(), "rank documents")
+}
+
+// lookUpPostgres answers what lookUpSQLite does from PostgreSQL's posting
+// lists, in one query: those of q's terms (to match) and of its terms
+// prefixed by each ranked field (to rank). A document counts in the segment
+// snap says it is in; what other segments list of it is stale.
+func lookUpPostgres(ctx context.Context, idx querier, snap *snapshot, q fulltext.Query) ([]int64, []map[int64]int, error) {
+	type use struct{ word, field int } // field -1: any
+	uses := map[string][]use{}
+	for w, word := range q {
+		for _, t := range word.Terms {
+			uses[t] = append(uses[t], use{w, -1})
+			for i, f := range fields {
+				uses[f.prefix+t] = append(uses[f.prefix+t], use{w, i})
+			}
+		}
+	}
+	terms := make([]string, 0, len(uses))
+	for t := range uses {
+		terms = append(terms, t)
+	}
+	rows, err := idx.QueryContext(ctx, "SELECT term, segment, ids FROM archive_search_postings WHERE term = ANY($1)", terms)
+	if err != nil {
+		return nil, nil, errs.Wrap(err, "search documents")
+	}
+	defer rows.Close()
+	found := map[int64]uint64{} // document → the words it holds, as bits
+	best := make([]map[int64]int, len(q))
+	for i := range best {
+		best[i] = map[int64]int{}
+	}
 	for rows.Next() {
 		var term string
 		var segment int64
 		var list []byte
 		if err := rows.Scan(&term, &segment, &list); err != nil {
-			return nil, errs.Wrap(err, "search documents")
-		}
-		var bits uint64
-		for _, w := range words[term] {
-			bits |= 1 << w
+			return nil, nil, errs.Wrap(err, "search documents")
 		}
 		decodeIDs(list, func(id int64) {
-			if f := snap.docs[id]; f != nil && f.segment == segment {
-				found[id] |= bits
+			if f := snap.docs[id]; f == nil || f.segment != segment {
+				return
+			}
+			for _, u := range uses[term] {
+				if u.field < 0 {
+					found[id] |= 1 << u.word
+				} else {
+					best[u.word][id] = max(best[u.word][id], fields[u.field].weight)
+				}
 			}
 		})
 	}
 	if err := rows.Err(); err != nil {
-		return nil, errs.Wrap(err, "search documents")
+		return nil, nil, errs.Wrap(err, "search documents")
 	}
 	all := uint64(1)<<len(q) - 1 // fulltext.MaxQueryWords is less than 64
 	out := make([]int64, 0, len(found))
@@ -265,7 +311,7 @@ func matchingPostgres(ctx context.Context, idx querier, snap *snapshot, q fullte
 		}
 	}
 	slices.Sort(out)
-	return out, nil
+	return out, best, nil
 }
 
 // parseIDs reads a comma-separated list of ids.
@@ -351,8 +397,8 @@ func (s *Service) texts(ctx context.Context, docs []int64) (map[int64][]string, 
 }
 
 // ftsQuery is an FTS5 query for the words of q (every word, any of its
-// terms).
-func ftsQuery(q fulltext.Query) string {
+// terms), in one column when column is not empty.
+func ftsQuery(q fulltext.Query, column string) string {
 	var words []string
 	for _, w := range q {
 		terms := make([]string, len(w.Terms))
@@ -361,7 +407,11 @@ func ftsQuery(q fulltext.Query) string {
 		}
 		words = append(words, "("+strings.Join(terms, " OR ")+")")
 	}
-	return strings.Join(words, " AND ")
+	match := strings.Join(words, " AND ")
+	if column != "" {
+		match = "{" + column + "} : " + match
+	}
+	return match
 }
 
 // ForActivity lists the documents p may see that serve a plan activity,

@@ -5,11 +5,10 @@ import (
 	"database/sql"
 	"slices"
 	"strconv"
-	"strings"
 
 	"sriim/internal/auth"
+	"sriim/internal/db"
 	"sriim/internal/errs"
-	"sriim/internal/fulltext"
 )
 
 // A search asks the database only which documents hold the query's words
@@ -62,12 +61,6 @@ type snapshot struct {
 	generation int64
 	docs       map[int64]*facts
 	ids        []int64 // every document, ascending
-	// ranked lists, for each term of the documents' ranked fields, the
-	// documents that hold it, as id<<2 | the index in fields of the best
-	// field each holds it in: a search ranks what it finds from here, with
-	// no query for each field and word (a few megabytes for 10 000
-	// documents).
-	ranked map[string][]uint64
 }
 
 // bump raises the archive's generation, in the transaction of a change.
@@ -92,17 +85,22 @@ func (s *Service) current(ctx context.Context) (*snapshot, error) {
 	}
 	// Read after the generation: if a change commits meanwhile, this
 	// snapshot holds it already, and the next search loads it again.
-	snap := &snapshot{generation: gen, docs: map[int64]*facts{}, ranked: map[string][]uint64{}}
+	snap := &snapshot{generation: gen, docs: map[int64]*facts{}}
 	q := s.db.Read()
+	documentsQuery := "SELECT id, kind, year, access, institution_id, 0 FROM archive_documents ORDER BY id"
+	if s.db.Dialect == db.Postgres {
+		documentsQuery = `SELECT d.id, d.kind, d.year, d.access, d.institution_id, coalesce(x.segment, 0)
+			FROM archive_documents d LEFT JOIN archive_search_docs x ON x.document_id = d.id ORDER BY d.id`
+	}
 	for _, part := range []struct {
 		query string
 		add   func(rows *sql.Rows) error
 	}{
-		{"SELECT id, kind, year, access, institution_id FROM archive_documents ORDER BY id", func(rows *sql.Rows) error {
+		{documentsQuery, func(rows *sql.Rows) error {
 			var id int64
 			var f facts
 			var keeper sql.NullInt64
-			err := rows.Scan(&id, &f.kind, &f.year, &f.access, &keeper)
+			err := rows.Scan(&id, &f.kind, &f.year, &f.access, &keeper, &f.segment)
 			f.keeper, f.yearText = keeper.Int64, strconv.Itoa(f.year)
 			snap.docs[id] = &f
 			snap.ids = append(snap.ids, id)
@@ -124,16 +122,6 @@ func (s *Service) current(ctx context.Context) (*snapshot, error) {
 			err := rows.Scan(&id, &sp)
 			if f := snap.docs[id]; f != nil {
 				f.species = append(f.species, sp)
-			}
-			return err
-		}},
-		{"SELECT document_id, segment, fields FROM archive_search_docs", func(rows *sql.Rows) error {
-			var id, segment int64
-			var ranked string
-			err := rows.Scan(&id, &segment, &ranked)
-			if f := snap.docs[id]; f != nil {
-				f.segment = segment
-				snap.addRanked(id, ranked)
 			}
 			return err
 		}},
@@ -164,41 +152,4 @@ func (s *Service) current(ctx context.Context) (*snapshot, error) {
 	}
 	s.snap.Store(snap)
 	return snap, nil
-}
-
-// addRanked adds a document's ranked fields (as rankedFields wrote them,
-// best field first) to the snapshot's lists.
-func (snap *snapshot) addRanked(id int64, ranked string) {
-	for _, pt := range strings.Fields(ranked) {
-		field := slices.IndexFunc(fields, func(f rankedField) bool { return strings.HasPrefix(pt, f.prefix) })
-		if field < 0 {
-			continue
-		}
-		term := pt[len(fields[field].prefix):]
-		list, ok := snap.ranked[term]
-		if !ok {
-			term = strings.Clone(term) // not the whole row's string
-		}
-		if n := len(list); n > 0 && int64(list[n-1]>>2) == id {
-			continue // in a better field already
-		}
-		snap.ranked[term] = append(list, uint64(id)<<2|uint64(field))
-	}
-}
-
-// fieldWeights returns, for each word of q, the weight of the best ranked
-// field each document holds it in (documents that hold it in none are not
-// listed: they hold it in the body).
-func (snap *snapshot) fieldWeights(q fulltext.Query) []map[int64]int {
-	best := make([]map[int64]int, len(q))
-	for w, word := range q {
-		best[w] = map[int64]int{}
-		for _, t := range word.Terms {
-			for _, p := range snap.ranked[t] {
-				id := int64(p >> 2)
-				best[w][id] = max(best[w][id], fields[p&3].weight)
-			}
-		}
-	}
-	return best
 }
