@@ -359,10 +359,8 @@ func mergeSegments(ctx context.Context, tx *sql.Tx) error {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if len(empty) > 0 {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM archive_search_segments WHERE id = ANY($1)", empty); err != nil {
-				return err
-			}
+		if err := dropSegments(ctx, tx, empty); err != nil {
+			return err
 		}
 		var merge []int64
 		for size := 0; size <= 32 && merge == nil; size++ {
@@ -447,7 +445,18 @@ func mergeInto(ctx context.Context, tx *sql.Tx, segments []int64) error {
 	if _, err := tx.ExecContext(ctx, "UPDATE archive_search_docs SET segment = $1 WHERE segment = ANY($2)", merged, segments); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, "DELETE FROM archive_search_segments WHERE id = ANY($1)", segments)
+	return dropSegments(ctx, tx, segments)
+}
+
+// dropSegments deletes segments and their postings.
+func dropSegments(ctx context.Context, tx *sql.Tx, segments []int64) error {
+	if len(segments) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM archive_search_postings WHERE segment = ANY($1)", segments); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "DELETE FROM archive_search_segments WHERE id = ANY($1)", segments)
 	return err
 }
 

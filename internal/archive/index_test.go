@@ -57,6 +57,11 @@ func TestIndexFollowsChanges(t *testing.T) {
 			if err := d.Read().QueryRowContext(ctx, "SELECT count(*) FROM archive_search_segments").Scan(&segments); err != nil || segments >= 8 {
 				t.Errorf("%d segments (%v), want them merged", segments, err)
 			}
+			var orphans int
+			if err := d.Read().QueryRowContext(ctx, `SELECT count(*) FROM archive_search_postings p
+				WHERE NOT EXISTS (SELECT 1 FROM archive_search_segments s WHERE s.id = p.segment)`).Scan(&orphans); err != nil || orphans != 0 {
+				t.Errorf("%d postings of merged segments left (%v)", orphans, err)
+			}
 		}
 	})
 }
@@ -76,7 +81,7 @@ func TestRepairIndexesDocumentsWithoutEntry(t *testing.T) {
 			return
 		}
 		err := d.Tx(ctx, func(tx *sql.Tx) error {
-			for _, stmt := range []string{"DELETE FROM archive_search_docs", "DELETE FROM archive_search_segments",
+			for _, stmt := range []string{"DELETE FROM archive_search_docs", "DELETE FROM archive_search_segments", "DELETE FROM archive_search_postings",
 				"UPDATE archive_state SET generation = generation + 1"} {
 				if _, err := tx.ExecContext(ctx, stmt); err != nil {
 					return err

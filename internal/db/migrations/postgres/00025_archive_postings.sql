@@ -19,7 +19,7 @@ CREATE TABLE archive_search_segments (
 );
 CREATE TABLE archive_search_postings (
     term    TEXT COLLATE "C" NOT NULL,
-    segment BIGINT NOT NULL REFERENCES archive_search_segments (id) ON DELETE CASCADE,
+    segment BIGINT NOT NULL,  -- archive_search_segments.id; no foreign key, which would check each row
     ids     BYTEA NOT NULL,
     PRIMARY KEY (term, segment)
 );
