@@ -106,84 +106,61 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, metadata io.Read
 	if err := problems.Err(); err != nil {
 		return rep, err
 	}
-	// The files are kept and read before the transaction, which then only
-	// writes, several at once (reading a PDF is slow, and most of an
-	// import's work); their texts are written as they are read, a hundred
-	// at a time.
-	type kept struct {
+	// Each file is kept and its text read and counted ahead of the
+	// transaction, on several goroutines (reading a PDF is slow, and most
+	// of an import's work); the transaction takes them in turn and writes.
+	// A file with the content of another row's is a problem, and the
+	// transaction reads on to report them all, then writes nothing.
+	type prepared struct {
 		stored
-		err error
+		terms map[string]int // of a text read now, in the row's language
+		err   error
 	}
-	next, stop := inOrder(ctx, len(rows), func(i int) kept {
+	next, stop := inOrder(ctx, len(rows), func(i int) prepared {
 		f, err := dir.Open(rows[i].file)
 		if err != nil {
-			return kept{err: errs.Wrap(err, "open %s", rows[i].file)}
+			return prepared{err: errs.Wrap(err, "open %s", rows[i].file)}
 		}
 		defer f.Close()
 		st, err := s.store(ctx, Upload{Name: path.Base(rows[i].file), R: f})
-		return kept{st, err}
+		pr := prepared{stored: st, err: err}
+		if err == nil && st.text != nil {
+			pr.terms = bodyTerms(st.text.Text, rows[i].doc.Language)
+		}
+		return pr
 	})
-	files := make([]stored, len(rows))
-	byHash := map[string]int{}
-	for i, r := range rows {
-		k, err := next()
-		if err == nil {
-			err = k.err
-		}
-		if err != nil {
-			stop()
-			return rep, err
-		}
-		files[i] = k.stored
-		if prev, ok := byHash[files[i].sha256]; ok {
-			problems.Add(r.line, "archivo", "the same content as the file of row %d", rows[prev].line)
-		}
-		byHash[files[i].sha256] = i
-		if (i+1)%indexRows == 0 || i == len(rows)-1 {
-			if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return saveTexts(ctx, tx, files[max(0, i+1-indexRows):i+1]) }); err != nil {
-				stop()
-				return rep, err
-			}
-		}
-	}
-	stop()
-	if err := problems.Err(); err != nil {
-		return rep, err
-	}
-	// The terms of the texts read now (those of new documents), counted
-	// ahead of the transaction's writes, which wait for them in turn.
-	type counted struct {
-		terms map[string]int
-		err   error
-	}
-	nextBody, stopBodies := inOrder(ctx, len(rows), func(i int) counted {
-		if !files[i].fresh {
-			return counted{}
-		}
-		var text string
-		err := s.db.Read().QueryRowContext(ctx, "SELECT text FROM archive_texts WHERE sha256 = $1", files[i].sha256).Scan(&text)
-		return counted{bodyTerms(text, rows[i].doc.Language), errs.Wrap(err, "read file text")}
-	})
-	defer stopBodies()
+	defer stop()
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		ix := s.newIndexBatch()
+		byHash := map[string]int{}
 		for i, r := range rows {
-			body, err := nextBody()
+			f, err := next()
 			if err == nil {
-				err = body.err
+				err = f.err
 			}
 			if err != nil {
 				return err
 			}
+			if first, ok := byHash[f.sha256]; ok {
+				problems.Add(r.line, "archivo", "the same content as the file of row %d", rows[first].line)
+			} else {
+				byHash[f.sha256] = i
+			}
+			if problems.Err() != nil {
+				continue // read on, for the other problems
+			}
+			if err := saveTexts(ctx, tx, []stored{f.stored}); err != nil {
+				return err
+			}
 			var id int64
-			err = tx.QueryRowContext(ctx, "SELECT document_id FROM archive_files WHERE sha256 = $1 ORDER BY id LIMIT 1", files[i].sha256).Scan(&id)
+			err = tx.QueryRowContext(ctx, "SELECT document_id FROM archive_files WHERE sha256 = $1 ORDER BY id LIMIT 1", f.sha256).Scan(&id)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				var bodies map[string]map[string]int
-				if body.terms != nil {
-					bodies = map[string]map[string]int{files[i].sha256: body.terms}
+				if f.terms != nil {
+					bodies = map[string]map[string]int{f.sha256: f.terms}
 				}
-				if _, err := s.insert(ctx, tx, p, r.doc, files[i:i+1], ix, bodies); err != nil {
+				if _, err := s.insert(ctx, tx, p, r.doc, []stored{f.stored}, ix, bodies); err != nil {
 					return err
 				}
 				rep.Created++
@@ -211,6 +188,9 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, metadata io.Read
 				return err
 			}
 			rep.Updated++
+		}
+		if err := problems.Err(); err != nil {
+			return err
 		}
 		return ix.flush(ctx, tx)
 	})

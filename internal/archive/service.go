@@ -195,7 +195,6 @@ type stored struct {
 	name, sha256, mediaType string
 	size                    int64
 	text                    *extract.Result
-	fresh                   bool // its text was read now: the content is new to the archive
 }
 
 // store keeps an upload and reads its text (once per content), outside any
@@ -230,7 +229,7 @@ func (s *Service) store(ctx context.Context, u Upload) (stored, error) {
 		return st, nil
 	}
 	res, err := s.readText(ctx, st)
-	st.text, st.fresh = &res, true
+	st.text = &res
 	return st, err
 }
 
