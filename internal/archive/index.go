@@ -279,7 +279,7 @@ func writeSQLite(ctx context.Context, tx *sql.Tx, ids []int64, entries []entry) 
 // enough of a size.
 func writePostgres(ctx context.Context, tx *sql.Tx, ids []int64, entries []entry) error {
 	var segment int64
-	if err := tx.QueryRowContext(ctx, "INSERT INTO archive_search_segments (docs) VALUES ($1) RETURNING id", len(ids)).Scan(&segment); err != nil {
+	if err := tx.QueryRowContext(ctx, "INSERT INTO archive_search_segments DEFAULT VALUES RETURNING id").Scan(&segment); err != nil {
 		return err
 	}
 	postings := map[string][]int64{}
@@ -436,7 +436,7 @@ func mergeInto(ctx context.Context, tx *sql.Tx, segments []int64) error {
 	}
 	add()
 	var merged int64
-	if err := tx.QueryRowContext(ctx, "INSERT INTO archive_search_segments (docs) VALUES ($1) RETURNING id", len(live)).Scan(&merged); err != nil {
+	if err := tx.QueryRowContext(ctx, "INSERT INTO archive_search_segments DEFAULT VALUES RETURNING id").Scan(&merged); err != nil {
 		return err
 	}
 	if err := writePostings(ctx, tx, merged, terms, lists); err != nil {
