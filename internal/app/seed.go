@@ -44,9 +44,18 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, mailer *mai
 	if err == nil {
 		err = seeding.Load(ctx, d, seedingOf(svc), log)
 	}
+	// Documents without an index entry (all of them, once, after the
+	// index's tables were rebuilt) are indexed before anyone searches.
+	var repaired int
+	if err == nil {
+		repaired, err = svc.Archive.Repair(ctx)
+	}
 	if err != nil {
 		d.Close()
 		return nil, modules.Set{}, err
+	}
+	if repaired > 0 {
+		log.Info("archive: documents indexed again", "documents", repaired)
 	}
 	return d, svc, nil
 }

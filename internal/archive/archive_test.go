@@ -392,6 +392,20 @@ func TestImport(t *testing.T) {
 		if res, _ := f.svc.Search(ctx, f.mesa, archive.SearchQuery{}); res.Total != 0 {
 			t.Fatalf("a bad batch imported %d documents", res.Total)
 		}
+		// Two files of the same content: found once the files are read,
+		// each reported, and nothing written, not even the rows before.
+		_ = os.WriteFile(dir+"/copia.txt", []byte("Nota técnica sobre la veda del pulpo."), 0o644)
+		_ = os.WriteFile(dir+"/copia2.txt", []byte("Nota técnica sobre la veda del pulpo."), 0o644)
+		twice := header + `manual.odt,Manual,manual,,,2006,es,,,,,` + "\n" + `nota.txt,Nota,otro,,,2007,es,,,,,` + "\n" +
+			`copia.txt,Copia,otro,,,2007,es,,,,,` + "\n" + `copia2.txt,Otra copia,otro,,,2007,es,,,,,` + "\n"
+		_, err = f.svc.Import(ctx, f.direpro, strings.NewReader(twice), "lote.csv", root.FS())
+		if !errorsAs(err, &e) || e.Kind != errs.Invalid || len(e.Fields) != 2 ||
+			!strings.Contains(e.Fields["fila 4, columna archivo"], "3") || !strings.Contains(e.Fields["fila 5, columna archivo"], "3") {
+			t.Fatalf("files of the same content: %v %v", err, e.Fields)
+		}
+		if res, _ := f.svc.Search(ctx, f.mesa, archive.SearchQuery{}); res.Total != 0 {
+			t.Fatalf("a batch with files of the same content imported %d documents", res.Total)
+		}
 
 		rep, err := f.svc.Import(ctx, f.direpro, strings.NewReader(good), "lote.csv", root.FS())
 		if err != nil || rep != (archive.ImportReport{Rows: 3, Created: 3}) {

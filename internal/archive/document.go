@@ -7,7 +7,8 @@
 //
 // Files are kept by content hash (internal/filestore); their text is read
 // by internal/extract and indexed as the terms internal/fulltext makes, so
-// SQLite (FTS5) and PostgreSQL (tsvector) answer a search alike.
+// SQLite (FTS5) and PostgreSQL (posting lists by segment, index.go) answer
+// a search alike.
 package archive
 
 import (

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -105,41 +106,61 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, metadata io.Read
 	if err := problems.Err(); err != nil {
 		return rep, err
 	}
-	// The files are kept and read before the transaction, which then only
-	// writes; their texts are written as they are read, a hundred at a time.
-	kept := make([]stored, len(rows))
-	byHash := map[string]int{}
-	for i, r := range rows {
-		f, err := dir.Open(r.file)
-		if err != nil {
-			return rep, errs.Wrap(err, "open %s", r.file)
-		}
-		kept[i], err = s.store(ctx, Upload{Name: path.Base(r.file), R: f})
-		f.Close()
-		if err != nil {
-			return rep, err
-		}
-		if prev, ok := byHash[kept[i].sha256]; ok {
-			problems.Add(r.line, "archivo", "the same content as the file of row %d", rows[prev].line)
-		}
-		byHash[kept[i].sha256] = i
-		if (i+1)%indexRows == 0 || i == len(rows)-1 {
-			if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return saveTexts(ctx, tx, kept[max(0, i+1-indexRows):i+1]) }); err != nil {
-				return rep, err
-			}
-		}
+	// Each file is kept and its text read and counted ahead of the
+	// transaction, on several goroutines (reading a PDF is slow, and most
+	// of an import's work); the transaction takes them in turn and writes.
+	// A file with the content of another row's is a problem, and the
+	// transaction reads on to report them all, then writes nothing.
+	type prepared struct {
+		stored
+		terms map[string]int // of a text read now, in the row's language
+		err   error
 	}
-	if err := problems.Err(); err != nil {
-		return rep, err
-	}
+	next, stop := inOrder(ctx, len(rows), func(i int) prepared {
+		f, err := dir.Open(rows[i].file)
+		if err != nil {
+			return prepared{err: errs.Wrap(err, "open %s", rows[i].file)}
+		}
+		defer f.Close()
+		st, err := s.store(ctx, Upload{Name: path.Base(rows[i].file), R: f})
+		pr := prepared{stored: st, err: err}
+		if err == nil && st.text != nil {
+			pr.terms = bodyTerms(st.text.Text, rows[i].doc.Language)
+		}
+		return pr
+	})
+	defer stop()
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		ix := s.newIndexBatch()
+		byHash := map[string]int{}
 		for i, r := range rows {
+			f, err := next()
+			if err == nil {
+				err = f.err
+			}
+			if err != nil {
+				return err
+			}
+			if first, ok := byHash[f.sha256]; ok {
+				problems.Add(r.line, "archivo", "the same content as the file of row %d", rows[first].line)
+			} else {
+				byHash[f.sha256] = i
+			}
+			if problems.Err() != nil {
+				continue // read on, for the other problems
+			}
+			if err := saveTexts(ctx, tx, []stored{f.stored}); err != nil {
+				return err
+			}
 			var id int64
-			err := tx.QueryRowContext(ctx, "SELECT document_id FROM archive_files WHERE sha256 = $1 ORDER BY id LIMIT 1", kept[i].sha256).Scan(&id)
+			err = tx.QueryRowContext(ctx, "SELECT document_id FROM archive_files WHERE sha256 = $1 ORDER BY id LIMIT 1", f.sha256).Scan(&id)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
-				if _, err := s.insert(ctx, tx, p, r.doc, kept[i:i+1], ix); err != nil {
+				var bodies map[string]map[string]int
+				if f.terms != nil {
+					bodies = map[string]map[string]int{f.sha256: f.terms}
+				}
+				if _, err := s.insert(ctx, tx, p, r.doc, []stored{f.stored}, ix, bodies); err != nil {
 					return err
 				}
 				rep.Created++
@@ -167,6 +188,9 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, metadata io.Read
 				return err
 			}
 			rep.Updated++
+		}
+		if err := problems.Err(); err != nil {
+			return err
 		}
 		return ix.flush(ctx, tx)
 	})
@@ -228,4 +252,46 @@ func sameMetadata(a, b Document) bool {
 		return string(b)
 	}
 	return norm(a) == norm(b)
+}
+
+// inOrder calls fn for 0…n-1, on as many goroutines as there are
+// processors, a few calls ahead of the caller, who takes the results in
+// order with next (an error only if ctx ends). stop ends the calls not
+// started (the caller calls it once done, or on leaving early).
+func inOrder[T any](ctx context.Context, n int, fn func(i int) T) (next func() (T, error), stop func()) {
+	ctx, stop = context.WithCancel(ctx)
+	workers := runtime.GOMAXPROCS(0)
+	results := make(chan chan T, 2*workers) // how far ahead
+	running := make(chan struct{}, workers)
+	go func() {
+		defer close(results)
+		for i := range n {
+			c := make(chan T, 1) // the call never waits for the caller
+			select {
+			case results <- c:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case running <- struct{}{}:
+			case <-ctx.Done():
+				close(c)
+				return
+			}
+			go func() {
+				defer func() { <-running }()
+				c <- fn(i)
+			}()
+		}
+	}()
+	next = func() (T, error) {
+		if c, ok := <-results; ok {
+			if v, ok := <-c; ok {
+				return v, nil
+			}
+		}
+		var zero T
+		return zero, errs.Wrap(ctx.Err(), "import documents")
+	}
+	return next, stop
 }

@@ -95,13 +95,11 @@ func (s *Service) Search(ctx context.Context, p auth.Principal, sq SearchQuery) 
 	candidates := snap.ids
 	var best []map[int64]int // by query word: each document's best field weight
 	if len(q) > 0 {
-		err = s.lookUp(ctx, func(idx querier) error {
-			if candidates, err = matching(ctx, idx, s.db.Dialect, q); err != nil {
-				return err
-			}
-			best, err = fieldWeights(ctx, idx, s.db.Dialect, q)
-			return err
-		})
+		if s.db.Dialect == db.Postgres {
+			candidates, best, err = lookUpPostgres(ctx, s.db.Read(), snap, q)
+		} else {
+			candidates, best, err = lookUpSQLite(ctx, s.db.Read(), q)
+		}
 		if err != nil {
 			return res, err
 		}
@@ -212,43 +210,28 @@ func facetList(counts map[string]int) []Facet {
 	return out
 }
 
-// matching returns the documents that hold every word of q, from the
-// full-text index, as one list of ids (one row, not one per document).
-func matching(ctx context.Context, idx querier, dialect db.Dialect, q fulltext.Query) ([]int64, error) {
-	query := "SELECT group_concat(rowid) FROM archive_search_terms WHERE archive_search_terms MATCH $1"
-	match := ftsQuery(q, "")
-	if dialect == db.Postgres {
-		query, match = "SELECT string_agg(document_id::text, ',') FROM archive_search_terms WHERE terms @@ $1::tsquery", tsquery(q, "")
-	}
+// lookUpSQLite returns the documents that hold every word of q, and for
+// each word the weight of the best ranked field each document holds it in
+// (documents that hold it in none are not listed: they hold it in the
+// body), from the FTS5 tables; each list of ids as one row.
+func lookUpSQLite(ctx context.Context, idx querier, q fulltext.Query) ([]int64, []map[int64]int, error) {
 	var list sql.NullString
-	if err := idx.QueryRowContext(ctx, query, match).Scan(&list); err != nil {
-		return nil, errs.Wrap(err, "search documents")
+	if err := idx.QueryRowContext(ctx, "SELECT group_concat(rowid) FROM archive_search_terms WHERE archive_search_terms MATCH $1",
+		ftsQuery(q, "")).Scan(&list); err != nil {
+		return nil, nil, errs.Wrap(err, "search documents")
 	}
-	return parseIDs(list.String), nil
-}
-
-// fieldWeights returns, for each word of q, the weight of the best ranked
-// field each document holds it in (documents that hold it in none are not
-// listed: they hold it in the body).
-func fieldWeights(ctx context.Context, idx querier, dialect db.Dialect, q fulltext.Query) ([]map[int64]int, error) {
 	var parts []string
 	var args []any
 	for w, word := range q {
 		for i, f := range fields {
-			var sub string
-			if dialect == db.Postgres {
-				sub = "SELECT string_agg(document_id::text, ',') FROM archive_search_fields WHERE fields @@ $" + strconv.Itoa(len(args)+1) + "::tsquery"
-				args = append(args, tsquery(fulltext.Query{word}, f.prefix))
-			} else {
-				sub = "SELECT group_concat(rowid) FROM archive_search_fields WHERE archive_search_fields MATCH $" + strconv.Itoa(len(args)+1)
-				args = append(args, ftsQuery(fulltext.Query{word}, f.name))
-			}
-			parts = append(parts, "SELECT "+strconv.Itoa(w)+", "+strconv.Itoa(i)+", ("+sub+")")
+			parts = append(parts, "SELECT "+strconv.Itoa(w)+", "+strconv.Itoa(i)+
+				", (SELECT group_concat(rowid) FROM archive_search_fields WHERE archive_search_fields MATCH $"+strconv.Itoa(len(args)+1)+")")
+			args = append(args, ftsQuery(fulltext.Query{word}, f.name))
 		}
 	}
 	rows, err := idx.QueryContext(ctx, strings.Join(parts, " UNION ALL "), args...)
 	if err != nil {
-		return nil, errs.Wrap(err, "rank documents")
+		return nil, nil, errs.Wrap(err, "rank documents")
 	}
 	defer rows.Close()
 	best := make([]map[int64]int, len(q))
@@ -257,35 +240,78 @@ func fieldWeights(ctx context.Context, idx querier, dialect db.Dialect, q fullte
 	}
 	for rows.Next() {
 		var w, f int
-		var list sql.NullString
-		if err := rows.Scan(&w, &f, &list); err != nil {
-			return nil, errs.Wrap(err, "rank documents")
+		var fieldList sql.NullString
+		if err := rows.Scan(&w, &f, &fieldList); err != nil {
+			return nil, nil, errs.Wrap(err, "rank documents")
 		}
-		for _, id := range parseIDs(list.String) {
+		for _, id := range parseIDs(fieldList.String) {
 			best[w][id] = max(best[w][id], fields[f].weight)
 		}
 	}
-	return best, errs.Wrap(rows.Err(), "rank documents")
+	return parseIDs(list.String), best, errs.Wrap(rows.Err(), "rank documents")
 }
 
-// lookUp runs the look-ups in the full-text index. On PostgreSQL it forbids
-// sequential scans for them: the planner does not count the cost of
-// unpacking each row's tsvector (kept out of line), and on a small table or
-// a frequent word it would read every row's terms (25 ms for 2000
-// documents) instead of the GIN index (2 ms).
-func (s *Service) lookUp(ctx context.Context, fn func(idx querier) error) error {
-	if s.db.Dialect != db.Postgres {
-		return fn(s.db.Read())
+// lookUpPostgres answers what lookUpSQLite does from PostgreSQL's posting
+// lists, in one query: those of q's terms (to match) and of its terms
+// prefixed by each ranked field (to rank). A document counts in the segment
+// snap says it is in; what other segments list of it is stale.
+func lookUpPostgres(ctx context.Context, idx querier, snap *snapshot, q fulltext.Query) ([]int64, []map[int64]int, error) {
+	type use struct{ word, field int } // field -1: any
+	uses := map[string][]use{}
+	for w, word := range q {
+		for _, t := range word.Terms {
+			uses[t] = append(uses[t], use{w, -1})
+			for i, f := range fields {
+				uses[f.prefix+t] = append(uses[f.prefix+t], use{w, i})
+			}
+		}
 	}
-	tx, err := s.db.Read().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	terms := make([]string, 0, len(uses))
+	for t := range uses {
+		terms = append(terms, t)
+	}
+	rows, err := idx.QueryContext(ctx, "SELECT term, segment, ids FROM archive_search_postings WHERE term = ANY($1)", terms)
 	if err != nil {
-		return errs.Wrap(err, "search documents")
+		return nil, nil, errs.Wrap(err, "search documents")
 	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
-		return errs.Wrap(err, "search documents")
+	defer rows.Close()
+	found := map[int64]uint64{} // document → the words it holds, as bits
+	best := make([]map[int64]int, len(q))
+	for i := range best {
+		best[i] = map[int64]int{}
 	}
-	return fn(tx)
+	for rows.Next() {
+		var term string
+		var segment int64
+		var list []byte
+		if err := rows.Scan(&term, &segment, &list); err != nil {
+			return nil, nil, errs.Wrap(err, "search documents")
+		}
+		decodeIDs(list, func(id int64) {
+			if f := snap.docs[id]; f == nil || f.segment != segment {
+				return
+			}
+			for _, u := range uses[term] {
+				if u.field < 0 {
+					found[id] |= 1 << u.word
+				} else {
+					best[u.word][id] = max(best[u.word][id], fields[u.field].weight)
+				}
+			}
+		})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, errs.Wrap(err, "search documents")
+	}
+	all := uint64(1)<<len(q) - 1 // fulltext.MaxQueryWords is less than 64
+	out := make([]int64, 0, len(found))
+	for id, bits := range found {
+		if bits == all {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out, best, nil
 }
 
 // parseIDs reads a comma-separated list of ids.
@@ -386,20 +412,6 @@ func ftsQuery(q fulltext.Query, column string) string {
 		match = "{" + column + "} : " + match
 	}
 	return match
-}
-
-// tsquery is a tsquery for the words of q (every word, any of its terms),
-// its terms prefixed by a field's prefix.
-func tsquery(q fulltext.Query, prefix string) string {
-	var words []string
-	for _, w := range q {
-		terms := make([]string, len(w.Terms))
-		for i, t := range w.Terms {
-			terms[i] = quoteLexeme(prefix + t)
-		}
-		words = append(words, "("+strings.Join(terms, " | ")+")")
-	}
-	return strings.Join(words, " & ")
 }
 
 // ForActivity lists the documents p may see that serve a plan activity,

@@ -301,7 +301,7 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, in Input, files 
 			return err
 		}
 		ix := s.newIndexBatch()
-		if out, err = s.insert(ctx, tx, p, d, kept, ix); err != nil {
+		if out, err = s.insert(ctx, tx, p, d, kept, ix, nil); err != nil {
 			return err
 		}
 		return ix.flush(ctx, tx)
@@ -310,8 +310,10 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, in Input, files 
 }
 
 // insert writes a new document and its files, audited, and adds its index
-// entry to ix.
-func (s *Service) insert(ctx context.Context, tx *sql.Tx, p auth.Principal, d Document, files []stored, ix *indexBatch) (Document, error) {
+// entry to ix (with the terms of its files' texts counted in bodies, if the
+// caller has them; see entryOf).
+func (s *Service) insert(ctx context.Context, tx *sql.Tx, p auth.Principal, d Document, files []stored, ix *indexBatch,
+	bodies map[string]map[string]int) (Document, error) {
 	now := s.Now()
 	err := tx.QueryRowContext(ctx, `INSERT INTO archive_documents (title, kind, authors, year, date, language, abstract, keywords, licence,
 		access, institution_id, source_key, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
@@ -329,21 +331,19 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, p auth.Principal, d Do
 	// The new document as it is now stored, without reading it back.
 	out := d
 	out.Files, out.CreatedAt, out.UpdatedAt, out.Version = []File{}, now, now, 1
-	texts := map[string]string{}
 	for i, f := range files {
 		id, err := s.insertFile(ctx, tx, p, d.ID, i+1, 1, f)
 		if err != nil {
 			return d, err
 		}
-		var status, problem, text string
-		if err := tx.QueryRowContext(ctx, "SELECT status, problem, text FROM archive_texts WHERE sha256 = $1", f.sha256).Scan(&status, &problem, &text); err != nil {
+		var status, problem string
+		if err := tx.QueryRowContext(ctx, "SELECT status, problem FROM archive_texts WHERE sha256 = $1", f.sha256).Scan(&status, &problem); err != nil {
 			return d, errs.Wrap(err, "read file text")
 		}
-		texts[f.sha256] = text
 		out.Files = append(out.Files, File{ID: id, DocumentID: d.ID, Slot: i + 1, Version: 1, Name: f.name, SHA256: f.sha256, Size: f.size,
 			MediaType: f.mediaType, CreatedAt: now, TextStatus: status, TextProblem: problem})
 	}
-	if err := ix.add(ctx, tx, out, texts); err != nil {
+	if err := ix.add(ctx, tx, out, bodies); err != nil {
 		return out, err
 	}
 	return out, audit.Record(ctx, tx, p, audit.Create, "archive_document", out.ID, nil, out)
@@ -665,7 +665,7 @@ func (s *Service) Keep(ctx context.Context, p auth.Principal, key string, in Inp
 		var id int64
 		err := tx.QueryRowContext(ctx, "SELECT id FROM archive_documents WHERE source_key = $1", key).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			if out, err = s.insert(ctx, tx, p, d, kept, ix); err != nil {
+			if out, err = s.insert(ctx, tx, p, d, kept, ix, nil); err != nil {
 				return err
 			}
 			return ix.flush(ctx, tx)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"sriim/internal/auth"
+	"sriim/internal/db"
 	"sriim/internal/errs"
 )
 
@@ -29,6 +30,7 @@ type facts struct {
 	codes        []string // their codes, for the facet
 	species      []string
 	activities   []string
+	segment      int64 // where PostgreSQL's index holds its terms
 }
 
 // visible is the one rule of who sees a document (Document.VisibleTo and
@@ -85,15 +87,20 @@ func (s *Service) current(ctx context.Context) (*snapshot, error) {
 	// snapshot holds it already, and the next search loads it again.
 	snap := &snapshot{generation: gen, docs: map[int64]*facts{}}
 	q := s.db.Read()
+	documentsQuery := "SELECT id, kind, year, access, institution_id, 0 FROM archive_documents ORDER BY id"
+	if s.db.Dialect == db.Postgres {
+		documentsQuery = `SELECT d.id, d.kind, d.year, d.access, d.institution_id, coalesce(x.segment, 0)
+			FROM archive_documents d LEFT JOIN archive_search_docs x ON x.document_id = d.id ORDER BY d.id`
+	}
 	for _, part := range []struct {
 		query string
 		add   func(rows *sql.Rows) error
 	}{
-		{"SELECT id, kind, year, access, institution_id FROM archive_documents ORDER BY id", func(rows *sql.Rows) error {
+		{documentsQuery, func(rows *sql.Rows) error {
 			var id int64
 			var f facts
 			var keeper sql.NullInt64
-			err := rows.Scan(&id, &f.kind, &f.year, &f.access, &keeper)
+			err := rows.Scan(&id, &f.kind, &f.year, &f.access, &keeper, &f.segment)
 			f.keeper, f.yearText = keeper.Int64, strconv.Itoa(f.year)
 			snap.docs[id] = &f
 			snap.ids = append(snap.ids, id)

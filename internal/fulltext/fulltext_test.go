@@ -98,3 +98,17 @@ func TestSnippet(t *testing.T) {
 		t.Error("a text without the words gave a snippet")
 	}
 }
+
+// A snippet of a 20 KB text (what an archive's search makes for each of
+// its 20 hits) whose query words are far apart, so that the whole text is
+// scanned.
+func BenchmarkSnippet(b *testing.B) {
+	text := strings.Repeat("La crianza de la concha de abanico en linternas, en la bahía de Ilo. ", 290) + "Exportaciones al Japón."
+	q := ParseQuery("crianza japón")
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		if _, ok := Snippet(text, "es", q); !ok {
+			b.Fatal("no snippet")
+		}
+	}
+}
