@@ -240,7 +240,7 @@ func (s *Service) Subscribe(ctx context.Context, email, lang string, subs []Subs
 		for _, lim := range []struct {
 			key string
 			max int
-		}{{"network:email:" + hash(email), MaxPerEmail}, {"network:client:" + client, MaxPerClient}} {
+		}{{"network:email:" + hash(email), MaxPerEmail}, {"network:client:" + ratelimit.Client(client), MaxPerClient}} {
 			n, err := ratelimit.Hit(ctx, tx, lim.key, time.Hour, now)
 			if err != nil {
 				return err

@@ -331,6 +331,28 @@ func TestSubscriptionsWithoutMail(t *testing.T) {
 	})
 }
 
+// An IPv6 client is limited for its whole /64: a fresh address of it for
+// each request does not get past MaxPerClient.
+func TestClientLimitCountsTheSlash64(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		setup(t, d)
+		ctx := context.Background()
+		svc := network.New(d, nil, "")
+		news := []network.Subscription{{Topic: "news"}}
+		for i := range network.MaxPerClient {
+			if err := svc.Subscribe(ctx, fmt.Sprintf("p%d@example.org", i), "es", news, fmt.Sprintf("2001:db8:5:6::%x", i+1)); err != nil {
+				t.Fatalf("request %d: %v", i+1, err)
+			}
+		}
+		if err := svc.Subscribe(ctx, "last@example.org", "es", news, "2001:db8:5:6:ffff::1"); !errs.Is(err, errs.TooManyRequests) {
+			t.Errorf("a fresh address of the same /64: %v", err)
+		}
+		if err := svc.Subscribe(ctx, "last@example.org", "es", news, "2001:db8:5:7::1"); err != nil {
+			t.Errorf("another /64: %v", err)
+		}
+	})
+}
+
 // TestMembersSource: the network's members as a plan indicator, by kind of
 // member, and a kind it does not know refused.
 func TestMembersSource(t *testing.T) {
