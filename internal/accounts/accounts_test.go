@@ -111,6 +111,9 @@ func TestLoginThrottleAndSessions(t *testing.T) {
 
 func TestUnknownEmailAndAddressThrottle(t *testing.T) {
 	s := newService(t, dbtest.Open(t, db.SQLite))
+	// One clock minute (LoginWindow) for all the attempts, however slow the machine.
+	at := time.Date(2026, 11, 26, 12, 0, 10, 0, time.UTC)
+	s.Now = func() time.Time { return at }
 	ctx := context.Background()
 	for i := 0; i < accounts.MaxFailuresPerAddress; i++ {
 		if _, _, err := s.Login(ctx, "nobody"+string(rune('a'+i))+"@example.org", "whatever pw", "10.9.9.9"); !errs.Is(err, errs.Unauthenticated) {
@@ -119,6 +122,27 @@ func TestUnknownEmailAndAddressThrottle(t *testing.T) {
 	}
 	if _, _, err := s.Login(ctx, "other@example.org", "whatever pw", "10.9.9.9"); !errs.Is(err, errs.TooManyRequests) {
 		t.Fatalf("address not throttled: %v", err)
+	}
+}
+
+// An IPv6 client with a /64 is throttled for all of it, not per address;
+// the next /64 is another client.
+func TestIPv6AddressThrottleCountsTheSlash64(t *testing.T) {
+	s := newService(t, dbtest.Open(t, db.SQLite))
+	// One clock minute (LoginWindow) for all the attempts, however slow the machine.
+	at := time.Date(2026, 11, 26, 12, 0, 10, 0, time.UTC)
+	s.Now = func() time.Time { return at }
+	ctx := context.Background()
+	for i := 0; i < accounts.MaxFailuresPerAddress; i++ {
+		if _, _, err := s.Login(ctx, "nobody"+string(rune('a'+i))+"@example.org", "whatever pw", fmt.Sprintf("2001:db8:5:6::%x", i+1)); !errs.Is(err, errs.Unauthenticated) {
+			t.Fatalf("attempt %d: %v", i, err)
+		}
+	}
+	if _, _, err := s.Login(ctx, "other@example.org", "whatever pw", "2001:db8:5:6:ffff::1"); !errs.Is(err, errs.TooManyRequests) {
+		t.Fatalf("a fresh address of the same /64 is not throttled: %v", err)
+	}
+	if _, _, err := s.Login(ctx, "other@example.org", "whatever pw", "2001:db8:5:7::1"); !errs.Is(err, errs.Unauthenticated) {
+		t.Fatalf("another /64: %v", err)
 	}
 }
 

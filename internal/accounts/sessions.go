@@ -63,7 +63,7 @@ type loginLimit struct {
 }
 
 func loginLimits(email, addr string) []loginLimit {
-	return []loginLimit{{accountKey(email), MaxFailuresPerAccount}, {"login:ip:" + addr, MaxFailuresPerAddress}}
+	return []loginLimit{{accountKey(email), MaxFailuresPerAccount}, {"login:ip:" + ratelimit.Client(addr), MaxFailuresPerAddress}}
 }
 
 // accountKey counts the login attempts on an account.

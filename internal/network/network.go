@@ -63,9 +63,13 @@ func (s Subscription) matches(it Item) bool {
 
 // Subscriber is an address of the network.
 type Subscriber struct {
-	ID            int64          `json:"id"`
-	Email         string         `json:"-"`
-	Lang          string         `json:"lang"`
+	ID    int64  `json:"id"`
+	Email string `json:"-"`
+	Lang  string `json:"lang"`
+	// PendingLang is the language a request waiting for confirmation asks
+	// for, when it differs from a member's: it takes effect only when the
+	// address confirms.
+	PendingLang   string         `json:"pending_lang,omitempty"`
 	State         string         `json:"state"` // pending, active, unsubscribed
 	Subscriptions []Subscription `json:"subscriptions"`
 	Pending       []Subscription `json:"pending,omitempty"` // asked for, not confirmed yet
@@ -160,13 +164,13 @@ func hash(token string) string {
 	return hex.EncodeToString(h[:])
 }
 
-const subscriberColumns = "id, email, lang, state, pending, digest, created_at, confirmed_at, version"
+const subscriberColumns = "id, email, lang, pending_lang, state, pending, digest, created_at, confirmed_at, version"
 
 func scanSubscriber(row interface{ Scan(...any) error }) (Subscriber, error) {
 	var sub Subscriber
 	var pending string
 	var confirmed sql.NullTime
-	err := row.Scan(&sub.ID, &sub.Email, &sub.Lang, &sub.State, &pending, &sub.Digest, &sub.CreatedAt, &confirmed, &sub.Version)
+	err := row.Scan(&sub.ID, &sub.Email, &sub.Lang, &sub.PendingLang, &sub.State, &pending, &sub.Digest, &sub.CreatedAt, &confirmed, &sub.Version)
 	if confirmed.Valid {
 		t := confirmed.Time.UTC()
 		sub.ConfirmedAt = &t
@@ -202,7 +206,8 @@ func subscriptions(ctx context.Context, q querier, sub *Subscriber) error {
 // Subscribe asks to subscribe email to subs, in lang; client is the
 // requester's address (for the limits). Nothing is mailed but the
 // confirmation until the link in it is followed; an address subscribed
-// already keeps what it follows until then. The answer is the same whether
+// already keeps what it follows, and the language of its mails (that of
+// the confirmation too), until then: anyone may type a member's address. The answer is the same whether
 // the address was known or not.
 func (s *Service) Subscribe(ctx context.Context, email, lang string, subs []Subscription, client string) error {
 	email = strings.ToLower(strings.TrimSpace(email))
@@ -235,7 +240,7 @@ func (s *Service) Subscribe(ctx context.Context, email, lang string, subs []Subs
 		for _, lim := range []struct {
 			key string
 			max int
-		}{{"network:email:" + hash(email), MaxPerEmail}, {"network:client:" + client, MaxPerClient}} {
+		}{{"network:email:" + hash(email), MaxPerEmail}, {"network:client:" + ratelimit.Client(client), MaxPerClient}} {
 			n, err := ratelimit.Hit(ctx, tx, lim.key, time.Hour, now)
 			if err != nil {
 				return err
@@ -261,8 +266,17 @@ func (s *Service) Subscribe(ctx context.Context, email, lang string, subs []Subs
 				VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7) RETURNING id`, email, lang, confirmHash, string(pending), expires, token(), now).Scan(&id)
 		} else {
 			id = before.ID
-			_, err = tx.ExecContext(ctx, `UPDATE network_subscribers SET lang = $1, confirm_hash = $2, pending = $3, confirm_expires = $4, version = version + 1
-				WHERE id = $5`, lang, confirmHash, string(pending), expires, id)
+			// A member's language waits for the confirmation; an address never
+			// confirmed has no language of its own yet to keep.
+			current, asked := lang, ""
+			if before.State == "active" {
+				current = before.Lang
+				if lang != before.Lang {
+					asked = lang
+				}
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE network_subscribers SET lang = $1, pending_lang = $2, confirm_hash = $3, pending = $4, confirm_expires = $5,
+				version = version + 1 WHERE id = $6`, current, asked, confirmHash, string(pending), expires, id)
 		}
 		if err != nil {
 			return errs.Wrap(err, "save subscription")
@@ -372,7 +386,7 @@ func (s *Service) ToConfirm(ctx context.Context, tok string) (Subscriber, error)
 }
 
 // Confirm follows a confirmation link: the address becomes (or stays) a
-// member, following what it last asked for.
+// member, following what it last asked for, in the language it asked for.
 func (s *Service) Confirm(ctx context.Context, tok string) (Subscriber, error) {
 	var out Subscriber
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -391,8 +405,12 @@ func (s *Service) Confirm(ctx context.Context, tok string) (Subscriber, error) {
 		}
 		// Claimed by spending the token first: of two clicks at once (or a
 		// new request meanwhile), one confirms and the other finds it spent.
-		res, err := tx.ExecContext(ctx, `UPDATE network_subscribers SET state = 'active', confirm_hash = '', confirm_expires = NULL, pending = '',
-			confirmed_at = $1, version = version + 1 WHERE id = $2 AND confirm_hash = $3`, confirmed, id, hash(tok))
+		lang := before.Lang
+		if before.PendingLang != "" {
+			lang = before.PendingLang
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE network_subscribers SET state = 'active', lang = $1, pending_lang = '', confirm_hash = '', confirm_expires = NULL,
+			pending = '', confirmed_at = $2, version = version + 1 WHERE id = $3 AND confirm_hash = $4`, lang, confirmed, id, hash(tok))
 		if err != nil {
 			return errs.Wrap(err, "save subscription")
 		}
@@ -443,11 +461,12 @@ func (s *Service) Manage(ctx context.Context, tok string) (Subscriber, error) {
 	return s.byToken(ctx, s.db.Read(), tok)
 }
 
-// Update replaces what the subscriber of tok follows, and whether it gets
-// the weekly digest. Following the link of a mail proves the address, so an
+// Update replaces what the subscriber of tok follows, whether it gets the
+// weekly digest, and the language of its mails (lang "es" or "en"; anything
+// else keeps it). Following the link of a mail proves the address, so an
 // address not confirmed yet becomes a member, and a request to change that
 // waits for its confirmation is dropped: the latest choice wins.
-func (s *Service) Update(ctx context.Context, tok string, subs []Subscription, digest bool) (Subscriber, error) {
+func (s *Service) Update(ctx context.Context, tok string, subs []Subscription, digest bool, lang string) (Subscriber, error) {
 	clean, err := s.checkSubscriptions(ctx, subs)
 	if err != nil {
 		return Subscriber{}, err
@@ -465,11 +484,14 @@ func (s *Service) Update(ctx context.Context, tok string, subs []Subscription, d
 		if before.ConfirmedAt != nil {
 			confirmed = *before.ConfirmedAt
 		}
+		if lang != "es" && lang != "en" {
+			lang = before.Lang
+		}
 		// The subscriber's row first: it is the lock that orders two saves
 		// (or a save and an unsubscribe) at once, so that the second replaces
 		// the first's subscriptions, or finds the address gone.
-		res, err := tx.ExecContext(ctx, `UPDATE network_subscribers SET state = 'active', digest = $1, confirmed_at = $2, confirm_hash = '',
-			confirm_expires = NULL, pending = '', version = version + 1 WHERE id = $3 AND state <> 'unsubscribed'`, digest, confirmed, before.ID)
+		res, err := tx.ExecContext(ctx, `UPDATE network_subscribers SET state = 'active', digest = $1, lang = $2, pending_lang = '', confirmed_at = $3,
+			confirm_hash = '', confirm_expires = NULL, pending = '', version = version + 1 WHERE id = $4 AND state <> 'unsubscribed'`, digest, lang, confirmed, before.ID)
 		if err != nil {
 			return errs.Wrap(err, "save subscription")
 		}
@@ -516,7 +538,7 @@ func (s *Service) Unsubscribe(ctx context.Context, tok string) error {
 		}
 		// The row first, as Update and Confirm do: of two at once, the
 		// second finds the address gone.
-		res, err := tx.ExecContext(ctx, `UPDATE network_subscribers SET state = 'unsubscribed', email = $1, confirm_hash = '', pending = '',
+		res, err := tx.ExecContext(ctx, `UPDATE network_subscribers SET state = 'unsubscribed', email = $1, confirm_hash = '', pending = '', pending_lang = '',
 			unsubscribed_at = $2, version = version + 1 WHERE id = $3 AND state <> 'unsubscribed'`, "unsubscribed-"+strconv.FormatInt(id, 10)+"@invalid", s.Now(), id)
 		if err != nil {
 			return errs.Wrap(err, "unsubscribe")

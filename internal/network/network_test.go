@@ -331,6 +331,28 @@ func TestSubscriptionsWithoutMail(t *testing.T) {
 	})
 }
 
+// An IPv6 client is limited for its whole /64: a fresh address of it for
+// each request does not get past MaxPerClient.
+func TestClientLimitCountsTheSlash64(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		setup(t, d)
+		ctx := context.Background()
+		svc := network.New(d, nil, "")
+		news := []network.Subscription{{Topic: "news"}}
+		for i := range network.MaxPerClient {
+			if err := svc.Subscribe(ctx, fmt.Sprintf("p%d@example.org", i), "es", news, fmt.Sprintf("2001:db8:5:6::%x", i+1)); err != nil {
+				t.Fatalf("request %d: %v", i+1, err)
+			}
+		}
+		if err := svc.Subscribe(ctx, "last@example.org", "es", news, "2001:db8:5:6:ffff::1"); !errs.Is(err, errs.TooManyRequests) {
+			t.Errorf("a fresh address of the same /64: %v", err)
+		}
+		if err := svc.Subscribe(ctx, "last@example.org", "es", news, "2001:db8:5:7::1"); err != nil {
+			t.Errorf("another /64: %v", err)
+		}
+	})
+}
+
 // TestMembersSource: the network's members as a plan indicator, by kind of
 // member, and a kind it does not know refused.
 func TestMembersSource(t *testing.T) {
@@ -397,7 +419,7 @@ func TestManageSubscription(t *testing.T) {
 			if _, err := svc.Manage(ctx, bad); !errs.Is(err, errs.NotFound) {
 				t.Errorf("token %q: %v", bad, err)
 			}
-			if _, err := svc.Update(ctx, bad, []network.Subscription{{Topic: "news"}}, true); !errs.Is(err, errs.NotFound) {
+			if _, err := svc.Update(ctx, bad, []network.Subscription{{Topic: "news"}}, true, ""); !errs.Is(err, errs.NotFound) {
 				t.Errorf("update with token %q: %v", bad, err)
 			}
 		}
@@ -405,7 +427,7 @@ func TestManageSubscription(t *testing.T) {
 		if err != nil || sub.Email != "ana@example.org" || !sub.Digest || len(sub.Subscriptions) != 1 {
 			t.Fatalf("manage: %+v %v", sub, err)
 		}
-		if _, err := svc.Update(ctx, tok, nil, true); !errs.Is(err, errs.Invalid) {
+		if _, err := svc.Update(ctx, tok, nil, true, ""); !errs.Is(err, errs.Invalid) {
 			t.Errorf("nothing followed: %v", err)
 		}
 		audits := func() int {
@@ -417,7 +439,7 @@ func TestManageSubscription(t *testing.T) {
 		}
 		before := audits()
 		// Documents about SNE at once, no news, no digest.
-		sub, err = svc.Update(ctx, tok, []network.Subscription{{Topic: "documents", Species: "sne", Urgent: true}}, false)
+		sub, err = svc.Update(ctx, tok, []network.Subscription{{Topic: "documents", Species: "sne", Urgent: true}}, false, "")
 		if err != nil || sub.Digest || len(sub.Subscriptions) != 1 || sub.Subscriptions[0] != (network.Subscription{Topic: "documents", Species: "SNE", Urgent: true}) {
 			t.Fatalf("update: %+v %v", sub, err)
 		}
@@ -437,7 +459,7 @@ func TestManageSubscription(t *testing.T) {
 			t.Errorf("urgent mail, with the link to the subscriber's page:\n%s", bodies[0])
 		}
 		// The digest back on: it holds the SNE document, not the news.
-		if _, err := svc.Update(ctx, tok, sub.Subscriptions, true); err != nil {
+		if _, err := svc.Update(ctx, tok, sub.Subscriptions, true, ""); err != nil {
 			t.Fatal(err)
 		}
 		if rep, err := svc.Digest(ctx, monday); err != nil || rep.Sent != 1 {
@@ -455,7 +477,7 @@ func TestManageSubscription(t *testing.T) {
 		if _, err := svc.Manage(ctx, tok); !errs.Is(err, errs.NotFound) || !strings.Contains(err.Error(), "unsubscribed") {
 			t.Errorf("the page of an address gone: %v", err)
 		}
-		if _, err := svc.Update(ctx, tok, []network.Subscription{{Topic: "news"}}, true); !errs.Is(err, errs.NotFound) {
+		if _, err := svc.Update(ctx, tok, []network.Subscription{{Topic: "news"}}, true, ""); !errs.Is(err, errs.NotFound) {
 			t.Errorf("a change after unsubscribing: %v", err)
 		}
 	})
@@ -479,13 +501,110 @@ func TestManageConfirmsAPendingAddress(t *testing.T) {
 		if err != nil || sub.State != "pending" || len(sub.Pending) != 1 {
 			t.Fatalf("a pending address's page: %+v %v", sub, err)
 		}
-		sub, err = svc.Update(ctx, tok, []network.Subscription{{Topic: "news"}}, true)
+		sub, err = svc.Update(ctx, tok, []network.Subscription{{Topic: "news"}}, true, "")
 		if err != nil || sub.State != "active" || sub.ConfirmedAt == nil || len(sub.Pending) != 0 || len(sub.Subscriptions) != 1 {
 			t.Fatalf("update: %+v %v", sub, err)
 		}
 		// The confirmation link asked for the old choice: it is spent.
 		if _, err := svc.Confirm(ctx, tokenOf(t, link(t, bodies[0], network.ConfirmPath))); !errs.Is(err, errs.NotFound) {
 			t.Errorf("the confirmation link still works: %v", err)
+		}
+	})
+}
+
+// Anyone may type a member's address in the public form: the language it
+// asks for waits, as the subscriptions do, for the address to confirm, and
+// the member's mails (the confirmation too) keep their language until then.
+// The member's own page changes the language at once.
+func TestLanguageWaitsForConfirmation(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		setup(t, d)
+		ctx := context.Background()
+		box, sender := startSMTP(t)
+		svc := network.New(d, sender, "https://sriim.example.org")
+		svc.Now = func() time.Time { return monday.AddDate(0, 0, -10) }
+		sources(svc)
+		subject := func(m *mail.Message) string {
+			s, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+			return s
+		}
+		news := []network.Subscription{{Topic: "news"}}
+		if err := svc.Subscribe(ctx, "ana@example.org", "es", news, "10.0.0.1"); err != nil {
+			t.Fatal(err)
+		}
+		_, bodies := box.take()
+		tok := tokenOf(t, link(t, bodies[0], network.ManagePath))
+		if _, err := svc.Confirm(ctx, tokenOf(t, link(t, bodies[0], network.ConfirmPath))); err != nil {
+			t.Fatal(err)
+		}
+
+		// Someone else asks for English: the member's mails stay Spanish.
+		svc.Now = func() time.Time { return monday.AddDate(0, 0, -1) }
+		if err := svc.Subscribe(ctx, "ana@example.org", "en", news, "10.0.0.9"); err != nil {
+			t.Fatal(err)
+		}
+		msgs, bodies := box.take()
+		if len(msgs) != 1 || subject(msgs[0]) != i18n.T(i18n.ES, "network.confirm_subject") {
+			t.Fatalf("the confirmation of a request for English to a Spanish member: %d mails, %q", len(msgs), subject(msgs[0]))
+		}
+		confirm := tokenOf(t, link(t, bodies[0], network.ConfirmPath))
+		sub, err := svc.Manage(ctx, tok)
+		if err != nil || sub.Lang != "es" || sub.PendingLang != "en" {
+			t.Fatalf("before the confirmation: lang %q, pending %q, %v", sub.Lang, sub.PendingLang, err)
+		}
+		svc.Now = func() time.Time { return monday }
+		if rep, err := svc.Digest(ctx, monday); err != nil || rep.Sent != 1 {
+			t.Fatalf("digest: %+v %v", rep, err)
+		}
+		msgs, bodies = box.take()
+		if !strings.Contains(bodies[0], "Veda del pulpo") || !strings.HasPrefix(subject(msgs[0]), "SRIIM — Resumen semanal") {
+			t.Errorf("the digest before the confirmation is not in Spanish: %q\n%s", subject(msgs[0]), bodies[0])
+		}
+
+		// The owner confirms: English from then on.
+		sub, err = svc.Confirm(ctx, confirm)
+		if err != nil || sub.Lang != "en" || sub.PendingLang != "" {
+			t.Fatalf("confirm: lang %q, pending %q, %v", sub.Lang, sub.PendingLang, err)
+		}
+
+		// A request for Spanish, then the member's page keeps English: the
+		// request's language is dropped with it. Its confirmation is in
+		// English, the member's language now.
+		if err := svc.Subscribe(ctx, "ana@example.org", "es", news, "10.0.0.9"); err != nil {
+			t.Fatal(err)
+		}
+		msgs, bodies = box.take()
+		if len(msgs) != 1 || subject(msgs[0]) != i18n.T(i18n.EN, "network.confirm_subject") {
+			t.Fatalf("the confirmation of a request for Spanish to an English member: %d mails, %q", len(msgs), subject(msgs[0]))
+		}
+		if sub, err = svc.Update(ctx, tok, news, true, ""); err != nil || sub.Lang != "en" || sub.PendingLang != "" {
+			t.Fatalf("the page, keeping the language: lang %q, pending %q, %v", sub.Lang, sub.PendingLang, err)
+		}
+		if _, err := svc.Confirm(ctx, tokenOf(t, link(t, bodies[0], network.ConfirmPath))); !errs.Is(err, errs.NotFound) {
+			t.Errorf("the request's confirmation still works after the page's change: %v", err)
+		}
+		// The member's page changes it at once; nonsense keeps it.
+		if sub, err = svc.Update(ctx, tok, news, true, "es"); err != nil || sub.Lang != "es" {
+			t.Fatalf("the page, to Spanish: lang %q, %v", sub.Lang, err)
+		}
+		if sub, err = svc.Update(ctx, tok, news, true, "fr"); err != nil || sub.Lang != "es" {
+			t.Fatalf("the page, with an unknown language: lang %q, %v", sub.Lang, err)
+		}
+
+		// An address never confirmed has no language to keep: the latest
+		// request's is that of its confirmation.
+		if err := svc.Subscribe(ctx, "luis@example.org", "es", news, "10.0.0.2"); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.Subscribe(ctx, "luis@example.org", "en", news, "10.0.0.2"); err != nil {
+			t.Fatal(err)
+		}
+		msgs, bodies = box.take()
+		if len(msgs) != 2 || subject(msgs[1]) != i18n.T(i18n.EN, "network.confirm_subject") {
+			t.Fatalf("the second confirmation of a pending address: %d mails", len(msgs))
+		}
+		if sub, err = svc.Confirm(ctx, tokenOf(t, link(t, bodies[1], network.ConfirmPath))); err != nil || sub.Lang != "en" {
+			t.Fatalf("confirm a pending address: lang %q, %v", sub.Lang, err)
 		}
 	})
 }
@@ -557,10 +676,10 @@ func TestSubscriptionsAreBounded(t *testing.T) {
 		if err := d.Read().QueryRowContext(ctx, "SELECT unsubscribe_token FROM network_subscribers WHERE email = 'luis@example.org'").Scan(&tok); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Update(ctx, tok, many, true); !strings.Contains(fieldOf(err, "species"), "at most 50 species") {
+		if _, err := svc.Update(ctx, tok, many, true, ""); !strings.Contains(fieldOf(err, "species"), "at most 50 species") {
 			t.Errorf("the page, %d species: %v", len(many), err)
 		}
-		sub, err := svc.Update(ctx, tok, repeated, true)
+		sub, err := svc.Update(ctx, tok, repeated, true, "")
 		if err != nil || len(sub.Subscriptions) != 1 {
 			t.Errorf("the page, a repeated choice: %+v %v", sub.Subscriptions, err)
 		}
@@ -604,7 +723,7 @@ func TestLinksFollowedAtOnce(t *testing.T) {
 				t.Fatalf("two confirmations at once: %v, %v; want one, and one spent link", e1, e2)
 			}
 			save := func() error {
-				_, err := svc.Update(ctx, tok, []network.Subscription{{Topic: "closures", Species: "SNE"}, {Topic: "news"}}, true)
+				_, err := svc.Update(ctx, tok, []network.Subscription{{Topic: "closures", Species: "SNE"}, {Topic: "news"}}, true, "")
 				return err
 			}
 			if e1, e2 := both(save, save); e1 != nil || e2 != nil {

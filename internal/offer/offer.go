@@ -490,7 +490,7 @@ func (s *Service) Contact(ctx context.Context, m Message, address, trap string, 
 			key string
 			max int
 		}{
-			{"contact:ip:" + address, MaxMessagesPerAddress},
+			{"contact:ip:" + ratelimit.Client(address), MaxMessagesPerAddress},
 			{"contact:actor:" + strconv.FormatInt(m.ActorID, 10), MaxMessagesPerActor},
 		} {
 			n, err := ratelimit.Hit(ctx, tx, lim.key, time.Hour, m.CreatedAt)

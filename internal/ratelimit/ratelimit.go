@@ -11,6 +11,8 @@ package ratelimit
 import (
 	"context"
 	"database/sql"
+	"net/netip"
+	"strings"
 	"time"
 
 	"sriim/internal/errs"
@@ -56,4 +58,25 @@ func Exceeded(ctx context.Context, q *sql.DB, key string, max int, since time.Ti
 	err := q.QueryRowContext(ctx, "SELECT count(*) FROM rate_limits WHERE key = $1 AND n > $2 AND window_start >= $3",
 		key, max, since.Unix()).Scan(&n)
 	return n > 0, errs.Wrap(err, "read counts of %s", key)
+}
+
+// Client is the part of a limit's key that names the client at addr (an
+// address as text, with or without a port): all of an IPv4 address, the
+// /64 of an IPv6 one, the least a network gives one client (RFC 6177), so
+// that a client with a /64 cannot take a fresh address for each try. Text
+// that is no address is kept as it is.
+func Client(addr string) string {
+	a, err := netip.ParseAddr(strings.Trim(addr, "[]"))
+	if err != nil {
+		ap, err := netip.ParseAddrPort(addr)
+		if err != nil {
+			return addr
+		}
+		a = ap.Addr()
+	}
+	if a = a.Unmap(); a.Is4() {
+		return a.String()
+	}
+	p, _ := a.Prefix(64) // drops any zone
+	return p.String()
 }

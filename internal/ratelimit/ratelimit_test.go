@@ -52,3 +52,28 @@ func TestHitUndoExceededAndForget(t *testing.T) {
 		}
 	})
 }
+
+// An IPv6 client is counted by its /64, so that one with a /64 does not get
+// a fresh count for each of its addresses; IPv4 stays per address.
+func TestClient(t *testing.T) {
+	tests := []struct{ addr, key string }{
+		{"198.51.100.7", "198.51.100.7"},
+		{"198.51.100.8", "198.51.100.8"},
+		{"198.51.100.7:5000", "198.51.100.7"},
+		{"::ffff:198.51.100.7", "198.51.100.7"},
+		{"2001:db8:1:2::1", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"},
+		{"[2001:db8:1:2::7]:5000", "2001:db8:1:2::/64"},
+		{"[2001:db8:1:2::8]", "2001:db8:1:2::/64"},
+		{"2001:db8:1:3::1", "2001:db8:1:3::/64"},
+		{"fe80::1%eth0", "fe80::/64"},
+		{"::1", "::/64"},
+		{"@unix", "@unix"}, // no address: as it came
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := ratelimit.Client(tt.addr); got != tt.key {
+			t.Errorf("%q: key %q, want %q", tt.addr, got, tt.key)
+		}
+	}
+}

@@ -55,6 +55,7 @@ type networkForm struct {
 	Urgent  []string
 	Species []string
 	Digest  bool
+	Lang    string // of the mails; only the subscriber's page asks
 }
 
 // readNetworkForm reads the form with each list's repeats dropped and cut
@@ -64,7 +65,7 @@ type networkForm struct {
 func readNetworkForm(r *http.Request) networkForm {
 	return networkForm{Email: r.PostFormValue("email"), Topics: distinct(r.PostForm["topics"], len(network.Topics)+1),
 		Urgent: distinct(r.PostForm["urgent"], len(network.Topics)+1), Species: distinct(r.PostForm["species"], network.MaxSpecies+1),
-		Digest: r.PostFormValue("digest") != ""}
+		Digest: r.PostFormValue("digest") != "", Lang: r.PostFormValue("lang")}
 }
 
 // distinct is list without repeats, at most max of them.
@@ -106,7 +107,7 @@ func networkFormOf(sub network.Subscriber) networkForm {
 	if sub.State == "pending" {
 		subs = sub.Pending
 	}
-	f := networkForm{Digest: sub.Digest}
+	f := networkForm{Digest: sub.Digest, Lang: sub.Lang}
 	for _, x := range subs {
 		if !slices.Contains(f.Topics, x.Topic) {
 			f.Topics = append(f.Topics, x.Topic)
@@ -220,7 +221,7 @@ func (s *Server) networkManagePage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) networkManage(w http.ResponseWriter, r *http.Request) {
 	f, tok := readNetworkForm(r), r.PostFormValue("token")
-	sub, err := s.Network.Update(r.Context(), tok, f.subscriptions(), f.Digest)
+	sub, err := s.Network.Update(r.Context(), tok, f.subscriptions(), f.Digest, f.Lang)
 	if e := asInvalid(err); e != nil {
 		if sub, err = s.Network.Manage(r.Context(), tok); err != nil {
 			s.networkLinkFailed(w, r, err)

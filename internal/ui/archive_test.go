@@ -626,7 +626,8 @@ func TestNetworkSubscribeConfirmUnsubscribe(t *testing.T) {
 
 // The subscriber's page, without an account: the confirmation page and
 // every mail link to it (the token in the address); it changes topics,
-// species, immediate notices and the digest through a form with its CSRF
+// species, immediate notices, the digest and the language of the mails
+// (at once: the link proves the address) through a form with its CSRF
 // field, in Spanish and English; a wrong token, or that of an address that
 // unsubscribed, gets a page that says so.
 func TestNetworkManagePage(t *testing.T) {
@@ -653,23 +654,23 @@ func TestNetworkManagePage(t *testing.T) {
 		visitor := site.browser() // the link opened elsewhere: no cookie of the subscription
 		status, page, token := visitor.get(manage)
 		if status != 200 || !strings.Contains(page, "ana@example.org") || !strings.Contains(page, `name="topics" value="news" checked`) ||
-			!strings.Contains(page, `name="digest" value="1" checked`) || token == "" {
+			!strings.Contains(page, `name="digest" value="1" checked`) || !strings.Contains(page, `<option value="es" selected>`) || token == "" {
 			t.Fatalf("the subscriber's page: %d\n%s", status, page)
 		}
 		tok := strings.TrimPrefix(manage, "/red/suscripcion?token=")
-		change := url.Values{"token": {tok}, "topics": {"closures", "documents"}, "urgent": {"closures"}, "species": {"SCQ"}}
+		change := url.Values{"token": {tok}, "topics": {"closures", "documents"}, "urgent": {"closures"}, "species": {"SCQ"}, "lang": {"en"}}
 		if res, _ := visitor.send(network.ManagePath, change); res.StatusCode != http.StatusForbidden {
 			t.Errorf("a change without the form's CSRF field: %d", res.StatusCode)
 		}
 		change.Set("csrf_token", token)
 		res, page := visitor.send(network.ManagePath, change)
 		if res.StatusCode != 200 || !strings.Contains(page, "Cambios guardados") || !strings.Contains(page, `name="topics" value="closures" checked`) ||
-			strings.Contains(page, `name="digest" value="1" checked`) {
+			strings.Contains(page, `name="digest" value="1" checked`) || !strings.Contains(page, `<option value="en" selected>`) {
 			t.Fatalf("save: %d\n%s", res.StatusCode, page)
 		}
 		sub, err := site.srv.Network.Manage(context.Background(), tok)
 		want := []network.Subscription{{Topic: "closures", Species: "SCQ", Urgent: true}, {Topic: "documents", Species: "SCQ"}}
-		if err != nil || !reflect.DeepEqual(sub.Subscriptions, want) || sub.Digest {
+		if err != nil || !reflect.DeepEqual(sub.Subscriptions, want) || sub.Digest || sub.Lang != "en" {
 			t.Errorf("saved: %+v %v", sub, err)
 		}
 		if res, page := visitor.send(network.ManagePath, url.Values{"csrf_token": {token}, "token": {tok}}); res.StatusCode != 422 || !strings.Contains(page, "siga al menos un tema") {
