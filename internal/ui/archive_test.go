@@ -229,8 +229,13 @@ func TestFeedsAreAtom(t *testing.T) {
 					t.Errorf("news content's xml:base %q, want %q", e.Content.Base, site.http.URL+"/")
 				}
 			}
-			if !strings.HasSuffix(e.ID, want) {
+			if !strings.Contains(e.ID, want) {
 				t.Errorf("%s: entry id %s, want …%s", path, e.ID, want)
+			}
+			// Each language's feed is its own: a reader must not take
+			// them for one.
+			if !strings.HasSuffix(f.ID, path+"?lang="+lang) {
+				t.Errorf("%s?lang=%s: feed id %s, want one of its language", path, lang, f.ID)
 			}
 		}
 	}
