@@ -7,6 +7,7 @@ import (
 
 	"sriim/internal/archive"
 	"sriim/internal/errs"
+	"sriim/internal/fulltext"
 	"sriim/internal/httpkit"
 	"sriim/internal/query"
 )
@@ -38,6 +39,10 @@ type documentResults struct {
 	Total     int            `json:"total"`
 	Documents []documentHit  `json:"documents"`
 	Facets    archive.Facets `json:"facets"`
+	// IgnoredWords are the words of q not looked for (too common, too
+	// short or too long): when q has no other, the list is every document,
+	// as if no q were given, and this says why.
+	IgnoredWords []string `json:"ignored_words"`
 }
 
 // readDocumentsQuery reads the API's search parameters.
@@ -69,7 +74,10 @@ func (s *Server) apiDocuments(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	out := documentResults{Total: res.Total, Documents: []documentHit{}, Facets: res.Facets}
+	out := documentResults{Total: res.Total, Documents: []documentHit{}, Facets: res.Facets, IgnoredWords: fulltext.Ignored(sq.Q)}
+	if out.IgnoredWords == nil {
+		out.IgnoredWords = []string{}
+	}
 	base := httpkit.BaseURL(r)
 	for _, h := range res.Hits {
 		out.Documents = append(out.Documents, documentHit{h, base + archive.DocumentPath(h.ID)})

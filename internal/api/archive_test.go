@@ -62,6 +62,23 @@ func TestDocumentsAPISearch(t *testing.T) {
 		if u, _ := first["url"].(string); !strings.HasSuffix(u, archive.DocumentPath(title.ID)) || !strings.HasPrefix(u, "http") {
 			t.Errorf("url %q", u)
 		}
+		// A q of only words too common (or too long) to look for lists
+		// every document, and says which words were left out.
+		for q, want := range map[string]string{"de": `["de"]`, "de+la+" + strings.Repeat("x", 41): `["de","la","` + strings.Repeat("x", 41) + `"]`,
+			"exportaciones+de": `["de"]`, "exportaciones": `[]`} {
+			res := get(t, h, "/api/v1/documents?q="+q)
+			status, raw := res.StatusCode, body(t, res)
+			var got struct {
+				Total   int             `json:"total"`
+				Ignored json.RawMessage `json:"ignored_words"`
+			}
+			if err := json.Unmarshal([]byte(raw), &got); status != 200 || err != nil || string(got.Ignored) != want {
+				t.Errorf("q=%s: %d ignored_words %s, want %s", q, status, got.Ignored, want)
+			}
+			if q == "de" && got.Total != 3 {
+				t.Errorf("q=de: %d documents, want all 3", got.Total)
+			}
+		}
 		bad := get(t, h, "/api/v1/documents?year=dos&limit=1000")
 		if status, raw := bad.StatusCode, body(t, bad); status != 422 || !strings.Contains(raw, `"year"`) || !strings.Contains(raw, `"limit"`) {
 			t.Errorf("bad parameters: %d %s", status, raw)

@@ -32,7 +32,8 @@ func NewsPath(id int64) string { return "/noticias/" + strconv.FormatInt(id, 10)
 // FeedEntries is how many entries a feed holds.
 const FeedEntries = 30
 
-// NewsFeed is the Atom feed of the latest published news and press notes,
+// NewsFeed is the Atom feed of the latest published news and press notes
+// (in the order of the news page: by their date, then publication),
 // in lang (an item not written in lang is given in the other language, and
 // says so with its hreflang). base is the site's public address.
 func (s *Service) NewsFeed(ctx context.Context, base string, lang i18n.Lang) (atom.Feed, error) {
@@ -55,7 +56,10 @@ func (s *Service) NewsFeed(ctx context.Context, base string, lang i18n.Lang) (at
 			return f, err
 		}
 		e := atom.Entry{
-			ID: base + NewsPath(n.ID), Title: t.Title, Updated: atom.Time(n.UpdatedAt),
+			// The entry in each language is its own (another title and
+			// text), so its id names the language; an item written in one
+			// language only is the same entry in both feeds.
+			ID: base + NewsPath(n.ID) + "?lang=" + textLang, Title: t.Title, Updated: atom.Time(n.UpdatedAt),
 			Links:      []atom.Link{{Href: base + NewsPath(n.ID) + "?lang=" + textLang, Rel: "alternate", Type: "text/html", Hreflang: textLang}},
 			Categories: []atom.Category{{Term: n.Kind, Label: i18n.T(lang, "news.kind."+n.Kind)}},
 			Content:    &atom.Text{Type: "html", Base: base + "/", Body: string(body)},
@@ -83,6 +87,8 @@ func (s *Service) DocumentsFeed(ctx context.Context, base string, lang i18n.Lang
 	}
 	f := s.newFeed(base, DocumentsFeedPath, lang, i18n.T(lang, "feed.documents"), i18n.T(lang, "feed.documents_subtitle"))
 	for _, d := range docs {
+		// A document has one title and text in both feeds: one entry,
+		// one id.
 		e := atom.Entry{
 			ID: base + DocumentPath(d.ID), Title: d.Title, Updated: atom.Time(d.UpdatedAt),
 			Links:      []atom.Link{{Href: base + DocumentPath(d.ID), Rel: "alternate", Type: "text/html", Hreflang: d.Language}},
@@ -114,10 +120,13 @@ func (s *Service) DocumentsFeed(ctx context.Context, base string, lang i18n.Lang
 }
 
 func (s *Service) newFeed(base, path string, lang i18n.Lang, title, subtitle string) atom.Feed {
+	// Each language's feed is a feed of its own (a reader that took them
+	// for one would mix their entries): its id is its self address.
+	self := base + path + "?lang=" + string(lang)
 	return atom.Feed{
-		Lang: string(lang), ID: base + path, Title: title, Subtitle: subtitle, Updated: atom.Time(s.Now()),
+		Lang: string(lang), ID: self, Title: title, Subtitle: subtitle, Updated: atom.Time(s.Now()),
 		Links: []atom.Link{
-			{Href: base + path + "?lang=" + string(lang), Rel: "self", Type: "application/atom+xml"},
+			{Href: self, Rel: "self", Type: "application/atom+xml"},
 			{Href: base + strings.TrimSuffix(path, ".atom"), Rel: "alternate", Type: "text/html"},
 		},
 		Author: &atom.Person{Name: "SRIIM", URI: base + "/"}, Generator: "SRIIM",

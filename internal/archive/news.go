@@ -512,7 +512,8 @@ type NewsFilter struct {
 	Limit int       // default 20, at most 100
 }
 
-// NewsList lists the items p may see, published ones newest first.
+// NewsList lists the items p may see: published ones newest first by
+// their date, then by publication; the others last changed first.
 func (s *Service) NewsList(ctx context.Context, p auth.Principal, f NewsFilter) ([]NewsItem, error) {
 	if f.Limit <= 0 {
 		f.Limit = 20
@@ -530,7 +531,11 @@ func (s *Service) NewsList(ctx context.Context, p auth.Principal, f NewsFilter) 
 			args = append(args, f.Until.UTC())
 			query += " AND published_at < $3"
 		}
-		query += " ORDER BY published_at DESC, id DESC"
+		// By the day the item reports, the date every list shows, then by
+		// publication: a reader takes a list of dated items to be in date
+		// order, and a back-dated note published today belongs among its
+		// day's news, not above newer ones.
+		query += " ORDER BY date DESC, published_at DESC, id DESC"
 	} else {
 		query += " AND updated_at >= $2"
 		if !p.Has(auth.ApproveReports) {

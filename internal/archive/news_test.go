@@ -265,7 +265,7 @@ func TestFeedsAndSitemap(t *testing.T) {
 		if got.Lang != "en" || len(got.Entries) != 1 || got.Entries[0].Titles[0] != "Veda del loco & <b>más</b>" {
 			t.Fatalf("news feed: %+v", got)
 		}
-		if e := got.Entries[0]; e.IDs[0] != "https://sriim.example.org/noticias/"+strconv.FormatInt(n.ID, 10) ||
+		if e := got.Entries[0]; e.IDs[0] != "https://sriim.example.org/noticias/"+strconv.FormatInt(n.ID, 10)+"?lang=es" ||
 			e.Content.Type != "html" || !strings.Contains(e.Content.Body, "<strong>negrita</strong>") || strings.Contains(e.Content.Body, "script") {
 			t.Errorf("news entry: %+v", e)
 		}
@@ -293,6 +293,82 @@ func TestFeedsAndSitemap(t *testing.T) {
 			if p.Path == archive.NewsPath(n.ID+1) {
 				t.Errorf("a draft is in the sitemap")
 			}
+		}
+	})
+}
+
+// TestNewsOrderAndFeedIDs: lists and the feed give the news in the order of
+// the date they show (a back-dated note published last goes among its day's
+// news), and the Spanish and English feeds are two feeds, whose entries for
+// an item written in both languages are two entries.
+func TestNewsOrderAndFeedIDs(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		publish := func(date, title string, at time.Time) archive.NewsItem {
+			t.Helper()
+			f.svc.Now = func() time.Time { return at }
+			n, err := f.svc.CreateNews(ctx, f.direpro, archive.NewsInput{Kind: "news", Date: date,
+				Texts: map[string]archive.NewsText{"es": {Title: title, Body: "x"}, "en": {Title: title + " (en)", Body: "x"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.svc.SubmitNews(ctx, f.direpro, n.ID); err != nil {
+				t.Fatal(err)
+			}
+			if n, err = f.svc.ReviewNews(ctx, f.mesa, n.ID, true, ""); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		day := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+		publish("2026-04-20", "Abril", day)
+		publish("2026-04-28", "Fin de abril", day.Add(time.Hour))
+		publish("2026-03-15", "Marzo, publicada después", day.Add(2*time.Hour))
+		want := []string{"Fin de abril", "Abril", "Marzo, publicada después"}
+		list, err := f.svc.NewsList(ctx, auth.Principal{}, archive.NewsFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var titles []string
+		for _, n := range list {
+			titles = append(titles, n.Texts["es"].Title)
+		}
+		if strings.Join(titles, "|") != strings.Join(want, "|") {
+			t.Errorf("news list: %q, want by date %q", titles, want)
+		}
+		base := "https://sriim.example.org"
+		es, err := f.svc.NewsFeed(ctx, base, i18n.ES)
+		if err != nil {
+			t.Fatal(err)
+		}
+		en, err := f.svc.NewsFeed(ctx, base, i18n.EN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		titles = nil
+		for _, e := range es.Entries {
+			titles = append(titles, e.Title)
+		}
+		if strings.Join(titles, "|") != strings.Join(want, "|") {
+			t.Errorf("news feed: %q, want by date %q", titles, want)
+		}
+		if es.ID == en.ID {
+			t.Errorf("the Spanish and English news feeds share the id %s", es.ID)
+		}
+		for i := range es.Entries {
+			if es.Entries[i].ID == en.Entries[i].ID {
+				t.Errorf("the Spanish and English entries of %q share the id %s", es.Entries[i].Title, es.Entries[i].ID)
+			}
+		}
+		des, _ := f.svc.DocumentsFeed(ctx, base, i18n.ES)
+		den, _ := f.svc.DocumentsFeed(ctx, base, i18n.EN)
+		if des.ID == den.ID {
+			t.Errorf("the Spanish and English documents feeds share the id %s", des.ID)
+		}
+		// The ids stay the same from one reading to the next.
+		if again, _ := f.svc.NewsFeed(ctx, base+"/", i18n.EN); again.ID != en.ID || again.Entries[0].ID != en.Entries[0].ID {
+			t.Errorf("the English feed's ids changed: %s %s", again.ID, en.ID)
 		}
 	})
 }

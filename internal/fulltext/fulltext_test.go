@@ -112,3 +112,24 @@ func BenchmarkSnippet(b *testing.B) {
 		}
 	}
 }
+
+// TestIgnored: the words a search leaves out are listed, as typed, so that
+// a caller can say why the search found everything; repeats of a word
+// looked for are not.
+func TestIgnored(t *testing.T) {
+	long := strings.Repeat("a", MaxWordBytes+1)
+	for _, tc := range []struct {
+		q    string
+		want []string
+	}{
+		{"de", []string{"de"}},
+		{"De la y " + long, []string{"De", "la", "y", long}},
+		{"Exportaciones de LOCO, exportar loco!", []string{"de"}},
+		{"loco", nil},
+		{"alfa bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike", []string{"mike"}},
+	} {
+		if got := Ignored(tc.q); !slices.Equal(got, tc.want) {
+			t.Errorf("Ignored(%q) = %q, want %q", tc.q, got, tc.want)
+		}
+	}
+}

@@ -51,6 +51,46 @@ func ParseQuery(s string) Query {
 	return q
 }
 
+// MaxIgnored is how many ignored words Ignored lists.
+const MaxIgnored = 20
+
+// Ignored lists the words of s, as typed and each once, that a search
+// parsed by ParseQuery does not look for: stop words, single letters,
+// words too long to be indexed (MaxWordBytes) and those past
+// MaxQueryWords. A repeat of a word looked for ("exportar exportaciones")
+// is looked for. It lets a caller say why a search found everything.
+func Ignored(s string) []string {
+	if len(s) > 1000 {
+		s = s[:1000]
+	}
+	q := ParseQuery(s)
+	var out []string
+	for _, field := range strings.FieldsFunc(s, func(r rune) bool { return !isWordRune(r) }) {
+		if len(out) == MaxIgnored {
+			break
+		}
+		if !utf8.ValidString(field) || slices.Contains(out, field) {
+			continue
+		}
+		looked := false
+		Words(field, func(w Word) bool {
+			if utf8.RuneCountInString(w.Folded) < 2 || stopWord(w.Folded, "es") || stopWord(w.Folded, English) {
+				return false
+			}
+			for _, qw := range q {
+				if slices.Contains(qw.Terms, Stem(w.Folded, "es")) || slices.Contains(qw.Terms, Stem(w.Folded, English)) {
+					looked = true
+				}
+			}
+			return false
+		})
+		if !looked {
+			out = append(out, field)
+		}
+	}
+	return out
+}
+
 // Terms lists every term of the query once, in order.
 func (q Query) Terms() []string {
 	var out []string

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -25,6 +26,7 @@ import (
 	"sriim/internal/auth"
 	"sriim/internal/db"
 	"sriim/internal/db/dbtest"
+	"sriim/internal/i18n"
 	"sriim/internal/mail"
 	"sriim/internal/network"
 	"sriim/internal/planning"
@@ -229,8 +231,13 @@ func TestFeedsAreAtom(t *testing.T) {
 					t.Errorf("news content's xml:base %q, want %q", e.Content.Base, site.http.URL+"/")
 				}
 			}
-			if !strings.HasSuffix(e.ID, want) {
+			if !strings.Contains(e.ID, want) {
 				t.Errorf("%s: entry id %s, want …%s", path, e.ID, want)
+			}
+			// Each language's feed is its own: a reader must not take
+			// them for one.
+			if !strings.HasSuffix(f.ID, path+"?lang="+lang) {
+				t.Errorf("%s?lang=%s: feed id %s, want one of its language", path, lang, f.ID)
 			}
 		}
 	}
@@ -527,8 +534,15 @@ func TestNewsFromDraftToPublished(t *testing.T) {
 	if !strings.Contains(page, `value="publish"`) {
 		t.Fatalf("the Mesa de Trabajo is not offered the review:\n%s", page)
 	}
-	if status, _ := admin.postStatus(path+"/revision", url.Values{"csrf_token": {token}, "decision": {"return"}}); status != 422 {
-		t.Errorf("sent back without a note: %d", status)
+	// The error page, with no form to go back to, names the field by its
+	// label in the page's language, not by its name.
+	if status, page := admin.postStatus(path+"/revision", url.Values{"csrf_token": {token}, "decision": {"return"}}); status != 422 ||
+		!strings.Contains(page, "<li><strong>Nota</strong>: obligatorio</li>") || strings.Contains(page, ">note<") {
+		t.Errorf("sent back without a note: %d\n%s", status, page)
+	}
+	if status, page := admin.postStatus(path+"/revision?lang=en", url.Values{"csrf_token": {token}, "decision": {"return"}}); status != 422 ||
+		!strings.Contains(page, "<li><strong>Note</strong>: required</li>") {
+		t.Errorf("sent back without a note, in English: %d\n%s", status, page)
 	}
 	if res := admin.post(path+"/revision", url.Values{"csrf_token": {token}, "decision": {"publish"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("publish: %d", res.StatusCode)
@@ -790,5 +804,18 @@ func TestBrochureLinkGoesToTheNewestEdition(t *testing.T) {
 	res.Body.Close()
 	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || loc != archive.FilePath(newest.Files[1].ID) {
 		t.Errorf("%d → %s, want %s", res.StatusCode, loc, archive.FilePath(newest.Files[1].ID))
+	}
+}
+
+// The error page shows a field without a label by its problem alone (no
+// "document_id: …"), and a place in a file as it is.
+func TestErrorPageFieldLabels(t *testing.T) {
+	got := fieldProblems(i18n.ES, map[string]string{"document_id": "un documento del archivo", "report_id": "obligatorio", "fila 3, columna ruc": "ya registrado"})
+	want := []fieldProblem{{"Documento del archivo", "un documento del archivo"}, {"fila 3, columna ruc", "ya registrado"}, {"", "obligatorio"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("fieldProblems: %q, want %q", got, want)
+	}
+	if got := fieldProblems(i18n.EN, map[string]string{"document_id": "a document of the archive"}); got[0].Label != "Archive document" {
+		t.Errorf("in English: %q", got)
 	}
 }

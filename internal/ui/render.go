@@ -9,10 +9,12 @@ import (
 	"hash"
 	"html/template"
 	"io/fs"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -327,8 +329,37 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, k
 	s.render(w, r, status, "error.html", i18n.T(httpkit.Lang(r), "error.title"), struct {
 		Kind    errs.Kind
 		Message string
-		Fields  map[string]string
-	}{kind, message, fields})
+		Fields  []fieldProblem
+	}{kind, message, fieldProblems(httpkit.Lang(r), fields)})
+}
+
+// fieldProblem is a problem the error page lists, under the label of its
+// field ("" for none).
+type fieldProblem struct{ Label, Problem string }
+
+// formFieldName is a form field's or a parameter's name ("document_id"),
+// as opposed to a place in a file ("fila 3, columna ruc"), which is
+// already in the page's words.
+var formFieldName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// fieldProblems are an error's problems for the error page, which has no
+// form to put them next to: a field's name is the visitor's label for it,
+// or left out when it has none (a name like "document_id" is no word of
+// the page's language); a place in a file stays as it is.
+func fieldProblems(lang i18n.Lang, fields map[string]string) []fieldProblem {
+	keys := slices.Sorted(maps.Keys(fields))
+	out := make([]fieldProblem, 0, len(keys))
+	for _, k := range keys {
+		label := k
+		if formFieldName.MatchString(k) {
+			label = ""
+			if i18n.Has("field." + k) {
+				label = i18n.T(lang, "field."+k)
+			}
+		}
+		out = append(out, fieldProblem{Label: label, Problem: fields[k]})
+	}
+	return out
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
