@@ -29,9 +29,7 @@ func ParseQuery(s string) Query {
 	}
 	var q Query
 	Words(s, func(w Word) bool {
-		// A stop word in either language is left out: a Spanish text
-		// indexes no "de", and an English one no "the".
-		if utf8.RuneCountInString(w.Folded) < 2 || stopWord(w.Folded, "es") || stopWord(w.Folded, English) {
+		if !searchable(w.Folded) {
 			return true
 		}
 		terms := []string{Stem(w.Folded, "es")}
@@ -49,6 +47,13 @@ func ParseQuery(s string) Query {
 		return len(q) < MaxQueryWords
 	})
 	return q
+}
+
+// searchable reports whether a search looks for a folded word: not a single
+// letter, nor a stop word in either language (a Spanish text indexes no
+// "de", and an English one no "the").
+func searchable(folded string) bool {
+	return utf8.RuneCountInString(folded) >= 2 && !stopWord(folded, "es") && !stopWord(folded, English)
 }
 
 // MaxIgnored is how many ignored words Ignored lists.
@@ -74,7 +79,7 @@ func Ignored(s string) []string {
 		}
 		looked := false
 		Words(field, func(w Word) bool {
-			if utf8.RuneCountInString(w.Folded) < 2 || stopWord(w.Folded, "es") || stopWord(w.Folded, English) {
+			if !searchable(w.Folded) {
 				return false
 			}
 			for _, qw := range q {
